@@ -1,0 +1,112 @@
+//! The command line as clap parses it: raw flags, before validation (see [`super`]).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::report::Format;
+use crate::scan::FailOn;
+
+/// tollgate: a compliance gate for Kubernetes manifests and Git repositories.
+///
+/// Sandboxed WebAssembly rules check TLS versions, RBAC least privilege, NetworkPolicy
+/// coverage and credentials in Git, and map what they find to SOC 2, ISO/IEC 27001:2022
+/// and the CIS Kubernetes Benchmark.
+///
+/// Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 usage, input or plugin
+/// error (the result cannot be trusted).
+#[derive(Debug, Parser)]
+#[command(name = "tollgate", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check Kubernetes manifests against every rule and report the findings.
+    ///
+    /// Reads files and directories (recursively: *.yaml, *.yml, *.json, honouring
+    /// .gitignore) and `-` for standard input, so that `helm template . | tollgate scan -`
+    /// and `kubectl kustomize overlays/prod | tollgate scan -` work.
+    Scan(ScanArgs),
+    /// List the rules with their severity and the controls they evidence.
+    Rules(RulesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan; `-` reads standard input [default: .]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of standard output (a summary line still goes to
+    /// standard error).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Lowest severity that fails the run (exit code 1); `never` reports without failing.
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Low)]
+    pub fail_on: FailOn,
+
+    /// Run only this rule (repeatable).
+    #[arg(long = "rule", value_name = "ID")]
+    pub rules: Vec<String>,
+
+    /// Do not run this rule (repeatable).
+    #[arg(long = "skip-rule", value_name = "ID")]
+    pub skip_rules: Vec<String>,
+
+    /// Namespace of namespaced objects that do not name one.
+    #[arg(short = 'n', long, value_name = "NAME", default_value = "default")]
+    pub namespace: String,
+
+    /// Files larger than this many bytes are reported as errors, not read.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
+    pub max_file_size: u64,
+
+    #[command(flatten)]
+    pub runtime: RuntimeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Listing format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    #[command(flatten)]
+    pub runtime: RuntimeArgs,
+}
+
+/// Plugins and their sandbox.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Plugins")]
+pub struct RuntimeArgs {
+    /// Load an extra rule plugin (a WebAssembly component of the tollgate:policy world);
+    /// repeatable.
+    #[arg(long = "plugin", value_name = "FILE.wasm")]
+    pub plugins: Vec<PathBuf>,
+
+    /// Time one plugin call may take, in seconds; a plugin that runs longer is stopped and
+    /// reported as an error of its rule.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    pub plugin_timeout: f64,
+
+    /// Memory one plugin instance may use, in MiB; beyond it the plugin is stopped and
+    /// reported as an error of its rule.
+    #[arg(long, value_name = "MIB", default_value_t = 1024)]
+    pub plugin_memory: usize,
+
+    /// Directory of compiled plugins [default: $XDG_CACHE_HOME/tollgate or ~/.cache/tollgate]
+    #[arg(long, value_name = "DIR", env = "TOLLGATE_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+
+    /// Compile plugins in memory; neither read nor write the cache.
+    #[arg(long)]
+    pub no_cache: bool,
+}

@@ -1,0 +1,168 @@
+//! The command line: parsing ([`args`]), turning flags into validated options, running the
+//! subcommand, and writing its output. Returns the process exit code.
+
+mod args;
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::Parser;
+
+use crate::input::InputOptions;
+use crate::report::{self, Format, Report};
+use crate::runtime::{ComponentCache, Limits, Plugin};
+use crate::scan::{self, RuntimeOptions, ScanOptions};
+
+pub use args::Cli;
+use args::{Command, RulesArgs, RuntimeArgs, ScanArgs};
+
+/// Parses the command line and runs it. Usage errors print clap's message and give 2.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("tollgate: error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Scan(args) => scan_command(args),
+        Command::Rules(args) => rules_command(args),
+    }
+}
+
+fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
+    let options = ScanOptions {
+        paths: if args.paths.is_empty() {
+            vec![".".into()]
+        } else {
+            args.paths
+        },
+        default_namespace: args.namespace,
+        fail_on: args.fail_on,
+        only_rules: args.rules,
+        skip_rules: args.skip_rules,
+        runtime: runtime_options(args.runtime)?,
+        input: InputOptions {
+            max_file_size: args.max_file_size,
+        },
+    };
+    let report = scan::run(&options)?;
+    emit(&report, args.format, args.output.as_deref())?;
+    Ok(report.summary.exit_code)
+}
+
+/// Writes the report to the output file (plain) or to stdout (coloured on a terminal).
+fn emit(report: &Report, format: Format, output: Option<&std::path::Path>) -> anyhow::Result<()> {
+    match output {
+        Some(path) => {
+            std::fs::write(path, report::render(report, format, false))
+                .with_context(|| format!("cannot write the report to {}", path.display()))?;
+            let paint = |_: anstyle::Style, text: &str| text.to_owned();
+            eprintln!("{}", report::text::summary_line(report, &paint));
+        }
+        None => {
+            let mut stdout = anstream::stdout();
+            let color =
+                anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
+            stdout
+                .write_all(
+                    report::render(report, format, color && format == Format::Text).as_bytes(),
+                )
+                .context("cannot write to standard output")?;
+        }
+    }
+    Ok(())
+}
+
+fn rules_command(args: RulesArgs) -> anyhow::Result<u8> {
+    let (_runtime, mut plugins) = scan::load(&runtime_options(args.runtime)?)?;
+    plugins.sort_by(|a, b| a.info.id.cmp(&b.info.id));
+    let text = match args.format {
+        Format::Json => rules_json(&plugins),
+        Format::Text => rules_text(&plugins),
+    };
+    anstream::stdout()
+        .write_all(text.as_bytes())
+        .context("cannot write to standard output")?;
+    Ok(0)
+}
+
+fn rules_json(plugins: &[Plugin]) -> String {
+    let rules: Vec<serde_json::Value> = plugins
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "id": p.info.id,
+                "version": p.info.version,
+                "title": p.info.title,
+                "description": p.info.description,
+                "severity": scan::severity(p.info.severity),
+                "remediation": p.info.remediation,
+                "controls": scan::control_refs(&p.info.controls),
+                "source": p.source.to_string(),
+                "sha256": p.sha256,
+            })
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&serde_json::json!({ "rules": rules }))
+        .expect("JSON values serialize");
+    text.push('\n');
+    text
+}
+
+fn rules_text(plugins: &[Plugin]) -> String {
+    let mut out = String::new();
+    for plugin in plugins {
+        let info = &plugin.info;
+        let controls: Vec<String> = scan::control_refs(&info.controls)
+            .into_iter()
+            .map(|c| format!("{} {}", c.framework, c.id))
+            .collect();
+        out.push_str(&format!(
+            "{:<22} {:<8} {}\n{:<31} controls: {}\n",
+            info.id,
+            scan::severity(info.severity).name(),
+            info.title,
+            "",
+            controls.join(", ")
+        ));
+    }
+    out
+}
+
+fn runtime_options(args: RuntimeArgs) -> anyhow::Result<RuntimeOptions> {
+    if !(args.plugin_timeout.is_finite() && args.plugin_timeout > 0.0) {
+        bail!("--plugin-timeout must be a positive number of seconds");
+    }
+    if args.plugin_memory == 0 {
+        bail!("--plugin-memory must be at least 1 MiB");
+    }
+    let limits = Limits {
+        memory_bytes: args.plugin_memory.saturating_mul(1 << 20),
+        call_timeout: Duration::from_secs_f64(args.plugin_timeout),
+        ..Limits::default()
+    };
+    let cache_dir = if args.no_cache {
+        None
+    } else {
+        args.cache_dir.or_else(ComponentCache::default_dir)
+    };
+    Ok(RuntimeOptions {
+        plugins: args.plugins,
+        limits,
+        cache: ComponentCache::new(cache_dir),
+    })
+}

@@ -1,0 +1,297 @@
+//! Kubernetes objects as the host keeps them: identity, JSON text for the plugins, and the
+//! line of every node so that a finding's JSON pointer becomes a file line.
+
+use serde_json::Value;
+
+use super::yaml::{Document, LineTree};
+
+/// One Kubernetes object of the input.
+#[derive(Debug)]
+pub struct ManifestObject {
+    /// Index of the source file in [`super::Inputs::files`].
+    pub source: usize,
+    /// Position of its YAML document in the file.
+    pub document: u32,
+    /// Position in the `items` of a `List` document.
+    pub item: Option<u32>,
+    pub api_version: String,
+    pub kind: String,
+    pub name: String,
+    /// `metadata.namespace` as written.
+    pub namespace: Option<String>,
+    /// The object as JSON text, as the plugins receive it (the scan moves it into the
+    /// manifest set; [`Self::locate`] is then given it back).
+    pub json: String,
+    /// Line of each node, in pre-order of `json` (see [`LineTree::flatten`]).
+    lines: Vec<u32>,
+}
+
+/// Why a document is not a Kubernetes object.
+#[derive(Debug, PartialEq, Eq)]
+pub struct NotAnObject {
+    pub line: u32,
+    pub message: String,
+}
+
+/// The objects of one YAML document: the document itself, or the items of a `List`.
+pub fn objects(source: usize, document: Document) -> Result<Vec<ManifestObject>, Vec<NotAnObject>> {
+    let Document {
+        index,
+        line,
+        value,
+        lines,
+    } = document;
+    let kind = check_object(&value, line, "the document").map_err(|e| vec![e])?;
+    let Some(element_kind) = list_element_kind(&kind, &value) else {
+        return Ok(vec![ManifestObject::new(
+            source, index, None, value, &lines,
+        )]);
+    };
+    let Value::Object(mut list) = value else {
+        unreachable!("checked to be an object")
+    };
+    let api_version = list.get("apiVersion").cloned();
+    let Some(Value::Array(items)) = list.remove("items") else {
+        unreachable!("list_element_kind requires an items array")
+    };
+    let items_lines = lines.field("items");
+    let mut found = Vec::new();
+    let mut errors = Vec::new();
+    for (i, mut item) in items.into_iter().enumerate() {
+        let item_lines = items_lines.and_then(|t| t.item(i)).unwrap_or(&lines);
+        // Items of a typed list (e.g. PodList) may leave out their kind and apiVersion.
+        if let (Value::Object(fields), Some(kind)) = (&mut item, element_kind) {
+            fields
+                .entry("kind")
+                .or_insert_with(|| Value::String(kind.to_owned()));
+            if let Some(api_version) = &api_version {
+                fields
+                    .entry("apiVersion")
+                    .or_insert_with(|| api_version.clone());
+            }
+        }
+        match check_object(&item, item_lines.line, &format!("item {i} of the {kind}")) {
+            Ok(_) => found.push(ManifestObject::new(
+                source,
+                index,
+                Some(i as u32),
+                item,
+                item_lines,
+            )),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(found)
+    } else {
+        Err(errors)
+    }
+}
+
+/// `Some(element kind)` when the document is a list to unwrap: `kind: List` (element kinds
+/// given per item, `None`) or a typed `FooList` with an `items` array (`Some("Foo")`).
+fn list_element_kind<'a>(kind: &'a str, value: &Value) -> Option<Option<&'a str>> {
+    if !value.get("items").is_some_and(Value::is_array) {
+        return None;
+    }
+    match kind {
+        "List" => Some(None),
+        _ => kind
+            .strip_suffix("List")
+            .filter(|k| !k.is_empty())
+            .map(Some),
+    }
+}
+
+/// The object's kind, or why it is not a Kubernetes object.
+fn check_object(value: &Value, line: u32, what: &str) -> Result<String, NotAnObject> {
+    let fail = |message: String| Err(NotAnObject { line, message });
+    let Value::Object(fields) = value else {
+        let shape = match value {
+            Value::Array(_) => "a list",
+            Value::String(_) | Value::Number(_) | Value::Bool(_) => "a scalar",
+            _ => "empty",
+        };
+        return fail(format!("{what} is {shape}, not a Kubernetes object"));
+    };
+    let text = |key: &str| {
+        fields
+            .get(key)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    };
+    match (text("apiVersion"), text("kind")) {
+        (Some(_), Some(kind)) => Ok(kind.to_owned()),
+        (None, _) => fail(format!(
+            "{what} is not a Kubernetes object: it has no apiVersion"
+        )),
+        (_, None) => fail(format!("{what} is not a Kubernetes object: it has no kind")),
+    }
+}
+
+impl ManifestObject {
+    fn new(source: usize, document: u32, item: Option<u32>, value: Value, tree: &LineTree) -> Self {
+        let text = |pointer: &str| {
+            value
+                .pointer(pointer)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        let mut lines = Vec::new();
+        tree.flatten(&value, &mut lines);
+        Self {
+            source,
+            document,
+            item,
+            api_version: text("/apiVersion").unwrap_or_default(),
+            kind: text("/kind").unwrap_or_default(),
+            name: text("/metadata/name").unwrap_or_default(),
+            namespace: text("/metadata/namespace"),
+            json: value.to_string(),
+            lines,
+        }
+    }
+
+    /// Line where the object starts.
+    pub fn line(&self) -> u32 {
+        self.lines[0]
+    }
+
+    /// The line of the node at `pointer` (RFC 6901) in this object, whose JSON text is
+    /// `json`, or `None` when it names no node.
+    pub fn locate(&self, json: &str, pointer: &str) -> Option<u32> {
+        let value: Value = serde_json::from_str(json).ok()?;
+        let mut node = &value;
+        let mut position = 0usize;
+        for segment in pointer.split('/').skip(1) {
+            let segment = segment.replace("~1", "/").replace("~0", "~");
+            let (offset, child) = match node {
+                Value::Object(map) => {
+                    let mut offset = 1;
+                    let mut found = None;
+                    for (key, child) in map {
+                        if *key == segment {
+                            found = Some(child);
+                            break;
+                        }
+                        offset += node_count(child);
+                    }
+                    (offset, found?)
+                }
+                Value::Array(items) => {
+                    let index: usize = segment.parse().ok()?;
+                    let child = items.get(index)?;
+                    (
+                        1 + items[..index].iter().map(node_count).sum::<usize>(),
+                        child,
+                    )
+                }
+                _ => return None,
+            };
+            position += offset;
+            node = child;
+        }
+        self.lines.get(position).copied()
+    }
+}
+
+fn node_count(value: &Value) -> usize {
+    1 + match value {
+        Value::Array(items) => items.iter().map(node_count).sum(),
+        Value::Object(map) => map.values().map(node_count).sum(),
+        _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::yaml;
+
+    fn parse(text: &str) -> Vec<Result<Vec<ManifestObject>, Vec<NotAnObject>>> {
+        let (docs, error) = yaml::parse(text);
+        assert_eq!(error, None);
+        docs.into_iter().map(|d| objects(0, d)).collect()
+    }
+
+    #[test]
+    fn pointers_map_to_lines() {
+        let text = "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: r\nrules:\n- apiGroups: ['']\n  verbs: [get]\n- apiGroups: [apps]\n  verbs:\n  - list\n  - '*'\n";
+        let object = parse(text).remove(0).unwrap().remove(0);
+        assert_eq!(object.locate(&object.json, ""), Some(1));
+        assert_eq!(object.locate(&object.json, "/metadata/name"), Some(4));
+        assert_eq!(object.locate(&object.json, "/rules/1"), Some(8));
+        assert_eq!(object.locate(&object.json, "/rules/1/verbs/1"), Some(11));
+        assert_eq!(object.locate(&object.json, "/rules/2"), None);
+        assert_eq!(object.locate(&object.json, "/nope"), None);
+    }
+
+    #[test]
+    fn lists_are_unwrapped_with_item_lines() {
+        let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: b\n";
+        let objects = parse(text).remove(0).unwrap();
+        let found: Vec<_> = objects
+            .iter()
+            .map(|o| {
+                (
+                    o.kind.as_str(),
+                    o.item,
+                    o.line(),
+                    o.locate(&o.json, "/metadata/name"),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("ConfigMap", Some(0), 4, Some(6)),
+                ("Secret", Some(1), 7, Some(10))
+            ]
+        );
+    }
+
+    #[test]
+    fn typed_list_items_get_kind_and_version() {
+        let text = "apiVersion: v1\nkind: PodList\nitems:\n- metadata: {name: p}\n";
+        let object = parse(text).remove(0).unwrap().remove(0);
+        assert_eq!(
+            (
+                object.api_version.as_str(),
+                object.kind.as_str(),
+                object.line()
+            ),
+            ("v1", "Pod", 4)
+        );
+    }
+
+    #[test]
+    fn documents_that_are_not_objects_are_errors_with_lines() {
+        let results = parse("- a\n- b\n---\nfoo: bar\n---\nkind: X\n");
+        let messages: Vec<_> = results
+            .into_iter()
+            .map(|r| {
+                r.unwrap_err()
+                    .into_iter()
+                    .map(|e| (e.line, e.message))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                vec![(
+                    1,
+                    "the document is a list, not a Kubernetes object".to_owned()
+                )],
+                vec![(
+                    4,
+                    "the document is not a Kubernetes object: it has no apiVersion".to_owned()
+                )],
+                vec![(
+                    6,
+                    "the document is not a Kubernetes object: it has no apiVersion".to_owned()
+                )],
+            ]
+        );
+    }
+}

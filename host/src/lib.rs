@@ -1,0 +1,12 @@
+//! tollgate: a compliance gate for Kubernetes manifests and Git repositories.
+//!
+//! The host reads inputs ([`input`]), runs sandboxed WebAssembly rule plugins over them
+//! ([`runtime`]), maps what they find to compliance frameworks ([`catalog`]) and writes a
+//! report ([`report`]); [`scan`] ties these together and [`cli`] is the command line.
+
+pub mod catalog;
+pub mod cli;
+pub mod input;
+pub mod report;
+pub mod runtime;
+pub mod scan;

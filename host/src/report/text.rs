@@ -1,0 +1,158 @@
+//! The text format: findings grouped by rule, then errors, then a one-line summary.
+//! Colour only when asked (the CLI asks when writing to a terminal).
+
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Style};
+
+use super::{FindingRecord, LocationRecord, Outcome, Report, RuleStatus, Severity};
+
+pub fn render(report: &Report, color: bool) -> String {
+    let paint = |style: Style, text: &str| {
+        if color {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_owned()
+        }
+    };
+    let mut out = String::new();
+
+    for rule in report.rules.iter().filter(|r| r.findings > 0) {
+        let header = format!("{} — {}", rule.id, rule.title);
+        let _ = writeln!(out, "{}", paint(Style::new().bold(), &header));
+        for finding in report.findings.iter().filter(|f| f.rule == rule.id) {
+            write_finding(&mut out, finding, &paint);
+        }
+        out.push('\n');
+    }
+
+    if !report.errors.is_empty() {
+        let _ = writeln!(out, "{}", paint(Style::new().bold(), "errors"));
+        for error in &report.errors {
+            let mut place = String::new();
+            if let Some(rule) = &error.rule {
+                let _ = write!(place, "rule {rule}");
+            }
+            if let Some(file) = &error.file {
+                place = match error.line {
+                    Some(line) => format!("{file}:{line}"),
+                    None => file.clone(),
+                };
+            }
+            let label = paint(AnsiColor::Red.on_default().bold(), "error");
+            let _ = writeln!(out, "  {label}  {place}: {}", error.message);
+        }
+        out.push('\n');
+    }
+
+    let passed: Vec<&str> = report
+        .rules
+        .iter()
+        .filter(|r| r.status == RuleStatus::Pass)
+        .map(|r| r.id.as_str())
+        .collect();
+    if !passed.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} {}",
+            paint(AnsiColor::Green.on_default(), "passed:"),
+            passed.join(", ")
+        );
+    }
+    let _ = writeln!(out, "{}", summary_line(report, &paint));
+    out
+}
+
+fn write_finding(
+    out: &mut String,
+    finding: &FindingRecord,
+    paint: &impl Fn(Style, &str) -> String,
+) {
+    let severity = paint(
+        severity_style(finding.severity),
+        &format!("{:<8}", finding.severity.name()),
+    );
+    let _ = writeln!(
+        out,
+        "  {severity} {}  {}[{}]",
+        paint(Style::new().underline(), &place(&finding.location)),
+        object(&finding.location)
+            .map(|o| format!("{o}  "))
+            .unwrap_or_default(),
+        finding.check
+    );
+    let _ = writeln!(out, "           {}", finding.message);
+    if let Some(evidence) = &finding.evidence {
+        let _ = writeln!(
+            out,
+            "           {}",
+            paint(Style::new().dimmed(), &format!("evidence: {evidence}"))
+        );
+    }
+}
+
+/// The one-line summary: outcome, what was scanned, findings by severity, errors.
+pub fn summary_line(report: &Report, paint: &impl Fn(Style, &str) -> String) -> String {
+    let s = &report.summary;
+    let (word, style) = match s.outcome {
+        Outcome::Pass => ("PASS", AnsiColor::Green.on_default().bold()),
+        Outcome::Fail => ("FAIL", AnsiColor::Red.on_default().bold()),
+        Outcome::Error => ("ERROR", AnsiColor::Red.on_default().bold()),
+    };
+    let counts: Vec<String> = Severity::ALL
+        .iter()
+        .filter_map(|sev| {
+            s.by_severity
+                .get(sev)
+                .map(|n| format!("{n} {}", sev.name()))
+        })
+        .collect();
+    let findings = match s.findings {
+        0 => "no findings".to_owned(),
+        n => format!("{n} finding{} ({})", plural(n), counts.join(", ")),
+    };
+    let errors = match s.errors {
+        0 => String::new(),
+        n => format!(", {n} error{}", plural(n)),
+    };
+    format!(
+        "{}  {} rule{} over {} object{} in {} file{}: {findings}{errors}",
+        paint(style, word),
+        s.rules,
+        plural(s.rules),
+        s.objects,
+        plural(s.objects),
+        s.files,
+        plural(s.files)
+    )
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn place(location: &LocationRecord) -> String {
+    match location.column {
+        Some(column) => format!("{}:{}:{column}", location.file, location.line),
+        None => format!("{}:{}", location.file, location.line),
+    }
+}
+
+fn object(location: &LocationRecord) -> Option<String> {
+    let kind = location.kind.as_deref()?;
+    let name = location.name.as_deref().unwrap_or("");
+    Some(match &location.namespace {
+        Some(ns) => format!("{kind} {ns}/{name}"),
+        None => format!("{kind} {name}"),
+    })
+}
+
+fn severity_style(severity: Severity) -> Style {
+    match severity {
+        Severity::Critical => AnsiColor::Magenta.on_default().bold(),
+        Severity::High => AnsiColor::Red.on_default().bold(),
+        Severity::Medium => AnsiColor::Yellow.on_default(),
+        Severity::Low => AnsiColor::Cyan.on_default(),
+        Severity::Info => Style::new().dimmed(),
+    }
+}

@@ -1,0 +1,9 @@
+//! Host bindings for the `tollgate:policy` world, generated from `wit/`. The world's `use`
+//! brings the shared types to the top of this module.
+
+wasmtime::component::bindgen!({
+    path: "../wit",
+    world: "rule",
+});
+
+pub use tollgate::policy::types::{Control, Document, Framework, InputKind, Location, Severity};

@@ -1,0 +1,120 @@
+//! The host's side of the plugin contract: what a plugin returns is checked before it is
+//! believed. Metadata that breaks the contract refuses the plugin; findings that break it
+//! make the call an error (fail closed), never a silent pass.
+
+use super::{Control, Finding, Location, RuleError, RuleInfo};
+use crate::catalog;
+
+const MAX_TEXT: usize = 64 << 10;
+
+/// Checks a plugin's `info()`: a kebab-case id, text present, at least one input, and
+/// controls the catalogs know.
+pub fn validate_info(info: &RuleInfo) -> Result<(), String> {
+    if !is_kebab_case(&info.id) {
+        return Err(format!(
+            "rule id {:?} is not kebab-case ([a-z0-9] words joined by '-')",
+            info.id
+        ));
+    }
+    for (field, text) in [
+        ("version", &info.version),
+        ("title", &info.title),
+        ("description", &info.description),
+        ("remediation", &info.remediation),
+    ] {
+        if text.trim().is_empty() || text.len() > MAX_TEXT {
+            return Err(format!("{field} is empty or longer than {MAX_TEXT} bytes"));
+        }
+    }
+    if info.inputs.is_empty() {
+        return Err("it names no input (manifests or files)".into());
+    }
+    if info.controls.is_empty() {
+        return Err("it evidences no control".into());
+    }
+    if let Some(unknown) = info
+        .controls
+        .iter()
+        .find(|c| catalog::control(c.framework, &c.id).is_none())
+    {
+        return Err(format!(
+            "control {} {} is in no catalog tollgate knows",
+            catalog::framework_name(unknown.framework),
+            unknown.id
+        ));
+    }
+    Ok(())
+}
+
+/// Checks every finding of one call: kebab-case check ids, a message, controls that are
+/// the rule's own, and a location inside what the call was given (`located`).
+pub fn validate_findings(
+    info: &RuleInfo,
+    findings: &[Finding],
+    located: impl Fn(&Location) -> bool,
+) -> Result<(), RuleError> {
+    for finding in findings {
+        let fail = |what: String| {
+            Err(RuleError::Malformed(format!(
+                "finding {:?}: {what}",
+                finding.check
+            )))
+        };
+        if !is_kebab_case(&finding.check) {
+            return fail("check id is not kebab-case".into());
+        }
+        if finding.message.trim().is_empty() || finding.message.len() > MAX_TEXT {
+            return fail("message is empty or too long".into());
+        }
+        if finding.controls.is_empty() {
+            return fail("breaks no control".into());
+        }
+        if let Some(c) = finding.controls.iter().find(|c| !evidences(info, c)) {
+            return fail(format!(
+                "control {} {} is not among the rule's controls",
+                catalog::framework_name(c.framework),
+                c.id
+            ));
+        }
+        if !located(&finding.location) {
+            return fail("location is outside the input it was given".into());
+        }
+        if let Location::Object(o) = &finding.location
+            && !(o.pointer.is_empty() || o.pointer.starts_with('/'))
+        {
+            return fail(format!("{:?} is not a JSON pointer", o.pointer));
+        }
+    }
+    Ok(())
+}
+
+fn evidences(info: &RuleInfo, control: &Control) -> bool {
+    info.controls
+        .iter()
+        .any(|c| c.framework == control.framework && c.id == control.id)
+}
+
+fn is_kebab_case(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id.split('-').all(|word| {
+            !word.is_empty()
+                && word
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kebab_case() {
+        assert!(is_kebab_case("tls-min-version"));
+        assert!(is_kebab_case("a1"));
+        for bad in ["", "Bad Info!", "a--b", "-a", "a-", "snake_case"] {
+            assert!(!is_kebab_case(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! The sandboxed plugin runtime: one wasmtime [`Engine`] with an epoch ticker, components
+//! compiled once (and cached on disk), and a fresh, capability-free store for every call.
+//!
+//! A plugin failure (trap, timeout, memory exhaustion, malformed result, reported error)
+//! is a [`RuleError`] of that plugin alone; the caller decides what it means for the run.
+
+mod bindings;
+mod builtin;
+mod cache;
+mod contract;
+mod limits;
+mod sandbox;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use wasmtime::component::Linker;
+use wasmtime::{Config, Engine, Trap};
+
+pub use bindings::{
+    CheckError, Control, Document, File, Finding, Framework, InputKind, Location, ManifestSet,
+    RuleInfo, Severity,
+};
+pub use cache::ComponentCache;
+pub use limits::Limits;
+
+use bindings::RulePre;
+use sandbox::State;
+
+/// Where a plugin came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PluginSource {
+    /// Built from `plugins/rules/<name>` and embedded in this binary.
+    Builtin(&'static str),
+    /// Loaded with `--plugin FILE.wasm`.
+    File(PathBuf),
+}
+
+impl std::fmt::Display for PluginSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Builtin(name) => write!(f, "builtin plugin {name}"),
+            Self::File(path) => write!(f, "plugin {}", path.display()),
+        }
+    }
+}
+
+/// Why a plugin could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{source_name} is not a WebAssembly component wasmtime can compile: {error:#}")]
+    Compile {
+        source_name: PluginSource,
+        error: wasmtime::Error,
+    },
+    #[error("{source_name} does not implement the tollgate:policy/rule@0.1.0 world: {error:#}")]
+    Link {
+        source_name: PluginSource,
+        error: wasmtime::Error,
+    },
+    #[error("{source_name} failed in info(): {error}")]
+    Info {
+        source_name: PluginSource,
+        error: RuleError,
+    },
+    #[error("{source_name} has an invalid info(): {reason}")]
+    InvalidInfo {
+        source_name: PluginSource,
+        reason: String,
+    },
+    #[error("{first} and {second} both claim rule id {id:?}")]
+    DuplicateRule {
+        id: String,
+        first: PluginSource,
+        second: PluginSource,
+    },
+}
+
+/// Why a rule produced no trustworthy result for one call.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RuleError {
+    #[error("exceeded its time limit of {0:?} and was stopped")]
+    Timeout(Duration),
+    #[error("exceeded its memory limit of {0} MiB and was stopped")]
+    OutOfMemory(usize),
+    #[error("trapped: {0}")]
+    Trap(String),
+    #[error("could not read its input: {0}")]
+    InvalidInput(String),
+    #[error("failed: {0}")]
+    Internal(String),
+    #[error("returned a malformed result: {0}")]
+    Malformed(String),
+}
+
+/// A loaded plugin: validated metadata and a component ready to instantiate.
+pub struct Plugin {
+    pub info: RuleInfo,
+    pub source: PluginSource,
+    /// SHA-256 (hex) of the component bytes.
+    pub sha256: String,
+    pre: RulePre<State>,
+}
+
+/// The engine, the WASI linker, the limits and the epoch ticker; shared by all plugins.
+pub struct Runtime {
+    engine: Engine,
+    linker: Linker<State>,
+    limits: Limits,
+    cache: ComponentCache,
+    _ticker: EpochTicker,
+}
+
+impl Runtime {
+    pub fn new(limits: Limits, cache: ComponentCache) -> wasmtime::Result<Self> {
+        let mut config = Config::new();
+        config.epoch_interruption(true);
+        config.wasm_component_model(true);
+        let engine = Engine::new(&config)?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        let ticker = EpochTicker::start(engine.clone());
+        Ok(Self {
+            engine,
+            linker,
+            limits,
+            cache,
+            _ticker: ticker,
+        })
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// Loads the builtin plugins and the `extra` plugin files, in parallel, in that order.
+    /// Two plugins claiming the same rule id are refused.
+    pub fn load_all(&self, extra: &[PathBuf]) -> Result<Vec<Plugin>, LoadError> {
+        use rayon::prelude::*;
+        let builtin = builtin::BUILTIN_PLUGINS
+            .par_iter()
+            .map(|&(name, bytes)| self.load(PluginSource::Builtin(name), bytes));
+        let files = extra.par_iter().map(|path| {
+            let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            self.load(PluginSource::File(path.clone()), &bytes)
+        });
+        let plugins: Vec<Plugin> = builtin.chain(files).collect::<Result<_, _>>()?;
+        for (i, plugin) in plugins.iter().enumerate() {
+            if let Some(first) = plugins[..i].iter().find(|p| p.info.id == plugin.info.id) {
+                return Err(LoadError::DuplicateRule {
+                    id: plugin.info.id.clone(),
+                    first: first.source.clone(),
+                    second: plugin.source.clone(),
+                });
+            }
+        }
+        Ok(plugins)
+    }
+
+    /// Compiles (or loads from the cache), links and describes one plugin, refusing it
+    /// when its `info()` breaks the contract.
+    pub fn load(&self, source: PluginSource, bytes: &[u8]) -> Result<Plugin, LoadError> {
+        let sha256 = hex(&Sha256::digest(bytes));
+        let component = self
+            .cache
+            .load(&self.engine, bytes, &sha256)
+            .map_err(|error| LoadError::Compile {
+                source_name: source.clone(),
+                error,
+            })?;
+        let pre = self
+            .linker
+            .instantiate_pre(&component)
+            .and_then(RulePre::new)
+            .map_err(|error| LoadError::Link {
+                source_name: source.clone(),
+                error,
+            })?;
+        let info = self
+            .call(&pre, |rule, store| rule.call_info(store))
+            .map_err(|error| LoadError::Info {
+                source_name: source.clone(),
+                error,
+            })?;
+        contract::validate_info(&info).map_err(|reason| LoadError::InvalidInfo {
+            source_name: source.clone(),
+            reason,
+        })?;
+        Ok(Plugin {
+            info,
+            source,
+            sha256,
+            pre,
+        })
+    }
+
+    /// Runs `check-manifests` over the whole set in a fresh instance.
+    pub fn check_manifests(
+        &self,
+        plugin: &Plugin,
+        set: &ManifestSet,
+    ) -> Result<Vec<Finding>, RuleError> {
+        let findings = self.call(&plugin.pre, |rule, store| {
+            rule.call_check_manifests(store, set)
+        })?;
+        let findings = findings.map_err(RuleError::from)?;
+        contract::validate_findings(&plugin.info, &findings, |location| match location {
+            Location::Object(o) => (o.document as usize) < set.documents.len(),
+            Location::File(_) => false,
+        })?;
+        Ok(findings)
+    }
+
+    /// Runs `check-files` over one batch in a fresh instance.
+    pub fn check_files(&self, plugin: &Plugin, batch: &[File]) -> Result<Vec<Finding>, RuleError> {
+        let findings = self.call(&plugin.pre, |rule, store| {
+            rule.call_check_files(store, batch)
+        })?;
+        let findings = findings.map_err(RuleError::from)?;
+        contract::validate_findings(&plugin.info, &findings, |location| match location {
+            Location::File(f) => {
+                f.line >= 1 && f.column >= 1 && batch.iter().any(|b| b.path == f.path)
+            }
+            Location::Object(_) => false,
+        })?;
+        Ok(findings)
+    }
+
+    /// Instantiates `pre` in a fresh store and runs `f`, turning every failure into a
+    /// [`RuleError`] that says what happened.
+    fn call<R>(
+        &self,
+        pre: &RulePre<State>,
+        f: impl FnOnce(&bindings::Rule, &mut wasmtime::Store<State>) -> wasmtime::Result<R>,
+    ) -> Result<R, RuleError> {
+        let mut store = State::store(&self.engine, self.limits);
+        let result = pre
+            .instantiate(&mut store)
+            .and_then(|rule| f(&rule, &mut store));
+        result.map_err(|error| self.classify(&store, error))
+    }
+
+    fn classify(&self, store: &wasmtime::Store<State>, error: wasmtime::Error) -> RuleError {
+        if store.data().memory_exceeded {
+            return RuleError::OutOfMemory(self.limits.memory_bytes >> 20);
+        }
+        if error.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
+            return RuleError::Timeout(self.limits.call_timeout);
+        }
+        let trap = error
+            .downcast_ref::<Trap>()
+            .map_or_else(|| format!("{error:#}"), |t| t.to_string());
+        RuleError::Trap(match store.data().stderr_tail() {
+            Some(said) => format!("{trap} (plugin said: {said})"),
+            None => trap,
+        })
+    }
+}
+
+impl From<CheckError> for RuleError {
+    fn from(error: CheckError) -> Self {
+        match error {
+            CheckError::InvalidInput(reason) => Self::InvalidInput(reason),
+            CheckError::Internal(reason) => Self::Internal(reason),
+        }
+    }
+}
+
+/// Advances the engine's epoch every [`limits::EPOCH_TICK`] until dropped.
+struct EpochTicker {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl EpochTicker {
+    fn start(engine: Engine) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let thread = std::thread::Builder::new()
+            .name("tollgate-epoch".into())
+            .spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    std::thread::sleep(limits::EPOCH_TICK);
+                    engine.increment_epoch();
+                }
+            })
+            .expect("spawning the epoch thread");
+        Self {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for EpochTicker {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Lower-case hex of a digest.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,457 @@
+//! A scan from start to end: load the plugins, read the inputs, run every selected rule
+//! in parallel (the whole manifest set per rule, files in batches), and assemble the
+//! [`Report`] with locations resolved to lines and stable fingerprints.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::catalog;
+use crate::input::{self, InputOptions, Inputs, ManifestObject};
+use crate::report::{
+    ControlRef, ErrorRecord, FindingRecord, InputRecord, LocationRecord, Outcome, Report,
+    RuleResult, RuleStatus, SCHEMA_VERSION, Settings, Severity, Summary, Tool,
+};
+use crate::runtime::{
+    self, ComponentCache, Document, File, Finding, InputKind, Limits, LoadError, Location,
+    ManifestSet, Plugin, PluginSource, RuleError, Runtime,
+};
+
+/// Files sent to one `check-files` call: at most this many bytes (or one larger file).
+const FILE_BATCH_BYTES: usize = 8 << 20;
+/// And at most this many files.
+const FILE_BATCH_COUNT: usize = 512;
+
+/// Which findings fail the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+    /// Findings never fail the run (errors still do).
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        Some(match self {
+            Self::Info => Severity::Info,
+            Self::Low => Severity::Low,
+            Self::Medium => Severity::Medium,
+            Self::High => Severity::High,
+            Self::Critical => Severity::Critical,
+            Self::Never => return None,
+        })
+    }
+
+    fn name(self) -> &'static str {
+        self.threshold().map_or("never", Severity::name)
+    }
+}
+
+/// Where the plugins come from and how they are sandboxed.
+#[derive(Clone, Debug)]
+pub struct RuntimeOptions {
+    pub plugins: Vec<PathBuf>,
+    pub limits: Limits,
+    pub cache: ComponentCache,
+}
+
+/// Everything a scan needs, validated.
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    pub paths: Vec<PathBuf>,
+    pub default_namespace: String,
+    pub fail_on: FailOn,
+    /// Run only these rules (all when empty).
+    pub only_rules: Vec<String>,
+    pub skip_rules: Vec<String>,
+    pub runtime: RuntimeOptions,
+    pub input: InputOptions,
+}
+
+/// What stops a scan before it can produce a report.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("cannot start the WebAssembly runtime: {0:#}")]
+    Runtime(wasmtime::Error),
+    #[error("plugin refused")]
+    Load(#[from] LoadError),
+    #[error("unknown rule {id:?} (known rules: {known})")]
+    UnknownRule { id: String, known: String },
+}
+
+/// Starts the runtime and loads every plugin.
+pub fn load(options: &RuntimeOptions) -> Result<(Runtime, Vec<Plugin>), ScanError> {
+    let runtime =
+        Runtime::new(options.limits, options.cache.clone()).map_err(ScanError::Runtime)?;
+    let plugins = runtime.load_all(&options.plugins)?;
+    Ok((runtime, plugins))
+}
+
+/// Runs a scan and returns its report; plugin and input failures are in the report.
+pub fn run(options: &ScanOptions) -> Result<Report, ScanError> {
+    let (runtime, plugins) = load(&options.runtime)?;
+    let selected = select(&plugins, options)?;
+    let mut inputs = input::collect(&options.paths, options.input);
+
+    // The JSON texts and file contents move into what the plugins are given: no copies.
+    let set = ManifestSet {
+        default_namespace: options.default_namespace.clone(),
+        documents: inputs
+            .objects
+            .iter_mut()
+            .map(|o| Document {
+                file: inputs.files[o.source].path.clone(),
+                index: o.document,
+                object: std::mem::take(&mut o.json),
+            })
+            .collect(),
+    };
+    let wants_files = selected
+        .iter()
+        .any(|p| p.info.inputs.contains(&InputKind::Files));
+    let batches = if wants_files {
+        file_batches(&mut inputs)
+    } else {
+        Vec::new()
+    };
+
+    let jobs: Vec<(usize, Job)> = selected
+        .iter()
+        .enumerate()
+        .flat_map(|(rule, plugin)| {
+            let manifests = plugin
+                .info
+                .inputs
+                .contains(&InputKind::Manifests)
+                .then_some(Job::Manifests);
+            let files = plugin
+                .info
+                .inputs
+                .contains(&InputKind::Files)
+                .then(|| batches.iter().map(|b| Job::Files(b.as_slice())))
+                .into_iter()
+                .flatten();
+            manifests
+                .into_iter()
+                .chain(files)
+                .map(move |job| (rule, job))
+        })
+        .collect();
+    let outcomes: Vec<(usize, Result<Vec<Finding>, RuleError>, Job)> = jobs
+        .into_par_iter()
+        .map(|(rule, job)| {
+            let plugin = selected[rule];
+            let result = match job {
+                Job::Manifests => runtime.check_manifests(plugin, &set),
+                Job::Files(batch) => runtime.check_files(plugin, batch),
+            };
+            (rule, result, job)
+        })
+        .collect();
+
+    Ok(assemble(options, &selected, &inputs, &set, outcomes))
+}
+
+#[derive(Clone, Copy)]
+enum Job<'a> {
+    Manifests,
+    Files(&'a [File]),
+}
+
+/// The plugins `--rule` / `--skip-rule` leave, refusing ids no plugin has.
+fn select<'a>(plugins: &'a [Plugin], options: &ScanOptions) -> Result<Vec<&'a Plugin>, ScanError> {
+    for id in options.only_rules.iter().chain(&options.skip_rules) {
+        if !plugins.iter().any(|p| p.info.id == *id) {
+            let known: Vec<&str> = plugins.iter().map(|p| p.info.id.as_str()).collect();
+            return Err(ScanError::UnknownRule {
+                id: id.clone(),
+                known: known.join(", "),
+            });
+        }
+    }
+    let mut selected: Vec<&Plugin> = plugins
+        .iter()
+        .filter(|p| options.only_rules.is_empty() || options.only_rules.contains(&p.info.id))
+        .filter(|p| !options.skip_rules.contains(&p.info.id))
+        .collect();
+    selected.sort_by(|a, b| a.info.id.cmp(&b.info.id));
+    Ok(selected)
+}
+
+/// Every read file, grouped into batches bounded in bytes and count; the contents move out
+/// of `inputs`.
+fn file_batches(inputs: &mut Inputs) -> Vec<Vec<File>> {
+    let mut batches: Vec<Vec<File>> = Vec::new();
+    let mut size = 0;
+    for file in &mut inputs.files {
+        let full = batches.last().is_none_or(|b| {
+            b.len() >= FILE_BATCH_COUNT
+                || (size + file.bytes.len() > FILE_BATCH_BYTES && !b.is_empty())
+        });
+        if full {
+            batches.push(Vec::new());
+            size = 0;
+        }
+        size += file.bytes.len();
+        batches.last_mut().expect("pushed above").push(File {
+            path: file.path.clone(),
+            contents: std::mem::take(&mut file.bytes),
+        });
+    }
+    batches
+}
+
+fn assemble(
+    options: &ScanOptions,
+    selected: &[&Plugin],
+    inputs: &Inputs,
+    set: &ManifestSet,
+    outcomes: Vec<(usize, Result<Vec<Finding>, RuleError>, Job)>,
+) -> Report {
+    let mut findings = Vec::new();
+    let mut errors: Vec<ErrorRecord> = inputs
+        .errors
+        .iter()
+        .map(|e| ErrorRecord {
+            rule: None,
+            file: Some(e.file.clone()),
+            line: e.line,
+            message: e.message.clone(),
+        })
+        .collect();
+    let mut failed = vec![false; selected.len()];
+
+    for (rule, outcome, job) in outcomes {
+        let plugin = selected[rule];
+        let resolved = outcome.and_then(|found| {
+            found
+                .into_iter()
+                .map(|f| record(plugin, inputs, set, f))
+                .collect::<Result<Vec<_>, _>>()
+        });
+        match resolved {
+            Ok(records) => findings.extend(records),
+            Err(error) => {
+                failed[rule] = true;
+                let scope = match job {
+                    Job::Manifests => String::new(),
+                    Job::Files(batch) => format!(" on {}", describe_batch(batch)),
+                };
+                errors.push(ErrorRecord {
+                    rule: Some(plugin.info.id.clone()),
+                    file: None,
+                    line: None,
+                    message: format!("{}{scope} {error}", plugin.source),
+                });
+            }
+        }
+    }
+
+    let file_order: BTreeMap<&str, usize> = inputs
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.as_str(), i))
+        .collect();
+    findings.sort_by(|a, b| {
+        let key = |f: &FindingRecord| {
+            (
+                file_order.get(f.location.file.as_str()).copied(),
+                f.location.line,
+                f.location.column,
+            )
+        };
+        key(a)
+            .cmp(&key(b))
+            .then_with(|| a.rule.cmp(&b.rule))
+            .then_with(|| a.check.cmp(&b.check))
+            .then_with(|| a.fingerprint.cmp(&b.fingerprint))
+    });
+
+    let rules: Vec<RuleResult> = selected
+        .iter()
+        .zip(&failed)
+        .map(|(plugin, &failed)| {
+            let count = findings.iter().filter(|f| f.rule == plugin.info.id).count();
+            rule_result(plugin, count, failed)
+        })
+        .collect();
+
+    let mut by_severity = BTreeMap::new();
+    for finding in &findings {
+        *by_severity.entry(finding.severity).or_insert(0) += 1;
+    }
+    let outcome = if !errors.is_empty() {
+        Outcome::Error
+    } else if options
+        .fail_on
+        .threshold()
+        .is_some_and(|t| findings.iter().any(|f| f.severity >= t))
+    {
+        Outcome::Fail
+    } else {
+        Outcome::Pass
+    };
+
+    Report {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME").into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        settings: Settings {
+            default_namespace: options.default_namespace.clone(),
+            fail_on: options.fail_on.name().into(),
+        },
+        summary: Summary {
+            rules: rules.len(),
+            files: inputs.files.len(),
+            objects: inputs.objects.len(),
+            findings: findings.len(),
+            by_severity,
+            errors: errors.len(),
+            outcome,
+            exit_code: outcome.exit_code(),
+        },
+        inputs: inputs
+            .files
+            .iter()
+            .map(|f| InputRecord {
+                path: f.path.clone(),
+                sha256: f.sha256.clone(),
+                bytes: f.size,
+                objects: f.objects,
+            })
+            .collect(),
+        rules,
+        findings,
+        errors,
+    }
+}
+
+fn describe_batch(batch: &[File]) -> String {
+    match batch {
+        [one] => one.path.clone(),
+        [first, rest @ ..] => format!("{} and {} more files", first.path, rest.len()),
+        [] => "no files".into(),
+    }
+}
+
+/// Turns a plugin's finding into a report record: file, line and object resolved from the
+/// host's own view of the input, and the fingerprint computed.
+fn record(
+    plugin: &Plugin,
+    inputs: &Inputs,
+    set: &ManifestSet,
+    finding: Finding,
+) -> Result<FindingRecord, RuleError> {
+    let (location, subject) = match &finding.location {
+        Location::Object(at) => {
+            let object: &ManifestObject = &inputs.objects[at.document as usize];
+            let json = &set.documents[at.document as usize].object;
+            let line = object.locate(json, &at.pointer).ok_or_else(|| {
+                RuleError::Malformed(format!(
+                    "finding {:?}: pointer {:?} names no field of {} {}",
+                    finding.check, at.pointer, object.kind, object.name
+                ))
+            })?;
+            let subject = format!(
+                "{}/{}/{}/{}",
+                object.api_version,
+                object.kind,
+                object.namespace.as_deref().unwrap_or(""),
+                object.name
+            );
+            let location = LocationRecord {
+                file: inputs.files[object.source].path.clone(),
+                line,
+                column: None,
+                kind: Some(object.kind.clone()),
+                namespace: object.namespace.clone(),
+                name: Some(object.name.clone()),
+                pointer: Some(at.pointer.clone()),
+            };
+            (location, subject)
+        }
+        Location::File(at) => (
+            LocationRecord {
+                file: at.path.clone(),
+                line: at.line,
+                column: Some(at.column),
+                ..LocationRecord::default()
+            },
+            at.path.clone(),
+        ),
+    };
+    let fingerprint = fingerprint(&[&plugin.info.id, &finding.check, &subject, &finding.identity]);
+    Ok(FindingRecord {
+        rule: plugin.info.id.clone(),
+        check: finding.check,
+        severity: severity(finding.severity),
+        message: finding.message,
+        controls: control_refs(&finding.controls),
+        location,
+        evidence: finding.evidence,
+        fingerprint,
+    })
+}
+
+fn rule_result(plugin: &Plugin, findings: usize, failed: bool) -> RuleResult {
+    let info = &plugin.info;
+    RuleResult {
+        id: info.id.clone(),
+        version: info.version.clone(),
+        title: info.title.clone(),
+        description: info.description.clone(),
+        remediation: info.remediation.clone(),
+        severity: severity(info.severity),
+        controls: control_refs(&info.controls),
+        source: match &plugin.source {
+            PluginSource::Builtin(_) => "builtin".into(),
+            PluginSource::File(path) => path.display().to_string(),
+        },
+        sha256: plugin.sha256.clone(),
+        status: match (failed, findings) {
+            (true, _) => RuleStatus::Error,
+            (false, 0) => RuleStatus::Pass,
+            (false, _) => RuleStatus::Fail,
+        },
+        findings,
+    }
+}
+
+/// SHA-256 over the parts, NUL-separated, as 32 hex digits.
+fn fingerprint(parts: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    runtime::hex(&hasher.finalize()[..16])
+}
+
+pub fn control_refs(controls: &[runtime::Control]) -> Vec<ControlRef> {
+    controls
+        .iter()
+        .map(|c| ControlRef {
+            framework: catalog::framework_name(c.framework).into(),
+            id: c.id.clone(),
+        })
+        .collect()
+}
+
+pub fn severity(severity: runtime::Severity) -> Severity {
+    match severity {
+        runtime::Severity::Info => Severity::Info,
+        runtime::Severity::Low => Severity::Low,
+        runtime::Severity::Medium => Severity::Medium,
+        runtime::Severity::High => Severity::High,
+        runtime::Severity::Critical => Severity::Critical,
+    }
+}

@@ -1,0 +1,133 @@
+//! Sub-checks of a rule and the findings they produce.
+
+use crate::{
+    Control, FileLocation, Finding, Framework, Location, Object, ObjectLocation, Pointer, Severity,
+};
+
+/// One sub-check of a rule: a stable id, its default severity, and the controls a finding
+/// of it breaks. Rules declare their checks as constants and list them in
+/// [`controls_of`] to build `rule-info.controls`, so the two can never disagree.
+#[derive(Clone, Copy, Debug)]
+pub struct Check {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub controls: &'static [(Framework, &'static str)],
+}
+
+impl Check {
+    /// A finding about a field of an object in the manifest set. Its identity is the
+    /// pointer, so the fingerprint survives the object moving within its file.
+    pub fn at(&self, object: &Object, pointer: Pointer, message: String) -> Finding {
+        let identity = pointer.to_string();
+        self.finding(
+            Location::Object(ObjectLocation {
+                document: object.position,
+                pointer: pointer.into(),
+            }),
+            message,
+            identity,
+        )
+    }
+
+    /// A finding at a line and column of a file of a `check-files` batch. `identity`
+    /// should not depend on the line (e.g. a hash of the matched value).
+    pub fn in_file(
+        &self,
+        path: &str,
+        (line, column): (u32, u32),
+        message: String,
+        identity: String,
+    ) -> Finding {
+        self.finding(
+            Location::File(FileLocation {
+                path: path.to_owned(),
+                line,
+                column,
+            }),
+            message,
+            identity,
+        )
+    }
+
+    fn finding(&self, location: Location, message: String, identity: String) -> Finding {
+        Finding {
+            check: self.id.to_owned(),
+            severity: self.severity,
+            message,
+            controls: control_list(self.controls),
+            location,
+            evidence: None,
+            identity,
+        }
+    }
+}
+
+impl Finding {
+    /// Adds redacted evidence.
+    pub fn with_evidence(mut self, evidence: impl Into<String>) -> Self {
+        self.evidence = Some(evidence.into());
+        self
+    }
+
+    /// Replaces the identity (by default the pointer) when the finding is about something
+    /// other than the field it is located at, e.g. a whole namespace.
+    pub fn with_identity(mut self, identity: impl Into<String>) -> Self {
+        self.identity = identity.into();
+        self
+    }
+
+    /// Overrides the check's default severity.
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+}
+
+/// Every control evidenced by a rule with these checks, in first-seen order, once each.
+pub fn controls_of(checks: &[Check]) -> Vec<Control> {
+    let mut all: Vec<(Framework, &str)> = Vec::new();
+    for &(framework, id) in checks.iter().flat_map(|c| c.controls) {
+        if !all.contains(&(framework, id)) {
+            all.push((framework, id));
+        }
+    }
+    control_list(&all)
+}
+
+fn control_list(controls: &[(Framework, &str)]) -> Vec<Control> {
+    controls
+        .iter()
+        .map(|&(framework, id)| Control {
+            framework,
+            id: id.to_owned(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: Check = Check {
+        id: "a",
+        severity: Severity::High,
+        controls: &[
+            (Framework::Soc2, "CC6.1"),
+            (Framework::CisKubernetes, "5.1.1"),
+        ],
+    };
+    const B: Check = Check {
+        id: "b",
+        severity: Severity::Low,
+        controls: &[
+            (Framework::Soc2, "CC6.1"),
+            (Framework::CisKubernetes, "5.1.2"),
+        ],
+    };
+
+    #[test]
+    fn controls_are_deduplicated_in_order() {
+        let ids: Vec<String> = controls_of(&[A, B]).into_iter().map(|c| c.id).collect();
+        assert_eq!(ids, ["CC6.1", "5.1.1", "5.1.2"]);
+    }
+}

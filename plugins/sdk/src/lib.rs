@@ -1,0 +1,85 @@
+//! The guest SDK for tollgate rule plugins.
+//!
+//! It owns the WIT bindings (generated from `wit/` at the repository root) and what rules
+//! share: the parsed manifest set ([`Manifests`], [`Object`]), JSON pointers
+//! ([`Pointer`]), Kubernetes label selectors ([`LabelSelector`]), workload pod templates
+//! ([`workload`]), and finding builders ([`Check`]). A rule crate implements [`Rule`] and
+//! calls [`export_rule!`]; its logic stays plain Rust, unit-tested without WebAssembly.
+
+mod check;
+mod manifests;
+mod pointer;
+mod selector;
+pub mod text;
+pub mod workload;
+
+#[doc(hidden)]
+pub mod bindings {
+    wit_bindgen::generate!({
+        path: "../../wit",
+        world: "rule",
+        pub_export_macro: true,
+        export_macro_name: "__export_rule_world",
+        default_bindings_module: "tollgate_sdk::bindings",
+    });
+}
+
+pub use bindings::tollgate::policy::types::{
+    CheckError, Control, Document, File, FileLocation, Finding, Framework, InputKind, Location,
+    ManifestSet, ObjectLocation, RuleInfo, Severity,
+};
+pub use check::{Check, controls_of};
+pub use manifests::{Manifests, Object};
+pub use pointer::Pointer;
+pub use selector::LabelSelector;
+pub use serde_json::{self, Value};
+
+/// A rule: what a plugin crate implements. Only the functions for the inputs named in
+/// [`RuleInfo::inputs`] are called; the others keep their empty defaults.
+pub trait Rule {
+    /// Describes the rule; see the WIT `rule-info`.
+    fn info() -> RuleInfo;
+
+    /// Judges the whole manifest set at once.
+    fn check_manifests(_set: &Manifests) -> Result<Vec<Finding>, CheckError> {
+        Ok(Vec::new())
+    }
+
+    /// Judges a batch of files; each finding relies on one file only.
+    fn check_files(_batch: &[File]) -> Result<Vec<Finding>, CheckError> {
+        Ok(Vec::new())
+    }
+}
+
+/// Adapts a [`Rule`] to the generated WIT guest trait.
+#[doc(hidden)]
+pub struct Adapter<R>(std::marker::PhantomData<R>);
+
+impl<R: Rule> bindings::Guest for Adapter<R> {
+    fn info() -> RuleInfo {
+        R::info()
+    }
+
+    fn check_manifests(set: ManifestSet) -> Result<Vec<Finding>, CheckError> {
+        R::check_manifests(&Manifests::parse(set)?)
+    }
+
+    fn check_files(batch: Vec<File>) -> Result<Vec<Finding>, CheckError> {
+        R::check_files(&batch)
+    }
+}
+
+/// Exports a type implementing [`Rule`] as the plugin's component exports.
+///
+/// ```ignore
+/// struct TlsMinVersion;
+/// impl tollgate_sdk::Rule for TlsMinVersion { /* ... */ }
+/// tollgate_sdk::export_rule!(TlsMinVersion);
+/// ```
+#[macro_export]
+macro_rules! export_rule {
+    ($rule:ty) => {
+        type __TollgateRuleExport = $crate::Adapter<$rule>;
+        $crate::bindings::__export_rule_world!(__TollgateRuleExport with_types_in $crate::bindings);
+    };
+}
