@@ -374,7 +374,7 @@ fn record(
                 column: None,
                 kind: Some(object.kind.clone()),
                 namespace: object.namespace.clone(),
-                name: Some(object.name.clone()),
+                name: Some(object.name.clone()).filter(|n| !n.is_empty()),
                 pointer: Some(at.pointer.clone()),
             };
             (location, subject)

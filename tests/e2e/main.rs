@@ -1,1 +1,10 @@
+//! End-to-end tests: the real `tollgate` binary with its embedded plugins, on the fixtures
+//! under `tests/fixtures/`, and hostile plugins from `plugins/testing/`.
 
+mod cache;
+mod cli;
+mod inputs;
+mod rules;
+mod sandbox;
+mod secrets;
+mod util;

@@ -74,17 +74,26 @@ fn emit(report: &Report, format: Format, output: Option<&std::path::Path>) -> an
             eprintln!("{}", report::text::summary_line(report, &paint));
         }
         None => {
-            let mut stdout = anstream::stdout();
             let color =
                 anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
-            stdout
-                .write_all(
-                    report::render(report, format, color && format == Format::Text).as_bytes(),
-                )
-                .context("cannot write to standard output")?;
+            write_stdout(&report::render(
+                report,
+                format,
+                color && format == Format::Text,
+            ))?;
         }
     }
     Ok(())
+}
+
+/// Writes to standard output; a reader that went away (`| head`) is not an error.
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    match anstream::stdout().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("cannot write to standard output")
+        }
+        _ => Ok(()),
+    }
 }
 
 fn rules_command(args: RulesArgs) -> anyhow::Result<u8> {
@@ -94,9 +103,7 @@ fn rules_command(args: RulesArgs) -> anyhow::Result<u8> {
         Format::Json => rules_json(&plugins),
         Format::Text => rules_text(&plugins),
     };
-    anstream::stdout()
-        .write_all(text.as_bytes())
-        .context("cannot write to standard output")?;
+    write_stdout(&text)?;
     Ok(0)
 }
 

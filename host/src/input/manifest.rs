@@ -33,19 +33,22 @@ pub struct NotAnObject {
     pub message: String,
 }
 
-/// The objects of one YAML document: the document itself, or the items of a `List`.
-pub fn objects(source: usize, document: Document) -> Result<Vec<ManifestObject>, Vec<NotAnObject>> {
+/// The objects of one YAML document (the document itself, or the items of a `List`), and
+/// what in it is not a Kubernetes object. One bad list item does not hide the others.
+pub fn objects(source: usize, document: Document) -> (Vec<ManifestObject>, Vec<NotAnObject>) {
     let Document {
         index,
         line,
         value,
         lines,
     } = document;
-    let kind = check_object(&value, line, "the document").map_err(|e| vec![e])?;
+    let kind = match check_object(&value, line, "the document") {
+        Ok(kind) => kind,
+        Err(e) => return (Vec::new(), vec![e]),
+    };
     let Some(element_kind) = list_element_kind(&kind, &value) else {
-        return Ok(vec![ManifestObject::new(
-            source, index, None, value, &lines,
-        )]);
+        let object = ManifestObject::new(source, index, None, value, &lines);
+        return (vec![object], Vec::new());
     };
     let Value::Object(mut list) = value else {
         unreachable!("checked to be an object")
@@ -81,11 +84,7 @@ pub fn objects(source: usize, document: Document) -> Result<Vec<ManifestObject>,
             Err(e) => errors.push(e),
         }
     }
-    if errors.is_empty() {
-        Ok(found)
-    } else {
-        Err(errors)
-    }
+    (found, errors)
 }
 
 /// `Some(element kind)` when the document is a list to unwrap: `kind: List` (element kinds
@@ -208,7 +207,7 @@ mod tests {
     use super::*;
     use crate::input::yaml;
 
-    fn parse(text: &str) -> Vec<Result<Vec<ManifestObject>, Vec<NotAnObject>>> {
+    fn parse(text: &str) -> Vec<(Vec<ManifestObject>, Vec<NotAnObject>)> {
         let (docs, error) = yaml::parse(text);
         assert_eq!(error, None);
         docs.into_iter().map(|d| objects(0, d)).collect()
@@ -217,7 +216,7 @@ mod tests {
     #[test]
     fn pointers_map_to_lines() {
         let text = "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: r\nrules:\n- apiGroups: ['']\n  verbs: [get]\n- apiGroups: [apps]\n  verbs:\n  - list\n  - '*'\n";
-        let object = parse(text).remove(0).unwrap().remove(0);
+        let object = parse(text).remove(0).0.remove(0);
         assert_eq!(object.locate(&object.json, ""), Some(1));
         assert_eq!(object.locate(&object.json, "/metadata/name"), Some(4));
         assert_eq!(object.locate(&object.json, "/rules/1"), Some(8));
@@ -229,7 +228,7 @@ mod tests {
     #[test]
     fn lists_are_unwrapped_with_item_lines() {
         let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: b\n";
-        let objects = parse(text).remove(0).unwrap();
+        let objects = parse(text).remove(0).0;
         let found: Vec<_> = objects
             .iter()
             .map(|o| {
@@ -253,7 +252,7 @@ mod tests {
     #[test]
     fn typed_list_items_get_kind_and_version() {
         let text = "apiVersion: v1\nkind: PodList\nitems:\n- metadata: {name: p}\n";
-        let object = parse(text).remove(0).unwrap().remove(0);
+        let object = parse(text).remove(0).0.remove(0);
         assert_eq!(
             (
                 object.api_version.as_str(),
@@ -269,29 +268,42 @@ mod tests {
         let results = parse("- a\n- b\n---\nfoo: bar\n---\nkind: X\n");
         let messages: Vec<_> = results
             .into_iter()
-            .map(|r| {
-                r.unwrap_err()
-                    .into_iter()
-                    .map(|e| (e.line, e.message))
-                    .collect::<Vec<_>>()
+            .flat_map(|(objects, errors)| {
+                assert!(objects.is_empty());
+                errors.into_iter().map(|e| (e.line, e.message))
             })
             .collect();
         assert_eq!(
             messages,
             [
-                vec![(
+                (
                     1,
                     "the document is a list, not a Kubernetes object".to_owned()
-                )],
-                vec![(
+                ),
+                (
                     4,
                     "the document is not a Kubernetes object: it has no apiVersion".to_owned()
-                )],
-                vec![(
+                ),
+                (
                     6,
                     "the document is not a Kubernetes object: it has no apiVersion".to_owned()
-                )],
+                ),
             ]
+        );
+    }
+
+    #[test]
+    fn a_bad_list_item_does_not_hide_the_others() {
+        let text =
+            "apiVersion: v1\nkind: List\nitems:\n- 42\n- apiVersion: v1\n  kind: ConfigMap\n";
+        let (objects, errors) = parse(text).remove(0);
+        assert_eq!(objects.len(), 1);
+        assert_eq!(
+            errors,
+            [NotAnObject {
+                line: 4,
+                message: "item 0 of the List is a scalar, not a Kubernetes object".into()
+            }]
         );
     }
 }

@@ -181,15 +181,15 @@ fn read_and_parse(origin: &Origin, options: InputOptions) -> ReadResult {
     let mut objects = Vec::new();
     let mut errors = Vec::new();
     for document in documents {
-        match manifest::objects(0, document) {
-            Ok(found) => objects.extend(found),
-            Err(problems) => {
-                errors.extend(problems.into_iter().map(|p| error(Some(p.line), p.message)))
-            }
-        }
+        let (found, problems) = manifest::objects(0, document);
+        objects.extend(found);
+        errors.extend(problems.into_iter().map(|p| error(Some(p.line), p.message)));
     }
     if let Some(e) = syntax_error {
-        errors.push(error(Some(e.line), format!("invalid YAML: {}", e.message)));
+        // Errors found at the end of the input are reported on its last line.
+        let last_line = text.lines().count().max(1) as u32;
+        let message = format!("invalid YAML: {}", e.message);
+        errors.push(error(Some(e.line.min(last_line)), message));
     }
     (Some(file), objects, errors)
 }

@@ -38,11 +38,6 @@ pub struct Container<'a> {
     pub value: &'a Value,
 }
 
-/// Whether the object's kind runs pods.
-pub fn is_workload(object: &Object) -> bool {
-    WORKLOADS.iter().any(|(kind, _)| *kind == object.kind)
-}
-
 /// The pod template of a workload, or `None` for any other kind.
 pub fn pod_template(object: &Object) -> Option<PodTemplate<'_>> {
     let (_, path) = WORKLOADS.iter().find(|(kind, _)| *kind == object.kind)?;
@@ -56,6 +51,14 @@ pub fn pod_template(object: &Object) -> Option<PodTemplate<'_>> {
 }
 
 impl<'a> PodTemplate<'a> {
+    /// Whether the pods use the node's network namespace (`hostNetwork: true`).
+    pub fn host_network(&self) -> bool {
+        self.spec
+            .and_then(|s| s.get("hostNetwork"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
+
     /// Every container of the pod spec, init and ephemeral ones included.
     pub fn containers(&self) -> Vec<Container<'a>> {
         let Some(spec) = self.spec else {

@@ -4,7 +4,8 @@
 //! `namespace-without-policy` (a namespace that runs workloads, or is declared, with no
 //! NetworkPolicy), `pod-not-selected` (a workload that no Ingress-typed policy of its
 //! namespace selects), `invalid-selector` (a selector Kubernetes would reject, which
-//! therefore protects nothing).
+//! therefore protects nothing). Pods on the host network are beyond NetworkPolicy's reach
+//! and are not counted.
 
 use std::collections::BTreeMap;
 
@@ -107,7 +108,7 @@ fn judge(set: &Manifests) -> Vec<Finding> {
                     ),
                 )),
             }
-        } else if workload::is_workload(object) {
+        } else if workload::pod_template(object).is_some_and(|t| !t.host_network()) {
             namespaces
                 .entry(set.namespace_of(object))
                 .or_default()
@@ -218,6 +219,14 @@ mod tests {
     fn policy(ns: &str, spec: Value) -> Value {
         json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
                "metadata": {"name": "p", "namespace": ns}, "spec": spec})
+    }
+
+    #[test]
+    fn host_network_pods_are_not_counted() {
+        let pod = json!({"apiVersion": "v1", "kind": "Pod",
+                         "metadata": {"name": "kube-apiserver", "namespace": "kube-system"},
+                         "spec": {"hostNetwork": true, "containers": []}});
+        assert!(checks(vec![pod]).is_empty());
     }
 
     #[test]

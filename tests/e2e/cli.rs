@@ -1,0 +1,189 @@
+//! The command line: exit codes, standard input, the text format, `tollgate rules`.
+
+use std::io::Write;
+
+use pretty_assertions::assert_eq;
+use rstest::rstest;
+
+use crate::util::{findings, fixtures, run, scan_json, tollgate};
+
+#[rstest]
+#[case::compliant(&["scan", "tls/compliant.yaml", "rbac/compliant.yaml"], 0)]
+#[case::findings(&["scan", "rbac/violating.yaml"], 1)]
+#[case::below_fail_on(&["scan", "network-policy/violating", "--fail-on", "high"], 0)]
+#[case::at_fail_on(&["scan", "network-policy/violating", "--fail-on", "medium"], 1)]
+#[case::fail_on_never(&["scan", "rbac/violating.yaml", "--fail-on", "never"], 0)]
+#[case::invalid_yaml(&["scan", "input/invalid.yaml"], 2)]
+#[case::missing_path(&["scan", "no/such/file.yaml"], 2)]
+#[case::unknown_rule(&["scan", "rbac/violating.yaml", "--rule", "no-such-rule"], 2)]
+#[case::unknown_flag(&["scan", "--no-such-flag"], 2)]
+#[case::bad_severity(&["scan", "--fail-on", "severe"], 2)]
+#[case::help(&["scan", "--help"], 0)]
+fn exit_codes(#[case] args: &[&str], #[case] expected: i32) {
+    let run = run(args);
+    assert_eq!(
+        run.code, expected,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+}
+
+#[test]
+fn standard_input_is_read_with_dash() {
+    let manifest = std::fs::read(fixtures().join("rbac/violating.yaml")).unwrap();
+    let output = tollgate()
+        .args(["scan", "-", "--format", "json"])
+        .write_stdin(manifest)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        findings(&report),
+        [
+            "rbac-least-privilege/wildcard <stdin>:12 Role shop/deployer",
+            "rbac-least-privilege/secrets-read <stdin>:20 ClusterRole secret-reader",
+            "rbac-least-privilege/cluster-admin-binding <stdin>:35 ClusterRoleBinding ops-admin",
+        ]
+    );
+    assert_eq!(report["inputs"][0]["path"], "<stdin>");
+}
+
+#[test]
+fn text_report_is_grouped_by_rule_with_a_summary() {
+    let run = run(&["scan", "rbac/violating.yaml", "network-policy/violating"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stdout,
+        "\
+network-policy — Cover every workload with a NetworkPolicy
+  medium   network-policy/violating/workloads.yaml:11  Deployment shop/web  [pod-not-selected]
+           Deployment shop/web: no NetworkPolicy with policyType Ingress in namespace shop selects its pods
+  medium   network-policy/violating/workloads.yaml:18  Namespace billing  [namespace-without-policy]
+           namespace billing runs CronJob billing/report but has no NetworkPolicy; its pods accept any traffic
+
+rbac-least-privilege — Grant no RBAC permission beyond what is needed
+  high     rbac/violating.yaml:12  Role shop/deployer  [wildcard]
+           Role shop/deployer rule #2 grants '*' in verbs; list the exact values it needs
+  high     rbac/violating.yaml:20  ClusterRole secret-reader  [secrets-read]
+           ClusterRole secret-reader rule #1 can get, watch, list Secrets
+  critical rbac/violating.yaml:35  ClusterRoleBinding ops-admin  [cluster-admin-binding]
+           ClusterRoleBinding ops-admin gives cluster-admin to User alice@example.com; bind a role with only the permissions it needs
+
+passed: no-git-credentials, tls-min-version
+FAIL  4 rules over 8 objects in 3 files: 5 findings (1 critical, 2 high, 2 medium)
+"
+    );
+    assert_eq!(run.stderr, "");
+}
+
+#[test]
+fn output_file_gets_the_report_and_stderr_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.json");
+    let run = run(&[
+        "scan",
+        "credentials/violating.yaml",
+        "--format",
+        "json",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr,
+        "FAIL  4 rules over 1 object in 1 file: 1 finding (1 high)\n"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap();
+    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["tool"]["name"], "tollgate");
+    assert_eq!(report["summary"]["outcome"], "fail");
+    assert_eq!(report["summary"]["exit_code"], 1);
+}
+
+#[test]
+fn report_records_input_digests() {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(fixtures().join("credentials/violating.yaml")).unwrap();
+    let digest: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let (_, report) = scan_json(&["credentials/violating.yaml"]);
+    assert_eq!(
+        report["inputs"],
+        serde_json::json!([{"path": "credentials/violating.yaml", "sha256": digest, "bytes": bytes.len(), "objects": 1}])
+    );
+}
+
+#[test]
+fn rule_selection_and_namespace_default() {
+    let (_, report) = scan_json(&["network-policy/violating", "--skip-rule", "network-policy"]);
+    assert_eq!(findings(&report), Vec::<String>::new());
+    assert_eq!(report["summary"]["rules"], 3);
+
+    // A workload without a namespace lands in --namespace.
+    let mut file = tempfile::NamedTempFile::with_suffix(".yaml").unwrap();
+    writeln!(
+        file,
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: lonely\nspec:\n  containers: []"
+    )
+    .unwrap();
+    let (_, report) = scan_json(&[
+        file.path().to_str().unwrap(),
+        "--rule",
+        "network-policy",
+        "-n",
+        "team-a",
+    ]);
+    assert_eq!(
+        report["findings"][0]["message"],
+        "namespace team-a runs Pod lonely but has no NetworkPolicy; its pods accept any traffic"
+    );
+}
+
+#[test]
+fn rules_lists_every_rule_with_controls() {
+    let run = run(&["rules", "--format", "json"]);
+    assert_eq!(run.code, 0);
+    let listing: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let ids: Vec<&str> = listing["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "network-policy",
+            "no-git-credentials",
+            "rbac-least-privilege",
+            "tls-min-version"
+        ]
+    );
+    assert_eq!(
+        listing["rules"][0]["controls"],
+        serde_json::json!([
+            {"framework": "soc2", "id": "CC6.1"},
+            {"framework": "soc2", "id": "CC6.6"},
+            {"framework": "iso27001", "id": "A.8.20"},
+            {"framework": "iso27001", "id": "A.8.22"},
+            {"framework": "cis-kubernetes", "id": "5.3.2"}
+        ])
+    );
+    let text = run_text();
+    assert!(
+        text.starts_with(
+            "network-policy         medium   Cover every workload with a NetworkPolicy\n"
+        ),
+        "{text}"
+    );
+}
+
+fn run_text() -> String {
+    let run = run(&["rules"]);
+    assert_eq!(run.code, 0);
+    run.stdout
+}

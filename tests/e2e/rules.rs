@@ -1,0 +1,123 @@
+//! Each rule on a violating and a compliant fixture, with the exact findings expected.
+
+use pretty_assertions::assert_eq;
+use rstest::rstest;
+
+use crate::util::{findings, scan_json};
+
+#[rstest]
+#[case::tls_violating("tls/violating.yaml", &[
+    "tls-min-version/weak-protocol tls/violating.yaml:7 Ingress web/shop",
+    "tls-min-version/weak-protocol tls/violating.yaml:23 ConfigMap ingress-nginx/ingress-nginx-controller",
+    "tls-min-version/weak-protocol tls/violating.yaml:38 Pod kube-system/kube-apiserver",
+    "tls-min-version/weak-protocol tls/violating.yaml:42 KubeletConfiguration",
+    "tls-min-version/unknown-value tls/violating.yaml:50 Ingress web/legacy",
+])]
+#[case::tls_compliant("tls/compliant.yaml", &[])]
+#[case::rbac_violating("rbac/violating.yaml", &[
+    "rbac-least-privilege/wildcard rbac/violating.yaml:12 Role shop/deployer",
+    "rbac-least-privilege/secrets-read rbac/violating.yaml:20 ClusterRole secret-reader",
+    "rbac-least-privilege/cluster-admin-binding rbac/violating.yaml:35 ClusterRoleBinding ops-admin",
+])]
+#[case::rbac_compliant("rbac/compliant.yaml", &[])]
+#[case::network_policy_violating("network-policy/violating", &[
+    "network-policy/pod-not-selected network-policy/violating/workloads.yaml:11 Deployment shop/web",
+    "network-policy/namespace-without-policy network-policy/violating/workloads.yaml:18 Namespace billing",
+])]
+#[case::network_policy_compliant("network-policy/compliant", &[])]
+#[case::credentials_violating("credentials/violating.yaml", &[
+    "no-git-credentials/plaintext-secret credentials/violating.yaml:7 Secret shop/db",
+])]
+#[case::credentials_compliant("credentials/compliant.yaml", &[])]
+fn rule_fixtures(#[case] path: &str, #[case] expected: &[&str]) {
+    let (code, report) = scan_json(&[path]);
+    assert_eq!(findings(&report), expected);
+    assert_eq!(code, if expected.is_empty() { 0 } else { 1 });
+    assert_eq!(report["errors"], serde_json::json!([]));
+}
+
+#[test]
+fn findings_carry_their_controls_and_rule_metadata() {
+    let (_, report) = scan_json(&["tls/violating.yaml", "--rule", "tls-min-version"]);
+    let apiserver = &report["findings"][2];
+    assert_eq!(
+        apiserver["location"]["pointer"],
+        "/spec/containers/0/command/2"
+    );
+    assert_eq!(apiserver["severity"], "high");
+    let controls: Vec<String> = apiserver["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {}",
+                c["framework"].as_str().unwrap(),
+                c["id"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        controls,
+        [
+            "soc2 CC6.1",
+            "soc2 CC6.7",
+            "iso27001 A.8.24",
+            "iso27001 A.8.20",
+            "iso27001 A.8.21",
+            "iso27001 A.5.14",
+            "cis-kubernetes 1.2.29"
+        ]
+    );
+    assert_eq!(
+        apiserver["message"],
+        "Pod kube-system/kube-apiserver: container kube-apiserver --tls-min-version is VersionTLS11 (TLS 1.1), below TLS 1.2; set it to VersionTLS12 or newer"
+    );
+    let rules = report["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0]["status"], "fail");
+    assert_eq!(rules[0]["findings"], 5);
+    assert_eq!(rules[0]["source"], "builtin");
+    assert_eq!(rules[0]["sha256"].as_str().unwrap().len(), 64);
+}
+
+#[test]
+fn policies_and_workloads_in_different_files_are_judged_together() {
+    // Each file alone would say something else: the workloads file has no policy at all.
+    let (_, alone) = scan_json(&[
+        "network-policy/compliant/workloads.yaml",
+        "--rule",
+        "network-policy",
+    ]);
+    assert_eq!(
+        findings(&alone),
+        [
+            "network-policy/namespace-without-policy network-policy/compliant/workloads.yaml:1 Deployment shop/web",
+            "network-policy/namespace-without-policy network-policy/compliant/workloads.yaml:19 CronJob billing/report",
+        ]
+    );
+    let (code, together) = scan_json(&["network-policy/compliant", "--rule", "network-policy"]);
+    assert_eq!(findings(&together), Vec::<String>::new());
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn fingerprints_survive_lines_moving() {
+    let dir = tempfile::tempdir().unwrap();
+    let original =
+        std::fs::read_to_string(crate::util::fixtures().join("rbac/violating.yaml")).unwrap();
+    let moved = dir.path().join("moved.yaml");
+    std::fs::write(&moved, format!("# a comment\n\n{original}")).unwrap();
+    let (_, before) = scan_json(&["rbac/violating.yaml"]);
+    let (_, after) = scan_json(&[moved.to_str().unwrap()]);
+    let prints = |r: &serde_json::Value| -> Vec<String> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["fingerprint"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(prints(&before), prints(&after));
+    assert_eq!(after["findings"][0]["location"]["line"], 14);
+}

@@ -1,0 +1,133 @@
+//! Shared helpers: running the binary, reading its JSON report, fixture and plugin paths.
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// `tests/fixtures/`.
+pub fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
+}
+
+/// A test plugin from `plugins/testing/`, built by the host's build script.
+pub fn test_plugin(name: &str) -> PathBuf {
+    PathBuf::from(env!("TOLLGATE_PLUGIN_BUILD_DIR")).join(format!("{name}.wasm"))
+}
+
+/// The binary, run in `tests/fixtures/` (so reported paths are short and stable), with a
+/// compiled-plugin cache shared by the tests and kept apart from the user's.
+pub fn tollgate() -> Command {
+    let mut command = Command::cargo_bin("tollgate").expect("the tollgate binary is built");
+    command
+        .current_dir(fixtures())
+        .env(
+            "TOLLGATE_CACHE_DIR",
+            PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("plugin-cache"),
+        )
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE");
+    command
+}
+
+/// A finished run: exit code, standard output and standard error.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Self {
+        Self {
+            code: output.status.code().expect("exited, not killed"),
+            stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
+            stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
+        }
+    }
+}
+
+/// Runs `tollgate <args>`.
+pub fn run(args: &[&str]) -> Run {
+    tollgate()
+        .args(args)
+        .output()
+        .expect("tollgate runs")
+        .into()
+}
+
+/// Runs `tollgate scan --format json <args>` and parses the report.
+pub fn scan_json(args: &[&str]) -> (i32, Value) {
+    let run = run(&[&["scan", "--format", "json"], args].concat());
+    let report = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("not a JSON report ({e}): {}\n{}", run.stdout, run.stderr));
+    (run.code, report)
+}
+
+/// Each finding as one readable line: `rule/check file:line Kind namespace/name`.
+pub fn findings(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|f| {
+            let at = &f["location"];
+            let object = match (
+                at["kind"].as_str(),
+                at["namespace"].as_str(),
+                at["name"].as_str(),
+            ) {
+                (Some(kind), Some(ns), Some(name)) => format!(" {kind} {ns}/{name}"),
+                (Some(kind), None, Some(name)) => format!(" {kind} {name}"),
+                (Some(kind), _, None) => format!(" {kind}"),
+                (None, ..) => String::new(),
+            };
+            format!(
+                "{}/{} {}:{}{object}",
+                f["rule"].as_str().unwrap(),
+                f["check"].as_str().unwrap(),
+                at["file"].as_str().unwrap(),
+                at["line"]
+            )
+        })
+        .collect()
+}
+
+/// Each error as one readable line: `[rule] file:line message`.
+pub fn errors(report: &Value) -> Vec<String> {
+    report["errors"]
+        .as_array()
+        .expect("errors array")
+        .iter()
+        .map(|e| {
+            let mut line = String::new();
+            if let Some(rule) = e["rule"].as_str() {
+                line.push_str(&format!("[{rule}] "));
+            }
+            if let Some(file) = e["file"].as_str() {
+                line.push_str(file);
+                if let Some(n) = e["line"].as_u64() {
+                    line.push_str(&format!(":{n}"));
+                }
+                line.push(' ');
+            }
+            line + e["message"].as_str().unwrap()
+        })
+        .collect()
+}
+
+/// `(rule id, status)` for every rule in the report.
+pub fn statuses(report: &Value) -> Vec<(String, String)> {
+    report["rules"]
+        .as_array()
+        .expect("rules array")
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_owned(),
+                r["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
