@@ -104,3 +104,43 @@ fn a_plugin_cannot_claim_a_builtin_rule_id() {
         )
     );
 }
+
+#[test]
+fn panicking_and_lying_plugins_are_errors_of_their_rule() {
+    let panic = test_plugin("panic");
+    let liar = test_plugin("liar");
+    let (code, report) = scan_json(&[
+        "credentials/violating.yaml",
+        "--plugin",
+        panic.to_str().unwrap(),
+        "--plugin",
+        liar.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    let errors = errors(&report);
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(
+        errors[0],
+        format!(
+            "[test-liar] plugin {} returned a malformed result: finding \"nowhere\": location is outside the input it was given",
+            liar.display()
+        )
+    );
+    assert!(
+        errors[1].starts_with(&format!(
+            "[test-panic] plugin {} trapped: ",
+            panic.display()
+        )),
+        "{}",
+        errors[1]
+    );
+    assert!(
+        errors[1].ends_with("(plugin said: cannot judge 1 objects)"),
+        "{}",
+        errors[1]
+    );
+    assert_eq!(
+        findings(&report),
+        ["no-git-credentials/plaintext-secret credentials/violating.yaml:7 Secret shop/db"]
+    );
+}

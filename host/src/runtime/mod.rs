@@ -52,7 +52,7 @@ impl std::fmt::Display for PluginSource {
 /// Why a plugin could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Read {
         path: PathBuf,
         source: std::io::Error,
@@ -136,10 +136,6 @@ impl Runtime {
             cache,
             _ticker: ticker,
         })
-    }
-
-    pub fn limits(&self) -> Limits {
-        self.limits
     }
 
     /// Loads the builtin plugins and the `extra` plugin files, in parallel, in that order.

@@ -46,12 +46,15 @@ impl State {
         store
     }
 
-    /// The last line the guest wrote to stderr (e.g. its panic message), cleaned of
-    /// control characters.
+    /// The last line the guest wrote to stderr (e.g. its panic message; Rust's trailing
+    /// `note:` hints are skipped), cleaned of control characters.
     pub fn stderr_tail(&self) -> Option<String> {
         let bytes = self.stderr.contents();
         let text = String::from_utf8_lossy(&bytes);
-        let line = text.lines().rev().find(|l| !l.trim().is_empty())?;
+        let line = text
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty() && !l.starts_with("note: "))?;
         Some(line.chars().filter(|c| !c.is_control()).take(500).collect())
     }
 }

@@ -1,0 +1,33 @@
+//! A test plugin that panics in `check-manifests`: the trap must become an error of its
+//! rule that carries the panic message.
+
+use tollgate_sdk::{
+    CheckError, Control, Finding, Framework, InputKind, Manifests, Rule, RuleInfo, Severity,
+    export_rule,
+};
+
+struct Panic;
+
+impl Rule for Panic {
+    fn info() -> RuleInfo {
+        RuleInfo {
+            id: "test-panic".into(),
+            version: "0.1.0".into(),
+            title: "Panic".into(),
+            description: "A broken plugin for the sandbox tests; never shipped.".into(),
+            severity: Severity::High,
+            inputs: vec![InputKind::Manifests],
+            remediation: "None.".into(),
+            controls: vec![Control {
+                framework: Framework::Soc2,
+                id: "CC6.1".into(),
+            }],
+        }
+    }
+
+    fn check_manifests(set: &Manifests) -> Result<Vec<Finding>, CheckError> {
+        panic!("cannot judge {} objects", set.objects.len())
+    }
+}
+
+export_rule!(Panic);
