@@ -436,9 +436,19 @@ fn fingerprint(parts: &[&str]) -> String {
     runtime::hex(&hasher.finalize()[..16])
 }
 
+/// Controls for reports: grouped by framework (in catalog order), ids in natural order
+/// (`A.8.4` before `A.8.20`).
 pub fn control_refs(controls: &[runtime::Control]) -> Vec<ControlRef> {
-    controls
-        .iter()
+    let mut sorted: Vec<&runtime::Control> = controls.iter().collect();
+    sorted.sort_by_cached_key(|c| {
+        let parts: Vec<(Option<u64>, String)> =
+            c.id.split('.')
+                .map(|part| (part.parse().ok(), part.to_owned()))
+                .collect();
+        (catalog::position(c.framework), parts)
+    });
+    sorted
+        .into_iter()
         .map(|c| ControlRef {
             framework: catalog::framework_name(c.framework).into(),
             id: c.id.clone(),

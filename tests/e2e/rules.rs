@@ -62,10 +62,10 @@ fn findings_carry_their_controls_and_rule_metadata() {
         [
             "soc2 CC6.1",
             "soc2 CC6.7",
-            "iso27001 A.8.24",
+            "iso27001 A.5.14",
             "iso27001 A.8.20",
             "iso27001 A.8.21",
-            "iso27001 A.5.14",
+            "iso27001 A.8.24",
             "cis-kubernetes 1.2.29"
         ]
     );

@@ -146,9 +146,14 @@ pub static CATALOGS: &[Catalog] = &[
 
 /// The catalog of a framework.
 pub fn catalog(framework: Framework) -> &'static Catalog {
+    &CATALOGS[position(framework)]
+}
+
+/// The framework's place in [`CATALOGS`], the order reports list frameworks in.
+pub fn position(framework: Framework) -> usize {
     CATALOGS
         .iter()
-        .find(|c| c.framework == framework)
+        .position(|c| c.framework == framework)
         .expect("every framework of the contract has a catalog")
 }
 

@@ -76,6 +76,13 @@ impl Finding {
         self
     }
 
+    /// Adds a control this particular finding also breaks (e.g. the CIS item of the
+    /// component it is on). The rule's `info` must list it too.
+    pub fn with_control(mut self, control: (Framework, &str)) -> Self {
+        self.controls.push(crate::control(control));
+        self
+    }
+
     /// Overrides the check's default severity.
     pub fn with_severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
@@ -94,14 +101,16 @@ pub fn controls_of(checks: &[Check]) -> Vec<Control> {
     control_list(&all)
 }
 
+/// A control from its framework and id.
+pub fn control((framework, id): (Framework, &str)) -> Control {
+    Control {
+        framework,
+        id: id.to_owned(),
+    }
+}
+
 fn control_list(controls: &[(Framework, &str)]) -> Vec<Control> {
-    controls
-        .iter()
-        .map(|&(framework, id)| Control {
-            framework,
-            id: id.to_owned(),
-        })
-        .collect()
+    controls.iter().copied().map(control).collect()
 }
 
 #[cfg(test)]

@@ -28,7 +28,7 @@ pub use bindings::tollgate::policy::types::{
     CheckError, Control, Document, File, FileLocation, Finding, Framework, InputKind, Location,
     ManifestSet, ObjectLocation, RuleInfo, Severity,
 };
-pub use check::{Check, controls_of};
+pub use check::{Check, control, controls_of};
 pub use manifests::{Manifests, Object};
 pub use pointer::Pointer;
 pub use selector::LabelSelector;

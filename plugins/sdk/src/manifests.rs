@@ -52,6 +52,20 @@ impl Manifests {
         })
     }
 
+    /// A set built from JSON values, as plugin unit tests (running natively, without the
+    /// host) need it. Every value must be a JSON object.
+    pub fn from_values(default_namespace: &str, values: Vec<Value>) -> Result<Self, CheckError> {
+        let objects = values
+            .into_iter()
+            .enumerate()
+            .map(|(i, value)| Object::new(i as u32, "test.yaml".into(), value))
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            default_namespace: default_namespace.to_owned(),
+            objects,
+        })
+    }
+
     /// Objects of one kind (any API group).
     pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Object> + 'a {
         self.objects.iter().filter(move |o| o.kind == kind)

@@ -194,14 +194,7 @@ mod tests {
     use tollgate_sdk::{Location, serde_json::json};
 
     fn checks(objects: Vec<Value>) -> Vec<(String, u32, String)> {
-        let set = Manifests {
-            default_namespace: "default".into(),
-            objects: objects
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| Object::new(i as u32, "t.yaml".into(), v).unwrap())
-                .collect(),
-        };
+        let set = Manifests::from_values("default", objects).unwrap();
         judge(&set)
             .into_iter()
             .map(|f| match f.location {

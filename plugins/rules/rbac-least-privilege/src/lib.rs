@@ -215,14 +215,7 @@ mod tests {
     use tollgate_sdk::{Location, serde_json::json};
 
     fn findings(objects: Vec<Value>) -> Vec<(String, String)> {
-        let set = Manifests {
-            default_namespace: "default".into(),
-            objects: objects
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| Object::new(i as u32, "t.yaml".into(), v).unwrap())
-                .collect(),
-        };
+        let set = Manifests::from_values("default", objects).unwrap();
         RbacLeastPrivilege::check_manifests(&set)
             .unwrap()
             .into_iter()

@@ -10,8 +10,8 @@ mod protocol;
 
 use protocol::{Protocol, parse_list};
 use tollgate_sdk::{
-    Check, CheckError, Finding, Framework::*, InputKind, Manifests, Object, Pointer, Rule,
-    RuleInfo, Severity, Value, controls_of, export_rule, workload,
+    Check, CheckError, Finding, Framework, Framework::*, InputKind, Manifests, Object, Pointer,
+    Rule, RuleInfo, Severity, Value, control, controls_of, export_rule, workload,
 };
 
 const NGINX_ANNOTATION: &str = "nginx.ingress.kubernetes.io/ssl-protocols";
@@ -30,43 +30,16 @@ const WEAK_PROTOCOL: Check = Check {
         (Iso27001, "A.5.14"),
     ],
 };
-/// The same check on kube-apiserver, which CIS covers under its TLS settings (1.2.29).
-const WEAK_PROTOCOL_APISERVER: Check = Check {
-    controls: &[
-        (Soc2, "CC6.1"),
-        (Soc2, "CC6.7"),
-        (Iso27001, "A.8.24"),
-        (Iso27001, "A.8.20"),
-        (Iso27001, "A.8.21"),
-        (Iso27001, "A.5.14"),
-        (CisKubernetes, "1.2.29"),
-    ],
-    ..WEAK_PROTOCOL
-};
-/// The same check on the kubelet (CIS 4.2.12).
-const WEAK_PROTOCOL_KUBELET: Check = Check {
-    controls: &[
-        (Soc2, "CC6.1"),
-        (Soc2, "CC6.7"),
-        (Iso27001, "A.8.24"),
-        (Iso27001, "A.8.20"),
-        (Iso27001, "A.8.21"),
-        (Iso27001, "A.5.14"),
-        (CisKubernetes, "4.2.12"),
-    ],
-    ..WEAK_PROTOCOL
-};
+/// CIS items covering a component's TLS settings: weak-protocol findings on kube-apiserver
+/// and on the kubelet break them too.
+const APISERVER_TLS_ITEM: (Framework, &str) = (CisKubernetes, "1.2.29");
+const KUBELET_TLS_ITEM: (Framework, &str) = (CisKubernetes, "4.2.12");
 const UNKNOWN_VALUE: Check = Check {
     id: "unknown-value",
     severity: Severity::Medium,
     ..WEAK_PROTOCOL
 };
-const CHECKS: [Check; 4] = [
-    WEAK_PROTOCOL,
-    WEAK_PROTOCOL_APISERVER,
-    WEAK_PROTOCOL_KUBELET,
-    UNKNOWN_VALUE,
-];
+const CHECKS: [Check; 2] = [WEAK_PROTOCOL, UNKNOWN_VALUE];
 
 struct TlsMinVersion;
 
@@ -86,7 +59,10 @@ impl Rule for TlsMinVersion {
                 ingress-nginx, --tls-min-version=VersionTLS12 for Kubernetes components, \
                 --tls-min-version=TLS1.2 for etcd."
                 .into(),
-            controls: controls_of(&CHECKS),
+            controls: controls_of(&CHECKS)
+                .into_iter()
+                .chain([APISERVER_TLS_ITEM, KUBELET_TLS_ITEM].map(control))
+                .collect(),
         }
     }
 
@@ -152,11 +128,12 @@ impl Component {
         }
     }
 
-    fn weak_protocol_check(self) -> Check {
+    /// The CIS item that covers this component's TLS settings, if any.
+    fn cis_item(self) -> Option<(Framework, &'static str)> {
         match self {
-            Self::ApiServer => WEAK_PROTOCOL_APISERVER,
-            Self::Kubelet => WEAK_PROTOCOL_KUBELET,
-            Self::Other => WEAK_PROTOCOL,
+            Self::ApiServer => Some(APISERVER_TLS_ITEM),
+            Self::Kubelet => Some(KUBELET_TLS_ITEM),
+            Self::Other => None,
         }
     }
 }
@@ -210,7 +187,7 @@ fn judge_minimum(
         return Some(unknown_value(object, at, value, what));
     };
     protocol.is_weak().then(|| {
-        component.weak_protocol_check().at(
+        let finding = WEAK_PROTOCOL.at(
             object,
             at,
             format!(
@@ -218,7 +195,11 @@ fn judge_minimum(
                 object.display_name(),
                 protocol.name()
             ),
-        )
+        );
+        match component.cis_item() {
+            Some(item) => finding.with_control(item),
+            None => finding,
+        }
     })
 }
 
@@ -270,10 +251,7 @@ mod tests {
     use tollgate_sdk::{Location, serde_json::json};
 
     fn found(value: Value) -> Vec<(String, String, Vec<String>)> {
-        let set = Manifests {
-            default_namespace: "default".into(),
-            objects: vec![Object::new(0, "t.yaml".into(), value).unwrap()],
-        };
+        let set = Manifests::from_values("default", vec![value]).unwrap();
         TlsMinVersion::check_manifests(&set)
             .unwrap()
             .into_iter()
