@@ -108,6 +108,10 @@ pub fn run(options: &ScanOptions) -> Result<Report, ScanError> {
             .map(|o| Document {
                 file: inputs.files[o.source].path.clone(),
                 index: o.document,
+                api_version: o.api_version.clone(),
+                kind: o.kind.clone(),
+                name: o.name.clone(),
+                namespace: o.namespace.clone(),
                 object: std::mem::take(&mut o.json),
             })
             .collect(),

@@ -167,7 +167,7 @@ impl Runtime {
 
     /// Compiles (or loads from the cache), links and describes one plugin, refusing it
     /// when its `info()` breaks the contract.
-    pub fn load(&self, source: PluginSource, bytes: &[u8]) -> Result<Plugin, LoadError> {
+    fn load(&self, source: PluginSource, bytes: &[u8]) -> Result<Plugin, LoadError> {
         let sha256 = hex(&Sha256::digest(bytes));
         let component = self
             .cache

@@ -61,7 +61,7 @@ impl<R: Rule> bindings::Guest for Adapter<R> {
     }
 
     fn check_manifests(set: ManifestSet) -> Result<Vec<Finding>, CheckError> {
-        R::check_manifests(&Manifests::parse(set)?)
+        R::check_manifests(&Manifests::new(set))
     }
 
     fn check_files(batch: Vec<File>) -> Result<Vec<Finding>, CheckError> {

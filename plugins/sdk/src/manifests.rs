@@ -1,8 +1,11 @@
-//! The manifest set as rules see it: every object parsed once, with its identity.
+//! The manifest set as rules see it: every object's identity at hand, its content parsed
+//! only when a rule looks at it (most rules judge a few kinds out of many).
+
+use std::cell::OnceCell;
 
 use serde_json::Value;
 
-use crate::{CheckError, ManifestSet};
+use crate::{CheckError, Document, ManifestSet};
 
 /// The whole set of Kubernetes objects handed to `check-manifests`.
 #[derive(Debug)]
@@ -25,31 +28,23 @@ pub struct Object {
     pub name: String,
     /// `metadata.namespace` as written; see [`Manifests::namespace_of`].
     pub namespace: Option<String>,
-    /// The whole object.
-    pub value: Value,
+    json: String,
+    value: OnceCell<Value>,
 }
 
 impl Manifests {
-    /// Parses every document's JSON. A document that is not a JSON object is an input error.
-    pub fn parse(set: ManifestSet) -> Result<Self, CheckError> {
+    /// Takes the set as the host sends it; object content is parsed on first use.
+    pub fn new(set: ManifestSet) -> Self {
         let objects = set
             .documents
             .into_iter()
             .enumerate()
-            .map(|(position, doc)| {
-                let value: Value = serde_json::from_str(&doc.object).map_err(|e| {
-                    CheckError::InvalidInput(format!(
-                        "{} (document {}): not JSON: {e}",
-                        doc.file, doc.index
-                    ))
-                })?;
-                Object::new(position as u32, doc.file, value)
-            })
-            .collect::<Result<_, _>>()?;
-        Ok(Self {
+            .map(|(position, doc)| Object::from_document(position as u32, doc))
+            .collect();
+        Self {
             default_namespace: set.default_namespace,
             objects,
-        })
+        }
     }
 
     /// A set built from JSON values, as plugin unit tests (running natively, without the
@@ -81,24 +76,58 @@ impl Manifests {
 }
 
 impl Object {
-    /// Builds an object from its JSON value; `kind` must be a string.
+    /// An object from its parsed JSON value, identity read from it; the value must be a
+    /// JSON object.
     pub fn new(position: u32, file: String, value: Value) -> Result<Self, CheckError> {
         if !value.is_object() {
             return Err(CheckError::InvalidInput(format!(
                 "{file}: document {position} is not an object"
             )));
         }
-        let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
-        let metadata = value.get("metadata");
+        let text = |pointer: &str| {
+            value
+                .pointer(pointer)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
         Ok(Self {
             position,
             file,
-            api_version: text(value.get("apiVersion")).unwrap_or_default(),
-            kind: text(value.get("kind")).unwrap_or_default(),
-            name: text(metadata.and_then(|m| m.get("name"))).unwrap_or_default(),
-            namespace: text(metadata.and_then(|m| m.get("namespace"))),
-            value,
+            api_version: text("/apiVersion").unwrap_or_default(),
+            kind: text("/kind").unwrap_or_default(),
+            name: text("/metadata/name").unwrap_or_default(),
+            namespace: text("/metadata/namespace"),
+            json: String::new(),
+            value: OnceCell::from(value),
         })
+    }
+
+    fn from_document(position: u32, doc: Document) -> Self {
+        Self {
+            position,
+            file: doc.file,
+            api_version: doc.api_version,
+            kind: doc.kind,
+            name: doc.name,
+            namespace: doc.namespace,
+            json: doc.object,
+            value: OnceCell::new(),
+        }
+    }
+
+    /// The whole object, parsed on first use. The host always sends a JSON object; any
+    /// other text breaks the contract and stops the plugin (its rule then reports an
+    /// error, never a pass).
+    pub fn value(&self) -> &Value {
+        self.value
+            .get_or_init(|| match serde_json::from_str(&self.json) {
+                Ok(value @ Value::Object(_)) => value,
+                Ok(_) => panic!(
+                    "{}: document {} is not a JSON object",
+                    self.file, self.position
+                ),
+                Err(e) => panic!("{}: document {} is not JSON: {e}", self.file, self.position),
+            })
     }
 
     /// The API group of `apiVersion` (`""` for the core group).
@@ -110,7 +139,7 @@ impl Object {
 
     /// `metadata.annotations[key]` when it is a string.
     pub fn annotation(&self, key: &str) -> Option<&str> {
-        self.value
+        self.value()
             .pointer("/metadata/annotations")
             .and_then(|a| a.get(key))
             .and_then(Value::as_str)
@@ -118,7 +147,7 @@ impl Object {
 
     /// `metadata.labels` as string pairs (non-string values are ignored).
     pub fn labels(&self) -> Vec<(&str, &str)> {
-        string_pairs(self.value.pointer("/metadata/labels"))
+        string_pairs(self.value().pointer("/metadata/labels"))
     }
 
     /// `Kind namespace/name` or `Kind name`, for messages.
@@ -145,46 +174,58 @@ pub(crate) fn string_pairs(value: Option<&Value>) -> Vec<(&str, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Document;
 
-    fn set(objects: &[&str]) -> ManifestSet {
-        ManifestSet {
-            default_namespace: "default".into(),
-            documents: objects
-                .iter()
-                .enumerate()
-                .map(|(i, o)| Document {
-                    file: "t.yaml".into(),
-                    index: i as u32,
-                    object: (*o).into(),
-                })
-                .collect(),
+    fn document(object: &str, kind: &str, namespace: Option<&str>) -> Document {
+        Document {
+            file: "t.yaml".into(),
+            index: 0,
+            api_version: "v1".into(),
+            kind: kind.into(),
+            name: "x".into(),
+            namespace: namespace.map(str::to_owned),
+            object: object.into(),
         }
     }
 
     #[test]
-    fn reads_identity_and_default_namespace() {
-        let m = Manifests::parse(set(&[
-            r#"{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role","metadata":{"name":"r"}}"#,
-            r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"prod"}}"#,
-        ]))
-        .unwrap();
-        assert_eq!(m.objects[0].api_group(), "rbac.authorization.k8s.io");
+    fn identity_comes_from_the_host_and_content_is_parsed_on_use() {
+        let m = Manifests::new(ManifestSet {
+            default_namespace: "default".into(),
+            documents: vec![
+                document(
+                    r#"{"kind":"Role","metadata":{"labels":{"a":"b"}}}"#,
+                    "Role",
+                    None,
+                ),
+                document("{", "Pod", Some("prod")),
+            ],
+        });
         assert_eq!(m.namespace_of(&m.objects[0]), "default");
         assert_eq!(m.namespace_of(&m.objects[1]), "prod");
-        assert_eq!(m.objects[1].api_group(), "");
         assert_eq!(m.of_kind("Pod").count(), 1);
+        assert_eq!(m.objects[0].labels(), [("a", "b")]);
+        // The broken document is never parsed unless a rule looks at it.
     }
 
     #[test]
-    fn rejects_non_objects() {
+    #[should_panic(expected = "t.yaml: document 1 is not JSON")]
+    fn broken_content_stops_the_plugin_when_read() {
+        let m = Manifests::new(ManifestSet {
+            default_namespace: "default".into(),
+            documents: vec![document("{}", "Role", None), document("{", "Pod", None)],
+        });
+        m.objects[1].value();
+    }
+
+    #[test]
+    fn values_must_be_objects() {
         assert!(matches!(
-            Manifests::parse(set(&["[1,2]"])),
+            Object::new(0, "t.yaml".into(), serde_json::json!([1, 2])),
             Err(CheckError::InvalidInput(_))
         ));
-        assert!(matches!(
-            Manifests::parse(set(&["{"])),
-            Err(CheckError::InvalidInput(_))
-        ));
+        let role =
+            serde_json::json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role"});
+        let object = Object::new(0, "t.yaml".into(), role).unwrap();
+        assert_eq!(object.api_group(), "rbac.authorization.k8s.io");
     }
 }

@@ -42,7 +42,7 @@ pub struct Container<'a> {
 pub fn pod_template(object: &Object) -> Option<PodTemplate<'_>> {
     let (_, path) = WORKLOADS.iter().find(|(kind, _)| *kind == object.kind)?;
     let pointer = Pointer::root().path(path.unwrap_or(&[]).iter());
-    let template = object.value.pointer(pointer.as_str())?;
+    let template = object.value().pointer(pointer.as_str())?;
     Some(PodTemplate {
         labels: crate::manifests::string_pairs(template.pointer("/metadata/labels")),
         spec: template.get("spec"),

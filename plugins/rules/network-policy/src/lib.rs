@@ -89,7 +89,7 @@ fn judge(set: &Manifests) -> Vec<Finding> {
         if object.kind == "Namespace" && object.api_version == "v1" {
             namespaces.entry(&object.name).or_default().declared = Some(object);
         } else if object.kind == "NetworkPolicy" && object.api_group() == "networking.k8s.io" {
-            let selector_value = object.value.pointer("/spec/podSelector");
+            let selector_value = object.value().pointer("/spec/podSelector");
             match LabelSelector::parse(selector_value) {
                 Ok(selector) => namespaces
                     .entry(set.namespace_of(object))
@@ -132,7 +132,7 @@ fn judge(set: &Manifests) -> Vec<Finding> {
                 .any(|p| p.ingress && p.selector.matches(&template.labels));
             if !selected {
                 let labels = template.pointer.path(["metadata", "labels"]);
-                let at = if object.value.pointer(labels.as_str()).is_some() {
+                let at = if object.value().pointer(labels.as_str()).is_some() {
                     labels
                 } else {
                     template.pointer
@@ -179,7 +179,7 @@ fn uncovered_namespace(name: &str, namespace: &Namespace) -> Option<Finding> {
 /// egress too when it has egress rules); with it, exactly the listed directions.
 fn restricts_ingress(policy: &Object) -> bool {
     match policy
-        .value
+        .value()
         .pointer("/spec/policyTypes")
         .and_then(Value::as_array)
     {

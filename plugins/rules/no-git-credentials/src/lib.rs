@@ -112,13 +112,13 @@ export_rule!(NoGitCredentials);
 /// naming the keys (never the values). SOPS-encrypted objects (a top-level `sops` block)
 /// are compliant.
 fn plaintext_secret(secret: &Object) -> Vec<Finding> {
-    if secret.value.get("sops").is_some() {
+    if secret.value().get("sops").is_some() {
         return Vec::new();
     }
     ["data", "stringData"]
         .into_iter()
         .filter_map(|field| {
-            let map = secret.value.get(field).and_then(Value::as_object)?;
+            let map = secret.value().get(field).and_then(Value::as_object)?;
             let keys: Vec<&str> = map
                 .iter()
                 .filter(|(_, v)| v.as_str().is_some_and(|s| !s.is_empty()))

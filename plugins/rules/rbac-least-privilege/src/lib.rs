@@ -102,7 +102,7 @@ fn strings<'a>(value: &'a Value, field: &str) -> Vec<(usize, &'a str)> {
 }
 
 fn check_role(role: &Object) -> Vec<Finding> {
-    let rules = role.value.get("rules").and_then(Value::as_array);
+    let rules = role.value().get("rules").and_then(Value::as_array);
     let mut findings = Vec::new();
     for (index, rule) in rules.into_iter().flatten().enumerate() {
         let pointer = Pointer::root().at("rules").at(index);
@@ -172,12 +172,12 @@ fn secrets_read_verbs(rule: &Value) -> Option<Vec<&str>> {
 }
 
 fn check_binding(binding: &Object) -> Vec<Finding> {
-    let role_ref = binding.value.get("roleRef");
+    let role_ref = binding.value().get("roleRef");
     let refers_to = |field: &str| role_ref.and_then(|r| r.get(field)).and_then(Value::as_str);
     if refers_to("kind") != Some("ClusterRole") || refers_to("name") != Some("cluster-admin") {
         return Vec::new();
     }
-    let subjects = binding.value.get("subjects").and_then(Value::as_array);
+    let subjects = binding.value().get("subjects").and_then(Value::as_array);
     subjects
         .into_iter()
         .flatten()

@@ -69,14 +69,17 @@ impl Rule for TlsMinVersion {
     fn check_manifests(set: &Manifests) -> Result<Vec<Finding>, CheckError> {
         let mut findings = Vec::new();
         for object in &set.objects {
-            if let Some(value) = object.annotation(NGINX_ANNOTATION) {
-                let at = Pointer::root().path(["metadata", "annotations", NGINX_ANNOTATION]);
-                findings.extend(judge_nginx(object, at, value, "annotation"));
-            }
             match object.kind.as_str() {
+                "Ingress" => {
+                    if let Some(value) = object.annotation(NGINX_ANNOTATION) {
+                        let at =
+                            Pointer::root().path(["metadata", "annotations", NGINX_ANNOTATION]);
+                        findings.extend(judge_nginx(object, at, value, "annotation"));
+                    }
+                }
                 "ConfigMap" => {
                     if let Some(value) = object
-                        .value
+                        .value()
                         .pointer("/data/ssl-protocols")
                         .and_then(Value::as_str)
                     {
@@ -85,7 +88,8 @@ impl Rule for TlsMinVersion {
                     }
                 }
                 "KubeletConfiguration" => {
-                    if let Some(value) = object.value.get("tlsMinVersion").and_then(Value::as_str) {
+                    if let Some(value) = object.value().get("tlsMinVersion").and_then(Value::as_str)
+                    {
                         let at = Pointer::root().at("tlsMinVersion");
                         findings.extend(judge_minimum(
                             object,
