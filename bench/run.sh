@@ -15,7 +15,7 @@ sizes=("$@")
 measure() { # label, then the command
   local label=$1; shift
   /usr/bin/time -f "%e s wall, %M KiB peak RSS" -o "$work/time" "$@" >/dev/null 2>"$work/err" || true
-  printf '%-28s %s\n' "$label" "$(cat "$work/time")"
+  printf '%-30s %s\n' "$label" "$(tail -n 1 "$work/time")"
 }
 
 for n in "${sizes[@]}"; do

@@ -12,8 +12,10 @@ use std::collections::HashMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 use serde_json::{Map, Number, Value};
 
-/// Deepest nesting accepted; deeper input is an error, not a stack overflow.
-const MAX_DEPTH: usize = 200;
+/// Deepest nesting accepted; deeper input is an error, not a stack overflow. Below
+/// serde_json's own limit of 128, so every accepted object also parses as JSON (in the
+/// host and in the plugins).
+const MAX_DEPTH: usize = 100;
 /// Most nodes one document may expand to (aliases included).
 const MAX_NODES: usize = 4_000_000;
 
