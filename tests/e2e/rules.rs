@@ -6,31 +6,54 @@ use rstest::rstest;
 use crate::util::{findings, scan_json};
 
 #[rstest]
-#[case::tls_violating("tls/violating.yaml", &[
+#[case::tls_violating("tls-min-version", "tls/violating.yaml", &[
     "tls-min-version/weak-protocol tls/violating.yaml:7 Ingress web/shop",
     "tls-min-version/weak-protocol tls/violating.yaml:23 ConfigMap ingress-nginx/ingress-nginx-controller",
     "tls-min-version/weak-protocol tls/violating.yaml:38 Pod kube-system/kube-apiserver",
     "tls-min-version/weak-protocol tls/violating.yaml:42 KubeletConfiguration",
     "tls-min-version/unknown-value tls/violating.yaml:50 Ingress web/legacy",
 ])]
-#[case::tls_compliant("tls/compliant.yaml", &[])]
-#[case::rbac_violating("rbac/violating.yaml", &[
+#[case::tls_compliant("tls-min-version", "tls/compliant.yaml", &[])]
+#[case::tls_controllers_violating("tls-min-version", "tls/controllers-violating.yaml", &[
+    "tls-min-version/weak-protocol tls/controllers-violating.yaml:9 Ingress web/api",
+    "tls-min-version/weak-protocol tls/controllers-violating.yaml:22 Ingress web/admin",
+    "tls-min-version/weak-protocol tls/controllers-violating.yaml:34 Service web/edge",
+    "tls-min-version/weak-protocol tls/controllers-violating.yaml:52 Gateway istio-system/public",
+    "tls-min-version/weak-protocol tls/controllers-violating.yaml:60 TLSOption traefik/legacy",
+    "tls-min-version/weak-ciphers tls/controllers-violating.yaml:63 TLSOption traefik/legacy",
+    "tls-min-version/weak-protocol tls/controllers-violating.yaml:71 APIServer cluster",
+    "tls-min-version/weak-ciphers tls/controllers-violating.yaml:80 ConfigMap ingress-nginx/ingress-nginx-controller",
+])]
+#[case::tls_verification_violating("tls-min-version", "tls/verification-violating.yaml", &[
+    "tls-min-version/verification-disabled tls/verification-violating.yaml:8 APIService v1beta1.metrics.k8s.io",
+    "tls-min-version/verification-disabled tls/verification-violating.yaml:19 Config",
+    "tls-min-version/verification-disabled tls/verification-violating.yaml:28 ValidatingWebhookConfiguration policy",
+    "tls-min-version/verification-disabled tls/verification-violating.yaml:42 DestinationRule shop/payments-api",
+    "tls-min-version/verification-disabled tls/verification-violating.yaml:57 Deployment kube-system/metrics-server",
+    "tls-min-version/verification-disabled tls/verification-violating.yaml:62 Deployment kube-system/metrics-server",
+])]
+#[case::tls_plaintext_violating("tls-min-version", "tls/plaintext-violating.yaml", &[
+    "tls-min-version/plaintext-ingress tls/plaintext-violating.yaml:7 Ingress web/shop",
+    "tls-min-version/plaintext-ingress tls/plaintext-violating.yaml:15 Ingress web/shop",
+])]
+#[case::tls_real_world_compliant("tls-min-version", "tls/real-world-compliant.yaml", &[])]
+#[case::rbac_violating("rbac-least-privilege", "rbac/violating.yaml", &[
     "rbac-least-privilege/wildcard rbac/violating.yaml:12 Role shop/deployer",
     "rbac-least-privilege/secrets-read rbac/violating.yaml:20 ClusterRole secret-reader",
     "rbac-least-privilege/cluster-admin-binding rbac/violating.yaml:35 ClusterRoleBinding ops-admin",
 ])]
-#[case::rbac_compliant("rbac/compliant.yaml", &[])]
-#[case::network_policy_violating("network-policy/violating", &[
+#[case::rbac_compliant("rbac-least-privilege", "rbac/compliant.yaml", &[])]
+#[case::network_policy_violating("network-policy", "network-policy/violating", &[
     "network-policy/pod-not-selected network-policy/violating/workloads.yaml:11 Deployment shop/web",
     "network-policy/namespace-without-policy network-policy/violating/workloads.yaml:18 Namespace billing",
 ])]
-#[case::network_policy_compliant("network-policy/compliant", &[])]
-#[case::credentials_violating("credentials/violating.yaml", &[
+#[case::network_policy_compliant("network-policy", "network-policy/compliant", &[])]
+#[case::credentials_violating("no-git-credentials", "credentials/violating.yaml", &[
     "no-git-credentials/plaintext-secret credentials/violating.yaml:7 Secret shop/db",
 ])]
-#[case::credentials_compliant("credentials/compliant.yaml", &[])]
-fn rule_fixtures(#[case] path: &str, #[case] expected: &[&str]) {
-    let (code, report) = scan_json(&[path]);
+#[case::credentials_compliant("no-git-credentials", "credentials/compliant.yaml", &[])]
+fn rule_fixtures(#[case] rule: &str, #[case] path: &str, #[case] expected: &[&str]) {
+    let (code, report) = scan_json(&[path, "--rule", rule]);
     assert_eq!(findings(&report), expected);
     assert_eq!(code, if expected.is_empty() { 0 } else { 1 });
     assert_eq!(report["errors"], serde_json::json!([]));
@@ -71,7 +94,7 @@ fn findings_carry_their_controls_and_rule_metadata() {
     );
     assert_eq!(
         apiserver["message"],
-        "Pod kube-system/kube-apiserver: container kube-apiserver --tls-min-version is VersionTLS11 (TLS 1.1), below TLS 1.2; set it to VersionTLS12 or newer"
+        "Pod kube-system/kube-apiserver: container kube-apiserver --tls-min-version is VersionTLS11 (TLS 1.1), below TLS 1.2; set it to VersionTLS12 or newer (TLS1.2 for etcd)"
     );
     let rules = report["rules"].as_array().unwrap();
     assert_eq!(rules.len(), 1);

@@ -150,11 +150,12 @@ impl Object {
         string_pairs(self.value().pointer("/metadata/labels"))
     }
 
-    /// `Kind namespace/name` or `Kind name`, for messages.
+    /// `Kind namespace/name`, `Kind name`, or `Kind` for unnamed objects, for messages.
     pub fn display_name(&self) -> String {
-        match &self.namespace {
-            Some(ns) => format!("{} {ns}/{}", self.kind, self.name),
-            None => format!("{} {}", self.kind, self.name),
+        match (&self.namespace, self.name.is_empty()) {
+            (_, true) => self.kind.clone(),
+            (Some(ns), false) => format!("{} {ns}/{}", self.kind, self.name),
+            (None, false) => format!("{} {}", self.kind, self.name),
         }
     }
 }
