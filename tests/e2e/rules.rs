@@ -37,6 +37,7 @@ use crate::util::{findings, scan_json};
     "tls-min-version/plaintext-ingress tls/plaintext-violating.yaml:15 Ingress web/shop",
 ])]
 #[case::tls_real_world_compliant("tls-min-version", "tls/real-world-compliant.yaml", &[])]
+#[case::tls_knobs_compliant("tls-min-version", "tls/knobs-compliant.yaml", &[])]
 #[case::rbac_violating("rbac-least-privilege", "rbac/violating.yaml", &[
     "rbac-least-privilege/wildcard rbac/violating.yaml:12 Role shop/deployer",
     "rbac-least-privilege/secrets-read rbac/violating.yaml:20 ClusterRole secret-reader",
