@@ -41,8 +41,10 @@ fn standard_input_is_read_with_dash() {
     assert_eq!(
         findings(&report),
         [
+            "rbac-least-privilege/pod-create <stdin>:11 Role shop/deployer",
             "rbac-least-privilege/wildcard <stdin>:12 Role shop/deployer",
             "rbac-least-privilege/secrets-read <stdin>:20 ClusterRole secret-reader",
+            "rbac-least-privilege/system-masters <stdin>:32 ClusterRoleBinding ops-admin",
             "rbac-least-privilege/cluster-admin-binding <stdin>:35 ClusterRoleBinding ops-admin",
         ]
     );
@@ -63,15 +65,19 @@ network-policy — Cover every workload with a NetworkPolicy
            namespace billing runs CronJob billing/report but has no NetworkPolicy; its pods accept any traffic
 
 rbac-least-privilege — Grant no RBAC permission beyond what is needed
+  medium   rbac/violating.yaml:11  Role shop/deployer  [pod-create]
+           Role shop/deployer rule #2 can create pods or workloads that run them (create on deployments)
   high     rbac/violating.yaml:12  Role shop/deployer  [wildcard]
            Role shop/deployer rule #2 grants '*' in verbs; list the exact values it needs
   high     rbac/violating.yaml:20  ClusterRole secret-reader  [secrets-read]
-           ClusterRole secret-reader rule #1 can get, watch, list Secrets
+           ClusterRole secret-reader rule #1 can read Secrets (get, watch, list on secrets)
+  critical rbac/violating.yaml:32  ClusterRoleBinding ops-admin  [system-masters]
+           ClusterRoleBinding ops-admin binds the group system:masters, whose members bypass RBAC entirely; bind named users or groups instead
   critical rbac/violating.yaml:35  ClusterRoleBinding ops-admin  [cluster-admin-binding]
            ClusterRoleBinding ops-admin gives cluster-admin to User alice@example.com; bind a role with only the permissions it needs
 
 passed: no-git-credentials, tls-min-version
-FAIL  4 rules over 8 objects in 3 files: 5 findings (1 critical, 2 high, 2 medium)
+FAIL  4 rules over 8 objects in 3 files: 7 findings (2 critical, 2 high, 3 medium)
 "
     );
     assert_eq!(run.stderr, "");

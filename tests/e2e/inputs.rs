@@ -24,8 +24,10 @@ fn invalid_and_non_kubernetes_documents_are_errors_with_lines() {
         findings(&report),
         [
             "no-git-credentials/plaintext-secret input/not-objects.yaml:16 Secret shop/listed",
+            "rbac-least-privilege/pod-create rbac/violating.yaml:11 Role shop/deployer",
             "rbac-least-privilege/wildcard rbac/violating.yaml:12 Role shop/deployer",
             "rbac-least-privilege/secrets-read rbac/violating.yaml:20 ClusterRole secret-reader",
+            "rbac-least-privilege/system-masters rbac/violating.yaml:32 ClusterRoleBinding ops-admin",
             "rbac-least-privilege/cluster-admin-binding rbac/violating.yaml:35 ClusterRoleBinding ops-admin",
         ]
     );

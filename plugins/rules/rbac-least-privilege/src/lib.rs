@@ -1,14 +1,22 @@
 //! `rbac-least-privilege`: no Role or ClusterRole grants more than it must, and no binding
-//! hands out cluster-admin.
+//! hands out too much.
 //!
-//! Every rule of every role is read (not only the first). Checks: `wildcard` (`*` in verbs,
-//! resources, apiGroups or nonResourceURLs), `secrets-read` (get/list/watch on secrets,
-//! also through a wildcard), `cluster-admin-binding` (cluster-admin bound to a subject
-//! outside `system:`).
+//! Every rule of every role is read (not only the first), with Kubernetes' matching
+//! semantics, so a permission granted through `*` counts. Checks, after CIS Kubernetes
+//! Benchmark section 5.1: `wildcard` (5.1.3), `secrets-read` (5.1.2), `pod-create`
+//! (5.1.4), `persistentvolume-create` (5.1.9), `privilege-escalation-verbs` (5.1.8),
+//! `nodes-proxy` (5.1.10), `csr-approval` (5.1.11), `webhook-config` (5.1.12),
+//! `token-create` (5.1.13) on roles; `cluster-admin-binding` (5.1.1), `system-masters`
+//! (5.1.7) and `anonymous-binding` on bindings.
 
+mod permissions;
+mod policy;
+
+use permissions::PERMISSIONS;
+use policy::PolicyRule;
 use tollgate_sdk::{
-    Check, CheckError, Finding, Framework::*, InputKind, Manifests, Object, Pointer, Rule,
-    RuleInfo, Severity, Value, controls_of, export_rule,
+    Check, CheckError, Finding, Framework, Framework::*, InputKind, Manifests, Object, Pointer,
+    Rule, RuleInfo, Severity, Value, controls_of, export_rule,
 };
 
 const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
@@ -35,39 +43,74 @@ const SECRETS_READ: Check = Check {
         (CisKubernetes, "5.1.2"),
     ],
 };
+/// Controls every binding check breaks: who is authorised, and with which rights.
+const BINDING_CONTROLS: [(Framework, &str); 4] = [
+    (Soc2, "CC6.2"),
+    (Soc2, "CC6.3"),
+    (Iso27001, "A.5.18"),
+    (Iso27001, "A.8.2"),
+];
 const CLUSTER_ADMIN_BINDING: Check = Check {
     id: "cluster-admin-binding",
     severity: Severity::Critical,
     controls: &[
-        (Soc2, "CC6.2"),
-        (Soc2, "CC6.3"),
-        (Iso27001, "A.5.18"),
-        (Iso27001, "A.8.2"),
+        BINDING_CONTROLS[0],
+        BINDING_CONTROLS[1],
+        BINDING_CONTROLS[2],
+        BINDING_CONTROLS[3],
         (CisKubernetes, "5.1.1"),
     ],
 };
-const CHECKS: [Check; 3] = [WILDCARD, SECRETS_READ, CLUSTER_ADMIN_BINDING];
+const SYSTEM_MASTERS: Check = Check {
+    id: "system-masters",
+    severity: Severity::Critical,
+    controls: &[
+        BINDING_CONTROLS[0],
+        BINDING_CONTROLS[1],
+        BINDING_CONTROLS[2],
+        BINDING_CONTROLS[3],
+        (CisKubernetes, "5.1.7"),
+    ],
+};
+const ANONYMOUS_BINDING: Check = Check {
+    id: "anonymous-binding",
+    severity: Severity::High,
+    controls: &BINDING_CONTROLS,
+};
 
 struct RbacLeastPrivilege;
 
 impl Rule for RbacLeastPrivilege {
     fn info() -> RuleInfo {
+        let checks: Vec<Check> = [
+            WILDCARD,
+            CLUSTER_ADMIN_BINDING,
+            SYSTEM_MASTERS,
+            ANONYMOUS_BINDING,
+        ]
+        .into_iter()
+        .chain(PERMISSIONS.iter().map(|p| p.check))
+        .collect();
         RuleInfo {
             id: "rbac-least-privilege".into(),
             version: env!("CARGO_PKG_VERSION").into(),
             title: "Grant no RBAC permission beyond what is needed".into(),
             description: "Reads every rule of every Role and ClusterRole and every binding: \
-                wildcards in verbs, resources or API groups, read access to Secrets, and \
-                cluster-admin bound to anyone outside the system: prefix give more access \
-                than a workload or person needs."
+                wildcards, read access to Secrets, the permissions that lead to cluster \
+                compromise (creating pods, persistent volumes or tokens, bind/escalate/ \
+                impersonate, nodes/proxy, approving certificates, changing admission \
+                webhooks), cluster-admin or system:masters handed out, and anything bound \
+                to anonymous or all authenticated users."
                 .into(),
             severity: Severity::High,
             inputs: vec![InputKind::Manifests],
             remediation: "List the exact verbs, resources and API groups each role needs; \
                 grant Secret access only by resourceNames to the workloads that need it; \
-                bind narrow roles instead of cluster-admin."
+                keep escalation-prone permissions to the controllers that need them; bind \
+                narrow roles instead of cluster-admin, and never to system:masters, \
+                system:anonymous, system:unauthenticated or system:authenticated."
                 .into(),
-            controls: controls_of(&CHECKS),
+            controls: controls_of(&checks),
         }
     }
 
@@ -86,66 +129,58 @@ impl Rule for RbacLeastPrivilege {
 
 export_rule!(RbacLeastPrivilege);
 
-/// The strings of a list field with their positions; absent or malformed lists are empty.
-fn strings<'a>(value: &'a Value, field: &str) -> Vec<(usize, &'a str)> {
-    value
-        .get(field)
-        .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .enumerate()
-                .filter_map(|(i, v)| v.as_str().map(|s| (i, s)))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn check_role(role: &Object) -> Vec<Finding> {
     let rules = role.value().get("rules").and_then(Value::as_array);
     let mut findings = Vec::new();
-    for (index, rule) in rules.into_iter().flatten().enumerate() {
-        let pointer = Pointer::root().at("rules").at(index);
+    for (index, value) in rules.into_iter().flatten().enumerate() {
+        let rule = PolicyRule::new(value);
+        let at = Pointer::root().at("rules").at(index);
         let ordinal = index + 1;
+        let name = role.display_name();
 
-        let wildcard_fields: Vec<&str> = ["verbs", "resources", "apiGroups", "nonResourceURLs"]
-            .into_iter()
-            .filter(|field| strings(rule, field).iter().any(|(_, s)| *s == "*"))
-            .collect();
-        if let Some(first) = wildcard_fields.first() {
-            let at = strings(rule, first)
-                .into_iter()
-                .find(|(_, s)| *s == "*")
-                .map(|(i, _)| pointer.at(first).at(i))
-                .unwrap_or_else(|| pointer.clone());
+        let wildcards = rule.wildcards();
+        if let Some(&(field, position)) = wildcards.first() {
+            let fields: Vec<&str> = wildcards.iter().map(|(f, _)| *f).collect();
             findings.push(WILDCARD.at(
                 role,
-                at,
+                at.at(field).at(position),
                 format!(
-                    "{} rule #{ordinal} grants '*' in {}; list the exact values it needs",
-                    role.display_name(),
-                    wildcard_fields.join(", ")
+                    "{name} rule #{ordinal} grants '*' in {}; list the exact values it needs",
+                    fields.join(", ")
                 ),
             ));
         }
 
-        if let Some(verbs) = secrets_read_verbs(rule) {
-            let scoped = !strings(rule, "resourceNames").is_empty();
-            let mut finding = SECRETS_READ.at(
+        // resourceNames narrows every verb but create, which it cannot restrict.
+        let scoped = !rule.resource_names.is_empty();
+        for permission in PERMISSIONS {
+            let Some((resource, verbs)) =
+                permission
+                    .grants
+                    .iter()
+                    .find_map(|(group, resource, verbs)| {
+                        let granted = rule.granted_verbs(group, resource, verbs);
+                        (!granted.is_empty()).then_some((*resource, granted))
+                    })
+            else {
+                continue;
+            };
+            let narrowed = scoped && !verbs.contains(&"create");
+            let mut finding = permission.check.at(
                 role,
-                pointer.at("resources"),
+                at.at("resources"),
                 format!(
-                    "{} rule #{ordinal} can {} Secrets{}",
-                    role.display_name(),
+                    "{name} rule #{ordinal} can {} ({} on {resource}){}",
+                    permission.what,
                     verbs.join(", "),
-                    if scoped {
-                        " (limited by resourceNames)"
+                    if narrowed {
+                        ", limited by resourceNames"
                     } else {
                         ""
                     }
                 ),
             );
-            if scoped {
+            if narrowed && permission.check.severity > Severity::Medium {
                 finding = finding.with_severity(Severity::Medium);
             }
             findings.push(finding);
@@ -154,59 +189,79 @@ fn check_role(role: &Object) -> Vec<Finding> {
     findings
 }
 
-/// The read verbs a policy rule grants on core-group Secrets, or `None` when it grants none.
-fn secrets_read_verbs(rule: &Value) -> Option<Vec<&str>> {
-    let groups = strings(rule, "apiGroups");
-    let resources = strings(rule, "resources");
-    let in_core_group = groups.iter().any(|(_, g)| g.is_empty() || *g == "*");
-    let on_secrets = resources.iter().any(|(_, r)| *r == "secrets" || *r == "*");
-    if !in_core_group || !on_secrets {
-        return None;
+/// Subjects the API server gives to everyone, or to everyone logged in.
+fn everyone(kind: &str, name: &str) -> Option<Severity> {
+    match (kind, name) {
+        ("Group", "system:unauthenticated") | (_, "system:anonymous") => Some(Severity::High),
+        ("Group", "system:authenticated") => Some(Severity::Medium),
+        _ => None,
     }
-    let verbs: Vec<&str> = strings(rule, "verbs")
-        .into_iter()
-        .map(|(_, v)| v)
-        .filter(|v| matches!(*v, "get" | "list" | "watch" | "*"))
-        .collect();
-    (!verbs.is_empty()).then_some(verbs)
 }
 
 fn check_binding(binding: &Object) -> Vec<Finding> {
-    let role_ref = binding.value().get("roleRef");
-    let refers_to = |field: &str| role_ref.and_then(|r| r.get(field)).and_then(Value::as_str);
-    if refers_to("kind") != Some("ClusterRole") || refers_to("name") != Some("cluster-admin") {
-        return Vec::new();
-    }
-    let subjects = binding.value().get("subjects").and_then(Value::as_array);
-    subjects
-        .into_iter()
-        .flatten()
-        .enumerate()
-        .filter_map(|(index, subject)| {
-            let kind = subject.get("kind").and_then(Value::as_str).unwrap_or("");
-            let name = subject.get("name").and_then(Value::as_str).unwrap_or("");
-            let who = match kind {
-                "ServiceAccount" => {
-                    let namespace = subject
-                        .get("namespace")
-                        .and_then(Value::as_str)
-                        .or(binding.namespace.as_deref())
-                        .unwrap_or("");
-                    format!("ServiceAccount {namespace}/{name}")
-                }
-                _ if name.starts_with("system:") => return None,
-                _ => format!("{kind} {name}"),
-            };
-            Some(CLUSTER_ADMIN_BINDING.at(
+    let value = binding.value();
+    let role_ref = |field: &str| {
+        value
+            .pointer(&format!("/roleRef/{field}"))
+            .and_then(Value::as_str)
+    };
+    let cluster_admin =
+        role_ref("kind") == Some("ClusterRole") && role_ref("name") == Some("cluster-admin");
+    let role = format!(
+        "{} {}",
+        role_ref("kind").unwrap_or("role"),
+        role_ref("name").unwrap_or("")
+    );
+    // Bootstrap bindings every cluster has are named system:* (and cluster-admin).
+    let bootstrap = binding.name.starts_with("system:") || binding.name == "cluster-admin";
+    let subjects = value.get("subjects").and_then(Value::as_array);
+    let mut findings = Vec::new();
+    for (index, subject) in subjects.into_iter().flatten().enumerate() {
+        let kind = subject.get("kind").and_then(Value::as_str).unwrap_or("");
+        let name = subject.get("name").and_then(Value::as_str).unwrap_or("");
+        let at = Pointer::root().at("subjects").at(index);
+        let who = match kind {
+            "ServiceAccount" => {
+                let namespace = subject
+                    .get("namespace")
+                    .and_then(Value::as_str)
+                    .or(binding.namespace.as_deref())
+                    .unwrap_or("");
+                format!("ServiceAccount {namespace}/{name}")
+            }
+            _ => format!("{kind} {name}"),
+        };
+        let binding_name = binding.display_name();
+        if cluster_admin && (kind == "ServiceAccount" || !name.starts_with("system:")) {
+            findings.push(CLUSTER_ADMIN_BINDING.at(
                 binding,
-                Pointer::root().at("subjects").at(index),
-                format!(
-                    "{} gives cluster-admin to {who}; bind a role with only the permissions it needs",
-                    binding.display_name()
-                ),
-            ))
-        })
-        .collect()
+                at.clone(),
+                format!("{binding_name} gives cluster-admin to {who}; bind a role with only the permissions it needs"),
+            ));
+        }
+        if bootstrap {
+            continue;
+        }
+        if kind == "Group" && name == "system:masters" {
+            findings.push(SYSTEM_MASTERS.at(
+                binding,
+                at.clone(),
+                format!("{binding_name} binds the group system:masters, whose members bypass RBAC entirely; bind named users or groups instead"),
+            ));
+        }
+        if let Some(severity) = everyone(kind, name) {
+            findings.push(
+                ANONYMOUS_BINDING
+                    .at(
+                        binding,
+                        at,
+                        format!("{binding_name} gives {role} to {who}; bind it to the identities that need it"),
+                    )
+                    .with_severity(severity),
+            );
+        }
+    }
+    findings
 }
 
 #[cfg(test)]
@@ -237,7 +292,13 @@ mod tests {
             {"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]},
             {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "*"]}
         ]))]);
-        assert_eq!(found, [("wildcard".into(), "/rules/1/verbs/1".into())]);
+        assert_eq!(
+            found,
+            [
+                ("wildcard".into(), "/rules/1/verbs/1".into()),
+                ("pod-create".into(), "/rules/1/resources".into())
+            ]
+        );
     }
 
     #[test]
@@ -278,9 +339,67 @@ mod tests {
         assert_eq!(
             findings(vec![binding]),
             [
+                ("system-masters".into(), "/subjects/0".into()),
                 ("cluster-admin-binding".into(), "/subjects/1".into()),
                 ("cluster-admin-binding".into(), "/subjects/2".into())
             ]
         );
+    }
+
+    #[test]
+    fn every_dangerous_permission_is_found_also_through_wildcards() {
+        let found = findings(vec![role(json!([
+            {"apiGroups": [""], "resources": ["pods", "persistentvolumes", "serviceaccounts/token"], "verbs": ["create"]},
+            {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["escalate"]},
+            {"apiGroups": [""], "resources": ["*/proxy"], "verbs": ["get"]},
+            {"apiGroups": ["certificates.k8s.io"], "resources": ["certificatesigningrequests/approval"], "verbs": ["update"]},
+            {"apiGroups": ["admissionregistration.k8s.io"], "resources": ["mutatingwebhookconfigurations"], "verbs": ["patch"]},
+            {"apiGroups": [""], "resources": ["secrets"], "resourceNames": ["tls"], "verbs": ["get"]}
+        ]))]);
+        let checks: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(
+            checks,
+            [
+                "pod-create",
+                "persistentvolume-create",
+                "token-create",
+                "privilege-escalation-verbs",
+                "wildcard",
+                "nodes-proxy",
+                "csr-approval",
+                "webhook-config",
+                "secrets-read"
+            ]
+        );
+    }
+
+    #[test]
+    fn bindings_to_everyone() {
+        let binding = |name: &str, subject: Value| {
+            json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+                   "metadata": {"name": name},
+                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+                   "subjects": [subject]})
+        };
+        let anonymous = binding(
+            "public",
+            json!({"kind": "User", "name": "system:anonymous"}),
+        );
+        let authenticated = binding(
+            "all",
+            json!({"kind": "Group", "name": "system:authenticated"}),
+        );
+        assert_eq!(
+            findings(vec![anonymous, authenticated]),
+            [
+                ("anonymous-binding".into(), "/subjects/0".into()),
+                ("anonymous-binding".into(), "/subjects/0".into())
+            ]
+        );
+        let bootstrap = binding(
+            "system:discovery",
+            json!({"kind": "Group", "name": "system:authenticated"}),
+        );
+        assert!(findings(vec![bootstrap]).is_empty());
     }
 }
