@@ -60,7 +60,7 @@ fn text_report_is_grouped_by_rule_with_a_summary() {
         "\
 network-policy — Cover every workload with a NetworkPolicy
   medium   network-policy/violating/workloads.yaml:11  Deployment shop/web  [pod-not-selected]
-           Deployment shop/web: no NetworkPolicy with policyType Ingress in namespace shop selects its pods
+           Deployment shop/web: no policy restricting ingress in namespace shop selects its pods
   medium   network-policy/violating/workloads.yaml:18  Namespace billing  [namespace-without-policy]
            namespace billing runs CronJob billing/report but has no NetworkPolicy; its pods accept any traffic
 

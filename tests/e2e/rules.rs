@@ -62,6 +62,10 @@ use crate::util::{findings, scan_json};
     "network-policy/pod-not-selected network-policy/violating/workloads.yaml:11 Deployment shop/web",
     "network-policy/namespace-without-policy network-policy/violating/workloads.yaml:18 Namespace billing",
 ])]
+#[case::network_policy_other_engines("network-policy", "network-policy/other-engines", &[
+    "network-policy/allow-all network-policy/other-engines/policies.yaml:55 NetworkPolicy catalog/open",
+    "network-policy/pod-not-selected network-policy/other-engines/workloads.yaml:72 Deployment catalog/indexer",
+])]
 #[case::network_policy_compliant("network-policy", "network-policy/compliant", &[])]
 #[case::credentials_violating("no-git-credentials", "credentials/violating.yaml", &[
     "no-git-credentials/plaintext-secret credentials/violating.yaml:7 Secret shop/db",

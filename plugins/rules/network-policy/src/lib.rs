@@ -1,17 +1,23 @@
-//! `network-policy`: every namespace that runs workloads is covered by NetworkPolicies.
+//! `network-policy`: every namespace that runs workloads is covered by network policies.
 //!
-//! The whole manifest set is judged together, so a policy in another file counts. Checks:
-//! `namespace-without-policy` (a namespace that runs workloads, or is declared, with no
-//! NetworkPolicy), `pod-not-selected` (a workload that no Ingress-typed policy of its
-//! namespace selects), `invalid-selector` (a selector Kubernetes would reject, which
-//! therefore protects nothing). Pods on the host network are beyond NetworkPolicy's reach
-//! and are not counted.
+//! The whole manifest set is judged together, so a policy in another file counts, and so
+//! do Cilium, Calico and AdminNetworkPolicy objects ([`policies`]). Checks:
+//! `namespace-without-policy` (a namespace that runs workloads, or is declared, that no
+//! policy applies to), `pod-not-selected` (a workload no ingress-restricting policy
+//! selects), `allow-all` (a NetworkPolicy rule that admits everything),
+//! `unreadable-selector` (a selector that cannot be evaluated, so the policy protects
+//! nothing here). Pods on the host network are beyond network policies' reach and are
+//! not counted.
+
+mod calico;
+mod policies;
 
 use std::collections::BTreeMap;
 
+use policies::{NAMESPACE_NAME_LABEL, Unreadable};
 use tollgate_sdk::{
-    Check, CheckError, Finding, Framework::*, InputKind, LabelSelector, Manifests, Object, Pointer,
-    Rule, RuleInfo, Severity, Value, controls_of, export_rule, workload,
+    Check, CheckError, Finding, Framework::*, InputKind, Manifests, Object, Pointer, Rule,
+    RuleInfo, Severity, controls_of, export_rule, workload,
 };
 
 const CONTROLS: &[(tollgate_sdk::Framework, &str)] = &[
@@ -31,12 +37,22 @@ const POD_NOT_SELECTED: Check = Check {
     severity: Severity::Medium,
     controls: CONTROLS,
 };
-const INVALID_SELECTOR: Check = Check {
-    id: "invalid-selector",
+const ALLOW_ALL: Check = Check {
+    id: "allow-all",
     severity: Severity::Medium,
     controls: CONTROLS,
 };
-const CHECKS: [Check; 3] = [NAMESPACE_WITHOUT_POLICY, POD_NOT_SELECTED, INVALID_SELECTOR];
+const UNREADABLE_SELECTOR: Check = Check {
+    id: "unreadable-selector",
+    severity: Severity::Medium,
+    controls: CONTROLS,
+};
+const CHECKS: [Check; 4] = [
+    NAMESPACE_WITHOUT_POLICY,
+    POD_NOT_SELECTED,
+    ALLOW_ALL,
+    UNREADABLE_SELECTOR,
+];
 
 struct NetworkPolicyCoverage;
 
@@ -67,47 +83,44 @@ impl Rule for NetworkPolicyCoverage {
 
 export_rule!(NetworkPolicyCoverage);
 
-/// A NetworkPolicy reduced to what coverage needs.
-struct Policy {
-    selector: LabelSelector,
-    /// Whether the policy restricts ingress (its effective `policyTypes` include Ingress).
-    ingress: bool,
-}
-
 /// What one namespace holds.
 #[derive(Default)]
 struct Namespace<'a> {
     declared: Option<&'a Object>,
     workloads: Vec<&'a Object>,
-    policies: Vec<Policy>,
 }
 
 fn judge(set: &Manifests) -> Vec<Finding> {
     let mut findings = Vec::new();
+    let mut policies = Vec::new();
     let mut namespaces: BTreeMap<&str, Namespace> = BTreeMap::new();
     for object in &set.objects {
-        if object.kind == "Namespace" && object.api_version == "v1" {
-            namespaces.entry(&object.name).or_default().declared = Some(object);
-        } else if object.kind == "NetworkPolicy" && object.api_group() == "networking.k8s.io" {
-            let selector_value = object.value().pointer("/spec/podSelector");
-            match LabelSelector::parse(selector_value) {
-                Ok(selector) => namespaces
-                    .entry(set.namespace_of(object))
-                    .or_default()
-                    .policies
-                    .push(Policy {
-                        selector,
-                        ingress: restricts_ingress(object),
-                    }),
-                Err(reason) => findings.push(INVALID_SELECTOR.at(
+        if let Some(read) = policies::read(set, object) {
+            match read {
+                Ok(read) => policies.extend(read),
+                Err(Unreadable { at, reason }) => findings.push(UNREADABLE_SELECTOR.at(
                     object,
-                    Pointer::root().path(["spec", "podSelector"]),
+                    at,
                     format!(
-                        "{} has an invalid podSelector: {reason}",
+                        "{}: {reason}; the policy is counted as protecting nothing",
                         object.display_name()
                     ),
                 )),
             }
+            if object.kind == "NetworkPolicy" && object.api_group() == "networking.k8s.io" {
+                for (at, phrase) in policies::allow_all_rules(object) {
+                    findings.push(ALLOW_ALL.at(
+                        object,
+                        at,
+                        format!(
+                            "{}: this rule admits all traffic {phrase}; name the peers and ports that need access",
+                            object.display_name()
+                        ),
+                    ));
+                }
+            }
+        } else if object.kind == "Namespace" && object.api_version == "v1" {
+            namespaces.entry(&object.name).or_default().declared = Some(object);
         } else if workload::pod_template(object).is_some_and(|t| !t.host_network()) {
             namespaces
                 .entry(set.namespace_of(object))
@@ -118,7 +131,9 @@ fn judge(set: &Manifests) -> Vec<Finding> {
     }
 
     for (name, namespace) in &namespaces {
-        if namespace.policies.is_empty() {
+        let mut labels = namespace.declared.map(Object::labels).unwrap_or_default();
+        labels.push((NAMESPACE_NAME_LABEL, name));
+        if !policies.iter().any(|p| p.applies_to(name, &labels)) {
             findings.extend(uncovered_namespace(name, namespace));
             continue;
         }
@@ -126,26 +141,26 @@ fn judge(set: &Manifests) -> Vec<Finding> {
             let Some(template) = workload::pod_template(object) else {
                 continue;
             };
-            let selected = namespace
-                .policies
+            if policies
                 .iter()
-                .any(|p| p.ingress && p.selector.matches(&template.labels));
-            if !selected {
-                let labels = template.pointer.path(["metadata", "labels"]);
-                let at = if object.value().pointer(labels.as_str()).is_some() {
-                    labels
-                } else {
-                    template.pointer
-                };
-                findings.push(POD_NOT_SELECTED.at(
-                    object,
-                    at,
-                    format!(
-                        "{}: no NetworkPolicy with policyType Ingress in namespace {name} selects its pods",
-                        object.display_name()
-                    ),
-                ));
+                .any(|p| p.covers(name, &labels, &template.labels))
+            {
+                continue;
             }
+            let pod_labels = template.pointer.path(["metadata", "labels"]);
+            let at = if object.value().pointer(pod_labels.as_str()).is_some() {
+                pod_labels
+            } else {
+                template.pointer
+            };
+            findings.push(POD_NOT_SELECTED.at(
+                object,
+                at,
+                format!(
+                    "{}: no policy restricting ingress in namespace {name} selects its pods",
+                    object.display_name()
+                ),
+            ));
         }
     }
     findings
@@ -175,23 +190,10 @@ fn uncovered_namespace(name: &str, namespace: &Namespace) -> Option<Finding> {
     )
 }
 
-/// Kubernetes semantics: without `policyTypes` a policy always restricts ingress (and
-/// egress too when it has egress rules); with it, exactly the listed directions.
-fn restricts_ingress(policy: &Object) -> bool {
-    match policy
-        .value()
-        .pointer("/spec/policyTypes")
-        .and_then(Value::as_array)
-    {
-        None => true,
-        Some(types) => types.iter().any(|t| t.as_str() == Some("Ingress")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tollgate_sdk::{Location, serde_json::json};
+    use tollgate_sdk::{Location, Value, serde_json::json};
 
     fn checks(objects: Vec<Value>) -> Vec<(String, u32, String)> {
         let set = Manifests::from_values("default", objects).unwrap();
@@ -282,7 +284,94 @@ mod tests {
         assert_eq!(
             found,
             [
-                ("invalid-selector".into(), 1, "/spec/podSelector".into()),
+                ("unreadable-selector".into(), 1, "/spec/podSelector".into()),
+                ("namespace-without-policy".into(), 0, "".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn allow_all_rules() {
+        let found = checks(vec![
+            deployment("shop", json!({"app": "web"})),
+            policy(
+                "shop",
+                json!({"podSelector": {}, "policyTypes": ["Ingress", "Egress"],
+                       "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "lb"}}}]}, {}],
+                       "egress": [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]},
+                                  {"to": [{"namespaceSelector": {}}], "ports": [{"port": 53}]}]}),
+            ),
+        ]);
+        assert_eq!(
+            found,
+            [
+                ("allow-all".into(), 1, "/spec/ingress/1".into()),
+                ("allow-all".into(), 1, "/spec/egress/0".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn cilium_calico_and_admin_policies_cover() {
+        let cilium = json!({"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy",
+            "metadata": {"name": "c", "namespace": "shop"},
+            "spec": {"endpointSelector": {"matchLabels": {"k8s:app": "web"}}, "ingress": [{}]}});
+        assert!(checks(vec![deployment("shop", json!({"app": "web"})), cilium]).is_empty());
+
+        let cilium_egress_only = json!({"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy",
+            "metadata": {"name": "c", "namespace": "shop"},
+            "spec": {"endpointSelector": {}, "egress": [{}]}});
+        assert_eq!(
+            checks(vec![
+                deployment("shop", json!({"app": "web"})),
+                cilium_egress_only
+            ]),
+            [(
+                "pod-not-selected".into(),
+                0,
+                "/spec/template/metadata/labels".into()
+            )]
+        );
+
+        let clusterwide = json!({"apiVersion": "cilium.io/v2", "kind": "CiliumClusterwideNetworkPolicy",
+            "metadata": {"name": "cw"},
+            "spec": {"endpointSelector": {"matchLabels": {"k8s:io.kubernetes.pod.namespace": "shop"}}, "ingressDeny": [{}]}});
+        assert!(checks(vec![deployment("shop", json!({"app": "web"})), clusterwide]).is_empty());
+
+        let calico = json!({"apiVersion": "projectcalico.org/v3", "kind": "NetworkPolicy",
+            "metadata": {"name": "k", "namespace": "shop"},
+            "spec": {"selector": "app == 'web'", "types": ["Ingress"]}});
+        assert!(checks(vec![deployment("shop", json!({"app": "web"})), calico]).is_empty());
+
+        let global = json!({"apiVersion": "projectcalico.org/v3", "kind": "GlobalNetworkPolicy",
+            "metadata": {"name": "g"},
+            "spec": {"selector": "all()", "namespaceSelector": "kubernetes.io/metadata.name == 'shop'"}});
+        assert!(checks(vec![deployment("shop", json!({"app": "web"})), global]).is_empty());
+
+        let admin = json!({"apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "AdminNetworkPolicy",
+            "metadata": {"name": "a"},
+            "spec": {"priority": 10, "subject": {"namespaces": {"matchLabels": {"team": "shop"}}},
+                     "ingress": [{"action": "Deny", "from": [{"namespaces": {}}]}]}});
+        let namespace = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop", "labels": {"team": "shop"}}});
+        assert!(
+            checks(vec![
+                namespace,
+                deployment("shop", json!({"app": "web"})),
+                admin
+            ])
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn calico_expressions_beyond_the_subset_protect_nothing() {
+        let calico = json!({"apiVersion": "projectcalico.org/v3", "kind": "NetworkPolicy",
+            "metadata": {"name": "k", "namespace": "shop"},
+            "spec": {"selector": "app == 'web' || app == 'api'"}});
+        assert_eq!(
+            checks(vec![deployment("shop", json!({"app": "web"})), calico]),
+            [
+                ("unreadable-selector".into(), 1, "/spec/selector".into()),
                 ("namespace-without-policy".into(), 0, "".into())
             ]
         );

@@ -1,0 +1,297 @@
+//! Every kind of network policy, reduced to what coverage needs: which namespaces and
+//! pods it applies to, and whether it restricts ingress to them.
+//!
+//! Kinds: Kubernetes NetworkPolicy; Cilium CiliumNetworkPolicy and
+//! CiliumClusterwideNetworkPolicy; Calico NetworkPolicy and GlobalNetworkPolicy;
+//! AdminNetworkPolicy and BaselineAdminNetworkPolicy.
+
+use tollgate_sdk::{LabelSelector, Manifests, Object, Pointer, Value};
+
+use crate::calico;
+
+/// Label of every namespace holding its own name (set by Kubernetes).
+pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+/// The namespace as Cilium's endpoint labels carry it.
+const CILIUM_NAMESPACE_LABEL: &str = "io.kubernetes.pod.namespace";
+/// The namespace as Calico's endpoint labels carry it.
+const CALICO_NAMESPACE_LABEL: &str = "projectcalico.org/namespace";
+
+/// A selector over labels, in one of the dialects policies use.
+pub enum Selector {
+    Labels(LabelSelector),
+    Calico(calico::Selector),
+}
+
+impl Selector {
+    pub fn matches(&self, labels: &[(&str, &str)]) -> bool {
+        match self {
+            Self::Labels(s) => s.matches(labels),
+            Self::Calico(s) => s.matches(labels),
+        }
+    }
+}
+
+/// Where a policy applies.
+pub enum Scope<'a> {
+    /// Pods of this namespace.
+    Namespace(&'a str),
+    /// Pods of the namespaces whose labels match.
+    Namespaces(Selector),
+}
+
+/// A policy as coverage sees it.
+pub struct Policy<'a> {
+    pub scope: Scope<'a>,
+    /// Selects pods by their labels (plus the namespace label of the dialect).
+    pub pods: Selector,
+    /// Whether selected pods are restricted for ingress.
+    pub ingress: bool,
+}
+
+/// A selector that cannot be evaluated: where, and why.
+pub struct Unreadable {
+    pub at: Pointer,
+    pub reason: String,
+}
+
+impl Policy<'_> {
+    /// Whether the policy applies to a namespace with these labels (and name).
+    pub fn applies_to(&self, namespace: &str, labels: &[(&str, &str)]) -> bool {
+        match &self.scope {
+            Scope::Namespace(ns) => *ns == namespace,
+            Scope::Namespaces(selector) => selector.matches(labels),
+        }
+    }
+
+    /// Whether the policy restricts ingress to a pod of `namespace` with `labels`.
+    pub fn covers(
+        &self,
+        namespace: &str,
+        namespace_labels: &[(&str, &str)],
+        labels: &[(&str, &str)],
+    ) -> bool {
+        if !self.ingress || !self.applies_to(namespace, namespace_labels) {
+            return false;
+        }
+        let mut pod = labels.to_vec();
+        pod.push((CILIUM_NAMESPACE_LABEL, namespace));
+        pod.push((CALICO_NAMESPACE_LABEL, namespace));
+        self.pods.matches(&pod)
+    }
+}
+
+/// The policies one object declares (Cilium's `specs` may hold several), `None` when the
+/// object is no policy.
+pub fn read<'a>(
+    set: &'a Manifests,
+    object: &'a Object,
+) -> Option<Result<Vec<Policy<'a>>, Unreadable>> {
+    let group = object.api_group();
+    let namespace = || Scope::Namespace(set.namespace_of(object));
+    Some(match (object.kind.as_str(), group) {
+        ("NetworkPolicy", "networking.k8s.io") => labels(object, "/spec/podSelector").map(|pods| {
+            vec![Policy {
+                scope: namespace(),
+                pods,
+                ingress: kubernetes_ingress(object.value().get("spec"), "policyTypes"),
+            }]
+        }),
+        ("CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy", "cilium.io") => {
+            let clusterwide = object.kind == "CiliumClusterwideNetworkPolicy";
+            cilium_specs(object)
+                .into_iter()
+                .map(|(at, spec)| {
+                    let pods =
+                        cilium_selector(spec.get("endpointSelector"), &at.at("endpointSelector"))?;
+                    Ok(Policy {
+                        scope: if clusterwide {
+                            all_namespaces()
+                        } else {
+                            namespace()
+                        },
+                        pods,
+                        ingress: spec.get("ingress").is_some() || spec.get("ingressDeny").is_some(),
+                    })
+                })
+                .collect()
+        }
+        (
+            "NetworkPolicy" | "GlobalNetworkPolicy",
+            "projectcalico.org" | "crd.projectcalico.org",
+        ) => {
+            let spec = object.value().get("spec");
+            let text = |field: &str| {
+                spec.and_then(|s| s.get(field))
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+            };
+            let parse = |field: &str| {
+                calico::Selector::parse(text(field))
+                    .map(Selector::Calico)
+                    .map_err(|reason| Unreadable {
+                        at: Pointer::root().path(["spec", field]),
+                        reason,
+                    })
+            };
+            (|| {
+                let scope = if object.kind == "GlobalNetworkPolicy" {
+                    Scope::Namespaces(parse("namespaceSelector")?)
+                } else {
+                    namespace()
+                };
+                Ok(vec![Policy {
+                    scope,
+                    pods: parse("selector")?,
+                    ingress: kubernetes_ingress(spec, "types"),
+                }])
+            })()
+        }
+        ("AdminNetworkPolicy" | "BaselineAdminNetworkPolicy", "policy.networking.k8s.io") => {
+            let subject = object.value().pointer("/spec/subject");
+            let ingress = object
+                .value()
+                .pointer("/spec/ingress")
+                .and_then(Value::as_array)
+                .is_some_and(|rules| !rules.is_empty());
+            (|| {
+                let (namespaces, pods) = if subject.and_then(|s| s.get("pods")).is_some() {
+                    (
+                        labels(object, "/spec/subject/pods/namespaceSelector")?,
+                        labels(object, "/spec/subject/pods/podSelector")?,
+                    )
+                } else {
+                    (
+                        labels(object, "/spec/subject/namespaces")?,
+                        Selector::Labels(LabelSelector::default()),
+                    )
+                };
+                Ok(vec![Policy {
+                    scope: Scope::Namespaces(namespaces),
+                    pods,
+                    ingress,
+                }])
+            })()
+        }
+        _ => return None,
+    })
+}
+
+fn all_namespaces<'a>() -> Scope<'a> {
+    Scope::Namespaces(Selector::Labels(LabelSelector::default()))
+}
+
+fn labels(object: &Object, pointer: &str) -> Result<Selector, Unreadable> {
+    LabelSelector::parse(object.value().pointer(pointer))
+        .map(Selector::Labels)
+        .map_err(|reason| Unreadable {
+            at: Pointer::root().path(pointer.split('/').skip(1)),
+            reason,
+        })
+}
+
+/// Kubernetes (and Calico) semantics: without the types field a policy always restricts
+/// ingress; with it, exactly when Ingress is listed.
+fn kubernetes_ingress(spec: Option<&Value>, types_field: &str) -> bool {
+    match spec
+        .and_then(|s| s.get(types_field))
+        .and_then(Value::as_array)
+    {
+        None => true,
+        Some(types) => types.iter().any(|t| t.as_str() == Some("Ingress")),
+    }
+}
+
+/// `spec` and every entry of `specs`, with their pointers.
+fn cilium_specs(object: &Object) -> Vec<(Pointer, &Value)> {
+    let value = object.value();
+    let single = value.get("spec").map(|s| (Pointer::root().at("spec"), s));
+    let many = value
+        .get("specs")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, s)| (Pointer::root().at("specs").at(i), s));
+    single.into_iter().chain(many).collect()
+}
+
+/// Cilium endpoint selectors prefix label keys with their source (`k8s:app`, `any:app`);
+/// the prefix is dropped so that they match pod labels.
+fn cilium_selector(selector: Option<&Value>, at: &Pointer) -> Result<Selector, Unreadable> {
+    let strip = |key: &str| {
+        key.strip_prefix("k8s:")
+            .or_else(|| key.strip_prefix("any:"))
+            .unwrap_or(key)
+            .to_owned()
+    };
+    let normalised = selector.map(|s| {
+        let mut s = s.clone();
+        if let Some(Value::Object(labels)) = s.get_mut("matchLabels") {
+            *labels = std::mem::take(labels)
+                .into_iter()
+                .map(|(k, v)| (strip(&k), v))
+                .collect();
+        }
+        if let Some(Value::Array(expressions)) = s.get_mut("matchExpressions") {
+            for expression in expressions {
+                if let Some(Value::String(key)) = expression.get_mut("key") {
+                    *key = strip(key);
+                }
+            }
+        }
+        s
+    });
+    LabelSelector::parse(normalised.as_ref())
+        .map(Selector::Labels)
+        .map_err(|reason| Unreadable {
+            at: at.clone(),
+            reason,
+        })
+}
+
+/// The rules of a Kubernetes NetworkPolicy that admit everything: no peers and no ports,
+/// a peer selecting every namespace, or an IP block of the whole address space.
+pub fn allow_all_rules(policy: &Object) -> Vec<(Pointer, &'static str)> {
+    let mut found = Vec::new();
+    for (direction, peers_field, phrase) in [
+        ("ingress", "from", "from anywhere"),
+        ("egress", "to", "to anywhere"),
+    ] {
+        let rules = policy
+            .value()
+            .pointer(&format!("/spec/{direction}"))
+            .and_then(Value::as_array);
+        for (i, rule) in rules.into_iter().flatten().enumerate() {
+            let empty = |field: &str| {
+                rule.get(field)
+                    .and_then(Value::as_array)
+                    .is_none_or(Vec::is_empty)
+            };
+            if !empty("ports") {
+                continue;
+            }
+            let peers = rule.get(peers_field).and_then(Value::as_array);
+            let open = empty(peers_field) || peers.into_iter().flatten().any(admits_everyone);
+            if open {
+                found.push((Pointer::root().path(["spec", direction]).at(i), phrase));
+            }
+        }
+    }
+    found
+}
+
+fn admits_everyone(peer: &Value) -> bool {
+    let everything = |v: Option<&Value>| v.and_then(Value::as_object).is_some_and(|o| o.is_empty());
+    let all_namespaces = everything(peer.get("namespaceSelector"))
+        && peer.get("podSelector").is_none_or(|p| everything(Some(p)));
+    let whole_internet = peer.get("ipBlock").is_some_and(|block| {
+        matches!(
+            block.get("cidr").and_then(Value::as_str),
+            Some("0.0.0.0/0" | "::/0")
+        ) && block
+            .get("except")
+            .and_then(Value::as_array)
+            .is_none_or(Vec::is_empty)
+    });
+    all_namespaces || whole_internet
+}
