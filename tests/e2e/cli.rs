@@ -8,7 +8,7 @@ use rstest::rstest;
 use crate::util::{findings, fixtures, run, scan_json, tollgate};
 
 #[rstest]
-#[case::compliant(&["scan", "tls/compliant.yaml", "rbac/compliant.yaml"], 0)]
+#[case::compliant(&["scan", "tls/compliant.yaml", "rbac/compliant.yaml", "--skip-rule", "rbac-least-privilege"], 0)]
 #[case::findings(&["scan", "rbac/violating.yaml"], 1)]
 #[case::below_fail_on(&["scan", "network-policy/violating", "--fail-on", "high"], 0)]
 #[case::at_fail_on(&["scan", "network-policy/violating", "--fail-on", "medium"], 1)]
@@ -65,19 +65,27 @@ network-policy — Cover every workload with a NetworkPolicy
            namespace billing runs CronJob billing/report but has no NetworkPolicy; its pods accept any traffic
 
 rbac-least-privilege — Grant no RBAC permission beyond what is needed
-  medium   rbac/violating.yaml:11  Role shop/deployer  [pod-create]
-           Role shop/deployer rule #2 can create pods or workloads that run them (create on deployments)
-  high     rbac/violating.yaml:12  Role shop/deployer  [wildcard]
-           Role shop/deployer rule #2 grants '*' in verbs; list the exact values it needs
-  high     rbac/violating.yaml:20  ClusterRole secret-reader  [secrets-read]
-           ClusterRole secret-reader rule #1 can read Secrets (get, watch, list on secrets)
+  low      rbac/violating.yaml:11  Role shop/deployer  [pod-create]
+           Role shop/deployer rule #2 can create pods or workloads that run them (create on deployments). No binding in the scanned manifests grants this role.
+  medium   rbac/violating.yaml:12  Role shop/deployer  [wildcard]
+           Role shop/deployer rule #2 grants '*' in verbs. No binding in the scanned manifests grants this role.
+  medium   rbac/violating.yaml:20  ClusterRole secret-reader  [secrets-read]
+           ClusterRole secret-reader rule #1 can read Secrets (get, watch, list on secrets). No binding in the scanned manifests grants this role.
   critical rbac/violating.yaml:32  ClusterRoleBinding ops-admin  [system-masters]
            ClusterRoleBinding ops-admin binds the group system:masters, whose members bypass RBAC entirely; bind named users or groups instead
   critical rbac/violating.yaml:35  ClusterRoleBinding ops-admin  [cluster-admin-binding]
            ClusterRoleBinding ops-admin gives cluster-admin to User alice@example.com; bind a role with only the permissions it needs
+  low      network-policy/violating/workloads.yaml:13  Deployment shop/web  [automount-token]
+           Deployment shop/web mounts the API token of ServiceAccount shop/default, which no binding grants anything; set automountServiceAccountToken: false
+  low      network-policy/violating/workloads.yaml:13  Deployment shop/web  [default-service-account]
+           Deployment shop/web runs as the default ServiceAccount of shop; set serviceAccountName to a dedicated account
+  low      network-policy/violating/workloads.yaml:36  CronJob billing/report  [automount-token]
+           CronJob billing/report mounts the API token of ServiceAccount billing/default, which no binding grants anything; set automountServiceAccountToken: false
+  low      network-policy/violating/workloads.yaml:36  CronJob billing/report  [default-service-account]
+           CronJob billing/report runs as the default ServiceAccount of billing; set serviceAccountName to a dedicated account
 
 passed: no-git-credentials, tls-min-version
-FAIL  4 rules over 8 objects in 3 files: 7 findings (2 critical, 2 high, 3 medium)
+FAIL  4 rules over 8 objects in 3 files: 11 findings (2 critical, 4 medium, 5 low)
 "
     );
     assert_eq!(run.stderr, "");
@@ -125,9 +133,15 @@ fn report_records_input_digests() {
 
 #[test]
 fn rule_selection_and_namespace_default() {
-    let (_, report) = scan_json(&["network-policy/violating", "--skip-rule", "network-policy"]);
+    let (_, report) = scan_json(&[
+        "network-policy/violating",
+        "--skip-rule",
+        "network-policy",
+        "--skip-rule",
+        "rbac-least-privilege",
+    ]);
     assert_eq!(findings(&report), Vec::<String>::new());
-    assert_eq!(report["summary"]["rules"], 3);
+    assert_eq!(report["summary"]["rules"], 2);
 
     // A workload without a namespace lands in --namespace.
     let mut file = tempfile::NamedTempFile::with_suffix(".yaml").unwrap();

@@ -57,6 +57,17 @@ use crate::util::{findings, scan_json};
     "rbac-least-privilege/anonymous-binding rbac/permissions-violating.yaml:40 ClusterRoleBinding public-status",
     "rbac-least-privilege/anonymous-binding rbac/permissions-violating.yaml:54 RoleBinding shop/everyone-views",
 ])]
+#[case::rbac_cross_document_model("rbac-least-privilege", "rbac/model", &[
+    "rbac-least-privilege/pod-create rbac/model/bindings.yaml:38 RoleBinding shop/developers",
+    "rbac-least-privilege/privilege-escalation-verbs rbac/model/bindings.yaml:38 RoleBinding shop/developers",
+    "rbac-least-privilege/secrets-read rbac/model/bindings.yaml:38 RoleBinding shop/developers",
+    "rbac-least-privilege/token-create rbac/model/bindings.yaml:38 RoleBinding shop/developers",
+    "rbac-least-privilege/secrets-read rbac/model/roles.yaml:10 ClusterRole config-reader",
+    "rbac-least-privilege/secrets-read rbac/model/roles.yaml:20 ClusterRole monitoring",
+    "rbac-least-privilege/wildcard rbac/model/roles.yaml:20 ClusterRole monitoring",
+    "rbac-least-privilege/secrets-read rbac/model/roles.yaml:35 ClusterRole metrics-scraper",
+    "rbac-least-privilege/wildcard rbac/model/roles.yaml:35 ClusterRole metrics-scraper",
+])]
 #[case::rbac_compliant("rbac-least-privilege", "rbac/compliant.yaml", &[])]
 #[case::network_policy_violating("network-policy", "network-policy/violating", &[
     "network-policy/pod-not-selected network-policy/violating/workloads.yaml:11 Deployment shop/web",
@@ -162,4 +173,27 @@ fn fingerprints_survive_lines_moving() {
     };
     assert_eq!(prints(&before), prints(&after));
     assert_eq!(after["findings"][0]["location"]["line"], 13);
+}
+
+#[test]
+fn rbac_findings_name_who_holds_the_permission() {
+    let (_, report) = scan_json(&["rbac/model", "--rule", "rbac-least-privilege"]);
+    let message = |i: usize| {
+        report["findings"][i]["message"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        message(4),
+        "ClusterRole config-reader rule #2 can read Secrets (get on secrets). Held by ServiceAccount shop/api (run by Deployment shop/api) via RoleBinding shop/api-config."
+    );
+    assert_eq!(
+        message(6),
+        "ClusterRole monitoring aggregates ClusterRole metrics-scraper rule #2, which grants '*' in resources, apiGroups. Held by ServiceAccount monitoring/prometheus (run by StatefulSet monitoring/prometheus) via ClusterRoleBinding prometheus."
+    );
+    // Unbound roles are still reported, one severity lower.
+    let (_, unbound) = scan_json(&["rbac/violating.yaml", "--rule", "rbac-least-privilege"]);
+    assert_eq!(unbound["findings"][1]["check"], "wildcard");
+    assert_eq!(unbound["findings"][1]["severity"], "medium");
 }

@@ -9,11 +9,13 @@
 //! `token-create` (5.1.13) on roles; `cluster-admin-binding` (5.1.1), `system-masters`
 //! (5.1.7) and `anonymous-binding` on bindings.
 
+mod grants;
+mod model;
 mod permissions;
 mod policy;
 
-use permissions::PERMISSIONS;
-use policy::PolicyRule;
+use model::Model;
+use permissions::{AUTOMOUNT_TOKEN, DEFAULT_SERVICE_ACCOUNT, PERMISSIONS};
 use tollgate_sdk::{
     Check, CheckError, Finding, Framework, Framework::*, InputKind, Manifests, Object, Pointer,
     Rule, RuleInfo, Severity, Value, controls_of, export_rule,
@@ -87,6 +89,8 @@ impl Rule for RbacLeastPrivilege {
             CLUSTER_ADMIN_BINDING,
             SYSTEM_MASTERS,
             ANONYMOUS_BINDING,
+            DEFAULT_SERVICE_ACCOUNT,
+            AUTOMOUNT_TOKEN,
         ]
         .into_iter()
         .chain(PERMISSIONS.iter().map(|p| p.check))
@@ -115,79 +119,19 @@ impl Rule for RbacLeastPrivilege {
     }
 
     fn check_manifests(set: &Manifests) -> Result<Vec<Finding>, CheckError> {
-        let mut findings = Vec::new();
-        for object in set.objects.iter().filter(|o| o.api_group() == RBAC_GROUP) {
-            match object.kind.as_str() {
-                "Role" | "ClusterRole" => findings.extend(check_role(object)),
-                "RoleBinding" | "ClusterRoleBinding" => findings.extend(check_binding(object)),
-                _ => {}
-            }
+        let mut findings = Model::new(set).findings();
+        let bindings = set.objects.iter().filter(|o| {
+            o.api_group() == RBAC_GROUP
+                && matches!(o.kind.as_str(), "RoleBinding" | "ClusterRoleBinding")
+        });
+        for binding in bindings {
+            findings.extend(check_binding(binding));
         }
         Ok(findings)
     }
 }
 
 export_rule!(RbacLeastPrivilege);
-
-fn check_role(role: &Object) -> Vec<Finding> {
-    let rules = role.value().get("rules").and_then(Value::as_array);
-    let mut findings = Vec::new();
-    for (index, value) in rules.into_iter().flatten().enumerate() {
-        let rule = PolicyRule::new(value);
-        let at = Pointer::root().at("rules").at(index);
-        let ordinal = index + 1;
-        let name = role.display_name();
-
-        let wildcards = rule.wildcards();
-        if let Some(&(field, position)) = wildcards.first() {
-            let fields: Vec<&str> = wildcards.iter().map(|(f, _)| *f).collect();
-            findings.push(WILDCARD.at(
-                role,
-                at.at(field).at(position),
-                format!(
-                    "{name} rule #{ordinal} grants '*' in {}; list the exact values it needs",
-                    fields.join(", ")
-                ),
-            ));
-        }
-
-        // resourceNames narrows every verb but create, which it cannot restrict.
-        let scoped = !rule.resource_names.is_empty();
-        for permission in PERMISSIONS {
-            let Some((resource, verbs)) =
-                permission
-                    .grants
-                    .iter()
-                    .find_map(|(group, resource, verbs)| {
-                        let granted = rule.granted_verbs(group, resource, verbs);
-                        (!granted.is_empty()).then_some((*resource, granted))
-                    })
-            else {
-                continue;
-            };
-            let narrowed = scoped && !verbs.contains(&"create");
-            let mut finding = permission.check.at(
-                role,
-                at.at("resources"),
-                format!(
-                    "{name} rule #{ordinal} can {} ({} on {resource}){}",
-                    permission.what,
-                    verbs.join(", "),
-                    if narrowed {
-                        ", limited by resourceNames"
-                    } else {
-                        ""
-                    }
-                ),
-            );
-            if narrowed && permission.check.severity > Severity::Medium {
-                finding = finding.with_severity(Severity::Medium);
-            }
-            findings.push(finding);
-        }
-    }
-    findings
-}
 
 /// Subjects the API server gives to everyone, or to everyone logged in.
 fn everyone(kind: &str, name: &str) -> Option<Severity> {

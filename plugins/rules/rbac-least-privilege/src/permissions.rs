@@ -42,6 +42,9 @@ pub const NODES_PROXY: Check = permission_check!("nodes-proxy", High, "5.1.10");
 pub const CSR_APPROVAL: Check = permission_check!("csr-approval", High, "5.1.11");
 pub const WEBHOOK_CONFIG: Check = permission_check!("webhook-config", High, "5.1.12");
 pub const TOKEN_CREATE: Check = permission_check!("token-create", Medium, "5.1.13");
+pub const DEFAULT_SERVICE_ACCOUNT: Check =
+    permission_check!("default-service-account", Low, "5.1.5");
+pub const AUTOMOUNT_TOKEN: Check = permission_check!("automount-token", Low, "5.1.6");
 
 pub const PERMISSIONS: &[Permission] = &[
     Permission {

@@ -1,0 +1,563 @@
+//! The cross-document model: roles (with ClusterRole aggregation resolved), the bindings
+//! that grant them (a RoleBinding to a ClusterRole grants it inside its namespace only),
+//! their subjects, and the workloads that run as each ServiceAccount. A forbidden grant
+//! is reported on the role rule that makes it, naming who holds it; a role nobody binds
+//! is reported one severity lower.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use tollgate_sdk::{Finding, LabelSelector, Manifests, Object, Pointer, Severity, Value, workload};
+
+use crate::RBAC_GROUP;
+use crate::grants::{self, Grant};
+use crate::permissions::{AUTOMOUNT_TOKEN, DEFAULT_SERVICE_ACCOUNT};
+
+/// A role by kind, namespace (Roles only) and name.
+type RoleKey<'a> = (&'a str, Option<&'a str>, &'a str);
+
+/// Who holds a role through one binding.
+struct Holding<'a> {
+    binding: &'a Object,
+    subjects: Vec<String>,
+}
+
+pub struct Model<'a> {
+    set: &'a Manifests,
+    roles: BTreeMap<RoleKey<'a>, &'a Object>,
+    holdings: BTreeMap<RoleKey<'a>, Vec<Holding<'a>>>,
+    /// ServiceAccounts `(namespace, name)` some binding names as a subject.
+    bound_accounts: BTreeSet<(String, String)>,
+    /// Workloads by the ServiceAccount `(namespace, name)` they run as.
+    workloads: BTreeMap<(String, String), Vec<&'a Object>>,
+}
+
+impl<'a> Model<'a> {
+    pub fn new(set: &'a Manifests) -> Self {
+        let mut model = Self {
+            set,
+            roles: BTreeMap::new(),
+            holdings: BTreeMap::new(),
+            bound_accounts: BTreeSet::new(),
+            workloads: BTreeMap::new(),
+        };
+        for object in &set.objects {
+            match (object.kind.as_str(), object.api_group() == RBAC_GROUP) {
+                ("Role", true) => {
+                    model.roles.insert(
+                        ("Role", Some(set.namespace_of(object)), &object.name),
+                        object,
+                    );
+                }
+                ("ClusterRole", true) => {
+                    model
+                        .roles
+                        .insert(("ClusterRole", None, &object.name), object);
+                }
+                ("RoleBinding" | "ClusterRoleBinding", true) => model.add_binding(object),
+                _ => {
+                    if workload::pod_template(object).is_some() {
+                        let account = (
+                            set.namespace_of(object).to_owned(),
+                            service_account(object).to_owned(),
+                        );
+                        model.workloads.entry(account).or_default().push(object);
+                    }
+                }
+            }
+        }
+        model
+    }
+
+    fn add_binding(&mut self, binding: &'a Object) {
+        let value = binding.value();
+        let role_ref = |field: &str| {
+            value
+                .pointer(&format!("/roleRef/{field}"))
+                .and_then(Value::as_str)
+        };
+        let (Some(kind), Some(name)) = (role_ref("kind"), role_ref("name")) else {
+            return;
+        };
+        let namespace = binding
+            .namespace
+            .as_deref()
+            .unwrap_or(&self.set.default_namespace);
+        let key = match (kind, binding.kind.as_str()) {
+            ("Role", "RoleBinding") => ("Role", Some(namespace), name),
+            ("ClusterRole", _) => ("ClusterRole", None, name),
+            _ => return,
+        };
+        let mut subjects = Vec::new();
+        for subject in value
+            .get("subjects")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let kind = subject.get("kind").and_then(Value::as_str).unwrap_or("");
+            let name = subject.get("name").and_then(Value::as_str).unwrap_or("");
+            if kind == "ServiceAccount" {
+                let ns = subject
+                    .get("namespace")
+                    .and_then(Value::as_str)
+                    .unwrap_or(namespace);
+                self.bound_accounts.insert((ns.to_owned(), name.to_owned()));
+                subjects.push(format!("ServiceAccount {ns}/{name}"));
+            } else {
+                subjects.push(format!("{kind} {name}"));
+            }
+        }
+        self.holdings
+            .entry(key)
+            .or_default()
+            .push(Holding { binding, subjects });
+    }
+
+    /// Every finding about roles, aggregation, built-in roles and service accounts.
+    pub fn findings(&self) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for (&key, role) in &self.roles {
+            let rules = role.value().get("rules").and_then(Value::as_array);
+            for (index, rule) in rules.into_iter().flatten().enumerate() {
+                let at = Pointer::root().at("rules").at(index);
+                let what = format!("{} rule #{}", role.display_name(), index + 1);
+                for grant in grants::of_rule(rule) {
+                    findings.push(self.report(
+                        role,
+                        key,
+                        at.path(grant.at.as_str().split('/').skip(1)),
+                        &what,
+                        &grant,
+                    ));
+                }
+            }
+            if key.0 == "ClusterRole" {
+                findings.extend(self.aggregated(role, key));
+            }
+        }
+        findings.extend(self.builtin_bindings());
+        findings.extend(self.service_accounts());
+        findings
+    }
+
+    /// A finding on a role's grant, naming who holds it (or lowering it when nobody does).
+    fn report(
+        &self,
+        role: &Object,
+        key: RoleKey,
+        at: Pointer,
+        what: &str,
+        grant: &Grant,
+    ) -> Finding {
+        let holders = self.holders(key);
+        let (severity, tail) = if holders.is_empty() {
+            (
+                lower(grant.severity),
+                " No binding in the scanned manifests grants this role.".to_owned(),
+            )
+        } else {
+            (grant.severity, format!(" Held by {}.", summarise(&holders)))
+        };
+        grant
+            .check
+            .at(role, at, format!("{what} {}.{tail}", grant.what))
+            .with_severity(severity)
+    }
+
+    /// Who holds a role: its bindings' subjects, with the workloads of ServiceAccounts,
+    /// including through ClusterRoles that aggregate it.
+    fn holders(&self, key: RoleKey) -> Vec<String> {
+        let mut keys = vec![key];
+        if key.0 == "ClusterRole" {
+            keys.extend(
+                self.aggregators_of(key.2)
+                    .into_iter()
+                    .map(|name| ("ClusterRole", None, name)),
+            );
+        }
+        let mut holders = Vec::new();
+        for holding in keys.iter().filter_map(|k| self.holdings.get(k)).flatten() {
+            for subject in &holding.subjects {
+                let runs = subject
+                    .strip_prefix("ServiceAccount ")
+                    .and_then(|sa| sa.split_once('/'))
+                    .and_then(|(ns, name)| self.workloads.get(&(ns.to_owned(), name.to_owned())))
+                    .map(|ws| {
+                        let names: Vec<String> = ws.iter().map(|w| w.display_name()).collect();
+                        format!(" (run by {})", names.join(", "))
+                    })
+                    .unwrap_or_default();
+                holders.push(format!(
+                    "{subject}{runs} via {}",
+                    holding.binding.display_name()
+                ));
+            }
+        }
+        holders
+    }
+
+    /// The ClusterRoles whose `aggregationRule` selects the ClusterRole `name`.
+    fn aggregators_of(&self, name: &str) -> Vec<&'a str> {
+        let Some(source) = self.roles.get(&("ClusterRole", None, name)) else {
+            return Vec::new();
+        };
+        let labels = source.labels();
+        self.roles
+            .iter()
+            .filter(|((kind, _, other), _)| *kind == "ClusterRole" && *other != name)
+            .filter(|(_, role)| {
+                selectors(role)
+                    .iter()
+                    .any(|(_, s)| s.as_ref().is_ok_and(|s| s.matches(&labels)))
+            })
+            .map(|((_, _, other), _)| *other)
+            .collect()
+    }
+
+    /// Grants an aggregated ClusterRole picks up from the ClusterRoles it selects, reported
+    /// on the selector that picks them.
+    fn aggregated(&self, role: &'a Object, key: RoleKey) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for (index, selector) in selectors(role) {
+            let Ok(selector) = selector else { continue };
+            let at = Pointer::root()
+                .path(["aggregationRule", "clusterRoleSelectors"])
+                .at(index);
+            for ((kind, _, name), source) in &self.roles {
+                if *kind != "ClusterRole"
+                    || *name == role.name
+                    || !selector.matches(&source.labels())
+                {
+                    continue;
+                }
+                let rules = source.value().get("rules").and_then(Value::as_array);
+                for (rule_index, rule) in rules.into_iter().flatten().enumerate() {
+                    let what = format!(
+                        "{} aggregates {} rule #{}, which",
+                        role.display_name(),
+                        source.display_name(),
+                        rule_index + 1
+                    );
+                    for grant in grants::of_rule(rule) {
+                        findings.push(self.report(role, key, at.clone(), &what, &grant));
+                    }
+                }
+            }
+        }
+        findings
+    }
+
+    /// Bindings to built-in ClusterRoles that are not in the manifests (admin, edit).
+    fn builtin_bindings(&self) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for ((kind, _, name), holdings) in &self.holdings {
+            if *kind != "ClusterRole" || self.roles.contains_key(&("ClusterRole", None, name)) {
+                continue;
+            }
+            let Some(rules) = grants::builtin_cluster_role(name) else {
+                continue;
+            };
+            // One finding per check: the role's first grant that breaks it.
+            let mut first_grants: Vec<Grant> = Vec::new();
+            for grant in rules.iter().flat_map(grants::of_rule) {
+                if !first_grants.iter().any(|g| g.check.id == grant.check.id) {
+                    first_grants.push(grant);
+                }
+            }
+            for holding in holdings {
+                let binding = holding.binding;
+                for grant in &first_grants {
+                    let message = format!(
+                        "{} gives the built-in ClusterRole {name}, which {}, to {}",
+                        binding.display_name(),
+                        grant.what,
+                        holding.subjects.join(", ")
+                    );
+                    let at = Pointer::root().path(["roleRef", "name"]);
+                    findings.push(
+                        grant
+                            .check
+                            .at(binding, at, message)
+                            .with_severity(grant.severity),
+                    );
+                }
+            }
+        }
+        findings
+    }
+
+    /// The default ServiceAccount bound or used (CIS 5.1.5), and tokens mounted into pods
+    /// whose account no binding grants anything (CIS 5.1.6).
+    fn service_accounts(&self) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for holding in self.holdings.values().flatten() {
+            for (index, subject) in holding.subjects.iter().enumerate() {
+                if subject.starts_with("ServiceAccount ") && subject.ends_with("/default") {
+                    findings.push(
+                        DEFAULT_SERVICE_ACCOUNT
+                            .at(
+                                holding.binding,
+                                Pointer::root().at("subjects").at(index),
+                                format!(
+                                    "{} grants a role to {subject}, which every pod without its own account runs as; create a dedicated ServiceAccount",
+                                    holding.binding.display_name()
+                                ),
+                            )
+                            .with_severity(Severity::Medium),
+                    );
+                }
+            }
+        }
+        for ((namespace, account), workloads) in &self.workloads {
+            for object in workloads {
+                let Some(template) = workload::pod_template(object) else {
+                    continue;
+                };
+                let spec = template.pointer.at("spec");
+                if account == "default" {
+                    findings.push(DEFAULT_SERVICE_ACCOUNT.at(
+                        object,
+                        spec.clone(),
+                        format!(
+                            "{} runs as the default ServiceAccount of {namespace}; set serviceAccountName to a dedicated account",
+                            object.display_name()
+                        ),
+                    ));
+                }
+                let needs_api = self
+                    .bound_accounts
+                    .contains(&(namespace.clone(), account.clone()));
+                if !needs_api && self.token_mounted(template.spec, namespace, account) {
+                    findings.push(AUTOMOUNT_TOKEN.at(
+                        object,
+                        spec,
+                        format!(
+                            "{} mounts the API token of ServiceAccount {namespace}/{account}, which no binding grants anything; set automountServiceAccountToken: false",
+                            object.display_name()
+                        ),
+                    ));
+                }
+            }
+        }
+        findings
+    }
+
+    /// Kubernetes semantics: the pod's `automountServiceAccountToken` wins, then the
+    /// ServiceAccount's; the default is to mount.
+    fn token_mounted(&self, spec: Option<&Value>, namespace: &str, account: &str) -> bool {
+        let pod = spec
+            .and_then(|s| s.get("automountServiceAccountToken"))
+            .and_then(Value::as_bool);
+        let service_account = || {
+            self.set
+                .of_kind("ServiceAccount")
+                .find(|sa| sa.name == account && self.set.namespace_of(sa) == namespace)
+                .and_then(|sa| {
+                    sa.value()
+                        .get("automountServiceAccountToken")
+                        .and_then(Value::as_bool)
+                })
+        };
+        pod.or_else(service_account).unwrap_or(true)
+    }
+}
+
+/// The ServiceAccount a workload's pods run as.
+fn service_account(object: &Object) -> &str {
+    let spec = workload::pod_template(object).and_then(|t| t.spec);
+    spec.and_then(|s| {
+        s.get("serviceAccountName")
+            .or_else(|| s.get("serviceAccount"))
+    })
+    .and_then(Value::as_str)
+    .filter(|name| !name.is_empty())
+    .unwrap_or("default")
+}
+
+/// The `aggregationRule.clusterRoleSelectors` of a ClusterRole, parsed.
+fn selectors(role: &Object) -> Vec<(usize, Result<LabelSelector, String>)> {
+    let list = role
+        .value()
+        .pointer("/aggregationRule/clusterRoleSelectors")
+        .and_then(Value::as_array);
+    list.into_iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, s)| (i, LabelSelector::parse(Some(s))))
+        .collect()
+}
+
+/// One severity step down, for grants nobody in the scanned set holds.
+fn lower(severity: Severity) -> Severity {
+    match severity {
+        Severity::Critical => Severity::High,
+        Severity::High => Severity::Medium,
+        Severity::Medium | Severity::Low => Severity::Low,
+        Severity::Info => Severity::Info,
+    }
+}
+
+/// At most three holders, then a count.
+fn summarise(holders: &[String]) -> String {
+    match holders {
+        [a] => a.clone(),
+        [a, b] => format!("{a} and {b}"),
+        [a, b, c] => format!("{a}, {b} and {c}"),
+        [a, b, c, rest @ ..] => format!("{a}, {b}, {c} and {} more", rest.len()),
+        [] => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tollgate_sdk::{Location, serde_json::json};
+
+    /// `(check, document, pointer, severity, message)` of every finding.
+    fn judge(objects: Vec<Value>) -> Vec<(String, u32, String, Severity, String)> {
+        let set = Manifests::from_values("default", objects).unwrap();
+        Model::new(&set)
+            .findings()
+            .into_iter()
+            .map(|f| match f.location {
+                Location::Object(o) => (f.check, o.document, o.pointer, f.severity, f.message),
+                Location::File(_) => panic!("object finding expected"),
+            })
+            .collect()
+    }
+
+    fn cluster_role(name: &str, labels: Value, rules: Value) -> Value {
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+               "metadata": {"name": name, "labels": labels}, "rules": rules})
+    }
+
+    fn role_binding(ns: &str, role_kind: &str, role: &str, account: &str) -> Value {
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+               "metadata": {"name": "b", "namespace": ns},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": role_kind, "name": role},
+               "subjects": [{"kind": "ServiceAccount", "name": account, "namespace": ns}]})
+    }
+
+    fn deployment(ns: &str, account: Option<&str>, automount: Option<bool>) -> Value {
+        let mut spec = json!({"containers": [{"name": "c"}]});
+        if let Some(account) = account {
+            spec["serviceAccountName"] = json!(account);
+        }
+        if let Some(automount) = automount {
+            spec["automountServiceAccountToken"] = json!(automount);
+        }
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": ns},
+               "spec": {"template": {"spec": spec}}})
+    }
+
+    fn secrets_rules() -> Value {
+        json!([{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}])
+    }
+
+    #[test]
+    fn a_role_binding_to_a_cluster_role_reaches_the_workloads_of_its_account() {
+        let found = judge(vec![
+            cluster_role("reader", json!({}), secrets_rules()),
+            role_binding("shop", "ClusterRole", "reader", "api"),
+            deployment("shop", Some("api"), None),
+        ]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let (check, document, pointer, severity, message) = &found[0];
+        assert_eq!(
+            (check.as_str(), *document, pointer.as_str(), *severity),
+            ("secrets-read", 0, "/rules/0/resources", Severity::High)
+        );
+        assert_eq!(
+            message,
+            "ClusterRole reader rule #1 can read Secrets (get on secrets). Held by ServiceAccount shop/api (run by Deployment shop/web) via RoleBinding shop/b."
+        );
+    }
+
+    #[test]
+    fn a_role_nobody_binds_is_one_severity_lower() {
+        let found = judge(vec![cluster_role("reader", json!({}), secrets_rules())]);
+        assert_eq!(found[0].3, Severity::Medium);
+        assert!(
+            found[0]
+                .4
+                .ends_with("No binding in the scanned manifests grants this role.")
+        );
+    }
+
+    #[test]
+    fn an_aggregated_cluster_role_picks_up_a_wildcard() {
+        let monitoring = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+            "metadata": {"name": "monitoring"},
+            "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"aggregate-to-monitoring": "true"}}]}});
+        let extra = cluster_role(
+            "extra",
+            json!({"aggregate-to-monitoring": "true"}),
+            json!([{"apiGroups": ["*"], "resources": ["pods"], "verbs": ["get"]}]),
+        );
+        let found = judge(vec![monitoring, extra]);
+        let summary: Vec<(&str, u32, &str)> = found
+            .iter()
+            .map(|f| (f.0.as_str(), f.1, f.2.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("wildcard", 1, "/rules/0/apiGroups/0"),
+                ("wildcard", 0, "/aggregationRule/clusterRoleSelectors/0")
+            ]
+        );
+        assert!(found[1].4.starts_with("ClusterRole monitoring aggregates ClusterRole extra rule #1, which grants '*' in apiGroups."));
+    }
+
+    #[test]
+    fn bindings_to_built_in_roles_are_judged_without_the_role() {
+        let found = judge(vec![
+            role_binding("shop", "ClusterRole", "edit", "ci"),
+            deployment("shop", Some("ci"), None),
+        ]);
+        let checks: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(
+            checks,
+            [
+                "secrets-read",
+                "pod-create",
+                "privilege-escalation-verbs",
+                "token-create"
+            ]
+        );
+        assert!(found.iter().all(|f| f.1 == 0 && f.2 == "/roleRef/name"));
+        assert!(found[0].4.starts_with(
+            "RoleBinding shop/b gives the built-in ClusterRole edit, which can read Secrets"
+        ));
+    }
+
+    #[test]
+    fn default_service_account_and_mounted_tokens() {
+        let found = judge(vec![
+            deployment("shop", None, None),
+            deployment("shop", Some("quiet"), Some(false)),
+            role_binding("shop", "Role", "r", "default"),
+        ]);
+        let summary: Vec<(&str, u32, &str)> = found
+            .iter()
+            .map(|f| (f.0.as_str(), f.1, f.2.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("default-service-account", 2, "/subjects/0"),
+                ("default-service-account", 0, "/spec/template/spec")
+            ]
+        );
+        // An account nobody binds, with the token mounted by default.
+        let found = judge(vec![deployment("shop", Some("web"), None)]);
+        assert_eq!(
+            found.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(),
+            ["automount-token"]
+        );
+        // The ServiceAccount itself can switch the mount off.
+        let account = json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "web", "namespace": "shop"},
+                             "automountServiceAccountToken": false});
+        assert!(judge(vec![deployment("shop", Some("web"), None), account]).is_empty());
+    }
+}
