@@ -3,23 +3,36 @@
 use std::io::Write;
 
 use pretty_assertions::assert_eq;
-use rstest::rstest;
 
 use crate::util::{findings, fixtures, run, scan_json, tollgate};
 
-#[rstest]
-#[case::compliant(&["scan", "tls/compliant.yaml", "rbac/compliant.yaml", "--skip-rule", "rbac-least-privilege"], 0)]
-#[case::findings(&["scan", "rbac/violating.yaml"], 1)]
-#[case::below_fail_on(&["scan", "network-policy/violating", "--fail-on", "high"], 0)]
-#[case::at_fail_on(&["scan", "network-policy/violating", "--fail-on", "medium"], 1)]
-#[case::fail_on_never(&["scan", "rbac/violating.yaml", "--fail-on", "never"], 0)]
-#[case::invalid_yaml(&["scan", "input/invalid.yaml"], 2)]
-#[case::missing_path(&["scan", "no/such/file.yaml"], 2)]
-#[case::unknown_rule(&["scan", "rbac/violating.yaml", "--rule", "no-such-rule"], 2)]
-#[case::unknown_flag(&["scan", "--no-such-flag"], 2)]
-#[case::bad_severity(&["scan", "--fail-on", "severe"], 2)]
-#[case::help(&["scan", "--help"], 0)]
-fn exit_codes(#[case] args: &[&str], #[case] expected: i32) {
+/// One test per row: the arguments and the exit code they must give.
+macro_rules! exit_codes {
+    ($($name:ident: $args:expr, $code:expr;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                exit_code($args, $code);
+            }
+        )*
+    };
+}
+
+exit_codes! {
+    compliant: &["scan", "tls/compliant.yaml", "rbac/compliant.yaml", "--skip-rule", "rbac-least-privilege"], 0;
+    with_findings: &["scan", "rbac/violating.yaml"], 1;
+    below_fail_on: &["scan", "network-policy/violating", "--fail-on", "high"], 0;
+    at_fail_on: &["scan", "network-policy/violating", "--fail-on", "medium"], 1;
+    fail_on_never: &["scan", "rbac/violating.yaml", "--fail-on", "never"], 0;
+    invalid_yaml: &["scan", "input/invalid.yaml"], 2;
+    missing_path: &["scan", "no/such/file.yaml"], 2;
+    unknown_rule: &["scan", "rbac/violating.yaml", "--rule", "no-such-rule"], 2;
+    unknown_flag: &["scan", "--no-such-flag"], 2;
+    bad_severity: &["scan", "--fail-on", "severe"], 2;
+    help: &["scan", "--help"], 0;
+}
+
+fn exit_code(args: &[&str], expected: i32) {
     let run = run(args);
     assert_eq!(
         run.code, expected,

@@ -1,88 +1,101 @@
 //! Each rule on a violating and a compliant fixture, with the exact findings expected.
 
 use pretty_assertions::assert_eq;
-use rstest::rstest;
 
 use crate::util::{findings, scan_json};
 
-#[rstest]
-#[case::tls_violating("tls-min-version", "tls/violating.yaml", &[
-    "tls-min-version/weak-protocol tls/violating.yaml:7 Ingress web/shop",
-    "tls-min-version/weak-protocol tls/violating.yaml:23 ConfigMap ingress-nginx/ingress-nginx-controller",
-    "tls-min-version/weak-protocol tls/violating.yaml:38 Pod kube-system/kube-apiserver",
-    "tls-min-version/weak-protocol tls/violating.yaml:42 KubeletConfiguration",
-    "tls-min-version/unknown-value tls/violating.yaml:50 Ingress web/legacy",
-])]
-#[case::tls_compliant("tls-min-version", "tls/compliant.yaml", &[])]
-#[case::tls_controllers_violating("tls-min-version", "tls/controllers-violating.yaml", &[
-    "tls-min-version/weak-protocol tls/controllers-violating.yaml:9 Ingress web/api",
-    "tls-min-version/weak-protocol tls/controllers-violating.yaml:22 Ingress web/admin",
-    "tls-min-version/weak-protocol tls/controllers-violating.yaml:34 Service web/edge",
-    "tls-min-version/weak-protocol tls/controllers-violating.yaml:52 Gateway istio-system/public",
-    "tls-min-version/weak-protocol tls/controllers-violating.yaml:60 TLSOption traefik/legacy",
-    "tls-min-version/weak-ciphers tls/controllers-violating.yaml:63 TLSOption traefik/legacy",
-    "tls-min-version/weak-protocol tls/controllers-violating.yaml:71 APIServer cluster",
-    "tls-min-version/weak-ciphers tls/controllers-violating.yaml:80 ConfigMap ingress-nginx/ingress-nginx-controller",
-])]
-#[case::tls_verification_violating("tls-min-version", "tls/verification-violating.yaml", &[
-    "tls-min-version/verification-disabled tls/verification-violating.yaml:8 APIService v1beta1.metrics.k8s.io",
-    "tls-min-version/verification-disabled tls/verification-violating.yaml:19 Config",
-    "tls-min-version/verification-disabled tls/verification-violating.yaml:28 ValidatingWebhookConfiguration policy",
-    "tls-min-version/verification-disabled tls/verification-violating.yaml:42 DestinationRule shop/payments-api",
-    "tls-min-version/verification-disabled tls/verification-violating.yaml:57 Deployment kube-system/metrics-server",
-    "tls-min-version/verification-disabled tls/verification-violating.yaml:62 Deployment kube-system/metrics-server",
-])]
-#[case::tls_plaintext_violating("tls-min-version", "tls/plaintext-violating.yaml", &[
-    "tls-min-version/plaintext-ingress tls/plaintext-violating.yaml:7 Ingress web/shop",
-    "tls-min-version/plaintext-ingress tls/plaintext-violating.yaml:15 Ingress web/shop",
-])]
-#[case::tls_real_world_compliant("tls-min-version", "tls/real-world-compliant.yaml", &[])]
-#[case::tls_knobs_compliant("tls-min-version", "tls/knobs-compliant.yaml", &[])]
-#[case::rbac_violating("rbac-least-privilege", "rbac/violating.yaml", &[
-    "rbac-least-privilege/pod-create rbac/violating.yaml:11 Role shop/deployer",
-    "rbac-least-privilege/wildcard rbac/violating.yaml:12 Role shop/deployer",
-    "rbac-least-privilege/secrets-read rbac/violating.yaml:20 ClusterRole secret-reader",
-    "rbac-least-privilege/system-masters rbac/violating.yaml:32 ClusterRoleBinding ops-admin",
-    "rbac-least-privilege/cluster-admin-binding rbac/violating.yaml:35 ClusterRoleBinding ops-admin",
-])]
-#[case::rbac_permissions_violating("rbac-least-privilege", "rbac/permissions-violating.yaml", &[
-    "rbac-least-privilege/pod-create rbac/permissions-violating.yaml:7 ClusterRole platform-operator",
-    "rbac-least-privilege/persistentvolume-create rbac/permissions-violating.yaml:10 ClusterRole platform-operator",
-    "rbac-least-privilege/privilege-escalation-verbs rbac/permissions-violating.yaml:13 ClusterRole platform-operator",
-    "rbac-least-privilege/nodes-proxy rbac/permissions-violating.yaml:16 ClusterRole platform-operator",
-    "rbac-least-privilege/csr-approval rbac/permissions-violating.yaml:19 ClusterRole platform-operator",
-    "rbac-least-privilege/webhook-config rbac/permissions-violating.yaml:22 ClusterRole platform-operator",
-    "rbac-least-privilege/token-create rbac/permissions-violating.yaml:25 ClusterRole platform-operator",
-    "rbac-least-privilege/privilege-escalation-verbs rbac/permissions-violating.yaml:28 ClusterRole platform-operator",
-    "rbac-least-privilege/anonymous-binding rbac/permissions-violating.yaml:40 ClusterRoleBinding public-status",
-    "rbac-least-privilege/anonymous-binding rbac/permissions-violating.yaml:54 RoleBinding shop/everyone-views",
-])]
-#[case::rbac_cross_document_model("rbac-least-privilege", "rbac/model", &[
-    "rbac-least-privilege/pod-create rbac/model/bindings.yaml:38 RoleBinding shop/developers",
-    "rbac-least-privilege/privilege-escalation-verbs rbac/model/bindings.yaml:38 RoleBinding shop/developers",
-    "rbac-least-privilege/secrets-read rbac/model/bindings.yaml:38 RoleBinding shop/developers",
-    "rbac-least-privilege/token-create rbac/model/bindings.yaml:38 RoleBinding shop/developers",
-    "rbac-least-privilege/secrets-read rbac/model/roles.yaml:10 ClusterRole config-reader",
-    "rbac-least-privilege/secrets-read rbac/model/roles.yaml:20 ClusterRole monitoring",
-    "rbac-least-privilege/wildcard rbac/model/roles.yaml:20 ClusterRole monitoring",
-    "rbac-least-privilege/secrets-read rbac/model/roles.yaml:35 ClusterRole metrics-scraper",
-    "rbac-least-privilege/wildcard rbac/model/roles.yaml:35 ClusterRole metrics-scraper",
-])]
-#[case::rbac_compliant("rbac-least-privilege", "rbac/compliant.yaml", &[])]
-#[case::network_policy_violating("network-policy", "network-policy/violating", &[
-    "network-policy/pod-not-selected network-policy/violating/workloads.yaml:11 Deployment shop/web",
-    "network-policy/namespace-without-policy network-policy/violating/workloads.yaml:18 Namespace billing",
-])]
-#[case::network_policy_other_engines("network-policy", "network-policy/other-engines", &[
-    "network-policy/allow-all network-policy/other-engines/policies.yaml:55 NetworkPolicy catalog/open",
-    "network-policy/pod-not-selected network-policy/other-engines/workloads.yaml:72 Deployment catalog/indexer",
-])]
-#[case::network_policy_compliant("network-policy", "network-policy/compliant", &[])]
-#[case::credentials_violating("no-git-credentials", "credentials/violating.yaml", &[
-    "no-git-credentials/plaintext-secret credentials/violating.yaml:7 Secret shop/db",
-])]
-#[case::credentials_compliant("no-git-credentials", "credentials/compliant.yaml", &[])]
-fn rule_fixtures(#[case] rule: &str, #[case] path: &str, #[case] expected: &[&str]) {
+/// One test per fixture: the rule, the input, and every finding expected, exactly.
+macro_rules! fixtures {
+    ($($name:ident: $rule:expr, $path:expr, $expected:expr;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                rule_fixture($rule, $path, $expected);
+            }
+        )*
+    };
+}
+
+fixtures! {
+    tls_violating: "tls-min-version", "tls/violating.yaml", &[
+        "tls-min-version/weak-protocol tls/violating.yaml:7 Ingress web/shop",
+        "tls-min-version/weak-protocol tls/violating.yaml:23 ConfigMap ingress-nginx/ingress-nginx-controller",
+        "tls-min-version/weak-protocol tls/violating.yaml:38 Pod kube-system/kube-apiserver",
+        "tls-min-version/weak-protocol tls/violating.yaml:42 KubeletConfiguration",
+        "tls-min-version/unknown-value tls/violating.yaml:50 Ingress web/legacy",
+    ];
+    tls_compliant: "tls-min-version", "tls/compliant.yaml", &[];
+    tls_controllers_violating: "tls-min-version", "tls/controllers-violating.yaml", &[
+        "tls-min-version/weak-protocol tls/controllers-violating.yaml:9 Ingress web/api",
+        "tls-min-version/weak-protocol tls/controllers-violating.yaml:22 Ingress web/admin",
+        "tls-min-version/weak-protocol tls/controllers-violating.yaml:34 Service web/edge",
+        "tls-min-version/weak-protocol tls/controllers-violating.yaml:52 Gateway istio-system/public",
+        "tls-min-version/weak-protocol tls/controllers-violating.yaml:60 TLSOption traefik/legacy",
+        "tls-min-version/weak-ciphers tls/controllers-violating.yaml:63 TLSOption traefik/legacy",
+        "tls-min-version/weak-protocol tls/controllers-violating.yaml:71 APIServer cluster",
+        "tls-min-version/weak-ciphers tls/controllers-violating.yaml:80 ConfigMap ingress-nginx/ingress-nginx-controller",
+    ];
+    tls_verification_violating: "tls-min-version", "tls/verification-violating.yaml", &[
+        "tls-min-version/verification-disabled tls/verification-violating.yaml:8 APIService v1beta1.metrics.k8s.io",
+        "tls-min-version/verification-disabled tls/verification-violating.yaml:19 Config",
+        "tls-min-version/verification-disabled tls/verification-violating.yaml:28 ValidatingWebhookConfiguration policy",
+        "tls-min-version/verification-disabled tls/verification-violating.yaml:42 DestinationRule shop/payments-api",
+        "tls-min-version/verification-disabled tls/verification-violating.yaml:57 Deployment kube-system/metrics-server",
+        "tls-min-version/verification-disabled tls/verification-violating.yaml:62 Deployment kube-system/metrics-server",
+    ];
+    tls_plaintext_violating: "tls-min-version", "tls/plaintext-violating.yaml", &[
+        "tls-min-version/plaintext-ingress tls/plaintext-violating.yaml:7 Ingress web/shop",
+        "tls-min-version/plaintext-ingress tls/plaintext-violating.yaml:15 Ingress web/shop",
+    ];
+    tls_real_world_compliant: "tls-min-version", "tls/real-world-compliant.yaml", &[];
+    tls_knobs_compliant: "tls-min-version", "tls/knobs-compliant.yaml", &[];
+    rbac_violating: "rbac-least-privilege", "rbac/violating.yaml", &[
+        "rbac-least-privilege/pod-create rbac/violating.yaml:11 Role shop/deployer",
+        "rbac-least-privilege/wildcard rbac/violating.yaml:12 Role shop/deployer",
+        "rbac-least-privilege/secrets-read rbac/violating.yaml:20 ClusterRole secret-reader",
+        "rbac-least-privilege/system-masters rbac/violating.yaml:32 ClusterRoleBinding ops-admin",
+        "rbac-least-privilege/cluster-admin-binding rbac/violating.yaml:35 ClusterRoleBinding ops-admin",
+    ];
+    rbac_permissions_violating: "rbac-least-privilege", "rbac/permissions-violating.yaml", &[
+        "rbac-least-privilege/pod-create rbac/permissions-violating.yaml:7 ClusterRole platform-operator",
+        "rbac-least-privilege/persistentvolume-create rbac/permissions-violating.yaml:10 ClusterRole platform-operator",
+        "rbac-least-privilege/privilege-escalation-verbs rbac/permissions-violating.yaml:13 ClusterRole platform-operator",
+        "rbac-least-privilege/nodes-proxy rbac/permissions-violating.yaml:16 ClusterRole platform-operator",
+        "rbac-least-privilege/csr-approval rbac/permissions-violating.yaml:19 ClusterRole platform-operator",
+        "rbac-least-privilege/webhook-config rbac/permissions-violating.yaml:22 ClusterRole platform-operator",
+        "rbac-least-privilege/token-create rbac/permissions-violating.yaml:25 ClusterRole platform-operator",
+        "rbac-least-privilege/privilege-escalation-verbs rbac/permissions-violating.yaml:28 ClusterRole platform-operator",
+        "rbac-least-privilege/anonymous-binding rbac/permissions-violating.yaml:40 ClusterRoleBinding public-status",
+        "rbac-least-privilege/anonymous-binding rbac/permissions-violating.yaml:54 RoleBinding shop/everyone-views",
+    ];
+    rbac_cross_document_model: "rbac-least-privilege", "rbac/model", &[
+        "rbac-least-privilege/pod-create rbac/model/bindings.yaml:38 RoleBinding shop/developers",
+        "rbac-least-privilege/privilege-escalation-verbs rbac/model/bindings.yaml:38 RoleBinding shop/developers",
+        "rbac-least-privilege/secrets-read rbac/model/bindings.yaml:38 RoleBinding shop/developers",
+        "rbac-least-privilege/token-create rbac/model/bindings.yaml:38 RoleBinding shop/developers",
+        "rbac-least-privilege/secrets-read rbac/model/roles.yaml:10 ClusterRole config-reader",
+        "rbac-least-privilege/secrets-read rbac/model/roles.yaml:20 ClusterRole monitoring",
+        "rbac-least-privilege/wildcard rbac/model/roles.yaml:20 ClusterRole monitoring",
+        "rbac-least-privilege/secrets-read rbac/model/roles.yaml:35 ClusterRole metrics-scraper",
+        "rbac-least-privilege/wildcard rbac/model/roles.yaml:35 ClusterRole metrics-scraper",
+    ];
+    rbac_compliant: "rbac-least-privilege", "rbac/compliant.yaml", &[];
+    network_policy_violating: "network-policy", "network-policy/violating", &[
+        "network-policy/pod-not-selected network-policy/violating/workloads.yaml:11 Deployment shop/web",
+        "network-policy/namespace-without-policy network-policy/violating/workloads.yaml:18 Namespace billing",
+    ];
+    network_policy_other_engines: "network-policy", "network-policy/other-engines", &[
+        "network-policy/allow-all network-policy/other-engines/policies.yaml:55 NetworkPolicy catalog/open",
+        "network-policy/pod-not-selected network-policy/other-engines/workloads.yaml:72 Deployment catalog/indexer",
+    ];
+    network_policy_compliant: "network-policy", "network-policy/compliant", &[];
+    credentials_violating: "no-git-credentials", "credentials/violating.yaml", &[
+        "no-git-credentials/plaintext-secret credentials/violating.yaml:7 Secret shop/db",
+    ];
+    credentials_compliant: "no-git-credentials", "credentials/compliant.yaml", &[];
+}
+
+fn rule_fixture(rule: &str, path: &str, expected: &[&str]) {
     let (code, report) = scan_json(&[path, "--rule", rule]);
     assert_eq!(findings(&report), expected);
     assert_eq!(code, if expected.is_empty() { 0 } else { 1 });
