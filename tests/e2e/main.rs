@@ -3,6 +3,7 @@
 
 mod cache;
 mod cli;
+mod generated;
 mod inputs;
 mod rules;
 mod sandbox;
