@@ -26,7 +26,7 @@ fn namespace(i: usize, yaml: &mut String, expected: &mut BTreeSet<Expected>) {
 
     // Network policies: none at all in one namespace of five; elsewhere a policy that
     // selects the web tier by matchExpressions, so the batch tier is left out.
-    if i % 5 == 0 {
+    if i.is_multiple_of(5) {
         expect(
             "network-policy",
             "namespace-without-policy",
@@ -46,7 +46,7 @@ fn namespace(i: usize, yaml: &mut String, expected: &mut BTreeSet<Expected>) {
                 &format!("batch-{app}"),
             );
         }
-        if i % 7 == 0 {
+        if i.is_multiple_of(7) {
             push(format!(
                 "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: open\n  namespace: {ns}\n\
                  spec:\n  podSelector: {{matchLabels: {{tier: web}}}}\n  ingress:\n  - {{}}\n"
@@ -65,7 +65,7 @@ fn namespace(i: usize, yaml: &mut String, expected: &mut BTreeSet<Expected>) {
                  \x20   spec:\n      serviceAccountName: {account}\n      containers:\n      - name: main\n        image: registry.example.com/{ns}/{tier}:{app}\n"
             ));
         }
-        if i % 2 == 1 {
+        if !i.is_multiple_of(2) {
             expect(
                 "rbac-least-privilege",
                 "automount-token",
@@ -79,14 +79,14 @@ fn namespace(i: usize, yaml: &mut String, expected: &mut BTreeSet<Expected>) {
     }
     push(format!(
         "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: batch\n  namespace: {ns}\nautomountServiceAccountToken: {}\n",
-        i % 2 != 0
+        !i.is_multiple_of(2)
     ));
     push(format!(
         "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: web\n  namespace: {ns}\n"
     ));
 
     // RBAC: the web account's role; one in six grants '*' on deployments.
-    let verbs = if i % 6 == 0 {
+    let verbs = if i.is_multiple_of(6) {
         "[\"*\"]"
     } else {
         "[get, list, update]"
@@ -96,7 +96,7 @@ fn namespace(i: usize, yaml: &mut String, expected: &mut BTreeSet<Expected>) {
          - apiGroups: [\"\"]\n  resources: [configmaps]\n  verbs: [get, list, watch]\n\
          - apiGroups: [apps]\n  resources: [deployments]\n  verbs: {verbs}\n"
     ));
-    if i % 6 == 0 {
+    if i.is_multiple_of(6) {
         expect("rbac-least-privilege", "wildcard", "Role", "web");
         expect("rbac-least-privilege", "pod-create", "Role", "web");
     }
@@ -106,7 +106,7 @@ fn namespace(i: usize, yaml: &mut String, expected: &mut BTreeSet<Expected>) {
          subjects:\n- {{kind: ServiceAccount, name: web, namespace: {ns}}}\n"
     ));
     // One in nine hands the built-in edit role to a group.
-    if i % 9 == 0 {
+    if i.is_multiple_of(9) {
         push(format!(
             "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: developers\n  namespace: {ns}\n\
              roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}}\n\
