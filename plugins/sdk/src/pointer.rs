@@ -28,6 +28,20 @@ impl Pointer {
         Self(next)
     }
 
+    /// A pointer from its RFC 6901 text (already escaped), e.g. `/spec/podSelector`.
+    pub fn parse(text: &str) -> Self {
+        debug_assert!(
+            text.is_empty() || text.starts_with('/'),
+            "not a JSON pointer: {text}"
+        );
+        Self(text.to_owned())
+    }
+
+    /// This pointer followed by `relative` (a pointer from the node this one names).
+    pub fn join(&self, relative: &Pointer) -> Self {
+        Self(format!("{}{}", self.0, relative.0))
+    }
+
     /// The pointer extended by several segments.
     pub fn path<I, S>(&self, segments: I) -> Self
     where
@@ -62,6 +76,16 @@ mod tests {
     fn escapes_slash_and_tilde() {
         let p = Pointer::root().at("metadata").at("annotations").at("a~b/c");
         assert_eq!(p.as_str(), "/metadata/annotations/a~0b~1c");
+    }
+
+    #[test]
+    fn parse_and_join() {
+        let spec = Pointer::parse("/spec");
+        assert_eq!(
+            spec.join(&Pointer::parse("/a~1b/0")).as_str(),
+            "/spec/a~1b/0"
+        );
+        assert_eq!(Pointer::root().join(&spec), spec);
     }
 
     #[test]

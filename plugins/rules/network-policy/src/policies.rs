@@ -184,7 +184,7 @@ fn labels(object: &Object, pointer: &str) -> Result<Selector, Unreadable> {
     LabelSelector::parse(object.value().pointer(pointer))
         .map(Selector::Labels)
         .map_err(|reason| Unreadable {
-            at: Pointer::root().path(pointer.split('/').skip(1)),
+            at: Pointer::parse(pointer),
             reason,
         })
 }

@@ -122,13 +122,7 @@ impl<'a> Model<'a> {
                 let at = Pointer::root().at("rules").at(index);
                 let what = format!("{} rule #{}", role.display_name(), index + 1);
                 for grant in grants::of_rule(rule) {
-                    findings.push(self.report(
-                        role,
-                        key,
-                        at.path(grant.at.as_str().split('/').skip(1)),
-                        &what,
-                        &grant,
-                    ));
+                    findings.push(self.report(role, key, at.join(&grant.at), &what, &grant));
                 }
             }
             if key.0 == "ClusterRole" {

@@ -227,6 +227,35 @@ impl Judge<'_> {
         }
     }
 
+    /// The minimum version set at `pointer`, if it is set.
+    fn minimum_field(&mut self, pointer: &str, what: &str, fix: &str, component: Component) {
+        if let Some(value) = self.text(pointer).map(str::to_owned) {
+            self.minimum(Pointer::parse(pointer), what, &value, fix, component);
+        }
+    }
+
+    /// Each weak suite of the list of IANA suite names at `pointer`.
+    fn cipher_suites(&mut self, pointer: &str, what: &str, component: Component) {
+        let suites: Vec<(usize, String)> = self
+            .value(pointer)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .filter_map(|(i, v)| v.as_str().map(|s| (i, s.to_owned())))
+            .collect();
+        for (i, suite) in suites {
+            if !ciphers::weak_iana(&suite).is_empty() {
+                let message = format!(
+                    "{}: {what} includes the weak suite {suite}; list only ECDHE AEAD suites",
+                    self.object.display_name()
+                );
+                let finding = WEAK_CIPHERS.at(self.object, Pointer::parse(pointer).at(i), message);
+                self.findings.push(component.mark(finding));
+            }
+        }
+    }
+
     /// ingress-nginx `ssl-protocols`: a space-separated list; any below TLS 1.2 fails.
     fn nginx_protocols(&mut self, at: Pointer, what: &str, value: &str) {
         let (known, unknown) = parse_list(value);
@@ -431,34 +460,9 @@ impl Judge<'_> {
     }
 
     fn kubelet_configuration(&mut self) {
-        if let Some(value) = self.text("/tlsMinVersion") {
-            let value = value.to_owned();
-            self.minimum(
-                Pointer::root().at("tlsMinVersion"),
-                "tlsMinVersion",
-                &value,
-                "VersionTLS12 or newer",
-                Component::Kubelet,
-            );
-        }
-        let suites: Vec<(usize, String)> = self
-            .value("/tlsCipherSuites")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-            .filter_map(|(i, v)| v.as_str().map(|s| (i, s.to_owned())))
-            .collect();
-        for (i, suite) in suites {
-            if !ciphers::weak_iana(&suite).is_empty() {
-                let finding = WEAK_CIPHERS.at(
-                    self.object,
-                    Pointer::root().at("tlsCipherSuites").at(i),
-                    format!("{}: tlsCipherSuites includes the weak suite {suite}; list only ECDHE AEAD suites", self.object.display_name()),
-                );
-                self.findings.push(Component::Kubelet.mark(finding));
-            }
-        }
+        let fix = "VersionTLS12 or newer";
+        self.minimum_field("/tlsMinVersion", "tlsMinVersion", fix, Component::Kubelet);
+        self.cipher_suites("/tlsCipherSuites", "tlsCipherSuites", Component::Kubelet);
     }
 
     fn istio_gateway(&mut self) {
@@ -555,33 +559,18 @@ impl Judge<'_> {
     }
 
     fn traefik_option(&mut self) {
-        if let Some(value) = self.text("/spec/minVersion") {
-            let value = value.to_owned();
-            self.minimum(
-                Pointer::root().path(["spec", "minVersion"]),
-                "Traefik TLSOption minVersion",
-                &value,
-                "VersionTLS12 or newer",
-                Component::Other,
-            );
-        }
-        let suites: Vec<(usize, String)> = self
-            .value("/spec/cipherSuites")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-            .filter_map(|(i, v)| v.as_str().map(|s| (i, s.to_owned())))
-            .collect();
-        for (i, suite) in suites {
-            if !ciphers::weak_iana(&suite).is_empty() {
-                self.report(
-                    WEAK_CIPHERS,
-                    Pointer::root().path(["spec", "cipherSuites"]).at(i),
-                    format!("Traefik TLSOption cipherSuites includes the weak suite {suite}; list only ECDHE AEAD suites"),
-                );
-            }
-        }
+        let what = "Traefik TLSOption minVersion";
+        self.minimum_field(
+            "/spec/minVersion",
+            what,
+            "VersionTLS12 or newer",
+            Component::Other,
+        );
+        self.cipher_suites(
+            "/spec/cipherSuites",
+            "Traefik TLSOption cipherSuites",
+            Component::Other,
+        );
     }
 
     /// OpenShift `spec.tlsSecurityProfile`: `Old` allows TLS 1.0; `Custom` says its minimum.
