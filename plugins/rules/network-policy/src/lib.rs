@@ -14,7 +14,7 @@ mod policies;
 
 use std::collections::BTreeMap;
 
-use policies::{NAMESPACE_NAME_LABEL, Unreadable};
+use policies::{NAMESPACE_NAME_LABEL, PolicyIndex, Unreadable};
 use tollgate_sdk::{
     Check, CheckError, Finding, Framework::*, InputKind, Manifests, Object, Pointer, Rule,
     RuleInfo, Severity, controls_of, export_rule, workload,
@@ -92,12 +92,12 @@ struct Namespace<'a> {
 
 fn judge(set: &Manifests) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let mut policies = Vec::new();
+    let mut policies = PolicyIndex::default();
     let mut namespaces: BTreeMap<&str, Namespace> = BTreeMap::new();
     for object in &set.objects {
         if let Some(read) = policies::read(set, object) {
             match read {
-                Ok(read) => policies.extend(read),
+                Ok(read) => read.into_iter().for_each(|p| policies.add(p)),
                 Err(Unreadable { at, reason }) => findings.push(UNREADABLE_SELECTOR.at(
                     object,
                     at,
@@ -133,7 +133,10 @@ fn judge(set: &Manifests) -> Vec<Finding> {
     for (name, namespace) in &namespaces {
         let mut labels = namespace.declared.map(Object::labels).unwrap_or_default();
         labels.push((NAMESPACE_NAME_LABEL, name));
-        if !policies.iter().any(|p| p.applies_to(name, &labels)) {
+        if !policies
+            .for_namespace(name)
+            .any(|p| p.applies_to(name, &labels))
+        {
             findings.extend(uncovered_namespace(name, namespace));
             continue;
         }
@@ -142,7 +145,7 @@ fn judge(set: &Manifests) -> Vec<Finding> {
                 continue;
             };
             if policies
-                .iter()
+                .for_namespace(name)
                 .any(|p| p.covers(name, &labels, &template.labels))
             {
                 continue;

@@ -5,6 +5,8 @@
 //! CiliumClusterwideNetworkPolicy; Calico NetworkPolicy and GlobalNetworkPolicy;
 //! AdminNetworkPolicy and BaselineAdminNetworkPolicy.
 
+use std::collections::BTreeMap;
+
 use tollgate_sdk::{LabelSelector, Manifests, Object, Pointer, Value};
 
 use crate::calico;
@@ -46,6 +48,34 @@ pub struct Policy<'a> {
     pub pods: Selector,
     /// Whether selected pods are restricted for ingress.
     pub ingress: bool,
+}
+
+/// Policies by where they apply, so that a namespace only looks at its own and at the
+/// cluster-wide ones.
+#[derive(Default)]
+pub struct PolicyIndex<'a> {
+    by_namespace: BTreeMap<&'a str, Vec<Policy<'a>>>,
+    cluster_wide: Vec<Policy<'a>>,
+}
+
+impl<'a> PolicyIndex<'a> {
+    pub fn add(&mut self, policy: Policy<'a>) {
+        match policy.scope {
+            Scope::Namespace(namespace) => {
+                self.by_namespace.entry(namespace).or_default().push(policy)
+            }
+            Scope::Namespaces(_) => self.cluster_wide.push(policy),
+        }
+    }
+
+    /// The policies that may apply to namespace `name`.
+    pub fn for_namespace(&self, name: &str) -> impl Iterator<Item = &Policy<'a>> {
+        self.by_namespace
+            .get(name)
+            .into_iter()
+            .flatten()
+            .chain(&self.cluster_wide)
+    }
 }
 
 /// A selector that cannot be evaluated: where, and why.

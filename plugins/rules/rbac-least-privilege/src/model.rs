@@ -29,6 +29,10 @@ pub struct Model<'a> {
     bound_accounts: BTreeSet<(String, String)>,
     /// Workloads by the ServiceAccount `(namespace, name)` they run as.
     workloads: BTreeMap<(String, String), Vec<&'a Object>>,
+    /// `automountServiceAccountToken` of the ServiceAccounts that set it.
+    account_automount: BTreeMap<(String, String), bool>,
+    /// For each ClusterRole, the ClusterRoles whose aggregationRule selects it.
+    aggregators: BTreeMap<&'a str, Vec<&'a str>>,
 }
 
 impl<'a> Model<'a> {
@@ -39,6 +43,8 @@ impl<'a> Model<'a> {
             holdings: BTreeMap::new(),
             bound_accounts: BTreeSet::new(),
             workloads: BTreeMap::new(),
+            account_automount: BTreeMap::new(),
+            aggregators: BTreeMap::new(),
         };
         for object in &set.objects {
             match (object.kind.as_str(), object.api_group() == RBAC_GROUP) {
@@ -54,6 +60,13 @@ impl<'a> Model<'a> {
                         .insert(("ClusterRole", None, &object.name), object);
                 }
                 ("RoleBinding" | "ClusterRoleBinding", true) => model.add_binding(object),
+                ("ServiceAccount", false) if object.api_version == "v1" => {
+                    let automount = object.value().get("automountServiceAccountToken");
+                    if let Some(automount) = automount.and_then(Value::as_bool) {
+                        let account = (set.namespace_of(object).to_owned(), object.name.clone());
+                        model.account_automount.insert(account, automount);
+                    }
+                }
                 _ => {
                     if workload::pod_template(object).is_some() {
                         let account = (
@@ -65,7 +78,38 @@ impl<'a> Model<'a> {
                 }
             }
         }
+        model.aggregators = model.aggregation_index();
         model
+    }
+
+    /// Which ClusterRoles each aggregating ClusterRole selects, inverted.
+    fn aggregation_index(&self) -> BTreeMap<&'a str, Vec<&'a str>> {
+        let cluster_roles: Vec<&'a Object> = self
+            .roles
+            .iter()
+            .filter(|((kind, _, _), _)| *kind == "ClusterRole")
+            .map(|(_, role)| *role)
+            .collect();
+        let mut index: BTreeMap<&'a str, Vec<&'a str>> = BTreeMap::new();
+        for aggregator in &cluster_roles {
+            let selectors: Vec<LabelSelector> = selectors(aggregator)
+                .into_iter()
+                .filter_map(|(_, s)| s.ok())
+                .collect();
+            if selectors.is_empty() {
+                continue;
+            }
+            for source in &cluster_roles {
+                let labels = source.labels();
+                if source.name != aggregator.name && selectors.iter().any(|s| s.matches(&labels)) {
+                    index
+                        .entry(source.name.as_str())
+                        .or_default()
+                        .push(aggregator.name.as_str());
+                }
+            }
+        }
+        index
     }
 
     fn add_binding(&mut self, binding: &'a Object) {
@@ -163,11 +207,8 @@ impl<'a> Model<'a> {
     fn holders(&self, key: RoleKey) -> Vec<String> {
         let mut keys = vec![key];
         if key.0 == "ClusterRole" {
-            keys.extend(
-                self.aggregators_of(key.2)
-                    .into_iter()
-                    .map(|name| ("ClusterRole", None, name)),
-            );
+            let aggregators = self.aggregators.get(key.2).into_iter().flatten();
+            keys.extend(aggregators.map(|name| ("ClusterRole", None, *name)));
         }
         let mut holders = Vec::new();
         for holding in keys.iter().filter_map(|k| self.holdings.get(k)).flatten() {
@@ -188,24 +229,6 @@ impl<'a> Model<'a> {
             }
         }
         holders
-    }
-
-    /// The ClusterRoles whose `aggregationRule` selects the ClusterRole `name`.
-    fn aggregators_of(&self, name: &str) -> Vec<&'a str> {
-        let Some(source) = self.roles.get(&("ClusterRole", None, name)) else {
-            return Vec::new();
-        };
-        let labels = source.labels();
-        self.roles
-            .iter()
-            .filter(|((kind, _, other), _)| *kind == "ClusterRole" && *other != name)
-            .filter(|(_, role)| {
-                selectors(role)
-                    .iter()
-                    .any(|(_, s)| s.as_ref().is_ok_and(|s| s.matches(&labels)))
-            })
-            .map(|((_, _, other), _)| *other)
-            .collect()
     }
 
     /// Grants an aggregated ClusterRole picks up from the ClusterRoles it selects, reported
@@ -342,16 +365,8 @@ impl<'a> Model<'a> {
         let pod = spec
             .and_then(|s| s.get("automountServiceAccountToken"))
             .and_then(Value::as_bool);
-        let service_account = || {
-            self.set
-                .of_kind("ServiceAccount")
-                .find(|sa| sa.name == account && self.set.namespace_of(sa) == namespace)
-                .and_then(|sa| {
-                    sa.value()
-                        .get("automountServiceAccountToken")
-                        .and_then(Value::as_bool)
-                })
-        };
+        let account = (namespace.to_owned(), account.to_owned());
+        let service_account = || self.account_automount.get(&account).copied();
         pod.or_else(service_account).unwrap_or(true)
     }
 }
