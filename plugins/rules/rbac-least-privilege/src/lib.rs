@@ -13,9 +13,11 @@ mod grants;
 mod model;
 mod permissions;
 mod policy;
+mod subject;
 
 use model::Model;
 use permissions::{AUTOMOUNT_TOKEN, DEFAULT_SERVICE_ACCOUNT, PERMISSIONS};
+use subject::Subject;
 use tollgate_sdk::{
     Check, CheckError, Finding, Framework, Framework::*, InputKind, Manifests, Object, Pointer,
     Rule, RuleInfo, Severity, Value, controls_of, export_rule,
@@ -125,7 +127,7 @@ impl Rule for RbacLeastPrivilege {
                 && matches!(o.kind.as_str(), "RoleBinding" | "ClusterRoleBinding")
         });
         for binding in bindings {
-            findings.extend(check_binding(binding));
+            findings.extend(check_binding(binding, set.namespace_of(binding)));
         }
         Ok(findings)
     }
@@ -142,7 +144,7 @@ fn everyone(kind: &str, name: &str) -> Option<Severity> {
     }
 }
 
-fn check_binding(binding: &Object) -> Vec<Finding> {
+fn check_binding(binding: &Object, namespace: &str) -> Vec<Finding> {
     let value = binding.value();
     let role_ref = |field: &str| {
         value
@@ -158,23 +160,11 @@ fn check_binding(binding: &Object) -> Vec<Finding> {
     );
     // Bootstrap bindings every cluster has are named system:* (and cluster-admin).
     let bootstrap = binding.name.starts_with("system:") || binding.name == "cluster-admin";
-    let subjects = value.get("subjects").and_then(Value::as_array);
     let mut findings = Vec::new();
-    for (index, subject) in subjects.into_iter().flatten().enumerate() {
-        let kind = subject.get("kind").and_then(Value::as_str).unwrap_or("");
-        let name = subject.get("name").and_then(Value::as_str).unwrap_or("");
+    for (index, subject) in Subject::of_binding(value, namespace).iter().enumerate() {
+        let (kind, name) = (subject.kind, subject.name);
         let at = Pointer::root().at("subjects").at(index);
-        let who = match kind {
-            "ServiceAccount" => {
-                let namespace = subject
-                    .get("namespace")
-                    .and_then(Value::as_str)
-                    .or(binding.namespace.as_deref())
-                    .unwrap_or("");
-                format!("ServiceAccount {namespace}/{name}")
-            }
-            _ => format!("{kind} {name}"),
-        };
+        let who = subject.to_string();
         let binding_name = binding.display_name();
         if cluster_admin && (kind == "ServiceAccount" || !name.starts_with("system:")) {
             findings.push(CLUSTER_ADMIN_BINDING.at(

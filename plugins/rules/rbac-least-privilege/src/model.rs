@@ -11,6 +11,7 @@ use tollgate_sdk::{Finding, LabelSelector, Manifests, Object, Pointer, Severity,
 use crate::RBAC_GROUP;
 use crate::grants::{self, Grant};
 use crate::permissions::{AUTOMOUNT_TOKEN, DEFAULT_SERVICE_ACCOUNT};
+use crate::subject::Subject;
 
 /// A role by kind, namespace (Roles only) and name.
 type RoleKey<'a> = (&'a str, Option<&'a str>, &'a str);
@@ -18,7 +19,7 @@ type RoleKey<'a> = (&'a str, Option<&'a str>, &'a str);
 /// Who holds a role through one binding.
 struct Holding<'a> {
     binding: &'a Object,
-    subjects: Vec<String>,
+    subjects: Vec<Subject<'a>>,
 }
 
 pub struct Model<'a> {
@@ -131,25 +132,10 @@ impl<'a> Model<'a> {
             ("ClusterRole", _) => ("ClusterRole", None, name),
             _ => return,
         };
-        let mut subjects = Vec::new();
-        for subject in value
-            .get("subjects")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let kind = subject.get("kind").and_then(Value::as_str).unwrap_or("");
-            let name = subject.get("name").and_then(Value::as_str).unwrap_or("");
-            if kind == "ServiceAccount" {
-                let ns = subject
-                    .get("namespace")
-                    .and_then(Value::as_str)
-                    .unwrap_or(namespace);
-                self.bound_accounts.insert((ns.to_owned(), name.to_owned()));
-                subjects.push(format!("ServiceAccount {ns}/{name}"));
-            } else {
-                subjects.push(format!("{kind} {name}"));
-            }
+        let subjects = Subject::of_binding(value, namespace);
+        for (namespace, name) in subjects.iter().filter_map(Subject::service_account) {
+            self.bound_accounts
+                .insert((namespace.to_owned(), name.to_owned()));
         }
         self.holdings
             .entry(key)
@@ -214,8 +200,7 @@ impl<'a> Model<'a> {
         for holding in keys.iter().filter_map(|k| self.holdings.get(k)).flatten() {
             for subject in &holding.subjects {
                 let runs = subject
-                    .strip_prefix("ServiceAccount ")
-                    .and_then(|sa| sa.split_once('/'))
+                    .service_account()
                     .and_then(|(ns, name)| self.workloads.get(&(ns.to_owned(), name.to_owned())))
                     .map(|ws| {
                         let names: Vec<String> = ws.iter().map(|w| w.display_name()).collect();
@@ -288,7 +273,7 @@ impl<'a> Model<'a> {
                         "{} gives the built-in ClusterRole {name}, which {}, to {}",
                         binding.display_name(),
                         grant.what,
-                        holding.subjects.join(", ")
+                        subjects(&holding.subjects)
                     );
                     let at = Pointer::root().path(["roleRef", "name"]);
                     findings.push(
@@ -309,7 +294,10 @@ impl<'a> Model<'a> {
         let mut findings = Vec::new();
         for holding in self.holdings.values().flatten() {
             for (index, subject) in holding.subjects.iter().enumerate() {
-                if subject.starts_with("ServiceAccount ") && subject.ends_with("/default") {
+                if subject
+                    .service_account()
+                    .is_some_and(|(_, name)| name == "default")
+                {
                     findings.push(
                         DEFAULT_SERVICE_ACCOUNT
                             .at(
@@ -396,6 +384,12 @@ fn selectors(role: &Object) -> Vec<(usize, Result<LabelSelector, String>)> {
         .collect()
 }
 
+/// Subjects for a message: `User alice, ServiceAccount shop/ci`.
+fn subjects(subjects: &[Subject]) -> String {
+    let names: Vec<String> = subjects.iter().map(Subject::to_string).collect();
+    names.join(", ")
+}
+
 /// One severity step down, for grants nobody in the scanned set holds.
 fn lower(severity: Severity) -> Severity {
     match severity {
@@ -432,6 +426,14 @@ mod tests {
                 Location::Object(o) => (f.check, o.document, o.pointer, f.severity, f.message),
                 Location::File(_) => panic!("object finding expected"),
             })
+            .collect()
+    }
+
+    /// `(check, document, pointer)` of each finding.
+    fn locations(found: &[(String, u32, String, Severity, String)]) -> Vec<(&str, u32, &str)> {
+        found
+            .iter()
+            .map(|f| (f.0.as_str(), f.1, f.2.as_str()))
             .collect()
     }
 
@@ -504,10 +506,7 @@ mod tests {
             json!([{"apiGroups": ["*"], "resources": ["pods"], "verbs": ["get"]}]),
         );
         let found = judge(vec![monitoring, extra]);
-        let summary: Vec<(&str, u32, &str)> = found
-            .iter()
-            .map(|f| (f.0.as_str(), f.1, f.2.as_str()))
-            .collect();
+        let summary = locations(&found);
         assert_eq!(
             summary,
             [
@@ -547,10 +546,7 @@ mod tests {
             deployment("shop", Some("quiet"), Some(false)),
             role_binding("shop", "Role", "r", "default"),
         ]);
-        let summary: Vec<(&str, u32, &str)> = found
-            .iter()
-            .map(|f| (f.0.as_str(), f.1, f.2.as_str()))
-            .collect();
+        let summary = locations(&found);
         assert_eq!(
             summary,
             [
