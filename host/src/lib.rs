@@ -2,10 +2,12 @@
 //!
 //! The host reads inputs ([`input`]), runs sandboxed WebAssembly rule plugins over them
 //! ([`runtime`]), maps what they find to compliance frameworks ([`catalog`]) and writes a
-//! report ([`report`]); [`scan`] ties these together and [`cli`] is the command line.
+//! report ([`report`]); [`scan`] ties these together, [`config`] is the config file and
+//! [`cli`] the command line.
 
 pub mod catalog;
 pub mod cli;
+pub mod config;
 pub mod input;
 pub mod report;
 pub mod runtime;

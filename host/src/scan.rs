@@ -9,10 +9,12 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::catalog;
+use crate::config::{Config, ConfigError};
 use crate::input::{self, InputOptions, Inputs, ManifestObject};
 use crate::report::{
-    ControlRef, ErrorRecord, FindingRecord, InputRecord, LocationRecord, Outcome, Report,
-    RuleResult, RuleStatus, SCHEMA_VERSION, Settings, Severity, Summary, Tool,
+    ConfigRecord, ControlRef, ErrorRecord, FindingRecord, InputRecord, LocationRecord, Outcome,
+    Report, RuleResult, RuleStatus, SCHEMA_VERSION, Settings, Severity, Summary, Tool,
+    WaiverRecord, WaiverSource,
 };
 use crate::runtime::{
     self, ComponentCache, Document, File, Finding, InputKind, Limits, LoadError, Location,
@@ -25,7 +27,8 @@ const FILE_BATCH_BYTES: usize = 8 << 20;
 const FILE_BATCH_COUNT: usize = 512;
 
 /// Which findings fail the run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum FailOn {
     Info,
     Low,
@@ -72,6 +75,8 @@ pub struct ScanOptions {
     pub skip_rules: Vec<String>,
     pub runtime: RuntimeOptions,
     pub input: InputOptions,
+    /// The config file, when one applies.
+    pub config: Option<Config>,
 }
 
 /// What stops a scan before it can produce a report.
@@ -83,6 +88,13 @@ pub enum ScanError {
     Load(#[from] LoadError),
     #[error("unknown rule {id:?} (known rules: {known})")]
     UnknownRule { id: String, known: String },
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{source_name} could not check its settings: {error}")]
+    Settings {
+        source_name: PluginSource,
+        error: RuleError,
+    },
 }
 
 /// Starts the runtime and loads every plugin.
@@ -97,6 +109,7 @@ pub fn load(options: &RuntimeOptions) -> Result<(Runtime, Vec<Plugin>), ScanErro
 pub fn run(options: &ScanOptions) -> Result<Report, ScanError> {
     let (runtime, plugins) = load(&options.runtime)?;
     let selected = select(&plugins, options)?;
+    let settings = rule_settings(&runtime, &selected, options.config.as_ref())?;
     let mut inputs = input::collect(&options.paths, options.input);
 
     // The JSON texts and file contents move into what the plugins are given: no copies.
@@ -150,10 +163,10 @@ pub fn run(options: &ScanOptions) -> Result<Report, ScanError> {
     let outcomes: Vec<(usize, Result<Vec<Finding>, RuleError>, Job)> = jobs
         .into_par_iter()
         .map(|(rule, job)| {
-            let plugin = selected[rule];
+            let (plugin, settings) = (selected[rule], settings[rule].as_str());
             let result = match job {
-                Job::Manifests => runtime.check_manifests(plugin, &set),
-                Job::Files(batch) => runtime.check_files(plugin, batch),
+                Job::Manifests => runtime.check_manifests(plugin, &set, settings),
+                Job::Files(batch) => runtime.check_files(plugin, batch, settings),
             };
             (rule, result, job)
         })
@@ -168,24 +181,63 @@ enum Job<'a> {
     Files(&'a [File]),
 }
 
-/// The plugins `--rule` / `--skip-rule` leave, refusing ids no plugin has.
+/// The plugins `--rule` / `--skip-rule` and the config leave, refusing ids no plugin has.
+/// A rule the config turns off runs only when `--rule` names it.
 fn select<'a>(plugins: &'a [Plugin], options: &ScanOptions) -> Result<Vec<&'a Plugin>, ScanError> {
+    let known: Vec<&str> = plugins.iter().map(|p| p.info.id.as_str()).collect();
     for id in options.only_rules.iter().chain(&options.skip_rules) {
-        if !plugins.iter().any(|p| p.info.id == *id) {
-            let known: Vec<&str> = plugins.iter().map(|p| p.info.id.as_str()).collect();
+        if !known.contains(&id.as_str()) {
             return Err(ScanError::UnknownRule {
                 id: id.clone(),
                 known: known.join(", "),
             });
         }
     }
+    if let Some(config) = &options.config {
+        config.check_rules(&known)?;
+    }
+    let disabled = |id: &str| options.config.as_ref().is_some_and(|c| c.disables(id));
     let mut selected: Vec<&Plugin> = plugins
         .iter()
-        .filter(|p| options.only_rules.is_empty() || options.only_rules.contains(&p.info.id))
+        .filter(|p| {
+            if options.only_rules.is_empty() {
+                !disabled(&p.info.id)
+            } else {
+                options.only_rules.contains(&p.info.id)
+            }
+        })
         .filter(|p| !options.skip_rules.contains(&p.info.id))
         .collect();
     selected.sort_by(|a, b| a.info.id.cmp(&b.info.id));
     Ok(selected)
+}
+
+/// The settings text of each selected rule (`{}` when the config gives none), checked by
+/// the rule itself before any input is read.
+fn rule_settings(
+    runtime: &Runtime,
+    selected: &[&Plugin],
+    config: Option<&Config>,
+) -> Result<Vec<String>, ScanError> {
+    selected
+        .iter()
+        .map(|plugin| {
+            let id = &plugin.info.id;
+            let Some((config, text)) = config.and_then(|c| Some((c, c.settings(id)?))) else {
+                return Ok("{}".to_owned());
+            };
+            match runtime.validate_settings(plugin, &text) {
+                Ok(Ok(())) => Ok(text),
+                Ok(Err(refused)) => Err(config
+                    .settings_error(id, &refused.pointer, &refused.message)
+                    .into()),
+                Err(error) => Err(ScanError::Settings {
+                    source_name: plugin.source.clone(),
+                    error,
+                }),
+            }
+        })
+        .collect()
 }
 
 /// Every read file, grouped into batches bounded in bytes and count; the contents move out
@@ -282,13 +334,17 @@ fn assemble(
         .iter()
         .zip(&failed)
         .map(|(plugin, &failed)| {
-            let count = findings.iter().filter(|f| f.rule == plugin.info.id).count();
-            rule_result(plugin, count, failed)
+            let (waived, active): (Vec<&FindingRecord>, Vec<&FindingRecord>) = findings
+                .iter()
+                .filter(|f| f.rule == plugin.info.id)
+                .partition(|f| f.waiver.is_some());
+            rule_result(plugin, active.len(), waived.len(), failed)
         })
         .collect();
 
+    let active: Vec<&FindingRecord> = findings.iter().filter(|f| f.waiver.is_none()).collect();
     let mut by_severity = BTreeMap::new();
-    for finding in &findings {
+    for finding in &active {
         *by_severity.entry(finding.severity).or_insert(0) += 1;
     }
     let outcome = if !errors.is_empty() {
@@ -296,7 +352,7 @@ fn assemble(
     } else if options
         .fail_on
         .threshold()
-        .is_some_and(|t| findings.iter().any(|f| f.severity >= t))
+        .is_some_and(|t| active.iter().any(|f| f.severity >= t))
     {
         Outcome::Fail
     } else {
@@ -312,13 +368,18 @@ fn assemble(
         settings: Settings {
             default_namespace: options.default_namespace.clone(),
             fail_on: options.fail_on.name().into(),
+            config: options.config.as_ref().map(|c| ConfigRecord {
+                path: c.path.display().to_string(),
+                sha256: c.sha256.clone(),
+            }),
         },
         summary: Summary {
             rules: rules.len(),
             files: inputs.files.len(),
             objects: inputs.objects.len(),
-            findings: findings.len(),
+            findings: active.len(),
             by_severity,
+            waived: findings.len() - active.len(),
             errors: errors.len(),
             outcome,
             exit_code: outcome.exit_code(),
@@ -402,11 +463,15 @@ fn record(
         controls: control_refs(&finding.controls),
         location,
         evidence: finding.evidence,
+        waiver: finding.accepted.map(|reason| WaiverRecord {
+            source: WaiverSource::RuleSettings,
+            reason,
+        }),
         fingerprint,
     })
 }
 
-fn rule_result(plugin: &Plugin, findings: usize, failed: bool) -> RuleResult {
+fn rule_result(plugin: &Plugin, findings: usize, waived: usize, failed: bool) -> RuleResult {
     let info = &plugin.info;
     RuleResult {
         id: info.id.clone(),
@@ -427,6 +492,7 @@ fn rule_result(plugin: &Plugin, findings: usize, failed: bool) -> RuleResult {
             (false, _) => RuleStatus::Fail,
         },
         findings,
+        waived,
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod cache;
 mod cli;
+mod config;
 mod generated;
 mod inputs;
 mod rules;

@@ -49,9 +49,10 @@ pub struct ScanArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Lowest severity that fails the run (exit code 1); `never` reports without failing.
-    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = FailOn::Low)]
-    pub fail_on: FailOn,
+    /// Lowest severity that fails the run (exit code 1); `never` reports without failing
+    /// [default: the config's fail-on, else low]
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
 
     /// Run only this rule (repeatable).
     #[arg(long = "rule", value_name = "ID")]
@@ -68,6 +69,15 @@ pub struct ScanArgs {
     /// Files larger than this many bytes are reported as errors, not read.
     #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
     pub max_file_size: u64,
+
+    /// Config file [default: .tollgate.yaml in the first scanned directory or the nearest
+    /// parent]
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Apply no config file.
+    #[arg(long)]
+    pub no_config: bool,
 
     #[command(flatten)]
     pub runtime: RuntimeArgs,

@@ -10,10 +10,11 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::Parser;
 
+use crate::config::{self, Config};
 use crate::input::InputOptions;
 use crate::report::{self, Format, Report};
 use crate::runtime::{ComponentCache, Limits, Plugin};
-use crate::scan::{self, RuntimeOptions, ScanOptions};
+use crate::scan::{self, FailOn, RuntimeOptions, ScanOptions};
 
 pub use args::Cli;
 use args::{Command, RulesArgs, RuntimeArgs, ScanArgs};
@@ -44,14 +45,20 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
 }
 
 fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
+    let paths = if args.paths.is_empty() {
+        vec![".".into()]
+    } else {
+        args.paths
+    };
+    let config = load_config(&args.config, args.no_config, &paths)?;
     let options = ScanOptions {
-        paths: if args.paths.is_empty() {
-            vec![".".into()]
-        } else {
-            args.paths
-        },
         default_namespace: args.namespace,
-        fail_on: args.fail_on,
+        fail_on: args
+            .fail_on
+            .or(config.as_ref().and_then(|c| c.fail_on))
+            .unwrap_or(FailOn::Low),
+        paths,
+        config,
         only_rules: args.rules,
         skip_rules: args.skip_rules,
         runtime: runtime_options(args.runtime)?,
@@ -62,6 +69,24 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
     let report = scan::run(&options)?;
     emit(&report, args.format, args.output.as_deref())?;
     Ok(report.summary.exit_code)
+}
+
+/// The config file: `--config`, else the one found from the first scanned path (the
+/// working directory for standard input), unless `--no-config`.
+fn load_config(
+    named: &Option<std::path::PathBuf>,
+    none: bool,
+    paths: &[std::path::PathBuf],
+) -> anyhow::Result<Option<Config>> {
+    let path = match named {
+        Some(path) => Some(path.clone()),
+        None if none => None,
+        None => {
+            let first = paths.first().filter(|p| p.as_os_str() != "-");
+            config::discover(first.map_or(std::path::Path::new("."), |p| p.as_path()))
+        }
+    };
+    Ok(path.map(|p| config::load(&p)).transpose()?)
 }
 
 /// Writes the report to the output file (plain) or to stdout (coloured on a terminal).

@@ -62,6 +62,16 @@ pub struct Settings {
     pub default_namespace: String,
     /// Lowest severity that fails the run, or `never`.
     pub fail_on: String,
+    /// The config file applied, if any.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub config: Option<ConfigRecord>,
+}
+
+/// A config file, by path and digest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigRecord {
+    pub path: String,
+    pub sha256: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,8 +102,11 @@ pub struct RuleResult {
     pub source: String,
     /// SHA-256 of the plugin component.
     pub sha256: String,
+    /// `fail` when a finding that is not waived remains.
     pub status: RuleStatus,
+    /// Findings not waived.
     pub findings: usize,
+    pub waived: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,9 +119,35 @@ pub struct FindingRecord {
     pub location: LocationRecord,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub evidence: Option<String>,
+    /// Present when the finding is waived: reported, but it does not fail the run.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub waiver: Option<WaiverRecord>,
     /// Stable across runs and line moves: rule, check, object or file, and what the rule
     /// says identifies the finding.
     pub fingerprint: String,
+}
+
+/// Why a finding does not count, and who said so.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaiverRecord {
+    pub source: WaiverSource,
+    pub reason: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WaiverSource {
+    /// An allowance or exemption in the rule's settings in the config file.
+    RuleSettings,
+}
+
+impl WaiverSource {
+    /// Who waived, for sentences.
+    pub fn phrase(self) -> &'static str {
+        match self {
+            Self::RuleSettings => "by the rule's settings",
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -153,8 +192,10 @@ pub struct Summary {
     pub rules: usize,
     pub files: usize,
     pub objects: usize,
+    /// Findings not waived, and how many of them at each severity.
     pub findings: usize,
     pub by_severity: BTreeMap<Severity, usize>,
+    pub waived: usize,
     pub errors: usize,
     /// `pass`, `fail` (findings at or above `fail_on`) or `error` (a result cannot be trusted).
     pub outcome: Outcome,

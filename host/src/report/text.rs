@@ -1,5 +1,6 @@
-//! The text format: findings grouped by rule, then errors, then a one-line summary.
-//! Colour only when asked (the CLI asks when writing to a terminal).
+//! The text format: findings grouped by rule (waived ones marked, with their reason), then
+//! errors, then a one-line summary. Colour only when asked (the CLI asks when writing to a
+//! terminal).
 
 use std::fmt::Write as _;
 
@@ -17,7 +18,7 @@ pub fn render(report: &Report, color: bool) -> String {
     };
     let mut out = String::new();
 
-    for rule in report.rules.iter().filter(|r| r.findings > 0) {
+    for rule in report.rules.iter().filter(|r| r.findings + r.waived > 0) {
         let header = format!("{} — {}", rule.id, rule.title);
         let _ = writeln!(out, "{}", paint(Style::new().bold(), &header));
         for finding in report.findings.iter().filter(|f| f.rule == rule.id) {
@@ -68,10 +69,13 @@ fn write_finding(
     finding: &FindingRecord,
     paint: &impl Fn(Style, &str) -> String,
 ) {
-    let severity = paint(
-        severity_style(finding.severity),
-        &format!("{:<8}", finding.severity.name()),
-    );
+    let severity = match &finding.waiver {
+        Some(_) => paint(Style::new().dimmed(), &format!("{:<8}", "waived")),
+        None => paint(
+            severity_style(finding.severity),
+            &format!("{:<8}", finding.severity.name()),
+        ),
+    };
     let _ = writeln!(
         out,
         "  {severity} {}  {}[{}]",
@@ -82,6 +86,21 @@ fn write_finding(
         finding.check
     );
     let _ = writeln!(out, "           {}", finding.message);
+    if let Some(waiver) = &finding.waiver {
+        let _ = writeln!(
+            out,
+            "           {}",
+            paint(
+                Style::new().dimmed(),
+                &format!(
+                    "waived ({}, {}): {}",
+                    finding.severity.name(),
+                    waiver.source.phrase(),
+                    waiver.reason
+                )
+            )
+        );
+    }
     if let Some(evidence) = &finding.evidence {
         let _ = writeln!(
             out,
@@ -111,12 +130,16 @@ pub fn summary_line(report: &Report, paint: &impl Fn(Style, &str) -> String) -> 
         0 => "no findings".to_owned(),
         n => format!("{n} finding{} ({})", plural(n), counts.join(", ")),
     };
+    let waived = match s.waived {
+        0 => String::new(),
+        n => format!(", {n} waived"),
+    };
     let errors = match s.errors {
         0 => String::new(),
         n => format!(", {n} error{}", plural(n)),
     };
     format!(
-        "{}  {} rule{} over {} object{} in {} file{}: {findings}{errors}",
+        "{}  {} rule{} over {} object{} in {} file{}: {findings}{waived}{errors}",
         paint(style, word),
         s.rules,
         plural(s.rules),

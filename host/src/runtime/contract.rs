@@ -66,6 +66,13 @@ pub fn validate_findings(
         if finding.message.trim().is_empty() || finding.message.len() > MAX_TEXT {
             return fail("message is empty or too long".into());
         }
+        if finding
+            .accepted
+            .as_ref()
+            .is_some_and(|reason| reason.trim().is_empty() || reason.len() > MAX_TEXT)
+        {
+            return fail("accepted without a reason, or with one too long".into());
+        }
         if finding.controls.is_empty() {
             return fail("breaks no control".into());
         }

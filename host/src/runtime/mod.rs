@@ -23,7 +23,7 @@ use wasmtime::{Config, Engine, Trap};
 
 pub use bindings::{
     CheckError, Control, Document, File, Finding, Framework, InputKind, Location, ManifestSet,
-    RuleInfo, Severity,
+    RuleInfo, SettingsError, Severity,
 };
 pub use cache::ComponentCache;
 pub use limits::Limits;
@@ -62,7 +62,7 @@ pub enum LoadError {
         source_name: PluginSource,
         error: wasmtime::Error,
     },
-    #[error("{source_name} does not implement the tollgate:policy/rule@0.1.0 world: {error:#}")]
+    #[error("{source_name} does not implement the tollgate:policy/rule@0.2.0 world: {error:#}")]
     Link {
         source_name: PluginSource,
         error: wasmtime::Error,
@@ -202,14 +202,26 @@ impl Runtime {
         })
     }
 
+    /// Runs `validate-settings` on the JSON text of the rule's settings.
+    pub fn validate_settings(
+        &self,
+        plugin: &Plugin,
+        settings: &str,
+    ) -> Result<Result<(), SettingsError>, RuleError> {
+        self.call(&plugin.pre, |rule, store| {
+            rule.call_validate_settings(store, settings)
+        })
+    }
+
     /// Runs `check-manifests` over the whole set in a fresh instance.
     pub fn check_manifests(
         &self,
         plugin: &Plugin,
         set: &ManifestSet,
+        settings: &str,
     ) -> Result<Vec<Finding>, RuleError> {
         let findings = self.call(&plugin.pre, |rule, store| {
-            rule.call_check_manifests(store, set)
+            rule.call_check_manifests(store, set, settings)
         })?;
         let findings = findings.map_err(RuleError::from)?;
         contract::validate_findings(&plugin.info, &findings, |location| match location {
@@ -220,9 +232,14 @@ impl Runtime {
     }
 
     /// Runs `check-files` over one batch in a fresh instance.
-    pub fn check_files(&self, plugin: &Plugin, batch: &[File]) -> Result<Vec<Finding>, RuleError> {
+    pub fn check_files(
+        &self,
+        plugin: &Plugin,
+        batch: &[File],
+        settings: &str,
+    ) -> Result<Vec<Finding>, RuleError> {
         let findings = self.call(&plugin.pre, |rule, store| {
-            rule.call_check_files(store, batch)
+            rule.call_check_files(store, batch, settings)
         })?;
         let findings = findings.map_err(RuleError::from)?;
         contract::validate_findings(&plugin.info, &findings, |location| match location {

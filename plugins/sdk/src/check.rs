@@ -58,6 +58,7 @@ impl Check {
             location,
             evidence: None,
             identity,
+            accepted: None,
         }
     }
 }
@@ -80,6 +81,13 @@ impl Finding {
     /// component it is on). The rule's `info` must list it too.
     pub fn with_control(mut self, control: (Framework, &str)) -> Self {
         self.controls.push(crate::control(control));
+        self
+    }
+
+    /// Marks the finding as accepted by the rule's settings, with the operator's reason:
+    /// reported as waived, not failing the run.
+    pub fn accepted_because(mut self, reason: impl Into<String>) -> Self {
+        self.accepted = Some(reason.into());
         self
     }
 

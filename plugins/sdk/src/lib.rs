@@ -2,7 +2,7 @@
 //!
 //! It owns the WIT bindings (generated from `wit/` at the repository root) and what rules
 //! share: the parsed manifest set ([`Manifests`], [`Object`]), JSON pointers
-//! ([`Pointer`]), Kubernetes label selectors ([`LabelSelector`]), workload pod templates
+//! ([`Pointer`]), rule settings ([`settings`]), Kubernetes label selectors ([`LabelSelector`]), workload pod templates
 //! ([`workload`]), and finding builders ([`Check`]). A rule crate implements [`Rule`] and
 //! calls [`export_rule!`]; its logic stays plain Rust, unit-tested without WebAssembly.
 
@@ -10,6 +10,7 @@ mod check;
 mod manifests;
 mod pointer;
 mod selector;
+pub mod settings;
 pub mod text;
 pub mod workload;
 
@@ -26,27 +27,38 @@ pub mod bindings {
 
 pub use bindings::tollgate::policy::types::{
     CheckError, Control, Document, File, FileLocation, Finding, Framework, InputKind, Location,
-    ManifestSet, ObjectLocation, RuleInfo, Severity,
+    ManifestSet, ObjectLocation, RuleInfo, SettingsError, Severity,
 };
 pub use check::{Check, control, controls_of};
 pub use manifests::{Manifests, Object};
 pub use pointer::Pointer;
 pub use selector::LabelSelector;
 pub use serde_json::{self, Value};
+pub use settings::{NoSettings, Reason};
 
 /// A rule: what a plugin crate implements. Only the functions for the inputs named in
 /// [`RuleInfo::inputs`] are called; the others keep their empty defaults.
 pub trait Rule {
+    /// What the config file may set for this rule ([`NoSettings`] when nothing). `{}`
+    /// must parse, so every field needs a default.
+    type Settings: serde::de::DeserializeOwned;
+
     /// Describes the rule; see the WIT `rule-info`.
     fn info() -> RuleInfo;
 
     /// Judges the whole manifest set at once.
-    fn check_manifests(_set: &Manifests) -> Result<Vec<Finding>, CheckError> {
+    fn check_manifests(
+        _set: &Manifests,
+        _settings: &Self::Settings,
+    ) -> Result<Vec<Finding>, CheckError> {
         Ok(Vec::new())
     }
 
     /// Judges a batch of files; each finding relies on one file only.
-    fn check_files(_batch: &[File]) -> Result<Vec<Finding>, CheckError> {
+    fn check_files(
+        _batch: &[File],
+        _settings: &Self::Settings,
+    ) -> Result<Vec<Finding>, CheckError> {
         Ok(Vec::new())
     }
 }
@@ -60,20 +72,38 @@ impl<R: Rule> bindings::Guest for Adapter<R> {
         R::info()
     }
 
-    fn check_manifests(set: ManifestSet) -> Result<Vec<Finding>, CheckError> {
-        R::check_manifests(&Manifests::new(set))
+    fn validate_settings(settings: String) -> Result<(), SettingsError> {
+        settings::parse::<R::Settings>(&settings).map(drop)
     }
 
-    fn check_files(batch: Vec<File>) -> Result<Vec<Finding>, CheckError> {
-        R::check_files(&batch)
+    fn check_manifests(set: ManifestSet, settings: String) -> Result<Vec<Finding>, CheckError> {
+        R::check_manifests(&Manifests::new(set), &read_settings::<R>(&settings)?)
     }
+
+    fn check_files(batch: Vec<File>, settings: String) -> Result<Vec<Finding>, CheckError> {
+        R::check_files(&batch, &read_settings::<R>(&settings)?)
+    }
+}
+
+/// Settings for a check call; the host validated them first, so an error here means the
+/// host broke the contract.
+fn read_settings<R: Rule>(text: &str) -> Result<R::Settings, CheckError> {
+    settings::parse(text).map_err(|error| {
+        CheckError::InvalidInput(format!(
+            "settings at {:?}: {}",
+            error.pointer, error.message
+        ))
+    })
 }
 
 /// Exports a type implementing [`Rule`] as the plugin's component exports.
 ///
 /// ```ignore
 /// struct TlsMinVersion;
-/// impl tollgate_sdk::Rule for TlsMinVersion { /* ... */ }
+/// impl tollgate_sdk::Rule for TlsMinVersion {
+///     type Settings = tollgate_sdk::NoSettings;
+///     /* ... */
+/// }
 /// tollgate_sdk::export_rule!(TlsMinVersion);
 /// ```
 #[macro_export]

@@ -6,17 +6,20 @@
 //! policy applies to), `pod-not-selected` (a workload no ingress-restricting policy
 //! selects), `allow-all` (a NetworkPolicy rule that admits everything),
 //! `unreadable-selector` (a selector that cannot be evaluated, so the policy protects
-//! nothing here). Pods on the host network are beyond network policies' reach and are
-//! not counted.
+//! nothing here), and, when the settings turn it on, `egress-unrestricted` (a workload
+//! no egress-restricting policy selects). Pods on the host network are beyond network
+//! policies' reach and are not counted. Namespaces the settings exempt are still judged,
+//! and their findings reported as accepted with the operator's reason.
 
 mod calico;
 mod policies;
 
 use std::collections::BTreeMap;
 
-use policies::{NAMESPACE_NAME_LABEL, PolicyIndex, Unreadable};
+use policies::{Direction, NAMESPACE_NAME_LABEL, PolicyIndex, Unreadable};
+use serde::Deserialize;
 use tollgate_sdk::{
-    Check, CheckError, Finding, Framework::*, InputKind, Manifests, Object, Pointer, Rule,
+    Check, CheckError, Finding, Framework::*, InputKind, Manifests, Object, Pointer, Reason, Rule,
     RuleInfo, Severity, controls_of, export_rule, workload,
 };
 
@@ -47,16 +50,57 @@ const UNREADABLE_SELECTOR: Check = Check {
     severity: Severity::Medium,
     controls: CONTROLS,
 };
-const CHECKS: [Check; 4] = [
+const EGRESS_UNRESTRICTED: Check = Check {
+    id: "egress-unrestricted",
+    severity: Severity::Low,
+    controls: CONTROLS,
+};
+const CHECKS: [Check; 5] = [
     NAMESPACE_WITHOUT_POLICY,
     POD_NOT_SELECTED,
     ALLOW_ALL,
     UNREADABLE_SELECTOR,
+    EGRESS_UNRESTRICTED,
 ];
+
+/// What the config file may set for this rule.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Settings {
+    /// Also report workloads whose egress no policy restricts (`egress-unrestricted`).
+    egress_unrestricted: bool,
+    /// Namespaces whose findings the operator accepts, each with a reason.
+    exempt_namespaces: Vec<Exemption>,
+}
+
+/// One exempt namespace.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Exemption {
+    namespace: String,
+    reason: Reason,
+}
+
+impl Settings {
+    /// Marks `finding` as accepted when it belongs to an exempt namespace.
+    fn exempt(&self, finding: Finding, namespace: Option<&str>) -> Finding {
+        let exemption =
+            namespace.and_then(|ns| self.exempt_namespaces.iter().find(|e| e.namespace == ns));
+        match exemption {
+            Some(e) => finding.accepted_because(format!(
+                "namespace {} is exempt: {}",
+                e.namespace, e.reason.0
+            )),
+            None => finding,
+        }
+    }
+}
 
 struct NetworkPolicyCoverage;
 
 impl Rule for NetworkPolicyCoverage {
+    type Settings = Settings;
+
     fn info() -> RuleInfo {
         RuleInfo {
             id: "network-policy".into(),
@@ -76,8 +120,8 @@ impl Rule for NetworkPolicyCoverage {
         }
     }
 
-    fn check_manifests(set: &Manifests) -> Result<Vec<Finding>, CheckError> {
-        Ok(judge(set))
+    fn check_manifests(set: &Manifests, settings: &Settings) -> Result<Vec<Finding>, CheckError> {
+        Ok(judge(set, settings))
     }
 }
 
@@ -90,32 +134,46 @@ struct Namespace<'a> {
     workloads: Vec<&'a Object>,
 }
 
-fn judge(set: &Manifests) -> Vec<Finding> {
+fn judge(set: &Manifests, settings: &Settings) -> Vec<Finding> {
     let mut findings = Vec::new();
+    // Namespaced policies' findings belong to their namespace; cluster-wide ones to none.
+    let namespace_of = |object: &Object| -> Option<String> {
+        matches!(
+            object.kind.as_str(),
+            "NetworkPolicy" | "CiliumNetworkPolicy"
+        )
+        .then(|| set.namespace_of(object).to_owned())
+    };
     let mut policies = PolicyIndex::default();
     let mut namespaces: BTreeMap<&str, Namespace> = BTreeMap::new();
     for object in &set.objects {
         if let Some(read) = policies::read(set, object) {
             match read {
                 Ok(read) => read.into_iter().for_each(|p| policies.add(p)),
-                Err(Unreadable { at, reason }) => findings.push(UNREADABLE_SELECTOR.at(
-                    object,
-                    at,
-                    format!(
-                        "{}: {reason}; the policy is counted as protecting nothing",
-                        object.display_name()
+                Err(Unreadable { at, reason }) => findings.push(settings.exempt(
+                    UNREADABLE_SELECTOR.at(
+                        object,
+                        at,
+                        format!(
+                            "{}: {reason}; the policy is counted as protecting nothing",
+                            object.display_name()
+                        ),
                     ),
+                    namespace_of(object).as_deref(),
                 )),
             }
             if object.kind == "NetworkPolicy" && object.api_group() == "networking.k8s.io" {
                 for (at, phrase) in policies::allow_all_rules(object) {
-                    findings.push(ALLOW_ALL.at(
-                        object,
-                        at,
-                        format!(
-                            "{}: this rule admits all traffic {phrase}; name the peers and ports that need access",
-                            object.display_name()
+                    findings.push(settings.exempt(
+                        ALLOW_ALL.at(
+                            object,
+                            at,
+                            format!(
+                                "{}: this rule admits all traffic {phrase}; name the peers and ports that need access",
+                                object.display_name()
+                            ),
                         ),
+                        namespace_of(object).as_deref(),
                     ));
                 }
             }
@@ -137,33 +195,41 @@ fn judge(set: &Manifests) -> Vec<Finding> {
             .for_namespace(name)
             .any(|p| p.applies_to(name, &labels))
         {
-            findings.extend(uncovered_namespace(name, namespace));
+            let finding = uncovered_namespace(name, namespace);
+            findings.extend(finding.map(|f| settings.exempt(f, Some(name))));
             continue;
+        }
+        let mut directions = vec![(Direction::Ingress, POD_NOT_SELECTED, "ingress")];
+        if settings.egress_unrestricted {
+            directions.push((Direction::Egress, EGRESS_UNRESTRICTED, "egress"));
         }
         for object in &namespace.workloads {
             let Some(template) = workload::pod_template(object) else {
                 continue;
             };
-            if policies
-                .for_namespace(name)
-                .any(|p| p.covers(name, &labels, &template.labels))
-            {
-                continue;
+            for (direction, check, phrase) in &directions {
+                if policies
+                    .for_namespace(name)
+                    .any(|p| p.covers(*direction, name, &labels, &template.labels))
+                {
+                    continue;
+                }
+                let pod_labels = template.pointer.path(["metadata", "labels"]);
+                let at = if object.value().pointer(pod_labels.as_str()).is_some() {
+                    pod_labels
+                } else {
+                    template.pointer.clone()
+                };
+                let finding = check.at(
+                    object,
+                    at,
+                    format!(
+                        "{}: no policy restricting {phrase} in namespace {name} selects its pods",
+                        object.display_name()
+                    ),
+                );
+                findings.push(settings.exempt(finding, Some(name)));
             }
-            let pod_labels = template.pointer.path(["metadata", "labels"]);
-            let at = if object.value().pointer(pod_labels.as_str()).is_some() {
-                pod_labels
-            } else {
-                template.pointer
-            };
-            findings.push(POD_NOT_SELECTED.at(
-                object,
-                at,
-                format!(
-                    "{}: no policy restricting ingress in namespace {name} selects its pods",
-                    object.display_name()
-                ),
-            ));
         }
     }
     findings
@@ -200,7 +266,7 @@ mod tests {
 
     fn checks(objects: Vec<Value>) -> Vec<(String, u32, String)> {
         let set = Manifests::from_values("default", objects).unwrap();
-        judge(&set)
+        judge(&set, &Settings::default())
             .into_iter()
             .map(|f| match f.location {
                 Location::Object(o) => (f.check, o.document, o.pointer),
@@ -260,6 +326,78 @@ mod tests {
                 0,
                 "/spec/template/metadata/labels".into()
             )]
+        );
+    }
+
+    #[test]
+    fn egress_follows_policy_types_when_switched_on() {
+        let settings: Settings =
+            tollgate_sdk::settings::parse(r#"{"egress-unrestricted": true}"#).unwrap();
+        let judge_with = |spec: Value| -> Vec<String> {
+            let set = Manifests::from_values(
+                "default",
+                vec![
+                    deployment("shop", json!({"app": "web"})),
+                    policy("shop", spec),
+                ],
+            )
+            .unwrap();
+            judge(&set, &settings)
+                .into_iter()
+                .map(|f| f.check)
+                .collect()
+        };
+        // No policyTypes and no egress rules: ingress only.
+        assert_eq!(
+            judge_with(json!({"podSelector": {}})),
+            ["egress-unrestricted"]
+        );
+        // No policyTypes, but egress rules: both directions.
+        let with_rules = json!({"podSelector": {}, "egress": [{"to": [{"podSelector": {}}]}]});
+        assert!(judge_with(with_rules).is_empty());
+        // Listed types win over rules.
+        let listed = json!({"podSelector": {}, "policyTypes": ["Ingress"], "egress": [{}]});
+        assert_eq!(judge_with(listed), ["egress-unrestricted"]);
+        let both = json!({"podSelector": {}, "policyTypes": ["Ingress", "Egress"]});
+        assert!(judge_with(both).is_empty());
+        // Off by default.
+        let set = Manifests::from_values(
+            "default",
+            vec![
+                deployment("shop", json!({"app": "web"})),
+                policy("shop", json!({"podSelector": {}})),
+            ],
+        )
+        .unwrap();
+        assert!(judge(&set, &Settings::default()).is_empty());
+    }
+
+    #[test]
+    fn exempt_namespaces_are_judged_and_accepted() {
+        let settings: Settings = tollgate_sdk::settings::parse(
+            r#"{"exempt-namespaces": [{"namespace": "legacy", "reason": "retired in Q3"}]}"#,
+        )
+        .unwrap();
+        let set = Manifests::from_values(
+            "default",
+            vec![
+                deployment("legacy", json!({"app": "web"})),
+                deployment("shop", json!({"app": "web"})),
+                policy("legacy", json!({"podSelector": {}, "ingress": [{}]})),
+            ],
+        )
+        .unwrap();
+        let found: Vec<(String, Option<String>)> = judge(&set, &settings)
+            .into_iter()
+            .map(|f| (f.check, f.accepted))
+            .collect();
+        let exempt = Some("namespace legacy is exempt: retired in Q3".to_owned());
+        assert_eq!(
+            found,
+            [
+                ("allow-all".into(), exempt),
+                ("namespace-without-policy".into(), None),
+            ]
         );
     }
 

@@ -1,5 +1,5 @@
 //! Every kind of network policy, reduced to what coverage needs: which namespaces and
-//! pods it applies to, and whether it restricts ingress to them.
+//! pods it applies to, and whether it restricts their ingress and egress.
 //!
 //! Kinds: Kubernetes NetworkPolicy; Cilium CiliumNetworkPolicy and
 //! CiliumClusterwideNetworkPolicy; Calico NetworkPolicy and GlobalNetworkPolicy;
@@ -48,6 +48,15 @@ pub struct Policy<'a> {
     pub pods: Selector,
     /// Whether selected pods are restricted for ingress.
     pub ingress: bool,
+    /// Whether selected pods are restricted for egress.
+    pub egress: bool,
+}
+
+/// A direction of traffic a policy may restrict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Ingress,
+    Egress,
 }
 
 /// Policies by where they apply, so that a namespace only looks at its own and at the
@@ -93,14 +102,19 @@ impl Policy<'_> {
         }
     }
 
-    /// Whether the policy restricts ingress to a pod of `namespace` with `labels`.
+    /// Whether the policy restricts `direction` for a pod of `namespace` with `labels`.
     pub fn covers(
         &self,
+        direction: Direction,
         namespace: &str,
         namespace_labels: &[(&str, &str)],
         labels: &[(&str, &str)],
     ) -> bool {
-        if !self.ingress || !self.applies_to(namespace, namespace_labels) {
+        let restricts = match direction {
+            Direction::Ingress => self.ingress,
+            Direction::Egress => self.egress,
+        };
+        if !restricts || !self.applies_to(namespace, namespace_labels) {
             return false;
         }
         let mut pod = labels.to_vec();
@@ -123,7 +137,12 @@ pub fn read<'a>(
             vec![Policy {
                 scope: namespace(),
                 pods,
-                ingress: kubernetes_ingress(object.value().get("spec"), "policyTypes"),
+                ingress: restricts(
+                    object.value().get("spec"),
+                    "policyTypes",
+                    Direction::Ingress,
+                ),
+                egress: restricts(object.value().get("spec"), "policyTypes", Direction::Egress),
             }]
         }),
         ("CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy", "cilium.io") => {
@@ -141,6 +160,7 @@ pub fn read<'a>(
                         },
                         pods,
                         ingress: spec.get("ingress").is_some() || spec.get("ingressDeny").is_some(),
+                        egress: spec.get("egress").is_some() || spec.get("egressDeny").is_some(),
                     })
                 })
                 .collect()
@@ -172,17 +192,21 @@ pub fn read<'a>(
                 Ok(vec![Policy {
                     scope,
                     pods: parse("selector")?,
-                    ingress: kubernetes_ingress(spec, "types"),
+                    ingress: restricts(spec, "types", Direction::Ingress),
+                    egress: restricts(spec, "types", Direction::Egress),
                 }])
             })()
         }
         ("AdminNetworkPolicy" | "BaselineAdminNetworkPolicy", "policy.networking.k8s.io") => {
             let subject = object.value().pointer("/spec/subject");
-            let ingress = object
-                .value()
-                .pointer("/spec/ingress")
-                .and_then(Value::as_array)
-                .is_some_and(|rules| !rules.is_empty());
+            let has_rules = |direction: &str| {
+                object
+                    .value()
+                    .pointer(&format!("/spec/{direction}"))
+                    .and_then(Value::as_array)
+                    .is_some_and(|rules| !rules.is_empty())
+            };
+            let (ingress, egress) = (has_rules("ingress"), has_rules("egress"));
             (|| {
                 let (namespaces, pods) = if subject.and_then(|s| s.get("pods")).is_some() {
                     (
@@ -199,6 +223,7 @@ pub fn read<'a>(
                     scope: Scope::Namespaces(namespaces),
                     pods,
                     ingress,
+                    egress,
                 }])
             })()
         }
@@ -219,15 +244,20 @@ fn labels(object: &Object, pointer: &str) -> Result<Selector, Unreadable> {
         })
 }
 
-/// Kubernetes (and Calico) semantics: without the types field a policy always restricts
-/// ingress; with it, exactly when Ingress is listed.
-fn kubernetes_ingress(spec: Option<&Value>, types_field: &str) -> bool {
-    match spec
+/// Kubernetes (and Calico) semantics: with the types field, a policy restricts exactly
+/// the directions listed; without it, ingress always, and egress when it has egress rules.
+fn restricts(spec: Option<&Value>, types_field: &str, direction: Direction) -> bool {
+    let types = spec
         .and_then(|s| s.get(types_field))
-        .and_then(Value::as_array)
-    {
-        None => true,
-        Some(types) => types.iter().any(|t| t.as_str() == Some("Ingress")),
+        .and_then(Value::as_array);
+    match (types, direction) {
+        (Some(types), Direction::Ingress) => types.iter().any(|t| t.as_str() == Some("Ingress")),
+        (Some(types), Direction::Egress) => types.iter().any(|t| t.as_str() == Some("Egress")),
+        (None, Direction::Ingress) => true,
+        (None, Direction::Egress) => spec
+            .and_then(|s| s.get("egress"))
+            .and_then(Value::as_array)
+            .is_some_and(|rules| !rules.is_empty()),
     }
 }
 
@@ -280,13 +310,19 @@ fn cilium_selector(selector: Option<&Value>, at: &Pointer) -> Result<Selector, U
 }
 
 /// The rules of a Kubernetes NetworkPolicy that admit everything: no peers and no ports,
-/// a peer selecting every namespace, or an IP block of the whole address space.
+/// a peer selecting every namespace, or an IP block of the whole address space. Only
+/// directions the policy restricts count.
 pub fn allow_all_rules(policy: &Object) -> Vec<(Pointer, &'static str)> {
     let mut found = Vec::new();
-    for (direction, peers_field, phrase) in [
-        ("ingress", "from", "from anywhere"),
-        ("egress", "to", "to anywhere"),
+    let spec = policy.value().get("spec");
+    for (direction, peers_field, phrase, kind) in [
+        ("ingress", "from", "from anywhere", Direction::Ingress),
+        ("egress", "to", "to anywhere", Direction::Egress),
     ] {
+        // Rules of a direction the policy's types leave out have no effect.
+        if !restricts(spec, "policyTypes", kind) {
+            continue;
+        }
         let rules = policy
             .value()
             .pointer(&format!("/spec/{direction}"))

@@ -47,6 +47,8 @@ const CHECKS: [Check; 3] = [PLAINTEXT_SECRET, PRIVATE_KEY, AWS_ACCESS_KEY_ID];
 struct NoGitCredentials;
 
 impl Rule for NoGitCredentials {
+    type Settings = tollgate_sdk::NoSettings;
+
     fn info() -> RuleInfo {
         RuleInfo {
             id: "no-git-credentials".into(),
@@ -66,7 +68,10 @@ impl Rule for NoGitCredentials {
         }
     }
 
-    fn check_manifests(set: &Manifests) -> Result<Vec<Finding>, CheckError> {
+    fn check_manifests(
+        set: &Manifests,
+        _settings: &Self::Settings,
+    ) -> Result<Vec<Finding>, CheckError> {
         Ok(set
             .of_kind("Secret")
             .filter(|o| o.api_version == "v1")
@@ -74,7 +79,7 @@ impl Rule for NoGitCredentials {
             .collect())
     }
 
-    fn check_files(batch: &[File]) -> Result<Vec<Finding>, CheckError> {
+    fn check_files(batch: &[File], _settings: &Self::Settings) -> Result<Vec<Finding>, CheckError> {
         let mut findings = Vec::new();
         for file in batch {
             let matches = detect::scan(&file.contents);

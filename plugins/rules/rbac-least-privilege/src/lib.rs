@@ -7,14 +7,17 @@
 //! (5.1.4), `persistentvolume-create` (5.1.9), `privilege-escalation-verbs` (5.1.8),
 //! `nodes-proxy` (5.1.10), `csr-approval` (5.1.11), `webhook-config` (5.1.12),
 //! `token-create` (5.1.13) on roles; `cluster-admin-binding` (5.1.1), `system-masters`
-//! (5.1.7) and `anonymous-binding` on bindings.
+//! (5.1.7) and `anonymous-binding` on bindings. Operators accept cases by subject or role
+//! in the settings ([`allowance`]); those findings are reported as accepted.
 
+mod allowance;
 mod grants;
 mod model;
 mod permissions;
 mod policy;
 mod subject;
 
+use allowance::Settings;
 use model::Model;
 use permissions::{AUTOMOUNT_TOKEN, DEFAULT_SERVICE_ACCOUNT, PERMISSIONS};
 use subject::Subject;
@@ -82,21 +85,32 @@ const ANONYMOUS_BINDING: Check = Check {
     controls: &BINDING_CONTROLS,
 };
 
+/// Every check of the rule.
+fn checks() -> Vec<Check> {
+    [
+        WILDCARD,
+        CLUSTER_ADMIN_BINDING,
+        SYSTEM_MASTERS,
+        ANONYMOUS_BINDING,
+        DEFAULT_SERVICE_ACCOUNT,
+        AUTOMOUNT_TOKEN,
+    ]
+    .into_iter()
+    .chain(PERMISSIONS.iter().map(|p| p.check))
+    .collect()
+}
+
+/// The ids of every check, for settings that name them.
+fn check_ids() -> Vec<&'static str> {
+    checks().iter().map(|c| c.id).collect()
+}
+
 struct RbacLeastPrivilege;
 
 impl Rule for RbacLeastPrivilege {
+    type Settings = Settings;
+
     fn info() -> RuleInfo {
-        let checks: Vec<Check> = [
-            WILDCARD,
-            CLUSTER_ADMIN_BINDING,
-            SYSTEM_MASTERS,
-            ANONYMOUS_BINDING,
-            DEFAULT_SERVICE_ACCOUNT,
-            AUTOMOUNT_TOKEN,
-        ]
-        .into_iter()
-        .chain(PERMISSIONS.iter().map(|p| p.check))
-        .collect();
         RuleInfo {
             id: "rbac-least-privilege".into(),
             version: env!("CARGO_PKG_VERSION").into(),
@@ -116,18 +130,18 @@ impl Rule for RbacLeastPrivilege {
                 narrow roles instead of cluster-admin, and never to system:masters, \
                 system:anonymous, system:unauthenticated or system:authenticated."
                 .into(),
-            controls: controls_of(&checks),
+            controls: controls_of(&checks()),
         }
     }
 
-    fn check_manifests(set: &Manifests) -> Result<Vec<Finding>, CheckError> {
-        let mut findings = Model::new(set).findings();
+    fn check_manifests(set: &Manifests, settings: &Settings) -> Result<Vec<Finding>, CheckError> {
+        let mut findings = Model::new(set, settings).findings();
         let bindings = set.objects.iter().filter(|o| {
             o.api_group() == RBAC_GROUP
                 && matches!(o.kind.as_str(), "RoleBinding" | "ClusterRoleBinding")
         });
         for binding in bindings {
-            findings.extend(check_binding(binding, set.namespace_of(binding)));
+            findings.extend(check_binding(binding, set.namespace_of(binding), settings));
         }
         Ok(findings)
     }
@@ -144,7 +158,7 @@ fn everyone(kind: &str, name: &str) -> Option<Severity> {
     }
 }
 
-fn check_binding(binding: &Object, namespace: &str) -> Vec<Finding> {
+fn check_binding(binding: &Object, namespace: &str, settings: &Settings) -> Vec<Finding> {
     let value = binding.value();
     let role_ref = |field: &str| {
         value
@@ -160,31 +174,32 @@ fn check_binding(binding: &Object, namespace: &str) -> Vec<Finding> {
     );
     // Bootstrap bindings every cluster has are named system:* (and cluster-admin).
     let bootstrap = binding.name.starts_with("system:") || binding.name == "cluster-admin";
-    let mut findings = Vec::new();
-    for (index, subject) in Subject::of_binding(value, namespace).iter().enumerate() {
+    let mut findings: Vec<(Finding, &Subject)> = Vec::new();
+    let subjects = Subject::of_binding(value, namespace);
+    for (index, subject) in subjects.iter().enumerate() {
         let (kind, name) = (subject.kind, subject.name);
         let at = Pointer::root().at("subjects").at(index);
         let who = subject.to_string();
         let binding_name = binding.display_name();
         if cluster_admin && (kind == "ServiceAccount" || !name.starts_with("system:")) {
-            findings.push(CLUSTER_ADMIN_BINDING.at(
+            findings.push((CLUSTER_ADMIN_BINDING.at(
                 binding,
                 at.clone(),
                 format!("{binding_name} gives cluster-admin to {who}; bind a role with only the permissions it needs"),
-            ));
+            ), subject));
         }
         if bootstrap {
             continue;
         }
         if kind == "Group" && name == "system:masters" {
-            findings.push(SYSTEM_MASTERS.at(
+            findings.push((SYSTEM_MASTERS.at(
                 binding,
                 at.clone(),
                 format!("{binding_name} binds the group system:masters, whose members bypass RBAC entirely; bind named users or groups instead"),
-            ));
+            ), subject));
         }
         if let Some(severity) = everyone(kind, name) {
-            findings.push(
+            findings.push((
                 ANONYMOUS_BINDING
                     .at(
                         binding,
@@ -192,10 +207,24 @@ fn check_binding(binding: &Object, namespace: &str) -> Vec<Finding> {
                         format!("{binding_name} gives {role} to {who}; bind it to the identities that need it"),
                     )
                     .with_severity(severity),
-            );
+                subject,
+            ));
         }
     }
     findings
+        .into_iter()
+        .map(|(finding, subject)| {
+            let role_reason = || {
+                let kind = role_ref("kind").unwrap_or("");
+                let role_namespace = (kind == "Role").then_some(namespace);
+                settings.for_role(&finding.check, kind, role_namespace, role_ref("name")?)
+            };
+            let reason = settings
+                .for_subjects(&finding.check, [subject])
+                .or_else(role_reason);
+            allowance::accept(finding, reason)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -205,7 +234,7 @@ mod tests {
 
     fn findings(objects: Vec<Value>) -> Vec<(String, String)> {
         let set = Manifests::from_values("default", objects).unwrap();
-        RbacLeastPrivilege::check_manifests(&set)
+        RbacLeastPrivilege::check_manifests(&set, &Settings::default())
             .unwrap()
             .into_iter()
             .map(|f| match f.location {
@@ -305,6 +334,69 @@ mod tests {
                 "secrets-read"
             ]
         );
+    }
+
+    #[test]
+    fn allowances_accept_bindings_and_workloads_by_subject_or_role() {
+        let settings: Settings = tollgate_sdk::settings::parse(
+            r#"{"allow": [
+                {"subject": "ServiceAccount/tools/ci", "checks": ["cluster-admin-binding"], "reason": "bootstraps clusters"},
+                {"subject": "ServiceAccount/shop/default", "checks": ["default-service-account"], "reason": "vendor chart"},
+                {"role": "ClusterRole/edit", "checks": ["secrets-read"], "reason": "team leads"}
+            ]}"#,
+        )
+        .unwrap();
+        let binding = |kind: &str, name: &str, role: &str, subjects: Value| {
+            json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": kind,
+                   "metadata": {"name": name, "namespace": "shop"},
+                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
+                   "subjects": subjects})
+        };
+        let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "shop"},
+                         "spec": {"automountServiceAccountToken": false, "containers": []}});
+        let set = Manifests::from_values(
+            "default",
+            vec![
+                binding(
+                    "ClusterRoleBinding",
+                    "ci",
+                    "cluster-admin",
+                    json!([
+                        {"kind": "ServiceAccount", "name": "ci", "namespace": "tools"},
+                        {"kind": "User", "name": "alice"}
+                    ]),
+                ),
+                binding(
+                    "RoleBinding",
+                    "leads",
+                    "edit",
+                    json!([{"kind": "Group", "name": "leads"}]),
+                ),
+                pod,
+            ],
+        )
+        .unwrap();
+        let found: Vec<(String, Option<String>)> =
+            RbacLeastPrivilege::check_manifests(&set, &settings)
+                .unwrap()
+                .into_iter()
+                .map(|f| (f.check, f.accepted))
+                .collect();
+        let accepted = |reason: &str| Some(reason.to_owned());
+        assert!(found.contains(&(
+            "cluster-admin-binding".into(),
+            accepted("bootstraps clusters")
+        )));
+        assert!(
+            found.contains(&("cluster-admin-binding".into(), None)),
+            "alice is not allowed"
+        );
+        assert!(found.contains(&("secrets-read".into(), accepted("team leads"))));
+        assert!(
+            found.contains(&("pod-create".into(), None)),
+            "only secrets-read is allowed"
+        );
+        assert!(found.contains(&("default-service-account".into(), accepted("vendor chart"))));
     }
 
     #[test]

@@ -2,13 +2,15 @@
 //! that grant them (a RoleBinding to a ClusterRole grants it inside its namespace only),
 //! their subjects, and the workloads that run as each ServiceAccount. A forbidden grant
 //! is reported on the role rule that makes it, naming who holds it; a role nobody binds
-//! is reported one severity lower.
+//! is reported one severity lower. Findings the settings accept (by role, or for every
+//! subject that holds the grant) are marked with the operator's reason.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use tollgate_sdk::{Finding, LabelSelector, Manifests, Object, Pointer, Severity, Value, workload};
 
 use crate::RBAC_GROUP;
+use crate::allowance::{Settings, accept};
 use crate::grants::{self, Grant};
 use crate::permissions::{AUTOMOUNT_TOKEN, DEFAULT_SERVICE_ACCOUNT};
 use crate::subject::Subject;
@@ -24,6 +26,7 @@ struct Holding<'a> {
 
 pub struct Model<'a> {
     set: &'a Manifests,
+    settings: &'a Settings,
     roles: BTreeMap<RoleKey<'a>, &'a Object>,
     holdings: BTreeMap<RoleKey<'a>, Vec<Holding<'a>>>,
     /// ServiceAccounts `(namespace, name)` some binding names as a subject.
@@ -37,9 +40,10 @@ pub struct Model<'a> {
 }
 
 impl<'a> Model<'a> {
-    pub fn new(set: &'a Manifests) -> Self {
+    pub fn new(set: &'a Manifests, settings: &'a Settings) -> Self {
         let mut model = Self {
             set,
+            settings,
             roles: BTreeMap::new(),
             holdings: BTreeMap::new(),
             bound_accounts: BTreeSet::new(),
@@ -168,7 +172,7 @@ impl<'a> Model<'a> {
     fn report(
         &self,
         role: &Object,
-        key: RoleKey,
+        key: RoleKey<'a>,
         at: Pointer,
         what: &str,
         grant: &Grant,
@@ -180,45 +184,58 @@ impl<'a> Model<'a> {
                 " No binding in the scanned manifests grants this role.".to_owned(),
             )
         } else {
-            (grant.severity, format!(" Held by {}.", summarise(&holders)))
+            let described: Vec<String> = holders.iter().map(|h| self.describe(h)).collect();
+            (
+                grant.severity,
+                format!(" Held by {}.", summarise(&described)),
+            )
         };
-        grant
+        let finding = grant
             .check
             .at(role, at, format!("{what} {}.{tail}", grant.what))
-            .with_severity(severity)
+            .with_severity(severity);
+        let check = grant.check.id;
+        let reason = self
+            .settings
+            .for_role(check, key.0, key.1, key.2)
+            .or_else(|| {
+                let subjects = holders.iter().map(|(_, subject)| *subject);
+                self.settings.for_subjects(check, subjects)
+            });
+        accept(finding, reason)
     }
 
-    /// Who holds a role: its bindings' subjects, with the workloads of ServiceAccounts,
-    /// including through ClusterRoles that aggregate it.
-    fn holders(&self, key: RoleKey) -> Vec<String> {
+    /// A holder for messages: the subject, the workloads that run as it, the binding.
+    fn describe(&self, (binding, subject): &(&Object, &Subject)) -> String {
+        let runs = subject
+            .service_account()
+            .and_then(|(ns, name)| self.workloads.get(&(ns.to_owned(), name.to_owned())))
+            .map(|ws| {
+                let names: Vec<String> = ws.iter().map(|w| w.display_name()).collect();
+                format!(" (run by {})", names.join(", "))
+            })
+            .unwrap_or_default();
+        format!("{subject}{runs} via {}", binding.display_name())
+    }
+
+    /// Who holds a role, with the binding that grants it, including through ClusterRoles
+    /// that aggregate it.
+    fn holders(&self, key: RoleKey<'a>) -> Vec<(&'a Object, &Subject<'a>)> {
         let mut keys = vec![key];
         if key.0 == "ClusterRole" {
             let aggregators = self.aggregators.get(key.2).into_iter().flatten();
             keys.extend(aggregators.map(|name| ("ClusterRole", None, *name)));
         }
-        let mut holders = Vec::new();
-        for holding in keys.iter().filter_map(|k| self.holdings.get(k)).flatten() {
-            for subject in &holding.subjects {
-                let runs = subject
-                    .service_account()
-                    .and_then(|(ns, name)| self.workloads.get(&(ns.to_owned(), name.to_owned())))
-                    .map(|ws| {
-                        let names: Vec<String> = ws.iter().map(|w| w.display_name()).collect();
-                        format!(" (run by {})", names.join(", "))
-                    })
-                    .unwrap_or_default();
-                holders.push(format!(
-                    "{subject}{runs} via {}",
-                    holding.binding.display_name()
-                ));
-            }
-        }
-        holders
+        keys.iter()
+            .filter_map(|k| self.holdings.get(k))
+            .flatten()
+            .flat_map(|holding| holding.subjects.iter().map(|s| (holding.binding, s)))
+            .collect()
     }
 
     /// Grants an aggregated ClusterRole picks up from the ClusterRoles it selects, reported
     /// on the selector that picks them.
-    fn aggregated(&self, role: &'a Object, key: RoleKey) -> Vec<Finding> {
+    fn aggregated(&self, role: &'a Object, key: RoleKey<'a>) -> Vec<Finding> {
         let mut findings = Vec::new();
         for (index, selector) in selectors(role) {
             let Ok(selector) = selector else { continue };
@@ -276,12 +293,16 @@ impl<'a> Model<'a> {
                         subjects(&holding.subjects)
                     );
                     let at = Pointer::root().path(["roleRef", "name"]);
-                    findings.push(
-                        grant
-                            .check
-                            .at(binding, at, message)
-                            .with_severity(grant.severity),
-                    );
+                    let finding = grant
+                        .check
+                        .at(binding, at, message)
+                        .with_severity(grant.severity);
+                    let check = grant.check.id;
+                    let reason = self
+                        .settings
+                        .for_role(check, "ClusterRole", None, name)
+                        .or_else(|| self.settings.for_subjects(check, &holding.subjects));
+                    findings.push(accept(finding, reason));
                 }
             }
         }
@@ -298,49 +319,59 @@ impl<'a> Model<'a> {
                     .service_account()
                     .is_some_and(|(_, name)| name == "default")
                 {
-                    findings.push(
-                        DEFAULT_SERVICE_ACCOUNT
-                            .at(
-                                holding.binding,
-                                Pointer::root().at("subjects").at(index),
-                                format!(
-                                    "{} grants a role to {subject}, which every pod without its own account runs as; create a dedicated ServiceAccount",
-                                    holding.binding.display_name()
-                                ),
-                            )
-                            .with_severity(Severity::Medium),
-                    );
+                    let finding = DEFAULT_SERVICE_ACCOUNT
+                        .at(
+                            holding.binding,
+                            Pointer::root().at("subjects").at(index),
+                            format!(
+                                "{} grants a role to {subject}, which every pod without its own account runs as; create a dedicated ServiceAccount",
+                                holding.binding.display_name()
+                            ),
+                        )
+                        .with_severity(Severity::Medium);
+                    let reason = self
+                        .settings
+                        .for_subjects(DEFAULT_SERVICE_ACCOUNT.id, [subject]);
+                    findings.push(accept(finding, reason));
                 }
             }
         }
         for ((namespace, account), workloads) in &self.workloads {
+            let runs_as = Subject {
+                kind: "ServiceAccount",
+                name: account,
+                namespace: Some(namespace),
+            };
+            let reason = |check: &str| self.settings.for_subjects(check, [&runs_as]);
             for object in workloads {
                 let Some(template) = workload::pod_template(object) else {
                     continue;
                 };
                 let spec = template.pointer.at("spec");
                 if account == "default" {
-                    findings.push(DEFAULT_SERVICE_ACCOUNT.at(
+                    let finding = DEFAULT_SERVICE_ACCOUNT.at(
                         object,
                         spec.clone(),
                         format!(
                             "{} runs as the default ServiceAccount of {namespace}; set serviceAccountName to a dedicated account",
                             object.display_name()
                         ),
-                    ));
+                    );
+                    findings.push(accept(finding, reason(DEFAULT_SERVICE_ACCOUNT.id)));
                 }
                 let needs_api = self
                     .bound_accounts
                     .contains(&(namespace.clone(), account.clone()));
                 if !needs_api && self.token_mounted(template.spec, namespace, account) {
-                    findings.push(AUTOMOUNT_TOKEN.at(
+                    let finding = AUTOMOUNT_TOKEN.at(
                         object,
                         spec,
                         format!(
                             "{} mounts the API token of ServiceAccount {namespace}/{account}, which no binding grants anything; set automountServiceAccountToken: false",
                             object.display_name()
                         ),
-                    ));
+                    );
+                    findings.push(accept(finding, reason(AUTOMOUNT_TOKEN.id)));
                 }
             }
         }
@@ -419,7 +450,7 @@ mod tests {
     /// `(check, document, pointer, severity, message)` of every finding.
     fn judge(objects: Vec<Value>) -> Vec<(String, u32, String, Severity, String)> {
         let set = Manifests::from_values("default", objects).unwrap();
-        Model::new(&set)
+        Model::new(&set, &Settings::default())
             .findings()
             .into_iter()
             .map(|f| match f.location {

@@ -94,6 +94,8 @@ const KUBELET_TLS_ITEM: (Framework, &str) = (CisKubernetes, "4.2.12");
 struct TlsMinVersion;
 
 impl Rule for TlsMinVersion {
+    type Settings = tollgate_sdk::NoSettings;
+
     fn info() -> RuleInfo {
         RuleInfo {
             id: "tls-min-version".into(),
@@ -120,7 +122,10 @@ impl Rule for TlsMinVersion {
         }
     }
 
-    fn check_manifests(set: &Manifests) -> Result<Vec<Finding>, CheckError> {
+    fn check_manifests(
+        set: &Manifests,
+        _settings: &Self::Settings,
+    ) -> Result<Vec<Finding>, CheckError> {
         let mut findings = Vec::new();
         for object in &set.objects {
             let mut judge = Judge {
@@ -754,7 +759,7 @@ mod tests {
     /// `(check, pointer, CIS items)` of every finding on one object.
     fn found(value: Value) -> Vec<(String, String, Vec<String>)> {
         let set = Manifests::from_values("default", vec![value]).unwrap();
-        TlsMinVersion::check_manifests(&set)
+        TlsMinVersion::check_manifests(&set, &tollgate_sdk::NoSettings {})
             .unwrap()
             .into_iter()
             .map(|f| match f.location {

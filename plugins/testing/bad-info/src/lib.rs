@@ -6,6 +6,8 @@ use tollgate_sdk::{Control, Framework, InputKind, Rule, RuleInfo, Severity, expo
 struct BadInfo;
 
 impl Rule for BadInfo {
+    type Settings = tollgate_sdk::NoSettings;
+
     fn info() -> RuleInfo {
         RuleInfo {
             id: "Bad Info!".into(),

@@ -8,6 +8,8 @@ use tollgate_sdk::{
 struct Hog;
 
 impl Rule for Hog {
+    type Settings = tollgate_sdk::NoSettings;
+
     fn info() -> RuleInfo {
         RuleInfo {
             id: "test-hog".into(),
@@ -24,7 +26,10 @@ impl Rule for Hog {
         }
     }
 
-    fn check_manifests(_set: &Manifests) -> Result<Vec<Finding>, CheckError> {
+    fn check_manifests(
+        _set: &Manifests,
+        _settings: &Self::Settings,
+    ) -> Result<Vec<Finding>, CheckError> {
         let mut hoard: Vec<Vec<u8>> = Vec::new();
         loop {
             hoard.push(std::hint::black_box(vec![1u8; 1 << 20]));

@@ -9,6 +9,8 @@ use tollgate_sdk::{
 struct Liar;
 
 impl Rule for Liar {
+    type Settings = tollgate_sdk::NoSettings;
+
     fn info() -> RuleInfo {
         RuleInfo {
             id: "test-liar".into(),
@@ -25,7 +27,10 @@ impl Rule for Liar {
         }
     }
 
-    fn check_manifests(set: &Manifests) -> Result<Vec<Finding>, CheckError> {
+    fn check_manifests(
+        set: &Manifests,
+        _settings: &Self::Settings,
+    ) -> Result<Vec<Finding>, CheckError> {
         Ok(vec![Finding {
             check: "nowhere".into(),
             severity: Severity::High,
@@ -40,6 +45,7 @@ impl Rule for Liar {
             }),
             evidence: None,
             identity: String::new(),
+            accepted: None,
         }])
     }
 }

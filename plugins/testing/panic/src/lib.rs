@@ -9,6 +9,8 @@ use tollgate_sdk::{
 struct Panic;
 
 impl Rule for Panic {
+    type Settings = tollgate_sdk::NoSettings;
+
     fn info() -> RuleInfo {
         RuleInfo {
             id: "test-panic".into(),
@@ -25,7 +27,10 @@ impl Rule for Panic {
         }
     }
 
-    fn check_manifests(set: &Manifests) -> Result<Vec<Finding>, CheckError> {
+    fn check_manifests(
+        set: &Manifests,
+        _settings: &Self::Settings,
+    ) -> Result<Vec<Finding>, CheckError> {
         panic!("cannot judge {} objects", set.objects.len())
     }
 }

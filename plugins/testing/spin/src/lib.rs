@@ -8,6 +8,8 @@ use tollgate_sdk::{
 struct Spin;
 
 impl Rule for Spin {
+    type Settings = tollgate_sdk::NoSettings;
+
     fn info() -> RuleInfo {
         RuleInfo {
             id: "test-spin".into(),
@@ -24,7 +26,10 @@ impl Rule for Spin {
         }
     }
 
-    fn check_manifests(set: &Manifests) -> Result<Vec<Finding>, CheckError> {
+    fn check_manifests(
+        set: &Manifests,
+        _settings: &Self::Settings,
+    ) -> Result<Vec<Finding>, CheckError> {
         let mut counter = set.objects.len() as u64;
         loop {
             counter =

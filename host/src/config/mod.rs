@@ -1,0 +1,292 @@
+//! The config file, `.tollgate.yaml`: found by walking up from the first scanned path, or
+//! named with `--config`. It sets `fail-on`, turns rules off, and gives rules their
+//! `settings`, which each rule validates itself (see the WIT `validate-settings`). Unknown
+//! keys and malformed values are errors naming the file and the line.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::input::yaml::{self, LineTree};
+use crate::runtime;
+use crate::scan::FailOn;
+
+/// The file name looked for in the scanned directory and its parents.
+pub const FILE_NAME: &str = ".tollgate.yaml";
+
+/// A loaded config file.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub path: PathBuf,
+    /// SHA-256 of the file's bytes: reports carry it as evidence of what was applied.
+    pub sha256: String,
+    pub fail_on: Option<FailOn>,
+    pub rules: BTreeMap<String, RuleConfig>,
+    lines: LineTree,
+}
+
+/// What the config says about one rule.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleConfig {
+    /// `false` turns the rule off (`--rule ID` still runs it).
+    #[serde(default = "enabled_by_default")]
+    pub enabled: bool,
+    /// Handed to the rule as JSON; the rule says what it accepts.
+    #[serde(default)]
+    settings: Option<serde_json::Map<String, Value>>,
+}
+
+fn enabled_by_default() -> bool {
+    true
+}
+
+/// The file as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Written {
+    #[serde(default)]
+    fail_on: Option<FailOn>,
+    #[serde(default)]
+    rules: BTreeMap<String, RuleConfig>,
+}
+
+/// A config error at a line of the file.
+#[derive(Debug, thiserror::Error)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub line: Option<u32>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.path.display(), self.message),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+/// The config file that applies to `start` (a file or directory): `.tollgate.yaml` in
+/// its directory or the nearest parent. A relative `start` gives a relative path while
+/// the search stays below the working directory, so reports show what the user typed.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    let climbs = start
+        .components()
+        .any(|c| matches!(c, std::path::Component::ParentDir));
+    let start = if climbs {
+        std::path::absolute(start).ok()?
+    } else {
+        start.to_owned()
+    };
+    let mut dir = if start.is_dir() {
+        start
+    } else {
+        start.parent()?.to_owned()
+    };
+    loop {
+        let candidate = dir.join(FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        dir = match dir.parent() {
+            Some(parent) => parent.to_owned(),
+            // The top of a relative path is the working directory: go on from its parent.
+            None if dir.is_relative() => std::env::current_dir().ok()?.parent()?.to_owned(),
+            None => return None,
+        };
+    }
+}
+
+/// Reads and checks a config file (rule ids and settings are checked against the plugins
+/// later, by [`Config::check_rules`] and the rules themselves).
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let error = |line: Option<u32>, message: String| ConfigError {
+        path: path.to_owned(),
+        line,
+        message,
+    };
+    let bytes = std::fs::read(path).map_err(|e| error(None, format!("cannot read: {e}")))?;
+    let text =
+        std::str::from_utf8(&bytes).map_err(|_| error(None, "is not UTF-8 text".to_owned()))?;
+    let (mut documents, syntax) = yaml::parse(text);
+    if let Some(syntax) = syntax {
+        return Err(error(
+            Some(syntax.line),
+            format!("invalid YAML: {}", syntax.message),
+        ));
+    }
+    if documents.len() > 1 {
+        return Err(error(
+            Some(documents[1].line),
+            "holds more than one YAML document".to_owned(),
+        ));
+    }
+    let (value, lines) = match documents.pop() {
+        Some(document) if !document.value.is_null() => (document.value, document.lines),
+        _ => (Value::Object(Default::default()), LineTree::default()),
+    };
+    let written: Written = serde_path_to_error::deserialize(&value).map_err(|e| {
+        let segments: Vec<String> = e.path().iter().map(segment).collect();
+        error(Some(line_of(&lines, &segments)), e.inner().to_string())
+    })?;
+    Ok(Config {
+        path: path.to_owned(),
+        sha256: runtime::hex(&Sha256::digest(&bytes)),
+        fail_on: written.fail_on,
+        rules: written.rules,
+        lines,
+    })
+}
+
+fn segment(segment: &serde_path_to_error::Segment) -> String {
+    use serde_path_to_error::Segment;
+    match segment {
+        Segment::Seq { index } => index.to_string(),
+        Segment::Map { key } => key.clone(),
+        Segment::Enum { variant } => variant.clone(),
+        Segment::Unknown => String::new(),
+    }
+}
+
+/// The line of the deepest node of `path` that exists.
+fn line_of(lines: &LineTree, path: &[String]) -> u32 {
+    let mut node = lines;
+    for segment in path {
+        let child = match segment.parse::<usize>() {
+            Ok(index) => node.item(index).or_else(|| node.field(segment)),
+            Err(_) => node.field(segment),
+        };
+        match child {
+            Some(child) => node = child,
+            None => break,
+        }
+    }
+    node.line
+}
+
+impl Config {
+    /// An error at `path` (keys from the top of the file).
+    pub fn error_at(&self, path: &[String], message: String) -> ConfigError {
+        ConfigError {
+            path: self.path.clone(),
+            line: Some(line_of(&self.lines, path)),
+            message,
+        }
+    }
+
+    /// Refuses rule ids no plugin has.
+    pub fn check_rules(&self, known: &[&str]) -> Result<(), ConfigError> {
+        match self.rules.keys().find(|id| !known.contains(&id.as_str())) {
+            Some(id) => Err(self.error_at(
+                &["rules".into(), id.clone()],
+                format!("unknown rule `{id}` (known rules: {})", known.join(", ")),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether the config turns rule `id` off.
+    pub fn disables(&self, id: &str) -> bool {
+        self.rules.get(id).is_some_and(|r| !r.enabled)
+    }
+
+    /// The settings of rule `id` as JSON text, when the config gives any.
+    pub fn settings(&self, id: &str) -> Option<String> {
+        let settings = self.rules.get(id)?.settings.as_ref()?;
+        Some(serde_json::to_string(settings).expect("JSON values serialize"))
+    }
+
+    /// An error a rule found in its settings, at `pointer` (RFC 6901) within them.
+    pub fn settings_error(&self, id: &str, pointer: &str, message: &str) -> ConfigError {
+        let mut path = vec!["rules".to_owned(), id.to_owned(), "settings".to_owned()];
+        path.extend(
+            pointer
+                .split('/')
+                .skip(1)
+                .map(|s| s.replace("~1", "/").replace("~0", "~")),
+        );
+        let shown = path.join(".");
+        self.error_at(&path, format!("{shown}: {message}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(text: &str) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        std::fs::write(&path, text).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn reads_rules_and_fail_on() {
+        let (_dir, path) = write(
+            "fail-on: high\nrules:\n  tls-min-version:\n    enabled: false\n  network-policy:\n    settings:\n      egress-unrestricted: true\n",
+        );
+        let config = load(&path).unwrap();
+        assert_eq!(config.fail_on, Some(FailOn::High));
+        assert!(config.disables("tls-min-version"));
+        assert!(!config.disables("network-policy"));
+        assert_eq!(
+            config.settings("network-policy").as_deref(),
+            Some(r#"{"egress-unrestricted":true}"#)
+        );
+        assert_eq!(config.settings("tls-min-version"), None);
+        let error = config.settings_error("network-policy", "/egress-unrestricted", "bad");
+        assert_eq!(error.line, Some(7));
+        assert!(
+            error
+                .to_string()
+                .ends_with(":7: rules.network-policy.settings.egress-unrestricted: bad")
+        );
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        for (text, line, message) in [
+            (
+                "fail-on: high\nfail_on: low\n",
+                2,
+                "unknown field `fail_on`",
+            ),
+            (
+                "rules:\n  x:\n    enable: false\n",
+                3,
+                "unknown field `enable`",
+            ),
+            ("fail-on: sometimes\n", 1, "unknown variant `sometimes`"),
+            ("rules:\n  x:\n    settings: [1]\n", 3, "invalid type"),
+            ("rules: [\n", 2, "invalid YAML"),
+        ] {
+            let (_dir, path) = write(text);
+            let error = load(&path).unwrap_err();
+            assert_eq!(error.line, Some(line), "{text:?}: {error}");
+            assert!(error.message.contains(message), "{text:?}: {error}");
+        }
+        let (_dir, path) = write("rules:\n  tls-min-versoin: {}\n");
+        let error = load(&path)
+            .unwrap()
+            .check_rules(&["tls-min-version"])
+            .unwrap_err();
+        assert_eq!(error.line, Some(2));
+    }
+
+    #[test]
+    fn discovered_in_parents() {
+        let (dir, path) = write("{}\n");
+        let nested = dir.path().join("a/b");
+        std::fs::create_dir_all(&nested).unwrap();
+        assert_eq!(discover(&nested), Some(path.clone()));
+        std::fs::write(nested.join("x.yaml"), "").unwrap();
+        assert_eq!(discover(&nested.join("x.yaml")), Some(path));
+    }
+}
