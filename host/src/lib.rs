@@ -2,13 +2,14 @@
 //!
 //! The host reads inputs ([`input`]), runs sandboxed WebAssembly rule plugins over them
 //! ([`runtime`]), maps what they find to compliance frameworks ([`catalog`]) and writes a
-//! report ([`report`]); [`scan`] ties these together, [`config`] is the config file and
-//! [`cli`] the command line.
+//! report ([`report`]) with evidence of when and over what it ran ([`provenance`]); [`scan`]
+//! ties these together, [`config`] is the config file and [`cli`] the command line.
 
 pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod input;
+pub mod provenance;
 pub mod report;
 pub mod runtime;
 pub mod scan;

@@ -10,15 +10,17 @@ use sha2::{Digest, Sha256};
 
 use crate::catalog;
 use crate::config::{Config, ConfigError};
+use crate::input::manifest::{WAIVE_ANNOTATION, WAIVE_REASON_ANNOTATION};
 use crate::input::{self, InputOptions, Inputs, ManifestObject};
+use crate::provenance;
 use crate::report::{
-    ConfigRecord, ControlRef, ErrorRecord, FindingRecord, InputRecord, LocationRecord, Outcome,
-    Report, RuleResult, RuleStatus, SCHEMA_VERSION, Settings, Severity, Summary, Tool,
-    WaiverRecord, WaiverSource,
+    ConfigRecord, ControlRef, ErrorRecord, Evidence, FindingRecord, InputRecord, LocationRecord,
+    Outcome, PluginRecord, Report, RuleResult, RuleStatus, SCHEMA_VERSION, Settings, Severity,
+    Summary, Tool, WaiverEntry, WaiverRecord, WaiverSource,
 };
 use crate::runtime::{
-    self, ComponentCache, Document, File, Finding, InputKind, Limits, LoadError, Location,
-    ManifestSet, Plugin, PluginSource, RuleError, Runtime,
+    self, ComponentCache, Document, File, Finding, Framework, InputKind, Limits, LoadError,
+    Location, ManifestSet, Plugin, PluginSource, RuleError, Runtime,
 };
 
 /// Files sent to one `check-files` call: at most this many bytes (or one larger file).
@@ -77,6 +79,8 @@ pub struct ScanOptions {
     pub input: InputOptions,
     /// The config file, when one applies.
     pub config: Option<Config>,
+    /// The frameworks whose controls the report assesses, in catalog order.
+    pub frameworks: Vec<Framework>,
 }
 
 /// What stops a scan before it can produce a report.
@@ -107,6 +111,8 @@ pub fn load(options: &RuntimeOptions) -> Result<(Runtime, Vec<Plugin>), ScanErro
 
 /// Runs a scan and returns its report; plugin and input failures are in the report.
 pub fn run(options: &ScanOptions) -> Result<Report, ScanError> {
+    let generated_at = provenance::timestamp();
+    let git = options.paths.first().and_then(|p| provenance::git_revision(p));
     let (runtime, plugins) = load(&options.runtime)?;
     let selected = select(&plugins, options)?;
     let settings = rule_settings(&runtime, &selected, options.config.as_ref())?;
@@ -172,7 +178,16 @@ pub fn run(options: &ScanOptions) -> Result<Report, ScanError> {
         })
         .collect();
 
-    Ok(assemble(options, &selected, &inputs, &set, outcomes))
+    let provenance = Provenance { generated_at, git };
+    Ok(assemble(
+        options, &plugins, &selected, &inputs, &set, outcomes, provenance,
+    ))
+}
+
+/// When the run started and over which revision.
+struct Provenance {
+    generated_at: String,
+    git: Option<crate::report::GitRecord>,
 }
 
 #[derive(Clone, Copy)]
@@ -265,10 +280,12 @@ fn file_batches(inputs: &mut Inputs) -> Vec<Vec<File>> {
 
 fn assemble(
     options: &ScanOptions,
+    plugins: &[Plugin],
     selected: &[&Plugin],
     inputs: &Inputs,
     set: &ManifestSet,
     outcomes: Vec<(usize, Result<Vec<Finding>, RuleError>, Job)>,
+    provenance: Provenance,
 ) -> Report {
     let mut findings = Vec::new();
     let mut errors: Vec<ErrorRecord> = inputs
@@ -281,6 +298,8 @@ fn assemble(
             message: e.message.clone(),
         })
         .collect();
+    errors.extend(refused_annotations(inputs));
+    let unread_inputs = !errors.is_empty();
     let mut failed = vec![false; selected.len()];
 
     for (rule, outcome, job) in outcomes {
@@ -308,6 +327,12 @@ fn assemble(
             }
         }
     }
+
+    let waivers = apply_waivers(
+        options,
+        &mut findings,
+        provenance::date(&provenance.generated_at),
+    );
 
     let file_order: BTreeMap<&str, usize> = inputs
         .files
@@ -359,20 +384,56 @@ fn assemble(
         Outcome::Pass
     };
 
+    let skipped: Vec<(String, Vec<ControlRef>)> = plugins
+        .iter()
+        .filter(|p| !selected.iter().any(|s| s.info.id == p.info.id))
+        .map(|p| (p.info.id.clone(), control_refs(&p.info.controls)))
+        .collect();
+    let controls = catalog::assess(
+        &options.frameworks,
+        &rules,
+        &skipped,
+        &findings,
+        unread_inputs,
+    );
+    let tool = Tool {
+        name: env!("CARGO_PKG_NAME").into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    };
+    let evidence = Evidence {
+        generated_at: provenance.generated_at,
+        tool: tool.clone(),
+        plugins: selected
+            .iter()
+            .map(|p| PluginRecord {
+                id: p.info.id.clone(),
+                version: p.info.version.clone(),
+                sha256: p.sha256.clone(),
+                source: plugin_source(&p.source),
+            })
+            .collect(),
+        git: provenance.git,
+        config: options.config.as_ref().map(|c| ConfigRecord {
+            path: c.path.display().to_string(),
+            sha256: c.sha256.clone(),
+        }),
+        waivers,
+    };
+
     Report {
         schema_version: SCHEMA_VERSION,
-        tool: Tool {
-            name: env!("CARGO_PKG_NAME").into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-        },
+        tool,
         settings: Settings {
             default_namespace: options.default_namespace.clone(),
             fail_on: options.fail_on.name().into(),
-            config: options.config.as_ref().map(|c| ConfigRecord {
-                path: c.path.display().to_string(),
-                sha256: c.sha256.clone(),
-            }),
+            frameworks: options
+                .frameworks
+                .iter()
+                .map(|&f| catalog::framework_name(f).to_owned())
+                .collect(),
         },
+        controls,
+        evidence,
         summary: Summary {
             rules: rules.len(),
             files: inputs.files.len(),
@@ -400,6 +461,80 @@ fn assemble(
     }
 }
 
+/// `builtin` or the plugin file's path, as reports show it.
+fn plugin_source(source: &PluginSource) -> String {
+    match source {
+        PluginSource::Builtin(_) => "builtin".into(),
+        PluginSource::File(path) => path.display().to_string(),
+    }
+}
+
+/// Objects whose waive annotation comes without a reason: refused, each an error.
+fn refused_annotations(inputs: &Inputs) -> Vec<ErrorRecord> {
+    inputs
+        .objects
+        .iter()
+        .filter(|o| o.waive.as_ref().is_some_and(|w| w.reason.is_none()))
+        .map(|o| ErrorRecord {
+            rule: None,
+            file: Some(inputs.files[o.source].path.clone()),
+            line: Some(o.line()),
+            message: format!(
+                "{} {}: {WAIVE_ANNOTATION} without {WAIVE_REASON_ANNOTATION} is refused; its findings stand",
+                o.kind, o.name
+            ),
+        })
+        .collect()
+}
+
+/// Applies the config's waivers to the findings nothing waived yet, and says what each
+/// waiver did. An expired waiver applies to nothing.
+fn apply_waivers(
+    options: &ScanOptions,
+    findings: &mut [FindingRecord],
+    today: &str,
+) -> Vec<WaiverEntry> {
+    let Some(config) = &options.config else {
+        return Vec::new();
+    };
+    let mut applied = vec![0; config.waivers.len()];
+    for finding in findings.iter_mut().filter(|f| f.waiver.is_none()) {
+        let matching = config.waivers.iter().enumerate().find(|(_, w)| {
+            !w.expired(today)
+                && w.covers(
+                    &finding.rule,
+                    &finding.check,
+                    &finding.location,
+                    &options.default_namespace,
+                )
+        });
+        if let Some((index, waiver)) = matching {
+            applied[index] += 1;
+            finding.waiver = Some(WaiverRecord {
+                source: WaiverSource::Config,
+                reason: waiver.reason.clone(),
+                expires: waiver.expires.clone(),
+                approved_by: waiver.approved_by.clone(),
+            });
+        }
+    }
+    config
+        .waivers
+        .iter()
+        .zip(applied)
+        .map(|(w, applied)| WaiverEntry {
+            rule: w.rule.clone(),
+            check: w.check.clone(),
+            target: w.target_text(),
+            reason: w.reason.clone(),
+            expires: w.expires.clone(),
+            approved_by: w.approved_by.clone(),
+            expired: w.expired(today),
+            applied,
+        })
+        .collect()
+}
+
 fn describe_batch(batch: &[File]) -> String {
     match batch {
         [one] => one.path.clone(),
@@ -416,9 +551,21 @@ fn record(
     set: &ManifestSet,
     finding: Finding,
 ) -> Result<FindingRecord, RuleError> {
+    let mut annotation = None;
     let (location, subject) = match &finding.location {
         Location::Object(at) => {
             let object: &ManifestObject = &inputs.objects[at.document as usize];
+            annotation = object.waive.as_ref().and_then(|w| {
+                let reason = w.reason.as_ref()?;
+                w.rules
+                    .contains(&plugin.info.id)
+                    .then(|| WaiverRecord {
+                        source: WaiverSource::Annotation,
+                        reason: reason.clone(),
+                        expires: None,
+                        approved_by: None,
+                    })
+            });
             let json = &set.documents[at.document as usize].object;
             let line = object.locate(json, &at.pointer).ok_or_else(|| {
                 RuleError::Malformed(format!(
@@ -463,10 +610,15 @@ fn record(
         controls: control_refs(&finding.controls),
         location,
         evidence: finding.evidence,
-        waiver: finding.accepted.map(|reason| WaiverRecord {
-            source: WaiverSource::RuleSettings,
-            reason,
-        }),
+        waiver: finding
+            .accepted
+            .map(|reason| WaiverRecord {
+                source: WaiverSource::RuleSettings,
+                reason,
+                expires: None,
+                approved_by: None,
+            })
+            .or(annotation),
         fingerprint,
     })
 }
@@ -481,10 +633,7 @@ fn rule_result(plugin: &Plugin, findings: usize, waived: usize, failed: bool) ->
         remediation: info.remediation.clone(),
         severity: severity(info.severity),
         controls: control_refs(&info.controls),
-        source: match &plugin.source {
-            PluginSource::Builtin(_) => "builtin".into(),
-            PluginSource::File(path) => path.display().to_string(),
-        },
+        source: plugin_source(&plugin.source),
         sha256: plugin.sha256.clone(),
         status: match (failed, findings) {
             (true, _) => RuleStatus::Error,

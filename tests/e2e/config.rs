@@ -64,11 +64,11 @@ fn allowances_and_exemptions_are_reported_as_waived() {
     );
     assert_eq!(report["settings"]["fail_on"], "medium");
     assert_eq!(
-        report["settings"]["config"]["path"],
+        report["evidence"]["config"]["path"],
         "config/accepted/.tollgate.yaml"
     );
     assert_eq!(
-        report["settings"]["config"]["sha256"]
+        report["evidence"]["config"]["sha256"]
             .as_str()
             .unwrap()
             .len(),
@@ -108,7 +108,7 @@ fn command_line_wins_over_the_config() {
     // --no-config: nothing waived, egress not judged, every rule runs.
     let (code, report) = scan_json(&["config/accepted", "--no-config"]);
     assert_eq!(waived(&report), []);
-    assert_eq!(report["settings"]["config"], serde_json::Value::Null);
+    assert_eq!(report["evidence"]["config"], serde_json::Value::Null);
     assert_eq!(
         findings(&report),
         [
@@ -184,7 +184,7 @@ fn an_explicit_config_applies_to_any_input() {
         "network-policy",
     ]);
     assert_eq!(
-        report["settings"]["config"]["path"],
+        report["evidence"]["config"]["path"],
         "config/accepted/.tollgate.yaml"
     );
     assert_eq!(code, 1);

@@ -16,8 +16,13 @@ pub fn test_plugin(name: &str) -> PathBuf {
     PathBuf::from(env!("TOLLGATE_PLUGIN_BUILD_DIR")).join(format!("{name}.wasm"))
 }
 
+/// The time every test run reports, `2027-01-15T08:00:00Z`: waiver expiry is judged
+/// against it, and reports are reproducible.
+pub const SOURCE_DATE_EPOCH: &str = "1800000000";
+
 /// The binary, run in `tests/fixtures/` (so reported paths are short and stable), with a
-/// compiled-plugin cache shared by the tests and kept apart from the user's.
+/// compiled-plugin cache shared by the tests and kept apart from the user's, at a fixed
+/// time.
 pub fn tollgate() -> Command {
     let mut command = Command::cargo_bin("tollgate").expect("the tollgate binary is built");
     command
@@ -26,6 +31,7 @@ pub fn tollgate() -> Command {
             "TOLLGATE_CACHE_DIR",
             PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("plugin-cache"),
         )
+        .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE");
     command

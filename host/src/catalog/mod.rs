@@ -1,5 +1,10 @@
 //! Compliance frameworks as data: the controls tollgate's rules may evidence, with short
-//! titles. A plugin naming a control that is not here is refused at load time.
+//! titles. A plugin naming a control that is not here is refused at load time. [`assess`]
+//! turns a run's rules and findings into a status per control.
+
+mod assess;
+
+pub use assess::assess;
 
 use crate::runtime::Framework;
 
@@ -160,6 +165,16 @@ pub fn position(framework: Framework) -> usize {
 /// The framework's name in reports: `soc2`, `iso27001`, `cis-kubernetes`.
 pub fn framework_name(framework: Framework) -> &'static str {
     catalog(framework).name
+}
+
+/// A framework by its report name.
+pub fn by_name(name: &str) -> Option<Framework> {
+    CATALOGS.iter().find(|c| c.name == name).map(|c| c.framework)
+}
+
+/// The report names of every framework, in catalog order.
+pub fn names() -> Vec<&'static str> {
+    CATALOGS.iter().map(|c| c.name).collect()
 }
 
 /// A control by framework and id, if the catalog has it.

@@ -54,6 +54,11 @@ pub struct ScanArgs {
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
 
+    /// Assess only these frameworks' controls: soc2, iso27001, cis-kubernetes
+    /// (comma-separated or repeated) [default: the config's frameworks, else all]
+    #[arg(long = "framework", value_name = "NAME", value_delimiter = ',')]
+    pub frameworks: Vec<String>,
+
     /// Run only this rule (repeatable).
     #[arg(long = "rule", value_name = "ID")]
     pub rules: Vec<String>,

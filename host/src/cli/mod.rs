@@ -10,10 +10,11 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::Parser;
 
+use crate::catalog;
 use crate::config::{self, Config};
 use crate::input::InputOptions;
 use crate::report::{self, Format, Report};
-use crate::runtime::{ComponentCache, Limits, Plugin};
+use crate::runtime::{ComponentCache, Framework, Limits, Plugin};
 use crate::scan::{self, FailOn, RuntimeOptions, ScanOptions};
 
 pub use args::Cli;
@@ -51,7 +52,9 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
         args.paths
     };
     let config = load_config(&args.config, args.no_config, &paths)?;
+    let frameworks = frameworks(&args.frameworks, config.as_ref())?;
     let options = ScanOptions {
+        frameworks,
         default_namespace: args.namespace,
         fail_on: args
             .fail_on
@@ -69,6 +72,30 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
     let report = scan::run(&options)?;
     emit(&report, args.format, args.output.as_deref())?;
     Ok(report.summary.exit_code)
+}
+
+/// The frameworks to assess: `--framework`, else the config's, else all; in catalog order.
+fn frameworks(named: &[String], config: Option<&Config>) -> anyhow::Result<Vec<Framework>> {
+    let mut chosen: Vec<Framework> = if !named.is_empty() {
+        named
+            .iter()
+            .map(|name| {
+                catalog::by_name(name).with_context(|| {
+                    format!(
+                        "--framework {name}: unknown framework (known: {})",
+                        catalog::names().join(", ")
+                    )
+                })
+            })
+            .collect::<anyhow::Result<_>>()?
+    } else if let Some(list) = config.and_then(|c| c.frameworks.clone()) {
+        list
+    } else {
+        catalog::CATALOGS.iter().map(|c| c.framework).collect()
+    };
+    chosen.sort_by_key(|&f| catalog::position(f));
+    chosen.dedup();
+    Ok(chosen)
 }
 
 /// The config file: `--config`, else the one found from the first scanned path (the

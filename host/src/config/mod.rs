@@ -1,7 +1,10 @@
 //! The config file, `.tollgate.yaml`: found by walking up from the first scanned path, or
-//! named with `--config`. It sets `fail-on`, turns rules off, and gives rules their
-//! `settings`, which each rule validates itself (see the WIT `validate-settings`). Unknown
-//! keys and malformed values are errors naming the file and the line.
+//! named with `--config`. It sets `fail-on` and the frameworks to assess, turns rules off,
+//! gives rules their `settings` (each rule validates its own, see the WIT
+//! `validate-settings`), and lists waivers ([`waiver`]). Unknown keys and malformed values
+//! are errors naming the file and the line.
+
+pub mod waiver;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -11,9 +14,12 @@ use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::catalog;
 use crate::input::yaml::{self, LineTree};
-use crate::runtime;
+use crate::runtime::{self, Framework};
 use crate::scan::FailOn;
+
+pub use waiver::Waiver;
 
 /// The file name looked for in the scanned directory and its parents.
 pub const FILE_NAME: &str = ".tollgate.yaml";
@@ -25,7 +31,10 @@ pub struct Config {
     /// SHA-256 of the file's bytes: reports carry it as evidence of what was applied.
     pub sha256: String,
     pub fail_on: Option<FailOn>,
+    /// Frameworks to assess (all when absent).
+    pub frameworks: Option<Vec<Framework>>,
     pub rules: BTreeMap<String, RuleConfig>,
+    pub waivers: Vec<Waiver>,
     lines: LineTree,
 }
 
@@ -52,7 +61,27 @@ struct Written {
     #[serde(default)]
     fail_on: Option<FailOn>,
     #[serde(default)]
+    frameworks: Option<Vec<FrameworkName>>,
+    #[serde(default)]
     rules: BTreeMap<String, RuleConfig>,
+    #[serde(default)]
+    waivers: Vec<Waiver>,
+}
+
+/// A framework by its report name (`soc2`, `iso27001`, `cis-kubernetes`).
+#[derive(Clone, Copy, Debug)]
+pub struct FrameworkName(pub Framework);
+
+impl<'de> Deserialize<'de> for FrameworkName {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        catalog::by_name(&name).map(Self).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown framework `{name}` (known: {})",
+                catalog::names().join(", ")
+            ))
+        })
+    }
 }
 
 /// A config error at a line of the file.
@@ -139,7 +168,11 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         path: path.to_owned(),
         sha256: runtime::hex(&Sha256::digest(&bytes)),
         fail_on: written.fail_on,
+        frameworks: written
+            .frameworks
+            .map(|names| names.into_iter().map(|n| n.0).collect()),
         rules: written.rules,
+        waivers: written.waivers,
         lines,
     })
 }
@@ -180,15 +213,18 @@ impl Config {
         }
     }
 
-    /// Refuses rule ids no plugin has.
+    /// Refuses rule ids no plugin has, in `rules` and in `waivers`.
     pub fn check_rules(&self, known: &[&str]) -> Result<(), ConfigError> {
-        match self.rules.keys().find(|id| !known.contains(&id.as_str())) {
-            Some(id) => Err(self.error_at(
-                &["rules".into(), id.clone()],
-                format!("unknown rule `{id}` (known rules: {})", known.join(", ")),
-            )),
-            None => Ok(()),
+        let unknown = |id: &str| !known.contains(&id);
+        let message = |id: &str| format!("unknown rule `{id}` (known rules: {})", known.join(", "));
+        if let Some(id) = self.rules.keys().find(|id| unknown(id)) {
+            return Err(self.error_at(&["rules".into(), id.clone()], message(id)));
         }
+        if let Some((index, waiver)) = self.waivers.iter().enumerate().find(|(_, w)| unknown(&w.rule)) {
+            let path = ["waivers".into(), index.to_string(), "rule".into()];
+            return Err(self.error_at(&path, message(&waiver.rule)));
+        }
+        Ok(())
     }
 
     /// Whether the config turns rule `id` off.

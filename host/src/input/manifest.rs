@@ -22,8 +22,47 @@ pub struct ManifestObject {
     /// The object as JSON text, as the plugins receive it (the scan moves it into the
     /// manifest set; [`Self::locate`] is then given it back).
     pub json: String,
+    /// The `tollgate.dev/waive` annotation, on the object or on its pod template.
+    pub waive: Option<WaiveAnnotation>,
     /// Line of each node, in pre-order of `json` (see [`LineTree::flatten`]).
     lines: Vec<u32>,
+}
+
+/// Annotation that waives rules on one object (and its pod template).
+pub const WAIVE_ANNOTATION: &str = "tollgate.dev/waive";
+/// The reason that must come with [`WAIVE_ANNOTATION`].
+pub const WAIVE_REASON_ANNOTATION: &str = "tollgate.dev/waive-reason";
+
+/// An object's `tollgate.dev/waive` annotation: the rules it waives and the reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WaiveAnnotation {
+    pub rules: Vec<String>,
+    /// `None` when `tollgate.dev/waive-reason` is missing or blank: the waiver is refused.
+    pub reason: Option<String>,
+}
+
+impl WaiveAnnotation {
+    /// Read from the object's metadata, else from its pod template's (Deployment and the
+    /// like, and a CronJob's job template).
+    fn of(value: &Value) -> Option<Self> {
+        ["/metadata", "/spec/template/metadata", "/spec/jobTemplate/spec/template/metadata"]
+            .iter()
+            .filter_map(|at| value.pointer(&format!("{at}/annotations")))
+            .find_map(|annotations| {
+                let text = |key: &str| annotations.get(key).and_then(Value::as_str);
+                let rules = text(WAIVE_ANNOTATION)?
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                let reason = text(WAIVE_REASON_ANNOTATION)
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty())
+                    .map(str::to_owned);
+                Some(Self { rules, reason })
+            })
+    }
 }
 
 /// Why a document is not a Kubernetes object.
@@ -146,6 +185,7 @@ impl ManifestObject {
             kind: text("/kind").unwrap_or_default(),
             name: text("/metadata/name").unwrap_or_default(),
             namespace: text("/metadata/namespace"),
+            waive: WaiveAnnotation::of(&value),
             json: value.to_string(),
             lines,
         }

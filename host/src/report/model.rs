@@ -44,9 +44,12 @@ pub struct Report {
     pub tool: Tool,
     pub settings: Settings,
     pub rules: Vec<RuleResult>,
+    /// Every control of the selected frameworks, with its status and evidence.
+    pub controls: Vec<ControlResult>,
     pub findings: Vec<FindingRecord>,
     pub errors: Vec<ErrorRecord>,
     pub inputs: Vec<InputRecord>,
+    pub evidence: Evidence,
     pub summary: Summary,
 }
 
@@ -62,9 +65,113 @@ pub struct Settings {
     pub default_namespace: String,
     /// Lowest severity that fails the run, or `never`.
     pub fail_on: String,
+    /// The frameworks whose controls the report assesses.
+    pub frameworks: Vec<String>,
+}
+
+/// How a control fares in this run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ControlStatus {
+    /// A finding that is not waived breaks it.
+    NotSatisfied,
+    /// A rule evidencing it failed to run, or inputs could not be read: no verdict.
+    Error,
+    /// Only waived findings break it.
+    Waived,
+    /// Every rule evidencing it ran over every input and found nothing.
+    Satisfied,
+    /// No rule that ran evidences it.
+    NotAssessed,
+}
+
+impl ControlStatus {
+    pub const ALL: [ControlStatus; 5] = [
+        Self::NotSatisfied,
+        Self::Error,
+        Self::Waived,
+        Self::Satisfied,
+        Self::NotAssessed,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::NotSatisfied => "not-satisfied",
+            Self::Error => "error",
+            Self::Waived => "waived",
+            Self::Satisfied => "satisfied",
+            Self::NotAssessed => "not-assessed",
+        }
+    }
+}
+
+/// One control of a selected framework and its evidence in this run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ControlResult {
+    pub framework: String,
+    pub id: String,
+    pub title: String,
+    pub status: ControlStatus,
+    /// Why the status is what it is, in a sentence.
+    pub basis: String,
+    /// The rules that ran and evidence this control.
+    pub rules: Vec<String>,
+    /// Fingerprints of the findings that break it (not waived).
+    pub findings: Vec<String>,
+    /// Fingerprints of the waived findings that would break it.
+    pub waived: Vec<String>,
+}
+
+/// What an auditor needs to trust the report: when, by what, over which revision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// UTC, RFC 3339 (`SOURCE_DATE_EPOCH` fixes it for reproducible reports).
+    pub generated_at: String,
+    pub tool: Tool,
+    /// Every rule plugin that ran, with its digest.
+    pub plugins: Vec<PluginRecord>,
+    /// The Git revision of the scanned inputs, when they are in a repository.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub git: Option<GitRecord>,
     /// The config file applied, if any.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub config: Option<ConfigRecord>,
+    /// Every waiver of the config, applied or not, with how many findings it waived.
+    pub waivers: Vec<WaiverEntry>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PluginRecord {
+    pub id: String,
+    pub version: String,
+    pub sha256: String,
+    pub source: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GitRecord {
+    pub commit: String,
+    /// Uncommitted changes (tracked or untracked) in the work tree when the scan ran.
+    pub dirty: bool,
+}
+
+/// A waiver of the config file, as the report records it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaiverEntry {
+    pub rule: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub check: Option<String>,
+    /// `object Kind/namespace/name` or `path GLOB`.
+    pub target: String,
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub expires: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub approved_by: Option<String>,
+    /// Past its expiry date: it no longer applies.
+    pub expired: bool,
+    /// Findings it waived in this run.
+    pub applied: usize,
 }
 
 /// A config file, by path and digest.
@@ -132,6 +239,10 @@ pub struct FindingRecord {
 pub struct WaiverRecord {
     pub source: WaiverSource,
     pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub expires: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub approved_by: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,6 +250,10 @@ pub struct WaiverRecord {
 pub enum WaiverSource {
     /// An allowance or exemption in the rule's settings in the config file.
     RuleSettings,
+    /// A waiver of the config file's `waivers`.
+    Config,
+    /// The `tollgate.dev/waive` annotation on the object.
+    Annotation,
 }
 
 impl WaiverSource {
@@ -146,6 +261,8 @@ impl WaiverSource {
     pub fn phrase(self) -> &'static str {
         match self {
             Self::RuleSettings => "by the rule's settings",
+            Self::Config => "by a config waiver",
+            Self::Annotation => "by annotation",
         }
     }
 }

@@ -1,0 +1,220 @@
+//! Waivers of the config file: a rule (and optionally one check), a target (an object
+//! `Kind/namespace/name`, or a glob over reported file paths), a reason, and an optional
+//! expiry date and approver. A waiver without a reason is refused; an expired one stops
+//! applying and the report says so.
+
+use serde::Deserialize;
+
+use crate::report::LocationRecord;
+
+/// One waiver, validated.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(try_from = "Written")]
+pub struct Waiver {
+    pub rule: String,
+    pub check: Option<String>,
+    pub target: Target,
+    pub reason: String,
+    /// `YYYY-MM-DD`: the last day the waiver applies.
+    pub expires: Option<String>,
+    pub approved_by: Option<String>,
+}
+
+/// What a waiver applies to.
+#[derive(Clone, Debug)]
+pub enum Target {
+    /// `Kind/namespace/name`, or `Kind/name` for objects without a namespace.
+    Object {
+        kind: String,
+        namespace: Option<String>,
+        name: String,
+    },
+    /// A glob over the file paths the report shows (`deploy/legacy/**`).
+    Path(globset::GlobMatcher),
+}
+
+/// A waiver as the config file spells it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Written {
+    rule: String,
+    check: Option<String>,
+    object: Option<String>,
+    path: Option<String>,
+    reason: Option<String>,
+    expires: Option<String>,
+    approved_by: Option<String>,
+}
+
+impl TryFrom<Written> for Waiver {
+    type Error = String;
+
+    fn try_from(written: Written) -> Result<Self, String> {
+        let reason = written
+            .reason
+            .filter(|r| !r.trim().is_empty())
+            .ok_or("a waiver needs a `reason`: say why the finding is accepted")?;
+        let target = match (written.object, written.path) {
+            (Some(object), None) => parse_object(&object)?,
+            (None, Some(path)) => Target::Path(
+                globset::Glob::new(&path)
+                    .map_err(|e| format!("`path` is not a valid glob: {e}"))?
+                    .compile_matcher(),
+            ),
+            _ => return Err("a waiver names exactly one target: `object` or `path`".into()),
+        };
+        if let Some(date) = &written.expires {
+            check_date(date)?;
+        }
+        Ok(Self {
+            rule: written.rule,
+            check: written.check,
+            target,
+            reason,
+            expires: written.expires,
+            approved_by: written.approved_by,
+        })
+    }
+}
+
+fn parse_object(text: &str) -> Result<Target, String> {
+    let parts: Vec<&str> = text.split('/').collect();
+    let (kind, namespace, name) = match parts[..] {
+        [kind, name] => (kind, None, name),
+        [kind, namespace, name] => (kind, Some(namespace.to_owned()), name),
+        _ => ("", None, ""),
+    };
+    if kind.is_empty() || name.is_empty() {
+        return Err(format!(
+            "`object` {text:?} is not Kind/namespace/name or Kind/name"
+        ));
+    }
+    Ok(Target::Object {
+        kind: kind.to_owned(),
+        namespace,
+        name: name.to_owned(),
+    })
+}
+
+/// `YYYY-MM-DD`, a real date.
+fn check_date(date: &str) -> Result<(), String> {
+    let shaped = date.len() == 10
+        && date
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    if shaped && humantime::parse_rfc3339(&format!("{date}T00:00:00Z")).is_ok() {
+        Ok(())
+    } else {
+        Err(format!("`expires` {date:?} is not a date (YYYY-MM-DD)"))
+    }
+}
+
+impl Waiver {
+    /// Whether the waiver is past its expiry on `today` (`YYYY-MM-DD`).
+    pub fn expired(&self, today: &str) -> bool {
+        self.expires.as_deref().is_some_and(|last| last < today)
+    }
+
+    /// Whether it covers a finding of `rule`/`check` at `location`; objects without a
+    /// namespace are in `default_namespace`.
+    pub fn covers(
+        &self,
+        rule: &str,
+        check: &str,
+        location: &LocationRecord,
+        default_namespace: &str,
+    ) -> bool {
+        if self.rule != rule || self.check.as_deref().is_some_and(|c| c != check) {
+            return false;
+        }
+        match &self.target {
+            Target::Path(glob) => glob.is_match(&location.file),
+            Target::Object {
+                kind,
+                namespace,
+                name,
+            } => {
+                location.kind.as_deref() == Some(kind.as_str())
+                    && location.name.as_deref() == Some(name.as_str())
+                    && match namespace {
+                        Some(ns) => {
+                            location.namespace.as_deref().unwrap_or(default_namespace) == ns
+                        }
+                        None => location.namespace.is_none(),
+                    }
+            }
+        }
+    }
+
+    /// The target as reports show it.
+    pub fn target_text(&self) -> String {
+        match &self.target {
+            Target::Path(glob) => format!("path {}", glob.glob()),
+            Target::Object {
+                kind,
+                namespace: Some(ns),
+                name,
+            } => format!("object {kind}/{ns}/{name}"),
+            Target::Object { kind, name, .. } => format!("object {kind}/{name}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn waiver(json: serde_json::Value) -> Result<Waiver, String> {
+        serde_json::from_value(json).map_err(|e| e.to_string())
+    }
+
+    fn at(file: &str, kind: &str, namespace: Option<&str>, name: &str) -> LocationRecord {
+        LocationRecord {
+            file: file.into(),
+            line: 1,
+            kind: Some(kind.into()),
+            namespace: namespace.map(Into::into),
+            name: Some(name.into()),
+            ..LocationRecord::default()
+        }
+    }
+
+    #[test]
+    fn objects_and_paths_are_matched() {
+        let by_object = waiver(serde_json::json!({"rule": "network-policy", "check": "pod-not-selected",
+            "object": "Deployment/shop/web", "reason": "r", "expires": "2027-01-31"}))
+        .unwrap();
+        let web = at("deploy/web.yaml", "Deployment", Some("shop"), "web");
+        assert!(by_object.covers("network-policy", "pod-not-selected", &web, "default"));
+        assert!(!by_object.covers("network-policy", "allow-all", &web, "default"));
+        assert!(!by_object.covers("tls-min-version", "pod-not-selected", &web, "default"));
+        let unnamespaced = at("deploy/web.yaml", "Deployment", None, "web");
+        assert!(by_object.covers("network-policy", "pod-not-selected", &unnamespaced, "shop"));
+        assert!(!by_object.expired("2027-01-31"));
+        assert!(by_object.expired("2027-02-01"));
+
+        let by_path = waiver(serde_json::json!({"rule": "tls-min-version", "path": "legacy/**", "reason": "r"}))
+            .unwrap();
+        assert!(by_path.covers("tls-min-version", "weak-protocol", &at("legacy/a/b.yaml", "Ingress", None, "x"), "default"));
+        assert!(!by_path.covers("tls-min-version", "weak-protocol", &web, "default"));
+        assert_eq!(by_path.target_text(), "path legacy/**");
+    }
+
+    #[test]
+    fn malformed_waivers_are_refused() {
+        for (json, message) in [
+            (serde_json::json!({"rule": "r", "object": "Deployment/shop/web"}), "needs a `reason`"),
+            (serde_json::json!({"rule": "r", "object": "Deployment/shop/web", "reason": " "}), "needs a `reason`"),
+            (serde_json::json!({"rule": "r", "reason": "x"}), "exactly one target"),
+            (serde_json::json!({"rule": "r", "object": "web", "reason": "x"}), "is not Kind/namespace/name"),
+            (serde_json::json!({"rule": "r", "path": "a/[", "reason": "x"}), "not a valid glob"),
+            (serde_json::json!({"rule": "r", "path": "a", "reason": "x", "expires": "2027-02-30"}), "is not a date"),
+            (serde_json::json!({"rule": "r", "path": "a", "reason": "x", "expires": "next year"}), "is not a date"),
+            (serde_json::json!({"rule": "r", "path": "a", "reason": "x", "until": "2027-01-01"}), "unknown field `until`"),
+        ] {
+            let error = waiver(json.clone()).unwrap_err();
+            assert!(error.contains(message), "{json}: {error}");
+        }
+    }
+}
