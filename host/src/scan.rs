@@ -15,8 +15,8 @@ use crate::input::{self, InputOptions, Inputs, ManifestObject};
 use crate::provenance;
 use crate::report::{
     ConfigRecord, ControlRef, ErrorRecord, Evidence, FindingRecord, InputRecord, LocationRecord,
-    Outcome, PluginRecord, Report, RuleResult, RuleStatus, SCHEMA_VERSION, Settings, Severity,
-    Summary, Tool, WaiverEntry, WaiverRecord, WaiverSource,
+    PluginRecord, Report, RuleResult, RuleStatus, SCHEMA_VERSION, Settings, Severity, Summary,
+    Tool, WaiverEntry, WaiverRecord, WaiverSource,
 };
 use crate::runtime::{
     self, ComponentCache, Document, File, Finding, Framework, InputKind, Limits, LoadError,
@@ -42,7 +42,8 @@ pub enum FailOn {
 }
 
 impl FailOn {
-    fn threshold(self) -> Option<Severity> {
+    /// The lowest failing severity, `None` for `never`.
+    pub fn threshold(self) -> Option<Severity> {
         Some(match self {
             Self::Info => Severity::Info,
             Self::Low => Severity::Low,
@@ -53,8 +54,13 @@ impl FailOn {
         })
     }
 
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         self.threshold().map_or("never", Severity::name)
+    }
+
+    /// The value of a report's `settings.fail_on`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        <Self as clap::ValueEnum>::from_str(name, false).ok()
     }
 }
 
@@ -112,7 +118,10 @@ pub fn load(options: &RuntimeOptions) -> Result<(Runtime, Vec<Plugin>), ScanErro
 /// Runs a scan and returns its report; plugin and input failures are in the report.
 pub fn run(options: &ScanOptions) -> Result<Report, ScanError> {
     let generated_at = provenance::timestamp();
-    let git = options.paths.first().and_then(|p| provenance::git_revision(p));
+    let git = options
+        .paths
+        .first()
+        .and_then(|p| provenance::git_revision(p));
     let (runtime, plugins) = load(&options.runtime)?;
     let selected = select(&plugins, options)?;
     let settings = rule_settings(&runtime, &selected, options.config.as_ref())?;
@@ -367,22 +376,12 @@ fn assemble(
         })
         .collect();
 
-    let active: Vec<&FindingRecord> = findings.iter().filter(|f| f.waiver.is_none()).collect();
-    let mut by_severity = BTreeMap::new();
-    for finding in &active {
-        *by_severity.entry(finding.severity).or_insert(0) += 1;
-    }
-    let outcome = if !errors.is_empty() {
-        Outcome::Error
-    } else if options
-        .fail_on
-        .threshold()
-        .is_some_and(|t| active.iter().any(|f| f.severity >= t))
-    {
-        Outcome::Fail
-    } else {
-        Outcome::Pass
-    };
+    let summary = Summary::of(
+        (rules.len(), inputs.files.len(), inputs.objects.len()),
+        &findings,
+        errors.len(),
+        options.fail_on.threshold(),
+    );
 
     let skipped: Vec<(String, Vec<ControlRef>)> = plugins
         .iter()
@@ -418,6 +417,7 @@ fn assemble(
             sha256: c.sha256.clone(),
         }),
         waivers,
+        shards: Vec::new(),
     };
 
     Report {
@@ -434,17 +434,7 @@ fn assemble(
         },
         controls,
         evidence,
-        summary: Summary {
-            rules: rules.len(),
-            files: inputs.files.len(),
-            objects: inputs.objects.len(),
-            findings: active.len(),
-            by_severity,
-            waived: findings.len() - active.len(),
-            errors: errors.len(),
-            outcome,
-            exit_code: outcome.exit_code(),
-        },
+        summary,
         inputs: inputs
             .files
             .iter()
@@ -557,14 +547,12 @@ fn record(
             let object: &ManifestObject = &inputs.objects[at.document as usize];
             annotation = object.waive.as_ref().and_then(|w| {
                 let reason = w.reason.as_ref()?;
-                w.rules
-                    .contains(&plugin.info.id)
-                    .then(|| WaiverRecord {
-                        source: WaiverSource::Annotation,
-                        reason: reason.clone(),
-                        expires: None,
-                        approved_by: None,
-                    })
+                w.rules.contains(&plugin.info.id).then(|| WaiverRecord {
+                    source: WaiverSource::Annotation,
+                    reason: reason.clone(),
+                    expires: None,
+                    approved_by: None,
+                })
             });
             let json = &set.documents[at.document as usize].object;
             let line = object.locate(json, &at.pointer).ok_or_else(|| {

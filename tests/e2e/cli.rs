@@ -97,6 +97,11 @@ rbac-least-privilege — Grant no RBAC permission beyond what is needed
   low      network-policy/violating/workloads.yaml:36  CronJob billing/report  [default-service-account]
            CronJob billing/report runs as the default ServiceAccount of billing; set serviceAccountName to a dedicated account
 
+controls
+  soc2            4 not-satisfied, 1 satisfied, 4 not-assessed
+  iso27001        6 not-satisfied, 7 satisfied, 4 not-assessed
+  cis-kubernetes  8 not-satisfied, 9 satisfied, 1 not-assessed
+
 passed: no-git-credentials, tls-min-version
 FAIL  4 rules over 8 objects in 3 files: 11 findings (2 critical, 4 medium, 5 low)
 "

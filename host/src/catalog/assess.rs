@@ -63,15 +63,13 @@ pub fn assess(
             } else if unread_inputs {
                 (
                     ControlStatus::Error,
-                    "some inputs could not be read, so an absence of findings proves nothing".to_owned(),
+                    "some inputs could not be read, so an absence of findings proves nothing"
+                        .to_owned(),
                 )
             } else if !waived.is_empty() {
                 (
                     ControlStatus::Waived,
-                    format!(
-                        "only waived findings break it ({})",
-                        waived.len()
-                    ),
+                    format!("only waived findings break it ({})", waived.len()),
                 )
             } else {
                 (

@@ -169,7 +169,10 @@ pub fn framework_name(framework: Framework) -> &'static str {
 
 /// A framework by its report name.
 pub fn by_name(name: &str) -> Option<Framework> {
-    CATALOGS.iter().find(|c| c.name == name).map(|c| c.framework)
+    CATALOGS
+        .iter()
+        .find(|c| c.name == name)
+        .map(|c| c.framework)
 }
 
 /// The report names of every framework, in catalog order.

@@ -32,6 +32,66 @@ pub enum Command {
     Scan(ScanArgs),
     /// List the rules with their severity and the controls they evidence.
     Rules(RulesArgs),
+    /// List the frameworks' controls and which rules evidence them (and which none can).
+    Frameworks(FrameworksArgs),
+    /// Render a saved JSON report in another format, or merge the reports of several runs.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FrameworksArgs {
+    /// Listing format.
+    #[arg(long, value_enum, default_value_t = ListingFormat::Text)]
+    pub format: ListingFormat,
+
+    #[command(flatten)]
+    pub runtime: RuntimeArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct ReportArgs {
+    #[command(subcommand)]
+    pub command: Option<ReportCommand>,
+
+    /// A report saved with `tollgate scan --format json`.
+    #[arg(value_name = "REPORT.json", required = true)]
+    pub input: Option<PathBuf>,
+
+    /// Format to render.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Write to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Merge the JSON reports of runs over different shards of an estate into one report;
+    /// control statuses and the summary are recomputed over all of them.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON reports to merge.
+    #[arg(value_name = "REPORT.json", required = true, num_args = 1..)]
+    pub inputs: Vec<PathBuf>,
+
+    /// Format of the merged report.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+
+    /// Write to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Merge runs whose plugins for a rule differ (by SHA-256); refused by default,
+    /// since their findings are not comparable.
+    #[arg(long)]
+    pub allow_plugin_mismatch: bool,
 }
 
 #[derive(Debug, Args)]
@@ -88,11 +148,18 @@ pub struct ScanArgs {
     pub runtime: RuntimeArgs,
 }
 
+/// Formats of the listings (`rules`, `frameworks`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListingFormat {
+    Text,
+    Json,
+}
+
 #[derive(Debug, Args)]
 pub struct RulesArgs {
     /// Listing format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ListingFormat::Text)]
+    pub format: ListingFormat,
 
     #[command(flatten)]
     pub runtime: RuntimeArgs,

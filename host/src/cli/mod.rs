@@ -18,7 +18,10 @@ use crate::runtime::{ComponentCache, Framework, Limits, Plugin};
 use crate::scan::{self, FailOn, RuntimeOptions, ScanOptions};
 
 pub use args::Cli;
-use args::{Command, RulesArgs, RuntimeArgs, ScanArgs};
+use args::{
+    Command, FrameworksArgs, ListingFormat, ReportArgs, ReportCommand, RulesArgs, RuntimeArgs,
+    ScanArgs,
+};
 
 /// Parses the command line and runs it. Usage errors print clap's message and give 2.
 pub fn main() -> ExitCode {
@@ -42,7 +45,106 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Scan(args) => scan_command(args),
         Command::Rules(args) => rules_command(args),
+        Command::Frameworks(args) => frameworks_command(args),
+        Command::Report(args) => report_command(args),
     }
+}
+
+/// `tollgate report FILE` renders a saved report; `tollgate report merge` merges several.
+/// The exit code is the (merged) report's.
+fn report_command(args: ReportArgs) -> anyhow::Result<u8> {
+    let (report, format, output) = match args.command {
+        Some(ReportCommand::Merge(merge)) => {
+            let saved = merge
+                .inputs
+                .iter()
+                .map(|p| report::merge::read(p))
+                .collect::<Result<Vec<_>, _>>()?;
+            let merged = report::merge::merge(saved, merge.allow_plugin_mismatch)?;
+            (merged, merge.format, merge.output)
+        }
+        None => {
+            let input = args.input.context("a report file is required")?;
+            (
+                report::merge::read(&input)?.report,
+                args.format,
+                args.output,
+            )
+        }
+    };
+    emit(&report, format, output.as_deref())?;
+    Ok(report.summary.exit_code)
+}
+
+/// Every catalog control with the rules (loaded now) that evidence it.
+fn frameworks_command(args: FrameworksArgs) -> anyhow::Result<u8> {
+    let (_runtime, plugins) = scan::load(&runtime_options(args.runtime)?)?;
+    let mut rows = Vec::new();
+    for catalog in catalog::CATALOGS {
+        for &(id, title) in catalog.controls {
+            let rules: Vec<&str> = plugins
+                .iter()
+                .filter(|p| {
+                    p.info
+                        .controls
+                        .iter()
+                        .any(|c| c.framework == catalog.framework && c.id == id)
+                })
+                .map(|p| p.info.id.as_str())
+                .collect();
+            rows.push((catalog, id, title, rules));
+        }
+    }
+    let text = match args.format {
+        ListingFormat::Json => {
+            let frameworks: Vec<serde_json::Value> = catalog::CATALOGS
+                .iter()
+                .map(|catalog| {
+                    let controls: Vec<serde_json::Value> = rows
+                        .iter()
+                        .filter(|(c, ..)| c.framework == catalog.framework)
+                        .map(|(_, id, title, rules)| {
+                            serde_json::json!({"id": id, "title": title, "rules": rules, "covered": !rules.is_empty()})
+                        })
+                        .collect();
+                    serde_json::json!({"framework": catalog.name, "title": catalog.title, "controls": controls})
+                })
+                .collect();
+            let mut text =
+                serde_json::to_string_pretty(&serde_json::json!({ "frameworks": frameworks }))
+                    .expect("JSON values serialize");
+            text.push('\n');
+            text
+        }
+        ListingFormat::Text => {
+            let mut out = String::new();
+            for catalog in catalog::CATALOGS {
+                let mine: Vec<_> = rows
+                    .iter()
+                    .filter(|(c, ..)| c.framework == catalog.framework)
+                    .collect();
+                let covered = mine.iter().filter(|(.., rules)| !rules.is_empty()).count();
+                out.push_str(&format!(
+                    "{} — {}: {covered} of {} controls evidenced\n",
+                    catalog.name,
+                    catalog.title,
+                    mine.len()
+                ));
+                for (_, id, title, rules) in mine {
+                    let by = if rules.is_empty() {
+                        "not evidenced by any rule".to_owned()
+                    } else {
+                        rules.join(", ")
+                    };
+                    out.push_str(&format!("  {id:<8} {title}\n           {by}\n"));
+                }
+                out.push('\n');
+            }
+            out
+        }
+    };
+    write_stdout(&text)?;
+    Ok(0)
 }
 
 fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
@@ -152,8 +254,8 @@ fn rules_command(args: RulesArgs) -> anyhow::Result<u8> {
     let (_runtime, mut plugins) = scan::load(&runtime_options(args.runtime)?)?;
     plugins.sort_by(|a, b| a.info.id.cmp(&b.info.id));
     let text = match args.format {
-        Format::Json => rules_json(&plugins),
-        Format::Text => rules_text(&plugins),
+        ListingFormat::Json => rules_json(&plugins),
+        ListingFormat::Text => rules_text(&plugins),
     };
     write_stdout(&text)?;
     Ok(0)

@@ -220,7 +220,12 @@ impl Config {
         if let Some(id) = self.rules.keys().find(|id| unknown(id)) {
             return Err(self.error_at(&["rules".into(), id.clone()], message(id)));
         }
-        if let Some((index, waiver)) = self.waivers.iter().enumerate().find(|(_, w)| unknown(&w.rule)) {
+        if let Some((index, waiver)) = self
+            .waivers
+            .iter()
+            .enumerate()
+            .find(|(_, w)| unknown(&w.rule))
+        {
             let path = ["waivers".into(), index.to_string(), "rule".into()];
             return Err(self.error_at(&path, message(&waiver.rule)));
         }

@@ -99,10 +99,13 @@ fn parse_object(text: &str) -> Result<Target, String> {
 /// `YYYY-MM-DD`, a real date.
 fn check_date(date: &str) -> Result<(), String> {
     let shaped = date.len() == 10
-        && date
-            .bytes()
-            .enumerate()
-            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+        && date.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
     if shaped && humantime::parse_rfc3339(&format!("{date}T00:00:00Z")).is_ok() {
         Ok(())
     } else {
@@ -182,8 +185,10 @@ mod tests {
 
     #[test]
     fn objects_and_paths_are_matched() {
-        let by_object = waiver(serde_json::json!({"rule": "network-policy", "check": "pod-not-selected",
-            "object": "Deployment/shop/web", "reason": "r", "expires": "2027-01-31"}))
+        let by_object = waiver(
+            serde_json::json!({"rule": "network-policy", "check": "pod-not-selected",
+            "object": "Deployment/shop/web", "reason": "r", "expires": "2027-01-31"}),
+        )
         .unwrap();
         let web = at("deploy/web.yaml", "Deployment", Some("shop"), "web");
         assert!(by_object.covers("network-policy", "pod-not-selected", &web, "default"));
@@ -194,9 +199,16 @@ mod tests {
         assert!(!by_object.expired("2027-01-31"));
         assert!(by_object.expired("2027-02-01"));
 
-        let by_path = waiver(serde_json::json!({"rule": "tls-min-version", "path": "legacy/**", "reason": "r"}))
-            .unwrap();
-        assert!(by_path.covers("tls-min-version", "weak-protocol", &at("legacy/a/b.yaml", "Ingress", None, "x"), "default"));
+        let by_path = waiver(
+            serde_json::json!({"rule": "tls-min-version", "path": "legacy/**", "reason": "r"}),
+        )
+        .unwrap();
+        assert!(by_path.covers(
+            "tls-min-version",
+            "weak-protocol",
+            &at("legacy/a/b.yaml", "Ingress", None, "x"),
+            "default"
+        ));
         assert!(!by_path.covers("tls-min-version", "weak-protocol", &web, "default"));
         assert_eq!(by_path.target_text(), "path legacy/**");
     }
@@ -204,14 +216,38 @@ mod tests {
     #[test]
     fn malformed_waivers_are_refused() {
         for (json, message) in [
-            (serde_json::json!({"rule": "r", "object": "Deployment/shop/web"}), "needs a `reason`"),
-            (serde_json::json!({"rule": "r", "object": "Deployment/shop/web", "reason": " "}), "needs a `reason`"),
-            (serde_json::json!({"rule": "r", "reason": "x"}), "exactly one target"),
-            (serde_json::json!({"rule": "r", "object": "web", "reason": "x"}), "is not Kind/namespace/name"),
-            (serde_json::json!({"rule": "r", "path": "a/[", "reason": "x"}), "not a valid glob"),
-            (serde_json::json!({"rule": "r", "path": "a", "reason": "x", "expires": "2027-02-30"}), "is not a date"),
-            (serde_json::json!({"rule": "r", "path": "a", "reason": "x", "expires": "next year"}), "is not a date"),
-            (serde_json::json!({"rule": "r", "path": "a", "reason": "x", "until": "2027-01-01"}), "unknown field `until`"),
+            (
+                serde_json::json!({"rule": "r", "object": "Deployment/shop/web"}),
+                "needs a `reason`",
+            ),
+            (
+                serde_json::json!({"rule": "r", "object": "Deployment/shop/web", "reason": " "}),
+                "needs a `reason`",
+            ),
+            (
+                serde_json::json!({"rule": "r", "reason": "x"}),
+                "exactly one target",
+            ),
+            (
+                serde_json::json!({"rule": "r", "object": "web", "reason": "x"}),
+                "is not Kind/namespace/name",
+            ),
+            (
+                serde_json::json!({"rule": "r", "path": "a/[", "reason": "x"}),
+                "not a valid glob",
+            ),
+            (
+                serde_json::json!({"rule": "r", "path": "a", "reason": "x", "expires": "2027-02-30"}),
+                "is not a date",
+            ),
+            (
+                serde_json::json!({"rule": "r", "path": "a", "reason": "x", "expires": "next year"}),
+                "is not a date",
+            ),
+            (
+                serde_json::json!({"rule": "r", "path": "a", "reason": "x", "until": "2027-01-01"}),
+                "unknown field `until`",
+            ),
         ] {
             let error = waiver(json.clone()).unwrap_err();
             assert!(error.contains(message), "{json}: {error}");

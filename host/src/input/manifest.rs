@@ -45,23 +45,27 @@ impl WaiveAnnotation {
     /// Read from the object's metadata, else from its pod template's (Deployment and the
     /// like, and a CronJob's job template).
     fn of(value: &Value) -> Option<Self> {
-        ["/metadata", "/spec/template/metadata", "/spec/jobTemplate/spec/template/metadata"]
-            .iter()
-            .filter_map(|at| value.pointer(&format!("{at}/annotations")))
-            .find_map(|annotations| {
-                let text = |key: &str| annotations.get(key).and_then(Value::as_str);
-                let rules = text(WAIVE_ANNOTATION)?
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|r| !r.is_empty())
-                    .map(str::to_owned)
-                    .collect();
-                let reason = text(WAIVE_REASON_ANNOTATION)
-                    .map(str::trim)
-                    .filter(|r| !r.is_empty())
-                    .map(str::to_owned);
-                Some(Self { rules, reason })
-            })
+        [
+            "/metadata",
+            "/spec/template/metadata",
+            "/spec/jobTemplate/spec/template/metadata",
+        ]
+        .iter()
+        .filter_map(|at| value.pointer(&format!("{at}/annotations")))
+        .find_map(|annotations| {
+            let text = |key: &str| annotations.get(key).and_then(Value::as_str);
+            let rules = text(WAIVE_ANNOTATION)?
+                .split(',')
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_owned)
+                .collect();
+            let reason = text(WAIVE_REASON_ANNOTATION)
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_owned);
+            Some(Self { rules, reason })
+        })
     }
 }
 

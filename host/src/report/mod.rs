@@ -1,7 +1,14 @@
-//! Reports: the canonical model ([`model`]) and one renderer per format.
+//! Reports: the canonical model ([`model`]), one renderer per format, and reading saved
+//! reports back and merging shards ([`merge`]).
 
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod merge;
 pub mod model;
+pub mod oscal;
+pub mod sarif;
 pub mod text;
 
 pub use model::*;
@@ -11,8 +18,18 @@ pub use model::*;
 pub enum Format {
     /// Grouped findings for a terminal, coloured when it is one.
     Text,
-    /// The canonical report (schema_version 1).
+    /// The canonical report (schema_version 1); `tollgate report` renders it again.
     Json,
+    /// SARIF 2.1.0 for code-scanning UIs.
+    Sarif,
+    /// JUnit XML for CI test views.
+    Junit,
+    /// Markdown for pull-request comments and job summaries.
+    Markdown,
+    /// One self-contained HTML page for auditors.
+    Html,
+    /// OSCAL assessment-results JSON for GRC tools.
+    Oscal,
 }
 
 /// Renders `report` in `format`. `color` applies to text only.
@@ -20,5 +37,28 @@ pub fn render(report: &Report, format: Format, color: bool) -> String {
     match format {
         Format::Text => text::render(report, color),
         Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Junit => junit::render(report),
+        Format::Markdown => markdown::render(report),
+        Format::Html => html::render(report),
+        Format::Oscal => oscal::render(report),
     }
+}
+
+/// Text made safe for XML and HTML content and attribute values.
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            // XML 1.0 forbids most control characters even when escaped.
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
 }

@@ -138,6 +138,22 @@ pub struct Evidence {
     pub config: Option<ConfigRecord>,
     /// Every waiver of the config, applied or not, with how many findings it waived.
     pub waivers: Vec<WaiverEntry>,
+    /// For a merged report: the runs it was made from.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub shards: Vec<Shard>,
+}
+
+/// One run merged into a report (`tollgate report merge`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    /// The report file as given, and its SHA-256.
+    pub path: String,
+    pub sha256: String,
+    pub generated_at: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub git: Option<GitRecord>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub config: Option<ConfigRecord>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -317,6 +333,41 @@ pub struct Summary {
     /// `pass`, `fail` (findings at or above `fail_on`) or `error` (a result cannot be trusted).
     pub outcome: Outcome,
     pub exit_code: u8,
+}
+
+impl Summary {
+    /// The summary of a run: `(rules, files, objects)` scanned, its findings (waived ones
+    /// counted apart), how many errors, and the lowest failing severity (`None`: never).
+    pub fn of(
+        (rules, files, objects): (usize, usize, usize),
+        findings: &[FindingRecord],
+        errors: usize,
+        fail_on: Option<Severity>,
+    ) -> Self {
+        let active: Vec<&FindingRecord> = findings.iter().filter(|f| f.waiver.is_none()).collect();
+        let mut by_severity = BTreeMap::new();
+        for finding in &active {
+            *by_severity.entry(finding.severity).or_insert(0) += 1;
+        }
+        let outcome = if errors > 0 {
+            Outcome::Error
+        } else if fail_on.is_some_and(|t| active.iter().any(|f| f.severity >= t)) {
+            Outcome::Fail
+        } else {
+            Outcome::Pass
+        };
+        Self {
+            rules,
+            files,
+            objects,
+            findings: active.len(),
+            by_severity,
+            waived: findings.len() - active.len(),
+            errors,
+            outcome,
+            exit_code: outcome.exit_code(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

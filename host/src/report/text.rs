@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
 
-use super::{FindingRecord, LocationRecord, Outcome, Report, RuleStatus, Severity};
+use super::{ControlStatus, FindingRecord, LocationRecord, Outcome, Report, RuleStatus, Severity};
 
 pub fn render(report: &Report, color: bool) -> String {
     let paint = |style: Style, text: &str| {
@@ -46,6 +46,19 @@ pub fn render(report: &Report, color: bool) -> String {
         out.push('\n');
     }
 
+    controls(&mut out, report, &paint);
+
+    for waiver in report.evidence.waivers.iter().filter(|w| w.expired) {
+        let label = paint(AnsiColor::Yellow.on_default().bold(), "expired");
+        let _ = writeln!(
+            out,
+            "{label} waiver for {} on {} (expired {}) no longer applies",
+            waiver.rule,
+            waiver.target,
+            waiver.expires.as_deref().unwrap_or("")
+        );
+    }
+
     let passed: Vec<&str> = report
         .rules
         .iter()
@@ -62,6 +75,29 @@ pub fn render(report: &Report, color: bool) -> String {
     }
     let _ = writeln!(out, "{}", summary_line(report, &paint));
     out
+}
+
+/// One line per framework: how many controls have each status.
+fn controls(out: &mut String, report: &Report, paint: &impl Fn(Style, &str) -> String) {
+    if report.controls.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{}", paint(Style::new().bold(), "controls"));
+    for framework in &report.settings.frameworks {
+        let counts: Vec<String> = ControlStatus::ALL
+            .iter()
+            .filter_map(|&status| {
+                let n = report
+                    .controls
+                    .iter()
+                    .filter(|c| &c.framework == framework && c.status == status)
+                    .count();
+                (n > 0).then(|| format!("{n} {}", status.name()))
+            })
+            .collect();
+        let _ = writeln!(out, "  {framework:<15} {}", counts.join(", "));
+    }
+    out.push('\n');
 }
 
 fn write_finding(
@@ -112,12 +148,18 @@ fn write_finding(
 
 /// The one-line summary: outcome, what was scanned, findings by severity, errors.
 pub fn summary_line(report: &Report, paint: &impl Fn(Style, &str) -> String) -> String {
-    let s = &report.summary;
-    let (word, style) = match s.outcome {
+    let (word, style) = match report.summary.outcome {
         Outcome::Pass => ("PASS", AnsiColor::Green.on_default().bold()),
         Outcome::Fail => ("FAIL", AnsiColor::Red.on_default().bold()),
         Outcome::Error => ("ERROR", AnsiColor::Red.on_default().bold()),
     };
+    format!("{}  {}", paint(style, word), summary_counts(report))
+}
+
+/// What was scanned and found: `3 rules over 9 objects in 1 file: 2 findings (1 high,
+/// 1 low), 2 waived`.
+pub fn summary_counts(report: &Report) -> String {
+    let s = &report.summary;
     let counts: Vec<String> = Severity::ALL
         .iter()
         .filter_map(|sev| {
@@ -139,8 +181,7 @@ pub fn summary_line(report: &Report, paint: &impl Fn(Style, &str) -> String) -> 
         n => format!(", {n} error{}", plural(n)),
     };
     format!(
-        "{}  {} rule{} over {} object{} in {} file{}: {findings}{waived}{errors}",
-        paint(style, word),
+        "{} rule{} over {} object{} in {} file{}: {findings}{waived}{errors}",
         s.rules,
         plural(s.rules),
         s.objects,
