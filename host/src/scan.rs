@@ -489,12 +489,14 @@ fn apply_waivers(
     };
     let mut applied = vec![0; config.waivers.len()];
     for finding in findings.iter_mut().filter(|f| f.waiver.is_none()) {
+        let path = config.relative_path(&finding.location.file);
         let matching = config.waivers.iter().enumerate().find(|(_, w)| {
             !w.expired(today)
                 && w.covers(
                     &finding.rule,
                     &finding.check,
                     &finding.location,
+                    &path,
                     &options.default_namespace,
                 )
         });

@@ -6,6 +6,7 @@ mod cli;
 mod config;
 mod generated;
 mod inputs;
+mod reports;
 mod rules;
 mod sandbox;
 mod secrets;

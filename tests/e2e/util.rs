@@ -11,6 +11,24 @@ pub fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
 }
 
+/// An external tool that `tests/tools/install.sh` installs under `target/test-tools/`
+/// (or, for Chromium, on the system). Missing tools fail the test: they are part of it.
+pub fn test_tool(relative: &str) -> PathBuf {
+    let path = if relative.starts_with('/') {
+        PathBuf::from(relative)
+    } else {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../target/test-tools")
+            .join(relative)
+    };
+    assert!(
+        path.exists(),
+        "{} is missing: run `bash tests/tools/install.sh` first",
+        path.display()
+    );
+    path
+}
+
 /// A test plugin from `plugins/testing/`, built by the host's build script.
 pub fn test_plugin(name: &str) -> PathBuf {
     PathBuf::from(env!("TOLLGATE_PLUGIN_BUILD_DIR")).join(format!("{name}.wasm"))

@@ -232,6 +232,19 @@ impl Config {
         Ok(())
     }
 
+    /// `file` (as reports show it) relative to the config file's directory, for path
+    /// waivers; unchanged when it lies elsewhere.
+    pub fn relative_path(&self, file: &str) -> String {
+        let dir = self.path.parent().unwrap_or(Path::new(""));
+        let (Ok(dir), Ok(file_abs)) = (std::path::absolute(dir), std::path::absolute(file)) else {
+            return file.to_owned();
+        };
+        match file_abs.strip_prefix(&dir) {
+            Ok(relative) => relative.to_string_lossy().replace('\\', "/"),
+            Err(_) => file.to_owned(),
+        }
+    }
+
     /// Whether the config turns rule `id` off.
     pub fn disables(&self, id: &str) -> bool {
         self.rules.get(id).is_some_and(|r| !r.enabled)

@@ -1,5 +1,6 @@
 //! Waivers of the config file: a rule (and optionally one check), a target (an object
-//! `Kind/namespace/name`, or a glob over reported file paths), a reason, and an optional
+//! `Kind/namespace/name`, or a glob over file paths relative to the config file's
+//! directory, as `.gitignore` patterns are), a reason, and an optional
 //! expiry date and approver. A waiver without a reason is refused; an expired one stops
 //! applying and the report says so.
 
@@ -29,7 +30,7 @@ pub enum Target {
         namespace: Option<String>,
         name: String,
     },
-    /// A glob over the file paths the report shows (`deploy/legacy/**`).
+    /// A glob over file paths relative to the config file's directory (`legacy/**`).
     Path(globset::GlobMatcher),
 }
 
@@ -119,20 +120,22 @@ impl Waiver {
         self.expires.as_deref().is_some_and(|last| last < today)
     }
 
-    /// Whether it covers a finding of `rule`/`check` at `location`; objects without a
-    /// namespace are in `default_namespace`.
+    /// Whether it covers a finding of `rule`/`check` at `location`, whose file is `path`
+    /// relative to the config file's directory; objects without a namespace are in
+    /// `default_namespace`.
     pub fn covers(
         &self,
         rule: &str,
         check: &str,
         location: &LocationRecord,
+        path: &str,
         default_namespace: &str,
     ) -> bool {
         if self.rule != rule || self.check.as_deref().is_some_and(|c| c != check) {
             return false;
         }
         match &self.target {
-            Target::Path(glob) => glob.is_match(&location.file),
+            Target::Path(glob) => glob.is_match(path),
             Target::Object {
                 kind,
                 namespace,
@@ -191,11 +194,38 @@ mod tests {
         )
         .unwrap();
         let web = at("deploy/web.yaml", "Deployment", Some("shop"), "web");
-        assert!(by_object.covers("network-policy", "pod-not-selected", &web, "default"));
-        assert!(!by_object.covers("network-policy", "allow-all", &web, "default"));
-        assert!(!by_object.covers("tls-min-version", "pod-not-selected", &web, "default"));
+        let covers = |w: &Waiver, rule, check, location: &LocationRecord, ns| {
+            w.covers(rule, check, location, &location.file, ns)
+        };
+        assert!(covers(
+            &by_object,
+            "network-policy",
+            "pod-not-selected",
+            &web,
+            "default"
+        ));
+        assert!(!covers(
+            &by_object,
+            "network-policy",
+            "allow-all",
+            &web,
+            "default"
+        ));
+        assert!(!covers(
+            &by_object,
+            "tls-min-version",
+            "pod-not-selected",
+            &web,
+            "default"
+        ));
         let unnamespaced = at("deploy/web.yaml", "Deployment", None, "web");
-        assert!(by_object.covers("network-policy", "pod-not-selected", &unnamespaced, "shop"));
+        assert!(covers(
+            &by_object,
+            "network-policy",
+            "pod-not-selected",
+            &unnamespaced,
+            "shop"
+        ));
         assert!(!by_object.expired("2027-01-31"));
         assert!(by_object.expired("2027-02-01"));
 
@@ -203,13 +233,21 @@ mod tests {
             serde_json::json!({"rule": "tls-min-version", "path": "legacy/**", "reason": "r"}),
         )
         .unwrap();
-        assert!(by_path.covers(
+        let legacy = at("legacy/a/b.yaml", "Ingress", None, "x");
+        assert!(covers(
+            &by_path,
             "tls-min-version",
             "weak-protocol",
-            &at("legacy/a/b.yaml", "Ingress", None, "x"),
+            &legacy,
             "default"
         ));
-        assert!(!by_path.covers("tls-min-version", "weak-protocol", &web, "default"));
+        assert!(!covers(
+            &by_path,
+            "tls-min-version",
+            "weak-protocol",
+            &web,
+            "default"
+        ));
         assert_eq!(by_path.target_text(), "path legacy/**");
     }
 

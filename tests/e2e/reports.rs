@@ -1,0 +1,553 @@
+//! The compliance report in every format, checked with real external validators: control
+//! statuses against written-out expectations, SARIF with the SARIF multitool and the
+//! official schema, OSCAL with compliance-trestle's models, JUnit with junitparser, the
+//! HTML page in headless Chromium; then rendering saved runs again and merging shards.
+
+use std::path::Path;
+use std::process::Command;
+
+use pretty_assertions::assert_eq;
+use serde_json::Value;
+
+use crate::util::{findings, run, scan_json, test_plugin, test_tool};
+
+/// `framework id status` of every control of the report.
+fn statuses(report: &Value) -> Vec<String> {
+    report["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {}",
+                c["framework"].as_str().unwrap(),
+                c["id"].as_str().unwrap(),
+                c["status"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+fn python(script: &str, args: &[&Path]) -> String {
+    let output = Command::new(test_tool("venv/bin/python"))
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+/// Runs `tollgate scan ARGS --format FORMAT -o FILE` and returns the file (written even
+/// when a rule fails).
+fn render(dir: &Path, format: &str, args: &[&str]) -> std::path::PathBuf {
+    let file = dir.join(format!("report.{format}"));
+    let run = run(&[
+        &["scan", "--format", format, "-o", file.to_str().unwrap()],
+        args,
+    ]
+    .concat());
+    assert!(file.exists() && run.code <= 2, "{}", run.stderr);
+    file
+}
+
+#[test]
+fn waivers_and_control_statuses() {
+    let (code, report) = scan_json(&["config/waivers"]);
+    assert_eq!(
+        findings(&report),
+        [
+            "network-policy/pod-not-selected config/waivers/app.yaml:11 Deployment shop/web",
+            "network-policy/pod-not-selected config/waivers/app.yaml:30 Deployment shop/worker",
+            "tls-min-version/weak-protocol config/waivers/app.yaml:58 Ingress web/old",
+            "rbac-least-privilege/csr-approval config/waivers/legacy/rbac.yaml:8 Role legacy/legacy-admin",
+            "rbac-least-privilege/nodes-proxy config/waivers/legacy/rbac.yaml:8 Role legacy/legacy-admin",
+            "rbac-least-privilege/persistentvolume-create config/waivers/legacy/rbac.yaml:8 Role legacy/legacy-admin",
+            "rbac-least-privilege/pod-create config/waivers/legacy/rbac.yaml:8 Role legacy/legacy-admin",
+            "rbac-least-privilege/privilege-escalation-verbs config/waivers/legacy/rbac.yaml:8 Role legacy/legacy-admin",
+            "rbac-least-privilege/secrets-read config/waivers/legacy/rbac.yaml:8 Role legacy/legacy-admin",
+            "rbac-least-privilege/token-create config/waivers/legacy/rbac.yaml:8 Role legacy/legacy-admin",
+            "rbac-least-privilege/webhook-config config/waivers/legacy/rbac.yaml:8 Role legacy/legacy-admin",
+            "rbac-least-privilege/wildcard config/waivers/legacy/rbac.yaml:9 Role legacy/legacy-admin",
+        ]
+    );
+    let sources: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["waiver"]["source"].as_str().unwrap_or("-"))
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            "config",
+            "annotation",
+            "-",
+            "config",
+            "config",
+            "config",
+            "config",
+            "config",
+            "config",
+            "config",
+            "config",
+            "config"
+        ]
+    );
+    let web = &report["findings"][0]["waiver"];
+    assert_eq!(web["expires"], "2027-06-30");
+    assert_eq!(web["approved_by"], "security@example.com");
+    // The expired waiver applies to nothing and says so.
+    let waivers: Vec<(bool, u64)> = report["evidence"]["waivers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                w["expired"].as_bool().unwrap(),
+                w["applied"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(waivers, [(false, 1), (false, 9), (true, 0)]);
+    assert_eq!(code, 1, "the finding of the expired waiver fails the run");
+    // The config limits the report to two frameworks; every status, written out.
+    assert_eq!(
+        report["settings"]["frameworks"],
+        serde_json::json!(["soc2", "cis-kubernetes"])
+    );
+    assert_eq!(
+        statuses(&report),
+        [
+            "soc2 CC6.1 not-satisfied",
+            "soc2 CC6.2 satisfied",
+            "soc2 CC6.3 waived",
+            "soc2 CC6.6 waived",
+            "soc2 CC6.7 not-satisfied",
+            "soc2 CC6.8 not-assessed",
+            "soc2 CC7.1 not-assessed",
+            "soc2 CC7.2 not-assessed",
+            "soc2 CC8.1 not-assessed",
+            "cis-kubernetes 1.2.29 satisfied",
+            "cis-kubernetes 4.2.12 satisfied",
+            "cis-kubernetes 5.1.1 satisfied",
+            "cis-kubernetes 5.1.2 waived",
+            "cis-kubernetes 5.1.3 waived",
+            "cis-kubernetes 5.1.4 waived",
+            "cis-kubernetes 5.1.5 satisfied",
+            "cis-kubernetes 5.1.6 satisfied",
+            "cis-kubernetes 5.1.7 satisfied",
+            "cis-kubernetes 5.1.8 waived",
+            "cis-kubernetes 5.1.9 waived",
+            "cis-kubernetes 5.1.10 waived",
+            "cis-kubernetes 5.1.11 waived",
+            "cis-kubernetes 5.1.12 waived",
+            "cis-kubernetes 5.1.13 waived",
+            "cis-kubernetes 5.3.2 waived",
+            "cis-kubernetes 5.4.1 not-assessed",
+            "cis-kubernetes 5.4.2 satisfied",
+        ]
+    );
+    let cc61 = &report["controls"][0];
+    assert_eq!(cc61["basis"], "1 finding breaks it");
+    assert_eq!(
+        cc61["rules"],
+        serde_json::json!([
+            "network-policy",
+            "no-git-credentials",
+            "rbac-least-privilege",
+            "tls-min-version"
+        ])
+    );
+    assert_eq!(cc61["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(cc61["waived"].as_array().unwrap().len(), 11);
+    // --framework wins over the config.
+    let (_, iso) = scan_json(&["config/waivers", "--framework", "iso27001"]);
+    assert_eq!(
+        iso["settings"]["frameworks"],
+        serde_json::json!(["iso27001"])
+    );
+    assert_eq!(iso["controls"].as_array().unwrap().len(), 17);
+}
+
+#[test]
+fn a_crashed_rule_leaves_its_controls_in_error() {
+    let panic = test_plugin("panic");
+    let (code, report) = scan_json(&[
+        "network-policy/compliant",
+        "--plugin",
+        panic.to_str().unwrap(),
+        "--rule",
+        "test-panic",
+        "--rule",
+        "network-policy",
+        "--framework",
+        "soc2",
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        statuses(&report),
+        [
+            "soc2 CC6.1 error",
+            "soc2 CC6.2 not-assessed",
+            "soc2 CC6.3 not-assessed",
+            "soc2 CC6.6 satisfied",
+            "soc2 CC6.7 not-assessed",
+            "soc2 CC6.8 not-assessed",
+            "soc2 CC7.1 not-assessed",
+            "soc2 CC7.2 not-assessed",
+            "soc2 CC8.1 not-assessed",
+        ]
+    );
+    assert_eq!(
+        report["controls"][0]["basis"],
+        "rule test-panic failed to run"
+    );
+    assert_eq!(
+        report["controls"][1]["basis"],
+        "its rules were not run: rbac-least-privilege"
+    );
+}
+
+#[test]
+fn unreadable_inputs_leave_no_control_satisfied() {
+    let (code, report) = scan_json(&[
+        "input/invalid.yaml",
+        "network-policy/compliant",
+        "--framework",
+        "soc2",
+    ]);
+    assert_eq!(code, 2);
+    let satisfied: Vec<String> = statuses(&report)
+        .into_iter()
+        .filter(|s| s.ends_with(" satisfied"))
+        .collect();
+    assert_eq!(satisfied, Vec::<String>::new());
+}
+
+#[test]
+fn an_annotation_without_a_reason_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pod.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: shop\n  annotations:\n    tollgate.dev/waive: network-policy\nspec:\n  containers: []\n",
+    )
+    .unwrap();
+    let (code, report) = scan_json(&[file.to_str().unwrap(), "--rule", "network-policy"]);
+    assert_eq!(code, 2);
+    assert_eq!(report["findings"][0]["waiver"], Value::Null);
+    let error = &report["errors"][0];
+    assert_eq!(error["line"], 1);
+    assert_eq!(
+        error["message"],
+        "Pod p: tollgate.dev/waive without tollgate.dev/waive-reason is refused; its findings stand"
+    );
+}
+
+#[test]
+fn sarif_is_valid_for_the_multitool_and_the_official_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let panic = test_plugin("panic");
+    let sarif = render(
+        dir.path(),
+        "sarif",
+        &["config/waivers", "--plugin", panic.to_str().unwrap()],
+    );
+    let schema = test_tool("node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json");
+    let validation = dir.path().join("validation.sarif");
+    let output = Command::new(test_tool("node_modules/.bin/sarif-multitool"))
+        .args(["validate", sarif.to_str().unwrap(), "--output"])
+        .arg(&validation)
+        .args(["--log", "ForceOverwrite", "--json-schema"])
+        .arg(&schema)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let results: Value = serde_json::from_slice(&std::fs::read(&validation).unwrap()).unwrap();
+    let problems: Vec<&Value> = results["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .collect();
+    assert!(problems.is_empty(), "the multitool found: {problems:#?}");
+    python(
+        "import json, sys, jsonschema\n\
+         jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))",
+        &[&sarif, &schema],
+    );
+
+    let log: Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
+    let run = &log["runs"][0];
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 12);
+    let web = &results[0];
+    assert_eq!(web["ruleId"], "network-policy/pod-not-selected");
+    assert_eq!(web["level"], "warning");
+    assert_eq!(
+        web["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "config/waivers/app.yaml"
+    );
+    assert_eq!(
+        web["locations"][0]["physicalLocation"]["region"]["startLine"],
+        11
+    );
+    assert_eq!(
+        web["locations"][0]["logicalLocations"][0]["fullyQualifiedName"],
+        "Deployment/shop/web"
+    );
+    assert_eq!(
+        web["partialFingerprints"]["tollgate/v1"]
+            .as_str()
+            .unwrap()
+            .len(),
+        32
+    );
+    assert_eq!(web["suppressions"][0]["status"], "accepted");
+    assert!(
+        results[2]["suppressions"].is_null(),
+        "the expired waiver suppresses nothing"
+    );
+    let rule = &run["tool"]["driver"]["rules"][web["ruleIndex"].as_u64().unwrap() as usize];
+    assert_eq!(rule["id"], "network-policy/pod-not-selected");
+    let tags = rule["properties"]["tags"].as_array().unwrap();
+    assert!(
+        tags.contains(&Value::from("cis-kubernetes:5.3.2")),
+        "{tags:?}"
+    );
+    assert!(
+        rule["help"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("default-deny")
+    );
+    // The crashed rule is reported where CI systems look for tool failures.
+    let invocation = &run["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    assert_eq!(
+        invocation["toolExecutionNotifications"][0]["associatedRule"]["id"],
+        "test-panic"
+    );
+}
+
+#[test]
+fn oscal_is_valid_for_compliance_trestle() {
+    let dir = tempfile::tempdir().unwrap();
+    let oscal = render(dir.path(), "oscal", &["config/waivers"]);
+    let checked = python(
+        "import json, sys\n\
+         from trestle.oscal.assessment_results import AssessmentResults\n\
+         document = json.load(open(sys.argv[1]))\n\
+         results = AssessmentResults.parse_obj(document['assessment-results'])\n\
+         result = results.results[0]\n\
+         states = sorted({(f.target.target_id, f.target.status.state.value) for f in result.findings})\n\
+         print(len(result.observations), len(results.back_matter.resources))\n\
+         for target, state in states: print(target, state)",
+        &[&oscal],
+    );
+    let mut lines = checked.lines();
+    // One observation per rule run (4) and per finding (12); inputs (2) and plugins (4).
+    assert_eq!(lines.next(), Some("16 6"));
+    let states: Vec<&str> = lines.collect();
+    assert!(states.contains(&"soc2_cc6.1 not-satisfied"), "{states:?}");
+    assert!(states.contains(&"soc2_cc6.2 satisfied"), "{states:?}");
+    assert!(
+        states.contains(&"cis-kubernetes_5.3.2 not-satisfied"),
+        "waived is not satisfied: {states:?}"
+    );
+    assert!(
+        !states.iter().any(|s| s.starts_with("soc2_cc8.1")),
+        "not assessed, not reported"
+    );
+    // Rendering is reproducible: same run, same document.
+    let again = render(&dir.path().join(".."), "oscal", &["config/waivers"]);
+    assert_eq!(
+        std::fs::read(&oscal).unwrap(),
+        std::fs::read(again).unwrap()
+    );
+}
+
+#[test]
+fn junit_parses_with_the_counts_ci_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let panic = test_plugin("panic");
+    let junit = render(
+        dir.path(),
+        "junit",
+        &["config/waivers", "--plugin", panic.to_str().unwrap()],
+    );
+    let counts = python(
+        "import sys\n\
+         from junitparser import JUnitXml\n\
+         xml = JUnitXml.fromfile(sys.argv[1])\n\
+         for suite in xml: print(suite.name, suite.tests, suite.failures, suite.errors, suite.skipped)",
+        &[&junit],
+    );
+    assert_eq!(
+        counts,
+        "network-policy 3 0 0 2\n\
+         no-git-credentials 2 0 0 0\n\
+         rbac-least-privilege 10 0 0 9\n\
+         test-panic 3 0 1 0\n\
+         tls-min-version 2 1 0 0\n"
+    );
+}
+
+#[test]
+fn markdown_is_short_and_folds_long_lists() {
+    let run = run(&["scan", "config/waivers", "--format", "markdown"]);
+    assert_eq!(run.code, 1);
+    let text = run.stdout;
+    assert!(text.starts_with("## tollgate: ❌ FAIL\n\n4 rules over 5 objects in 2 files: 1 finding (1 high), 11 waived\n"), "{text}");
+    assert!(text.contains("| soc2 | 1 | 2 | 2 | 0 | 4 |"), "{text}");
+    assert!(
+        text.contains("| high | `tls-min-version/weak-protocol` | `config/waivers/app.yaml:58` |"),
+        "{text}"
+    );
+    assert!(text.contains("~~medium~~ waived"), "{text}");
+    assert!(text.lines().count() < 60, "{text}");
+}
+
+#[test]
+fn html_renders_in_headless_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = render(dir.path(), "html", &["config/waivers"]);
+    let page = std::fs::read_to_string(&html).unwrap();
+    for external in ["src=\"http", "href=\"http", "url(http", "@import"] {
+        assert!(
+            !page.contains(external),
+            "the page must make no requests: {external}"
+        );
+    }
+    let chromium = test_tool("/usr/bin/chromium");
+    let profile = dir.path().join("profile");
+    let output = Command::new(&chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--virtual-time-budget=2000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // The script ran to its end (it marks the body), so it threw nothing.
+    assert!(dom.contains("<body data-ready=\"true\">"), "{dom}");
+    assert!(dom.contains("<td class=\"mono\">CC6.1</td>"), "{dom}");
+    assert!(
+        dom.contains("old clients until the end of 2026"),
+        "the expired waiver is listed"
+    );
+    let screenshot = dir.path().join("report.png");
+    let output = Command::new(&chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--window-size=1280,1600",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", screenshot.display()))
+        .arg(format!("file://{}", html.display()))
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(std::fs::metadata(&screenshot).unwrap().len() > 10_000);
+}
+
+#[test]
+fn saved_runs_render_again_and_shards_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let shard_a = render(dir.path(), "json", &["config/waivers"]);
+    let sarif_direct = render(dir.path(), "sarif", &["config/waivers"]);
+    // Rendering the saved run gives what the scan gave.
+    let again = dir.path().join("again.sarif");
+    let rerun = run(&[
+        "report",
+        shard_a.to_str().unwrap(),
+        "--format",
+        "sarif",
+        "-o",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(rerun.code, 1, "{}", rerun.stderr);
+    assert_eq!(
+        std::fs::read(&again).unwrap(),
+        std::fs::read(&sarif_direct).unwrap()
+    );
+
+    let shard_b = dir.path().join("b.json");
+    let run_b = run(&[
+        "scan",
+        "rbac/violating.yaml",
+        "--config",
+        "config/waivers/.tollgate.yaml",
+        "--format",
+        "json",
+        "-o",
+        shard_b.to_str().unwrap(),
+    ]);
+    assert_eq!(run_b.code, 1, "{}", run_b.stderr);
+    let merged = run(&[
+        "report",
+        "merge",
+        shard_a.to_str().unwrap(),
+        shard_b.to_str().unwrap(),
+    ]);
+    assert_eq!(merged.code, 1, "{}", merged.stderr);
+    let report: Value = serde_json::from_str(&merged.stdout).unwrap();
+    assert_eq!(report["summary"]["files"], 3);
+    assert_eq!(report["summary"]["findings"], 6);
+    assert_eq!(report["summary"]["waived"], 11);
+    assert_eq!(report["evidence"]["shards"].as_array().unwrap().len(), 2);
+    assert!(statuses(&report).contains(&"cis-kubernetes 5.1.1 not-satisfied".to_owned()));
+
+    // A shard made by another build of a plugin is refused, unless allowed.
+    let mut other: Value = serde_json::from_slice(&std::fs::read(&shard_b).unwrap()).unwrap();
+    other["evidence"]["plugins"][0]["sha256"] = Value::from("0".repeat(64));
+    std::fs::write(&shard_b, other.to_string()).unwrap();
+    let refused = run(&[
+        "report",
+        "merge",
+        shard_a.to_str().unwrap(),
+        shard_b.to_str().unwrap(),
+    ]);
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("ran as different plugins"),
+        "{}",
+        refused.stderr
+    );
+    let allowed = run(&[
+        "report",
+        "merge",
+        "--allow-plugin-mismatch",
+        shard_a.to_str().unwrap(),
+        shard_b.to_str().unwrap(),
+    ]);
+    assert_eq!(allowed.code, 1, "{}", allowed.stderr);
+}

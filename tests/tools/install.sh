@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs the real external tools the end-to-end tests check tollgate's reports with, into
+# target/test-tools (Chromium comes from Debian): the SARIF multitool (npm), Python with
+# compliance-trestle (OSCAL models), junitparser and jsonschema (PyPI), and headless
+# Chromium. Idempotent: what is already there is kept. The tests fail, naming this script,
+# when a tool is missing.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+tools="$root/target/test-tools"
+mkdir -p "$tools"
+
+sarif() {
+    local bin="$tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
+    if [ ! -e "$bin" ]; then
+        (cd "$tools" && npm install --no-audit --no-fund --loglevel=error @microsoft/sarif-multitool@5.7.0)
+    fi
+    # npm does not run the package's install script that makes it executable.
+    chmod u+x "$bin"
+}
+
+python_tools() {
+    local python="$tools/venv/bin/python"
+    if ! "$python" -c "import trestle, junitparser, jsonschema" 2>/dev/null; then
+        python3 -m venv "$tools/venv"
+        "$tools/venv/bin/pip" install --quiet --disable-pip-version-check \
+            compliance-trestle==5.2.0 junitparser==5.0.3 jsonschema==4.26.0
+    fi
+}
+
+chromium_browser() {
+    if command -v chromium >/dev/null; then
+        return
+    fi
+    local sudo=""
+    if [ "$(id -u)" != 0 ]; then
+        sudo="sudo"
+    fi
+    $sudo apt-get install -y -q --no-install-recommends chromium >/dev/null ||
+        { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q --no-install-recommends chromium >/dev/null; }
+}
+
+# In parallel: each writes its own log, shown only when it fails.
+pids=()
+for step in sarif python_tools chromium_browser; do
+    ( "$step" >"$tools/$step.log" 2>&1 ) &
+    pids+=("$!:$step")
+done
+failed=0
+for entry in "${pids[@]}"; do
+    if ! wait "${entry%%:*}"; then
+        echo "tests/tools/install.sh: ${entry#*:} failed:" >&2
+        cat "$tools/${entry#*:}.log" >&2
+        failed=1
+    fi
+done
+exit "$failed"
