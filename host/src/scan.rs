@@ -11,10 +11,12 @@ use sha2::{Digest, Sha256};
 use crate::catalog;
 use crate::config::{Config, ConfigError};
 use crate::input::manifest::{WAIVE_ANNOTATION, WAIVE_REASON_ANNOTATION};
-use crate::input::{self, InputOptions, Inputs, ManifestObject};
+use crate::input::{self, InputOptions, Inputs, ManifestObject, SkipReason, Target};
 use crate::provenance;
+use crate::report::baseline::Baseline;
 use crate::report::{
-    ConfigRecord, ControlRef, ErrorRecord, Evidence, FindingRecord, InputRecord, LocationRecord,
+    ConfigRecord, ControlRef, ErrorRecord, Evidence, FindingRecord, FirstSeenRecord, InputRecord,
+    LocationRecord, SkippedRecord,
     PluginRecord, Report, RuleResult, RuleStatus, SCHEMA_VERSION, Settings, Severity, Summary,
     Tool, WaiverEntry, WaiverRecord, WaiverSource,
 };
@@ -75,7 +77,7 @@ pub struct RuntimeOptions {
 /// Everything a scan needs, validated.
 #[derive(Clone, Debug)]
 pub struct ScanOptions {
-    pub paths: Vec<PathBuf>,
+    pub target: Target,
     pub default_namespace: String,
     pub fail_on: FailOn,
     /// Run only these rules (all when empty).
@@ -87,6 +89,8 @@ pub struct ScanOptions {
     pub config: Option<Config>,
     /// The frameworks whose controls the report assesses, in catalog order.
     pub frameworks: Vec<Framework>,
+    /// Findings known before: reported as waived by the baseline.
+    pub baseline: Option<Baseline>,
 }
 
 /// What stops a scan before it can produce a report.
@@ -118,14 +122,14 @@ pub fn load(options: &RuntimeOptions) -> Result<(Runtime, Vec<Plugin>), ScanErro
 /// Runs a scan and returns its report; plugin and input failures are in the report.
 pub fn run(options: &ScanOptions) -> Result<Report, ScanError> {
     let generated_at = provenance::timestamp();
-    let git = options
-        .paths
-        .first()
-        .and_then(|p| provenance::git_revision(p));
+    let git = match &options.target {
+        Target::Paths(paths) => paths.first().and_then(|p| provenance::git_revision(p)),
+        Target::Repository { repo, .. } => provenance::git_revision(repo),
+    };
     let (runtime, plugins) = load(&options.runtime)?;
     let selected = select(&plugins, options)?;
     let settings = rule_settings(&runtime, &selected, options.config.as_ref())?;
-    let mut inputs = input::collect(&options.paths, options.input);
+    let mut inputs = input::collect(&options.target, options.input);
 
     // The JSON texts and file contents move into what the plugins are given: no copies.
     let set = ManifestSet {
@@ -221,11 +225,20 @@ fn select<'a>(plugins: &'a [Plugin], options: &ScanOptions) -> Result<Vec<&'a Pl
         config.check_rules(&known)?;
     }
     let disabled = |id: &str| options.config.as_ref().is_some_and(|c| c.disables(id));
+    // History mixes every version of every file: only rules that read files make sense
+    // there, unless asked for by name.
+    let history = matches!(
+        options.target,
+        Target::Repository {
+            source: input::git::Source::History,
+            ..
+        }
+    );
     let mut selected: Vec<&Plugin> = plugins
         .iter()
         .filter(|p| {
             if options.only_rules.is_empty() {
-                !disabled(&p.info.id)
+                !disabled(&p.info.id) && (!history || p.info.inputs.contains(&InputKind::Files))
             } else {
                 options.only_rules.contains(&p.info.id)
             }
@@ -342,6 +355,19 @@ fn assemble(
         &mut findings,
         provenance::date(&provenance.generated_at),
     );
+    if let Some(baseline) = &options.baseline {
+        let reason = format!("in the baseline {}", baseline.path.display());
+        for finding in findings.iter_mut().filter(|f| f.waiver.is_none()) {
+            if baseline.fingerprints.contains(&finding.fingerprint) {
+                finding.waiver = Some(WaiverRecord {
+                    source: WaiverSource::Baseline,
+                    reason: reason.clone(),
+                    expires: None,
+                    approved_by: None,
+                });
+            }
+        }
+    }
 
     let file_order: BTreeMap<&str, usize> = inputs
         .files
@@ -377,7 +403,12 @@ fn assemble(
         .collect();
 
     let summary = Summary::of(
-        (rules.len(), inputs.files.len(), inputs.objects.len()),
+        (
+            rules.len(),
+            inputs.files.len(),
+            inputs.objects.len(),
+            inputs.skipped.len(),
+        ),
         &findings,
         errors.len(),
         options.fail_on.threshold(),
@@ -443,11 +474,37 @@ fn assemble(
                 sha256: f.sha256.clone(),
                 bytes: f.size,
                 objects: f.objects,
+                first_seen: f.first_seen.as_ref().map(first_seen),
+            })
+            .collect(),
+        skipped: inputs
+            .skipped
+            .iter()
+            .map(|s| SkippedRecord {
+                path: s.path.clone(),
+                reason: match s.reason {
+                    SkipReason::Binary => "binary".into(),
+                    SkipReason::Oversized(_) => "oversized".into(),
+                    SkipReason::Missing => "deleted from the work tree".into(),
+                },
+                bytes: match s.reason {
+                    SkipReason::Oversized(size) => Some(size),
+                    SkipReason::Binary | SkipReason::Missing => None,
+                },
             })
             .collect(),
         rules,
         findings,
         errors,
+    }
+}
+
+fn first_seen(first: &input::git::FirstSeen) -> FirstSeenRecord {
+    FirstSeenRecord {
+        commit: first.commit.clone(),
+        author_date: first.author_date.clone(),
+        path: first.path.clone(),
+        blob: first.blob.clone(),
     }
 }
 
@@ -578,18 +635,24 @@ fn record(
                 namespace: object.namespace.clone(),
                 name: Some(object.name.clone()).filter(|n| !n.is_empty()),
                 pointer: Some(at.pointer.clone()),
+                first_seen: None,
             };
             (location, subject)
         }
-        Location::File(at) => (
-            LocationRecord {
+        Location::File(at) => {
+            let source = inputs.files.iter().find(|f| f.path == at.path);
+            let first = source.and_then(|f| f.first_seen.as_ref());
+            let location = LocationRecord {
                 file: at.path.clone(),
                 line: at.line,
                 column: Some(at.column),
+                first_seen: first.map(first_seen),
                 ..LocationRecord::default()
-            },
-            at.path.clone(),
-        ),
+            };
+            // History names a file by path and commit; its identity is the path.
+            let subject = first.map_or_else(|| at.path.clone(), |f| f.path.clone());
+            (location, subject)
+        }
     };
     let fingerprint = fingerprint(&[&plugin.info.id, &finding.check, &subject, &finding.identity]);
     Ok(FindingRecord {

@@ -24,12 +24,17 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check Kubernetes manifests against every rule and report the findings.
+    /// Check Kubernetes manifests and repository files against every rule and report the
+    /// findings.
     ///
     /// Reads files and directories (recursively: *.yaml, *.yml, *.json, honouring
     /// .gitignore) and `-` for standard input, so that `helm template . | tollgate scan -`
-    /// and `kubectl kustomize overlays/prod | tollgate scan -` work.
+    /// and `kubectl kustomize overlays/prod | tollgate scan -` work; or a Git repository's
+    /// tracked files (--repo), staged content (--staged) or whole history (--history).
     Scan(ScanArgs),
+    /// Record the current findings' fingerprints, so that `scan --baseline FILE` reports
+    /// only new ones.
+    Baseline(BaselineArgs),
     /// List the rules with their severity and the controls they evidence.
     Rules(RulesArgs),
     /// List the frameworks' controls and which rules evidence them (and which none can).
@@ -96,9 +101,8 @@ pub struct MergeArgs {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Files or directories to scan; `-` reads standard input [default: .]
-    #[arg(value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub scope: ScopeArgs,
 
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -108,6 +112,45 @@ pub struct ScanArgs {
     /// standard error).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Report only findings that are not in this baseline (written by `tollgate
+    /// baseline`); the others are counted as baselined.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BaselineArgs {
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+
+    /// Where to write the baseline.
+    #[arg(short, long, value_name = "FILE", default_value = ".tollgate-baseline.json")]
+    pub output: PathBuf,
+}
+
+/// What a scan reads and judges, and against what: shared by `scan` and `baseline`.
+#[derive(Debug, Args)]
+pub struct ScopeArgs {
+    /// Files or directories to scan; `-` reads standard input [default: .]
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Scan the files Git tracks in the repository at PATH [default: .], as the work tree
+    /// has them; manifests among them also go to the manifest rules.
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = ".", conflicts_with = "paths")]
+    pub repo: Option<PathBuf>,
+
+    /// Scan exactly the staged content (the index blobs, not the work tree) of the
+    /// repository (--repo, or the current one): for pre-commit.
+    #[arg(long, conflicts_with_all = ["paths", "history"])]
+    pub staged: bool,
+
+    /// Scan every blob reachable from any ref of the repository, once each, naming the
+    /// commit, author date and path where it first appears. Runs the rules that read files
+    /// unless --rule says otherwise.
+    #[arg(long, conflicts_with = "paths")]
+    pub history: bool,
 
     /// Lowest severity that fails the run (exit code 1); `never` reports without failing
     /// [default: the config's fail-on, else low]
@@ -131,7 +174,8 @@ pub struct ScanArgs {
     #[arg(short = 'n', long, value_name = "NAME", default_value = "default")]
     pub namespace: String,
 
-    /// Files larger than this many bytes are reported as errors, not read.
+    /// Files larger than this many bytes are not read: named manifests are errors, other
+    /// files are skipped and counted.
     #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
     pub max_file_size: u64,
 

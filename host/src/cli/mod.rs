@@ -12,15 +12,16 @@ use clap::Parser;
 
 use crate::catalog;
 use crate::config::{self, Config};
-use crate::input::InputOptions;
+use crate::input::git::Source as GitSource;
+use crate::input::{InputOptions, Target};
 use crate::report::{self, Format, Report};
 use crate::runtime::{ComponentCache, Framework, Limits, Plugin};
 use crate::scan::{self, FailOn, RuntimeOptions, ScanOptions};
 
 pub use args::Cli;
 use args::{
-    Command, FrameworksArgs, ListingFormat, ReportArgs, ReportCommand, RulesArgs, RuntimeArgs,
-    ScanArgs,
+    BaselineArgs, Command, FrameworksArgs, ListingFormat, ReportArgs, ReportCommand, RulesArgs,
+    RuntimeArgs, ScanArgs, ScopeArgs,
 };
 
 /// Parses the command line and runs it. Usage errors print clap's message and give 2.
@@ -44,6 +45,7 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Scan(args) => scan_command(args),
+        Command::Baseline(args) => baseline_command(args),
         Command::Rules(args) => rules_command(args),
         Command::Frameworks(args) => frameworks_command(args),
         Command::Report(args) => report_command(args),
@@ -148,21 +150,68 @@ fn frameworks_command(args: FrameworksArgs) -> anyhow::Result<u8> {
 }
 
 fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
-    let paths = if args.paths.is_empty() {
-        vec![".".into()]
+    let mut options = scan_options(args.scope)?;
+    options.baseline = args
+        .baseline
+        .as_deref()
+        .map(report::baseline::read)
+        .transpose()?;
+    let report = scan::run(&options)?;
+    emit(&report, args.format, args.output.as_deref())?;
+    Ok(report.summary.exit_code)
+}
+
+/// Scans and writes the fingerprints of every finding to the baseline file. Exits 2 when
+/// the scan had errors (the baseline would be incomplete), else 0.
+fn baseline_command(args: BaselineArgs) -> anyhow::Result<u8> {
+    let report = scan::run(&scan_options(args.scope)?)?;
+    let count = report::baseline::write(&report, &args.output)?;
+    eprintln!(
+        "tollgate: wrote {count} finding fingerprint{} to {}",
+        if count == 1 { "" } else { "s" },
+        args.output.display()
+    );
+    if report.summary.errors > 0 {
+        let paint = |_: anstyle::Style, text: &str| text.to_owned();
+        eprintln!("{}", report::text::summary_line(&report, &paint));
+        return Ok(2);
+    }
+    Ok(0)
+}
+
+/// Validated scan options from the flags and the config file.
+fn scan_options(args: ScopeArgs) -> anyhow::Result<ScanOptions> {
+    let source = if args.history {
+        Some(GitSource::History)
+    } else if args.staged {
+        Some(GitSource::Staged)
+    } else if args.repo.is_some() {
+        Some(GitSource::Tracked)
     } else {
-        args.paths
+        None
     };
-    let config = load_config(&args.config, args.no_config, &paths)?;
+    let target = match source {
+        Some(source) => Target::Repository {
+            repo: args.repo.unwrap_or_else(|| ".".into()),
+            source,
+        },
+        None if args.paths.is_empty() => Target::Paths(vec![".".into()]),
+        None => Target::Paths(args.paths),
+    };
+    let start = match &target {
+        Target::Paths(paths) => paths[0].clone(),
+        Target::Repository { repo, .. } => repo.clone(),
+    };
+    let config = load_config(&args.config, args.no_config, &start)?;
     let frameworks = frameworks(&args.frameworks, config.as_ref())?;
-    let options = ScanOptions {
+    Ok(ScanOptions {
         frameworks,
         default_namespace: args.namespace,
         fail_on: args
             .fail_on
             .or(config.as_ref().and_then(|c| c.fail_on))
             .unwrap_or(FailOn::Low),
-        paths,
+        target,
         config,
         only_rules: args.rules,
         skip_rules: args.skip_rules,
@@ -170,10 +219,8 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
         input: InputOptions {
             max_file_size: args.max_file_size,
         },
-    };
-    let report = scan::run(&options)?;
-    emit(&report, args.format, args.output.as_deref())?;
-    Ok(report.summary.exit_code)
+        baseline: None,
+    })
 }
 
 /// The frameworks to assess: `--framework`, else the config's, else all; in catalog order.
@@ -205,15 +252,13 @@ fn frameworks(named: &[String], config: Option<&Config>) -> anyhow::Result<Vec<F
 fn load_config(
     named: &Option<std::path::PathBuf>,
     none: bool,
-    paths: &[std::path::PathBuf],
+    start: &std::path::Path,
 ) -> anyhow::Result<Option<Config>> {
     let path = match named {
         Some(path) => Some(path.clone()),
         None if none => None,
-        None => {
-            let first = paths.first().filter(|p| p.as_os_str() != "-");
-            config::discover(first.map_or(std::path::Path::new("."), |p| p.as_path()))
-        }
+        None if start.as_os_str() == "-" => config::discover(std::path::Path::new(".")),
+        None => config::discover(start),
     };
     Ok(path.map(|p| config::load(&p)).transpose()?)
 }

@@ -111,12 +111,11 @@ pub fn merge(shards: Vec<Saved>, allow_plugin_mismatch: bool) -> Result<Report, 
 
     let mut rules: Vec<RuleResult> = Vec::new();
     let mut frameworks: Vec<Framework> = Vec::new();
-    let (mut findings, mut errors, mut inputs, mut waivers) = (
-        Vec::new(),
-        Vec::new(),
-        Vec::<InputRecord>::new(),
-        Vec::new(),
-    );
+    let mut findings = Vec::new();
+    let mut errors = Vec::new();
+    let mut inputs: Vec<InputRecord> = Vec::new();
+    let mut waivers = Vec::new();
+    let mut skipped = Vec::new();
     let mut objects = 0;
     let mut records = Vec::new();
     for shard in &shards {
@@ -149,6 +148,7 @@ pub fn merge(shards: Vec<Saved>, allow_plugin_mismatch: bool) -> Result<Report, 
             }
         }
         objects += report.summary.objects;
+        skipped.extend(report.skipped.iter().cloned());
         waivers.extend(report.evidence.waivers.iter().cloned());
         records.push(Shard {
             path: shard.path.clone(),
@@ -166,7 +166,7 @@ pub fn merge(shards: Vec<Saved>, allow_plugin_mismatch: bool) -> Result<Report, 
     let controls = catalog::assess(&frameworks, &rules, &[], &findings, unread_inputs);
     let threshold = FailOn::from_name(&fail_on).and_then(FailOn::threshold);
     let summary = Summary::of(
-        (rules.len(), inputs.len(), objects),
+        (rules.len(), inputs.len(), objects, skipped.len()),
         &findings,
         errors.len(),
         threshold,
@@ -193,6 +193,7 @@ pub fn merge(shards: Vec<Saved>, allow_plugin_mismatch: bool) -> Result<Report, 
         findings,
         errors,
         inputs,
+        skipped,
         evidence: Evidence {
             generated_at: latest,
             tool: base.tool.clone(),

@@ -1,6 +1,8 @@
-//! Reports: the canonical model ([`model`]), one renderer per format, and reading saved
-//! reports back and merging shards ([`merge`]).
+//! Reports: the canonical model ([`model`]), one renderer per format, reading saved
+//! reports back and merging shards ([`merge`]), and baselines of accepted findings
+//! ([`baseline`]).
 
+pub mod baseline;
 pub mod html;
 pub mod json;
 pub mod junit;

@@ -49,6 +49,9 @@ pub struct Report {
     pub findings: Vec<FindingRecord>,
     pub errors: Vec<ErrorRecord>,
     pub inputs: Vec<InputRecord>,
+    /// Files not scanned (binary, over the size limit), each named.
+    #[serde(default)]
+    pub skipped: Vec<SkippedRecord>,
     pub evidence: Evidence,
     pub summary: Summary,
 }
@@ -270,6 +273,8 @@ pub enum WaiverSource {
     Config,
     /// The `tollgate.dev/waive` annotation on the object.
     Annotation,
+    /// The `--baseline` file: known before, not new.
+    Baseline,
 }
 
 impl WaiverSource {
@@ -279,6 +284,7 @@ impl WaiverSource {
             Self::RuleSettings => "by the rule's settings",
             Self::Config => "by a config waiver",
             Self::Annotation => "by annotation",
+            Self::Baseline => "by the baseline",
         }
     }
 }
@@ -298,6 +304,9 @@ pub struct LocationRecord {
     /// JSON pointer into the object.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub pointer: Option<String>,
+    /// For a finding in Git history: where its blob first appears.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub first_seen: Option<FirstSeenRecord>,
 }
 
 /// Something that kept part of the input or a rule from yielding a trustworthy result.
@@ -318,6 +327,28 @@ pub struct InputRecord {
     pub sha256: String,
     pub bytes: u64,
     pub objects: usize,
+    /// For a blob of Git history: where it first appears.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub first_seen: Option<FirstSeenRecord>,
+}
+
+/// The commit, author date and path where a blob of history first appears.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirstSeenRecord {
+    pub commit: String,
+    pub author_date: String,
+    pub path: String,
+    pub blob: String,
+}
+
+/// A file that was not scanned.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedRecord {
+    pub path: String,
+    /// `binary`, `oversized` or `deleted from the work tree`.
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub bytes: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -330,16 +361,20 @@ pub struct Summary {
     pub by_severity: BTreeMap<Severity, usize>,
     pub waived: usize,
     pub errors: usize,
+    /// Files not scanned (binary, oversized).
+    #[serde(default)]
+    pub skipped: usize,
     /// `pass`, `fail` (findings at or above `fail_on`) or `error` (a result cannot be trusted).
     pub outcome: Outcome,
     pub exit_code: u8,
 }
 
 impl Summary {
-    /// The summary of a run: `(rules, files, objects)` scanned, its findings (waived ones
-    /// counted apart), how many errors, and the lowest failing severity (`None`: never).
+    /// The summary of a run: `(rules, files, objects, skipped files)`, its findings
+    /// (waived ones counted apart), how many errors, and the lowest failing severity
+    /// (`None`: never).
     pub fn of(
-        (rules, files, objects): (usize, usize, usize),
+        (rules, files, objects, skipped): (usize, usize, usize, usize),
         findings: &[FindingRecord],
         errors: usize,
         fail_on: Option<Severity>,
@@ -364,6 +399,7 @@ impl Summary {
             by_severity,
             waived: findings.len() - active.len(),
             errors,
+            skipped,
             outcome,
             exit_code: outcome.exit_code(),
         }

@@ -6,7 +6,10 @@ use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
 
-use super::{ControlStatus, FindingRecord, LocationRecord, Outcome, Report, RuleStatus, Severity};
+use super::{
+    ControlStatus, FindingRecord, LocationRecord, Outcome, Report, RuleStatus, Severity,
+    WaiverSource,
+};
 
 pub fn render(report: &Report, color: bool) -> String {
     let paint = |style: Style, text: &str| {
@@ -18,13 +21,39 @@ pub fn render(report: &Report, color: bool) -> String {
     };
     let mut out = String::new();
 
-    for rule in report.rules.iter().filter(|r| r.findings + r.waived > 0) {
+    // Findings in the baseline are known: counted, not listed.
+    let listed = |f: &&FindingRecord| {
+        f.waiver
+            .as_ref()
+            .is_none_or(|w| w.source != WaiverSource::Baseline)
+    };
+    for rule in &report.rules {
+        let findings: Vec<&FindingRecord> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule == rule.id)
+            .filter(listed)
+            .collect();
+        if findings.is_empty() {
+            continue;
+        }
         let header = format!("{} — {}", rule.id, rule.title);
         let _ = writeln!(out, "{}", paint(Style::new().bold(), &header));
-        for finding in report.findings.iter().filter(|f| f.rule == rule.id) {
+        for finding in findings {
             write_finding(&mut out, finding, &paint);
         }
         out.push('\n');
+    }
+    let known = report.findings.iter().filter(|f| !listed(f)).count();
+    if known > 0 {
+        let _ = writeln!(
+            out,
+            "{}\n",
+            paint(
+                Style::new().dimmed(),
+                &format!("{known} finding{} in the baseline not shown", if known == 1 { "" } else { "s" })
+            )
+        );
     }
 
     if !report.errors.is_empty() {
@@ -180,8 +209,12 @@ pub fn summary_counts(report: &Report) -> String {
         0 => String::new(),
         n => format!(", {n} error{}", plural(n)),
     };
+    let skipped = match s.skipped {
+        0 => String::new(),
+        n => format!(" ({n} skipped: binary, oversized or deleted)"),
+    };
     format!(
-        "{} rule{} over {} object{} in {} file{}: {findings}{waived}{errors}",
+        "{} rule{} over {} object{} in {} file{}{skipped}: {findings}{waived}{errors}",
         s.rules,
         plural(s.rules),
         s.objects,
