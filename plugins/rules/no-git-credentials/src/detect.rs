@@ -1,72 +1,390 @@
-//! Credential detectors over raw file bytes (any encoding, binary included).
+//! Credential detectors over raw file bytes (any encoding, binary included), in one pass:
+//! every detector's pattern is one alternative of a single regex, so the regex engine's
+//! literal prefilter (the token prefixes, `BEGIN`, `://`, the assignment keywords) skips
+//! the bytes that cannot start a credential. Each match is then validated (shape,
+//! entropy, placeholders), so documentation and templates stay quiet.
 
 use std::ops::Range;
 use std::sync::LazyLock;
 
+use base64::Engine as _;
 use regex::bytes::Regex;
 
-/// What was found.
+/// What a match is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     PrivateKey,
     AwsAccessKeyId,
+    AwsSecretAccessKey,
+    GithubToken,
+    GitlabToken,
+    SlackToken,
+    SlackWebhook,
+    StripeKey,
+    GoogleApiKey,
+    NpmToken,
+    PypiToken,
+    AzureStorageKey,
+    TwilioApiKey,
+    SendgridApiKey,
+    Jwt,
+    KubeconfigCredential,
+    DockerConfigAuth,
+    BasicAuthUrl,
+    GenericSecret,
 }
 
 /// One detected credential.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Match {
     pub kind: Kind,
-    /// Where the finding is reported (the start of the match).
+    /// Where the finding is reported (the start of the secret).
     pub start: usize,
     /// The bytes that are the secret, hashed for identity and redacted evidence.
     pub secret: Range<usize>,
-    /// A non-secret description for evidence (e.g. the PEM label).
+    /// A non-secret description for evidence and messages.
     pub label: &'static str,
 }
 
-/// A PEM or PGP private key header; the body must follow for it to count.
-static PRIVATE_KEY_HEADER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"-----BEGIN ((?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----",
-    )
-    .expect("valid regex")
+/// One detector: its kind, label and pattern. The pattern's group `s` (if any) is the
+/// secret; otherwise the whole match is.
+struct Detector {
+    kind: Kind,
+    label: &'static str,
+    pattern: &'static str,
+}
+
+const DETECTORS: &[Detector] = &[
+    Detector {
+        kind: Kind::PrivateKey,
+        label: "private key",
+        pattern: r"-----BEGIN (?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----",
+    },
+    Detector {
+        kind: Kind::AwsAccessKeyId,
+        label: "AWS access key id",
+        pattern: r"(?-u:\b)(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?-u:\b)",
+    },
+    Detector {
+        kind: Kind::AwsSecretAccessKey,
+        label: "AWS secret access key",
+        pattern: r#"(?i-u:aws_?secret_?access_?key|secret_?access_?key)["']?\s*[:=]\s*["']?(?P<s>[A-Za-z0-9/+]{40})(?-u:\b)"#,
+    },
+    Detector {
+        kind: Kind::GithubToken,
+        label: "GitHub token",
+        pattern: r"(?-u:\b)(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{82})(?-u:\b)",
+    },
+    Detector {
+        kind: Kind::GitlabToken,
+        label: "GitLab token",
+        pattern: r"(?-u:\b)glpat-[A-Za-z0-9_-]{20}(?-u:\b)",
+    },
+    Detector {
+        kind: Kind::SlackWebhook,
+        label: "Slack webhook URL",
+        pattern: r"https://hooks\.slack\.com/services/(?P<s>T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{24})",
+    },
+    Detector {
+        kind: Kind::SlackToken,
+        label: "Slack token",
+        pattern: r"(?-u:\b)xox[abprs]-[0-9]{6,}-[A-Za-z0-9-]{10,}",
+    },
+    Detector {
+        kind: Kind::StripeKey,
+        label: "Stripe live key",
+        pattern: r"(?-u:\b)[rs]k_live_[A-Za-z0-9]{24,99}(?-u:\b)",
+    },
+    Detector {
+        kind: Kind::GoogleApiKey,
+        label: "Google API key",
+        pattern: r"(?-u:\b)AIza[0-9A-Za-z_-]{35}(?-u:\b)",
+    },
+    Detector {
+        kind: Kind::NpmToken,
+        label: "npm token",
+        pattern: r"(?-u:\b)npm_[A-Za-z0-9]{36}(?-u:\b)",
+    },
+    Detector {
+        kind: Kind::PypiToken,
+        label: "PyPI token",
+        pattern: r"(?-u:\b)pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}",
+    },
+    Detector {
+        kind: Kind::AzureStorageKey,
+        label: "Azure storage account key",
+        pattern: r"AccountKey=(?P<s>[A-Za-z0-9+/]{86}==)",
+    },
+    Detector {
+        kind: Kind::TwilioApiKey,
+        label: "Twilio API key",
+        pattern: r"(?-u:\b)SK[0-9a-f]{32}(?-u:\b)",
+    },
+    Detector {
+        kind: Kind::SendgridApiKey,
+        label: "SendGrid API key",
+        pattern: r"(?-u:\b)SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?-u:\b)",
+    },
+    Detector {
+        kind: Kind::Jwt,
+        label: "JSON Web Token",
+        pattern: r"(?-u:\b)eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,}",
+    },
+    Detector {
+        kind: Kind::KubeconfigCredential,
+        label: "kubeconfig client key",
+        pattern: r#"client-key-data["']?\s*:\s*["']?(?P<s>[A-Za-z0-9+/=]{40,})"#,
+    },
+    Detector {
+        kind: Kind::DockerConfigAuth,
+        label: "Docker registry credential",
+        pattern: r#""auth"\s*:\s*"(?P<s>[A-Za-z0-9+/]{8,}={0,2})""#,
+    },
+    Detector {
+        kind: Kind::BasicAuthUrl,
+        label: "password in a URL",
+        pattern: r#"(?-u:\b)[a-zA-Z][a-zA-Z0-9+.-]{1,15}://[^\s:/@"'<>]{1,64}:(?P<s>[^\s/@"'<>]{3,128})@[A-Za-z0-9.-]+"#,
+    },
+    Detector {
+        kind: Kind::GenericSecret,
+        label: "hard-coded secret",
+        pattern: r#"(?i-u:(?-u:\b)(?:password|passwd|pwd|secret|client_secret|secret_key|token|auth_token|access_token|api_?key|apikey|access_key)(?-u:\b))["']?\s*(?::|=|:=|=>)\s*["']?(?P<s>[^\s"'`,;)\]}]{8,200})"#,
+    },
+];
+
+/// All detectors as one regex: alternative `d{i}` is detector `i`, `s{i}` its secret.
+static COMBINED: LazyLock<Regex> = LazyLock::new(|| {
+    let alternatives: Vec<String> = DETECTORS
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            format!(
+                "(?P<d{i}>{})",
+                d.pattern.replace("(?P<s>", &format!("(?P<s{i}>"))
+            )
+        })
+        .collect();
+    Regex::new(&alternatives.join("|")).expect("valid detector patterns")
 });
-/// AWS access key ids: a known prefix and 16 base32 characters, on word boundaries.
-static AWS_ACCESS_KEY_ID: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?-u:\b)(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?-u:\b)").expect("valid regex")
-});
+
 /// A key body shorter than this (in base64 characters) is a placeholder such as `...`.
 const MIN_KEY_BODY: usize = 64;
 /// How far past the header a key body is read when no END line is found.
 const MAX_KEY_BODY: usize = 16 * 1024;
+/// Generic assignments need this much Shannon entropy per character,
+const MIN_ENTROPY: f64 = 2.5;
+/// and this much in all (bits): `abcdefgh` is a placeholder, `Tr0ub4dor&3` is not,
+const MIN_BITS: f64 = 36.0;
+/// and, when they use one kind of character only, this much.
+const MIN_BITS_ONE_CLASS: f64 = 60.0;
 
 /// Every credential in `contents`, in order of position.
 pub fn scan(contents: &[u8]) -> Vec<Match> {
-    let mut found: Vec<Match> = PRIVATE_KEY_HEADER
-        .captures_iter(contents)
-        .filter_map(|caps| {
-            let header = caps.get(0)?;
-            let body = key_body(contents, header.end());
-            let base64 = contents[body.clone()]
-                .iter()
-                .filter(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
-                .count();
-            (base64 >= MIN_KEY_BODY).then(|| Match {
-                kind: Kind::PrivateKey,
-                start: header.start(),
-                secret: body,
-                label: label_of(&caps[1]),
-            })
-        })
-        .collect();
-    found.extend(AWS_ACCESS_KEY_ID.find_iter(contents).map(|m| Match {
-        kind: Kind::AwsAccessKeyId,
-        start: m.start(),
-        secret: m.range(),
-        label: "AWS access key id",
-    }));
-    found.sort_by_key(|m| m.start);
+    let mut found = Vec::new();
+    for caps in COMBINED.captures_iter(contents) {
+        let Some((index, whole)) =
+            (0..DETECTORS.len()).find_map(|i| caps.name(&format!("d{i}")).map(|m| (i, m)))
+        else {
+            continue;
+        };
+        let detector = &DETECTORS[index];
+        let secret = caps
+            .name(&format!("s{index}"))
+            .map_or(whole.range(), |m| m.range());
+        let found_match = match detector.kind {
+            Kind::PrivateKey => private_key(contents, whole.range()),
+            Kind::GenericSecret if in_secret_object(contents, secret.start) => None,
+            kind if accept(kind, &contents[secret.clone()], contents) => Some(Match {
+                kind,
+                start: secret.start,
+                secret,
+                label: detector.label,
+            }),
+            _ => None,
+        };
+        found.extend(found_match);
+    }
     found
+}
+
+/// Whether `offset` lies in a YAML document of a Kubernetes Secret or SealedSecret: those
+/// are judged whole by the `plaintext-secret` check (and sealed values are ciphertext), so
+/// the generic detector leaves them alone.
+fn in_secret_object(contents: &[u8], offset: usize) -> bool {
+    let start = find_last(&contents[..offset], b"\n---").map_or(0, |i| i + 4);
+    let end = find_first(&contents[offset..], b"\n---").map_or(contents.len(), |i| offset + i);
+    contents[start..end].split(|&b| b == b'\n').any(|line| {
+        let line = line.trim_ascii();
+        line == b"kind: Secret" || line == b"kind: SealedSecret"
+    })
+}
+
+fn find_first(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// A private key header counts when a key body follows.
+fn private_key(contents: &[u8], header: Range<usize>) -> Option<Match> {
+    let body = key_body(contents, header.end);
+    let base64 = contents[body.clone()]
+        .iter()
+        .filter(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+        .count();
+    (base64 >= MIN_KEY_BODY).then(|| Match {
+        kind: Kind::PrivateKey,
+        start: header.start,
+        secret: body,
+        label: key_label(&contents[header]),
+    })
+}
+
+/// Whether a candidate secret of `kind` is real rather than an example or a reference.
+fn accept(kind: Kind, secret: &[u8], contents: &[u8]) -> bool {
+    if is_placeholder(secret) {
+        return false;
+    }
+    match kind {
+        Kind::Jwt => jwt_header_has_alg(secret),
+        Kind::DockerConfigAuth => {
+            contains(contents, b"\"auths\"") && decodes_to_credentials(secret)
+        }
+        Kind::BasicAuthUrl => !is_reference(secret),
+        Kind::GenericSecret => {
+            !is_reference(secret)
+                && !is_uuid(secret)
+                && !is_hex_digest(secret)
+                && !is_prose_in_base64(secret)
+                && random_enough(secret)
+        }
+        _ => true,
+    }
+}
+
+/// Words that mark documentation values and templates, not secrets.
+const PLACEHOLDERS: &[&str] = &[
+    "example",
+    "changeme",
+    "change_me",
+    "change-me",
+    "placeholder",
+    "dummy",
+    "sample",
+    "xxxxxx",
+    "******",
+    "redacted",
+    "your_",
+    "your-",
+    "yourpassword",
+    "password",
+    "secret",
+    "insert",
+    "replace",
+    "todo",
+    "notreal",
+    "not-a-real",
+    "<",
+    "...",
+];
+
+fn is_placeholder(secret: &[u8]) -> bool {
+    let lower = secret.to_ascii_lowercase();
+    PLACEHOLDERS.iter().any(|p| contains(&lower, p.as_bytes()))
+        || secret.iter().all(|&b| b == secret[0])
+}
+
+/// A reference to a secret kept elsewhere, or an encrypted one: `${VAR}`, `$VAR`,
+/// `{{ .Values.x }}`, `$(cat file)`, `%(name)s`, `env:NAME`, `vault:path`, SOPS `ENC[...]`.
+fn is_reference(secret: &[u8]) -> bool {
+    secret.starts_with(b"ENC[")
+        || secret.starts_with(b"$")
+        || secret.starts_with(b"%")
+        || contains(secret, b"{{")
+        || contains(secret, b"${")
+        || secret.starts_with(b"env:")
+        || secret.starts_with(b"vault:")
+        || secret.starts_with(b"ref+")
+}
+
+fn is_uuid(secret: &[u8]) -> bool {
+    secret.len() == 36
+        && secret.iter().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => *b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
+}
+
+/// MD5, SHA-1, SHA-256 and SHA-512 digests in hex: checksums, not secrets.
+fn is_hex_digest(secret: &[u8]) -> bool {
+    matches!(secret.len(), 32 | 40 | 64 | 128) && secret.iter().all(u8::is_ascii_hexdigit)
+}
+
+/// Base64 of ordinary text (words and spaces), like a config value encoded for YAML.
+fn is_prose_in_base64(secret: &[u8]) -> bool {
+    base64::engine::general_purpose::STANDARD
+        .decode(secret)
+        .is_ok_and(|text| {
+            text.contains(&b' ') && text.iter().all(|b| b.is_ascii_graphic() || *b == b' ')
+        })
+}
+
+/// Whether a value looks generated or chosen rather than a word or a pattern.
+fn random_enough(secret: &[u8]) -> bool {
+    let per_char = entropy(secret);
+    let bits = per_char * secret.len() as f64;
+    let classes = [
+        secret.iter().any(u8::is_ascii_lowercase),
+        secret.iter().any(u8::is_ascii_uppercase),
+        secret.iter().any(u8::is_ascii_digit),
+        secret.iter().any(|b| !b.is_ascii_alphanumeric()),
+    ]
+    .iter()
+    .filter(|&&present| present)
+    .count();
+    per_char >= MIN_ENTROPY && bits >= MIN_BITS && (classes >= 2 || bits >= MIN_BITS_ONE_CLASS)
+}
+
+/// Shannon entropy in bits per byte.
+fn entropy(bytes: &[u8]) -> f64 {
+    let mut counts = [0usize; 256];
+    for &b in bytes {
+        counts[b as usize] += 1;
+    }
+    let n = bytes.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// A JWT whose header decodes to JSON naming an algorithm.
+fn jwt_header_has_alg(token: &[u8]) -> bool {
+    let header = token.split(|&b| b == b'.').next().unwrap_or_default();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header)
+        .is_ok_and(|json| contains(&json, b"\"alg\""))
+}
+
+/// Docker's `auth` is base64 of `user:password`.
+fn decodes_to_credentials(auth: &[u8]) -> bool {
+    base64::engine::general_purpose::STANDARD
+        .decode(auth)
+        .is_ok_and(|pair| {
+            pair.iter()
+                .position(|&b| b == b':')
+                .is_some_and(|colon| colon > 0 && colon + 1 < pair.len())
+        })
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    find_first(haystack, needle).is_some()
 }
 
 /// The key body after a header: up to the next `-----END`, or a bounded stretch.
@@ -79,49 +397,185 @@ fn key_body(contents: &[u8], from: usize) -> Range<usize> {
     from..end
 }
 
-fn label_of(header: &[u8]) -> &'static str {
-    match header {
-        b"RSA PRIVATE KEY" => "RSA private key",
-        b"DSA PRIVATE KEY" => "DSA private key",
-        b"EC PRIVATE KEY" => "EC private key",
-        b"OPENSSH PRIVATE KEY" => "OpenSSH private key",
-        b"ENCRYPTED PRIVATE KEY" => "encrypted PKCS#8 private key",
-        b"PGP PRIVATE KEY BLOCK" => "PGP private key",
-        _ => "PKCS#8 private key",
+fn key_label(header: &[u8]) -> &'static str {
+    let has = |word: &[u8]| contains(header, word);
+    if has(b"OPENSSH") {
+        "OpenSSH private key"
+    } else if has(b"RSA") {
+        "RSA private key"
+    } else if has(b"DSA") {
+        "DSA private key"
+    } else if has(b"EC PRIVATE") {
+        "EC private key"
+    } else if has(b"ENCRYPTED") {
+        "encrypted PKCS#8 private key"
+    } else if has(b"PGP") {
+        "PGP private key"
+    } else {
+        "PKCS#8 private key"
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub mod tests {
     use super::*;
 
-    /// Builds a well-formed but fake AWS key id at test time (no real-looking secret in Git).
-    fn fake_aws_id() -> String {
-        format!("AKIA{}", "Q".repeat(12) + "2345")
+    /// Fake but well-formed credentials, built at test time so that no real-looking
+    /// secret is committed. `seed` varies the filler.
+    pub fn fake(kind: Kind, seed: u8) -> String {
+        let filler = |n: usize, alphabet: &[u8]| -> String {
+            (0..n)
+                .map(|i| alphabet[(i * 7 + seed as usize * 13 + i / 3) % alphabet.len()] as char)
+                .collect()
+        };
+        const ALNUM: &[u8] = b"AbCdEfGhJkMnPqRsTuVwXyZ23456789aBcDeFgHjKmNpQrStUvWxYz";
+        const HEX: &[u8] = b"0123456789abcdef";
+        const B32: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ234567";
+        match kind {
+            Kind::AwsAccessKeyId => format!("AKIA{}", filler(16, B32)),
+            Kind::AwsSecretAccessKey => filler(40, ALNUM),
+            Kind::GithubToken => format!("ghp_{}", filler(36, ALNUM)),
+            Kind::GitlabToken => format!("glpat-{}", filler(20, ALNUM)),
+            Kind::SlackToken => format!("xoxb-{}-{}", "1234567890", filler(24, ALNUM)),
+            Kind::SlackWebhook => format!(
+                "https://hooks.slack.com/services/T{}/B{}/{}",
+                filler(8, B32),
+                filler(8, B32),
+                filler(24, ALNUM)
+            ),
+            Kind::StripeKey => format!("sk_live_{}", filler(24, ALNUM)),
+            Kind::GoogleApiKey => format!("AIza{}", filler(35, ALNUM)),
+            Kind::NpmToken => format!("npm_{}", filler(36, ALNUM)),
+            Kind::PypiToken => format!("pypi-AgEIcHlwaS5vcmc{}", filler(60, ALNUM)),
+            Kind::AzureStorageKey => format!("{}==", filler(86, ALNUM)),
+            Kind::TwilioApiKey => format!("SK{}", filler(32, HEX)),
+            Kind::SendgridApiKey => format!("SG.{}.{}", filler(22, ALNUM), filler(43, ALNUM)),
+            Kind::Jwt => {
+                let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+                format!(
+                    "{}.{}.{}",
+                    b64(r#"{"alg":"HS256","typ":"JWT"}"#),
+                    b64(&format!(
+                        r#"{{"sub":"{}","iat":1516239022}}"#,
+                        filler(8, ALNUM)
+                    )),
+                    filler(43, ALNUM)
+                )
+            }
+            Kind::KubeconfigCredential => filler(64, ALNUM),
+            Kind::DockerConfigAuth => base64::engine::general_purpose::STANDARD
+                .encode(format!("robot:{}", filler(20, ALNUM))),
+            Kind::BasicAuthUrl => filler(16, ALNUM),
+            Kind::GenericSecret => filler(24, ALNUM),
+            Kind::PrivateKey => filler(120, ALNUM),
+        }
     }
 
-    fn fake_key(label: &str) -> String {
-        let body = "MIIEow".to_owned() + &"A".repeat(120);
-        format!("-----BEGIN {label}-----\n{body}\n-----END {label}-----\n")
+    fn kinds(text: &str) -> Vec<Kind> {
+        scan(text.as_bytes()).iter().map(|m| m.kind).collect()
     }
 
     #[test]
-    fn finds_aws_key_id_on_word_boundaries() {
-        let id = fake_aws_id();
-        let text = format!("aws_access_key_id = {id}\nX{id}\n");
-        let found = scan(text.as_bytes());
-        assert_eq!(found.len(), 1);
-        assert_eq!(found[0].start, 20);
-        assert_eq!(&text.as_bytes()[found[0].secret.clone()], id.as_bytes());
+    fn every_provider_shape_is_found_where_it_is() {
+        for kind in [
+            Kind::AwsAccessKeyId,
+            Kind::GithubToken,
+            Kind::GitlabToken,
+            Kind::SlackToken,
+            Kind::SlackWebhook,
+            Kind::StripeKey,
+            Kind::GoogleApiKey,
+            Kind::NpmToken,
+            Kind::PypiToken,
+            Kind::TwilioApiKey,
+            Kind::SendgridApiKey,
+            Kind::Jwt,
+        ] {
+            let token = fake(kind, 1);
+            let text = format!("first line\nvalue = {token} # trailing\n");
+            let found = scan(text.as_bytes());
+            assert_eq!(
+                found.iter().map(|m| m.kind).collect::<Vec<_>>(),
+                [kind],
+                "{kind:?}"
+            );
+            let secret = &text.as_bytes()[found[0].secret.clone()];
+            assert!(contains(secret, token.as_bytes()) || contains(token.as_bytes(), secret));
+        }
     }
 
     #[test]
-    fn finds_private_keys_but_not_placeholders() {
-        let text = format!(
-            "{}{}-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----\n",
-            fake_key("OPENSSH PRIVATE KEY"),
-            fake_key("PRIVATE KEY")
+    fn context_detectors() {
+        let aws = format!(
+            "aws_secret_access_key = {}\n",
+            fake(Kind::AwsSecretAccessKey, 2)
         );
+        assert_eq!(kinds(&aws), [Kind::AwsSecretAccessKey]);
+        let azure = format!(
+            "DefaultEndpointsProtocol=https;AccountName=shop;AccountKey={};EndpointSuffix=core.windows.net",
+            fake(Kind::AzureStorageKey, 3)
+        );
+        assert_eq!(kinds(&azure), [Kind::AzureStorageKey]);
+        let kubeconfig = format!(
+            "users:\n- name: ci\n  user:\n    client-key-data: {}\n",
+            fake(Kind::KubeconfigCredential, 4)
+        );
+        assert_eq!(kinds(&kubeconfig), [Kind::KubeconfigCredential]);
+        let docker = format!(
+            r#"{{"auths": {{"registry.example.com": {{"auth": "{}"}}}}}}"#,
+            fake(Kind::DockerConfigAuth, 5)
+        );
+        assert_eq!(kinds(&docker), [Kind::DockerConfigAuth]);
+        let url = format!(
+            "DATABASE_URL=postgres://app:{}@db.internal:5432/shop",
+            fake(Kind::BasicAuthUrl, 6)
+        );
+        assert_eq!(kinds(&url), [Kind::BasicAuthUrl]);
+        let generic = format!(
+            "db_password: {}\napi_key = \"{}\"\n",
+            "x",
+            fake(Kind::GenericSecret, 7)
+        );
+        assert_eq!(kinds(&generic), [Kind::GenericSecret]);
+    }
+
+    #[test]
+    fn placeholders_references_and_digests_stay_quiet() {
+        let quiet = [
+            "password = changeme123",
+            "password: ${DB_PASSWORD}",
+            "token: {{ .Values.token }}",
+            "api_key = <your-api-key-here>",
+            "secret = $(cat /run/secrets/api)",
+            "token = 123e4567-e89b-12d3-a456-426614174000",
+            "secret: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "password: aGVsbG8gd29ybGQgdGhpcyBpcyBmaW5l",
+            "password = aaaaaaaaaaaaaaaa",
+            "password: ENC[AES256_GCM,data:3q2+7w==,iv:AAAAAAAAAAAAAAAAAAAAAA==,type:str]",
+            "kind: SealedSecret\nspec:\n  encryptedData:\n    token: AgBy3i4OJSWK+PiTySYZZA==",
+            "token: abcdefgh",
+            "AKIAIOSFODNN7EXAMPLE",
+            "postgres://user:${PASSWORD}@db:5432/app",
+            "https://user:password@example.com",
+            r#""integrity": "sha512-2HlKHR8N0b+MZk5MjVyJ2yEXkqU7kR8/5CqbVBeAu0N4xR5yWxA4Oa8kIpZZJ3Fl0kQ2gIgTTZCWD1OdcGJXg==""#,
+            r#"{"auths": {"r.io": {"auth": ""}}}"#,
+            "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----",
+            "eyJhbGciOiJub25lIn0.notatokenatall.justtext",
+        ];
+        for text in quiet {
+            assert_eq!(kinds(text), [], "{text}");
+        }
+    }
+
+    #[test]
+    fn private_keys_with_bodies() {
+        let key = |label: &str| {
+            format!(
+                "-----BEGIN {label}-----\nMIIE{}\n-----END {label}-----\n",
+                fake(Kind::PrivateKey, 8)
+            )
+        };
+        let text = key("OPENSSH PRIVATE KEY") + &key("PRIVATE KEY");
         let labels: Vec<_> = scan(text.as_bytes()).iter().map(|m| m.label).collect();
         assert_eq!(labels, ["OpenSSH private key", "PKCS#8 private key"]);
     }
@@ -129,7 +583,7 @@ mod tests {
     #[test]
     fn binary_input_does_not_break_scanning() {
         let mut bytes = vec![0u8, 0xff, 0xfe, b'\n'];
-        bytes.extend_from_slice(fake_aws_id().as_bytes());
+        bytes.extend_from_slice(fake(Kind::AwsAccessKeyId, 9).as_bytes());
         bytes.push(0);
         assert_eq!(scan(&bytes).len(), 1);
     }

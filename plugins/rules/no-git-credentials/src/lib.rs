@@ -1,8 +1,11 @@
 //! `no-git-credentials`: credentials are kept out of Git.
 //!
 //! In manifests: Kubernetes `Secret` objects that carry plaintext `data`/`stringData`
-//! (SOPS-encrypted files are compliant). In any scanned file: private key blocks and AWS
-//! access key ids. Evidence is always redacted ([`redact`]): no output ever holds a secret.
+//! (SOPS-encrypted files are compliant). In any scanned file: provider tokens, private
+//! keys, kubeconfig and Docker credentials, passwords in URLs and hard-coded secrets
+//! ([`detect`]), one check id per detector. A line holding `tollgate:allow
+//! no-git-credentials <reason>` accepts its findings. Evidence is always redacted
+//! ([`redact`]): no output ever holds a secret.
 
 mod detect;
 mod redact;
@@ -11,6 +14,8 @@ use tollgate_sdk::{
     Check, CheckError, File, Finding, Framework::*, InputKind, Manifests, Object, Pointer, Rule,
     RuleInfo, Severity, Value, controls_of, export_rule, text::LineIndex,
 };
+
+use detect::Kind;
 
 const PLAINTEXT_SECRET: Check = Check {
     id: "plaintext-secret",
@@ -32,17 +37,38 @@ const FILE_CONTROLS: &[(tollgate_sdk::Framework, &str)] = &[
     (Iso27001, "A.8.12"),
     (Iso27001, "A.8.28"),
 ];
-const PRIVATE_KEY: Check = Check {
-    id: "private-key",
-    severity: Severity::Critical,
-    controls: FILE_CONTROLS,
-};
-const AWS_ACCESS_KEY_ID: Check = Check {
-    id: "aws-access-key-id",
-    severity: Severity::High,
-    controls: FILE_CONTROLS,
-};
-const CHECKS: [Check; 3] = [PLAINTEXT_SECRET, PRIVATE_KEY, AWS_ACCESS_KEY_ID];
+/// The inline comment that accepts a line's findings; a reason must follow it.
+const ALLOW_MARKER: &[u8] = b"tollgate:allow no-git-credentials";
+
+/// The check of each detector: a stable id and its severity.
+fn file_check(kind: Kind) -> Check {
+    let (id, severity) = match kind {
+        Kind::PrivateKey => ("private-key", Severity::Critical),
+        Kind::AwsAccessKeyId => ("aws-access-key-id", Severity::High),
+        Kind::AwsSecretAccessKey => ("aws-secret-access-key", Severity::Critical),
+        Kind::GithubToken => ("github-token", Severity::High),
+        Kind::GitlabToken => ("gitlab-token", Severity::High),
+        Kind::SlackToken => ("slack-token", Severity::High),
+        Kind::SlackWebhook => ("slack-webhook", Severity::Medium),
+        Kind::StripeKey => ("stripe-key", Severity::Critical),
+        Kind::GoogleApiKey => ("google-api-key", Severity::High),
+        Kind::NpmToken => ("npm-token", Severity::High),
+        Kind::PypiToken => ("pypi-token", Severity::High),
+        Kind::AzureStorageKey => ("azure-storage-key", Severity::Critical),
+        Kind::TwilioApiKey => ("twilio-api-key", Severity::High),
+        Kind::SendgridApiKey => ("sendgrid-api-key", Severity::High),
+        Kind::Jwt => ("jwt", Severity::Medium),
+        Kind::KubeconfigCredential => ("kubeconfig-credential", Severity::Critical),
+        Kind::DockerConfigAuth => ("docker-config-auth", Severity::High),
+        Kind::BasicAuthUrl => ("basic-auth-url", Severity::High),
+        Kind::GenericSecret => ("generic-secret", Severity::Medium),
+    };
+    Check {
+        id,
+        severity,
+        controls: FILE_CONTROLS,
+    }
+}
 
 struct NoGitCredentials;
 
@@ -56,7 +82,9 @@ impl Rule for NoGitCredentials {
             title: "Keep credentials out of Git".into(),
             description: "A credential committed to Git is readable by everyone with the \
                 repository and stays in its history. Kubernetes Secrets hold base64, not \
-                encryption. Private keys and cloud access keys must never be committed."
+                encryption. Private keys, cloud and SaaS tokens, registry and cluster \
+                credentials, passwords in URLs and hard-coded passwords must never be \
+                committed."
                 .into(),
             severity: Severity::High,
             inputs: vec![InputKind::Manifests, InputKind::Files],
@@ -64,7 +92,7 @@ impl Rule for NoGitCredentials {
                 and commit an encrypted form instead: SealedSecret, SOPS, or an \
                 ExternalSecret that references a vault."
                 .into(),
-            controls: controls_of(&CHECKS),
+            controls: controls_of(&[PLAINTEXT_SECRET, file_check(Kind::PrivateKey)]),
         }
     }
 
@@ -88,27 +116,49 @@ impl Rule for NoGitCredentials {
             }
             let lines = LineIndex::new(&file.contents);
             for m in matches {
-                let (check, message) = match m.kind {
-                    detect::Kind::PrivateKey => (PRIVATE_KEY, "private key block committed"),
-                    detect::Kind::AwsAccessKeyId => {
-                        (AWS_ACCESS_KEY_ID, "AWS access key id committed")
-                    }
-                };
                 let secret = &file.contents[m.secret.clone()];
-                findings.push(
-                    check
-                        .in_file(
-                            &file.path,
-                            lines.position(m.start),
-                            format!("{message}; remove it from the repository and rotate it"),
-                            redact::digest(secret),
-                        )
-                        .with_evidence(redact::evidence(m.label, secret)),
-                );
+                let finding = file_check(m.kind)
+                    .in_file(
+                        &file.path,
+                        lines.position(m.start),
+                        format!(
+                            "{} committed; remove it from the repository and rotate it",
+                            m.label
+                        ),
+                        redact::digest(secret),
+                    )
+                    .with_evidence(redact::evidence(m.label, secret));
+                findings.push(match allowed(&file.contents, m.start) {
+                    Some(reason) => finding.accepted_because(reason),
+                    None => finding,
+                });
             }
         }
         Ok(findings)
     }
+}
+
+/// The reason of a `tollgate:allow no-git-credentials <reason>` comment on the line of
+/// `offset`; without a reason the comment accepts nothing.
+fn allowed(contents: &[u8], offset: usize) -> Option<String> {
+    let start = contents[..offset]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let end = contents[offset..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(contents.len(), |i| offset + i);
+    let line = &contents[start..end];
+    let at = line
+        .windows(ALLOW_MARKER.len())
+        .position(|w| w == ALLOW_MARKER)?;
+    let reason = String::from_utf8_lossy(&line[at + ALLOW_MARKER.len()..]);
+    let reason = reason
+        .trim()
+        .trim_end_matches(['*', '/', '-', '>', '#'])
+        .trim();
+    (!reason.is_empty()).then(|| format!("allowed inline: {reason}"))
 }
 
 export_rule!(NoGitCredentials);
@@ -165,6 +215,28 @@ mod tests {
         assert_eq!(found[0].evidence.as_deref(), Some("keys: password"));
         assert!(!found[0].message.contains("aHVudGVyMg"));
         assert!(matches!(&found[0].location, Location::Object(o) if o.pointer == "/data"));
+    }
+
+    #[test]
+    fn an_allow_comment_with_a_reason_accepts_its_line() {
+        let key = detect::tests::fake(Kind::AwsAccessKeyId, 1);
+        let text = format!(
+            "a = {key} # tollgate:allow no-git-credentials test fixture\nb = {key} # tollgate:allow no-git-credentials\nc = {key}\n"
+        );
+        let batch = [File {
+            path: "f.txt".into(),
+            contents: text.into_bytes(),
+        }];
+        let accepted: Vec<Option<String>> =
+            NoGitCredentials::check_files(&batch, &tollgate_sdk::NoSettings {})
+                .unwrap()
+                .into_iter()
+                .map(|f| f.accepted)
+                .collect();
+        assert_eq!(
+            accepted,
+            [Some("allowed inline: test fixture".into()), None, None]
+        );
     }
 
     #[test]
