@@ -5,6 +5,7 @@ mod cache;
 mod cli;
 mod config;
 mod generated;
+mod git;
 mod inputs;
 mod reports;
 mod rules;

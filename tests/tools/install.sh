@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# Installs the real external tools the end-to-end tests check tollgate's reports with, into
-# target/test-tools (Chromium comes from Debian): the SARIF multitool (npm), Python with
-# compliance-trestle (OSCAL models), junitparser and jsonschema (PyPI), and headless
-# Chromium. Idempotent: what is already there is kept. The tests fail, naming this script,
+# Installs the real external tools the end-to-end tests use, into target/test-tools
+# (Chromium comes from Debian): the SARIF multitool (npm), Python with compliance-trestle
+# (OSCAL models), junitparser, jsonschema and pre-commit (PyPI), and headless Chromium. Idempotent: what is already there is kept. The tests fail, naming this script,
 # when a tool is missing.
 set -euo pipefail
 
@@ -21,10 +20,10 @@ sarif() {
 
 python_tools() {
     local python="$tools/venv/bin/python"
-    if ! "$python" -c "import trestle, junitparser, jsonschema" 2>/dev/null; then
+    if ! "$python" -c "import trestle, junitparser, jsonschema, pre_commit" 2>/dev/null; then
         python3 -m venv "$tools/venv"
         "$tools/venv/bin/pip" install --quiet --disable-pip-version-check \
-            compliance-trestle==5.2.0 junitparser==5.0.3 jsonschema==4.26.0
+            compliance-trestle==5.2.0 junitparser==5.0.3 jsonschema==4.26.0 pre-commit==4.7.0
     fi
 }
 
