@@ -16,9 +16,8 @@ use crate::provenance;
 use crate::report::baseline::Baseline;
 use crate::report::{
     ConfigRecord, ControlRef, ErrorRecord, Evidence, FindingRecord, FirstSeenRecord, InputRecord,
-    LocationRecord, SkippedRecord,
-    PluginRecord, Report, RuleResult, RuleStatus, SCHEMA_VERSION, Settings, Severity, Summary,
-    Tool, WaiverEntry, WaiverRecord, WaiverSource,
+    LocationRecord, PluginRecord, Report, RuleResult, RuleStatus, SCHEMA_VERSION, Settings,
+    Severity, SkippedRecord, Summary, Tool, WaiverEntry, WaiverRecord, WaiverSource,
 };
 use crate::runtime::{
     self, ComponentCache, Document, File, Finding, Framework, InputKind, Limits, LoadError,

@@ -35,7 +35,10 @@ fn planted() -> Vec<(&'static str, String)> {
         let bytes = s.as_bytes();
         let mut out = String::new();
         for chunk in bytes.chunks(3) {
-            let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | (*b as u32) << (16 - 8 * i));
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, b)| n | (*b as u32) << (16 - 8 * i));
             for i in 0..4 {
                 if i <= chunk.len() {
                     out.push(table[((n >> (18 - 6 * i)) & 63) as usize] as char);
@@ -46,27 +49,115 @@ fn planted() -> Vec<(&'static str, String)> {
         }
         out
     };
-    let url64 = |s: &str| b64(s).trim_end_matches('=').replace('+', "-").replace('/', "_");
+    let url64 = |s: &str| {
+        b64(s)
+            .trim_end_matches('=')
+            .replace('+', "-")
+            .replace('/', "_")
+    };
     vec![
-        ("aws-access-key-id", format!("aws_access_key_id = {}", aws_key(1))),
-        ("aws-secret-access-key", format!("aws_secret_access_key = {}", filler(40, ALNUM, 2))),
-        ("github-token", format!("GITHUB_TOKEN=ghp_{}", filler(36, ALNUM, 3))),
-        ("gitlab-token", format!("gitlab: glpat-{}", filler(20, ALNUM, 4))),
-        ("slack-token", format!("slack: xoxb-1234567890-{}", filler(24, ALNUM, 5))),
-        ("slack-webhook", format!("hook: https://hooks.slack.com/services/T{}/B{}/{}", filler(8, "ABCDEFGHJKMNPQRSTUVWXYZ234567", 6), filler(8, "ABCDEFGHJKMNPQRSTUVWXYZ234567", 7), filler(24, ALNUM, 8))),
-        ("stripe-key", format!("stripe = sk_live_{}", filler(28, ALNUM, 9))),
-        ("google-api-key", format!("maps: AIza{}", filler(35, ALNUM, 10))),
-        ("npm-token", format!("//registry.npmjs.org/:_authToken=npm_{}", filler(36, ALNUM, 11))),
-        ("pypi-token", format!("pypi: pypi-AgEIcHlwaS5vcmc{}", filler(64, ALNUM, 12))),
-        ("azure-storage-key", format!("AccountName=shop;AccountKey={}==;", filler(86, ALNUM, 13))),
-        ("twilio-api-key", format!("twilio: SK{}", filler(32, "0123456789abcdef", 14))),
-        ("sendgrid-api-key", format!("sendgrid: SG.{}.{}", filler(22, ALNUM, 15), filler(43, ALNUM, 16))),
-        ("jwt", format!("bearer {}.{}.{}", url64(r#"{"alg":"HS256","typ":"JWT"}"#), url64(r#"{"sub":"ci-bot","iat":1800000000}"#), filler(43, ALNUM, 17))),
-        ("kubeconfig-credential", format!("    client-key-data: {}", filler(64, ALNUM, 18))),
-        ("docker-config-auth", format!(r#"{{"auths": {{"registry.example.com": {{"auth": "{}"}}}}}}"#, b64(&format!("robot:{}", filler(20, ALNUM, 19))))),
-        ("basic-auth-url", format!("DATABASE_URL=postgres://app:{}@db.internal:5432/shop", filler(16, ALNUM, 20))),
-        ("generic-secret", format!("client_secret = \"{}\"", filler(24, ALNUM, 21))),
-        ("private-key", format!("-----BEGIN OPENSSH PRIVATE KEY-----\n{}\n-----END OPENSSH PRIVATE KEY-----", filler(140, ALNUM, 22))),
+        (
+            "aws-access-key-id",
+            format!("aws_access_key_id = {}", aws_key(1)),
+        ),
+        (
+            "aws-secret-access-key",
+            format!("aws_secret_access_key = {}", filler(40, ALNUM, 2)),
+        ),
+        (
+            "github-token",
+            format!("GITHUB_TOKEN=ghp_{}", filler(36, ALNUM, 3)),
+        ),
+        (
+            "gitlab-token",
+            format!("gitlab: glpat-{}", filler(20, ALNUM, 4)),
+        ),
+        (
+            "slack-token",
+            format!("slack: xoxb-1234567890-{}", filler(24, ALNUM, 5)),
+        ),
+        (
+            "slack-webhook",
+            format!(
+                "hook: https://hooks.slack.com/services/T{}/B{}/{}",
+                filler(8, "ABCDEFGHJKMNPQRSTUVWXYZ234567", 6),
+                filler(8, "ABCDEFGHJKMNPQRSTUVWXYZ234567", 7),
+                filler(24, ALNUM, 8)
+            ),
+        ),
+        (
+            "stripe-key",
+            format!("stripe = sk_live_{}", filler(28, ALNUM, 9)),
+        ),
+        (
+            "google-api-key",
+            format!("maps: AIza{}", filler(35, ALNUM, 10)),
+        ),
+        (
+            "npm-token",
+            format!(
+                "//registry.npmjs.org/:_authToken=npm_{}",
+                filler(36, ALNUM, 11)
+            ),
+        ),
+        (
+            "pypi-token",
+            format!("pypi: pypi-AgEIcHlwaS5vcmc{}", filler(64, ALNUM, 12)),
+        ),
+        (
+            "azure-storage-key",
+            format!("AccountName=shop;AccountKey={}==;", filler(86, ALNUM, 13)),
+        ),
+        (
+            "twilio-api-key",
+            format!("twilio: SK{}", filler(32, "0123456789abcdef", 14)),
+        ),
+        (
+            "sendgrid-api-key",
+            format!(
+                "sendgrid: SG.{}.{}",
+                filler(22, ALNUM, 15),
+                filler(43, ALNUM, 16)
+            ),
+        ),
+        (
+            "jwt",
+            format!(
+                "bearer {}.{}.{}",
+                url64(r#"{"alg":"HS256","typ":"JWT"}"#),
+                url64(r#"{"sub":"ci-bot","iat":1800000000}"#),
+                filler(43, ALNUM, 17)
+            ),
+        ),
+        (
+            "kubeconfig-credential",
+            format!("    client-key-data: {}", filler(64, ALNUM, 18)),
+        ),
+        (
+            "docker-config-auth",
+            format!(
+                r#"{{"auths": {{"registry.example.com": {{"auth": "{}"}}}}}}"#,
+                b64(&format!("robot:{}", filler(20, ALNUM, 19)))
+            ),
+        ),
+        (
+            "basic-auth-url",
+            format!(
+                "DATABASE_URL=postgres://app:{}@db.internal:5432/shop",
+                filler(16, ALNUM, 20)
+            ),
+        ),
+        (
+            "generic-secret",
+            format!("client_secret = \"{}\"", filler(24, ALNUM, 21)),
+        ),
+        (
+            "private-key",
+            format!(
+                "-----BEGIN OPENSSH PRIVATE KEY-----\n{}\n-----END OPENSSH PRIVATE KEY-----",
+                filler(140, ALNUM, 22)
+            ),
+        ),
     ]
 }
 
@@ -112,13 +203,24 @@ impl Repo {
         let output = Command::new("git")
             .arg("-C")
             .arg(self.path())
-            .args(["-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"])
+            .args([
+                "-c",
+                "user.name=Test",
+                "-c",
+                "user.email=test@example.com",
+                "-c",
+                "commit.gpgsign=false",
+            ])
             .args(args)
             .env("GIT_AUTHOR_DATE", "2026-03-04T05:06:07Z")
             .env("GIT_COMMITTER_DATE", "2026-03-04T05:06:07Z")
             .output()
             .unwrap();
-        assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         String::from_utf8(output.stdout).unwrap().trim().to_owned()
     }
 
@@ -137,14 +239,19 @@ impl Repo {
             .output()
             .unwrap()
             .into();
-        let report = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", run.stdout, run.stderr));
+        let report = serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}{}", run.stdout, run.stderr));
         (run.code, report, run)
     }
 }
 
 fn assert_no_secret(text: &str) {
     for secret in secrets() {
-        assert!(!text.contains(&secret), "a planted secret was printed: {}…", &secret[..6]);
+        assert!(
+            !text.contains(&secret),
+            "a planted secret was printed: {}…",
+            &secret[..6]
+        );
     }
 }
 
@@ -179,11 +286,21 @@ fn every_detector_finds_its_credential_and_prints_none() {
     }
 }
 
+/// Placeholders, references, digests, UUIDs, base64 of prose, a lock file and docs, in a
+/// repository as they would be.
 #[test]
 fn false_positive_traps_stay_quiet() {
-    let (code, report) = crate::util::scan_json(&["credentials/traps", "--rule", "no-git-credentials"]);
+    let repo = Repo::new();
+    let traps = crate::util::fixtures().join("credentials/traps");
+    for entry in std::fs::read_dir(&traps).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), repo.path().join(entry.file_name())).unwrap();
+    }
+    repo.commit("traps");
+    let (code, report, run) = repo.scan(&["--repo", "--rule", "no-git-credentials"]);
     assert_eq!(findings(&report), Vec::<String>::new());
-    assert_eq!(code, 0);
+    assert_eq!(report["summary"]["files"], 3);
+    assert_eq!(code, 0, "{}", run.stderr);
 }
 
 #[test]
@@ -191,10 +308,20 @@ fn repo_reads_what_git_tracks_and_skips_binaries() {
     let repo = Repo::new();
     repo.write(".gitignore", "ignored.txt\n");
     repo.write("creds.txt", &format!("key = {}\n", aws_key(30)));
-    repo.write("ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n");
+    repo.write(
+        "ns.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n",
+    );
     repo.write(".github/workflows/ci.yml", "on: push\njobs: {}\n");
-    repo.write("chart/templates/cm.yaml", "kind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n");
-    std::fs::write(repo.path().join("logo.png"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    repo.write(
+        "chart/templates/cm.yaml",
+        "kind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n",
+    );
+    std::fs::write(
+        repo.path().join("logo.png"),
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR",
+    )
+    .unwrap();
     repo.commit("initial");
     repo.write("untracked.txt", &format!("key = {}\n", aws_key(31)));
     repo.write("ignored.txt", &format!("key = {}\n", aws_key(32)));
@@ -208,9 +335,15 @@ fn repo_reads_what_git_tracks_and_skips_binaries() {
         ]
     );
     assert_eq!(report["errors"], serde_json::json!([]));
-    assert_eq!(report["skipped"], serde_json::json!([{"path": "logo.png", "reason": "binary"}]));
+    assert_eq!(
+        report["skipped"],
+        serde_json::json!([{"path": "logo.png", "reason": "binary"}])
+    );
     assert_eq!(report["summary"]["skipped"], 1);
-    assert_eq!(report["summary"]["objects"], 1, "only the Namespace is a Kubernetes object");
+    assert_eq!(
+        report["summary"]["objects"], 1,
+        "only the Namespace is a Kubernetes object"
+    );
     assert_eq!(code, 1);
 }
 
@@ -225,17 +358,26 @@ fn staged_sees_the_index_not_the_work_tree() {
     repo.write("worktree.txt", &format!("key = {}\n", aws_key(41)));
 
     let (code, report, _) = repo.scan(&["--staged", "--rule", "no-git-credentials"]);
-    assert_eq!(findings(&report), ["no-git-credentials/aws-access-key-id staged.txt:1"]);
+    assert_eq!(
+        findings(&report),
+        ["no-git-credentials/aws-access-key-id staged.txt:1"]
+    );
     assert_eq!(code, 1);
     // The work tree, by contrast, has the other one.
     let (_, report, _) = repo.scan(&["worktree.txt", "--rule", "no-git-credentials"]);
-    assert_eq!(findings(&report), ["no-git-credentials/aws-access-key-id worktree.txt:1"]);
+    assert_eq!(
+        findings(&report),
+        ["no-git-credentials/aws-access-key-id worktree.txt:1"]
+    );
 }
 
 #[test]
 fn history_finds_a_secret_deleted_two_commits_ago() {
     let repo = Repo::new();
-    repo.write("config/old.env", &format!("AWS_ACCESS_KEY_ID={}\n", aws_key(50)));
+    repo.write(
+        "config/old.env",
+        &format!("AWS_ACCESS_KEY_ID={}\n", aws_key(50)),
+    );
     let first = repo.commit("add config");
     std::fs::remove_file(repo.path().join("config/old.env")).unwrap();
     repo.commit("remove the key");
@@ -245,13 +387,21 @@ fn history_finds_a_secret_deleted_two_commits_ago() {
     let (code, report, run) = repo.scan(&["--history"]);
     assert_eq!(code, 1, "{}", run.stderr);
     let at = format!("config/old.env@{}", &first[..12]);
-    assert_eq!(findings(&report), [format!("no-git-credentials/aws-access-key-id {at}:1")]);
+    assert_eq!(
+        findings(&report),
+        [format!("no-git-credentials/aws-access-key-id {at}:1")]
+    );
     let seen = &report["findings"][0]["location"]["first_seen"];
     assert_eq!(seen["commit"], first.as_str());
     assert_eq!(seen["path"], "config/old.env");
     assert_eq!(seen["author_date"], "2026-03-04T05:06:07Z");
     // Only the rules that read files run over history.
-    let rules: Vec<&str> = report["rules"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let rules: Vec<&str> = report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
     assert_eq!(rules, ["no-git-credentials"]);
     // The work tree is clean.
     let (code, report, _) = repo.scan(&["--repo"]);
@@ -287,7 +437,12 @@ fn a_baseline_reports_only_new_findings() {
         .unwrap()
         .into();
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stderr.contains("wrote 1 finding fingerprint to .tollgate-baseline.json"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("wrote 1 finding fingerprint to .tollgate-baseline.json"),
+        "{}",
+        run.stderr
+    );
     let written = std::fs::read_to_string(&baseline).unwrap();
     assert!(!written.contains(&aws_key(60)));
 
@@ -295,27 +450,52 @@ fn a_baseline_reports_only_new_findings() {
     repo.write("old.env", &format!("# moved\n\nKEY={}\n", aws_key(60)));
     repo.write("new.env", &format!("KEY={}\n", aws_key(61)));
     repo.commit("new");
-    let (code, report, _) = repo.scan(&["--repo", "--rule", "no-git-credentials", "--baseline", ".tollgate-baseline.json"]);
+    let (code, report, _) = repo.scan(&[
+        "--repo",
+        "--rule",
+        "no-git-credentials",
+        "--baseline",
+        ".tollgate-baseline.json",
+    ]);
     assert_eq!(code, 1);
     let waived: Vec<(String, Value)> = report["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["location"]["file"].as_str().unwrap().to_owned(), f["waiver"]["source"].clone()))
+        .map(|f| {
+            (
+                f["location"]["file"].as_str().unwrap().to_owned(),
+                f["waiver"]["source"].clone(),
+            )
+        })
         .collect();
     assert_eq!(
         waived,
-        [("new.env".to_owned(), Value::Null), ("old.env".to_owned(), Value::from("baseline"))]
+        [
+            ("new.env".to_owned(), Value::Null),
+            ("old.env".to_owned(), Value::from("baseline"))
+        ]
     );
     let run: Run = tollgate()
         .current_dir(repo.path())
-        .args(["scan", "--repo", "--rule", "no-git-credentials", "--baseline", ".tollgate-baseline.json"])
+        .args([
+            "scan",
+            "--repo",
+            "--rule",
+            "no-git-credentials",
+            "--baseline",
+            ".tollgate-baseline.json",
+        ])
         .output()
         .unwrap()
         .into();
     assert!(run.stdout.contains("new.env:1:5"), "{}", run.stdout);
     assert!(!run.stdout.contains("old.env"), "{}", run.stdout);
-    assert!(run.stdout.contains("1 finding in the baseline not shown"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("1 finding in the baseline not shown"),
+        "{}",
+        run.stdout
+    );
 }
 
 /// The hook as other repositories use it: `repo:` this checkout, `id: tollgate-secrets`.
@@ -340,15 +520,25 @@ fn pre_commit_refuses_a_planted_key_and_passes_a_clean_commit() {
         ),
     );
     repo.commit("add pre-commit config");
-    let binary_dir = PathBuf::from(env!("CARGO_BIN_EXE_tollgate")).parent().unwrap().to_owned();
-    let path = format!("{}:{}", binary_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let binary_dir = PathBuf::from(env!("CARGO_BIN_EXE_tollgate"))
+        .parent()
+        .unwrap()
+        .to_owned();
+    let path = format!(
+        "{}:{}",
+        binary_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let env = |command: &mut Command| {
         command
             .current_dir(repo.path())
             .env("PATH", &path)
             .env("PRE_COMMIT_HOME", home.path())
             .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
-            .env("TOLLGATE_CACHE_DIR", PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("plugin-cache"))
+            .env(
+                "TOLLGATE_CACHE_DIR",
+                PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("plugin-cache"),
+            )
             .env("GIT_AUTHOR_NAME", "Test")
             .env("GIT_AUTHOR_EMAIL", "test@example.com")
             .env("GIT_COMMITTER_NAME", "Test")
@@ -358,7 +548,11 @@ fn pre_commit_refuses_a_planted_key_and_passes_a_clean_commit() {
     install.arg("install");
     env(&mut install);
     let output = install.output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 
     let commit = |message: &str| {
         let mut add = Command::new("git");
@@ -369,7 +563,11 @@ fn pre_commit_refuses_a_planted_key_and_passes_a_clean_commit() {
         commit.args(["commit", "-m", message]);
         env(&mut commit);
         let output = commit.output().unwrap();
-        let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
         (output.status.success(), text)
     };
 
@@ -386,5 +584,8 @@ fn pre_commit_refuses_a_planted_key_and_passes_a_clean_commit() {
     repo.write("README.md", "no secrets here\n");
     let (ok, output) = commit("docs");
     assert!(ok, "a clean commit passes:\n{output}");
-    assert!(output.contains("tollgate credentials") && output.contains("Passed"), "{output}");
+    assert!(
+        output.contains("tollgate credentials") && output.contains("Passed"),
+        "{output}"
+    );
 }

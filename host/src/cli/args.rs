@@ -125,7 +125,12 @@ pub struct BaselineArgs {
     pub scope: ScopeArgs,
 
     /// Where to write the baseline.
-    #[arg(short, long, value_name = "FILE", default_value = ".tollgate-baseline.json")]
+    #[arg(
+        short,
+        long,
+        value_name = "FILE",
+        default_value = ".tollgate-baseline.json"
+    )]
     pub output: PathBuf,
 }
 

@@ -206,8 +206,16 @@ fn cat_blobs(
             .read_line(&mut header)
             .map_err(|e| format!("reading git cat-file: {e}"))?;
         let size: u64 = match header.split(' ').collect::<Vec<_>>()[..] {
-            [_, "blob", size] => size.trim().parse().map_err(|_| format!("git cat-file said {header:?}"))?,
-            _ => return Err(format!("git cat-file could not read blob {blob}: {}", header.trim())),
+            [_, "blob", size] => size
+                .trim()
+                .parse()
+                .map_err(|_| format!("git cat-file said {header:?}"))?,
+            _ => {
+                return Err(format!(
+                    "git cat-file could not read blob {blob}: {}",
+                    header.trim()
+                ));
+            }
         };
         let mut body = Vec::new();
         (&mut reader)

@@ -164,7 +164,11 @@ fn collect_repository(repo: &Path, source: git::Source, options: InputOptions) -
         .into_par_iter()
         .map(|file| {
             let name = match &file.first_seen {
-                Some(first) => format!("{}@{}", file.path, &first.commit[..12.min(first.commit.len())]),
+                Some(first) => format!(
+                    "{}@{}",
+                    file.path,
+                    &first.commit[..12.min(first.commit.len())]
+                ),
                 None => file.path.clone(),
             };
             let role = if has_manifest_extension(Path::new(&file.path)) {
@@ -353,7 +357,9 @@ fn ingest(
         // Errors found at the end of the input are reported on its last line.
         let last_line = text.lines().count().max(1) as u32;
         let message = format!("invalid YAML: {}", e.message);
-        result.errors.push(error(Some(e.line.min(last_line)), message));
+        result
+            .errors
+            .push(error(Some(e.line.min(last_line)), message));
     }
     if role == Role::RepositoryYaml && !result.errors.is_empty() {
         result.objects.clear();

@@ -67,9 +67,8 @@ pub fn write(report: &Report, path: &Path) -> anyhow::Result<usize> {
 pub fn read(path: &Path) -> anyhow::Result<Baseline> {
     let bytes = std::fs::read(path)
         .map_err(|e| anyhow::anyhow!("cannot read the baseline {}: {e}", path.display()))?;
-    let file: BaselineFile = serde_json::from_slice(&bytes).map_err(|e| {
-        anyhow::anyhow!("{} is not a tollgate baseline: {e}", path.display())
-    })?;
+    let file: BaselineFile = serde_json::from_slice(&bytes)
+        .map_err(|e| anyhow::anyhow!("{} is not a tollgate baseline: {e}", path.display()))?;
     if file.tollgate_baseline != BASELINE_VERSION {
         anyhow::bail!(
             "{} is a version {} baseline; this tollgate reads version {BASELINE_VERSION}",

@@ -51,7 +51,10 @@ pub fn render(report: &Report, color: bool) -> String {
             "{}\n",
             paint(
                 Style::new().dimmed(),
-                &format!("{known} finding{} in the baseline not shown", if known == 1 { "" } else { "s" })
+                &format!(
+                    "{known} finding{} in the baseline not shown",
+                    if known == 1 { "" } else { "s" }
+                )
             )
         );
     }

@@ -227,18 +227,57 @@ fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).rposition(|w| w == needle)
 }
 
-/// A private key header counts when a key body follows.
+/// A private key header counts when a key body follows: lines of base64 (after optional
+/// `Name: value` header fields), up to the END line, of at least [`MIN_KEY_BODY`]
+/// characters. Prose after a header, as in documentation, is no key.
 fn private_key(contents: &[u8], header: Range<usize>) -> Option<Match> {
     let body = key_body(contents, header.end);
-    let base64 = contents[body.clone()]
-        .iter()
-        .filter(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
-        .count();
+    let mut base64 = 0;
+    let mut fields_allowed = true;
+    for (i, line) in body_lines(&contents[body.clone()]).enumerate() {
+        let line = line.trim_ascii();
+        if line.is_empty() {
+            continue;
+        }
+        let is_base64 = line
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
+        if is_base64 {
+            base64 += line.len();
+            fields_allowed = false;
+        } else if fields_allowed && i > 0 && contains(line, b": ") {
+            continue;
+        } else {
+            break;
+        }
+    }
     (base64 >= MIN_KEY_BODY).then(|| Match {
         kind: Kind::PrivateKey,
         start: header.start,
         secret: body,
         label: key_label(&contents[header]),
+    })
+}
+
+/// Lines of a key body: split at newlines and at the two characters `\n` of keys kept in
+/// JSON or YAML strings; quotes around them are dropped.
+fn body_lines(body: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = body;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let newline = rest.iter().position(|&b| b == b'\n');
+        let escaped = find_first(rest, b"\\n");
+        let (end, skip) = match (newline, escaped) {
+            (Some(n), Some(e)) if e < n => (e, 2),
+            (Some(n), _) => (n, 1),
+            (None, Some(e)) => (e, 2),
+            (None, None) => (rest.len(), 0),
+        };
+        let line = rest[..end].trim_ascii();
+        rest = &rest[end + skip..];
+        Some(line.strip_prefix(b"\"").unwrap_or(line))
     })
 }
 
@@ -560,6 +599,7 @@ pub mod tests {
             r#""integrity": "sha512-2HlKHR8N0b+MZk5MjVyJ2yEXkqU7kR8/5CqbVBeAu0N4xR5yWxA4Oa8kIpZZJ3Fl0kQ2gIgTTZCWD1OdcGJXg==""#,
             r#"{"auths": {"r.io": {"auth": ""}}}"#,
             "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----",
+            "A key starts with `-----BEGIN RSA PRIVATE KEY-----` followed by base64; never commit one, as the documentation of every tool that handles keys explains at length and in detail.",
             "eyJhbGciOiJub25lIn0.notatokenatall.justtext",
         ];
         for text in quiet {
@@ -578,6 +618,16 @@ pub mod tests {
         let text = key("OPENSSH PRIVATE KEY") + &key("PRIVATE KEY");
         let labels: Vec<_> = scan(text.as_bytes()).iter().map(|m| m.label).collect();
         assert_eq!(labels, ["OpenSSH private key", "PKCS#8 private key"]);
+        let in_json = format!(
+            r#"{{"key": "-----BEGIN EC PRIVATE KEY-----\nMHcC{}\n-----END EC PRIVATE KEY-----\n"}}"#,
+            fake(Kind::PrivateKey, 9)
+        );
+        let legacy = format!(
+            "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,AB12\n\n{}\n-----END RSA PRIVATE KEY-----\n",
+            fake(Kind::PrivateKey, 10)
+        );
+        assert_eq!(kinds(&in_json), [Kind::PrivateKey]);
+        assert_eq!(kinds(&legacy), [Kind::PrivateKey]);
     }
 
     #[test]
