@@ -335,6 +335,15 @@ fn ingest(
         result.file = Some(file);
         return result;
     }
+    // Repository YAML without both words cannot hold a Kubernetes object: not parsed.
+    let may_hold_objects = |bytes: &[u8]| {
+        let has = |word: &[u8]| memchr::memmem::find(bytes, word).is_some();
+        has(b"apiVersion") && has(b"kind")
+    };
+    if role == Role::RepositoryYaml && !may_hold_objects(&file.bytes) {
+        result.file = Some(file);
+        return result;
+    }
     let text = match text_of(&file.bytes) {
         Ok(text) => text,
         Err(message) => {
