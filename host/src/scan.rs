@@ -349,6 +349,13 @@ fn assemble(
         }
     }
 
+    if let Some(config) = &options.config {
+        for finding in &mut findings {
+            if let Some(severity) = config.severity(&finding.rule, &finding.check) {
+                finding.severity = severity;
+            }
+        }
+    }
     let waivers = apply_waivers(
         options,
         &mut findings,

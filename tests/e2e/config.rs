@@ -175,6 +175,45 @@ fn config_errors_name_the_line() {
 }
 
 #[test]
+fn the_config_sets_severities_per_rule_and_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("tollgate.yaml");
+    std::fs::write(
+        &config,
+        "rules:\n  network-policy:\n    severity: low\n    check-severities:\n      namespace-without-policy: critical\n",
+    )
+    .unwrap();
+    let (code, report) = scan_json(&[
+        "network-policy/violating",
+        "--rule",
+        "network-policy",
+        "--config",
+        config.to_str().unwrap(),
+        "--fail-on",
+        "critical",
+    ]);
+    let severities: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["check"].as_str().unwrap(),
+                f["severity"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        severities,
+        [
+            ("pod-not-selected", "low"),
+            ("namespace-without-policy", "critical")
+        ]
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
 fn an_explicit_config_applies_to_any_input() {
     let (code, report) = scan_json(&[
         "network-policy/violating",
@@ -200,4 +239,27 @@ fn an_explicit_config_applies_to_any_input() {
         "{}",
         run.stderr
     );
+}
+
+/// The config example in the README is one the real rules accept.
+#[test]
+fn the_readme_config_example_is_valid() {
+    let readme = std::fs::read_to_string(crate::util::fixtures().join("../../README.md")).unwrap();
+    let section = readme.split("### Config file").nth(1).unwrap();
+    let example = section
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join(".tollgate.yaml");
+    std::fs::write(&config, example).unwrap();
+    let run = run(&[
+        "scan",
+        "network-policy/violating",
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    assert!(run.code <= 1, "{}", run.stderr);
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
 }

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::catalog;
 use crate::input::yaml::{self, LineTree};
+use crate::report::Severity;
 use crate::runtime::{self, Framework};
 use crate::scan::FailOn;
 
@@ -48,6 +49,12 @@ pub struct RuleConfig {
     /// Handed to the rule as JSON; the rule says what it accepts.
     #[serde(default)]
     settings: Option<serde_json::Map<String, Value>>,
+    /// Severity of every finding of the rule, instead of the rule's own.
+    #[serde(default)]
+    pub severity: Option<Severity>,
+    /// Severity of the findings of one check (`check-id: severity`), over `severity`.
+    #[serde(default, rename = "check-severities")]
+    pub check_severities: BTreeMap<String, Severity>,
 }
 
 fn enabled_by_default() -> bool {
@@ -245,6 +252,16 @@ impl Config {
         }
     }
 
+    /// The severity the config sets for findings of `rule`/`check`, if any.
+    pub fn severity(&self, rule: &str, check: &str) -> Option<Severity> {
+        let config = self.rules.get(rule)?;
+        config
+            .check_severities
+            .get(check)
+            .copied()
+            .or(config.severity)
+    }
+
     /// Whether the config turns rule `id` off.
     pub fn disables(&self, id: &str) -> bool {
         self.rules.get(id).is_some_and(|r| !r.enabled)
@@ -284,7 +301,7 @@ mod tests {
     #[test]
     fn reads_rules_and_fail_on() {
         let (_dir, path) = write(
-            "fail-on: high\nrules:\n  tls-min-version:\n    enabled: false\n  network-policy:\n    settings:\n      egress-unrestricted: true\n",
+            "fail-on: high\nrules:\n  tls-min-version:\n    enabled: false\n  network-policy:\n    severity: low\n    check-severities:\n      allow-all: critical\n    settings:\n      egress-unrestricted: true\n",
         );
         let config = load(&path).unwrap();
         assert_eq!(config.fail_on, Some(FailOn::High));
@@ -296,12 +313,21 @@ mod tests {
         );
         assert_eq!(config.settings("tls-min-version"), None);
         let error = config.settings_error("network-policy", "/egress-unrestricted", "bad");
-        assert_eq!(error.line, Some(7));
+        assert_eq!(error.line, Some(10));
         assert!(
             error
                 .to_string()
-                .ends_with(":7: rules.network-policy.settings.egress-unrestricted: bad")
+                .ends_with(":10: rules.network-policy.settings.egress-unrestricted: bad")
         );
+        assert_eq!(
+            config.severity("network-policy", "allow-all"),
+            Some(Severity::Critical)
+        );
+        assert_eq!(
+            config.severity("network-policy", "pod-not-selected"),
+            Some(Severity::Low)
+        );
+        assert_eq!(config.severity("tls-min-version", "weak-protocol"), None);
     }
 
     #[test]

@@ -51,10 +51,7 @@ pub fn render(report: &Report, color: bool) -> String {
             "{}\n",
             paint(
                 Style::new().dimmed(),
-                &format!(
-                    "{known} finding{} in the baseline not shown",
-                    if known == 1 { "" } else { "s" }
-                )
+                &format!("{known} finding{} in the baseline not shown", plural(known))
             )
         );
     }
