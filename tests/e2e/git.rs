@@ -292,7 +292,7 @@ fn repo_reads_what_git_tracks_and_skips_binaries() {
     repo.write(".github/workflows/ci.yml", "on: push\njobs: {}\n");
     repo.write(
         "chart/templates/cm.yaml",
-        "kind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n",
     );
     std::fs::write(
         repo.path().join("logo.png"),
@@ -322,6 +322,28 @@ fn repo_reads_what_git_tracks_and_skips_binaries() {
         "only the Namespace is a Kubernetes object"
     );
     assert_eq!(code, 1);
+}
+
+/// Repository YAML that holds objects and a broken part is a manifest with an error; a
+/// file that holds no object (a workflow, a chart template) is just a file.
+#[test]
+fn a_broken_manifest_in_a_repository_is_an_error() {
+    let repo = Repo::new();
+    repo.write(
+        "deploy/ns.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\nkind: [\n",
+    );
+    repo.commit("broken");
+    let (code, report, _) = repo.scan(&["--repo"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        crate::util::errors(&report),
+        ["deploy/ns.yaml:5 invalid YAML: while parsing a node, did not find expected node content"]
+    );
+    assert_eq!(
+        findings(&report),
+        ["network-policy/namespace-without-policy deploy/ns.yaml:1 Namespace shop"]
+    );
 }
 
 #[test]

@@ -91,8 +91,8 @@ enum Role {
     /// A manifest the user named (or standard input): every problem is an error.
     Manifest,
     /// A YAML or JSON file of a repository: its Kubernetes objects go to the manifest
-    /// rules when it is valid YAML of Kubernetes objects through and through; otherwise
-    /// (a chart template, a CI workflow) it is just a file.
+    /// rules; when it holds none (a CI workflow) or is a template (`{{ }}`), it is just a
+    /// file, and when it holds some next to a broken part, that part is an error.
     RepositoryYaml,
     /// Any other file: for the file rules only.
     File,
@@ -300,7 +300,7 @@ fn read_and_parse(origin: &Origin, options: InputOptions) -> ReadResult {
             errors: vec![InputError {
                 file: name,
                 line: None,
-                message: error.to_string(options.max_file_size),
+                message: error.message(options.max_file_size),
             }],
             ..ReadResult::default()
         },
@@ -370,7 +370,10 @@ fn ingest(
             .errors
             .push(error(Some(e.line.min(last_line)), message));
     }
-    if role == Role::RepositoryYaml && !result.errors.is_empty() {
+    // A repository file that yields no object, or is a template, is just a file; one that
+    // holds objects and also a broken part is a manifest with an error.
+    let template = memchr::memmem::find(text.as_bytes(), b"{{").is_some();
+    if role == Role::RepositoryYaml && (result.objects.is_empty() || template) {
         result.objects.clear();
         result.errors.clear();
     }
@@ -390,7 +393,7 @@ enum ReadError {
 }
 
 impl ReadError {
-    fn to_string(&self, limit: u64) -> String {
+    fn message(&self, limit: u64) -> String {
         match self {
             Self::Oversized(size) => {
                 format!("file is {size} bytes, over the {limit}-byte limit; not read")
