@@ -1,0 +1,379 @@
+//! The report of a run, from what the rules returned: findings resolved to file, line and
+//! object by the host's own view of the input, fingerprinted and sorted; the decisions of
+//! [`super::decisions`] applied; rule results, summary, control statuses and evidence.
+
+use std::collections::BTreeMap;
+
+use sha2::{Digest, Sha256};
+
+use crate::catalog;
+use crate::input::{self, Inputs, ManifestObject, SkipReason};
+use crate::provenance;
+use crate::report::{
+    ConfigRecord, ControlRef, ErrorRecord, Evidence, FindingRecord, FirstSeenRecord, InputRecord,
+    LocationRecord, PluginRecord, Report, RuleResult, RuleStatus, SCHEMA_VERSION, Settings,
+    Severity, SkippedRecord, Summary, Tool, WaiverRecord, WaiverSource,
+};
+use crate::runtime::{self, File, Finding, Location, ManifestSet, Plugin, PluginSource, RuleError};
+
+use super::{Job, Provenance, ScanOptions, decisions};
+
+/// The report of a run from what the rules returned.
+pub fn assemble(
+    options: &ScanOptions,
+    plugins: &[Plugin],
+    selected: &[&Plugin],
+    inputs: &Inputs,
+    set: &ManifestSet,
+    outcomes: Vec<(usize, Result<Vec<Finding>, RuleError>, Job)>,
+    provenance: Provenance,
+) -> Report {
+    let mut findings = Vec::new();
+    let mut errors: Vec<ErrorRecord> = inputs
+        .errors
+        .iter()
+        .map(|e| ErrorRecord {
+            rule: None,
+            file: Some(e.file.clone()),
+            line: e.line,
+            message: e.message.clone(),
+        })
+        .collect();
+    errors.extend(decisions::refused_annotations(inputs));
+    let unread_inputs = !errors.is_empty();
+    let mut failed = vec![false; selected.len()];
+
+    for (rule, outcome, job) in outcomes {
+        let plugin = selected[rule];
+        let resolved = outcome.and_then(|found| {
+            found
+                .into_iter()
+                .map(|f| record(plugin, inputs, set, f))
+                .collect::<Result<Vec<_>, _>>()
+        });
+        match resolved {
+            Ok(records) => findings.extend(records),
+            Err(error) => {
+                failed[rule] = true;
+                let scope = match job {
+                    Job::Manifests => String::new(),
+                    Job::Files(batch) => format!(" on {}", describe_batch(batch)),
+                };
+                errors.push(ErrorRecord {
+                    rule: Some(plugin.info.id.clone()),
+                    file: None,
+                    line: None,
+                    message: format!("{}{scope} {error}", plugin.source),
+                });
+            }
+        }
+    }
+
+    decisions::apply_severities(options, &mut findings);
+    let waivers = decisions::apply_waivers(
+        options,
+        &mut findings,
+        provenance::date(&provenance.generated_at),
+    );
+    decisions::apply_baseline(options, &mut findings);
+
+    let file_order: BTreeMap<&str, usize> = inputs
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.as_str(), i))
+        .collect();
+    findings.sort_by(|a, b| {
+        let key = |f: &FindingRecord| {
+            (
+                file_order.get(f.location.file.as_str()).copied(),
+                f.location.line,
+                f.location.column,
+            )
+        };
+        key(a)
+            .cmp(&key(b))
+            .then_with(|| a.rule.cmp(&b.rule))
+            .then_with(|| a.check.cmp(&b.check))
+            .then_with(|| a.fingerprint.cmp(&b.fingerprint))
+    });
+
+    let rules: Vec<RuleResult> = selected
+        .iter()
+        .zip(&failed)
+        .map(|(plugin, &failed)| {
+            let (waived, active): (Vec<&FindingRecord>, Vec<&FindingRecord>) = findings
+                .iter()
+                .filter(|f| f.rule == plugin.info.id)
+                .partition(|f| f.waiver.is_some());
+            rule_result(plugin, active.len(), waived.len(), failed)
+        })
+        .collect();
+
+    let summary = Summary::of(
+        (
+            rules.len(),
+            inputs.files.len(),
+            inputs.objects.len(),
+            inputs.skipped.len(),
+        ),
+        &findings,
+        errors.len(),
+        options.fail_on.threshold(),
+    );
+
+    let skipped: Vec<(String, Vec<ControlRef>)> = plugins
+        .iter()
+        .filter(|p| !selected.iter().any(|s| s.info.id == p.info.id))
+        .map(|p| (p.info.id.clone(), control_refs(&p.info.controls)))
+        .collect();
+    let controls = catalog::assess(
+        &options.frameworks,
+        &rules,
+        &skipped,
+        &findings,
+        unread_inputs,
+    );
+    let tool = Tool {
+        name: env!("CARGO_PKG_NAME").into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    };
+    let evidence = Evidence {
+        generated_at: provenance.generated_at,
+        tool: tool.clone(),
+        plugins: selected
+            .iter()
+            .map(|p| PluginRecord {
+                id: p.info.id.clone(),
+                version: p.info.version.clone(),
+                sha256: p.sha256.clone(),
+                source: plugin_source(&p.source),
+            })
+            .collect(),
+        git: provenance.git,
+        config: options.config.as_ref().map(|c| ConfigRecord {
+            path: c.path.display().to_string(),
+            sha256: c.sha256.clone(),
+        }),
+        waivers,
+        shards: Vec::new(),
+    };
+
+    Report {
+        schema_version: SCHEMA_VERSION,
+        tool,
+        settings: Settings {
+            default_namespace: options.default_namespace.clone(),
+            fail_on: options.fail_on.name().into(),
+            frameworks: options
+                .frameworks
+                .iter()
+                .map(|&f| catalog::framework_name(f).to_owned())
+                .collect(),
+        },
+        controls,
+        evidence,
+        summary,
+        inputs: input_records(inputs),
+        skipped: skipped_records(inputs),
+        rules,
+        findings,
+        errors,
+    }
+}
+
+fn input_records(inputs: &Inputs) -> Vec<InputRecord> {
+    inputs
+        .files
+        .iter()
+        .map(|f| InputRecord {
+            path: f.path.clone(),
+            sha256: f.sha256.clone(),
+            bytes: f.size,
+            objects: f.objects,
+            first_seen: f.first_seen.as_ref().map(first_seen),
+        })
+        .collect()
+}
+
+fn skipped_records(inputs: &Inputs) -> Vec<SkippedRecord> {
+    inputs
+        .skipped
+        .iter()
+        .map(|s| SkippedRecord {
+            path: s.path.clone(),
+            reason: match s.reason {
+                SkipReason::Binary => "binary".into(),
+                SkipReason::Oversized(_) => "oversized".into(),
+                SkipReason::Missing => "deleted from the work tree".into(),
+            },
+            bytes: match s.reason {
+                SkipReason::Oversized(size) => Some(size),
+                SkipReason::Binary | SkipReason::Missing => None,
+            },
+        })
+        .collect()
+}
+
+fn first_seen(first: &input::git::FirstSeen) -> FirstSeenRecord {
+    FirstSeenRecord {
+        commit: first.commit.clone(),
+        author_date: first.author_date.clone(),
+        path: first.path.clone(),
+        blob: first.blob.clone(),
+    }
+}
+
+/// `builtin` or the plugin file's path, as reports show it.
+fn plugin_source(source: &PluginSource) -> String {
+    match source {
+        PluginSource::Builtin(_) => "builtin".into(),
+        PluginSource::File(path) => path.display().to_string(),
+    }
+}
+
+fn describe_batch(batch: &[File]) -> String {
+    match batch {
+        [one] => one.path.clone(),
+        [first, rest @ ..] => format!("{} and {} more files", first.path, rest.len()),
+        [] => "no files".into(),
+    }
+}
+
+/// Turns a plugin's finding into a report record: file, line and object resolved from the
+/// host's own view of the input, and the fingerprint computed.
+fn record(
+    plugin: &Plugin,
+    inputs: &Inputs,
+    set: &ManifestSet,
+    finding: Finding,
+) -> Result<FindingRecord, RuleError> {
+    let mut annotation = None;
+    let (location, subject) = match &finding.location {
+        Location::Object(at) => {
+            let object: &ManifestObject = &inputs.objects[at.document as usize];
+            annotation = decisions::annotation_waiver(object, &plugin.info.id);
+            let json = &set.documents[at.document as usize].object;
+            let line = object.locate(json, &at.pointer).ok_or_else(|| {
+                RuleError::Malformed(format!(
+                    "finding {:?}: pointer {:?} names no field of {} {}",
+                    finding.check, at.pointer, object.kind, object.name
+                ))
+            })?;
+            let subject = format!(
+                "{}/{}/{}/{}",
+                object.api_version,
+                object.kind,
+                object.namespace.as_deref().unwrap_or(""),
+                object.name
+            );
+            let location = LocationRecord {
+                file: inputs.files[object.source].path.clone(),
+                line,
+                column: None,
+                kind: Some(object.kind.clone()),
+                namespace: object.namespace.clone(),
+                name: Some(object.name.clone()).filter(|n| !n.is_empty()),
+                pointer: Some(at.pointer.clone()),
+                first_seen: None,
+            };
+            (location, subject)
+        }
+        Location::File(at) => {
+            let source = inputs.files.iter().find(|f| f.path == at.path);
+            let first = source.and_then(|f| f.first_seen.as_ref());
+            let location = LocationRecord {
+                file: at.path.clone(),
+                line: at.line,
+                column: Some(at.column),
+                first_seen: first.map(first_seen),
+                ..LocationRecord::default()
+            };
+            // History names a file by path and commit; its identity is the path.
+            let subject = first.map_or_else(|| at.path.clone(), |f| f.path.clone());
+            (location, subject)
+        }
+    };
+    let fingerprint = fingerprint(&[&plugin.info.id, &finding.check, &subject, &finding.identity]);
+    Ok(FindingRecord {
+        rule: plugin.info.id.clone(),
+        check: finding.check,
+        severity: severity(finding.severity),
+        message: finding.message,
+        controls: control_refs(&finding.controls),
+        location,
+        evidence: finding.evidence,
+        waiver: finding
+            .accepted
+            .map(|reason| WaiverRecord {
+                source: WaiverSource::RuleSettings,
+                reason,
+                expires: None,
+                approved_by: None,
+            })
+            .or(annotation),
+        fingerprint,
+    })
+}
+
+fn rule_result(plugin: &Plugin, findings: usize, waived: usize, failed: bool) -> RuleResult {
+    let info = &plugin.info;
+    RuleResult {
+        id: info.id.clone(),
+        version: info.version.clone(),
+        title: info.title.clone(),
+        description: info.description.clone(),
+        remediation: info.remediation.clone(),
+        severity: severity(info.severity),
+        controls: control_refs(&info.controls),
+        source: plugin_source(&plugin.source),
+        sha256: plugin.sha256.clone(),
+        status: match (failed, findings) {
+            (true, _) => RuleStatus::Error,
+            (false, 0) => RuleStatus::Pass,
+            (false, _) => RuleStatus::Fail,
+        },
+        findings,
+        waived,
+    }
+}
+
+/// SHA-256 over the parts, NUL-separated, as 32 hex digits.
+fn fingerprint(parts: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    runtime::hex(&hasher.finalize()[..16])
+}
+
+/// Controls for reports: grouped by framework (in catalog order), ids in natural order
+/// (`A.8.4` before `A.8.20`).
+pub fn control_refs(controls: &[runtime::Control]) -> Vec<ControlRef> {
+    let mut sorted: Vec<&runtime::Control> = controls.iter().collect();
+    sorted.sort_by_cached_key(|c| {
+        let parts: Vec<(Option<u64>, String)> =
+            c.id.split('.')
+                .map(|part| (part.parse().ok(), part.to_owned()))
+                .collect();
+        (catalog::position(c.framework), parts)
+    });
+    sorted
+        .into_iter()
+        .map(|c| ControlRef {
+            framework: catalog::framework_name(c.framework).into(),
+            id: c.id.clone(),
+        })
+        .collect()
+}
+
+pub fn severity(severity: runtime::Severity) -> Severity {
+    match severity {
+        runtime::Severity::Info => Severity::Info,
+        runtime::Severity::Low => Severity::Low,
+        runtime::Severity::Medium => Severity::Medium,
+        runtime::Severity::High => Severity::High,
+        runtime::Severity::Critical => Severity::Critical,
+    }
+}

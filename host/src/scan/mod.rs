@@ -1,0 +1,298 @@
+//! A scan from start to end: load the plugins, check the rules' settings, read the
+//! inputs, run every selected rule in parallel (the whole manifest set per rule, files in
+//! batches), and [`assemble`] the [`Report`], applying people's [`decisions`].
+
+mod assemble;
+mod decisions;
+
+pub use assemble::{control_refs, severity};
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::config::{Config, ConfigError};
+use crate::input::{self, InputOptions, Inputs, Target};
+use crate::provenance;
+use crate::report::baseline::Baseline;
+use crate::report::{GitRecord, Report, Severity};
+use crate::runtime::{
+    ComponentCache, Document, File, Finding, Framework, InputKind, Limits, LoadError, ManifestSet,
+    Plugin, PluginSource, RuleError, Runtime,
+};
+
+/// Files sent to one `check-files` call: at most this many bytes (or one larger file).
+const FILE_BATCH_BYTES: usize = 8 << 20;
+/// And at most this many files.
+const FILE_BATCH_COUNT: usize = 512;
+
+/// Which findings fail the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+    /// Findings never fail the run (errors still do).
+    Never,
+}
+
+impl FailOn {
+    /// The lowest failing severity, `None` for `never`.
+    pub fn threshold(self) -> Option<Severity> {
+        Some(match self {
+            Self::Info => Severity::Info,
+            Self::Low => Severity::Low,
+            Self::Medium => Severity::Medium,
+            Self::High => Severity::High,
+            Self::Critical => Severity::Critical,
+            Self::Never => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        self.threshold().map_or("never", Severity::name)
+    }
+
+    /// The value of a report's `settings.fail_on`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        <Self as clap::ValueEnum>::from_str(name, false).ok()
+    }
+}
+
+/// Where the plugins come from and how they are sandboxed.
+#[derive(Clone, Debug)]
+pub struct RuntimeOptions {
+    pub plugins: Vec<PathBuf>,
+    pub limits: Limits,
+    pub cache: ComponentCache,
+}
+
+/// Everything a scan needs, validated.
+#[derive(Clone, Debug)]
+pub struct ScanOptions {
+    pub target: Target,
+    pub default_namespace: String,
+    pub fail_on: FailOn,
+    /// Run only these rules (all when empty).
+    pub only_rules: Vec<String>,
+    pub skip_rules: Vec<String>,
+    pub runtime: RuntimeOptions,
+    pub input: InputOptions,
+    /// The config file, when one applies.
+    pub config: Option<Config>,
+    /// The frameworks whose controls the report assesses, in catalog order.
+    pub frameworks: Vec<Framework>,
+    /// Findings known before: reported as waived by the baseline.
+    pub baseline: Option<Baseline>,
+}
+
+/// What stops a scan before it can produce a report.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("cannot start the WebAssembly runtime: {0:#}")]
+    Runtime(wasmtime::Error),
+    #[error("plugin refused")]
+    Load(#[from] LoadError),
+    #[error("unknown rule {id:?} (known rules: {known})")]
+    UnknownRule { id: String, known: String },
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("{source_name} could not check its settings: {error}")]
+    Settings {
+        source_name: PluginSource,
+        error: RuleError,
+    },
+}
+
+/// Starts the runtime and loads every plugin.
+pub fn load(options: &RuntimeOptions) -> Result<(Runtime, Vec<Plugin>), ScanError> {
+    let runtime =
+        Runtime::new(options.limits, options.cache.clone()).map_err(ScanError::Runtime)?;
+    let plugins = runtime.load_all(&options.plugins)?;
+    Ok((runtime, plugins))
+}
+
+/// Runs a scan and returns its report; plugin and input failures are in the report.
+pub fn run(options: &ScanOptions) -> Result<Report, ScanError> {
+    let generated_at = provenance::timestamp();
+    let git = match &options.target {
+        Target::Paths(paths) => paths.first().and_then(|p| provenance::git_revision(p)),
+        Target::Repository { repo, .. } => provenance::git_revision(repo),
+    };
+    let (runtime, plugins) = load(&options.runtime)?;
+    let selected = select(&plugins, options)?;
+    let settings = rule_settings(&runtime, &selected, options.config.as_ref())?;
+    let mut inputs = input::collect(&options.target, options.input);
+
+    // The JSON texts and file contents move into what the plugins are given: no copies.
+    let set = ManifestSet {
+        default_namespace: options.default_namespace.clone(),
+        documents: inputs
+            .objects
+            .iter_mut()
+            .map(|o| Document {
+                file: inputs.files[o.source].path.clone(),
+                index: o.document,
+                api_version: o.api_version.clone(),
+                kind: o.kind.clone(),
+                name: o.name.clone(),
+                namespace: o.namespace.clone(),
+                object: std::mem::take(&mut o.json),
+            })
+            .collect(),
+    };
+    let wants_files = selected
+        .iter()
+        .any(|p| p.info.inputs.contains(&InputKind::Files));
+    let batches = if wants_files {
+        file_batches(&mut inputs)
+    } else {
+        Vec::new()
+    };
+
+    let jobs: Vec<(usize, Job)> = selected
+        .iter()
+        .enumerate()
+        .flat_map(|(rule, plugin)| {
+            let manifests = plugin
+                .info
+                .inputs
+                .contains(&InputKind::Manifests)
+                .then_some(Job::Manifests);
+            let files = plugin
+                .info
+                .inputs
+                .contains(&InputKind::Files)
+                .then(|| batches.iter().map(|b| Job::Files(b.as_slice())))
+                .into_iter()
+                .flatten();
+            manifests
+                .into_iter()
+                .chain(files)
+                .map(move |job| (rule, job))
+        })
+        .collect();
+    let outcomes: Vec<(usize, Result<Vec<Finding>, RuleError>, Job)> = jobs
+        .into_par_iter()
+        .map(|(rule, job)| {
+            let (plugin, settings) = (selected[rule], settings[rule].as_str());
+            let result = match job {
+                Job::Manifests => runtime.check_manifests(plugin, &set, settings),
+                Job::Files(batch) => runtime.check_files(plugin, batch, settings),
+            };
+            (rule, result, job)
+        })
+        .collect();
+
+    let provenance = Provenance { generated_at, git };
+    Ok(assemble::assemble(
+        options, &plugins, &selected, &inputs, &set, outcomes, provenance,
+    ))
+}
+
+/// When the run started and over which revision.
+struct Provenance {
+    generated_at: String,
+    git: Option<GitRecord>,
+}
+
+/// One plugin call: over the manifest set, or over a batch of files.
+#[derive(Clone, Copy)]
+enum Job<'a> {
+    Manifests,
+    Files(&'a [File]),
+}
+
+/// The plugins `--rule` / `--skip-rule` and the config leave, refusing ids no plugin has.
+/// A rule the config turns off runs only when `--rule` names it.
+fn select<'a>(plugins: &'a [Plugin], options: &ScanOptions) -> Result<Vec<&'a Plugin>, ScanError> {
+    let known: Vec<&str> = plugins.iter().map(|p| p.info.id.as_str()).collect();
+    for id in options.only_rules.iter().chain(&options.skip_rules) {
+        if !known.contains(&id.as_str()) {
+            return Err(ScanError::UnknownRule {
+                id: id.clone(),
+                known: known.join(", "),
+            });
+        }
+    }
+    if let Some(config) = &options.config {
+        config.check_rules(&known)?;
+    }
+    let disabled = |id: &str| options.config.as_ref().is_some_and(|c| c.disables(id));
+    // History mixes every version of every file: only rules that read files make sense
+    // there, unless asked for by name.
+    let history = matches!(
+        options.target,
+        Target::Repository {
+            source: input::git::Source::History,
+            ..
+        }
+    );
+    let mut selected: Vec<&Plugin> = plugins
+        .iter()
+        .filter(|p| {
+            if options.only_rules.is_empty() {
+                !disabled(&p.info.id) && (!history || p.info.inputs.contains(&InputKind::Files))
+            } else {
+                options.only_rules.contains(&p.info.id)
+            }
+        })
+        .filter(|p| !options.skip_rules.contains(&p.info.id))
+        .collect();
+    selected.sort_by(|a, b| a.info.id.cmp(&b.info.id));
+    Ok(selected)
+}
+
+/// The settings text of each selected rule (`{}` when the config gives none), checked by
+/// the rule itself before any input is read.
+fn rule_settings(
+    runtime: &Runtime,
+    selected: &[&Plugin],
+    config: Option<&Config>,
+) -> Result<Vec<String>, ScanError> {
+    selected
+        .iter()
+        .map(|plugin| {
+            let id = &plugin.info.id;
+            let Some((config, text)) = config.and_then(|c| Some((c, c.settings(id)?))) else {
+                return Ok("{}".to_owned());
+            };
+            match runtime.validate_settings(plugin, &text) {
+                Ok(Ok(())) => Ok(text),
+                Ok(Err(refused)) => Err(config
+                    .settings_error(id, &refused.pointer, &refused.message)
+                    .into()),
+                Err(error) => Err(ScanError::Settings {
+                    source_name: plugin.source.clone(),
+                    error,
+                }),
+            }
+        })
+        .collect()
+}
+
+/// Every read file, grouped into batches bounded in bytes and count; the contents move out
+/// of `inputs`.
+fn file_batches(inputs: &mut Inputs) -> Vec<Vec<File>> {
+    let mut batches: Vec<Vec<File>> = Vec::new();
+    let mut size = 0;
+    for file in &mut inputs.files {
+        let full = batches.last().is_none_or(|b| {
+            b.len() >= FILE_BATCH_COUNT
+                || (size + file.bytes.len() > FILE_BATCH_BYTES && !b.is_empty())
+        });
+        if full {
+            batches.push(Vec::new());
+            size = 0;
+        }
+        size += file.bytes.len();
+        batches.last_mut().expect("pushed above").push(File {
+            path: file.path.clone(),
+            contents: std::mem::take(&mut file.bytes),
+        });
+    }
+    batches
+}
