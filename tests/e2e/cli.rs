@@ -100,7 +100,7 @@ rbac-least-privilege — Grant no RBAC permission beyond what is needed
 controls
   soc2            4 not-satisfied, 1 satisfied, 4 not-assessed
   iso27001        6 not-satisfied, 7 satisfied, 4 not-assessed
-  cis-kubernetes  8 not-satisfied, 9 satisfied, 1 not-assessed
+  cis-kubernetes  8 not-satisfied, 6 satisfied, 4 not-assessed
 
 passed: no-git-credentials, tls-min-version
 FAIL  4 rules over 8 objects in 3 files: 11 findings (2 critical, 4 medium, 5 low)

@@ -1,6 +1,7 @@
 //! Control status: what a run says about each control of the selected frameworks, from the
-//! rules that ran and the findings they made. Fails closed: a control is `satisfied` only
-//! when every rule evidencing it ran cleanly over inputs that were all read.
+//! rules that ran, what they judged and the findings they made. Fails closed: a control is
+//! `satisfied` only when every rule evidencing it ran cleanly over inputs that were all
+//! read, and at least one of them had something to judge for it.
 
 use crate::report::{
     ControlRef, ControlResult, ControlStatus, FindingRecord, RuleResult, RuleStatus,
@@ -72,14 +73,24 @@ pub fn assess(
                     format!("only waived findings break it ({})", waived.len()),
                 )
             } else {
-                (
-                    ControlStatus::Satisfied,
-                    format!(
-                        "{} rule{} ran over every input and found nothing",
-                        covering.len(),
-                        plural(covering.len())
-                    ),
-                )
+                let judged = covering
+                    .iter()
+                    .filter(|r| r.assessed.iter().any(names))
+                    .count();
+                if judged == 0 {
+                    (
+                        ControlStatus::NotAssessed,
+                        "its rules ran, but the input held nothing they judge for it".to_owned(),
+                    )
+                } else {
+                    (
+                        ControlStatus::Satisfied,
+                        format!(
+                            "{judged} rule{} judged the input for it and found nothing",
+                            plural(judged)
+                        ),
+                    )
+                }
             };
             let fingerprints =
                 |list: &[&FindingRecord]| list.iter().map(|f| f.fingerprint.clone()).collect();

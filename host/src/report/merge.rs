@@ -126,6 +126,11 @@ pub fn merge(shards: Vec<Saved>, allow_plugin_mismatch: bool) -> Result<Report, 
                     known.findings += rule.findings;
                     known.waived += rule.waived;
                     known.status = worse(known.status, rule.status);
+                    for control in &rule.assessed {
+                        if !known.assessed.contains(control) {
+                            known.assessed.push(control.clone());
+                        }
+                    }
                 }
                 None => rules.push(rule.clone()),
             }

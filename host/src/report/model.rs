@@ -82,9 +82,10 @@ pub enum ControlStatus {
     Error,
     /// Only waived findings break it.
     Waived,
-    /// Every rule evidencing it ran over every input and found nothing.
+    /// Every rule evidencing it ran over every input, at least one had something to judge
+    /// for it, and none found anything.
     Satisfied,
-    /// No rule that ran evidences it.
+    /// No rule that ran evidences it, or its rules found nothing in the input to judge.
     NotAssessed,
 }
 
@@ -233,6 +234,10 @@ pub struct RuleResult {
     /// Findings not waived.
     pub findings: usize,
     pub waived: usize,
+    /// The controls the rule judged something for in this run (the input held what its
+    /// checks for them read). Its other controls are not assessed by this run.
+    #[serde(default)]
+    pub assessed: Vec<ControlRef>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,4 +6,6 @@ wasmtime::component::bindgen!({
     world: "rule",
 });
 
-pub use tollgate::policy::types::{Control, Document, Framework, InputKind, Location, Severity};
+pub use tollgate::policy::types::{
+    Control, Document, Finding, Framework, InputKind, Location, Severity,
+};

@@ -2,7 +2,7 @@
 //! believed. Metadata that breaks the contract refuses the plugin; findings that break it
 //! make the call an error (fail closed), never a silent pass.
 
-use super::{Control, Finding, Location, RuleError, RuleInfo};
+use super::{Control, Location, RuleError, RuleInfo, Verdict};
 use crate::catalog;
 
 const MAX_TEXT: usize = 64 << 10;
@@ -46,14 +46,22 @@ pub fn validate_info(info: &RuleInfo) -> Result<(), String> {
     Ok(())
 }
 
-/// Checks every finding of one call: kebab-case check ids, a message, controls that are
-/// the rule's own, and a location inside what the call was given (`located`).
-pub fn validate_findings(
+/// Checks the verdict of one call: controls assessed that are the rule's own, and every
+/// finding: kebab-case check ids, a message, controls that are the rule's own, and a
+/// location inside what the call was given (`located`).
+pub fn validate_verdict(
     info: &RuleInfo,
-    findings: &[Finding],
+    verdict: &Verdict,
     located: impl Fn(&Location) -> bool,
 ) -> Result<(), RuleError> {
-    for finding in findings {
+    if let Some(c) = verdict.assessed.iter().find(|c| !evidences(info, c)) {
+        return Err(RuleError::Malformed(format!(
+            "assessed control {} {} is not among the rule's controls",
+            catalog::framework_name(c.framework),
+            c.id
+        )));
+    }
+    for finding in &verdict.findings {
         let fail = |what: String| {
             Err(RuleError::Malformed(format!(
                 "finding {:?}: {what}",
@@ -115,6 +123,45 @@ fn is_kebab_case(id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::{Framework, InputKind, Severity};
+
+    fn info() -> RuleInfo {
+        RuleInfo {
+            id: "r".into(),
+            version: "1.0.0".into(),
+            title: "t".into(),
+            description: "d".into(),
+            severity: Severity::Low,
+            inputs: vec![InputKind::Manifests],
+            remediation: "r".into(),
+            controls: vec![Control {
+                framework: Framework::Soc2,
+                id: "CC6.1".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn assessed_controls_must_be_the_rules_own() {
+        let control = |id: &str| Control {
+            framework: Framework::Soc2,
+            id: id.into(),
+        };
+        let verdict = |id: &str| Verdict {
+            findings: Vec::new(),
+            assessed: vec![control(id)],
+        };
+        assert_eq!(
+            validate_verdict(&info(), &verdict("CC6.1"), |_| true),
+            Ok(())
+        );
+        assert_eq!(
+            validate_verdict(&info(), &verdict("CC6.6"), |_| true),
+            Err(RuleError::Malformed(
+                "assessed control soc2 CC6.6 is not among the rule's controls".into()
+            ))
+        );
+    }
 
     #[test]
     fn kebab_case() {

@@ -23,7 +23,7 @@ use wasmtime::{Config, Engine, Trap};
 
 pub use bindings::{
     CheckError, Control, Document, File, Finding, Framework, InputKind, Location, ManifestSet,
-    RuleInfo, SettingsError, Severity,
+    RuleInfo, SettingsError, Severity, Verdict,
 };
 pub use cache::ComponentCache;
 pub use limits::Limits;
@@ -219,16 +219,16 @@ impl Runtime {
         plugin: &Plugin,
         set: &ManifestSet,
         settings: &str,
-    ) -> Result<Vec<Finding>, RuleError> {
-        let findings = self.call(&plugin.pre, |rule, store| {
+    ) -> Result<Verdict, RuleError> {
+        let verdict = self.call(&plugin.pre, |rule, store| {
             rule.call_check_manifests(store, set, settings)
         })?;
-        let findings = findings.map_err(RuleError::from)?;
-        contract::validate_findings(&plugin.info, &findings, |location| match location {
+        let verdict = verdict.map_err(RuleError::from)?;
+        contract::validate_verdict(&plugin.info, &verdict, |location| match location {
             Location::Object(o) => (o.document as usize) < set.documents.len(),
             Location::File(_) => false,
         })?;
-        Ok(findings)
+        Ok(verdict)
     }
 
     /// Runs `check-files` over one batch in a fresh instance.
@@ -237,18 +237,18 @@ impl Runtime {
         plugin: &Plugin,
         batch: &[File],
         settings: &str,
-    ) -> Result<Vec<Finding>, RuleError> {
-        let findings = self.call(&plugin.pre, |rule, store| {
+    ) -> Result<Verdict, RuleError> {
+        let verdict = self.call(&plugin.pre, |rule, store| {
             rule.call_check_files(store, batch, settings)
         })?;
-        let findings = findings.map_err(RuleError::from)?;
-        contract::validate_findings(&plugin.info, &findings, |location| match location {
+        let verdict = verdict.map_err(RuleError::from)?;
+        contract::validate_verdict(&plugin.info, &verdict, |location| match location {
             Location::File(f) => {
                 f.line >= 1 && f.column >= 1 && batch.iter().any(|b| b.path == f.path)
             }
             Location::Object(_) => false,
         })?;
-        Ok(findings)
+        Ok(verdict)
     }
 
     /// Instantiates `pre` in a fresh store and runs `f`, turning every failure into a

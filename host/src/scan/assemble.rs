@@ -14,7 +14,9 @@ use crate::report::{
     LocationRecord, PluginRecord, Report, RuleResult, RuleStatus, SCHEMA_VERSION, Settings,
     Severity, SkippedRecord, Summary, Tool, WaiverRecord, WaiverSource,
 };
-use crate::runtime::{self, File, Finding, Location, ManifestSet, Plugin, PluginSource, RuleError};
+use crate::runtime::{
+    self, File, Finding, Location, ManifestSet, Plugin, PluginSource, RuleError, Verdict,
+};
 
 use super::{Job, Provenance, ScanOptions, decisions};
 
@@ -25,7 +27,7 @@ pub fn assemble(
     selected: &[&Plugin],
     inputs: &Inputs,
     set: &ManifestSet,
-    outcomes: Vec<(usize, Result<Vec<Finding>, RuleError>, Job)>,
+    outcomes: Vec<(usize, Result<Verdict, RuleError>, Job)>,
     provenance: Provenance,
 ) -> Report {
     let mut findings = Vec::new();
@@ -43,10 +45,17 @@ pub fn assemble(
     let unread_inputs = !errors.is_empty();
     let mut failed = vec![false; selected.len()];
 
+    // The controls each rule judged something for: what it says, and what it found.
+    let mut assessed: Vec<Vec<runtime::Control>> = vec![Vec::new(); selected.len()];
     for (rule, outcome, job) in outcomes {
         let plugin = selected[rule];
-        let resolved = outcome.and_then(|found| {
-            found
+        let resolved = outcome.and_then(|verdict| {
+            assessed[rule].extend(verdict.assessed);
+            for finding in &verdict.findings {
+                assessed[rule].extend(finding.controls.iter().cloned());
+            }
+            verdict
+                .findings
                 .into_iter()
                 .map(|f| record(plugin, inputs, set, f))
                 .collect::<Result<Vec<_>, _>>()
@@ -101,12 +110,15 @@ pub fn assemble(
     let rules: Vec<RuleResult> = selected
         .iter()
         .zip(&failed)
-        .map(|(plugin, &failed)| {
+        .zip(&assessed)
+        .map(|((plugin, &failed), assessed)| {
             let (waived, active): (Vec<&FindingRecord>, Vec<&FindingRecord>) = findings
                 .iter()
                 .filter(|f| f.rule == plugin.info.id)
                 .partition(|f| f.waiver.is_some());
-            rule_result(plugin, active.len(), waived.len(), failed)
+            let mut result = rule_result(plugin, active.len(), waived.len(), failed);
+            result.assessed = control_refs(assessed);
+            result
         })
         .collect();
 
@@ -335,6 +347,7 @@ fn rule_result(plugin: &Plugin, findings: usize, waived: usize, failed: bool) ->
         },
         findings,
         waived,
+        assessed: Vec::new(),
     }
 }
 
@@ -359,6 +372,7 @@ pub fn control_refs(controls: &[runtime::Control]) -> Vec<ControlRef> {
                 .collect();
         (catalog::position(c.framework), parts)
     });
+    sorted.dedup_by(|a, b| a.framework == b.framework && a.id == b.id);
     sorted
         .into_iter()
         .map(|c| ControlRef {

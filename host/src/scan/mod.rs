@@ -17,8 +17,8 @@ use crate::provenance;
 use crate::report::baseline::Baseline;
 use crate::report::{GitRecord, Report, Severity};
 use crate::runtime::{
-    ComponentCache, Document, File, Finding, Framework, InputKind, Limits, LoadError, ManifestSet,
-    Plugin, PluginSource, RuleError, Runtime,
+    ComponentCache, Document, File, Framework, InputKind, Limits, LoadError, ManifestSet, Plugin,
+    PluginSource, RuleError, Runtime, Verdict,
 };
 
 /// Files sent to one `check-files` call: at most this many bytes (or one larger file).
@@ -175,7 +175,7 @@ pub fn run(options: &ScanOptions) -> Result<Report, ScanError> {
                 .map(move |job| (rule, job))
         })
         .collect();
-    let outcomes: Vec<(usize, Result<Vec<Finding>, RuleError>, Job)> = jobs
+    let outcomes: Vec<(usize, Result<Verdict, RuleError>, Job)> = jobs
         .into_par_iter()
         .map(|(rule, job)| {
             let (plugin, settings) = (selected[rule], settings[rule].as_str());

@@ -2,6 +2,7 @@
 
 use crate::{
     Control, FileLocation, Finding, Framework, Location, Object, ObjectLocation, Pointer, Severity,
+    Verdict,
 };
 
 /// One sub-check of a rule: a stable id, its default severity, and the controls a finding
@@ -98,6 +99,39 @@ impl Finding {
     }
 }
 
+impl Verdict {
+    /// A verdict with these findings and, so far, nothing else judged.
+    pub fn of(findings: Vec<Finding>) -> Self {
+        Self {
+            findings,
+            assessed: Vec::new(),
+        }
+    }
+
+    /// Records that `check` had something to judge in the input (whether or not it found
+    /// a violation): its controls are assessed. `when` false records nothing.
+    pub fn judged(self, check: &Check, when: bool) -> Self {
+        self.assessed(check.controls, when)
+    }
+
+    /// Records controls as assessed (when `when`), for judgements that evidence controls
+    /// beyond a check's own (e.g. the CIS item of the component judged).
+    pub fn assessed(mut self, controls: &[(Framework, &str)], when: bool) -> Self {
+        if when {
+            for &(framework, id) in controls {
+                let known = self
+                    .assessed
+                    .iter()
+                    .any(|c| c.framework == framework && c.id == id);
+                if !known {
+                    self.assessed.push(control((framework, id)));
+                }
+            }
+        }
+        self
+    }
+}
+
 /// Every control evidenced by a rule with these checks, in first-seen order, once each.
 pub fn controls_of(checks: &[Check]) -> Vec<Control> {
     let mut all: Vec<(Framework, &str)> = Vec::new();
@@ -141,6 +175,13 @@ mod tests {
             (Framework::CisKubernetes, "5.1.2"),
         ],
     };
+
+    #[test]
+    fn a_verdict_assesses_the_controls_of_the_checks_that_judged() {
+        let verdict = Verdict::of(Vec::new()).judged(&A, true).judged(&B, false);
+        let ids: Vec<String> = verdict.assessed.into_iter().map(|c| c.id).collect();
+        assert_eq!(ids, ["CC6.1", "5.1.1"]);
+    }
 
     #[test]
     fn controls_are_deduplicated_in_order() {

@@ -27,7 +27,7 @@ pub mod bindings {
 
 pub use bindings::tollgate::policy::types::{
     CheckError, Control, Document, File, FileLocation, Finding, Framework, InputKind, Location,
-    ManifestSet, ObjectLocation, RuleInfo, SettingsError, Severity,
+    ManifestSet, ObjectLocation, RuleInfo, SettingsError, Severity, Verdict,
 };
 pub use check::{Check, control, controls_of};
 pub use manifests::{Manifests, Object};
@@ -50,16 +50,13 @@ pub trait Rule {
     fn check_manifests(
         _set: &Manifests,
         _settings: &Self::Settings,
-    ) -> Result<Vec<Finding>, CheckError> {
-        Ok(Vec::new())
+    ) -> Result<Verdict, CheckError> {
+        Ok(Verdict::of(Vec::new()))
     }
 
     /// Judges a batch of files; each finding relies on one file only.
-    fn check_files(
-        _batch: &[File],
-        _settings: &Self::Settings,
-    ) -> Result<Vec<Finding>, CheckError> {
-        Ok(Vec::new())
+    fn check_files(_batch: &[File], _settings: &Self::Settings) -> Result<Verdict, CheckError> {
+        Ok(Verdict::of(Vec::new()))
     }
 }
 
@@ -76,11 +73,11 @@ impl<R: Rule> bindings::Guest for Adapter<R> {
         settings::parse::<R::Settings>(&settings).map(drop)
     }
 
-    fn check_manifests(set: ManifestSet, settings: String) -> Result<Vec<Finding>, CheckError> {
+    fn check_manifests(set: ManifestSet, settings: String) -> Result<Verdict, CheckError> {
         R::check_manifests(&Manifests::new(set), &read_settings::<R>(&settings)?)
     }
 
-    fn check_files(batch: Vec<File>, settings: String) -> Result<Vec<Finding>, CheckError> {
+    fn check_files(batch: Vec<File>, settings: String) -> Result<Verdict, CheckError> {
         R::check_files(&batch, &read_settings::<R>(&settings)?)
     }
 }

@@ -20,7 +20,7 @@ use policies::{Direction, NAMESPACE_NAME_LABEL, PolicyIndex, Unreadable};
 use serde::Deserialize;
 use tollgate_sdk::{
     Check, CheckError, Finding, Framework::*, InputKind, Manifests, Object, Pointer, Reason, Rule,
-    RuleInfo, Severity, controls_of, export_rule, workload,
+    RuleInfo, Severity, Verdict, controls_of, export_rule, workload,
 };
 
 const CONTROLS: &[(tollgate_sdk::Framework, &str)] = &[
@@ -120,7 +120,7 @@ impl Rule for NetworkPolicyCoverage {
         }
     }
 
-    fn check_manifests(set: &Manifests, settings: &Settings) -> Result<Vec<Finding>, CheckError> {
+    fn check_manifests(set: &Manifests, settings: &Settings) -> Result<Verdict, CheckError> {
         Ok(judge(set, settings))
     }
 }
@@ -134,7 +134,7 @@ struct Namespace<'a> {
     workloads: Vec<&'a Object>,
 }
 
-fn judge(set: &Manifests, settings: &Settings) -> Vec<Finding> {
+fn judge(set: &Manifests, settings: &Settings) -> Verdict {
     let mut findings = Vec::new();
     // Namespaced policies' findings belong to their namespace; cluster-wide ones to none.
     let namespace_of = |object: &Object| -> Option<String> {
@@ -232,7 +232,9 @@ fn judge(set: &Manifests, settings: &Settings) -> Vec<Finding> {
             }
         }
     }
-    findings
+    // Every check speaks for the same controls: judged when a namespace holds workloads
+    // or is declared.
+    Verdict::of(findings).judged(&NAMESPACE_WITHOUT_POLICY, !namespaces.is_empty())
 }
 
 /// The finding for a namespace without any policy: on its Namespace object when declared,
@@ -267,6 +269,7 @@ mod tests {
     fn checks(objects: Vec<Value>) -> Vec<(String, u32, String)> {
         let set = Manifests::from_values("default", objects).unwrap();
         judge(&set, &Settings::default())
+            .findings
             .into_iter()
             .map(|f| match f.location {
                 Location::Object(o) => (f.check, o.document, o.pointer),
@@ -343,6 +346,7 @@ mod tests {
             )
             .unwrap();
             judge(&set, &settings)
+                .findings
                 .into_iter()
                 .map(|f| f.check)
                 .collect()
@@ -369,7 +373,7 @@ mod tests {
             ],
         )
         .unwrap();
-        assert!(judge(&set, &Settings::default()).is_empty());
+        assert!(judge(&set, &Settings::default()).findings.is_empty());
     }
 
     #[test]
@@ -388,6 +392,7 @@ mod tests {
         )
         .unwrap();
         let found: Vec<(String, Option<String>)> = judge(&set, &settings)
+            .findings
             .into_iter()
             .map(|f| (f.check, f.accepted))
             .collect();

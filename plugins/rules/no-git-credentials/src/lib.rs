@@ -12,7 +12,7 @@ mod redact;
 
 use tollgate_sdk::{
     Check, CheckError, File, Finding, Framework::*, InputKind, Manifests, Object, Pointer, Rule,
-    RuleInfo, Severity, Value, controls_of, export_rule, text::LineIndex,
+    RuleInfo, Severity, Value, Verdict, controls_of, export_rule, text::LineIndex,
 };
 
 use detect::Kind;
@@ -96,18 +96,23 @@ impl Rule for NoGitCredentials {
         }
     }
 
-    fn check_manifests(
-        set: &Manifests,
-        _settings: &Self::Settings,
-    ) -> Result<Vec<Finding>, CheckError> {
-        Ok(set
+    fn check_manifests(set: &Manifests, _settings: &Self::Settings) -> Result<Verdict, CheckError> {
+        let secrets: Vec<&Object> = set
             .of_kind("Secret")
             .filter(|o| o.api_version == "v1")
-            .flat_map(plaintext_secret)
-            .collect())
+            .collect();
+        let stored_elsewhere = set
+            .objects
+            .iter()
+            .any(|o| matches!(o.kind.as_str(), "SealedSecret" | "ExternalSecret"));
+        let findings = secrets.iter().flat_map(|s| plaintext_secret(s)).collect();
+        Ok(
+            Verdict::of(findings)
+                .judged(&PLAINTEXT_SECRET, !secrets.is_empty() || stored_elsewhere),
+        )
     }
 
-    fn check_files(batch: &[File], _settings: &Self::Settings) -> Result<Vec<Finding>, CheckError> {
+    fn check_files(batch: &[File], _settings: &Self::Settings) -> Result<Verdict, CheckError> {
         let mut findings = Vec::new();
         for file in batch {
             let matches = detect::scan(&file.contents);
@@ -134,7 +139,8 @@ impl Rule for NoGitCredentials {
                 });
             }
         }
-        Ok(findings)
+        // Every detector speaks for the same controls: judged when there was a file.
+        Ok(Verdict::of(findings).judged(&file_check(Kind::PrivateKey), !batch.is_empty()))
     }
 }
 
@@ -230,6 +236,7 @@ mod tests {
         let accepted: Vec<Option<String>> =
             NoGitCredentials::check_files(&batch, &tollgate_sdk::NoSettings {})
                 .unwrap()
+                .findings
                 .into_iter()
                 .map(|f| f.accepted)
                 .collect();

@@ -23,7 +23,7 @@ use permissions::{AUTOMOUNT_TOKEN, DEFAULT_SERVICE_ACCOUNT, PERMISSIONS};
 use subject::Subject;
 use tollgate_sdk::{
     Check, CheckError, Finding, Framework, Framework::*, InputKind, Manifests, Object, Pointer,
-    Rule, RuleInfo, Severity, Value, controls_of, export_rule,
+    Rule, RuleInfo, Severity, Value, Verdict, controls_of, export_rule, workload,
 };
 
 const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
@@ -134,16 +134,51 @@ impl Rule for RbacLeastPrivilege {
         }
     }
 
-    fn check_manifests(set: &Manifests, settings: &Settings) -> Result<Vec<Finding>, CheckError> {
+    fn check_manifests(set: &Manifests, settings: &Settings) -> Result<Verdict, CheckError> {
         let mut findings = Model::new(set, settings).findings();
-        let bindings = set.objects.iter().filter(|o| {
-            o.api_group() == RBAC_GROUP
-                && matches!(o.kind.as_str(), "RoleBinding" | "ClusterRoleBinding")
-        });
-        for binding in bindings {
+        let rbac = |kinds: &[&str], o: &Object| {
+            o.api_group() == RBAC_GROUP && kinds.contains(&o.kind.as_str())
+        };
+        let bindings: Vec<&Object> = set
+            .objects
+            .iter()
+            .filter(|o| rbac(&["RoleBinding", "ClusterRoleBinding"], o))
+            .collect();
+        for binding in &bindings {
             findings.extend(check_binding(binding, set.namespace_of(binding), settings));
         }
-        Ok(findings)
+        // What the set held to judge: roles (or bindings to built-in roles) for the
+        // permission checks, bindings for the binding checks, workloads for the accounts.
+        let to_builtin = |binding: &&Object| {
+            let role = |field: &str| {
+                binding
+                    .value()
+                    .pointer(&format!("/roleRef/{field}"))
+                    .and_then(Value::as_str)
+            };
+            role("kind") == Some("ClusterRole")
+                && role("name").is_some_and(|n| grants::builtin_cluster_role(n).is_some())
+        };
+        let roles = bindings.iter().any(to_builtin)
+            || set
+                .objects
+                .iter()
+                .any(|o| rbac(&["Role", "ClusterRole"], o));
+        let workloads = set
+            .objects
+            .iter()
+            .any(|o| workload::pod_template(o).is_some());
+        let verdict = PERMISSIONS
+            .iter()
+            .map(|p| p.check)
+            .chain([WILDCARD])
+            .fold(Verdict::of(findings), |v, check| v.judged(&check, roles));
+        Ok(verdict
+            .judged(&CLUSTER_ADMIN_BINDING, !bindings.is_empty())
+            .judged(&SYSTEM_MASTERS, !bindings.is_empty())
+            .judged(&ANONYMOUS_BINDING, !bindings.is_empty())
+            .judged(&DEFAULT_SERVICE_ACCOUNT, workloads || !bindings.is_empty())
+            .judged(&AUTOMOUNT_TOKEN, workloads))
     }
 }
 
@@ -236,6 +271,7 @@ mod tests {
         let set = Manifests::from_values("default", objects).unwrap();
         RbacLeastPrivilege::check_manifests(&set, &Settings::default())
             .unwrap()
+            .findings
             .into_iter()
             .map(|f| match f.location {
                 Location::Object(o) => (f.check, o.pointer),
@@ -379,6 +415,7 @@ mod tests {
         let found: Vec<(String, Option<String>)> =
             RbacLeastPrivilege::check_manifests(&set, &settings)
                 .unwrap()
+                .findings
                 .into_iter()
                 .map(|f| (f.check, f.accepted))
                 .collect();

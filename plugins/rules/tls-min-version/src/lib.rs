@@ -29,7 +29,7 @@ use command::{CommandLine, environment, is_true};
 use protocol::{Protocol, parse_list};
 use tollgate_sdk::{
     Check, CheckError, Finding, Framework, Framework::*, InputKind, Manifests, Object, Pointer,
-    Rule, RuleInfo, Severity, Value, control, controls_of, export_rule, workload,
+    Rule, RuleInfo, Severity, Value, Verdict, control, controls_of, export_rule, workload,
 };
 
 const NGINX_PROTOCOLS: &str = "nginx.ingress.kubernetes.io/ssl-protocols";
@@ -122,40 +122,86 @@ impl Rule for TlsMinVersion {
         }
     }
 
-    fn check_manifests(
-        set: &Manifests,
-        _settings: &Self::Settings,
-    ) -> Result<Vec<Finding>, CheckError> {
+    fn check_manifests(set: &Manifests, _settings: &Self::Settings) -> Result<Verdict, CheckError> {
         let mut findings = Vec::new();
+        let mut seen = Seen::default();
         for object in &set.objects {
             let mut judge = Judge {
                 object,
                 findings: &mut findings,
+                seen: &mut seen,
             };
-            match (object.kind.as_str(), object.api_group()) {
-                ("Ingress", _) => judge.ingress(),
-                ("ConfigMap", "") => judge.nginx_configmap(),
-                ("Service", "") => judge.aws_service(),
-                ("KubeletConfiguration", _) => judge.kubelet_configuration(),
-                ("Gateway", "networking.istio.io") => judge.istio_gateway(),
-                ("DestinationRule", "networking.istio.io") => judge.istio_destination_rule(),
-                ("TLSOption", "traefik.io" | "traefik.containo.us") => judge.traefik_option(),
+            let judged_kind = match (object.kind.as_str(), object.api_group()) {
+                ("Ingress", _) => {
+                    judge.ingress();
+                    true
+                }
+                ("ConfigMap", "") => {
+                    judge.nginx_configmap();
+                    true
+                }
+                ("Service", "") => {
+                    judge.aws_service();
+                    true
+                }
+                ("KubeletConfiguration", _) => {
+                    judge.kubelet_configuration();
+                    true
+                }
+                ("Gateway", "networking.istio.io") => {
+                    judge.istio_gateway();
+                    true
+                }
+                ("DestinationRule", "networking.istio.io") => {
+                    judge.istio_destination_rule();
+                    true
+                }
+                ("TLSOption", "traefik.io" | "traefik.containo.us") => {
+                    judge.traefik_option();
+                    true
+                }
                 ("APIServer", "config.openshift.io")
                 | ("IngressController", "operator.openshift.io")
                 | ("KubeletConfig", "machineconfiguration.openshift.io") => {
-                    judge.openshift_profile()
+                    judge.openshift_profile();
+                    true
                 }
-                ("APIService", "apiregistration.k8s.io") => judge.api_service(),
-                ("Config", "") => judge.kubeconfig(),
+                ("APIService", "apiregistration.k8s.io") => {
+                    judge.api_service();
+                    true
+                }
+                ("Config", "") => {
+                    judge.kubeconfig();
+                    true
+                }
                 ("ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration", _) => {
-                    judge.webhooks()
+                    judge.webhooks();
+                    true
                 }
-                _ => {}
-            }
+                _ => false,
+            };
+            judge.seen.anything |= judged_kind;
+            judge.seen.kubelet |= judged_kind && object.kind.starts_with("KubeletConfig");
             judge.containers();
         }
-        Ok(findings)
+        let verdict = CHECKS.iter().fold(Verdict::of(findings), |v, check| {
+            v.judged(check, seen.anything)
+        });
+        Ok(verdict
+            .assessed(&[APISERVER_TLS_ITEM], seen.api_server)
+            .assessed(&[KUBELET_TLS_ITEM], seen.kubelet))
     }
+}
+
+/// What the set held for the rule to judge, for the controls it can speak for.
+#[derive(Default)]
+struct Seen {
+    /// Any object or container whose TLS settings the rule reads.
+    anything: bool,
+    /// A kube-apiserver container (CIS 1.2.29).
+    api_server: bool,
+    /// A kubelet, by its configuration or its container (CIS 4.2.12).
+    kubelet: bool,
 }
 
 export_rule!(TlsMinVersion);
@@ -191,6 +237,7 @@ impl Component {
 struct Judge<'a> {
     object: &'a Object,
     findings: &'a mut Vec<Finding>,
+    seen: &'a mut Seen,
 }
 
 impl Judge<'_> {
@@ -675,6 +722,9 @@ impl Judge<'_> {
             let name = container.name;
             let line = CommandLine::of(&container);
             let component = Component::of_program(line.program());
+            self.seen.anything = true;
+            self.seen.api_server |= component == Component::ApiServer;
+            self.seen.kubelet |= component == Component::Kubelet;
             for (value, at) in line.values("--tls-min-version") {
                 let what = format!("container {name} --tls-min-version");
                 self.minimum(
@@ -760,6 +810,7 @@ mod tests {
     fn found(value: Value) -> Vec<(String, String, Vec<String>)> {
         let set = Manifests::from_values("default", vec![value]).unwrap();
         TlsMinVersion::check_manifests(&set, &tollgate_sdk::NoSettings {})
+            .map(|verdict| verdict.findings)
             .unwrap()
             .into_iter()
             .map(|f| match f.location {

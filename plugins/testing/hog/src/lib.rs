@@ -1,7 +1,7 @@
 //! A test plugin that allocates without bound: the memory limit must stop it.
 
 use tollgate_sdk::{
-    CheckError, Control, Finding, Framework, InputKind, Manifests, Rule, RuleInfo, Severity,
+    CheckError, Control, Framework, InputKind, Manifests, Rule, RuleInfo, Severity, Verdict,
     export_rule,
 };
 
@@ -29,7 +29,7 @@ impl Rule for Hog {
     fn check_manifests(
         _set: &Manifests,
         _settings: &Self::Settings,
-    ) -> Result<Vec<Finding>, CheckError> {
+    ) -> Result<Verdict, CheckError> {
         let mut hoard: Vec<Vec<u8>> = Vec::new();
         loop {
             hoard.push(std::hint::black_box(vec![1u8; 1 << 20]));

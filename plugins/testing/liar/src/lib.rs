@@ -3,7 +3,7 @@
 
 use tollgate_sdk::{
     CheckError, Control, Finding, Framework, InputKind, Location, Manifests, ObjectLocation, Rule,
-    RuleInfo, Severity, export_rule,
+    RuleInfo, Severity, Verdict, export_rule,
 };
 
 struct Liar;
@@ -27,11 +27,8 @@ impl Rule for Liar {
         }
     }
 
-    fn check_manifests(
-        set: &Manifests,
-        _settings: &Self::Settings,
-    ) -> Result<Vec<Finding>, CheckError> {
-        Ok(vec![Finding {
+    fn check_manifests(set: &Manifests, _settings: &Self::Settings) -> Result<Verdict, CheckError> {
+        Ok(Verdict::of(vec![Finding {
             check: "nowhere".into(),
             severity: Severity::High,
             message: "points past the end of the manifest set".into(),
@@ -46,7 +43,7 @@ impl Rule for Liar {
             evidence: None,
             identity: String::new(),
             accepted: None,
-        }])
+        }]))
     }
 }
 

@@ -2,7 +2,7 @@
 //! rule that carries the panic message.
 
 use tollgate_sdk::{
-    CheckError, Control, Finding, Framework, InputKind, Manifests, Rule, RuleInfo, Severity,
+    CheckError, Control, Framework, InputKind, Manifests, Rule, RuleInfo, Severity, Verdict,
     export_rule,
 };
 
@@ -27,10 +27,7 @@ impl Rule for Panic {
         }
     }
 
-    fn check_manifests(
-        set: &Manifests,
-        _settings: &Self::Settings,
-    ) -> Result<Vec<Finding>, CheckError> {
+    fn check_manifests(set: &Manifests, _settings: &Self::Settings) -> Result<Verdict, CheckError> {
         panic!("cannot judge {} objects", set.objects.len())
     }
 }

@@ -1,7 +1,7 @@
 //! A test plugin that never returns from `check-manifests`: the time limit must stop it.
 
 use tollgate_sdk::{
-    CheckError, Control, Finding, Framework, InputKind, Manifests, Rule, RuleInfo, Severity,
+    CheckError, Control, Framework, InputKind, Manifests, Rule, RuleInfo, Severity, Verdict,
     export_rule,
 };
 
@@ -26,10 +26,7 @@ impl Rule for Spin {
         }
     }
 
-    fn check_manifests(
-        set: &Manifests,
-        _settings: &Self::Settings,
-    ) -> Result<Vec<Finding>, CheckError> {
+    fn check_manifests(set: &Manifests, _settings: &Self::Settings) -> Result<Verdict, CheckError> {
         let mut counter = set.objects.len() as u64;
         loop {
             counter =
