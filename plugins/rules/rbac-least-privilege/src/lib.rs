@@ -20,10 +20,10 @@ mod subject;
 use allowance::Settings;
 use model::Model;
 use permissions::{AUTOMOUNT_TOKEN, DEFAULT_SERVICE_ACCOUNT, PERMISSIONS};
-use subject::Subject;
+use subject::{RoleRef, Subject};
 use tollgate_sdk::{
     Check, CheckError, Finding, Framework, Framework::*, InputKind, Manifests, Object, Pointer,
-    Rule, RuleInfo, Severity, Value, Verdict, controls_of, export_rule, workload,
+    Rule, RuleInfo, Severity, Verdict, controls_of, export_rule, workload,
 };
 
 const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
@@ -150,14 +150,11 @@ impl Rule for RbacLeastPrivilege {
         // What the set held to judge: roles (or bindings to built-in roles) for the
         // permission checks, bindings for the binding checks, workloads for the accounts.
         let to_builtin = |binding: &&Object| {
-            let role = |field: &str| {
-                binding
-                    .value()
-                    .pointer(&format!("/roleRef/{field}"))
-                    .and_then(Value::as_str)
-            };
-            role("kind") == Some("ClusterRole")
-                && role("name").is_some_and(|n| grants::builtin_cluster_role(n).is_some())
+            let role = RoleRef::of(binding.value());
+            role.kind == Some("ClusterRole")
+                && role
+                    .name
+                    .is_some_and(|n| grants::builtin_cluster_role(n).is_some())
         };
         let roles = bindings.iter().any(to_builtin)
             || set
@@ -195,17 +192,13 @@ fn everyone(kind: &str, name: &str) -> Option<Severity> {
 
 fn check_binding(binding: &Object, namespace: &str, settings: &Settings) -> Vec<Finding> {
     let value = binding.value();
-    let role_ref = |field: &str| {
-        value
-            .pointer(&format!("/roleRef/{field}"))
-            .and_then(Value::as_str)
-    };
+    let role_ref = RoleRef::of(value);
     let cluster_admin =
-        role_ref("kind") == Some("ClusterRole") && role_ref("name") == Some("cluster-admin");
+        role_ref.kind == Some("ClusterRole") && role_ref.name == Some("cluster-admin");
     let role = format!(
         "{} {}",
-        role_ref("kind").unwrap_or("role"),
-        role_ref("name").unwrap_or("")
+        role_ref.kind.unwrap_or("role"),
+        role_ref.name.unwrap_or("")
     );
     // Bootstrap bindings every cluster has are named system:* (and cluster-admin).
     let bootstrap = binding.name.starts_with("system:") || binding.name == "cluster-admin";
@@ -250,9 +243,9 @@ fn check_binding(binding: &Object, namespace: &str, settings: &Settings) -> Vec<
         .into_iter()
         .map(|(finding, subject)| {
             let role_reason = || {
-                let kind = role_ref("kind").unwrap_or("");
+                let kind = role_ref.kind.unwrap_or("");
                 let role_namespace = (kind == "Role").then_some(namespace);
-                settings.for_role(&finding.check, kind, role_namespace, role_ref("name")?)
+                settings.for_role(&finding.check, kind, role_namespace, role_ref.name?)
             };
             let reason = settings
                 .for_subjects(&finding.check, [subject])
@@ -265,7 +258,7 @@ fn check_binding(binding: &Object, namespace: &str, settings: &Settings) -> Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tollgate_sdk::{Location, serde_json::json};
+    use tollgate_sdk::{Location, Value, serde_json::json};
 
     fn findings(objects: Vec<Value>) -> Vec<(String, String)> {
         let set = Manifests::from_values("default", objects).unwrap();

@@ -13,7 +13,7 @@ use crate::RBAC_GROUP;
 use crate::allowance::{Settings, accept};
 use crate::grants::{self, Grant};
 use crate::permissions::{AUTOMOUNT_TOKEN, DEFAULT_SERVICE_ACCOUNT};
-use crate::subject::Subject;
+use crate::subject::{RoleRef, Subject};
 
 /// A role by kind, namespace (Roles only) and name.
 type RoleKey<'a> = (&'a str, Option<&'a str>, &'a str);
@@ -119,12 +119,11 @@ impl<'a> Model<'a> {
 
     fn add_binding(&mut self, binding: &'a Object) {
         let value = binding.value();
-        let role_ref = |field: &str| {
-            value
-                .pointer(&format!("/roleRef/{field}"))
-                .and_then(Value::as_str)
-        };
-        let (Some(kind), Some(name)) = (role_ref("kind"), role_ref("name")) else {
+        let RoleRef {
+            kind: Some(kind),
+            name: Some(name),
+        } = RoleRef::of(value)
+        else {
             return;
         };
         let namespace = binding

@@ -1,8 +1,30 @@
-//! The subjects of a binding: who a role is handed to.
+//! What a binding says: the role it grants ([`RoleRef`]) and the subjects it hands the
+//! role to ([`Subject`]).
 
 use std::fmt;
 
 use tollgate_sdk::Value;
+
+/// A binding's `roleRef`: the kind and name of the role it grants, when given.
+pub struct RoleRef<'a> {
+    pub kind: Option<&'a str>,
+    pub name: Option<&'a str>,
+}
+
+impl<'a> RoleRef<'a> {
+    pub fn of(binding: &'a Value) -> Self {
+        let field = |name: &str| {
+            binding
+                .get("roleRef")
+                .and_then(|r| r.get(name))
+                .and_then(Value::as_str)
+        };
+        Self {
+            kind: field("kind"),
+            name: field("name"),
+        }
+    }
+}
 
 /// One entry of a binding's `subjects`.
 pub struct Subject<'a> {
