@@ -181,6 +181,8 @@ const MIN_BITS_ONE_CLASS: f64 = 60.0;
 /// Every credential in `contents`, in order of position.
 pub fn scan(contents: &[u8]) -> Vec<Match> {
     let mut found = Vec::new();
+    // Found once per file, and only when a generic candidate needs them.
+    let mut secret_documents: Option<Vec<Range<usize>>> = None;
     for caps in COMBINED.captures_iter(contents) {
         let Some((index, whole)) =
             (0..DETECTORS.len()).find_map(|i| caps.name(&format!("d{i}")).map(|m| (i, m)))
@@ -193,7 +195,14 @@ pub fn scan(contents: &[u8]) -> Vec<Match> {
             .map_or(whole.range(), |m| m.range());
         let found_match = match detector.kind {
             Kind::PrivateKey => private_key(contents, whole.range()),
-            Kind::GenericSecret if in_secret_object(contents, secret.start) => None,
+            Kind::GenericSecret
+                if secret_documents
+                    .get_or_insert_with(|| secret_documents_of(contents))
+                    .iter()
+                    .any(|document| document.contains(&secret.start)) =>
+            {
+                None
+            }
             kind if accept(kind, &contents[secret.clone()], contents) => Some(Match {
                 kind,
                 start: secret.start,
@@ -207,24 +216,28 @@ pub fn scan(contents: &[u8]) -> Vec<Match> {
     found
 }
 
-/// Whether `offset` lies in a YAML document of a Kubernetes Secret or SealedSecret: those
+/// The YAML documents (between `---` lines) of Kubernetes Secrets and SealedSecrets: those
 /// are judged whole by the `plaintext-secret` check (and sealed values are ciphertext), so
 /// the generic detector leaves them alone.
-fn in_secret_object(contents: &[u8], offset: usize) -> bool {
-    let start = find_last(&contents[..offset], b"\n---").map_or(0, |i| i + 4);
-    let end = find_first(&contents[offset..], b"\n---").map_or(contents.len(), |i| offset + i);
-    contents[start..end].split(|&b| b == b'\n').any(|line| {
-        let line = line.trim_ascii();
-        line == b"kind: Secret" || line == b"kind: SealedSecret"
-    })
+fn secret_documents_of(contents: &[u8]) -> Vec<Range<usize>> {
+    let mut documents = Vec::new();
+    let mut start = 0;
+    while start <= contents.len() {
+        let end = find_first(&contents[start..], b"\n---").map_or(contents.len(), |i| start + i);
+        let is_secret = contents[start..end].split(|&b| b == b'\n').any(|line| {
+            let line = line.trim_ascii();
+            line == b"kind: Secret" || line == b"kind: SealedSecret"
+        });
+        if is_secret {
+            documents.push(start..end);
+        }
+        start = end + 4;
+    }
+    documents
 }
 
 fn find_first(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).rposition(|w| w == needle)
 }
 
 /// A private key header counts when a key body follows: lines of base64 (after optional
