@@ -3,9 +3,9 @@
 //! with git's plumbing commands.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, SystemTime};
 
+use crate::input::git;
 use crate::report::GitRecord;
 
 /// The time of the run, RFC 3339 UTC to the second.
@@ -39,16 +39,8 @@ pub fn git_revision(path: &Path) -> Option<GitRecord> {
         }
     };
     let git = |args: &[&str]| {
-        let output = Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(args)
-            .output()
-            .ok()?;
-        output
-            .status
-            .success()
-            .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+        let output = git::run(dir, args).ok()?;
+        Some(String::from_utf8_lossy(&output).into_owned())
     };
     let commit = git(&["rev-parse", "--verify", "--quiet", "HEAD"])?;
     let status = git(&["status", "--porcelain"])?;

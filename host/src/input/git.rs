@@ -56,7 +56,7 @@ fn is_regular(mode: &str) -> bool {
 
 /// The repository's top directory, or an error saying `path` is not in one.
 pub fn root(path: &Path) -> Result<PathBuf, String> {
-    let output = git(path, &["rev-parse", "--show-toplevel"])?;
+    let output = run(path, &["rev-parse", "--show-toplevel"])?;
     let text = String::from_utf8_lossy(&output);
     Ok(PathBuf::from(text.trim_end_matches(['\n', '\r'])))
 }
@@ -112,7 +112,7 @@ pub fn files(root: &Path, source: Source, max_size: u64) -> Result<Vec<GitFile>,
 
 /// `(path, blob id)` of every regular file at stage 0 of the index.
 fn index_entries(root: &Path) -> Result<Vec<(String, String)>, String> {
-    let output = git(root, &["ls-files", "--stage", "-z"])?;
+    let output = run(root, &["ls-files", "--stage", "-z"])?;
     let mut entries = Vec::new();
     for record in output.split(|&b| b == 0).filter(|r| !r.is_empty()) {
         let record = String::from_utf8_lossy(record);
@@ -132,7 +132,7 @@ fn index_entries(root: &Path) -> Result<Vec<(String, String)>, String> {
 /// Every blob that any commit reachable from any ref adds or changes, once, where it first
 /// appears (oldest commits first).
 fn history(root: &Path) -> Result<Vec<FirstSeen>, String> {
-    let output = git(
+    let output = run(
         root,
         &[
             "log",
@@ -247,7 +247,7 @@ fn read_work_tree(path: &Path, max_size: u64) -> Result<Vec<u8>, Skipped> {
 }
 
 /// Runs git in `dir` and returns its standard output, or its error message.
-fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
+pub fn run(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
     let output = Command::new("git")
         .arg("-C")
         .arg(dir)
