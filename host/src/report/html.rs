@@ -104,11 +104,7 @@ fn frameworks(out: &mut String, report: &Report) {
     for framework in &report.settings.frameworks {
         let _ = write!(out, "<div class=\"card\"><h3>{}</h3>", esc(framework));
         for status in ControlStatus::ALL {
-            let n = report
-                .controls
-                .iter()
-                .filter(|c| &c.framework == framework && c.status == status)
-                .count();
+            let n = report.control_count(framework, status);
             if n > 0 {
                 let _ = write!(
                     out,

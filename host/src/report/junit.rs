@@ -71,16 +71,20 @@ pub fn render(report: &Report) -> String {
                 at.line
             );
         }
-        for input in &report.inputs {
-            if !findings.iter().any(|f| f.location.file == input.path) {
-                let _ = writeln!(
-                    cases,
-                    "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\"/>",
-                    esc(&rule.id),
-                    esc(&input.path),
-                    esc(&input.path)
-                );
-            }
+        let clean: Vec<&str> = report
+            .inputs
+            .iter()
+            .map(|i| i.path.as_str())
+            .filter(|path| !findings.iter().any(|f| f.location.file == *path))
+            .collect();
+        for path in &clean {
+            let _ = writeln!(
+                cases,
+                "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\"/>",
+                esc(&rule.id),
+                esc(path),
+                esc(path)
+            );
         }
         for message in &rule_errors {
             let _ = writeln!(
@@ -90,13 +94,7 @@ pub fn render(report: &Report) -> String {
                 esc(message)
             );
         }
-        let suite_tests = findings.len()
-            + report
-                .inputs
-                .iter()
-                .filter(|i| !findings.iter().any(|f| f.location.file == i.path))
-                .count()
-            + rule_errors.len();
+        let suite_tests = findings.len() + clean.len() + rule_errors.len();
         let _ = write!(
             suites,
             "  <testsuite name=\"{}\" tests=\"{suite_tests}\" failures=\"{suite_failures}\" errors=\"{}\" skipped=\"{suite_skipped}\">\n{cases}  </testsuite>\n",

@@ -26,13 +26,7 @@ pub fn render(report: &Report) -> String {
         out.push_str("| framework | satisfied | not satisfied | waived | error | not assessed |\n");
         out.push_str("|---|---:|---:|---:|---:|---:|\n");
         for framework in &report.settings.frameworks {
-            let count = |status: ControlStatus| {
-                report
-                    .controls
-                    .iter()
-                    .filter(|c| &c.framework == framework && c.status == status)
-                    .count()
-            };
+            let count = |status: ControlStatus| report.control_count(framework, status);
             let _ = writeln!(
                 out,
                 "| {framework} | {} | {} | {} | {} | {} |",

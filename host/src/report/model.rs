@@ -56,6 +56,16 @@ pub struct Report {
     pub summary: Summary,
 }
 
+impl Report {
+    /// How many controls of `framework` have `status`.
+    pub fn control_count(&self, framework: &str, status: ControlStatus) -> usize {
+        self.controls
+            .iter()
+            .filter(|c| c.framework == framework && c.status == status)
+            .count()
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tool {
     pub name: String,

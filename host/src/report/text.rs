@@ -116,11 +116,7 @@ fn controls(out: &mut String, report: &Report, paint: &impl Fn(Style, &str) -> S
         let counts: Vec<String> = ControlStatus::ALL
             .iter()
             .filter_map(|&status| {
-                let n = report
-                    .controls
-                    .iter()
-                    .filter(|c| &c.framework == framework && c.status == status)
-                    .count();
+                let n = report.control_count(framework, status);
                 (n > 0).then(|| format!("{n} {}", status.name()))
             })
             .collect();
