@@ -263,3 +263,24 @@ fn the_readme_config_example_is_valid() {
     assert!(run.code <= 1, "{}", run.stderr);
     assert!(run.stderr.is_empty(), "{}", run.stderr);
 }
+
+/// Path waivers are relative to the config file, however its path is written.
+#[test]
+fn path_waivers_apply_with_a_bare_config_file_name() {
+    let run: crate::util::Run = crate::util::tollgate()
+        .current_dir(crate::util::fixtures().join("config/waivers"))
+        .args([
+            "scan",
+            ".",
+            "--config",
+            ".tollgate.yaml",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap()
+        .into();
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["evidence"]["waivers"][1]["target"], "path legacy/**");
+    assert_eq!(report["evidence"]["waivers"][1]["applied"], 9);
+}

@@ -36,6 +36,8 @@ pub struct Config {
     pub frameworks: Option<Vec<Framework>>,
     pub rules: BTreeMap<String, RuleConfig>,
     pub waivers: Vec<Waiver>,
+    /// The config file's directory, absolute: path waivers are relative to it.
+    dir: PathBuf,
     lines: LineTree,
 }
 
@@ -180,6 +182,11 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
             .map(|names| names.into_iter().map(|n| n.0).collect()),
         rules: written.rules,
         waivers: written.waivers,
+        dir: match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => std::path::absolute(dir),
+            _ => std::env::current_dir(),
+        }
+        .unwrap_or_default(),
         lines,
     })
 }
@@ -242,11 +249,10 @@ impl Config {
     /// `file` (as reports show it) relative to the config file's directory, for path
     /// waivers; unchanged when it lies elsewhere.
     pub fn relative_path(&self, file: &str) -> String {
-        let dir = self.path.parent().unwrap_or(Path::new(""));
-        let (Ok(dir), Ok(file_abs)) = (std::path::absolute(dir), std::path::absolute(file)) else {
+        let Ok(file_abs) = std::path::absolute(file) else {
             return file.to_owned();
         };
-        match file_abs.strip_prefix(&dir) {
+        match file_abs.strip_prefix(&self.dir) {
             Ok(relative) => relative.to_string_lossy().replace('\\', "/"),
             Err(_) => file.to_owned(),
         }
