@@ -59,6 +59,24 @@ pub enum Direction {
     Egress,
 }
 
+impl Direction {
+    /// Its name in `policyTypes` (and Calico's `types`).
+    fn policy_type(self) -> &'static str {
+        match self {
+            Self::Ingress => "Ingress",
+            Self::Egress => "Egress",
+        }
+    }
+
+    /// The spec field that holds its rules.
+    fn rules_field(self) -> &'static str {
+        match self {
+            Self::Ingress => "ingress",
+            Self::Egress => "egress",
+        }
+    }
+}
+
 /// Policies by where they apply, so that a namespace only looks at its own and at the
 /// cluster-wide ones.
 #[derive(Default)]
@@ -250,14 +268,17 @@ fn restricts(spec: Option<&Value>, types_field: &str, direction: Direction) -> b
     let types = spec
         .and_then(|s| s.get(types_field))
         .and_then(Value::as_array);
-    match (types, direction) {
-        (Some(types), Direction::Ingress) => types.iter().any(|t| t.as_str() == Some("Ingress")),
-        (Some(types), Direction::Egress) => types.iter().any(|t| t.as_str() == Some("Egress")),
-        (None, Direction::Ingress) => true,
-        (None, Direction::Egress) => spec
-            .and_then(|s| s.get("egress"))
-            .and_then(Value::as_array)
-            .is_some_and(|rules| !rules.is_empty()),
+    match types {
+        Some(types) => types
+            .iter()
+            .any(|t| t.as_str() == Some(direction.policy_type())),
+        None => {
+            direction == Direction::Ingress
+                || spec
+                    .and_then(|s| s.get(direction.rules_field()))
+                    .and_then(Value::as_array)
+                    .is_some_and(|rules| !rules.is_empty())
+        }
     }
 }
 
@@ -315,18 +336,16 @@ fn cilium_selector(selector: Option<&Value>, at: &Pointer) -> Result<Selector, U
 pub fn allow_all_rules(policy: &Object) -> Vec<(Pointer, &'static str)> {
     let mut found = Vec::new();
     let spec = policy.value().get("spec");
-    for (direction, peers_field, phrase, kind) in [
-        ("ingress", "from", "from anywhere", Direction::Ingress),
-        ("egress", "to", "to anywhere", Direction::Egress),
+    for (direction, peers_field, phrase) in [
+        (Direction::Ingress, "from", "from anywhere"),
+        (Direction::Egress, "to", "to anywhere"),
     ] {
         // Rules of a direction the policy's types leave out have no effect.
-        if !restricts(spec, "policyTypes", kind) {
+        if !restricts(spec, "policyTypes", direction) {
             continue;
         }
-        let rules = policy
-            .value()
-            .pointer(&format!("/spec/{direction}"))
-            .and_then(Value::as_array);
+        let field = direction.rules_field();
+        let rules = spec.and_then(|s| s.get(field)).and_then(Value::as_array);
         for (i, rule) in rules.into_iter().flatten().enumerate() {
             let empty = |field: &str| {
                 rule.get(field)
@@ -339,7 +358,7 @@ pub fn allow_all_rules(policy: &Object) -> Vec<(Pointer, &'static str)> {
             let peers = rule.get(peers_field).and_then(Value::as_array);
             let open = empty(peers_field) || peers.into_iter().flatten().any(admits_everyone);
             if open {
-                found.push((Pointer::root().path(["spec", direction]).at(i), phrase));
+                found.push((Pointer::root().path(["spec", field]).at(i), phrase));
             }
         }
     }
