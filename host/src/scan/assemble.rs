@@ -45,6 +45,13 @@ pub fn assemble(
     let unread_inputs = !errors.is_empty();
     let mut failed = vec![false; selected.len()];
 
+    // Each file's position in the input, by the path findings name it with.
+    let file_index: BTreeMap<&str, usize> = inputs
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.as_str(), i))
+        .collect();
     // The controls each rule judged something for: what it says, and what it found.
     let mut assessed: Vec<Vec<runtime::Control>> = vec![Vec::new(); selected.len()];
     for (rule, outcome, job) in outcomes {
@@ -57,7 +64,7 @@ pub fn assemble(
             verdict
                 .findings
                 .into_iter()
-                .map(|f| record(plugin, inputs, set, f))
+                .map(|f| record(plugin, inputs, &file_index, set, f))
                 .collect::<Result<Vec<_>, _>>()
         });
         match resolved {
@@ -86,16 +93,10 @@ pub fn assemble(
     );
     decisions::apply_baseline(options, &mut findings);
 
-    let file_order: BTreeMap<&str, usize> = inputs
-        .files
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.path.as_str(), i))
-        .collect();
     findings.sort_by(|a, b| {
         let key = |f: &FindingRecord| {
             (
-                file_order.get(f.location.file.as_str()).copied(),
+                file_index.get(f.location.file.as_str()).copied(),
                 f.location.line,
                 f.location.column,
             )
@@ -257,6 +258,7 @@ fn describe_batch(batch: &[File]) -> String {
 fn record(
     plugin: &Plugin,
     inputs: &Inputs,
+    file_index: &BTreeMap<&str, usize>,
     set: &ManifestSet,
     finding: Finding,
 ) -> Result<FindingRecord, RuleError> {
@@ -292,7 +294,7 @@ fn record(
             (location, subject)
         }
         Location::File(at) => {
-            let source = inputs.files.iter().find(|f| f.path == at.path);
+            let source = file_index.get(at.path.as_str()).map(|&i| &inputs.files[i]);
             let first = source.and_then(|f| f.first_seen.as_ref());
             let location = LocationRecord {
                 file: at.path.clone(),
