@@ -153,12 +153,12 @@ fn secrets() -> Vec<String> {
 }
 
 /// A temporary Git repository with an author set.
-struct Repo {
+pub(crate) struct Repo {
     dir: tempfile::TempDir,
 }
 
 impl Repo {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let repo = Self {
             dir: tempfile::tempdir().unwrap(),
         };
@@ -166,17 +166,17 @@ impl Repo {
         repo
     }
 
-    fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
-    fn write(&self, name: &str, contents: &str) {
+    pub(crate) fn write(&self, name: &str, contents: &str) {
         let path = self.path().join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, contents).unwrap();
     }
 
-    fn git(&self, args: &[&str]) -> String {
+    pub(crate) fn git(&self, args: &[&str]) -> String {
         let output = Command::new("git")
             .arg("-C")
             .arg(self.path())
@@ -201,14 +201,14 @@ impl Repo {
         String::from_utf8(output.stdout).unwrap().trim().to_owned()
     }
 
-    fn commit(&self, message: &str) -> String {
+    pub(crate) fn commit(&self, message: &str) -> String {
         self.git(&["add", "-A"]);
         self.git(&["commit", "-q", "-m", message]);
         self.git(&["rev-parse", "HEAD"])
     }
 
     /// `tollgate scan ARGS --format json` in the repository.
-    fn scan(&self, args: &[&str]) -> (i32, Value, Run) {
+    pub(crate) fn scan(&self, args: &[&str]) -> (i32, Value, Run) {
         let run: Run = tollgate()
             .current_dir(self.path())
             .args(["scan", "--format", "json"])

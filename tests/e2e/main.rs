@@ -4,6 +4,7 @@
 mod cache;
 mod cli;
 mod config;
+mod estate;
 mod generated;
 mod git;
 mod inputs;

@@ -10,16 +10,24 @@ use crate::runtime::Framework;
 
 use super::catalog;
 
+/// What of the input the run could not judge.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Gaps {
+    /// Some input could not be read, so an absence of findings proves nothing.
+    pub unread_inputs: bool,
+    /// Helm charts that were not rendered: the objects they define were not judged by the
+    /// rules that read manifests.
+    pub unrendered_charts: usize,
+}
+
 /// Every control of `frameworks`, in catalog order, with its status and evidence.
-/// `skipped` are the rules that were available but not run, with their controls;
-/// `unread_inputs` says whether some input could not be read (so an absence of findings
-/// proves nothing).
+/// `skipped` are the rules that were available but not run, with their controls.
 pub fn assess(
     frameworks: &[Framework],
     rules: &[RuleResult],
     skipped: &[(String, Vec<ControlRef>)],
     findings: &[FindingRecord],
-    unread_inputs: bool,
+    gaps: &Gaps,
 ) -> Vec<ControlResult> {
     let mut results = Vec::new();
     for &framework in frameworks {
@@ -61,7 +69,7 @@ pub fn assess(
                     ControlStatus::Error,
                     format!("rule {} failed to run", failed.join(", ")),
                 )
-            } else if unread_inputs {
+            } else if gaps.unread_inputs {
                 (
                     ControlStatus::Error,
                     "some inputs could not be read, so an absence of findings proves nothing"
@@ -77,10 +85,24 @@ pub fn assess(
                     .iter()
                     .filter(|r| r.assessed.iter().any(names))
                     .count();
+                let reads_manifests = covering
+                    .iter()
+                    .any(|r| r.inputs.iter().any(|i| i == "manifests"));
                 if judged == 0 {
                     (
                         ControlStatus::NotAssessed,
                         "its rules ran, but the input held nothing they judge for it".to_owned(),
+                    )
+                } else if gaps.unrendered_charts > 0 && reads_manifests {
+                    let n = gaps.unrendered_charts;
+                    (
+                        ControlStatus::NotAssessed,
+                        format!(
+                            "{n} Helm chart{} not rendered, so the objects {} define were not \
+                             judged",
+                            if n == 1 { " was" } else { "s were" },
+                            if n == 1 { "it would" } else { "they would" },
+                        ),
                     )
                 } else {
                     (

@@ -4,7 +4,7 @@
 
 mod assess;
 
-pub use assess::assess;
+pub use assess::{Gaps, assess};
 
 use crate::runtime::Framework;
 

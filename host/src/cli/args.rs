@@ -113,6 +113,11 @@ pub struct ScanArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// List every file that was not judged as Kubernetes manifests, with the reason, in the
+    /// text report (otherwise counted in its summary line).
+    #[arg(short, long)]
+    pub verbose: bool,
+
     /// Report only findings that are not in this baseline (written by `tollgate
     /// baseline`); the others are counted as baselined.
     #[arg(long, value_name = "FILE")]
@@ -183,6 +188,16 @@ pub struct ScopeArgs {
     /// files are skipped and counted.
     #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
     pub max_file_size: u64,
+
+    /// Leave out paths matching GLOB (gitignore syntax, relative to the working directory;
+    /// repeatable): not read and not listed. The config file's `exclude:` adds more.
+    #[arg(long = "exclude", value_name = "GLOB")]
+    pub excludes: Vec<String>,
+
+    /// Read kustomize trees as written instead of building them (kustomize, or kubectl
+    /// kustomize, builds them when on PATH).
+    #[arg(long)]
+    pub no_kustomize: bool,
 
     /// Config file [default: .tollgate.yaml in the first scanned directory or the nearest
     /// parent]

@@ -13,8 +13,8 @@ use clap::Parser;
 use crate::catalog;
 use crate::config::{self, Config};
 use crate::input::git::Source as GitSource;
-use crate::input::{InputOptions, Target};
-use crate::report::{self, Format, Report};
+use crate::input::{Excludes, InputOptions, Target};
+use crate::report::{self, Format, Report, TextStyle};
 use crate::runtime::{ComponentCache, Framework, Limits, Plugin};
 use crate::scan::{self, FailOn, RuntimeOptions, ScanOptions};
 
@@ -74,7 +74,7 @@ fn report_command(args: ReportArgs) -> anyhow::Result<u8> {
             )
         }
     };
-    emit(&report, format, output.as_deref())?;
+    emit(&report, format, output.as_deref(), false)?;
     Ok(report.summary.exit_code)
 }
 
@@ -157,7 +157,7 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
         .map(report::baseline::read)
         .transpose()?;
     let report = scan::run(&options)?;
-    emit(&report, args.format, args.output.as_deref())?;
+    emit(&report, args.format, args.output.as_deref(), args.verbose)?;
     Ok(report.summary.exit_code)
 }
 
@@ -204,6 +204,11 @@ fn scan_options(args: ScopeArgs) -> anyhow::Result<ScanOptions> {
     };
     let config = load_config(&args.config, args.no_config, &start)?;
     let frameworks = frameworks(&args.frameworks, config.as_ref())?;
+    let input = InputOptions {
+        max_file_size: args.max_file_size,
+        excludes: excludes(&args.excludes, config.as_ref())?,
+        build_kustomizations: !args.no_kustomize,
+    };
     Ok(ScanOptions {
         frameworks,
         default_namespace: args.namespace,
@@ -216,11 +221,24 @@ fn scan_options(args: ScopeArgs) -> anyhow::Result<ScanOptions> {
         only_rules: args.rules,
         skip_rules: args.skip_rules,
         runtime: runtime_options(args.runtime)?,
-        input: InputOptions {
-            max_file_size: args.max_file_size,
-        },
+        input,
         baseline: None,
     })
+}
+
+/// `--exclude` patterns (from the working directory) and the config's `exclude:` (from the
+/// config file's directory).
+fn excludes(named: &[String], config: Option<&Config>) -> anyhow::Result<Excludes> {
+    let mut excludes = Excludes::default();
+    excludes
+        .add(&std::env::current_dir()?, named)
+        .map_err(|e| anyhow::anyhow!("--exclude: {e}"))?;
+    if let Some(config) = config {
+        excludes
+            .add(config.dir(), &config.exclude)
+            .map_err(|e| config.error_at(&["exclude".into()], e))?;
+    }
+    Ok(excludes)
 }
 
 /// The frameworks to assess: `--framework`, else the config's, else all; in catalog order.
@@ -264,22 +282,37 @@ fn load_config(
 }
 
 /// Writes the report to the output file (plain) or to stdout (coloured on a terminal).
-fn emit(report: &Report, format: Format, output: Option<&std::path::Path>) -> anyhow::Result<()> {
+fn emit(
+    report: &Report,
+    format: Format,
+    output: Option<&std::path::Path>,
+    verbose: bool,
+) -> anyhow::Result<()> {
     match output {
         Some(path) => {
-            std::fs::write(path, report::render(report, format, false))
-                .with_context(|| format!("cannot write the report to {}", path.display()))?;
+            std::fs::write(
+                path,
+                report::render(
+                    report,
+                    format,
+                    TextStyle {
+                        color: false,
+                        verbose,
+                    },
+                ),
+            )
+            .with_context(|| format!("cannot write the report to {}", path.display()))?;
             let paint = |_: anstyle::Style, text: &str| text.to_owned();
             eprintln!("{}", report::text::summary_line(report, &paint));
         }
         None => {
             let color =
                 anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
-            write_stdout(&report::render(
-                report,
-                format,
-                color && format == Format::Text,
-            ))?;
+            let style = TextStyle {
+                color: color && format == Format::Text,
+                verbose,
+            };
+            write_stdout(&report::render(report, format, style))?;
         }
     }
     Ok(())

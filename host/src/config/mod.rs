@@ -1,5 +1,6 @@
 //! The config file, `.tollgate.yaml`: found by walking up from the first scanned path, or
-//! named with `--config`. It sets `fail-on` and the frameworks to assess, turns rules off,
+//! named with `--config`. It sets `fail-on`, the frameworks to assess and the paths to
+//! `exclude`, turns rules off,
 //! gives rules their `settings` (each rule validates its own, see the WIT
 //! `validate-settings`), and lists waivers ([`waiver`]). Unknown keys and malformed values
 //! are errors naming the file and the line.
@@ -36,6 +37,8 @@ pub struct Config {
     pub frameworks: Option<Vec<Framework>>,
     pub rules: BTreeMap<String, RuleConfig>,
     pub waivers: Vec<Waiver>,
+    /// Paths not scanned, in gitignore syntax relative to the config file's directory.
+    pub exclude: Vec<String>,
     /// The config file's directory, absolute: path waivers are relative to it.
     dir: PathBuf,
     lines: LineTree,
@@ -75,6 +78,8 @@ struct Written {
     rules: BTreeMap<String, RuleConfig>,
     #[serde(default)]
     waivers: Vec<Waiver>,
+    #[serde(default)]
+    exclude: Vec<String>,
 }
 
 /// A framework by its report name (`soc2`, `iso27001`, `cis-kubernetes`).
@@ -182,6 +187,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
             .map(|names| names.into_iter().map(|n| n.0).collect()),
         rules: written.rules,
         waivers: written.waivers,
+        exclude: written.exclude,
         dir: match path.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => std::path::absolute(dir),
             _ => std::env::current_dir(),
@@ -218,6 +224,11 @@ fn line_of(lines: &LineTree, path: &[String]) -> u32 {
 }
 
 impl Config {
+    /// The config file's directory, absolute.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// An error at `path` (keys from the top of the file).
     pub fn error_at(&self, path: &[String], message: String) -> ConfigError {
         ConfigError {

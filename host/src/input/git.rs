@@ -210,6 +210,13 @@ fn cat_blobs(
                 .trim()
                 .parse()
                 .map_err(|_| format!("git cat-file said {header:?}"))?,
+            // One blob that cannot be read is that blob's error; the others go on.
+            [_, "missing\n"] => {
+                contents.push(Err(Skipped::Unreadable(format!(
+                    "blob {blob} is missing from the repository's object store"
+                ))));
+                continue;
+            }
             _ => {
                 return Err(format!(
                     "git cat-file could not read blob {blob}: {}",

@@ -24,6 +24,9 @@ pub struct ManifestObject {
     pub json: String,
     /// The `tollgate.dev/waive` annotation, on the object or on its pod template.
     pub waive: Option<WaiveAnnotation>,
+    /// The kustomization whose build produced it (its directory), when it was built
+    /// rather than read as written.
+    pub via: Option<String>,
     /// Line of each node, in pre-order of `json` (see [`LineTree::flatten`]).
     lines: Vec<u32>,
 }
@@ -74,7 +77,13 @@ impl WaiveAnnotation {
 pub struct NotAnObject {
     pub line: u32,
     pub message: String,
+    /// It meant to be one (it names an apiVersion or a kind, or is an item of a `List`)
+    /// and is broken; otherwise it is other YAML (chart values, a patch, a dashboard).
+    pub broken: bool,
 }
+
+/// The kustomize field that turns a document into an instruction to remove an object.
+const KUSTOMIZE_PATCH_FIELD: &str = "$patch";
 
 /// The objects of one YAML document (the document itself, or the items of a `List`), and
 /// what in it is not a Kubernetes object. One bad list item does not hide the others.
@@ -85,10 +94,24 @@ pub fn objects(source: usize, document: Document) -> (Vec<ManifestObject>, Vec<N
         value,
         lines,
     } = document;
+    if is_delete_directive(&value) {
+        return (Vec::new(), Vec::new());
+    }
     let kind = match check_object(&value, line, "the document") {
         Ok(kind) => kind,
         Err(e) => return (Vec::new(), vec![e]),
     };
+    if let Some(reason) = kustomize_configuration(&value) {
+        let message = format!("the document is {reason}, not a Kubernetes object");
+        return (
+            Vec::new(),
+            vec![NotAnObject {
+                line,
+                message,
+                broken: false,
+            }],
+        );
+    }
     let Some(element_kind) = list_element_kind(&kind, &value) else {
         let object = ManifestObject::new(source, index, None, value, &lines);
         return (vec![object], Vec::new());
@@ -124,7 +147,7 @@ pub fn objects(source: usize, document: Document) -> (Vec<ManifestObject>, Vec<N
                 item,
                 item_lines,
             )),
-            Err(e) => errors.push(e),
+            Err(e) => errors.push(NotAnObject { broken: true, ..e }),
         }
     }
     (found, errors)
@@ -145,16 +168,103 @@ fn list_element_kind<'a>(kind: &'a str, value: &Value) -> Option<Option<&'a str>
     }
 }
 
+/// Kinds that live outside namespaces: the built-in ones and well-known custom ones. A
+/// kustomization's `namespace:` leaves them alone.
+const CLUSTER_SCOPED: &[&str] = &[
+    "APIService",
+    "AdminNetworkPolicy",
+    "BaselineAdminNetworkPolicy",
+    "CSIDriver",
+    "CSINode",
+    "CertificateSigningRequest",
+    "CiliumClusterwideNetworkPolicy",
+    "ClusterIssuer",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "FlowSchema",
+    "GatewayClass",
+    "GlobalNetworkPolicy",
+    "IngressClass",
+    "MutatingWebhookConfiguration",
+    "Namespace",
+    "Node",
+    "PersistentVolume",
+    "PodSecurityPolicy",
+    "PriorityClass",
+    "PriorityLevelConfiguration",
+    "RuntimeClass",
+    "StorageClass",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "ValidatingWebhookConfiguration",
+    "VolumeAttachment",
+];
+
+/// Whether objects of `kind` live outside namespaces.
+pub fn is_cluster_scoped(kind: &str) -> bool {
+    CLUSTER_SCOPED.contains(&kind)
+}
+
+/// The document of `documents` that kustomize built `built` from: of the same kind, with
+/// the longest name that the built name contains (kustomize adds prefixes and suffixes),
+/// else the only document of that kind.
+pub fn original_of<'a>(built: &Value, documents: &'a [Document]) -> Option<&'a Document> {
+    fn text<'v>(value: &'v Value, pointer: &str) -> Option<&'v str> {
+        value.pointer(pointer).and_then(Value::as_str)
+    }
+    let kind = text(built, "/kind")?;
+    let name = text(built, "/metadata/name").unwrap_or("");
+    let same_kind: Vec<&Document> = documents
+        .iter()
+        .filter(|d| text(&d.value, "/kind") == Some(kind))
+        .collect();
+    same_kind
+        .iter()
+        .filter_map(|d| {
+            let original = text(&d.value, "/metadata/name").unwrap_or("");
+            name.contains(original).then_some((original.len(), *d))
+        })
+        .max_by_key(|(length, _)| *length)
+        .map(|(_, d)| d)
+        .or_else(|| (same_kind.len() == 1).then(|| same_kind[0]))
+}
+
+/// A kustomize `$patch: delete` document: it removes an object, it declares none.
+fn is_delete_directive(value: &Value) -> bool {
+    value.get(KUSTOMIZE_PATCH_FIELD).and_then(Value::as_str) == Some("delete")
+}
+
+/// What kind of kustomize configuration the document is (a kustomization, a component, a
+/// transformer or generator configuration), if it is one: read by kustomize, never applied
+/// to a cluster.
+fn kustomize_configuration(value: &Value) -> Option<&'static str> {
+    let api_version = value.get("apiVersion").and_then(Value::as_str)?;
+    if api_version.starts_with("kustomize.config.k8s.io/") {
+        Some("a kustomization")
+    } else if api_version == "builtin" {
+        Some("a kustomize transformer configuration")
+    } else {
+        None
+    }
+}
+
 /// The object's kind, or why it is not a Kubernetes object.
 fn check_object(value: &Value, line: u32, what: &str) -> Result<String, NotAnObject> {
-    let fail = |message: String| Err(NotAnObject { line, message });
+    let fail = |message: String, broken: bool| {
+        Err(NotAnObject {
+            line,
+            message,
+            broken,
+        })
+    };
     let Value::Object(fields) = value else {
         let shape = match value {
             Value::Array(_) => "a list",
             Value::String(_) | Value::Number(_) | Value::Bool(_) => "a scalar",
             _ => "empty",
         };
-        return fail(format!("{what} is {shape}, not a Kubernetes object"));
+        return fail(format!("{what} is {shape}, not a Kubernetes object"), false);
     };
     let text = |key: &str| {
         fields
@@ -164,14 +274,32 @@ fn check_object(value: &Value, line: u32, what: &str) -> Result<String, NotAnObj
     };
     match (text("apiVersion"), text("kind")) {
         (Some(_), Some(kind)) => Ok(kind.to_owned()),
-        (None, _) => fail(format!(
-            "{what} is not a Kubernetes object: it has no apiVersion"
-        )),
-        (_, None) => fail(format!("{what} is not a Kubernetes object: it has no kind")),
+        (None, None) => fail(
+            format!("{what} is not a Kubernetes object: it has no apiVersion and no kind"),
+            false,
+        ),
+        (None, _) => fail(
+            format!("{what} is not a Kubernetes object: it has no apiVersion"),
+            true,
+        ),
+        (_, None) => fail(
+            format!("{what} is not a Kubernetes object: it has no kind"),
+            true,
+        ),
     }
 }
 
 impl ManifestObject {
+    /// An object as built by kustomize from document `document` of file `source`, whose
+    /// lines are `tree`'s where the built object has the same fields (a field a patch
+    /// added takes the line of the nearest field above it that was written).
+    pub fn built(source: usize, document: u32, value: Value, tree: &LineTree, via: String) -> Self {
+        Self {
+            via: Some(via),
+            ..Self::new(source, document, None, value, tree)
+        }
+    }
+
     fn new(source: usize, document: u32, item: Option<u32>, value: Value, tree: &LineTree) -> Self {
         let text = |pointer: &str| {
             value
@@ -190,6 +318,7 @@ impl ManifestObject {
             name: text("/metadata/name").unwrap_or_default(),
             namespace: text("/metadata/namespace"),
             waive: WaiveAnnotation::of(&value),
+            via: None,
             json: value.to_string(),
             lines,
         }
@@ -309,31 +438,72 @@ mod tests {
 
     #[test]
     fn documents_that_are_not_objects_are_errors_with_lines() {
-        let results = parse("- a\n- b\n---\nfoo: bar\n---\nkind: X\n");
+        let results = parse(
+            "- a\n- b\n---\nfoo: bar\n---\nkind: X\n---\napiVersion: builtin\nkind: LabelTransformer\n",
+        );
         let messages: Vec<_> = results
             .into_iter()
             .flat_map(|(objects, errors)| {
                 assert!(objects.is_empty());
-                errors.into_iter().map(|e| (e.line, e.message))
+                errors.into_iter().map(|e| (e.line, e.message, e.broken))
             })
             .collect();
-        assert_eq!(
-            messages,
-            [
-                (
-                    1,
-                    "the document is a list, not a Kubernetes object".to_owned()
-                ),
-                (
-                    4,
-                    "the document is not a Kubernetes object: it has no apiVersion".to_owned()
-                ),
-                (
-                    6,
-                    "the document is not a Kubernetes object: it has no apiVersion".to_owned()
-                ),
-            ]
+        let expected = [
+            (1, "the document is a list, not a Kubernetes object", false),
+            (
+                4,
+                "the document is not a Kubernetes object: it has no apiVersion and no kind",
+                false,
+            ),
+            (
+                6,
+                "the document is not a Kubernetes object: it has no apiVersion",
+                true,
+            ),
+            (
+                8,
+                "the document is a kustomize transformer configuration, not a Kubernetes object",
+                false,
+            ),
+        ]
+        .map(|(line, message, broken)| (line, message.to_owned(), broken));
+        assert_eq!(messages, expected);
+    }
+
+    #[test]
+    fn delete_directives_declare_nothing() {
+        let results =
+            parse("$patch: delete\napiVersion: v1\nkind: Service\nmetadata: {name: old}\n");
+        assert_eq!(results.len(), 1);
+        assert!(results[0].0.is_empty() && results[0].1.is_empty());
+    }
+
+    #[test]
+    fn built_objects_take_the_lines_of_the_document_they_came_from() {
+        let original = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: other\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers: []\n";
+        let (documents, _) = yaml::parse(original);
+        let built = serde_json::json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "prod-web", "namespace": "shop"},
+            "spec": {"replicas": 3, "template": {"spec": {"containers": []}}}
+        });
+        let document = original_of(&built, &documents).expect("matched by kind and name");
+        assert_eq!(document.index, 1);
+        let object = ManifestObject::built(
+            0,
+            document.index,
+            built,
+            &document.lines,
+            "overlays/prod".into(),
         );
+        assert_eq!(
+            object.locate(&object.json, "/spec/template/spec/containers"),
+            Some(13)
+        );
+        // Fields a patch or transformer added take the line of the nearest written one.
+        assert_eq!(object.locate(&object.json, "/metadata/namespace"), Some(8));
+        assert_eq!(object.locate(&object.json, "/spec/replicas"), Some(10));
+        assert_eq!(object.via.as_deref(), Some("overlays/prod"));
     }
 
     #[test]
@@ -346,7 +516,8 @@ mod tests {
             errors,
             [NotAnObject {
                 line: 4,
-                message: "item 0 of the List is a scalar, not a Kubernetes object".into()
+                message: "item 0 of the List is a scalar, not a Kubernetes object".into(),
+                broken: true,
             }]
         );
     }

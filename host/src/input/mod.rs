@@ -1,43 +1,58 @@
-//! Inputs: which files to read (paths, directories walked, standard input, or a Git
-//! repository's tracked, staged or historical content through [`git`]), reading them within
-//! limits, and turning YAML/JSON documents into [`ManifestObject`]s with lines.
+//! Inputs: which files to read (paths, directories walked by [`walk`], standard input, or a
+//! Git repository's tracked, staged or historical content through [`git`]), reading them
+//! within limits, building kustomize trees ([`kustomize`]), and turning YAML/JSON documents
+//! into [`ManifestObject`]s with lines.
 //!
-//! Bad input never stops the run. Manifests named or found under a named directory are
+//! Bad input never stops the run. Files named on the command line and standard input are
 //! strict: an unreadable path, a binary or oversized file, invalid YAML or a document that
-//! is not a Kubernetes object becomes an [`InputError`] naming the file and line. Other
-//! files (any file of a repository, a named file that is not YAML or JSON) are scanned by
-//! the file rules, and lend their Kubernetes objects, if any, to the manifest rules;
-//! binary and oversized ones are skipped and counted ([`SkippedFile`]).
+//! is not a Kubernetes object becomes an [`InputError`] naming the file and line. A
+//! directory walk judges what is Kubernetes: YAML and JSON that holds no object (chart
+//! values, patches, dashboards), templates and Helm charts are read by the file rules only
+//! and listed as [`SkippedFile`]s with the reason; invalid YAML and broken objects stay
+//! errors. Repository files (any file of a repository, a named file that is not YAML or
+//! JSON) are scanned by the file rules, and lend their Kubernetes objects, if any, to the
+//! manifest rules; binary and oversized ones are skipped and counted.
 
 pub mod git;
+pub mod kustomize;
 pub mod manifest;
+pub mod walk;
 pub mod yaml;
 
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+
+pub use crate::report::NoticeKind;
 use sha2::{Digest, Sha256};
 
 pub use manifest::ManifestObject;
+pub use walk::Excludes;
+
+use walk::has_manifest_extension;
 
 /// How standard input is named in reports.
 pub const STDIN_NAME: &str = "<stdin>";
 
-/// File name extensions read when walking directories.
-const MANIFEST_EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
-
-/// Limits on what is read.
-#[derive(Clone, Copy, Debug)]
+/// Limits on what is read, and what is left out.
+#[derive(Clone, Debug)]
 pub struct InputOptions {
     /// Files larger than this are reported, not read.
     pub max_file_size: u64,
+    /// Paths not read (and not listed).
+    pub excludes: Excludes,
+    /// Build the kustomize trees of a directory walk when a kustomize binary is at hand.
+    pub build_kustomizations: bool,
 }
 
 impl Default for InputOptions {
     fn default() -> Self {
         Self {
             max_file_size: 64 << 20,
+            excludes: Excludes::default(),
+            build_kustomizations: true,
         }
     }
 }
@@ -68,14 +83,14 @@ pub enum Target {
     Repository { repo: PathBuf, source: git::Source },
 }
 
-/// A file that was not scanned, and why.
+/// A file that was not judged as Kubernetes manifests, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SkippedFile {
     pub path: String,
     pub reason: SkipReason,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SkipReason {
     /// Holds NUL bytes in its first 8,000 bytes (git's own test for binary content).
     Binary,
@@ -83,6 +98,35 @@ pub enum SkipReason {
     Oversized(u64),
     /// Tracked by Git but deleted from the work tree.
     Missing,
+    /// A symbolic link met in a directory walk: not followed.
+    Symlink,
+    /// YAML or JSON that holds no Kubernetes object: why.
+    NotKubernetes(String),
+    /// A template (`{{ }}`): not rendered.
+    Template,
+    /// A file of the Helm chart in this directory: not rendered.
+    HelmChart(String),
+    /// A patch or configuration that the kustomization in this directory applies.
+    KustomizeInput(String),
+}
+
+impl SkipReason {
+    /// Whether the file was still read (by the rules that read files).
+    pub fn was_read(&self) -> bool {
+        !matches!(
+            self,
+            Self::Binary | Self::Oversized(_) | Self::Missing | Self::Symlink
+        )
+    }
+}
+
+/// Something the run could not do the way it would have liked, and what it did instead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub kind: NoticeKind,
+    /// The directory or file it is about.
+    pub path: String,
+    pub message: String,
 }
 
 /// How a file is read.
@@ -90,10 +134,18 @@ pub enum SkipReason {
 enum Role {
     /// A manifest the user named (or standard input): every problem is an error.
     Manifest,
+    /// A YAML or JSON file found in a directory walk: YAML that holds no object and
+    /// templates are skipped with the reason; invalid YAML and broken objects are errors.
+    Walked,
     /// A YAML or JSON file of a repository: its Kubernetes objects go to the manifest
     /// rules; when it holds none (a CI workflow) or is a template (`{{ }}`), it is just a
-    /// file, and when it holds some next to a broken part, that part is an error.
+    /// file, and when it holds some next to a broken part, that part is an error. One
+    /// that does not parse but declares a `kind: Secret` is an error too: the plaintext
+    /// Secret check cannot judge it.
     RepositoryYaml,
+    /// A YAML or JSON blob of history: its objects when it parses, never an error (old
+    /// versions of a file may be broken).
+    HistoryYaml,
     /// Any other file: for the file rules only.
     File,
 }
@@ -113,37 +165,94 @@ pub struct Inputs {
     pub objects: Vec<ManifestObject>,
     pub errors: Vec<InputError>,
     pub skipped: Vec<SkippedFile>,
+    pub notices: Vec<Notice>,
+    /// Helm charts found and not rendered (their directories): the objects they define
+    /// were not judged.
+    pub unrendered_charts: Vec<String>,
 }
 
 /// A file to read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Origin {
     Stdin,
+    /// Named on the command line.
     Path(PathBuf),
+    /// Found under a named directory.
+    Walked(PathBuf),
+}
+
+impl Origin {
+    /// The name reports give it.
+    fn name(&self) -> String {
+        match self {
+            Self::Stdin => STDIN_NAME.to_owned(),
+            Self::Path(path) | Self::Walked(path) => path.display().to_string(),
+        }
+    }
 }
 
 /// Reads what `target` names and parses what it finds, files in parallel.
-pub fn collect(target: &Target, options: InputOptions) -> Inputs {
+pub fn collect(target: &Target, options: &InputOptions) -> Inputs {
     match target {
         Target::Paths(paths) => collect_paths(paths, options),
         Target::Repository { repo, source } => collect_repository(repo, *source, options),
     }
 }
 
-/// Reads every path (`-` is standard input; directories are walked for `*.yaml`, `*.yml`,
-/// `*.json`, honouring `.gitignore`).
-fn collect_paths(paths: &[PathBuf], options: InputOptions) -> Inputs {
-    let mut errors = Vec::new();
-    let origins = expand(paths, &mut errors);
-    let read: Vec<ReadResult> = origins
-        .into_par_iter()
-        .map(|origin| read_and_parse(&origin, options))
+/// Reads every path (`-` is standard input; directories are walked, see [`walk`]) and
+/// builds the kustomize trees found.
+fn collect_paths(paths: &[PathBuf], options: &InputOptions) -> Inputs {
+    let walked = expand(paths, &options.excludes);
+    let charts: Vec<String> = walked
+        .charts
+        .iter()
+        .map(|c| c.display().to_string())
         .collect();
-    assemble(read, errors)
+    let read: Vec<ReadResult> = walked
+        .origins
+        .into_par_iter()
+        .map(|(origin, chart)| match chart {
+            Some(chart) => {
+                let mut result = read_and_parse(&origin, Role::File, options);
+                if result.file.is_some() {
+                    result.skipped = Some(SkippedFile {
+                        path: origin.name(),
+                        reason: SkipReason::HelmChart(charts[chart].clone()),
+                    });
+                }
+                result
+            }
+            None => {
+                let role = match &origin {
+                    Origin::Walked(_) => Role::Walked,
+                    Origin::Path(path) if !has_manifest_extension(path) => Role::File,
+                    Origin::Path(_) | Origin::Stdin => Role::Manifest,
+                };
+                read_and_parse(&origin, role, options)
+            }
+        })
+        .collect();
+    let mut inputs = assemble(read, walked.errors);
+    inputs.skipped.extend(walked.skipped);
+    for chart in charts {
+        inputs.notices.push(Notice {
+            kind: NoticeKind::HelmChart,
+            message: format!(
+                "Helm chart, not rendered: its templates were not judged as manifests \
+                 (scan its output with `helm template {chart} | tollgate scan -`)"
+            ),
+            path: chart.clone(),
+        });
+        inputs.unrendered_charts.push(chart);
+    }
+    if !walked.kustomizations.is_empty() {
+        kustomize_trees(&mut inputs, &walked.kustomizations, options);
+    }
+    inputs
 }
 
 /// Reads the repository's files; a path outside any repository is an error.
-fn collect_repository(repo: &Path, source: git::Source, options: InputOptions) -> Inputs {
+fn collect_repository(repo: &Path, source: git::Source, options: &InputOptions) -> Inputs {
     let failed = |message: String| Inputs {
         errors: vec![InputError {
             file: repo.display().to_string(),
@@ -160,8 +269,13 @@ fn collect_repository(repo: &Path, source: git::Source, options: InputOptions) -
         Ok(files) => files,
         Err(message) => return failed(message),
     };
+    let yaml_role = match source {
+        git::Source::History => Role::HistoryYaml,
+        git::Source::Tracked | git::Source::Staged => Role::RepositoryYaml,
+    };
     let read: Vec<ReadResult> = files
         .into_par_iter()
+        .filter(|file| !options.excludes.excludes(&root.join(&file.path), false))
         .map(|file| {
             let name = match &file.first_seen {
                 Some(first) => format!(
@@ -172,7 +286,7 @@ fn collect_repository(repo: &Path, source: git::Source, options: InputOptions) -
                 None => file.path.clone(),
             };
             let role = if has_manifest_extension(Path::new(&file.path)) {
-                Role::RepositoryYaml
+                yaml_role
             } else {
                 Role::File
             };
@@ -212,10 +326,12 @@ fn assemble(read: Vec<ReadResult>, errors: Vec<InputError>) -> Inputs {
         objects,
         errors: file_errors,
         skipped,
+        notice,
     } in read
     {
         inputs.errors.extend(file_errors);
         inputs.skipped.extend(skipped);
+        inputs.notices.extend(notice);
         let Some(mut file) = file else { continue };
         let source = inputs.files.len();
         file.objects = objects.len();
@@ -228,50 +344,236 @@ fn assemble(read: Vec<ReadResult>, errors: Vec<InputError>) -> Inputs {
     inputs
 }
 
-/// The files named or found under the named directories, each once, in a stable order.
-fn expand(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<Origin> {
-    let mut origins: Vec<Origin> = Vec::new();
-    let mut add = |origin: Origin| {
-        if !origins.contains(&origin) {
-            origins.push(origin);
-        }
-    };
-    for path in paths {
-        if path.as_os_str() == "-" {
-            add(Origin::Stdin);
-        } else if path.is_dir() {
-            let walker = ignore::WalkBuilder::new(path)
-                .sort_by_file_name(|a, b| a.cmp(b))
-                .build();
-            for entry in walker {
-                match entry {
-                    Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
-                        if has_manifest_extension(entry.path()) {
-                            add(Origin::Path(entry.into_path()));
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(e) => errors.push(InputError {
-                        file: path.display().to_string(),
-                        line: None,
-                        message: format!("cannot walk: {e}"),
-                    }),
-                }
+/// Replaces the objects of the files that kustomizations consume with what the
+/// kustomizations build; without a binary (or when a build fails) reads those files as
+/// written, with the kustomizations' namespaces applied and their patches left out.
+fn kustomize_trees(inputs: &mut Inputs, files: &[PathBuf], options: &InputOptions) {
+    let (forest, errors) = kustomize::Forest::read(files);
+    inputs.errors.extend(errors.into_iter().map(|e| InputError {
+        file: e.file.display().to_string(),
+        line: e.line,
+        message: e.message,
+    }));
+    let builder = options
+        .build_kustomizations
+        .then(kustomize::Builder::find)
+        .flatten();
+    let builds: Vec<_> = forest
+        .tops
+        .par_iter()
+        .map(|&top| {
+            let k = &forest.kustomizations[top];
+            let (uses, remote) = forest.consumed(top);
+            let built = builder.as_ref().map(|b| b.build(k));
+            (k, uses, remote, built)
+        })
+        .collect();
+    let index: HashMap<PathBuf, usize> = inputs
+        .files
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| Some((std::fs::canonicalize(&f.path).ok()?, i)))
+        .collect();
+    let mut replaced: HashSet<usize> = HashSet::new();
+    let mut read: HashSet<usize> = HashSet::new();
+    let mut built_objects = Vec::new();
+    for (k, uses, remote, built) in builds {
+        let dir = k.display_dir();
+        let sources: Vec<(usize, &kustomize::Use)> = uses
+            .iter()
+            .filter_map(|(path, u)| Some((*index.get(path)?, u)))
+            .collect();
+        list_inputs(inputs, &sources, &dir);
+        match built {
+            Some(Ok(objects)) => {
+                replaced.extend(sources.iter().map(|(i, _)| *i));
+                let home = std::fs::canonicalize(&k.file)
+                    .ok()
+                    .and_then(|f| index.get(&f).copied());
+                built_objects.extend(objects.into_iter().map(|o| (o, home, dir.clone())));
+                continue;
             }
-        } else {
-            // Named files are read whatever their extension (pre-commit passes names).
-            add(Origin::Path(path.clone()));
+            Some(Err(message)) if remote => inputs.notices.push(Notice {
+                kind: NoticeKind::Kustomization,
+                path: dir.clone(),
+                message: format!(
+                    "kustomization could not be built ({message}); it uses remote \
+                     resources, which were not judged, and its own files were read as written"
+                ),
+            }),
+            Some(Err(message)) => inputs.errors.push(InputError {
+                file: k.file.display().to_string(),
+                line: None,
+                message: format!(
+                    "kustomization could not be built: {message}; its files were read as written"
+                ),
+            }),
+            None => inputs.notices.push(Notice {
+                kind: NoticeKind::Kustomization,
+                path: dir.clone(),
+                message: if options.build_kustomizations {
+                    "kustomization not built (neither kustomize nor kubectl is on PATH): its \
+                     files were read as written, with its namespace applied and its patches \
+                     not judged as objects"
+                        .into()
+                } else {
+                    "kustomization not built (--no-kustomize): its files were read as \
+                     written, with its namespace applied and its patches not judged as objects"
+                        .into()
+                },
+            }),
         }
+        // A file two kustomizations consume is read once, as the first has it.
+        let sources: Vec<_> = sources
+            .into_iter()
+            .filter(|(i, _)| read.insert(*i))
+            .collect();
+        read_as_written(inputs, &sources);
     }
-    origins
+    drop_objects_of(inputs, &replaced);
+    add_built(inputs, built_objects);
 }
 
-fn has_manifest_extension(path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-        MANIFEST_EXTENSIONS
-            .iter()
-            .any(|m| e.eq_ignore_ascii_case(m))
-    })
+/// Lists the patches and configurations of a kustomization that hold objects: they are
+/// applied to other objects, never judged as objects themselves.
+fn list_inputs(inputs: &mut Inputs, sources: &[(usize, &kustomize::Use)], dir: &str) {
+    for &(source, how) in sources {
+        let path = &inputs.files[source].path;
+        let holds_objects = inputs.objects.iter().any(|o| o.source == source);
+        let listed = inputs.skipped.iter().any(|s| &s.path == path);
+        if *how == kustomize::Use::Input && holds_objects && !listed {
+            inputs.skipped.push(SkippedFile {
+                path: path.clone(),
+                reason: SkipReason::KustomizeInput(dir.to_owned()),
+            });
+        }
+    }
+}
+
+/// A kustomize tree read as written: resources take the kustomization's namespace (unless
+/// cluster-scoped), and files that hold no objects to apply (patches, configurations) are
+/// not judged as objects.
+fn read_as_written(inputs: &mut Inputs, sources: &[(usize, &kustomize::Use)]) {
+    let mut inputs_only = HashSet::new();
+    for &(source, how) in sources {
+        match how {
+            kustomize::Use::Resource {
+                namespace: Some(namespace),
+            } => {
+                for object in inputs.objects.iter_mut().filter(|o| o.source == source) {
+                    if !manifest::is_cluster_scoped(&object.kind) {
+                        object.namespace = Some(namespace.clone());
+                    }
+                }
+            }
+            kustomize::Use::Resource { namespace: None } => {}
+            kustomize::Use::Input => {
+                inputs_only.insert(source);
+            }
+        }
+    }
+    drop_objects_of(inputs, &inputs_only);
+}
+
+/// Removes the objects of `sources` (and the errors about their documents: what a
+/// kustomization consumes is judged through it).
+fn drop_objects_of(inputs: &mut Inputs, sources: &HashSet<usize>) {
+    if sources.is_empty() {
+        return;
+    }
+    inputs.objects.retain(|o| !sources.contains(&o.source));
+    let paths: HashSet<&str> = sources
+        .iter()
+        .map(|&i| inputs.files[i].path.as_str())
+        .collect();
+    inputs
+        .errors
+        .retain(|e| !(paths.contains(e.file.as_str()) && e.line.is_some()));
+    for &i in sources {
+        inputs.files[i].objects = 0;
+    }
+}
+
+/// Adds the objects kustomize built, each attributed to the file it came from (else to
+/// its kustomization), with the lines of the document it was built from.
+fn add_built(inputs: &mut Inputs, built: Vec<(kustomize::BuiltObject, Option<usize>, String)>) {
+    let index: HashMap<PathBuf, usize> = inputs
+        .files
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| Some((std::fs::canonicalize(&f.path).ok()?, i)))
+        .collect();
+    let mut documents: HashMap<usize, Vec<yaml::Document>> = HashMap::new();
+    for (object, home, via) in built {
+        let source = object
+            .origin
+            .as_ref()
+            .and_then(|origin| index.get(origin).copied())
+            .or(home);
+        let Some(source) = source else { continue };
+        let originals = documents.entry(source).or_insert_with(|| {
+            let file = &inputs.files[source];
+            text_of(&file.bytes)
+                .map(|text| yaml::parse(text).0)
+                .unwrap_or_default()
+        });
+        let original = manifest::original_of(&object.value, originals);
+        let built = match original {
+            Some(document) => {
+                ManifestObject::built(source, document.index, object.value, &document.lines, via)
+            }
+            None => {
+                let mut tree = yaml::LineTree::default();
+                tree.line = 1;
+                ManifestObject::built(source, 0, object.value, &tree, via)
+            }
+        };
+        inputs.files[source].objects += 1;
+        inputs.objects.push(built);
+    }
+}
+
+/// What the named paths are: each file once, in a stable order.
+struct Expanded {
+    /// Files to read, with the chart each belongs to (an index in `charts`).
+    origins: Vec<(Origin, Option<usize>)>,
+    charts: Vec<PathBuf>,
+    kustomizations: Vec<PathBuf>,
+    skipped: Vec<SkippedFile>,
+    errors: Vec<InputError>,
+}
+
+/// The files named or found under the named directories, each once, in a stable order.
+fn expand(paths: &[PathBuf], excludes: &Excludes) -> Expanded {
+    let mut seen = HashSet::new();
+    let mut found = walk::Walk::default();
+    let mut origins = Vec::new();
+    let mut stdin = false;
+    for path in paths {
+        if path.as_os_str() == "-" {
+            if !std::mem::replace(&mut stdin, true) {
+                origins.push((Origin::Stdin, None));
+            }
+        } else if path.is_dir() {
+            let before = found.files.len();
+            walk::walk(path, excludes, &mut seen, &mut found);
+            origins.extend(
+                found.files[before..]
+                    .iter()
+                    .map(|f| (Origin::Walked(f.path.clone()), f.chart)),
+            );
+        } else if seen.insert(path.clone()) {
+            // Named files are read whatever their extension (pre-commit passes names).
+            origins.push((Origin::Path(path.clone()), None));
+        }
+    }
+    Expanded {
+        origins,
+        charts: found.charts,
+        kustomizations: found.kustomizations,
+        skipped: found.skipped,
+        errors: found.errors,
+    }
 }
 
 /// What reading one file gave.
@@ -281,19 +583,14 @@ struct ReadResult {
     objects: Vec<ManifestObject>,
     errors: Vec<InputError>,
     skipped: Option<SkippedFile>,
+    notice: Option<Notice>,
 }
 
-fn read_and_parse(origin: &Origin, options: InputOptions) -> ReadResult {
-    let (name, role) = match origin {
-        Origin::Stdin => (STDIN_NAME.to_owned(), Role::Manifest),
-        Origin::Path(path) if has_manifest_extension(path) => {
-            (path.display().to_string(), Role::Manifest)
-        }
-        Origin::Path(path) => (path.display().to_string(), Role::File),
-    };
+fn read_and_parse(origin: &Origin, role: Role, options: &InputOptions) -> ReadResult {
+    let name = origin.name();
     match read_limited(origin, options.max_file_size) {
         Ok(bytes) => ingest(name, bytes, role, None),
-        Err(ReadError::Oversized(size)) if role != Role::Manifest => {
+        Err(ReadError::Oversized(size)) if role == Role::File => {
             skipped(name, SkipReason::Oversized(size))
         }
         Err(error) => ReadResult {
@@ -314,14 +611,10 @@ fn ingest(
     role: Role,
     first_seen: Option<git::FirstSeen>,
 ) -> ReadResult {
-    if role != Role::Manifest && is_binary(&bytes) {
+    let strict = matches!(role, Role::Manifest | Role::Walked);
+    if !strict && is_binary(&bytes) {
         return skipped(name, SkipReason::Binary);
     }
-    let error = |line: Option<u32>, message: String| InputError {
-        file: name.clone(),
-        line,
-        message,
-    };
     let file = SourceFile {
         sha256: crate::runtime::hex(&Sha256::digest(&bytes)),
         size: bytes.len() as u64,
@@ -331,54 +624,159 @@ fn ingest(
         bytes,
     };
     let mut result = ReadResult::default();
-    if role == Role::File {
-        result.file = Some(file);
-        return result;
-    }
     // Repository YAML without both words cannot hold a Kubernetes object: not parsed.
     let may_hold_objects = |bytes: &[u8]| {
         let has = |word: &[u8]| memchr::memmem::find(bytes, word).is_some();
         has(b"apiVersion") && has(b"kind")
     };
-    if role == Role::RepositoryYaml && !may_hold_objects(&file.bytes) {
+    if role == Role::File || (!strict && !may_hold_objects(&file.bytes)) {
         result.file = Some(file);
         return result;
     }
     let text = match text_of(&file.bytes) {
         Ok(text) => text,
         Err(message) => {
-            if role == Role::Manifest {
-                result.errors.push(error(None, message));
+            if strict {
+                result.errors.push(error_at(&name, None, message));
             }
             result.file = Some(file);
             return result;
         }
     };
-    let (documents, syntax_error) = yaml::parse(text);
-    for document in documents {
-        let (found, problems) = manifest::objects(0, document);
-        result.objects.extend(found);
-        result
-            .errors
-            .extend(problems.into_iter().map(|p| error(Some(p.line), p.message)));
-    }
-    if let Some(e) = syntax_error {
-        // Errors found at the end of the input are reported on its last line.
-        let last_line = text.lines().count().max(1) as u32;
-        let message = format!("invalid YAML: {}", e.message);
-        result
-            .errors
-            .push(error(Some(e.line.min(last_line)), message));
-    }
-    // A repository file that yields no object, or is a template, is just a file; one that
-    // holds objects and also a broken part is a manifest with an error.
-    let template = memchr::memmem::find(text.as_bytes(), b"{{").is_some();
-    if role == Role::RepositoryYaml && (result.objects.is_empty() || template) {
-        result.objects.clear();
-        result.errors.clear();
+    let parsed = Parsed::of(text);
+    match role {
+        Role::Manifest => parsed.read_strictly(&name, &mut result),
+        Role::Walked => parsed.read_walked(&name, &mut result),
+        Role::RepositoryYaml | Role::HistoryYaml => {
+            parsed.read_in_repository(&name, role == Role::HistoryYaml, &mut result)
+        }
+        Role::File => unreachable!("returned above"),
     }
     result.file = Some(file);
     result
+}
+
+fn error_at(file: &str, line: Option<u32>, message: String) -> InputError {
+    InputError {
+        file: file.to_owned(),
+        line,
+        message,
+    }
+}
+
+/// A YAML file's documents, read as objects.
+struct Parsed {
+    objects: Vec<ManifestObject>,
+    /// Documents that are not objects.
+    problems: Vec<manifest::NotAnObject>,
+    /// The syntax error that ended the file (on its last line at most).
+    syntax: Option<yaml::YamlError>,
+    /// It holds template markers (`{{`).
+    template: bool,
+    /// It declares a `kind: Secret` on a line of its own.
+    declares_secret: bool,
+}
+
+impl Parsed {
+    fn of(text: &str) -> Self {
+        let (documents, syntax) = yaml::parse(text);
+        let mut objects = Vec::new();
+        let mut problems = Vec::new();
+        for document in documents {
+            let (found, not_objects) = manifest::objects(0, document);
+            objects.extend(found);
+            problems.extend(not_objects);
+        }
+        // Errors found at the end of the input are reported on its last line.
+        let last_line = text.lines().count().max(1) as u32;
+        let syntax = syntax.map(|e| yaml::YamlError {
+            line: e.line.min(last_line),
+            message: format!("invalid YAML: {}", e.message),
+        });
+        Self {
+            objects,
+            problems,
+            syntax,
+            template: memchr::memmem::find(text.as_bytes(), b"{{").is_some(),
+            declares_secret: text.lines().any(|line| {
+                let line = line.trim();
+                line.strip_prefix("kind:")
+                    .is_some_and(|kind| kind.trim().trim_matches(['"', '\'']) == "Secret")
+            }),
+        }
+    }
+
+    /// A named file: every problem is an error.
+    fn read_strictly(self, name: &str, result: &mut ReadResult) {
+        result.objects = self.objects;
+        result.errors.extend(
+            self.problems
+                .into_iter()
+                .map(|p| error_at(name, Some(p.line), p.message)),
+        );
+        result
+            .errors
+            .extend(self.syntax.map(|e| error_at(name, Some(e.line), e.message)));
+    }
+
+    /// A file of a directory walk: templates and YAML without objects are skipped with the
+    /// reason; invalid YAML, broken objects and stray documents beside objects are errors.
+    fn read_walked(self, name: &str, result: &mut ReadResult) {
+        let reason = if self.template {
+            Some(SkipReason::Template)
+        } else if self.syntax.is_none()
+            && self.objects.is_empty()
+            && self.problems.iter().all(|p| !p.broken)
+        {
+            self.problems
+                .first()
+                .map(|p| SkipReason::NotKubernetes(p.message.clone()))
+        } else {
+            None
+        };
+        match reason {
+            Some(reason) => {
+                result.skipped = Some(SkippedFile {
+                    path: name.to_owned(),
+                    reason,
+                })
+            }
+            None => self.read_strictly(name, result),
+        }
+    }
+
+    /// A file of a repository: objects when it holds some; a template or YAML without
+    /// objects is just a file. Outside history, a file that does not parse but declares a
+    /// Secret is an error, and a broken part beside objects is one.
+    fn read_in_repository(self, name: &str, history: bool, result: &mut ReadResult) {
+        if self.template && self.declares_secret && !history {
+            result.notice = Some(Notice {
+                kind: NoticeKind::Template,
+                path: name.to_owned(),
+                message: "a template that declares a `kind: Secret`: read as a file, its \
+                          Secret was not judged by the manifest rules"
+                    .into(),
+            });
+        }
+        if self.template || history {
+            if !self.template {
+                result.objects = self.objects;
+            }
+            return;
+        }
+        match self.syntax {
+            Some(syntax) if self.declares_secret => result.errors.push(error_at(
+                name,
+                Some(syntax.line),
+                format!(
+                    "{} (it declares a `kind: Secret`, which cannot be judged unless it parses)",
+                    syntax.message
+                ),
+            )),
+            _ if self.objects.is_empty() => {}
+            _ => self.read_strictly(name, result),
+        }
+    }
 }
 
 /// Git's test for binary content: a NUL byte among the first 8,000.
@@ -411,7 +809,7 @@ fn read_limited(origin: &Origin, limit: u64) -> Result<Vec<u8>, ReadError> {
             .lock()
             .take(limit + 1)
             .read_to_end(&mut bytes),
-        Origin::Path(path) => {
+        Origin::Path(path) | Origin::Walked(path) => {
             let file = std::fs::File::open(path).map_err(ReadError::Io)?;
             let size = file.metadata().map_err(ReadError::Io)?.len();
             if size > limit {

@@ -8,8 +8,8 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use super::{
-    Evidence, InputRecord, PluginRecord, Report, RuleResult, RuleStatus, SCHEMA_VERSION, Shard,
-    Summary,
+    Evidence, InputRecord, NoticeKind, NoticeRecord, PluginRecord, Report, RuleResult, RuleStatus,
+    SCHEMA_VERSION, Shard, Summary,
 };
 use crate::catalog;
 use crate::runtime::{self, Framework};
@@ -116,6 +116,7 @@ pub fn merge(shards: Vec<Saved>, allow_plugin_mismatch: bool) -> Result<Report, 
     let mut inputs: Vec<InputRecord> = Vec::new();
     let mut waivers = Vec::new();
     let mut skipped = Vec::new();
+    let mut notices: Vec<NoticeRecord> = Vec::new();
     let mut objects = 0;
     let mut records = Vec::new();
     for shard in &shards {
@@ -154,6 +155,11 @@ pub fn merge(shards: Vec<Saved>, allow_plugin_mismatch: bool) -> Result<Report, 
         }
         objects += report.summary.objects;
         skipped.extend(report.skipped.iter().cloned());
+        for notice in &report.notices {
+            if !notices.contains(notice) {
+                notices.push(notice.clone());
+            }
+        }
         waivers.extend(report.evidence.waivers.iter().cloned());
         records.push(Shard {
             path: shard.path.clone(),
@@ -167,8 +173,14 @@ pub fn merge(shards: Vec<Saved>, allow_plugin_mismatch: bool) -> Result<Report, 
     frameworks.sort_by_key(|&f| catalog::position(f));
     frameworks.dedup();
 
-    let unread_inputs = errors.iter().any(|e| e.rule.is_none());
-    let controls = catalog::assess(&frameworks, &rules, &[], &findings, unread_inputs);
+    let gaps = catalog::Gaps {
+        unread_inputs: errors.iter().any(|e| e.rule.is_none()),
+        unrendered_charts: notices
+            .iter()
+            .filter(|n| n.kind == NoticeKind::HelmChart)
+            .count(),
+    };
+    let controls = catalog::assess(&frameworks, &rules, &[], &findings, &gaps);
     let threshold = FailOn::from_name(&fail_on).and_then(FailOn::threshold);
     let summary = Summary::of(
         (rules.len(), inputs.len(), objects, skipped.len()),
@@ -199,6 +211,7 @@ pub fn merge(shards: Vec<Saved>, allow_plugin_mismatch: bool) -> Result<Report, 
         errors,
         inputs,
         skipped,
+        notices,
         evidence: Evidence {
             generated_at: latest,
             tool: base.tool.clone(),

@@ -34,10 +34,18 @@ pub enum Format {
     Oscal,
 }
 
-/// Renders `report` in `format`. `color` applies to text only.
-pub fn render(report: &Report, format: Format, color: bool) -> String {
+/// How the text format is shown: in colour (on a terminal), and whether every skipped
+/// file is listed.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TextStyle {
+    pub color: bool,
+    pub verbose: bool,
+}
+
+/// Renders `report` in `format`; `style` applies to text only.
+pub fn render(report: &Report, format: Format, style: TextStyle) -> String {
     match format {
-        Format::Text => text::render(report, color),
+        Format::Text => text::render(report, style),
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(report),
         Format::Junit => junit::render(report),

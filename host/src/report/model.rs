@@ -49,9 +49,16 @@ pub struct Report {
     pub findings: Vec<FindingRecord>,
     pub errors: Vec<ErrorRecord>,
     pub inputs: Vec<InputRecord>,
-    /// Files not scanned (binary, over the size limit), each named.
+    /// Files not judged as Kubernetes manifests, each named with the reason: binary,
+    /// oversized and deleted ones were not read at all; the others (YAML that is not
+    /// Kubernetes, templates, Helm chart files, kustomize patches) were read by the rules
+    /// that read files.
     #[serde(default)]
     pub skipped: Vec<SkippedRecord>,
+    /// What the run could not do the way it would have liked, and what it did instead
+    /// (Helm charts not rendered, kustomizations not built).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<NoticeRecord>,
     pub evidence: Evidence,
     pub summary: Summary,
 }
@@ -248,6 +255,9 @@ pub struct RuleResult {
     /// checks for them read). Its other controls are not assessed by this run.
     #[serde(default)]
     pub assessed: Vec<ControlRef>,
+    /// What the rule reads: `manifests`, `files`.
+    #[serde(default)]
+    pub inputs: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -322,6 +332,9 @@ pub struct LocationRecord {
     /// For a finding in Git history: where its blob first appears.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub first_seen: Option<FirstSeenRecord>,
+    /// For an object kustomize built: the kustomization it was built through.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub via: Option<String>,
 }
 
 /// Something that kept part of the input or a rule from yielding a trustworthy result.
@@ -356,14 +369,40 @@ pub struct FirstSeenRecord {
     pub blob: String,
 }
 
-/// A file that was not scanned.
+/// A file that was not judged as Kubernetes manifests.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SkippedRecord {
     pub path: String,
-    /// `binary`, `oversized` or `deleted from the work tree`.
+    /// Not read at all: `binary`, `oversized`, `deleted from the work tree`, `symlink`;
+    /// read by the file rules only: `not kubernetes`, `template`, `helm chart`,
+    /// `kustomize input`.
     pub reason: String,
+    /// More about the reason: why it is not Kubernetes, or the chart or kustomization.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub detail: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub bytes: Option<u64>,
+}
+
+/// Something the run could not do the way it would have liked, and what it did instead.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeRecord {
+    pub kind: NoticeKind,
+    /// The directory or file it is about.
+    pub path: String,
+    pub message: String,
+}
+
+/// What a notice is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoticeKind {
+    /// A Helm chart that was not rendered: the objects it defines were not judged.
+    HelmChart,
+    /// A kustomization that was not built: its files were read as written.
+    Kustomization,
+    /// A template that declares a Secret: read as a file only.
+    Template,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,9 +11,9 @@ use super::{
     WaiverSource,
 };
 
-pub fn render(report: &Report, color: bool) -> String {
+pub fn render(report: &Report, text_style: super::TextStyle) -> String {
     let paint = |style: Style, text: &str| {
-        if color {
+        if text_style.color {
             format!("{style}{text}{style:#}")
         } else {
             text.to_owned()
@@ -75,6 +75,10 @@ pub fn render(report: &Report, color: bool) -> String {
         out.push('\n');
     }
 
+    notices(&mut out, report, &paint);
+    if text_style.verbose {
+        skipped(&mut out, report, &paint);
+    }
     controls(&mut out, report, &paint);
 
     for waiver in report.evidence.waivers.iter().filter(|w| w.expired) {
@@ -104,6 +108,37 @@ pub fn render(report: &Report, color: bool) -> String {
     }
     let _ = writeln!(out, "{}", summary_line(report, &paint));
     out
+}
+
+/// What the run could not do the way it would have liked (charts not rendered,
+/// kustomizations not built).
+fn notices(out: &mut String, report: &Report, paint: &impl Fn(Style, &str) -> String) {
+    if report.notices.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{}", paint(Style::new().bold(), "notes"));
+    for notice in &report.notices {
+        let label = paint(AnsiColor::Yellow.on_default(), "note");
+        let _ = writeln!(out, "  {label}  {}: {}", notice.path, notice.message);
+    }
+    out.push('\n');
+}
+
+/// Every file not judged as Kubernetes manifests, with the reason (`--verbose`).
+fn skipped(out: &mut String, report: &Report, paint: &impl Fn(Style, &str) -> String) {
+    if report.skipped.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{}", paint(Style::new().bold(), "skipped"));
+    for file in &report.skipped {
+        let detail = file
+            .detail
+            .as_deref()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "  {}: {}{detail}", file.path, file.reason);
+    }
+    out.push('\n');
 }
 
 /// One line per framework: how many controls have each status.
@@ -207,7 +242,7 @@ pub fn summary_counts(report: &Report) -> String {
     };
     let skipped = match s.skipped {
         0 => String::new(),
-        n => format!(" ({n} skipped: binary, oversized or deleted)"),
+        n => format!(" ({n} skipped: {})", skip_reasons(report)),
     };
     format!(
         "{} rule{} over {} object{} in {} file{}{skipped}: {findings}{waived}{errors}",
@@ -218,6 +253,23 @@ pub fn summary_counts(report: &Report) -> String {
         s.files,
         plural(s.files)
     )
+}
+
+/// How many files were skipped for each reason, most first: `3 not kubernetes, 1 binary`.
+fn skip_reasons(report: &Report) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for file in &report.skipped {
+        match counts.iter_mut().find(|(reason, _)| *reason == file.reason) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((&file.reason, 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    counts
+        .iter()
+        .map(|(reason, n)| format!("{n} {reason}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn plural(n: usize) -> &'static str {
@@ -231,12 +283,17 @@ fn place(location: &LocationRecord) -> String {
     }
 }
 
+/// `Kind namespace/name`, and the kustomization it was built through.
 fn object(location: &LocationRecord) -> Option<String> {
     let kind = location.kind.as_deref()?;
     let name = location.name.as_deref().unwrap_or("");
-    Some(match &location.namespace {
+    let object = match &location.namespace {
         Some(ns) => format!("{kind} {ns}/{name}"),
         None => format!("{kind} {name}"),
+    };
+    Some(match &location.via {
+        Some(via) => format!("{object} (via {via})"),
+        None => object,
     })
 }
 

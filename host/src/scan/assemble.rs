@@ -11,8 +11,8 @@ use crate::input::{self, Inputs, ManifestObject, SkipReason};
 use crate::provenance;
 use crate::report::{
     ConfigRecord, ControlRef, ErrorRecord, Evidence, FindingRecord, FirstSeenRecord, InputRecord,
-    LocationRecord, PluginRecord, Report, RuleResult, RuleStatus, SCHEMA_VERSION, Settings,
-    Severity, SkippedRecord, Summary, Tool, WaiverRecord, WaiverSource,
+    LocationRecord, NoticeRecord, PluginRecord, Report, RuleResult, RuleStatus, SCHEMA_VERSION,
+    Settings, Severity, SkippedRecord, Summary, Tool, WaiverRecord, WaiverSource,
 };
 use crate::runtime::{
     self, File, Finding, Location, ManifestSet, Plugin, PluginSource, RuleError, Verdict,
@@ -140,13 +140,11 @@ pub fn assemble(
         .filter(|p| !selected.iter().any(|s| s.info.id == p.info.id))
         .map(|p| (p.info.id.clone(), control_refs(&p.info.controls)))
         .collect();
-    let controls = catalog::assess(
-        &options.frameworks,
-        &rules,
-        &skipped,
-        &findings,
+    let gaps = catalog::Gaps {
         unread_inputs,
-    );
+        unrendered_charts: inputs.unrendered_charts.len(),
+    };
+    let controls = catalog::assess(&options.frameworks, &rules, &skipped, &findings, &gaps);
     let tool = Tool {
         name: env!("CARGO_PKG_NAME").into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -189,6 +187,15 @@ pub fn assemble(
         summary,
         inputs: input_records(inputs),
         skipped: skipped_records(inputs),
+        notices: inputs
+            .notices
+            .iter()
+            .map(|n| NoticeRecord {
+                kind: n.kind,
+                path: n.path.clone(),
+                message: n.message.clone(),
+            })
+            .collect(),
         rules,
         findings,
         errors,
@@ -213,17 +220,34 @@ fn skipped_records(inputs: &Inputs) -> Vec<SkippedRecord> {
     inputs
         .skipped
         .iter()
-        .map(|s| SkippedRecord {
-            path: s.path.clone(),
-            reason: match s.reason {
-                SkipReason::Binary => "binary".into(),
-                SkipReason::Oversized(_) => "oversized".into(),
-                SkipReason::Missing => "deleted from the work tree".into(),
-            },
-            bytes: match s.reason {
-                SkipReason::Oversized(size) => Some(size),
-                SkipReason::Binary | SkipReason::Missing => None,
-            },
+        .map(|s| {
+            let (reason, detail) = match &s.reason {
+                SkipReason::Binary => ("binary", None),
+                SkipReason::Oversized(_) => ("oversized", None),
+                SkipReason::Missing => ("deleted from the work tree", None),
+                SkipReason::Symlink => ("symlink", Some("symbolic links are not followed".into())),
+                SkipReason::NotKubernetes(why) => ("not kubernetes", Some(why.clone())),
+                SkipReason::Template => ("template", Some("not rendered".into())),
+                SkipReason::HelmChart(chart) => (
+                    "helm chart",
+                    Some(format!("a file of the chart {chart}, not rendered")),
+                ),
+                SkipReason::KustomizeInput(dir) => (
+                    "kustomize input",
+                    Some(format!(
+                        "a patch or configuration of the kustomization {dir}"
+                    )),
+                ),
+            };
+            SkippedRecord {
+                path: s.path.clone(),
+                reason: reason.into(),
+                detail,
+                bytes: match s.reason {
+                    SkipReason::Oversized(size) => Some(size),
+                    _ => None,
+                },
+            }
         })
         .collect()
 }
@@ -290,6 +314,12 @@ fn record(
                 name: Some(object.name.clone()).filter(|n| !n.is_empty()),
                 pointer: Some(at.pointer.clone()),
                 first_seen: None,
+                via: object.via.clone(),
+            };
+            // The same object built through two overlays is two findings.
+            let subject = match &object.via {
+                Some(via) => format!("{subject}@{via}"),
+                None => subject,
             };
             (location, subject)
         }
@@ -350,6 +380,14 @@ fn rule_result(plugin: &Plugin, findings: usize, waived: usize, failed: bool) ->
         findings,
         waived,
         assessed: Vec::new(),
+        inputs: info
+            .inputs
+            .iter()
+            .map(|kind| match kind {
+                runtime::InputKind::Manifests => "manifests".to_owned(),
+                runtime::InputKind::Files => "files".to_owned(),
+            })
+            .collect(),
     }
 }
 

@@ -125,7 +125,7 @@ pub fn run(options: &ScanOptions) -> Result<Report, ScanError> {
     let (runtime, plugins) = load(&options.runtime)?;
     let selected = select(&plugins, options)?;
     let settings = rule_settings(&runtime, &selected, options.config.as_ref())?;
-    let mut inputs = input::collect(&options.target, options.input);
+    let mut inputs = input::collect(&options.target, &options.input);
 
     // The JSON texts and file contents move into what the plugins are given: no copies.
     let set = ManifestSet {

@@ -1,0 +1,449 @@
+//! Kustomize trees found in a directory walk.
+//!
+//! Each kustomization is read for what it consumes: resources (files, or directories that
+//! are kustomizations themselves), and files that are not objects (patches, transformer and
+//! generator configurations, generator data). Only top-level kustomizations, those no other
+//! kustomization of the scan refers to, are built, with `kustomize build` or `kubectl
+//! kustomize`, through a wrapper kustomization in a temporary directory that asks for
+//! origin annotations, so the user's tree is never touched and every built object names
+//! the file it came from. Without a binary the consumed files are read as written, with the
+//! kustomization's `namespace:` applied and its patches not judged as objects.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use super::yaml;
+
+/// The annotation kustomize writes for `buildMetadata: [originAnnotations]`.
+const ORIGIN_ANNOTATION: &str = "config.kubernetes.io/origin";
+
+/// The kustomizations of a scan, and which are built.
+#[derive(Debug, Default)]
+pub struct Forest {
+    pub kustomizations: Vec<Kustomization>,
+    /// Indices of the top-level kustomizations.
+    pub tops: Vec<usize>,
+}
+
+/// One kustomization file, as far as tollgate needs it.
+#[derive(Debug)]
+pub struct Kustomization {
+    /// The file as walked (`deploy/overlays/prod/kustomization.yaml`).
+    pub file: PathBuf,
+    /// Its directory, canonical.
+    dir: PathBuf,
+    namespace: Option<String>,
+    resources: Vec<Resource>,
+    /// Files it reads that hold no objects to apply (canonical).
+    inputs: Vec<PathBuf>,
+}
+
+#[derive(Debug)]
+enum Resource {
+    /// A file of objects (canonical).
+    File(PathBuf),
+    /// A directory: another kustomization (canonical).
+    Dir(PathBuf),
+    /// A URL or remote Git repository.
+    Remote,
+}
+
+/// How a top-level kustomization uses a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Use {
+    /// Its objects are resources, in this namespace when the kustomizations set one.
+    Resource { namespace: Option<String> },
+    /// It holds no objects to apply: a patch, a configuration, generator data, or a
+    /// kustomization.
+    Input,
+}
+
+/// Why a kustomization file could not be read.
+#[derive(Debug)]
+pub struct KustomizationError {
+    pub file: PathBuf,
+    pub line: Option<u32>,
+    pub message: String,
+}
+
+impl Forest {
+    /// Reads every kustomization file; those that cannot be read are errors (and left out).
+    pub fn read(files: &[PathBuf]) -> (Self, Vec<KustomizationError>) {
+        let mut forest = Forest::default();
+        let mut errors = Vec::new();
+        for file in files {
+            match Kustomization::read(file) {
+                Ok(k) => forest.kustomizations.push(k),
+                Err(e) => errors.push(e),
+            }
+        }
+        let referenced: HashSet<&Path> = forest
+            .kustomizations
+            .iter()
+            .flat_map(|k| &k.resources)
+            .filter_map(|r| match r {
+                Resource::Dir(dir) => Some(dir.as_path()),
+                _ => None,
+            })
+            .collect();
+        forest.tops = (0..forest.kustomizations.len())
+            .filter(|&i| !referenced.contains(forest.kustomizations[i].dir.as_path()))
+            .collect();
+        (forest, errors)
+    }
+
+    /// Every file top-level kustomization `top` consumes (canonical path), with how, and
+    /// whether it reaches remote resources. An outer kustomization's namespace wins, as
+    /// kustomize applies it last.
+    pub fn consumed(&self, top: usize) -> (HashMap<PathBuf, Use>, bool) {
+        let by_dir: HashMap<&Path, &Kustomization> = self
+            .kustomizations
+            .iter()
+            .map(|k| (k.dir.as_path(), k))
+            .collect();
+        let mut uses = HashMap::new();
+        let mut remote = false;
+        let mut visited = HashSet::new();
+        let mut pending = vec![(&self.kustomizations[top], None::<String>)];
+        while let Some((k, outer)) = pending.pop() {
+            if !visited.insert(k.dir.as_path()) {
+                continue;
+            }
+            let namespace = outer.or_else(|| k.namespace.clone());
+            if let Ok(file) = std::fs::canonicalize(&k.file) {
+                uses.insert(file, Use::Input);
+            }
+            for input in &k.inputs {
+                uses.entry(input.clone()).or_insert(Use::Input);
+            }
+            for resource in &k.resources {
+                match resource {
+                    Resource::File(file) => {
+                        uses.entry(file.clone()).or_insert(Use::Resource {
+                            namespace: namespace.clone(),
+                        });
+                    }
+                    // A directory without a kustomization cannot be a resource:
+                    // kustomize's build says so.
+                    Resource::Dir(dir) => {
+                        if let Some(inner) = by_dir.get(dir.as_path()) {
+                            pending.push((inner, namespace.clone()));
+                        }
+                    }
+                    Resource::Remote => remote = true,
+                }
+            }
+        }
+        (uses, remote)
+    }
+}
+
+impl Kustomization {
+    fn read(file: &Path) -> Result<Self, KustomizationError> {
+        let error = |line: Option<u32>, message: String| KustomizationError {
+            file: file.to_owned(),
+            line,
+            message,
+        };
+        let text =
+            std::fs::read_to_string(file).map_err(|e| error(None, format!("cannot read: {e}")))?;
+        let (mut documents, syntax) = yaml::parse(&text);
+        if let Some(e) = syntax {
+            return Err(error(Some(e.line), format!("invalid YAML: {}", e.message)));
+        }
+        let value = documents.pop().map(|d| d.value).unwrap_or(Value::Null);
+        let dir = file
+            .parent()
+            .map(|d| {
+                if d.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    d
+                }
+            })
+            .and_then(|d| std::fs::canonicalize(d).ok())
+            .ok_or_else(|| error(None, "cannot resolve its directory".into()))?;
+        let strings = |key: &str| -> Vec<&str> {
+            value
+                .get(key)
+                .and_then(Value::as_array)
+                .map(|items| items.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default()
+        };
+        let resources = ["resources", "bases", "components"]
+            .iter()
+            .flat_map(|key| strings(key))
+            .filter_map(|entry| Resource::of(&dir, entry))
+            .collect();
+        let mut inputs = Vec::new();
+        let mut add = |entry: &str| {
+            // `key=path` in generators' `files`.
+            let entry = entry.split_once('=').map_or(entry, |(_, path)| path);
+            if let Ok(path) = std::fs::canonicalize(dir.join(entry)) {
+                inputs.push(path);
+            }
+        };
+        for key in [
+            "patchesStrategicMerge",
+            "transformers",
+            "generators",
+            "validators",
+            "configurations",
+            "crds",
+        ] {
+            strings(key).into_iter().for_each(&mut add);
+        }
+        for key in ["patches", "patchesJson6902", "replacements"] {
+            for item in value
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(path) = item.get("path").and_then(Value::as_str) {
+                    add(path);
+                }
+            }
+        }
+        for key in ["configMapGenerator", "secretGenerator"] {
+            for generator in value
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                for field in ["files", "envs"] {
+                    let entries = generator.get(field).and_then(Value::as_array);
+                    entries
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .for_each(&mut add);
+                }
+                if let Some(env) = generator.get("env").and_then(Value::as_str) {
+                    add(env);
+                }
+            }
+        }
+        Ok(Self {
+            file: file.to_owned(),
+            dir,
+            namespace: value
+                .get("namespace")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            resources,
+            inputs,
+        })
+    }
+
+    /// The kustomization's directory as the walk named it, for messages.
+    pub fn display_dir(&self) -> String {
+        match self.file.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.display().to_string(),
+            _ => ".".into(),
+        }
+    }
+}
+
+impl Resource {
+    fn of(dir: &Path, entry: &str) -> Option<Self> {
+        if entry.contains("://") || entry.starts_with("github.com/") || entry.starts_with("git@") {
+            return Some(Self::Remote);
+        }
+        let path = std::fs::canonicalize(dir.join(entry)).ok()?;
+        Some(if path.is_dir() {
+            Self::Dir(path)
+        } else {
+            Self::File(path)
+        })
+    }
+}
+
+/// A program that builds kustomizations.
+#[derive(Clone, Debug)]
+pub struct Builder {
+    program: PathBuf,
+    subcommand: &'static str,
+}
+
+impl Builder {
+    /// `kustomize` on `PATH`, else `kubectl` (whose `kustomize` subcommand embeds it).
+    pub fn find() -> Option<Self> {
+        let path = std::env::var_os("PATH")?;
+        let find = |name: &str| {
+            std::env::split_paths(&path)
+                .map(|dir| dir.join(name))
+                .find(|candidate| candidate.is_file())
+        };
+        find("kustomize")
+            .map(|program| Self {
+                program,
+                subcommand: "build",
+            })
+            .or_else(|| {
+                find("kubectl").map(|program| Self {
+                    program,
+                    subcommand: "kustomize",
+                })
+            })
+    }
+
+    /// Builds `k` and returns its objects with the file each came from (canonical; `None`
+    /// when it came from a remote resource), or kustomize's message.
+    pub fn build(&self, k: &Kustomization) -> Result<Vec<BuiltObject>, String> {
+        let wrapper =
+            tempfile::tempdir().map_err(|e| format!("cannot make a temporary directory: {e}"))?;
+        let wrapper_dir = std::fs::canonicalize(wrapper.path()).map_err(|e| e.to_string())?;
+        let target = relative_to(&wrapper_dir, &k.dir);
+        let wrapper_text = format!(
+            "resources:\n- {}\nbuildMetadata: [originAnnotations]\n",
+            serde_json::Value::String(target.display().to_string())
+        );
+        std::fs::write(wrapper_dir.join("kustomization.yaml"), wrapper_text)
+            .map_err(|e| format!("cannot write the build's kustomization: {e}"))?;
+        let output = Command::new(&self.program)
+            .arg(self.subcommand)
+            .arg(&wrapper_dir)
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", self.program.display()))?;
+        if !output.status.success() {
+            let said = String::from_utf8_lossy(&output.stderr);
+            return Err(format!(
+                "{} {} failed: {}",
+                self.program
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy(),
+                self.subcommand,
+                kustomize_message(&said, &wrapper_dir)
+            ));
+        }
+        let text =
+            String::from_utf8(output.stdout).map_err(|_| "its output is not UTF-8".to_owned())?;
+        let (documents, syntax) = yaml::parse(&text);
+        if let Some(e) = syntax {
+            return Err(format!(
+                "its output is not valid YAML (line {}): {}",
+                e.line, e.message
+            ));
+        }
+        Ok(documents
+            .into_iter()
+            .map(|d| BuiltObject::new(d.value, &wrapper_dir))
+            .collect())
+    }
+}
+
+/// One object of a kustomize build.
+#[derive(Debug)]
+pub struct BuiltObject {
+    /// The object, without the origin annotation.
+    pub value: Value,
+    /// The file it was read or generated from (canonical), when local.
+    pub origin: Option<PathBuf>,
+}
+
+impl BuiltObject {
+    /// Takes the origin annotation off `value` (and `annotations` with it when nothing
+    /// else is left there) and resolves it against `wrapper_dir`.
+    fn new(mut value: Value, wrapper_dir: &Path) -> Self {
+        let mut origin = None;
+        if let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut)
+            && let Some(annotations) = metadata
+                .get_mut("annotations")
+                .and_then(Value::as_object_mut)
+        {
+            origin = annotations.remove(ORIGIN_ANNOTATION);
+            if annotations.is_empty() {
+                metadata.remove("annotations");
+            }
+        }
+        let origin = origin
+            .as_ref()
+            .and_then(Value::as_str)
+            .and_then(|text| origin_path(text, wrapper_dir));
+        Self { value, origin }
+    }
+}
+
+/// The local file an origin annotation names: `path` for a resource, `configuredIn` for a
+/// generated object; `None` for a remote one (`repo`).
+fn origin_path(text: &str, wrapper_dir: &Path) -> Option<PathBuf> {
+    let (documents, _) = yaml::parse(text);
+    let origin = &documents.first()?.value;
+    if origin.get("repo").is_some() {
+        return None;
+    }
+    let path = origin
+        .get("path")
+        .or_else(|| origin.get("configuredIn"))
+        .and_then(Value::as_str)?;
+    std::fs::canonicalize(wrapper_dir.join(path)).ok()
+}
+
+/// `to` as a path relative to `from` (both absolute and canonical).
+fn relative_to(from: &Path, to: &Path) -> PathBuf {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut relative = PathBuf::new();
+    for _ in common..from.len() {
+        relative.push("..");
+    }
+    for part in &to[common..] {
+        relative.push(part);
+    }
+    relative
+}
+
+/// kustomize's error without kubectl's log prefix, naming paths as the wrapper saw them.
+fn kustomize_message(said: &str, wrapper_dir: &Path) -> String {
+    let line = said
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    let line = match line.find("err=") {
+        Some(at) => line[at + 4..].trim_matches('"'),
+        None => line.trim_start_matches("Error: "),
+    };
+    line.replace(&format!("{}/", wrapper_dir.display()), "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_climb_to_the_common_ancestor() {
+        assert_eq!(
+            relative_to(Path::new("/tmp/x1"), Path::new("/work/repo/base")),
+            PathBuf::from("../../work/repo/base")
+        );
+        assert_eq!(
+            relative_to(Path::new("/work/a"), Path::new("/work/a/b")),
+            PathBuf::from("b")
+        );
+    }
+
+    #[test]
+    fn kubectl_log_prefixes_are_dropped() {
+        let said = "E1202 06:41:58.436913   17735 run.go:72] \"command failed\" err=\"accumulating resources: missing.yaml: no such file\"\n";
+        assert_eq!(
+            kustomize_message(said, Path::new("/tmp/w")),
+            "accumulating resources: missing.yaml: no such file"
+        );
+        assert_eq!(
+            kustomize_message(
+                "Error: must build at directory: /tmp/w/x\n",
+                Path::new("/tmp/w")
+            ),
+            "must build at directory: x"
+        );
+    }
+}

@@ -1,0 +1,449 @@
+//! Real repositories' layouts (`tests/fixtures/estate/`): a directory walk judges what is
+//! Kubernetes and skips the rest with the reason, names the Helm charts it cannot render,
+//! builds kustomize trees (and reads them as written when it cannot), leaves out what the
+//! user excludes, and stays strict for files named on the command line. Git modes keep
+//! going past old or broken YAML.
+
+use pretty_assertions::assert_eq;
+use serde_json::Value;
+
+use crate::git::Repo;
+use crate::util::{Run, errors, findings, fixtures, scan_json, tollgate};
+
+/// `(path, reason)` of every skipped file.
+fn skipped(report: &Value) -> Vec<(String, String)> {
+    report["skipped"]
+        .as_array()
+        .expect("skipped array")
+        .iter()
+        .map(|s| {
+            let text = |key: &str| s[key].as_str().unwrap().to_owned();
+            (text("path"), text("reason"))
+        })
+        .collect()
+}
+
+/// `(path, kind)` of every notice.
+fn notices(report: &Value) -> Vec<(String, String)> {
+    report["notices"]
+        .as_array()
+        .map(|n| {
+            n.iter()
+                .map(|n| {
+                    let text = |key: &str| n[key].as_str().unwrap().to_owned();
+                    (text("path"), text("kind"))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The status of one control, with its basis.
+fn control(report: &Value, framework: &str, id: &str) -> (String, String) {
+    let control = report["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["framework"] == framework && c["id"] == id)
+        .unwrap_or_else(|| panic!("control {framework} {id}"));
+    let text = |key: &str| control[key].as_str().unwrap().to_owned();
+    (text("status"), text("basis"))
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+#[test]
+fn a_walk_skips_what_is_not_kubernetes_and_names_the_chart_it_cannot_render() {
+    let (code, report) = scan_json(&["estate/plain", "estate/chart"]);
+    assert_eq!(code, 1);
+    assert_eq!(errors(&report), Vec::<String>::new());
+    assert_eq!(
+        skipped(&report),
+        pairs(&[
+            ("estate/plain/dashboards/shop.json", "not kubernetes"),
+            ("estate/plain/openapi.yaml", "not kubernetes"),
+            ("estate/plain/package.json", "not kubernetes"),
+            ("estate/plain/prometheus.yml", "not kubernetes"),
+            ("estate/chart/Chart.yaml", "helm chart"),
+            ("estate/chart/templates/deployment.yaml", "helm chart"),
+            (
+                "estate/chart/templates/tests/test-connection.yaml",
+                "helm chart"
+            ),
+            ("estate/chart/values.schema.json", "helm chart"),
+            ("estate/chart/values.yaml", "helm chart"),
+        ])
+    );
+    assert_eq!(
+        report["skipped"][0]["detail"],
+        "the document is not a Kubernetes object: it has no apiVersion and no kind"
+    );
+    assert_eq!(notices(&report), pairs(&[("estate/chart", "helm-chart")]));
+    assert_eq!(
+        report["notices"][0]["message"],
+        "Helm chart, not rendered: its templates were not judged as manifests (scan its output \
+         with `helm template estate/chart | tollgate scan -`)"
+    );
+    // Both copies of the ClusterRole are judged; the `$patch: delete` document declares
+    // nothing; the chart's plain `crds/` are read.
+    assert_eq!(
+        findings(&report),
+        [
+            "rbac-least-privilege/pod-create estate/plain/install-openshift.yaml:7 ClusterRole shop-operator",
+            "rbac-least-privilege/pod-create estate/plain/install.yaml:8 ClusterRole shop-operator",
+            "rbac-least-privilege/wildcard estate/plain/install.yaml:9 ClusterRole shop-operator",
+        ]
+    );
+    assert_eq!(report["summary"]["objects"], 3);
+    // Every file was read by the file rules, skipped or not.
+    assert_eq!(report["summary"]["files"], 16);
+    // What the unrendered chart would define was not judged: never `satisfied`.
+    assert_eq!(
+        control(&report, "cis-kubernetes", "5.1.10"),
+        (
+            "not-assessed".into(),
+            "1 Helm chart was not rendered, so the objects it would define were not judged".into()
+        )
+    );
+}
+
+#[test]
+fn the_text_report_counts_skipped_files_and_lists_them_when_verbose() {
+    let quiet: Run = tollgate()
+        .args(["scan", "estate/plain", "--rule", "tls-min-version"])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(quiet.code, 0);
+    assert_eq!(
+        quiet.stdout.lines().last().unwrap(),
+        "PASS  1 rule over 2 objects in 6 files (4 skipped: 4 not kubernetes): no findings"
+    );
+    assert!(!quiet.stdout.contains("estate/plain/package.json"));
+    let verbose: Run = tollgate()
+        .args([
+            "scan",
+            "estate/plain",
+            "--rule",
+            "tls-min-version",
+            "--verbose",
+        ])
+        .output()
+        .unwrap()
+        .into();
+    let listed: Vec<&str> = verbose
+        .stdout
+        .lines()
+        .skip_while(|l| *l != "skipped")
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let why = "(the document is not a Kubernetes object: it has no apiVersion and no kind)";
+    assert_eq!(
+        listed,
+        [
+            format!("  estate/plain/dashboards/shop.json: not kubernetes {why}"),
+            format!("  estate/plain/openapi.yaml: not kubernetes {why}"),
+            format!("  estate/plain/package.json: not kubernetes {why}"),
+            format!("  estate/plain/prometheus.yml: not kubernetes {why}"),
+        ]
+    );
+}
+
+#[test]
+fn files_named_on_the_command_line_stay_strict() {
+    let (code, report) = scan_json(&["estate/plain/prometheus.yml", "estate/chart/values.yaml"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        errors(&report),
+        [
+            "estate/plain/prometheus.yml:1 the document is not a Kubernetes object: it has no apiVersion and no kind",
+            "estate/chart/values.yaml:1 the document is not a Kubernetes object: it has no apiVersion and no kind",
+        ]
+    );
+}
+
+#[test]
+fn kustomize_trees_are_built_and_findings_name_the_original_file_and_overlay() {
+    let (code, report) = scan_json(&["estate/kustomize"]);
+    assert_eq!(code, 1);
+    assert_eq!(errors(&report), Vec::<String>::new());
+    assert_eq!(notices(&report), Vec::<(String, String)>::new());
+    // The patch that only sets replicas is not judged as a workload; the namespaces and
+    // name prefixes of the overlays apply; the Service the prod overlay deletes is gone.
+    assert_eq!(
+        findings(&report),
+        [
+            "network-policy/namespace-without-policy estate/kustomize/base/deployment.yaml:1 Deployment shop-staging/staging-web",
+            "rbac-least-privilege/secrets-read estate/kustomize/base/rbac.yaml:16 Role shop-staging/staging-web-reader",
+            "rbac-least-privilege/secrets-read estate/kustomize/base/rbac.yaml:16 Role shop-prod/prod-web-reader",
+        ]
+    );
+    let vias: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["location"]["via"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        vias,
+        [
+            "estate/kustomize/overlays/staging",
+            "estate/kustomize/overlays/staging",
+            "estate/kustomize/overlays/prod",
+        ]
+    );
+    // prod: Deployment, ServiceAccount, Role, RoleBinding, NetworkPolicy; staging: the
+    // same without the policy, with the debug Service.
+    assert_eq!(report["summary"]["objects"], 10);
+    assert_eq!(
+        skipped(&report),
+        pairs(&[
+            ("estate/kustomize/base/kustomization.yaml", "not kubernetes"),
+            (
+                "estate/kustomize/overlays/prod/add-arg.json",
+                "not kubernetes"
+            ),
+            (
+                "estate/kustomize/overlays/prod/kustomization.yaml",
+                "not kubernetes"
+            ),
+            (
+                "estate/kustomize/overlays/staging/kustomization.yaml",
+                "not kubernetes"
+            ),
+            (
+                "estate/kustomize/overlays/prod/replicas.yaml",
+                "kustomize input"
+            ),
+        ])
+    );
+}
+
+#[test]
+fn kustomize_trees_are_read_as_written_without_a_kustomize_binary() {
+    let run: Run = tollgate()
+        .env("PATH", "/nonexistent")
+        .args(["scan", "--format", "json", "estate/kustomize"])
+        .output()
+        .unwrap()
+        .into();
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        notices(&report),
+        pairs(&[
+            ("estate/kustomize/overlays/prod", "kustomization"),
+            ("estate/kustomize/overlays/staging", "kustomization"),
+        ])
+    );
+    assert_eq!(
+        report["notices"][0]["message"],
+        "kustomization not built (neither kustomize nor kubectl is on PATH): its files were \
+         read as written, with its namespace applied and its patches not judged as objects"
+    );
+    // The base takes the first overlay's namespace; the replicas patch is not a workload.
+    assert_eq!(
+        findings(&report),
+        [
+            "rbac-least-privilege/secrets-read estate/kustomize/base/rbac.yaml:16 Role shop-prod/web-reader"
+        ]
+    );
+    assert_eq!(report["summary"]["objects"], 6);
+    assert!(skipped(&report).contains(&(
+        "estate/kustomize/overlays/prod/replicas.yaml".into(),
+        "kustomize input".into()
+    )));
+}
+
+#[test]
+fn a_kustomization_that_does_not_build_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("kustomization.yaml"),
+        "resources:\n- deployment.yaml\n- missing.yaml\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        fixtures().join("estate/kustomize/base/deployment.yaml"),
+        dir.path().join("deployment.yaml"),
+    )
+    .unwrap();
+    let root = dir.path().to_str().unwrap();
+    let (code, report) = scan_json(&[root, "--rule", "network-policy"]);
+    assert_eq!(code, 2);
+    let errors = errors(&report);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let kustomization = format!("{root}/kustomization.yaml kustomization could not be built: ");
+    assert!(errors[0].starts_with(&kustomization), "{}", errors[0]);
+    assert!(errors[0].contains("missing.yaml"), "{}", errors[0]);
+    assert!(
+        errors[0].ends_with("; its files were read as written"),
+        "{}",
+        errors[0]
+    );
+    // Read as written, the Deployment is still judged.
+    assert_eq!(
+        findings(&report),
+        [format!(
+            "network-policy/namespace-without-policy {root}/deployment.yaml:1 Deployment web"
+        )]
+    );
+}
+
+#[test]
+fn excludes_leave_paths_out_from_the_flag_and_the_config() {
+    let (_, report) = scan_json(&[
+        "estate/plain",
+        "--exclude",
+        "estate/plain/dashboards/",
+        "--exclude",
+        "*.json",
+        "--exclude",
+        "install-*.yaml",
+    ]);
+    assert_eq!(
+        skipped(&report),
+        pairs(&[
+            ("estate/plain/openapi.yaml", "not kubernetes"),
+            ("estate/plain/prometheus.yml", "not kubernetes"),
+        ])
+    );
+    assert_eq!(report["summary"]["files"], 3);
+
+    let dir = tempfile::tempdir().unwrap();
+    let deploy = dir.path().join("deploy");
+    std::fs::create_dir_all(deploy.join("examples")).unwrap();
+    let role = std::fs::read(fixtures().join("estate/plain/install.yaml")).unwrap();
+    std::fs::write(deploy.join("examples/role.yaml"), &role).unwrap();
+    std::fs::write(deploy.join("role.yaml"), &role).unwrap();
+    std::fs::write(
+        dir.path().join(".tollgate.yaml"),
+        "exclude:\n- deploy/examples/\n",
+    )
+    .unwrap();
+    let run: Run = tollgate()
+        .current_dir(dir.path())
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "deploy",
+            "--rule",
+            "rbac-least-privilege",
+        ])
+        .output()
+        .unwrap()
+        .into();
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        findings(&report),
+        [
+            "rbac-least-privilege/pod-create deploy/role.yaml:8 ClusterRole shop-operator",
+            "rbac-least-privilege/wildcard deploy/role.yaml:9 ClusterRole shop-operator",
+        ]
+    );
+}
+
+#[test]
+fn gitignore_is_honoured_outside_a_git_work_tree_and_symlinks_are_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let role = std::fs::read(fixtures().join("estate/plain/install.yaml")).unwrap();
+    std::fs::create_dir(dir.path().join("build")).unwrap();
+    std::fs::write(dir.path().join("build/role.yaml"), &role).unwrap();
+    std::fs::write(dir.path().join(".gitignore"), "build/\n").unwrap();
+    std::fs::write(dir.path().join(".ignore"), "scratch.yaml\n").unwrap();
+    std::fs::write(dir.path().join("scratch.yaml"), &role).unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", dir.path().join("link.yaml")).unwrap();
+    let root = dir.path().to_str().unwrap();
+    let (code, report) = scan_json(&[root]);
+    assert_eq!(code, 0);
+    assert_eq!(report["summary"]["files"], 0);
+    assert_eq!(
+        skipped(&report),
+        [(format!("{root}/link.yaml"), "symlink".to_owned())]
+    );
+}
+
+#[test]
+fn history_scans_old_yaml_that_no_longer_parses_as_a_file() {
+    let repo = Repo::new();
+    repo.write(
+        "deploy/app.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app\n  data: [\n",
+    );
+    let broken = repo.commit("a broken manifest");
+    repo.write(
+        "deploy/app.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\n",
+    );
+    repo.commit("fixed");
+    let (code, report, _) = repo.scan(&["--history"]);
+    assert_eq!(code, 0);
+    assert_eq!(errors(&report), Vec::<String>::new());
+    let inputs: Vec<&str> = report["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(inputs.len(), 2);
+    assert!(inputs.contains(&format!("deploy/app.yaml@{}", &broken[..12]).as_str()));
+}
+
+#[test]
+fn a_blob_of_history_that_cannot_be_read_is_one_error_and_the_scan_goes_on() {
+    let repo = Repo::new();
+    repo.write("lost.txt", "this blob will be lost\n");
+    repo.write("kept.txt", "this one stays\n");
+    repo.commit("two files");
+    let lost = repo.git(&["rev-parse", "HEAD:lost.txt"]);
+    std::fs::remove_file(
+        repo.path()
+            .join(".git/objects")
+            .join(&lost[..2])
+            .join(&lost[2..]),
+    )
+    .unwrap();
+    let (code, report, _) = repo.scan(&["--history"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        errors(&report),
+        [format!(
+            "lost.txt@{} cannot read: blob {lost} is missing from the repository's object store",
+            &repo.git(&["rev-parse", "HEAD"])[..12]
+        )]
+    );
+    assert_eq!(report["summary"]["files"], 1);
+}
+
+#[test]
+fn a_repository_file_that_does_not_parse_but_declares_a_secret_is_an_error() {
+    let repo = Repo::new();
+    repo.write(
+        "deploy/secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: [unclosed\n",
+    );
+    repo.write(
+        "chart/templates/secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}\n{{- if .Values.x }}\n",
+    );
+    repo.commit("secrets");
+    let (code, report, _) = repo.scan(&["--repo"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        errors(&report),
+        [
+            "deploy/secret.yaml:6 invalid YAML: while parsing a flow sequence, expected ',' or ']' \
+          (it declares a `kind: Secret`, which cannot be judged unless it parses)"
+        ]
+    );
+    assert_eq!(
+        notices(&report),
+        pairs(&[("chart/templates/secret.yaml", "template")])
+    );
+}
