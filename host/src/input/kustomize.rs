@@ -10,8 +10,10 @@
 //! kustomization's `namespace:` applied and its patches not judged as objects.
 
 use std::collections::{HashMap, HashSet};
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -19,6 +21,10 @@ use super::yaml;
 
 /// The annotation kustomize writes for `buildMetadata: [originAnnotations]`.
 const ORIGIN_ANNOTATION: &str = "config.kubernetes.io/origin";
+
+/// How long one build may take (a remote resource that never answers must not hang the
+/// gate).
+const BUILD_TIME_LIMIT: Duration = Duration::from_secs(120);
 
 /// The kustomizations of a scan, and which are built.
 #[derive(Debug, Default)]
@@ -305,11 +311,15 @@ impl Builder {
         );
         std::fs::write(wrapper_dir.join("kustomization.yaml"), wrapper_text)
             .map_err(|e| format!("cannot write the build's kustomization: {e}"))?;
-        let output = Command::new(&self.program)
+        let child = Command::new(&self.program)
             .arg(self.subcommand)
             .arg(&wrapper_dir)
-            .output()
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
             .map_err(|e| format!("cannot run {}: {e}", self.program.display()))?;
+        let output = wait_at_most(child, BUILD_TIME_LIMIT)?;
         if !output.status.success() {
             let said = String::from_utf8_lossy(&output.stderr);
             return Err(format!(
@@ -385,6 +395,52 @@ fn origin_path(text: &str, wrapper_dir: &Path) -> Option<PathBuf> {
     std::fs::canonicalize(wrapper_dir.join(path)).ok()
 }
 
+/// The child's output, or an error once it has run longer than `limit` (it is killed).
+fn wait_at_most(mut child: Child, limit: Duration) -> Result<Output, String> {
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if started.elapsed() > limit => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "it took longer than {} s and was stopped",
+                    limit.as_secs()
+                ));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => return Err(format!("waiting for it failed: {e}")),
+        }
+    };
+    Ok(Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    })
+}
+
 /// `to` as a path relative to `from` (both absolute and canonical).
 fn relative_to(from: &Path, to: &Path) -> PathBuf {
     let from: Vec<_> = from.components().collect();
@@ -429,6 +485,28 @@ mod tests {
             relative_to(Path::new("/work/a"), Path::new("/work/a/b")),
             PathBuf::from("b")
         );
+    }
+
+    #[test]
+    fn a_build_that_runs_too_long_is_stopped() {
+        let child = Command::new("sleep")
+            .arg("30")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        let error = wait_at_most(child, Duration::from_millis(200)).unwrap_err();
+        assert_eq!(error, "it took longer than 0 s and was stopped");
+        assert!(started.elapsed() < Duration::from_secs(10));
+        let echo = Command::new("echo")
+            .arg("built")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let output = wait_at_most(echo, Duration::from_secs(10)).unwrap();
+        assert_eq!(output.stdout, b"built\n");
     }
 
     #[test]
