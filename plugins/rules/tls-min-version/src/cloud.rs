@@ -7,6 +7,7 @@ use tollgate_sdk::{Pointer, Value};
 use crate::judge::Judge;
 use crate::{PLAINTEXT_INGRESS, WEAK_PROTOCOL, aws};
 
+/// AWS Load Balancer Controller annotations of an Ingress.
 pub const ALB_SSL_POLICY: &str = "alb.ingress.kubernetes.io/ssl-policy";
 pub const ALB_LISTEN_PORTS: &str = "alb.ingress.kubernetes.io/listen-ports";
 pub const ALB_CERTIFICATE: &str = "alb.ingress.kubernetes.io/certificate-arn";
@@ -14,6 +15,7 @@ const GCE_CERTIFICATES: [&str; 2] = [
     "ingress.gcp.kubernetes.io/pre-shared-cert",
     "networking.gke.io/managed-certificates",
 ];
+/// AWS load balancer annotations of a Service.
 pub const SERVICE_SSL_POLICY: &str =
     "service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy";
 pub const SERVICE_SSL_CERT: &str = "service.beta.kubernetes.io/aws-load-balancer-ssl-cert";

@@ -111,12 +111,14 @@ impl Judge<'_> {
         }
     }
 
+    /// `KubeletConfiguration`: `tlsMinVersion` and `tlsCipherSuites` (CIS 4.2.12).
     pub fn kubelet_configuration(&mut self) {
         let fix = "VersionTLS12 or newer";
         self.minimum_field("/tlsMinVersion", "tlsMinVersion", fix, Component::Kubelet);
         self.cipher_suites("/tlsCipherSuites", "tlsCipherSuites", Component::Kubelet);
     }
 
+    /// `APIService` with `insecureSkipTLSVerify: true`.
     pub fn api_service(&mut self) {
         if self
             .value("/spec/insecureSkipTLSVerify")
@@ -131,6 +133,7 @@ impl Judge<'_> {
         }
     }
 
+    /// A kubeconfig (`kind: Config`) cluster with `insecure-skip-tls-verify: true`.
     pub fn kubeconfig(&mut self) {
         for (i, cluster) in self.list("/clusters").iter().enumerate() {
             if cluster
@@ -148,6 +151,7 @@ impl Judge<'_> {
         }
     }
 
+    /// Admission webhooks called over plain `http://`.
     pub fn webhooks(&mut self) {
         for (i, webhook) in self.list("/webhooks").iter().enumerate() {
             if let Some(url) = webhook.pointer("/clientConfig/url").and_then(Value::as_str)

@@ -10,6 +10,7 @@ use crate::judge::{Component, Judge};
 use crate::protocol::parse_list;
 use crate::{PLAINTEXT_INGRESS, WEAK_CIPHERS, WEAK_PROTOCOL, ciphers};
 
+/// ingress-nginx annotations (and, without the prefix, controller ConfigMap keys).
 pub const NGINX_PROTOCOLS: &str = "nginx.ingress.kubernetes.io/ssl-protocols";
 pub const NGINX_CIPHERS: &str = "nginx.ingress.kubernetes.io/ssl-ciphers";
 pub const NGINX_SSL_REDIRECT: &str = "nginx.ingress.kubernetes.io/ssl-redirect";
@@ -19,6 +20,8 @@ fn annotation_at(key: &str) -> Pointer {
 }
 
 impl Judge<'_> {
+    /// An `Ingress`: ingress-nginx TLS annotations, cloud load balancer annotations, and
+    /// hosts served without TLS.
     pub fn ingress(&mut self) {
         let object = self.object;
         if let Some(value) = object.annotation(NGINX_PROTOCOLS) {
@@ -137,6 +140,7 @@ impl Judge<'_> {
         }
     }
 
+    /// Traefik `TLSOption`: `minVersion` and `cipherSuites`.
     pub fn traefik_option(&mut self) {
         let fix = "VersionTLS12 or newer";
         let what = "Traefik TLSOption minVersion";

@@ -18,6 +18,7 @@ pub enum Component {
 }
 
 impl Component {
+    /// The component a container's program (its file name) runs.
     pub fn of_program(program: Option<&str>) -> Self {
         match program {
             Some("kube-apiserver") => Self::ApiServer,
@@ -44,10 +45,12 @@ pub struct Judge<'a> {
 }
 
 impl<'a> Judge<'a> {
+    /// The node at `pointer`, if the object has it.
     pub fn value(&self, pointer: &str) -> Option<&'a Value> {
         self.object.value().pointer(pointer)
     }
 
+    /// The string at `pointer`, if it is one.
     pub fn text(&self, pointer: &str) -> Option<&'a str> {
         self.value(pointer).and_then(Value::as_str)
     }
@@ -69,6 +72,7 @@ impl<'a> Judge<'a> {
         Pointer::parse(at)
     }
 
+    /// A finding of `check` at `at`; the message starts with the object's name.
     pub fn report(&mut self, check: Check, at: Pointer, what: String) {
         self.push(check, at, what, Component::Other);
     }
@@ -80,6 +84,7 @@ impl<'a> Judge<'a> {
         self.findings.push(finding);
     }
 
+    /// An `unknown-value` finding: `what` holds a value the rule cannot judge.
     pub fn unknown(&mut self, at: Pointer, what: &str, value: &str) {
         self.report(
             UNKNOWN_VALUE,

@@ -10,7 +10,7 @@
 //!   (kube-apiserver, kubelet, etcd, controller-manager, scheduler); KubeletConfiguration
 //!   `tlsMinVersion`.
 //! - `weak-ciphers`: `--tls-cipher-suites`, KubeletConfiguration `tlsCipherSuites`,
-//!   ingress-nginx `ssl-ciphers`.
+//!   Traefik TLSOption `cipherSuites`, ingress-nginx `ssl-ciphers`.
 //! - `verification-disabled`: APIService `insecureSkipTLSVerify`, kubeconfig
 //!   `insecure-skip-tls-verify`, Istio DestinationRule `insecureSkipVerify` or plaintext to
 //!   external hosts, flags and environment that turn verification off, HTTP webhook URLs,
@@ -115,8 +115,9 @@ impl Rule for TlsMinVersion {
             remediation: "Set the minimum to TLS 1.2: ssl-protocols \"TLSv1.2 TLSv1.3\" for \
                 ingress-nginx, an ELBSecurityPolicy-TLS13-1-2-2021-06 policy on AWS, \
                 minProtocolVersion TLSV1_2 for Istio, --tls-min-version=VersionTLS12 for \
-                Kubernetes components; list only AEAD cipher suites; remove flags that \
-                skip verification; add a tls: entry for every Ingress host and Route, and an HTTPS listener for every Gateway hostname."
+                Kubernetes components; list only AEAD cipher suites; remove flags and \
+                settings that skip verification; add a tls: entry for every Ingress host \
+                and Route, and an HTTPS listener for every Gateway hostname."
                 .into(),
             controls: controls_of(&CHECKS)
                 .into_iter()

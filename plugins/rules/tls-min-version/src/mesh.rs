@@ -9,6 +9,7 @@ use crate::judge::{Component, Judge};
 const CLUSTER_SUFFIXES: [&str; 3] = [".svc", ".svc.cluster.local", ".cluster.local"];
 
 impl Judge<'_> {
+    /// Istio `Gateway`: each server's `tls.minProtocolVersion` (`TLS_AUTO` is the safe default).
     pub fn istio_gateway(&mut self) {
         for (i, server) in self.list("/spec/servers").iter().enumerate() {
             let Some(version) = server
@@ -34,6 +35,8 @@ impl Judge<'_> {
         }
     }
 
+    /// Istio `DestinationRule`: client TLS that skips verification, or plaintext to a host
+    /// outside the cluster.
     pub fn istio_destination_rule(&mut self) {
         let host = self.text("/spec/host").unwrap_or("");
         let external = host.contains('.')

@@ -55,11 +55,10 @@ impl Judge<'_> {
         }
     }
 
-    /// Prometheus configurations in a ConfigMap's `data`; whether there were any.
-    pub fn configmap_scrape_configs(&mut self) -> bool {
-        let entries: Vec<(String, String)> =
-            self.string_entries("data", |text| Some(text.to_owned()));
-        self.scrape_configs("data", entries)
+    /// Prometheus configurations in a ConfigMap's `data`.
+    pub fn configmap_scrape_configs(&mut self) {
+        let entries = self.string_entries("data", |text| Some(text.to_owned()));
+        self.scrape_configs("data", entries);
     }
 
     /// Prometheus configurations in a Secret's `stringData` or (base64) `data`; whether
