@@ -49,6 +49,32 @@ fixtures! {
     ];
     tls_real_world_compliant: "tls-min-version", "tls/real-world-compliant.yaml", &[];
     tls_knobs_compliant: "tls-min-version", "tls/knobs-compliant.yaml", &[];
+    tls_monitoring_violating: "tls-min-version", "tls/monitoring-violating.yaml", &[
+        "tls-min-version/verification-disabled tls/monitoring-violating.yaml:17 ServiceMonitor monitoring/kubelet",
+        "tls-min-version/verification-disabled tls/monitoring-violating.yaml:32 PodMonitor monitoring/envoy",
+        "tls-min-version/verification-disabled tls/monitoring-violating.yaml:47 Probe monitoring/shop-frontpage",
+        "tls-min-version/verification-disabled tls/monitoring-violating.yaml:59 ConfigMap monitoring/prometheus-config",
+        "tls-min-version/verification-disabled tls/monitoring-violating.yaml:79 Secret monitoring/additional-scrape-configs",
+        "tls-min-version/verification-disabled tls/monitoring-violating.yaml:94 Secret monitoring/prometheus-k8s-additional",
+    ];
+    tls_monitoring_compliant: "tls-min-version", "tls/monitoring-compliant.yaml", &[];
+    tls_edge_violating: "tls-min-version", "tls/edge-violating.yaml", &[
+        "tls-min-version/plaintext-ingress tls/edge-violating.yaml:8 Route web/shop",
+        "tls-min-version/plaintext-ingress tls/edge-violating.yaml:26 Route web/admin",
+        "tls-min-version/plaintext-ingress tls/edge-violating.yaml:38 Gateway web/public",
+        "tls-min-version/plaintext-ingress tls/edge-violating.yaml:58 Gateway web/partners",
+        "tls-min-version/plaintext-ingress tls/edge-violating.yaml:83 Service web/storefront",
+    ];
+    tls_edge_compliant: "tls-min-version", "tls/edge-compliant.yaml", &[];
+    tls_ciphers_unknown: "tls-min-version", "tls/ciphers-unknown.yaml", &[
+        "tls-min-version/unknown-value tls/ciphers-unknown.yaml:13 Pod kube-system/kube-apiserver",
+        "tls-min-version/unknown-value tls/ciphers-unknown.yaml:20 KubeletConfiguration",
+    ];
+    tls_odd_objects: "tls-min-version", "tls/odd-objects.yaml", &[
+        "tls-min-version/verification-disabled tls/odd-objects.yaml:26 Pod junk-containers",
+        "tls-min-version/plaintext-ingress tls/odd-objects.yaml:29 Route web/bare",
+        "tls-min-version/verification-disabled tls/odd-objects.yaml:45 ServiceMonitor monitoring/mixed",
+    ];
     rbac_violating: "rbac-least-privilege", "rbac/violating.yaml", &[
         "rbac-least-privilege/pod-create rbac/violating.yaml:11 Role shop/deployer",
         "rbac-least-privilege/wildcard rbac/violating.yaml:12 Role shop/deployer",

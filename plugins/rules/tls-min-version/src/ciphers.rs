@@ -4,14 +4,77 @@
 //! NULL and anonymous suites, export-grade suites, MD5 MACs, and CBC suites with a SHA-1
 //! MAC. Both the IANA/Go names (`TLS_RSA_WITH_RC4_128_SHA`, Kubernetes
 //! `--tls-cipher-suites`) and the OpenSSL names (`ECDHE-RSA-AES128-SHA`, nginx
-//! `ssl-ciphers`) are understood.
+//! `ssl-ciphers`) are understood. An IANA name that Go (so Kubernetes, the kubelet, etcd
+//! and Traefik) does not know is reported as unknown: the component would refuse it, or
+//! the list says something other than its author meant.
 
-/// The weak suites of a comma-separated IANA/Go list.
-pub fn weak_iana(list: &str) -> Vec<&str> {
-    list.split(',')
+/// How a configured IANA/Go suite name is judged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Suite {
+    Strong,
+    Weak,
+    /// Not a suite name Go's `crypto/tls` (or Kubernetes' flag parser) knows.
+    Unknown,
+}
+
+/// Every suite name Go's `crypto/tls` accepts (secure and insecure lists), plus the two
+/// legacy ChaCha20 aliases Kubernetes' `--tls-cipher-suites` still parses.
+const GO_SUITES: [&str; 27] = [
+    "TLS_AES_128_GCM_SHA256",
+    "TLS_AES_256_GCM_SHA384",
+    "TLS_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+    "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+    "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
+    "TLS_RSA_WITH_RC4_128_SHA",
+    "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+    "TLS_RSA_WITH_AES_128_CBC_SHA",
+    "TLS_RSA_WITH_AES_256_CBC_SHA",
+    "TLS_RSA_WITH_AES_128_CBC_SHA256",
+    "TLS_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA",
+    "TLS_ECDHE_RSA_WITH_RC4_128_SHA",
+    "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA",
+    "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+];
+
+/// Judges one IANA/Go suite name, exactly as written (Go's names are case-sensitive).
+pub fn classify_iana(name: &str) -> Suite {
+    if !GO_SUITES.contains(&name) {
+        Suite::Unknown
+    } else if is_weak_iana(name) {
+        Suite::Weak
+    } else {
+        Suite::Strong
+    }
+}
+
+/// The weak and the unknown suites of a comma-separated IANA/Go list.
+pub fn judge_iana_list(list: &str) -> (Vec<&str>, Vec<&str>) {
+    let names = list
+        .split(',')
         .map(str::trim)
-        .filter(|name| !name.is_empty() && is_weak_iana(name))
-        .collect()
+        .filter(|name| !name.is_empty());
+    let (mut weak, mut unknown) = (Vec::new(), Vec::new());
+    for name in names {
+        match classify_iana(name) {
+            Suite::Strong => {}
+            Suite::Weak => weak.push(name),
+            Suite::Unknown => unknown.push(name),
+        }
+    }
+    (weak, unknown)
 }
 
 fn is_weak_iana(name: &str) -> bool {
@@ -69,16 +132,29 @@ mod tests {
         let list = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_RSA_WITH_3DES_EDE_CBC_SHA,\
             TLS_ECDHE_RSA_WITH_RC4_128_SHA,TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,\
             TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,TLS_CHACHA20_POLY1305_SHA256";
+        let weak = [
+            "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+            "TLS_ECDHE_RSA_WITH_RC4_128_SHA",
+            "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+        ];
+        assert_eq!(judge_iana_list(list), (weak.to_vec(), vec![]));
+        let strong = "TLS_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305";
+        assert_eq!(judge_iana_list(strong), (vec![], vec![]));
+    }
+
+    #[test]
+    fn names_go_does_not_know_are_unknown() {
+        for name in [
+            "TLS_ECDHE_ECDSA_WITH_AES_64_GCM_SHA256",
+            "Foo",
+            "tls_ecdhe_rsa_with_aes_128_gcm_sha256",
+            "TLS_RSA_WITH_RC4_128_MD5",
+        ] {
+            assert_eq!(classify_iana(name), Suite::Unknown, "{name}");
+        }
         assert_eq!(
-            weak_iana(list),
-            [
-                "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
-                "TLS_ECDHE_RSA_WITH_RC4_128_SHA",
-                "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"
-            ]
-        );
-        assert!(
-            weak_iana("TLS_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384").is_empty()
+            judge_iana_list("Foo, TLS_RSA_WITH_RC4_128_SHA,"),
+            (vec!["TLS_RSA_WITH_RC4_128_SHA"], vec!["Foo"])
         );
     }
 

@@ -1,0 +1,302 @@
+//! Control-plane components and clients: command-line flags and environment of any
+//! container (kube-apiserver, kubelet, etcd, metrics-server, ...), `KubeletConfiguration`,
+//! `APIService`, kubeconfig files and admission webhooks.
+
+use tollgate_sdk::{Pointer, Value, workload};
+
+use crate::command::{CommandLine, environment, is_true};
+use crate::judge::{Component, Judge};
+use crate::{VERIFICATION_DISABLED, WEAK_CIPHERS, ciphers};
+
+/// Boolean flags that, when on, stop a client from verifying certificates.
+const SKIP_VERIFY_FLAGS: [&str; 4] = [
+    "--insecure-skip-tls-verify",
+    "--kubelet-insecure-tls",
+    "--skip-tls-verify",
+    "--insecure",
+];
+
+impl Judge<'_> {
+    /// Command lines and environment of every container of a workload.
+    pub fn containers(&mut self) {
+        let Some(template) = workload::pod_template(self.object) else {
+            return;
+        };
+        for container in template.containers() {
+            let line = CommandLine::of(&container);
+            let component = Component::of_program(line.program());
+            self.seen.anything = true;
+            self.seen.api_server |= component == Component::ApiServer;
+            self.seen.kubelet |= component == Component::Kubelet;
+            self.tls_flags(container.name, &line, component);
+            self.verification_flags(container.name, &line);
+            self.verification_environment(&container);
+        }
+    }
+
+    /// `--tls-min-version` and `--tls-cipher-suites`.
+    fn tls_flags(&mut self, name: &str, line: &CommandLine, component: Component) {
+        for (value, at) in line.values("--tls-min-version") {
+            let what = format!("container {name} --tls-min-version");
+            let fix = "VersionTLS12 or newer (TLS1.2 for etcd)";
+            self.minimum(at.clone(), &what, value, fix, component);
+        }
+        for (value, at) in line.values("--tls-cipher-suites") {
+            let (weak, unknown) = ciphers::judge_iana_list(value);
+            if !weak.is_empty() {
+                let message = format!(
+                    "container {name} --tls-cipher-suites includes weak suites {}; list only ECDHE AEAD suites",
+                    weak.join(", ")
+                );
+                self.push(WEAK_CIPHERS, at.clone(), message, component);
+            }
+            if !unknown.is_empty() {
+                let what = format!("container {name} --tls-cipher-suites");
+                self.unknown(at.clone(), &what, &unknown.join(","));
+            }
+        }
+    }
+
+    /// Flags that turn certificate verification off, or pull from a registry without TLS.
+    fn verification_flags(&mut self, name: &str, line: &CommandLine) {
+        let mut off = Vec::new();
+        for flag in SKIP_VERIFY_FLAGS {
+            off.extend(
+                line.enabled(flag)
+                    .into_iter()
+                    .map(|at| (flag.to_owned(), at)),
+            );
+        }
+        off.extend(
+            line.disabled("--tls-verify")
+                .into_iter()
+                .map(|at| ("--tls-verify=false".to_owned(), at)),
+        );
+        for (value, at) in line.values("--insecure-registry") {
+            off.push((format!("--insecure-registry={value}"), at));
+        }
+        for (flag, at) in off {
+            self.report(
+                VERIFICATION_DISABLED,
+                at.clone(),
+                format!("container {name} runs with {flag}: TLS certificates are not verified; remove it and trust the right CA"),
+            );
+        }
+    }
+
+    /// Environment variables that turn verification off, and plain HTTP registries.
+    fn verification_environment(&mut self, container: &workload::Container) {
+        let name = container.name;
+        for (variable, value, at) in environment(container) {
+            let disables = match variable {
+                "NODE_TLS_REJECT_UNAUTHORIZED" | "PYTHONHTTPSVERIFY" => value == "0",
+                "GIT_SSL_NO_VERIFY" => is_true(value),
+                _ => false,
+            };
+            if disables {
+                self.report(
+                    VERIFICATION_DISABLED,
+                    at,
+                    format!("container {name} sets {variable}={value}: TLS certificates are not verified; remove it"),
+                );
+            } else if variable.to_ascii_lowercase().contains("registry")
+                && value.to_ascii_lowercase().starts_with("http://")
+            {
+                self.report(
+                    VERIFICATION_DISABLED,
+                    at,
+                    format!("container {name} uses the plain HTTP registry {value} ({variable}); use https://"),
+                );
+            }
+        }
+    }
+
+    /// `KubeletConfiguration`: `tlsMinVersion` and `tlsCipherSuites` (CIS 4.2.12).
+    pub fn kubelet_configuration(&mut self) {
+        let fix = "VersionTLS12 or newer";
+        self.minimum_field("/tlsMinVersion", "tlsMinVersion", fix, Component::Kubelet);
+        self.cipher_suites("/tlsCipherSuites", "tlsCipherSuites", Component::Kubelet);
+    }
+
+    /// `APIService` with `insecureSkipTLSVerify: true`.
+    pub fn api_service(&mut self) {
+        if self
+            .value("/spec/insecureSkipTLSVerify")
+            .and_then(Value::as_bool)
+            == Some(true)
+        {
+            self.report(
+                VERIFICATION_DISABLED,
+                Pointer::root().path(["spec", "insecureSkipTLSVerify"]),
+                "insecureSkipTLSVerify is true: the API server does not verify this extension API's certificate; set caBundle instead".into(),
+            );
+        }
+    }
+
+    /// A kubeconfig (`kind: Config`) cluster with `insecure-skip-tls-verify: true`.
+    pub fn kubeconfig(&mut self) {
+        for (i, cluster) in self.list("/clusters").iter().enumerate() {
+            if cluster
+                .pointer("/cluster/insecure-skip-tls-verify")
+                .and_then(Value::as_bool)
+                == Some(true)
+            {
+                let name = cluster.get("name").and_then(Value::as_str).unwrap_or("");
+                self.report(
+                    VERIFICATION_DISABLED,
+                    Pointer::root().at("clusters").at(i).path(["cluster", "insecure-skip-tls-verify"]),
+                    format!("kubeconfig cluster {name} sets insecure-skip-tls-verify: true; set certificate-authority-data instead"),
+                );
+            }
+        }
+    }
+
+    /// Admission webhooks called over plain `http://`.
+    pub fn webhooks(&mut self) {
+        for (i, webhook) in self.list("/webhooks").iter().enumerate() {
+            if let Some(url) = webhook.pointer("/clientConfig/url").and_then(Value::as_str)
+                && url.to_ascii_lowercase().starts_with("http://")
+            {
+                self.report(
+                    VERIFICATION_DISABLED,
+                    Pointer::root()
+                        .at("webhooks")
+                        .at(i)
+                        .path(["clientConfig", "url"]),
+                    format!("webhook URL {url} is plain HTTP; use https:// with a caBundle"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::tests::found;
+    use tollgate_sdk::{Value, serde_json::json};
+
+    fn apiserver(args: Value) -> Value {
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "kube-apiserver", "namespace": "kube-system"},
+               "spec": {"containers": [{"name": "kube-apiserver", "command": ["kube-apiserver"], "args": args}]}})
+    }
+
+    fn cis(check: &str, at: &str) -> Vec<(String, String, Vec<String>)> {
+        vec![(check.to_owned(), at.to_owned(), vec!["1.2.29".to_owned()])]
+    }
+
+    #[test]
+    fn apiserver_flags_in_both_forms() {
+        assert_eq!(
+            found(apiserver(json!([
+                "--secure-port=6443",
+                "--tls-min-version=VersionTLS11"
+            ]))),
+            cis("weak-protocol", "/spec/containers/0/args/1")
+        );
+        assert_eq!(
+            found(apiserver(json!(["--tls-min-version", "VersionTLS10"]))),
+            cis("weak-protocol", "/spec/containers/0/args/1")
+        );
+        assert_eq!(
+            found(apiserver(json!([
+                "--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_RSA_WITH_RC4_128_SHA"
+            ]))),
+            cis("weak-ciphers", "/spec/containers/0/args/0")
+        );
+        assert!(found(apiserver(json!(["--tls-min-version=VersionTLS12"]))).is_empty());
+    }
+
+    #[test]
+    fn unknown_cipher_suite_names_are_not_passed() {
+        let unknown = |args: Value| found(apiserver(args));
+        let no_cis = |at: &str| vec![("unknown-value".to_owned(), at.to_owned(), vec![])];
+        assert_eq!(
+            unknown(json!([
+                "--tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_64_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
+            ])),
+            no_cis("/spec/containers/0/args/0")
+        );
+        assert_eq!(
+            unknown(json!(["--tls-cipher-suites", "Foo"])),
+            no_cis("/spec/containers/0/args/1")
+        );
+        // A weak and an unknown suite in one list: both said.
+        assert_eq!(
+            unknown(json!(["--tls-cipher-suites=TLS_RSA_WITH_RC4_128_SHA,Foo"])),
+            [
+                cis("weak-ciphers", "/spec/containers/0/args/0"),
+                no_cis("/spec/containers/0/args/0")
+            ]
+            .concat()
+        );
+    }
+
+    #[test]
+    fn shell_command_strings_and_etcd_spelling() {
+        let etcd = json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "etcd"},
+            "spec": {"template": {"spec": {"containers": [{"name": "etcd",
+                "command": ["/bin/sh", "-c", "exec etcd --tls-min-version=TLS1.1 --data-dir=/var/lib/etcd"]}]}}}});
+        assert_eq!(
+            found(etcd),
+            [(
+                "weak-protocol".to_owned(),
+                "/spec/template/spec/containers/0/command/2".to_owned(),
+                vec![]
+            )]
+        );
+    }
+
+    #[test]
+    fn verification_switched_off_by_flags_and_environment() {
+        let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "m"},
+            "spec": {"template": {"spec": {"containers": [{"name": "metrics-server",
+                "args": ["--kubelet-insecure-tls", "--tls-verify=false", "--insecure-skip-tls-verify=false"],
+                "env": [{"name": "NODE_TLS_REJECT_UNAUTHORIZED", "value": "0"},
+                        {"name": "PYTHONHTTPSVERIFY", "value": "1"},
+                        {"name": "REGISTRY_MIRROR", "value": "http://mirror.local:5000"}]}]}}}});
+        let checks: Vec<(String, String)> = found(deployment)
+            .into_iter()
+            .map(|(c, p, _)| (c, p))
+            .collect();
+        let base = "/spec/template/spec/containers/0";
+        let disabled = |at: &str| ("verification-disabled".to_owned(), format!("{base}/{at}"));
+        assert_eq!(
+            checks,
+            [
+                disabled("args/0"),
+                disabled("args/1"),
+                disabled("env/0/value"),
+                disabled("env/2/value")
+            ]
+        );
+    }
+
+    #[test]
+    fn kubelet_configuration() {
+        let config = |v: &str, suites: Value| json!({"apiVersion": "kubelet.config.k8s.io/v1beta1", "kind": "KubeletConfiguration", "tlsMinVersion": v, "tlsCipherSuites": suites});
+        let kubelet =
+            |check: &str, at: &str| (check.to_owned(), at.to_owned(), vec!["4.2.12".to_owned()]);
+        assert_eq!(
+            found(config(
+                "VersionTLS10",
+                json!([
+                    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+                    "TLS_RSA_WITH_3DES_EDE_CBC_SHA"
+                ])
+            )),
+            [
+                kubelet("weak-protocol", "/tlsMinVersion"),
+                kubelet("weak-ciphers", "/tlsCipherSuites/1")
+            ]
+        );
+        assert_eq!(
+            found(config("VersionTLS13", json!(["Foo"]))),
+            [(
+                "unknown-value".to_owned(),
+                "/tlsCipherSuites/0".to_owned(),
+                vec![]
+            )]
+        );
+        assert!(found(config("VersionTLS13", json!([]))).is_empty());
+    }
+}

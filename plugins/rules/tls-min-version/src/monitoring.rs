@@ -1,0 +1,250 @@
+//! Monitoring: Prometheus-operator scrape targets (`ServiceMonitor`, `PodMonitor`, `Probe`,
+//! `ScrapeConfig`) and Prometheus configurations carried in ConfigMaps and Secrets, where
+//! they scrape without verifying certificates.
+
+use base64::{Engine, engine::general_purpose::STANDARD};
+use tollgate_sdk::{Pointer, Value};
+
+use crate::VERIFICATION_DISABLED;
+use crate::judge::Judge;
+use crate::scrape::{self, SkipVerify};
+
+/// Where each operator kind keeps its `tlsConfig` blocks: a list of endpoints, or one.
+enum Endpoints {
+    List(&'static str),
+    Single,
+}
+
+impl Judge<'_> {
+    /// `tlsConfig.insecureSkipVerify: true` on a Prometheus-operator scrape target.
+    pub fn prometheus_operator_target(&mut self) {
+        let endpoints = match self.object.kind.as_str() {
+            "ServiceMonitor" => Endpoints::List("endpoints"),
+            "PodMonitor" => Endpoints::List("podMetricsEndpoints"),
+            _ => Endpoints::Single,
+        };
+        let targets: Vec<(Pointer, &Value)> = match endpoints {
+            Endpoints::List(field) => {
+                let list = self.list(&format!("/spec/{field}"));
+                let at = Pointer::root().path(["spec", field]);
+                list.iter()
+                    .enumerate()
+                    .map(|(i, e)| (at.at(i), e))
+                    .collect()
+            }
+            Endpoints::Single => self
+                .value("/spec")
+                .map(|spec| (Pointer::root().at("spec"), spec))
+                .into_iter()
+                .collect(),
+        };
+        for (at, target) in targets {
+            if target
+                .pointer("/tlsConfig/insecureSkipVerify")
+                .and_then(Value::as_bool)
+                == Some(true)
+            {
+                let port = target.get("port").and_then(Value::as_str);
+                let which = port.map_or(String::new(), |p| format!(" port {p}"));
+                self.report(
+                    VERIFICATION_DISABLED,
+                    at.path(["tlsConfig", "insecureSkipVerify"]),
+                    format!("scrapes{which} without verifying the target's certificate (tlsConfig.insecureSkipVerify: true); set tlsConfig.ca and serverName instead"),
+                );
+            }
+        }
+    }
+
+    /// Prometheus configurations in a ConfigMap's `data`.
+    pub fn configmap_scrape_configs(&mut self) {
+        let entries = self.string_entries("data", |text| Some(text.to_owned()));
+        self.scrape_configs("data", entries);
+    }
+
+    /// Prometheus configurations in a Secret's `stringData` or (base64) `data`; whether
+    /// there were any. Nothing of the Secret is ever quoted.
+    pub fn secret_scrape_configs(&mut self) -> bool {
+        let plain = self.string_entries("stringData", |text| Some(text.to_owned()));
+        let encoded = self.string_entries("data", |text| {
+            String::from_utf8(STANDARD.decode(text.trim()).ok()?).ok()
+        });
+        let in_plain = self.scrape_configs("stringData", plain);
+        let in_encoded = self.scrape_configs("data", encoded);
+        in_plain || in_encoded
+    }
+
+    /// The string entries of the map `field`, each read by `read` (entries it refuses are
+    /// skipped).
+    fn string_entries(
+        &self,
+        field: &str,
+        read: impl Fn(&str) -> Option<String>,
+    ) -> Vec<(String, String)> {
+        let map = self.value(&format!("/{field}")).and_then(Value::as_object);
+        map.into_iter()
+            .flatten()
+            .filter_map(|(key, value)| Some((key.clone(), read(value.as_str()?)?)))
+            .collect()
+    }
+
+    /// Reports each place the Prometheus configurations among `entries` skip verification;
+    /// whether any entry was a Prometheus configuration.
+    fn scrape_configs(&mut self, field: &str, entries: Vec<(String, String)>) -> bool {
+        let mut any = false;
+        for (key, text) in entries {
+            let Some(found) = scrape::skipped_verification(&text) else {
+                continue;
+            };
+            any = true;
+            let at = Pointer::root().at(field).at(&key);
+            for (ordinal, skip) in found.into_iter().enumerate() {
+                self.report_skip(at.clone(), &key, ordinal, skip);
+            }
+        }
+        any
+    }
+
+    fn report_skip(&mut self, at: Pointer, key: &str, ordinal: usize, skip: SkipVerify) {
+        let SkipVerify { line, job } = skip;
+        let place = match &job {
+            Some(job) => format!("scrape job {job}"),
+            None => "the Prometheus configuration".to_owned(),
+        };
+        let identity = format!("{at}#{}#{ordinal}", job.as_deref().unwrap_or(""));
+        let message = format!(
+            "{}: {place} sets insecure_skip_verify: true (line {line} of {key}): its targets' certificates are not verified; set tls_config.ca_file and server_name instead",
+            self.object.display_name()
+        );
+        let finding = VERIFICATION_DISABLED.at(self.object, at, message);
+        self.findings.push(finding.with_identity(identity));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::tests::{found, one};
+    use base64::{Engine, engine::general_purpose::STANDARD};
+    use tollgate_sdk::{Value, serde_json::json};
+
+    fn monitor(kind: &str, spec: Value) -> Value {
+        json!({"apiVersion": "monitoring.coreos.com/v1", "kind": kind,
+               "metadata": {"name": "m", "namespace": "monitoring"}, "spec": spec})
+    }
+
+    #[test]
+    fn operator_targets_that_skip_verification() {
+        let skip = json!({"insecureSkipVerify": true});
+        let verify =
+            json!({"ca": {"configMap": {"name": "ca", "key": "ca.crt"}}, "serverName": "x"});
+        let endpoints = json!([{"port": "web", "tlsConfig": verify}, {"port": "https", "scheme": "https", "tlsConfig": skip}]);
+        assert_eq!(
+            found(monitor("ServiceMonitor", json!({"endpoints": endpoints}))),
+            one(
+                "verification-disabled",
+                "/spec/endpoints/1/tlsConfig/insecureSkipVerify"
+            )
+        );
+        assert_eq!(
+            found(monitor(
+                "PodMonitor",
+                json!({"podMetricsEndpoints": endpoints})
+            )),
+            one(
+                "verification-disabled",
+                "/spec/podMetricsEndpoints/1/tlsConfig/insecureSkipVerify"
+            )
+        );
+        assert_eq!(
+            found(monitor("Probe", json!({"tlsConfig": skip}))),
+            one(
+                "verification-disabled",
+                "/spec/tlsConfig/insecureSkipVerify"
+            )
+        );
+        // Traps: false, a string "true" the operator rejects, no tlsConfig.
+        let traps = json!([{"tlsConfig": {"insecureSkipVerify": false}},
+                           {"tlsConfig": {"insecureSkipVerify": "true"}}, {"port": "web"}]);
+        assert!(found(monitor("ServiceMonitor", json!({"endpoints": traps}))).is_empty());
+    }
+
+    const PROMETHEUS_YML: &str = "scrape_configs:\n- job_name: kubelet\n  scheme: https\n  tls_config:\n    insecure_skip_verify: true\n- job_name: node\n  tls_config:\n    ca_file: /ca.crt\n";
+
+    fn holder(kind: &str, field: &str, key: &str, text: &str) -> Value {
+        json!({"apiVersion": "v1", "kind": kind, "metadata": {"name": "prometheus", "namespace": "monitoring"},
+               field: {key: text}})
+    }
+
+    #[test]
+    fn scrape_configs_in_configmaps_and_secrets() {
+        let cases = [
+            (
+                "ConfigMap",
+                "data",
+                "prometheus.yml",
+                PROMETHEUS_YML.to_owned(),
+            ),
+            (
+                "Secret",
+                "stringData",
+                "prometheus.yaml",
+                PROMETHEUS_YML.to_owned(),
+            ),
+            (
+                "Secret",
+                "data",
+                "additional-scrape-configs.yaml",
+                STANDARD.encode("- job_name: legacy\n  tls_config: {insecure_skip_verify: true}\n"),
+            ),
+        ];
+        for (kind, field, key, text) in cases {
+            let at = format!("/{field}/{}", key);
+            assert_eq!(
+                found(holder(kind, field, key, &text)),
+                one("verification-disabled", &at),
+                "{kind} {field}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_message_names_job_and_line_and_quotes_nothing_else() {
+        let set = tollgate_sdk::Manifests::from_values(
+            "default",
+            vec![holder(
+                "Secret",
+                "stringData",
+                "prometheus.yml",
+                PROMETHEUS_YML,
+            )],
+        )
+        .unwrap();
+        let verdict = <crate::TlsMinVersion as tollgate_sdk::Rule>::check_manifests(
+            &set,
+            &tollgate_sdk::NoSettings {},
+        )
+        .unwrap();
+        assert_eq!(
+            verdict.findings[0].message,
+            "Secret monitoring/prometheus: scrape job kubelet sets insecure_skip_verify: true (line 5 of prometheus.yml): its targets' certificates are not verified; set tls_config.ca_file and server_name instead"
+        );
+    }
+
+    #[test]
+    fn other_configmaps_and_secrets_are_not_findings() {
+        let blackbox = "modules:\n  tcp:\n    tls_config:\n      insecure_skip_verify: true\n";
+        assert!(found(holder("ConfigMap", "data", "config.yml", blackbox)).is_empty());
+        let off = PROMETHEUS_YML.replace("true", "false");
+        assert!(found(holder("Secret", "stringData", "prometheus.yml", &off)).is_empty());
+        assert!(
+            found(holder(
+                "Secret",
+                "data",
+                "prometheus.yml",
+                "not base64 insecure_skip_verify"
+            ))
+            .is_empty()
+        );
+        let commented = "scrape_configs: []\n# insecure_skip_verify: true\n";
+        assert!(found(holder("ConfigMap", "data", "prometheus.yml", commented)).is_empty());
+    }
+}
