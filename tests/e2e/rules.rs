@@ -65,8 +65,8 @@ fixtures! {
         "rbac-least-privilege/webhook-config rbac/permissions-violating.yaml:22 ClusterRole platform-operator",
         "rbac-least-privilege/token-create rbac/permissions-violating.yaml:25 ClusterRole platform-operator",
         "rbac-least-privilege/privilege-escalation-verbs rbac/permissions-violating.yaml:28 ClusterRole platform-operator",
-        "rbac-least-privilege/anonymous-binding rbac/permissions-violating.yaml:40 ClusterRoleBinding public-status",
-        "rbac-least-privilege/anonymous-binding rbac/permissions-violating.yaml:54 RoleBinding shop/everyone-views",
+        "rbac-least-privilege/anonymous-binding rbac/permissions-violating.yaml:44 ClusterRoleBinding public-status",
+        "rbac-least-privilege/anonymous-binding rbac/permissions-violating.yaml:58 RoleBinding shop/everyone-views",
     ];
     rbac_cross_document_model: "rbac-least-privilege", "rbac/model", &[
         "rbac-least-privilege/pod-create rbac/model/bindings.yaml:38 RoleBinding shop/developers",
@@ -203,7 +203,7 @@ fn rbac_findings_name_who_holds_the_permission() {
     );
     assert_eq!(
         message(6),
-        "ClusterRole monitoring aggregates ClusterRole metrics-scraper rule #2, which grants '*' in resources, apiGroups. Held by ServiceAccount monitoring/prometheus (run by StatefulSet monitoring/prometheus) via ClusterRoleBinding prometheus."
+        "ClusterRole monitoring aggregates ClusterRole metrics-scraper rule #2, which grants '*' in resources, '*' in apiGroups. Held by ServiceAccount monitoring/prometheus (run by StatefulSet monitoring/prometheus) via ClusterRoleBinding prometheus."
     );
     // Unbound roles are still reported, one severity lower.
     let (_, unbound) = scan_json(&["rbac/violating.yaml", "--rule", "rbac-least-privilege"]);
