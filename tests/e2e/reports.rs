@@ -75,10 +75,7 @@ fn waivers_and_control_statuses() {
         .iter()
         .map(|f| f["waiver"]["source"].as_str().unwrap_or("-"))
         .collect();
-    assert_eq!(
-        sources,
-        ["config", "annotation", "-", "config"]
-    );
+    assert_eq!(sources, ["config", "annotation", "-", "config"]);
     let web = &report["findings"][0]["waiver"];
     assert_eq!(web["expires"], "2027-06-30");
     assert_eq!(web["approved_by"], "security@example.com");

@@ -56,6 +56,10 @@ pub fn of_rules(rules: &[Value], reach: Reach) -> Vec<(usize, Grant)> {
         reach == Reach::Cluster && parsed.iter().any(PolicyRule::is_every_non_resource_url);
     let mut grants = Vec::new();
     for (index, rule) in parsed.iter().enumerate() {
+        // The non-resource URLs of cluster-admin in all but name are named in its finding.
+        if cluster_admin && rule.is_every_non_resource_url() && rule.resources.is_empty() {
+            continue;
+        }
         if rule.is_full_wildcard() {
             grants.push((index, full_wildcard(rule, reach, cluster_admin)));
         } else {
@@ -124,7 +128,15 @@ fn reachable(permission: &Permission, reach: Reach) -> bool {
 /// The wildcard entries and dangerous permissions of one rule that is no full wildcard.
 fn of_rule(rule: &PolicyRule, reach: Reach) -> Vec<Grant> {
     let mut grants = Vec::new();
-    let wildcards = rule.wildcards();
+    // Non-resource URLs are granted only cluster-wide.
+    let wildcards: Vec<_> = rule
+        .wildcards()
+        .into_iter()
+        .filter(|(field, _, _)| reach == Reach::Cluster || *field != "nonResourceURLs")
+        .filter(|(field, _, _)| {
+            *field != "verbs" || reach == Reach::Cluster || !rule.resources.is_empty()
+        })
+        .collect();
     if let Some(&(field, position, _)) = wildcards.first() {
         let entries: Vec<String> = wildcards
             .iter()
