@@ -198,7 +198,8 @@ impl<'a> Model<'a> {
                 " No binding in the scanned manifests grants this role.".to_owned(),
             )
         } else {
-            let described: Vec<String> = holders.iter().map(|h| self.describe(h)).collect();
+            // Copies of one binding in several files describe the same holder once.
+            let described = distinct(holders.iter().map(|h| self.describe(h)));
             (
                 grant.severity,
                 format!(" Held by {}.", summarise(&described)),
@@ -231,7 +232,7 @@ impl<'a> Model<'a> {
             .service_account()
             .and_then(|(ns, name)| self.workloads.get(&(ns.to_owned(), name.to_owned())))
             .map(|ws| {
-                let names: Vec<String> = ws.iter().map(|w| w.display_name()).collect();
+                let names = distinct(ws.iter().map(|w| w.display_name()));
                 format!(" (run by {})", names.join(", "))
             })
             .unwrap_or_default();
@@ -489,6 +490,17 @@ fn selectors(role: &Object) -> Vec<(usize, Result<LabelSelector, String>)> {
         .collect()
 }
 
+/// Each text once, in first-seen order.
+fn distinct(texts: impl Iterator<Item = String>) -> Vec<String> {
+    let mut seen = Vec::new();
+    for text in texts {
+        if !seen.contains(&text) {
+            seen.push(text);
+        }
+    }
+    seen
+}
+
 /// Subjects for a message: `User alice, ServiceAccount shop/ci`.
 fn subjects(subjects: &[Subject]) -> String {
     let names: Vec<String> = subjects.iter().map(Subject::to_string).collect();
@@ -585,6 +597,21 @@ mod tests {
         );
         assert_eq!(
             message,
+            "ClusterRole reader rule #1 can read Secrets (get on secrets). Held by ServiceAccount shop/api (run by Deployment shop/web) via RoleBinding shop/b."
+        );
+    }
+
+    #[test]
+    fn copies_of_a_binding_and_its_workload_name_each_holder_once() {
+        let found = judge(vec![
+            cluster_role("reader", json!({}), secrets_rules()),
+            role_binding("shop", "ClusterRole", "reader", "api"),
+            deployment("shop", Some("api"), None),
+            role_binding("shop", "ClusterRole", "reader", "api"),
+            deployment("shop", Some("api"), None),
+        ]);
+        assert_eq!(
+            found[0].4,
             "ClusterRole reader rule #1 can read Secrets (get on secrets). Held by ServiceAccount shop/api (run by Deployment shop/web) via RoleBinding shop/b."
         );
     }
