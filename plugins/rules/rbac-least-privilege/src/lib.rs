@@ -2,7 +2,10 @@
 //! hands out too much.
 //!
 //! Every rule of every role is read (not only the first), with Kubernetes' matching
-//! semantics, so a permission granted through `*` counts. Checks, after CIS Kubernetes
+//! semantics, so a permission granted through `*` counts, and its scope: a Role, or a
+//! ClusterRole only RoleBindings grant, reaches no cluster-scoped resource. A full `*/*/*`
+//! rule is one `wildcard` finding naming what it implies ([`grants`]). Two files may
+//! define the same role; each copy is judged. Checks, after CIS Kubernetes
 //! Benchmark section 5.1: `wildcard` (5.1.3), `secrets-read` (5.1.2), `pod-create`
 //! (5.1.4), `persistentvolume-create` (5.1.9), `privilege-escalation-verbs` (5.1.8),
 //! `nodes-proxy` (5.1.10), `csr-approval` (5.1.11), `webhook-config` (5.1.12),
