@@ -103,14 +103,24 @@ fn full_wildcard(rule: &PolicyRule, reach: Reach, cluster_admin: bool) -> Grant 
         );
         controls.push(CLUSTER_ADMIN_BINDING.controls);
     }
-    for &(framework, id) in controls.into_iter().flatten() {
-        let known = WILDCARD.controls.contains(&(framework, id))
-            || grant.implied_controls.contains(&(framework, id));
+    grant.implied_controls = cis_beyond_wildcard(controls.into_iter().flatten());
+    grant
+}
+
+/// The CIS items among `controls` that the `wildcard` check does not already break, once
+/// each.
+fn cis_beyond_wildcard<'c>(
+    controls: impl Iterator<Item = &'c (Framework, &'static str)>,
+) -> Vec<(Framework, &'static str)> {
+    let mut beyond = Vec::new();
+    for &control in controls {
+        let (framework, _) = control;
+        let known = WILDCARD.controls.contains(&control) || beyond.contains(&control);
         if framework == CisKubernetes && !known {
-            grant.implied_controls.push((framework, id));
+            beyond.push(control);
         }
     }
-    grant
+    beyond
 }
 
 /// Whether a permission can be held at all within `reach`.
@@ -127,61 +137,69 @@ fn reachable(permission: &Permission, reach: Reach) -> bool {
 
 /// The wildcard entries and dangerous permissions of one rule that is no full wildcard.
 fn of_rule(rule: &PolicyRule, reach: Reach) -> Vec<Grant> {
-    let mut grants = Vec::new();
-    // Non-resource URLs are granted only cluster-wide.
+    let permissions = PERMISSIONS.iter().filter(|p| !p.needs_all);
+    wildcard_entries(rule, reach)
+        .into_iter()
+        .chain(permissions.filter_map(|p| permission(rule, p, reach)))
+        .collect()
+}
+
+/// One finding naming every wildcard entry of a rule that grants something in `reach`.
+fn wildcard_entries(rule: &PolicyRule, reach: Reach) -> Option<Grant> {
+    // Non-resource URLs (and the verbs of a rule that has only them) are granted only
+    // cluster-wide.
     let wildcards: Vec<_> = rule
         .wildcards()
         .into_iter()
-        .filter(|(field, _, _)| reach == Reach::Cluster || *field != "nonResourceURLs")
-        .filter(|(field, _, _)| {
-            *field != "verbs" || reach == Reach::Cluster || !rule.resources.is_empty()
+        .filter(|(field, _, _)| match *field {
+            "nonResourceURLs" => reach == Reach::Cluster,
+            "verbs" => reach == Reach::Cluster || !rule.resources.is_empty(),
+            _ => true,
         })
         .collect();
-    if let Some(&(field, position, _)) = wildcards.first() {
-        let entries: Vec<String> = wildcards
-            .iter()
-            .map(|(field, _, entry)| format!("'{entry}' in {field}"))
-            .collect();
-        grants.push(Grant::new(
-            WILDCARD,
-            Pointer::root().at(field).at(position),
-            format!("grants {}", entries.join(", ")),
-        ));
-    }
-    // resourceNames narrows every verb but create, which it cannot restrict.
+    let &(field, position, _) = wildcards.first()?;
+    let entries: Vec<String> = wildcards
+        .iter()
+        .map(|(field, _, entry)| format!("'{entry}' in {field}"))
+        .collect();
+    Some(Grant::new(
+        WILDCARD,
+        Pointer::root().at(field).at(position),
+        format!("grants {}", entries.join(", ")),
+    ))
+}
+
+/// The grant of one dangerous permission by a rule, if it makes it. `resourceNames`
+/// narrows every verb but create, which it cannot restrict; Secrets only read by name
+/// are `low`.
+fn permission(rule: &PolicyRule, permission: &Permission, reach: Reach) -> Option<Grant> {
+    let (resource, verbs, entry) = granted(rule, permission.grants, reach)?;
     let names: Vec<&str> = rule.resource_names.iter().map(|(_, n)| *n).collect();
-    for permission in PERMISSIONS.iter().filter(|p| !p.needs_all) {
-        let Some((resource, verbs, entry)) = granted(rule, permission.grants, reach) else {
-            continue;
-        };
-        let through = through(resource, entry);
-        let mut grant = Grant::new(
-            permission.check,
-            Pointer::root().at("resources"),
-            format!(
-                "can {} ({} on {resource}{through})",
-                permission.what,
-                verbs.join(", ")
-            ),
+    let through = through(resource, entry);
+    let verb_list = verbs.join(", ");
+    let mut grant = Grant::new(
+        permission.check,
+        Pointer::root().at("resources"),
+        format!(
+            "can {} ({verb_list} on {resource}{through})",
+            permission.what
+        ),
+    );
+    let narrowed = !names.is_empty() && !verbs.contains(&"create");
+    if narrowed && permission.check.id == SECRETS_READ.id && verbs == ["get"] {
+        grant.severity = Severity::Low;
+        grant.what = format!(
+            "can read only the Secrets it names: {} (get on {resource}{through}, limited by resourceNames)",
+            names.join(", ")
         );
-        let narrowed = !names.is_empty() && !verbs.contains(&"create");
-        if narrowed && permission.check.id == SECRETS_READ.id && verbs == ["get"] {
-            grant.severity = Severity::Low;
-            grant.what = format!(
-                "can read only the Secrets it names: {} (get on {resource}{through}, limited by resourceNames)",
-                names.join(", ")
-            );
-        } else if narrowed {
-            grant.severity = grant.severity.min(Severity::Medium);
-            grant.what = format!(
-                "can {} ({} on {resource}{through}, limited by resourceNames)",
-                permission.what,
-                verbs.join(", ")
-            );
-        }
-        grants.push(grant);
+    } else if narrowed {
+        grant.severity = grant.severity.min(Severity::Medium);
+        grant.what = format!(
+            "can {} ({verb_list} on {resource}{through}, limited by resourceNames)",
+            permission.what
+        );
     }
-    grants
+    Some(grant)
 }
 
 /// The first of `grants` the rule gives within `reach`: resource, verbs, matched entry.
