@@ -91,8 +91,8 @@ fixtures! {
         "rbac-least-privilege/webhook-config rbac/permissions-violating.yaml:22 ClusterRole platform-operator",
         "rbac-least-privilege/token-create rbac/permissions-violating.yaml:25 ClusterRole platform-operator",
         "rbac-least-privilege/privilege-escalation-verbs rbac/permissions-violating.yaml:28 ClusterRole platform-operator",
-        "rbac-least-privilege/anonymous-binding rbac/permissions-violating.yaml:40 ClusterRoleBinding public-status",
-        "rbac-least-privilege/anonymous-binding rbac/permissions-violating.yaml:54 RoleBinding shop/everyone-views",
+        "rbac-least-privilege/anonymous-binding rbac/permissions-violating.yaml:44 ClusterRoleBinding public-status",
+        "rbac-least-privilege/anonymous-binding rbac/permissions-violating.yaml:58 RoleBinding shop/everyone-views",
     ];
     rbac_cross_document_model: "rbac-least-privilege", "rbac/model", &[
         "rbac-least-privilege/pod-create rbac/model/bindings.yaml:38 RoleBinding shop/developers",
@@ -106,6 +106,31 @@ fixtures! {
         "rbac-least-privilege/wildcard rbac/model/roles.yaml:35 ClusterRole metrics-scraper",
     ];
     rbac_compliant: "rbac-least-privilege", "rbac/compliant.yaml", &[];
+    rbac_scope: "rbac-least-privilege", "rbac/scope.yaml", &[
+        "rbac-least-privilege/secrets-read rbac/scope.yaml:16 Role shop/operator",
+        "rbac-least-privilege/wildcard rbac/scope.yaml:16 Role shop/operator",
+        "rbac-least-privilege/nodes-proxy rbac/scope.yaml:55 ClusterRole cluster-debugger",
+        "rbac-least-privilege/wildcard rbac/scope.yaml:55 ClusterRole cluster-debugger",
+        "rbac-least-privilege/csr-approval rbac/scope.yaml:58 ClusterRole cluster-debugger",
+    ];
+    rbac_wildcards: "rbac-least-privilege", "rbac/wildcards.yaml", &[
+        "rbac-least-privilege/wildcard rbac/wildcards.yaml:10 ClusterRole superuser",
+        "rbac-least-privilege/wildcard rbac/wildcards.yaml:35 Role shop/everything",
+        "rbac-least-privilege/wildcard rbac/wildcards.yaml:44 ClusterRole finalizer-editor",
+    ];
+    rbac_bindings: "rbac-least-privilege", "rbac/bindings.yaml", &[
+        "rbac-least-privilege/cluster-admin-binding rbac/bindings.yaml:11 RoleBinding shop/shop-admins",
+        "rbac-least-privilege/anonymous-binding rbac/bindings.yaml:25 ClusterRoleBinding system:viewer",
+        "rbac-least-privilege/secrets-read rbac/bindings.yaml:53 Role shop/tls-reader",
+        "rbac-least-privilege/default-service-account rbac/bindings.yaml:60 ServiceAccount shop/default",
+    ];
+    rbac_same_role_in_two_files: "rbac-least-privilege", "rbac/duplicates", &[
+        "rbac-least-privilege/pod-create rbac/duplicates/openshift.yaml:9 ClusterRole shop-operator",
+        "rbac-least-privilege/wildcard rbac/duplicates/openshift.yaml:13 ClusterRole shop-operator",
+        "rbac-least-privilege/automount-token rbac/duplicates/openshift.yaml:25 DeploymentConfig shop/shop-operator",
+        "rbac-least-privilege/default-service-account rbac/duplicates/openshift.yaml:25 DeploymentConfig shop/shop-operator",
+        "rbac-least-privilege/pod-create rbac/duplicates/plain.yaml:7 ClusterRole shop-operator",
+    ];
     network_policy_violating: "network-policy", "network-policy/violating", &[
         "network-policy/pod-not-selected network-policy/violating/workloads.yaml:11 Deployment shop/web",
         "network-policy/namespace-without-policy network-policy/violating/workloads.yaml:18 Namespace billing",
@@ -115,6 +140,9 @@ fixtures! {
         "network-policy/pod-not-selected network-policy/other-engines/workloads.yaml:72 Deployment catalog/indexer",
     ];
     network_policy_compliant: "network-policy", "network-policy/compliant", &[];
+    network_policy_namespaces: "network-policy", "network-policy/namespaces", &[
+        "network-policy/namespace-without-policy network-policy/namespaces/namespaces.yaml:14 Namespace billing",
+    ];
     credentials_violating: "no-git-credentials", "credentials/violating.yaml", &[
         "no-git-credentials/plaintext-secret credentials/violating.yaml:7 Secret shop/db",
     ];
@@ -229,10 +257,109 @@ fn rbac_findings_name_who_holds_the_permission() {
     );
     assert_eq!(
         message(6),
-        "ClusterRole monitoring aggregates ClusterRole metrics-scraper rule #2, which grants '*' in resources, apiGroups. Held by ServiceAccount monitoring/prometheus (run by StatefulSet monitoring/prometheus) via ClusterRoleBinding prometheus."
+        "ClusterRole monitoring aggregates ClusterRole metrics-scraper rule #2, which grants '*' in resources, '*' in apiGroups. Held by ServiceAccount monitoring/prometheus (run by StatefulSet monitoring/prometheus) via ClusterRoleBinding prometheus."
     );
     // Unbound roles are still reported, one severity lower.
     let (_, unbound) = scan_json(&["rbac/violating.yaml", "--rule", "rbac-least-privilege"]);
     assert_eq!(unbound["findings"][1]["check"], "wildcard");
     assert_eq!(unbound["findings"][1]["severity"], "medium");
+}
+
+#[test]
+fn partial_and_odd_objects_never_sink_a_rule() {
+    let (code, report) = scan_json(&[
+        "rbac/odd-objects.yaml",
+        "--rule",
+        "rbac-least-privilege",
+        "--rule",
+        "network-policy",
+    ]);
+    assert_eq!(report["errors"], serde_json::json!([]));
+    assert_eq!(
+        findings(&report),
+        [
+            "rbac-least-privilege/automount-token rbac/odd-objects.yaml:8 Deployment shop/no-pod-spec",
+            "rbac-least-privilege/default-service-account rbac/odd-objects.yaml:8 Deployment shop/no-pod-spec",
+            "network-policy/pod-not-selected rbac/odd-objects.yaml:10 Deployment shop/no-pod-spec",
+            "network-policy/pod-not-selected rbac/odd-objects.yaml:29 CronJob shop/no-containers",
+            "rbac-least-privilege/automount-token rbac/odd-objects.yaml:30 CronJob shop/no-containers",
+            "network-policy/pod-not-selected rbac/odd-objects.yaml:33 Pod shop/text-spec",
+            "rbac-least-privilege/automount-token rbac/odd-objects.yaml:38 Pod shop/text-spec",
+            "rbac-least-privilege/default-service-account rbac/odd-objects.yaml:38 Pod shop/text-spec",
+        ]
+    );
+    // A pod template without a spec is located at the template, which exists.
+    assert_eq!(
+        report["findings"][0]["location"]["pointer"],
+        "/spec/template"
+    );
+    assert_eq!(code, 1);
+    let errors: Vec<&str> = report["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "error")
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(errors, Vec::<&str>::new());
+}
+
+#[test]
+fn rbac_findings_say_how_far_a_grant_reaches() {
+    let (_, report) = scan_json(&[
+        "rbac/wildcards.yaml",
+        "rbac/bindings.yaml",
+        "--rule",
+        "rbac-least-privilege",
+    ]);
+    let by_line = |file: &str, line: u64| {
+        let finding = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["location"]["file"] == file && f["location"]["line"] == line)
+            .unwrap_or_else(|| panic!("no finding at {file}:{line}"));
+        let cis: Vec<&str> = finding["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["framework"] == "cis-kubernetes")
+            .map(|c| c["id"].as_str().unwrap())
+            .collect();
+        (
+            finding["severity"].as_str().unwrap().to_owned(),
+            finding["message"].as_str().unwrap().to_owned(),
+            cis.join(" "),
+        )
+    };
+    let (severity, message, cis) = by_line("rbac/wildcards.yaml", 10);
+    assert_eq!(severity, "critical");
+    assert_eq!(
+        message,
+        "ClusterRole superuser rule #1 is cluster-admin in all but name: with '*' on every non-resource URL it grants every verb on every resource in every API group ('*' in apiGroups, resources and verbs), so it can read Secrets; create pods or workloads that run them; bind, escalate or impersonate; create PersistentVolumes, which can mount host paths; reach the kubelet API through nodes/proxy, bypassing audit; approve certificate signing requests; change admission webhook configurations; create service account tokens. Held by ServiceAccount ci/deployer via ClusterRoleBinding superuser."
+    );
+    assert_eq!(
+        cis,
+        "5.1.1 5.1.2 5.1.3 5.1.4 5.1.8 5.1.9 5.1.10 5.1.11 5.1.12 5.1.13"
+    );
+    let (severity, message, _) = by_line("rbac/wildcards.yaml", 44);
+    assert_eq!(severity, "medium");
+    assert_eq!(
+        message,
+        "ClusterRole finalizer-editor rule #1 grants '*/finalizers' in resources, '*' in apiGroups. No binding in the scanned manifests grants this role."
+    );
+    let (severity, message, cis) = by_line("rbac/bindings.yaml", 11);
+    assert_eq!((severity.as_str(), cis.as_str()), ("high", ""));
+    assert_eq!(
+        message,
+        "RoleBinding shop/shop-admins gives cluster-admin within namespace shop to Group shop-admins: full control of every object there, its Secrets included; bind a role with only the permissions it needs"
+    );
+    let (severity, message, cis) = by_line("rbac/bindings.yaml", 53);
+    assert_eq!((severity.as_str(), cis.as_str()), ("low", "5.1.2"));
+    assert_eq!(
+        message,
+        "Role shop/tls-reader rule #1 can read only the Secrets it names: shop-tls, shop-ca (get on secrets, limited by resourceNames). No binding in the scanned manifests grants this role."
+    );
+    let (severity, _, cis) = by_line("rbac/bindings.yaml", 60);
+    assert_eq!((severity.as_str(), cis.as_str()), ("low", "5.1.5"));
 }

@@ -17,13 +17,15 @@ pub struct Check {
 
 impl Check {
     /// A finding about a field of an object in the manifest set. Its identity is the
-    /// pointer, so the fingerprint survives the object moving within its file.
+    /// pointer, so the fingerprint survives the object moving within its file. A field
+    /// the object lacks (a rule reporting a missing `spec`) is located at its nearest
+    /// existing parent, so no input can make a finding point at nothing.
     pub fn at(&self, object: &Object, pointer: Pointer, message: String) -> Finding {
         let identity = pointer.to_string();
         self.finding(
             Location::Object(ObjectLocation {
                 document: object.position,
-                pointer: pointer.into(),
+                pointer: pointer.nearest_in(object.value()).into(),
             }),
             message,
             identity,

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use serde_json::Value;
+
 /// A JSON pointer built segment by segment, escaping `~` and `/` as RFC 6901 requires.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Pointer(String);
@@ -54,6 +56,26 @@ impl Pointer {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The longest prefix of this pointer that names a node of `value`: the pointer itself
+    /// when the field exists, else its nearest existing parent (the root at worst). A
+    /// finding may only point at what the object holds.
+    pub fn nearest_in(&self, value: &Value) -> Self {
+        let mut node = value;
+        let mut end = 0;
+        for segment in self.0.split('/').skip(1) {
+            let key = segment.replace("~1", "/").replace("~0", "~");
+            let child = match node {
+                Value::Object(map) => map.get(&key),
+                Value::Array(items) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
+                _ => None,
+            };
+            let Some(child) = child else { break };
+            node = child;
+            end += segment.len() + 1;
+        }
+        Self(self.0[..end].to_owned())
+    }
 }
 
 impl fmt::Display for Pointer {
@@ -86,6 +108,19 @@ mod tests {
             "/spec/a~1b/0"
         );
         assert_eq!(Pointer::root().join(&spec), spec);
+    }
+
+    #[test]
+    fn nearest_in_stops_at_the_last_existing_field() {
+        let value =
+            serde_json::json!({"spec": {"template": {"metadata": {}}, "a/b": [1, {"c~": 2}]}});
+        let nearest = |text: &str| Pointer::parse(text).nearest_in(&value).to_string();
+        assert_eq!(nearest("/spec/template/spec"), "/spec/template");
+        assert_eq!(nearest("/spec/a~1b/1/c~0"), "/spec/a~1b/1/c~0");
+        assert_eq!(nearest("/spec/a~1b/7/x"), "/spec/a~1b");
+        assert_eq!(nearest("/spec/a~1b/0/x"), "/spec/a~1b/0");
+        assert_eq!(nearest("/status"), "");
+        assert_eq!(nearest(""), "");
     }
 
     #[test]

@@ -51,6 +51,18 @@ impl LabelSelector {
         self.requirements.is_empty()
     }
 
+    /// The selector keeping only the requirements on keys `keep` accepts: e.g. the part of
+    /// a pod selector that is about the pod's namespace.
+    pub fn restricted_to(&self, keep: impl Fn(&str) -> bool) -> Self {
+        let requirements = self
+            .requirements
+            .iter()
+            .filter(|r| keep(r.key()))
+            .cloned()
+            .collect();
+        Self { requirements }
+    }
+
     /// Whether a set of labels satisfies every requirement.
     pub fn matches(&self, labels: &[(&str, &str)]) -> bool {
         let value_of = |key: &str| labels.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
@@ -68,6 +80,15 @@ impl LabelSelector {
 }
 
 impl Requirement {
+    fn key(&self) -> &str {
+        match self {
+            Self::In(key, _)
+            | Self::NotIn(key, _)
+            | Self::Exists(key)
+            | Self::DoesNotExist(key) => key,
+        }
+    }
+
     fn parse(expression: &Value) -> Result<Self, String> {
         let key = expression
             .get("key")
@@ -163,6 +184,23 @@ mod tests {
                 ("canary", "1")
             ]
         ));
+    }
+
+    #[test]
+    fn restricted_keeps_the_requirements_on_chosen_keys() {
+        let s = json!({"matchLabels": {"app": "web", "ns": "shop"},
+                       "matchExpressions": [{"key": "ns", "operator": "NotIn", "values": ["kube-system"]}]});
+        let namespace_part = LabelSelector::parse(Some(&s))
+            .unwrap()
+            .restricted_to(|key| key == "ns");
+        assert!(namespace_part.matches(&[("ns", "shop")]));
+        assert!(!namespace_part.matches(&[("ns", "other")]));
+        assert!(
+            LabelSelector::parse(Some(&s))
+                .unwrap()
+                .restricted_to(|_| false)
+                .is_empty()
+        );
     }
 
     #[test]

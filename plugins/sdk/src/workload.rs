@@ -1,5 +1,5 @@
 //! Workloads and their pod templates: Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
-//! ReplicationController, Job and CronJob.
+//! ReplicationController, Job, CronJob and OpenShift's DeploymentConfig.
 
 use serde_json::Value;
 
@@ -15,6 +15,7 @@ const WORKLOADS: &[(&str, Option<&[&str]>)] = &[
     ("ReplicaSet", Some(&["spec", "template"])),
     ("ReplicationController", Some(&["spec", "template"])),
     ("Job", Some(&["spec", "template"])),
+    ("DeploymentConfig", Some(&["spec", "template"])),
     (
         "CronJob",
         Some(&["spec", "jobTemplate", "spec", "template"]),
@@ -142,5 +143,35 @@ mod tests {
             "/spec/containers/0"
         );
         assert!(pod_template(&object(json!({"kind": "Service"}))).is_none());
+    }
+
+    #[test]
+    fn openshift_deployment_config_is_a_workload() {
+        let config = object(json!({
+            "apiVersion": "apps.openshift.io/v1", "kind": "DeploymentConfig", "metadata": {"name": "d"},
+            "spec": {"template": {"metadata": {"labels": {"app": "d"}},
+                                  "spec": {"serviceAccountName": "d", "containers": [{"name": "c"}]}}}
+        }));
+        let template = pod_template(&config).unwrap();
+        assert_eq!(template.labels, [("app", "d")]);
+        assert_eq!(
+            template.containers()[0].pointer.as_str(),
+            "/spec/template/spec/containers/0"
+        );
+    }
+
+    #[test]
+    fn odd_templates_yield_no_containers() {
+        for value in [
+            json!({"kind": "Deployment", "spec": {"template": {"metadata": {"labels": {"a": "b"}}}}}),
+            json!({"kind": "Deployment", "spec": {"template": "text"}}),
+            json!({"kind": "Deployment", "spec": {"template": {"spec": {"containers": {"name": "c"}}}}}),
+            json!({"kind": "Pod", "metadata": "m", "spec": []}),
+        ] {
+            let workload = object(value);
+            let containers = pod_template(&workload).map(|t| t.containers().len());
+            assert_eq!(containers, Some(0), "{:?}", workload.value());
+        }
+        assert!(pod_template(&object(json!({"kind": "Deployment", "spec": 1}))).is_none());
     }
 }

@@ -2,8 +2,8 @@
 //!
 //! The whole manifest set is judged together, so a policy in another file counts, and so
 //! do Cilium, Calico and AdminNetworkPolicy objects ([`policies`]). Checks:
-//! `namespace-without-policy` (a namespace that runs workloads, or is declared, that no
-//! policy applies to), `pod-not-selected` (a workload no ingress-restricting policy
+//! `namespace-without-policy` (a namespace that runs workloads that no policy applies
+//! to; a namespace declared but running nothing in the input is no finding), `pod-not-selected` (a workload no ingress-restricting policy
 //! selects), `allow-all` (a NetworkPolicy rule that admits everything),
 //! `unreadable-selector` (a selector that cannot be evaluated, so the policy protects
 //! nothing here), and, when the settings turn it on, `egress-unrestricted` (a workload
@@ -130,7 +130,8 @@ export_rule!(NetworkPolicyCoverage);
 /// What one namespace holds.
 #[derive(Default)]
 struct Namespace<'a> {
-    declared: Option<&'a Object>,
+    /// Every Namespace object declaring it (two files may both do).
+    declared: Vec<&'a Object>,
     workloads: Vec<&'a Object>,
 }
 
@@ -178,7 +179,11 @@ fn judge(set: &Manifests, settings: &Settings) -> Verdict {
                 }
             }
         } else if object.kind == "Namespace" && object.api_version == "v1" {
-            namespaces.entry(&object.name).or_default().declared = Some(object);
+            namespaces
+                .entry(&object.name)
+                .or_default()
+                .declared
+                .push(object);
         } else if workload::pod_template(object).is_some_and(|t| !t.host_network()) {
             namespaces
                 .entry(set.namespace_of(object))
@@ -188,15 +193,17 @@ fn judge(set: &Manifests, settings: &Settings) -> Verdict {
         }
     }
 
+    // Only namespaces that run workloads need policies.
+    namespaces.retain(|_, namespace| !namespace.workloads.is_empty());
     for (name, namespace) in &namespaces {
-        let mut labels = namespace.declared.map(Object::labels).unwrap_or_default();
-        labels.push((NAMESPACE_NAME_LABEL, name));
-        if !policies
-            .for_namespace(name)
-            .any(|p| p.applies_to(name, &labels))
-        {
-            let finding = uncovered_namespace(name, namespace);
-            findings.extend(finding.map(|f| settings.exempt(f, Some(name))));
+        let labels = namespace_labels(name, namespace.declared.first().copied());
+        let uncovered = uncovered_namespace(name, namespace, &policies);
+        if !uncovered.is_empty() {
+            findings.extend(
+                uncovered
+                    .into_iter()
+                    .map(|f| settings.exempt(f, Some(name))),
+            );
             continue;
         }
         let mut directions = vec![(Direction::Ingress, POD_NOT_SELECTED, "ingress")];
@@ -232,33 +239,51 @@ fn judge(set: &Manifests, settings: &Settings) -> Verdict {
             }
         }
     }
-    // Every check speaks for the same controls: judged when a namespace holds workloads
-    // or is declared.
+    // Every check speaks for the same controls: judged when a namespace holds workloads.
     Verdict::of(findings).judged(&NAMESPACE_WITHOUT_POLICY, !namespaces.is_empty())
 }
 
-/// The finding for a namespace without any policy: on its Namespace object when declared,
-/// else on its first workload.
-fn uncovered_namespace(name: &str, namespace: &Namespace) -> Option<Finding> {
-    let at = namespace
-        .declared
-        .or(namespace.workloads.first().copied())?;
-    let runs = match namespace.workloads.len() {
-        0 => "is declared".to_owned(),
-        1 => format!("runs {}", namespace.workloads[0].display_name()),
-        n => format!("runs {n} workloads"),
+/// A namespace's labels as policies select them: a declaration's own, plus its name.
+fn namespace_labels<'a>(name: &'a str, declared: Option<&'a Object>) -> Vec<(&'a str, &'a str)> {
+    let mut labels = declared.map(Object::labels).unwrap_or_default();
+    labels.push((NAMESPACE_NAME_LABEL, name));
+    labels
+}
+
+/// The findings for a namespace that runs workloads and no policy applies to: on each
+/// Namespace object declaring it (each copy, with its own labels), or on its first
+/// workload when none does. Empty when policies apply.
+fn uncovered_namespace(name: &str, namespace: &Namespace, policies: &PolicyIndex) -> Vec<Finding> {
+    let uncovered = |declared: Option<&Object>| {
+        let labels = namespace_labels(name, declared);
+        !policies
+            .for_namespace(name)
+            .any(|p| p.applies_to(name, &labels))
     };
-    Some(
-        NAMESPACE_WITHOUT_POLICY
-            .at(
-                at,
-                Pointer::root(),
-                format!(
-                    "namespace {name} {runs} but has no NetworkPolicy; its pods accept any traffic"
-                ),
-            )
-            .with_identity(format!("namespace/{name}")),
-    )
+    let at: Vec<&Object> = if namespace.declared.is_empty() {
+        let first = namespace.workloads.first().copied();
+        first.filter(|_| uncovered(None)).into_iter().collect()
+    } else {
+        let copies = namespace.declared.iter().copied();
+        copies.filter(|copy| uncovered(Some(copy))).collect()
+    };
+    let runs = match namespace.workloads.as_slice() {
+        [one] => format!("runs {}", one.display_name()),
+        all => format!("runs {} workloads", all.len()),
+    };
+    at.into_iter()
+        .map(|object| {
+            NAMESPACE_WITHOUT_POLICY
+                .at(
+                    object,
+                    Pointer::root(),
+                    format!(
+                        "namespace {name} {runs} but has no NetworkPolicy; its pods accept any traffic"
+                    ),
+                )
+                .with_identity(format!("namespace/{name}"))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -521,5 +546,131 @@ mod tests {
                 ("namespace-without-policy".into(), 0, "".into())
             ]
         );
+    }
+
+    fn namespace(name: &str, labels: Value) -> Value {
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels}})
+    }
+
+    #[test]
+    fn a_namespace_running_nothing_needs_no_policy() {
+        assert!(checks(vec![namespace("cert-manager", json!({}))]).is_empty());
+        let set = Manifests::from_values("default", vec![namespace("idle", json!({}))]).unwrap();
+        assert!(judge(&set, &Settings::default()).assessed.is_empty());
+        // Declared twice (a plain and an OpenShift install side by side), with a workload:
+        // each declaration carries the finding.
+        assert_eq!(
+            checks(vec![
+                namespace("shop", json!({})),
+                deployment("shop", json!({"app": "web"})),
+                namespace("shop", json!({"variant": "openshift"})),
+            ]),
+            [
+                ("namespace-without-policy".into(), 0, "".into()),
+                ("namespace-without-policy".into(), 2, "".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_cilium_clusterwide_policy_covers_only_the_namespaces_it_selects() {
+        let clusterwide = |selector: Value| {
+            json!({"apiVersion": "cilium.io/v2", "kind": "CiliumClusterwideNetworkPolicy",
+                   "metadata": {"name": "cw"}, "spec": {"endpointSelector": selector, "ingress": [{}]}})
+        };
+        let other =
+            clusterwide(json!({"matchLabels": {"k8s:io.kubernetes.pod.namespace": "other"}}));
+        assert_eq!(
+            checks(vec![deployment("shop", json!({"app": "web"})), other]),
+            [("namespace-without-policy".into(), 0, "".into())]
+        );
+        let by_team = |team: &str| {
+            clusterwide(json!({"matchExpressions": [
+                {"key": "k8s:io.cilium.k8s.namespace.labels.team", "operator": "In", "values": [team]}
+            ]}))
+        };
+        let shop = namespace("shop", json!({"team": "shop"}));
+        let web = deployment("shop", json!({"app": "web"}));
+        assert!(checks(vec![shop.clone(), web.clone(), by_team("shop")]).is_empty());
+        assert_eq!(
+            checks(vec![shop.clone(), web.clone(), by_team("ops")]),
+            [("namespace-without-policy".into(), 0, "".into())]
+        );
+        // A host policy selects nodes, not pods.
+        let host = json!({"apiVersion": "cilium.io/v2", "kind": "CiliumClusterwideNetworkPolicy",
+            "metadata": {"name": "host"}, "spec": {"nodeSelector": {}, "ingress": [{}]}});
+        assert_eq!(
+            checks(vec![shop, web, host]),
+            [("namespace-without-policy".into(), 0, "".into())]
+        );
+    }
+
+    #[test]
+    fn an_openshift_deployment_config_is_a_workload() {
+        let config = json!({"apiVersion": "apps.openshift.io/v1", "kind": "DeploymentConfig",
+            "metadata": {"name": "legacy", "namespace": "shop"},
+            "spec": {"template": {"metadata": {"labels": {"app": "legacy"}}, "spec": {"containers": []}}}});
+        assert_eq!(
+            checks(vec![
+                config.clone(),
+                policy(
+                    "shop",
+                    json!({"podSelector": {"matchLabels": {"app": "web"}}})
+                )
+            ]),
+            [(
+                "pod-not-selected".into(),
+                0,
+                "/spec/template/metadata/labels".into()
+            )]
+        );
+        assert_eq!(
+            checks(vec![config]),
+            [("namespace-without-policy".into(), 0, "".into())]
+        );
+    }
+
+    #[test]
+    fn partial_and_odd_objects_are_judged_and_located_at_fields_they_hold() {
+        let objects = vec![
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "no-spec", "namespace": "shop"}, "spec": {"template": {"metadata": {}}}}),
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "no-template", "namespace": "shop"}, "spec": {}}),
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "labels-text", "namespace": "shop"}, "spec": {"template": {"metadata": {"labels": "app=web"}}}}),
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": "text", "spec": ["list"]}),
+            json!({"apiVersion": "v1", "kind": "Pod"}),
+            json!({"apiVersion": "v1", "kind": "Namespace"}),
+            json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "no-spec", "namespace": "shop"}}),
+            json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": {"name": "odd", "namespace": "shop"},
+                   "spec": {"podSelector": {"matchLabels": {"app": "db"}}, "ingress": "all", "egress": [{"to": "x"}, "y"], "policyTypes": "Ingress"}}),
+            json!({"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy", "metadata": {"name": "c", "namespace": "other"}, "specs": "x"}),
+            json!({"apiVersion": "projectcalico.org/v3", "kind": "GlobalNetworkPolicy", "metadata": {"name": "g"}}),
+            json!({"apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "AdminNetworkPolicy", "metadata": {"name": "a"}, "spec": {"subject": {"pods": "x"}}}),
+        ];
+        let set = Manifests::from_values("default", objects.clone()).unwrap();
+        let mut located = Vec::new();
+        for finding in judge(&set, &Settings::default()).findings {
+            let Location::Object(at) = finding.location else {
+                panic!("object finding expected")
+            };
+            let object = &objects[at.document as usize];
+            assert!(
+                object.pointer(&at.pointer).is_some(),
+                "{} names no field of {object}",
+                at.pointer
+            );
+            located.push((finding.check, at.document, at.pointer));
+        }
+        // A policyTypes that is no list counts as absent, so egress rules restrict egress
+        // and rules without peers admit everyone; the policy without spec selects every
+        // pod of shop, and Calico's empty selector every namespace (default included).
+        let expected = [
+            ("allow-all", 7, "/spec/egress/0"),
+            ("allow-all", 7, "/spec/egress/1"),
+        ];
+        let expected: Vec<(String, u32, String)> = expected
+            .iter()
+            .map(|(c, d, p)| (c.to_string(), *d, p.to_string()))
+            .collect();
+        assert_eq!(located, expected);
     }
 }

@@ -15,6 +15,8 @@ use crate::calico;
 pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
 /// The namespace as Cilium's endpoint labels carry it.
 const CILIUM_NAMESPACE_LABEL: &str = "io.kubernetes.pod.namespace";
+/// The prefix under which Cilium's endpoint labels carry their namespace's labels.
+const CILIUM_NAMESPACE_LABELS_PREFIX: &str = "io.cilium.k8s.namespace.labels.";
 /// The namespace as Calico's endpoint labels carry it.
 const CALICO_NAMESPACE_LABEL: &str = "projectcalico.org/namespace";
 
@@ -22,6 +24,9 @@ const CALICO_NAMESPACE_LABEL: &str = "projectcalico.org/namespace";
 pub enum Selector {
     Labels(LabelSelector),
     Calico(calico::Selector),
+    /// The namespace part of a Cilium endpoint selector, matched against a namespace's
+    /// labels as Cilium gives them to the namespace's endpoints.
+    CiliumNamespace(LabelSelector),
 }
 
 impl Selector {
@@ -29,8 +34,39 @@ impl Selector {
         match self {
             Self::Labels(s) => s.matches(labels),
             Self::Calico(s) => s.matches(labels),
+            Self::CiliumNamespace(s) => {
+                let name = labels
+                    .iter()
+                    .find(|(k, _)| *k == NAMESPACE_NAME_LABEL)
+                    .map_or("", |(_, v)| *v);
+                let cilium = cilium_namespace_labels(name, labels);
+                let pairs: Vec<(&str, &str)> = cilium
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                s.matches(&pairs)
+            }
         }
     }
+}
+
+/// The labels Cilium gives every endpoint of a namespace: its name and the namespace's
+/// own labels under [`CILIUM_NAMESPACE_LABELS_PREFIX`].
+fn cilium_namespace_labels(namespace: &str, labels: &[(&str, &str)]) -> Vec<(String, String)> {
+    let own = labels.iter().map(|(k, v)| {
+        (
+            format!("{CILIUM_NAMESPACE_LABELS_PREFIX}{k}"),
+            v.to_string(),
+        )
+    });
+    std::iter::once((CILIUM_NAMESPACE_LABEL.to_owned(), namespace.to_owned()))
+        .chain(own)
+        .collect()
+}
+
+/// Whether a Cilium endpoint label key is about the endpoint's namespace.
+fn cilium_namespace_key(key: &str) -> bool {
+    key == CILIUM_NAMESPACE_LABEL || key.starts_with(CILIUM_NAMESPACE_LABELS_PREFIX)
 }
 
 /// Where a policy applies.
@@ -135,8 +171,9 @@ impl Policy<'_> {
         if !restricts || !self.applies_to(namespace, namespace_labels) {
             return false;
         }
+        let cilium = cilium_namespace_labels(namespace, namespace_labels);
         let mut pod = labels.to_vec();
-        pod.push((CILIUM_NAMESPACE_LABEL, namespace));
+        pod.extend(cilium.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         pod.push((CALICO_NAMESPACE_LABEL, namespace));
         self.pods.matches(&pod)
     }
@@ -167,16 +204,19 @@ pub fn read<'a>(
             let clusterwide = object.kind == "CiliumClusterwideNetworkPolicy";
             cilium_specs(object)
                 .into_iter()
+                // A host policy (nodeSelector) selects nodes, not pods.
+                .filter(|(_, spec)| spec.get("endpointSelector").is_some())
                 .map(|(at, spec)| {
                     let pods =
                         cilium_selector(spec.get("endpointSelector"), &at.at("endpointSelector"))?;
                     Ok(Policy {
                         scope: if clusterwide {
-                            all_namespaces()
+                            let namespaces = pods.restricted_to(cilium_namespace_key);
+                            Scope::Namespaces(Selector::CiliumNamespace(namespaces))
                         } else {
                             namespace()
                         },
-                        pods,
+                        pods: Selector::Labels(pods),
                         ingress: spec.get("ingress").is_some() || spec.get("ingressDeny").is_some(),
                         egress: spec.get("egress").is_some() || spec.get("egressDeny").is_some(),
                     })
@@ -249,10 +289,6 @@ pub fn read<'a>(
     })
 }
 
-fn all_namespaces<'a>() -> Scope<'a> {
-    Scope::Namespaces(Selector::Labels(LabelSelector::default()))
-}
-
 fn labels(object: &Object, pointer: &str) -> Result<Selector, Unreadable> {
     LabelSelector::parse(object.value().pointer(pointer))
         .map(Selector::Labels)
@@ -298,7 +334,7 @@ fn cilium_specs(object: &Object) -> Vec<(Pointer, &Value)> {
 
 /// Cilium endpoint selectors prefix label keys with their source (`k8s:app`, `any:app`);
 /// the prefix is dropped so that they match pod labels.
-fn cilium_selector(selector: Option<&Value>, at: &Pointer) -> Result<Selector, Unreadable> {
+fn cilium_selector(selector: Option<&Value>, at: &Pointer) -> Result<LabelSelector, Unreadable> {
     let strip = |key: &str| {
         key.strip_prefix("k8s:")
             .or_else(|| key.strip_prefix("any:"))
@@ -322,12 +358,10 @@ fn cilium_selector(selector: Option<&Value>, at: &Pointer) -> Result<Selector, U
         }
         s
     });
-    LabelSelector::parse(normalised.as_ref())
-        .map(Selector::Labels)
-        .map_err(|reason| Unreadable {
-            at: at.clone(),
-            reason,
-        })
+    LabelSelector::parse(normalised.as_ref()).map_err(|reason| Unreadable {
+        at: at.clone(),
+        reason,
+    })
 }
 
 /// The rules of a Kubernetes NetworkPolicy that admit everything: no peers and no ports,

@@ -1,11 +1,28 @@
-//! What one policy rule grants that least privilege forbids: wildcards and the dangerous
-//! permissions of [`crate::permissions`], each with the field it is on.
+//! What a role's policy rules grant that least privilege forbids: wildcards and the
+//! dangerous permissions of [`crate::permissions`], each with the rule and field it is on.
+//!
+//! A full wildcard (`*` verbs on `*` resources in `*` API groups) is one `wildcard`
+//! finding naming what it implies; the specific checks are for rules that grant those
+//! permissions some other way. Cluster-scoped resources count only where the role
+//! reaches the whole cluster ([`Reach`]).
 
-use tollgate_sdk::{Check, Pointer, Severity, Value, serde_json::json};
+use tollgate_sdk::{
+    Check, Framework, Framework::CisKubernetes, Pointer, Severity, Value, serde_json::json,
+};
 
-use crate::WILDCARD;
-use crate::permissions::PERMISSIONS;
+use crate::permissions::{PERMISSIONS, Permission, cluster_scoped};
 use crate::policy::PolicyRule;
+use crate::{CLUSTER_ADMIN_BINDING, SECRETS_READ, WILDCARD};
+
+/// Where a role's rules apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// The whole cluster: a ClusterRole bound by a ClusterRoleBinding (or not bound in
+    /// the input, where any binding may come).
+    Cluster,
+    /// One namespace: a Role, or a ClusterRole that only RoleBindings grant.
+    Namespace,
+}
 
 /// One forbidden grant of a policy rule.
 pub struct Grant {
@@ -15,56 +32,240 @@ pub struct Grant {
     /// Completes "<role> rule #N ...".
     pub what: String,
     pub severity: Severity,
+    /// Controls the finding breaks beyond its check's (what a full wildcard implies).
+    pub implied_controls: Vec<(Framework, &'static str)>,
 }
 
-/// Every forbidden grant of one policy rule.
-pub fn of_rule(value: &Value) -> Vec<Grant> {
-    let rule = PolicyRule::new(value);
-    let mut grants = Vec::new();
-    let wildcards = rule.wildcards();
-    if let Some(&(field, position)) = wildcards.first() {
-        let fields: Vec<&str> = wildcards.iter().map(|(f, _)| *f).collect();
-        grants.push(Grant {
-            check: WILDCARD,
-            at: Pointer::root().at(field).at(position),
-            what: format!("grants '*' in {}", fields.join(", ")),
-            severity: WILDCARD.severity,
-        });
+impl Grant {
+    fn new(check: Check, at: Pointer, what: String) -> Self {
+        Self {
+            check,
+            at,
+            what,
+            severity: check.severity,
+            implied_controls: Vec::new(),
+        }
     }
-    // resourceNames narrows every verb but create, which it cannot restrict.
-    let scoped = !rule.resource_names.is_empty();
-    for permission in PERMISSIONS {
-        let granted = permission
+}
+
+/// Every forbidden grant of a role's rules, each with the index of the rule it is on, in
+/// rule order.
+pub fn of_rules(rules: &[Value], reach: Reach) -> Vec<(usize, Grant)> {
+    let parsed: Vec<PolicyRule> = rules.iter().map(PolicyRule::new).collect();
+    let cluster_admin =
+        reach == Reach::Cluster && parsed.iter().any(PolicyRule::is_every_non_resource_url);
+    let mut grants = Vec::new();
+    for (index, rule) in parsed.iter().enumerate() {
+        // The non-resource URLs of cluster-admin in all but name are named in its finding.
+        if cluster_admin && rule.is_every_non_resource_url() && rule.resources.is_empty() {
+            continue;
+        }
+        if rule.is_full_wildcard() {
+            grants.push((index, full_wildcard(rule, reach, cluster_admin)));
+        } else {
+            grants.extend(of_rule(rule, reach).into_iter().map(|g| (index, g)));
+        }
+    }
+    grants.extend(across_rules(&parsed, reach));
+    grants.sort_by_key(|(index, _)| *index);
+    grants
+}
+
+/// The one finding of a full wildcard, naming the permissions it implies.
+fn full_wildcard(rule: &PolicyRule, reach: Reach, cluster_admin: bool) -> Grant {
+    let implied: Vec<&Permission> = PERMISSIONS.iter().filter(|p| reachable(p, reach)).collect();
+    let phrases: Vec<&str> = implied.iter().map(|p| p.what).collect();
+    let scope = match reach {
+        Reach::Cluster => "every resource in every API group",
+        Reach::Namespace => "every namespaced resource of its namespace",
+    };
+    let at = rule
+        .wildcards()
+        .first()
+        .map_or_else(Pointer::root, |&(field, position, _)| {
+            Pointer::root().at(field).at(position)
+        });
+    let mut grant = Grant::new(
+        WILDCARD,
+        at,
+        format!(
+            "grants every verb on {scope} ('*' in apiGroups, resources and verbs), so it can {}",
+            phrases.join("; ")
+        ),
+    );
+    let mut controls: Vec<&[(Framework, &'static str)]> =
+        implied.iter().map(|p| p.check.controls).collect();
+    if cluster_admin {
+        grant.severity = Severity::Critical;
+        grant.what = format!(
+            "is cluster-admin in all but name: with '*' on every non-resource URL it {}",
+            grant.what
+        );
+        controls.push(CLUSTER_ADMIN_BINDING.controls);
+    }
+    grant.implied_controls = cis_beyond_wildcard(controls.into_iter().flatten());
+    grant
+}
+
+/// The CIS items among `controls` that the `wildcard` check does not already break, once
+/// each.
+fn cis_beyond_wildcard<'c>(
+    controls: impl Iterator<Item = &'c (Framework, &'static str)>,
+) -> Vec<(Framework, &'static str)> {
+    let mut beyond = Vec::new();
+    for &control in controls {
+        let (framework, _) = control;
+        let known = WILDCARD.controls.contains(&control) || beyond.contains(&control);
+        if framework == CisKubernetes && !known {
+            beyond.push(control);
+        }
+    }
+    beyond
+}
+
+/// Whether a permission can be held at all within `reach`.
+fn reachable(permission: &Permission, reach: Reach) -> bool {
+    let reached = |&&(_, resource, _): &&(&str, &str, &[&str])| {
+        reach == Reach::Cluster || !cluster_scoped(resource)
+    };
+    if permission.needs_all {
+        permission.grants.iter().all(|g| reached(&g))
+    } else {
+        permission.grants.iter().any(|g| reached(&g))
+    }
+}
+
+/// The wildcard entries and dangerous permissions of one rule that is no full wildcard.
+fn of_rule(rule: &PolicyRule, reach: Reach) -> Vec<Grant> {
+    let permissions = PERMISSIONS.iter().filter(|p| !p.needs_all);
+    wildcard_entries(rule, reach)
+        .into_iter()
+        .chain(permissions.filter_map(|p| permission(rule, p, reach)))
+        .collect()
+}
+
+/// One finding naming every wildcard entry of a rule that grants something in `reach`.
+fn wildcard_entries(rule: &PolicyRule, reach: Reach) -> Option<Grant> {
+    // Non-resource URLs (and the verbs of a rule that has only them) are granted only
+    // cluster-wide.
+    let wildcards: Vec<_> = rule
+        .wildcards()
+        .into_iter()
+        .filter(|(field, _, _)| match *field {
+            "nonResourceURLs" => reach == Reach::Cluster,
+            "verbs" => reach == Reach::Cluster || !rule.resources.is_empty(),
+            _ => true,
+        })
+        .collect();
+    let &(field, position, _) = wildcards.first()?;
+    let entries: Vec<String> = wildcards
+        .iter()
+        .map(|(field, _, entry)| format!("'{entry}' in {field}"))
+        .collect();
+    Some(Grant::new(
+        WILDCARD,
+        Pointer::root().at(field).at(position),
+        format!("grants {}", entries.join(", ")),
+    ))
+}
+
+/// The grant of one dangerous permission by a rule, if it makes it. `resourceNames`
+/// narrows every verb but create, which it cannot restrict; Secrets only read by name
+/// are `low`.
+fn permission(rule: &PolicyRule, permission: &Permission, reach: Reach) -> Option<Grant> {
+    let (resource, verbs, entry) = granted(rule, permission.grants, reach)?;
+    let names: Vec<&str> = rule.resource_names.iter().map(|(_, n)| *n).collect();
+    let through = through(resource, entry);
+    let verb_list = verbs.join(", ");
+    let mut grant = Grant::new(
+        permission.check,
+        Pointer::root().at("resources"),
+        format!(
+            "can {} ({verb_list} on {resource}{through})",
+            permission.what
+        ),
+    );
+    let narrowed = !names.is_empty() && !verbs.contains(&"create");
+    if narrowed && permission.check.id == SECRETS_READ.id && verbs == ["get"] {
+        grant.severity = Severity::Low;
+        grant.what = format!(
+            "can read only the Secrets it names: {} (get on {resource}{through}, limited by resourceNames)",
+            names.join(", ")
+        );
+    } else if narrowed {
+        grant.severity = grant.severity.min(Severity::Medium);
+        grant.what = format!(
+            "can {} ({verb_list} on {resource}{through}, limited by resourceNames)",
+            permission.what
+        );
+    }
+    Some(grant)
+}
+
+/// The first of `grants` the rule gives within `reach`: resource, verbs, matched entry.
+fn granted<'a>(
+    rule: &PolicyRule<'a>,
+    grants: &[(&str, &'static str, &[&'a str])],
+    reach: Reach,
+) -> Option<(&'static str, Vec<&'a str>, &'a str)> {
+    grants
+        .iter()
+        .filter(|(_, resource, _)| reach == Reach::Cluster || !cluster_scoped(resource))
+        .find_map(|(group, resource, verbs)| {
+            let (verbs, entry) = rule.granted_verbs(group, resource, verbs)?;
+            Some((*resource, verbs, entry))
+        })
+}
+
+/// `" through '*/proxy'"` when a rule reaches a resource by an entry other than its name.
+fn through(resource: &str, entry: &str) -> String {
+    if entry == resource {
+        String::new()
+    } else {
+        format!(" through '{entry}'")
+    }
+}
+
+/// Permissions that take several grants (approving a CSR), held when the role's rules
+/// give every one of them: reported on the rule that gives the first.
+fn across_rules(rules: &[PolicyRule], reach: Reach) -> Vec<(usize, Grant)> {
+    let mut grants = Vec::new();
+    for permission in PERMISSIONS.iter().filter(|p| p.needs_all) {
+        let held: Option<Vec<(usize, String)>> = permission
             .grants
             .iter()
-            .find_map(|(group, resource, verbs)| {
-                let verbs = rule.granted_verbs(group, resource, verbs);
-                (!verbs.is_empty()).then_some((*resource, verbs))
-            });
-        let Some((resource, verbs)) = granted else {
-            continue;
-        };
-        let narrowed = scoped && !verbs.contains(&"create");
-        let severity = if narrowed {
-            permission.check.severity.min(Severity::Medium)
-        } else {
-            permission.check.severity
-        };
-        grants.push(Grant {
-            check: permission.check,
-            at: Pointer::root().at("resources"),
-            what: format!(
-                "can {} ({} on {resource}{})",
-                permission.what,
-                verbs.join(", "),
-                if narrowed {
-                    ", limited by resourceNames"
-                } else {
-                    ""
-                }
+            .map(|grant| {
+                rules.iter().enumerate().find_map(|(index, rule)| {
+                    if rule.is_full_wildcard() {
+                        return None;
+                    }
+                    let (resource, verbs, entry) =
+                        granted(rule, std::slice::from_ref(grant), reach)?;
+                    let through = through(resource, entry);
+                    Some((
+                        index,
+                        format!("{} on {resource}{through}", verbs.join(", ")),
+                    ))
+                })
+            })
+            .collect();
+        let Some(held) = held else { continue };
+        let first = held[0].0;
+        let parts: Vec<String> = held
+            .iter()
+            .map(|(index, part)| match *index == first {
+                true => part.clone(),
+                false => format!("{part} in rule #{}", index + 1),
+            })
+            .collect();
+        grants.push((
+            first,
+            Grant::new(
+                permission.check,
+                Pointer::root().at("resources"),
+                format!("can {} ({})", permission.what, parts.join(" with ")),
             ),
-            severity,
-        });
+        ));
     }
     grants
 }

@@ -2,7 +2,10 @@
 //! hands out too much.
 //!
 //! Every rule of every role is read (not only the first), with Kubernetes' matching
-//! semantics, so a permission granted through `*` counts. Checks, after CIS Kubernetes
+//! semantics, so a permission granted through `*` counts, and its scope: a Role, or a
+//! ClusterRole only RoleBindings grant, reaches no cluster-scoped resource. A full `*/*/*`
+//! rule is one `wildcard` finding naming what it implies ([`grants`]). Two files may
+//! define the same role; each copy is judged. Checks, after CIS Kubernetes
 //! Benchmark section 5.1: `wildcard` (5.1.3), `secrets-read` (5.1.2), `pod-create`
 //! (5.1.4), `persistentvolume-create` (5.1.9), `privilege-escalation-verbs` (5.1.8),
 //! `nodes-proxy` (5.1.10), `csr-approval` (5.1.11), `webhook-config` (5.1.12),
@@ -67,6 +70,14 @@ const CLUSTER_ADMIN_BINDING: Check = Check {
         BINDING_CONTROLS[3],
         (CisKubernetes, "5.1.1"),
     ],
+};
+/// cluster-admin bound by a RoleBinding: full control of one namespace, its Secrets
+/// included, but not of the cluster, so not CIS 5.1.1. Shares the check id, so that
+/// settings and waivers name both alike; its controls are a subset of the rule's.
+const CLUSTER_ADMIN_IN_NAMESPACE: Check = Check {
+    id: "cluster-admin-binding",
+    severity: Severity::High,
+    controls: &BINDING_CONTROLS,
 };
 const SYSTEM_MASTERS: Check = Check {
     id: "system-masters",
@@ -165,6 +176,9 @@ impl Rule for RbacLeastPrivilege {
             .objects
             .iter()
             .any(|o| workload::pod_template(o).is_some());
+        let default_accounts = set
+            .of_kind("ServiceAccount")
+            .any(|o| o.api_version == "v1" && o.name == "default");
         let verdict = PERMISSIONS
             .iter()
             .map(|p| p.check)
@@ -174,12 +188,42 @@ impl Rule for RbacLeastPrivilege {
             .judged(&CLUSTER_ADMIN_BINDING, !bindings.is_empty())
             .judged(&SYSTEM_MASTERS, !bindings.is_empty())
             .judged(&ANONYMOUS_BINDING, !bindings.is_empty())
-            .judged(&DEFAULT_SERVICE_ACCOUNT, workloads || !bindings.is_empty())
+            .judged(
+                &DEFAULT_SERVICE_ACCOUNT,
+                workloads || default_accounts || !bindings.is_empty(),
+            )
             .judged(&AUTOMOUNT_TOKEN, workloads))
     }
 }
 
 export_rule!(RbacLeastPrivilege);
+
+/// The API server's own bootstrap ClusterRoleBindings that bind everyone or
+/// system:masters: each is named after the ClusterRole it grants, with these subjects.
+const BUILTIN_BINDINGS: &[(&str, &[(&str, &str)])] = &[
+    ("cluster-admin", &[("Group", "system:masters")]),
+    ("system:discovery", &[("Group", "system:authenticated")]),
+    ("system:basic-user", &[("Group", "system:authenticated")]),
+    (
+        "system:public-info-viewer",
+        &[
+            ("Group", "system:authenticated"),
+            ("Group", "system:unauthenticated"),
+        ],
+    ),
+];
+
+/// Whether `subject` of `binding` is one the API server binds itself: the exact name,
+/// role and subject of a bootstrap binding, never a lookalike name.
+fn builtin_grant(binding: &Object, role: &RoleRef, subject: &Subject) -> bool {
+    binding.kind == "ClusterRoleBinding"
+        && role.kind == Some("ClusterRole")
+        && BUILTIN_BINDINGS.iter().any(|(name, subjects)| {
+            binding.name == *name
+                && role.name == Some(name)
+                && subjects.contains(&(subject.kind, subject.name))
+        })
+}
 
 /// Subjects the API server gives to everyone, or to everyone logged in.
 fn everyone(kind: &str, name: &str) -> Option<Severity> {
@@ -200,8 +244,6 @@ fn check_binding(binding: &Object, namespace: &str, settings: &Settings) -> Vec<
         role_ref.kind.unwrap_or("role"),
         role_ref.name.unwrap_or("")
     );
-    // Bootstrap bindings every cluster has are named system:* (and cluster-admin).
-    let bootstrap = binding.name.starts_with("system:") || binding.name == "cluster-admin";
     let mut findings: Vec<(Finding, &Subject)> = Vec::new();
     let subjects = Subject::of_binding(value, namespace);
     for (index, subject) in subjects.iter().enumerate() {
@@ -210,13 +252,12 @@ fn check_binding(binding: &Object, namespace: &str, settings: &Settings) -> Vec<
         let who = subject.to_string();
         let binding_name = binding.display_name();
         if cluster_admin && (kind == "ServiceAccount" || !name.starts_with("system:")) {
-            findings.push((CLUSTER_ADMIN_BINDING.at(
-                binding,
-                at.clone(),
-                format!("{binding_name} gives cluster-admin to {who}; bind a role with only the permissions it needs"),
-            ), subject));
+            findings.push((
+                cluster_admin_finding(binding, at.clone(), namespace, &who),
+                subject,
+            ));
         }
-        if bootstrap {
+        if builtin_grant(binding, &role_ref, subject) {
             continue;
         }
         if kind == "Group" && name == "system:masters" {
@@ -253,6 +294,24 @@ fn check_binding(binding: &Object, namespace: &str, settings: &Settings) -> Vec<
             allowance::accept(finding, reason)
         })
         .collect()
+}
+
+/// cluster-admin handed out: the whole cluster through a ClusterRoleBinding, one
+/// namespace through a RoleBinding.
+fn cluster_admin_finding(binding: &Object, at: Pointer, namespace: &str, who: &str) -> Finding {
+    let binding_name = binding.display_name();
+    if binding.kind == "ClusterRoleBinding" {
+        return CLUSTER_ADMIN_BINDING.at(
+            binding,
+            at,
+            format!("{binding_name} gives cluster-admin to {who}; bind a role with only the permissions it needs"),
+        );
+    }
+    CLUSTER_ADMIN_IN_NAMESPACE.at(
+        binding,
+        at,
+        format!("{binding_name} gives cluster-admin within namespace {namespace} to {who}: full control of every object there, its Secrets included; bind a role with only the permissions it needs"),
+    )
 }
 
 #[cfg(test)]
@@ -338,16 +397,62 @@ mod tests {
         );
     }
 
-    #[test]
-    fn every_dangerous_permission_is_found_also_through_wildcards() {
-        let found = findings(vec![role(json!([
+    fn cluster_role(name: &str, rules: Value) -> Value {
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+               "metadata": {"name": name}, "rules": rules})
+    }
+
+    fn binding(kind: &str, role_kind: &str, role: &str, subjects: Value) -> Value {
+        let mut binding = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": kind,
+               "metadata": {"name": "b"},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": role_kind, "name": role},
+               "subjects": subjects});
+        if kind == "RoleBinding" {
+            binding["metadata"]["namespace"] = json!("app");
+        }
+        binding
+    }
+
+    /// `(check, document, pointer, severity, message, CIS controls)` of every finding.
+    fn judged(objects: Vec<Value>) -> Vec<(String, u32, String, Severity, String, Vec<String>)> {
+        let set = Manifests::from_values("default", objects).unwrap();
+        RbacLeastPrivilege::check_manifests(&set, &Settings::default())
+            .unwrap()
+            .findings
+            .into_iter()
+            .map(|f| {
+                let cis = f
+                    .controls
+                    .iter()
+                    .filter(|c| c.framework == CisKubernetes)
+                    .map(|c| c.id.clone())
+                    .collect();
+                match f.location {
+                    Location::Object(o) => {
+                        (f.check, o.document, o.pointer, f.severity, f.message, cis)
+                    }
+                    Location::File(_) => panic!("object finding expected"),
+                }
+            })
+            .collect()
+    }
+
+    /// Every cluster-scoped permission, and a namespaced one through a wildcard entry.
+    fn dangerous_rules() -> Value {
+        json!([
             {"apiGroups": [""], "resources": ["pods", "persistentvolumes", "serviceaccounts/token"], "verbs": ["create"]},
             {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"], "verbs": ["escalate"]},
             {"apiGroups": [""], "resources": ["*/proxy"], "verbs": ["get"]},
             {"apiGroups": ["certificates.k8s.io"], "resources": ["certificatesigningrequests/approval"], "verbs": ["update"]},
             {"apiGroups": ["admissionregistration.k8s.io"], "resources": ["mutatingwebhookconfigurations"], "verbs": ["patch"]},
-            {"apiGroups": [""], "resources": ["secrets"], "resourceNames": ["tls"], "verbs": ["get"]}
-        ]))]);
+            {"apiGroups": [""], "resources": ["secrets"], "resourceNames": ["tls"], "verbs": ["get"]},
+            {"apiGroups": ["certificates.k8s.io"], "resources": ["signers"], "verbs": ["approve"]}
+        ])
+    }
+
+    #[test]
+    fn every_dangerous_permission_is_found_also_through_wildcards() {
+        let found = findings(vec![cluster_role("ops", dangerous_rules())]);
         let checks: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
         assert_eq!(
             checks,
@@ -363,6 +468,278 @@ mod tests {
                 "secrets-read"
             ]
         );
+    }
+
+    #[test]
+    fn a_role_or_a_role_binding_grants_nothing_cluster_scoped() {
+        let mut rules = dangerous_rules();
+        rules
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"apiGroups": ["", "apps"], "resources": ["*"], "verbs": ["get"]}));
+        let namespaced = [
+            ("pod-create", "/rules/0/resources"),
+            ("token-create", "/rules/0/resources"),
+            ("wildcard", "/rules/2/resources/0"),
+            ("secrets-read", "/rules/5/resources"),
+            ("wildcard", "/rules/7/resources/0"),
+            ("secrets-read", "/rules/7/resources"),
+        ];
+        let pairs = |found: Vec<(String, String)>| -> Vec<(String, String)> { found };
+        let expected: Vec<(String, String)> = namespaced
+            .iter()
+            .map(|(c, p)| (c.to_string(), p.to_string()))
+            .collect();
+        assert_eq!(pairs(findings(vec![role(rules.clone())])), expected);
+        let through_role_binding = findings(vec![
+            cluster_role("ops", rules),
+            binding(
+                "RoleBinding",
+                "ClusterRole",
+                "ops",
+                json!([{"kind": "User", "name": "bob"}]),
+            ),
+        ]);
+        assert_eq!(through_role_binding, expected);
+    }
+
+    #[test]
+    fn csr_approval_needs_both_halves() {
+        let update = json!({"apiGroups": ["certificates.k8s.io"], "resources": ["certificatesigningrequests/approval"], "verbs": ["update"]});
+        let approve = json!({"apiGroups": ["certificates.k8s.io"], "resources": ["signers"], "resourceNames": ["example.com/*"], "verbs": ["approve"]});
+        assert!(findings(vec![cluster_role("half", json!([update]))]).is_empty());
+        assert!(findings(vec![cluster_role("half", json!([approve]))]).is_empty());
+        let found = judged(vec![cluster_role("both", json!([update, approve]))]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            (
+                found[0].0.as_str(),
+                found[0].2.as_str(),
+                found[0].4.as_str()
+            ),
+            (
+                "csr-approval",
+                "/rules/0/resources",
+                "ClusterRole both rule #1 can approve certificate signing requests (update on certificatesigningrequests/approval with approve on signers in rule #2). No binding in the scanned manifests grants this role."
+            )
+        );
+    }
+
+    #[test]
+    fn a_full_wildcard_is_one_finding_naming_what_it_implies() {
+        let star = json!([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]);
+        let found = judged(vec![cluster_role("all", star.clone())]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let (check, _, pointer, severity, message, cis) = &found[0];
+        assert_eq!(
+            (check.as_str(), pointer.as_str(), *severity),
+            ("wildcard", "/rules/0/verbs/0", Severity::Medium)
+        );
+        assert_eq!(
+            message,
+            "ClusterRole all rule #1 grants every verb on every resource in every API group ('*' in apiGroups, resources and verbs), so it can read Secrets; create pods or workloads that run them; bind, escalate or impersonate; create PersistentVolumes, which can mount host paths; reach the kubelet API through nodes/proxy, bypassing audit; approve certificate signing requests; change admission webhook configurations; create service account tokens. No binding in the scanned manifests grants this role."
+        );
+        assert_eq!(
+            cis,
+            &[
+                "5.1.3", "5.1.2", "5.1.4", "5.1.8", "5.1.9", "5.1.10", "5.1.11", "5.1.12", "5.1.13"
+            ]
+        );
+        let found = judged(vec![role(star)]);
+        assert_eq!(
+            found[0].4,
+            "Role app/r rule #1 grants every verb on every namespaced resource of its namespace ('*' in apiGroups, resources and verbs), so it can read Secrets; create pods or workloads that run them; bind, escalate or impersonate; create service account tokens. No binding in the scanned manifests grants this role."
+        );
+        assert_eq!(found[0].5, ["5.1.3", "5.1.2", "5.1.4", "5.1.8", "5.1.13"]);
+    }
+
+    #[test]
+    fn every_resource_and_every_url_bound_cluster_wide_is_cluster_admin() {
+        let rules = json!([
+            {"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]},
+            {"nonResourceURLs": ["*"], "verbs": ["*"]}
+        ]);
+        let bob = json!([{"kind": "User", "name": "bob"}]);
+        let found = judged(vec![
+            cluster_role("superuser", rules.clone()),
+            binding(
+                "ClusterRoleBinding",
+                "ClusterRole",
+                "superuser",
+                bob.clone(),
+            ),
+        ]);
+        // One finding: the URL rule is named in it.
+        assert_eq!(found.len(), 1, "{found:?}");
+        let (check, _, pointer, severity, message, cis) = &found[0];
+        assert_eq!(
+            (check.as_str(), pointer.as_str(), *severity),
+            ("wildcard", "/rules/0/verbs/0", Severity::Critical)
+        );
+        assert!(message.starts_with("ClusterRole superuser rule #1 is cluster-admin in all but name: with '*' on every non-resource URL it grants every verb on every resource in every API group"), "{message}");
+        assert!(
+            message.ends_with("Held by User bob via ClusterRoleBinding b."),
+            "{message}"
+        );
+        assert!(cis.contains(&"5.1.1".to_owned()), "{cis:?}");
+        // Through a RoleBinding it is one namespace's admin, not the cluster's.
+        let found = judged(vec![
+            cluster_role("superuser", rules),
+            binding("RoleBinding", "ClusterRole", "superuser", bob),
+        ]);
+        // Non-resource URLs are granted only cluster-wide: the URL rule grants nothing.
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].3, Severity::High);
+        assert!(found[0].4.starts_with("ClusterRole superuser rule #1 grants every verb on every namespaced resource of its namespace"));
+        assert!(!found[0].5.contains(&"5.1.1".to_owned()));
+    }
+
+    #[test]
+    fn a_role_binding_to_cluster_admin_is_one_namespace() {
+        let found = judged(vec![binding(
+            "RoleBinding",
+            "ClusterRole",
+            "cluster-admin",
+            json!([{"kind": "User", "name": "bob"}]),
+        )]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let (check, _, pointer, severity, message, cis) = &found[0];
+        assert_eq!(
+            (check.as_str(), pointer.as_str(), *severity),
+            ("cluster-admin-binding", "/subjects/0", Severity::High)
+        );
+        assert_eq!(
+            message,
+            "RoleBinding app/b gives cluster-admin within namespace app to User bob: full control of every object there, its Secrets included; bind a role with only the permissions it needs"
+        );
+        assert!(
+            cis.is_empty(),
+            "CIS 5.1.1 is about cluster-wide bindings: {cis:?}"
+        );
+    }
+
+    #[test]
+    fn messages_name_the_entry_that_matched() {
+        let found = judged(vec![cluster_role(
+            "argo",
+            json!([
+                {"apiGroups": ["*"], "resources": ["*/finalizers"], "verbs": ["update"]},
+                {"apiGroups": [""], "resources": ["*/proxy"], "verbs": ["get"]}
+            ]),
+        )]);
+        let messages: Vec<&str> = found.iter().map(|f| f.4.as_str()).collect();
+        let tail = " No binding in the scanned manifests grants this role.";
+        assert_eq!(
+            messages,
+            [
+                format!(
+                    "ClusterRole argo rule #1 grants '*/finalizers' in resources, '*' in apiGroups.{tail}"
+                ),
+                format!("ClusterRole argo rule #2 grants '*/proxy' in resources.{tail}"),
+                format!(
+                    "ClusterRole argo rule #2 can reach the kubelet API through nodes/proxy, bypassing audit (get on nodes/proxy through '*/proxy').{tail}"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn secrets_read_only_by_name_is_low() {
+        let found = judged(vec![
+            role(json!([
+                {"apiGroups": [""], "resources": ["secrets"], "resourceNames": ["tls", "db"], "verbs": ["get"]},
+                {"apiGroups": [""], "resources": ["secrets"], "resourceNames": ["tls"], "verbs": ["get", "list"]},
+                {"apiGroups": [""], "resources": ["secrets"], "verbs": ["list", "watch"]}
+            ])),
+            binding(
+                "RoleBinding",
+                "Role",
+                "r",
+                json!([{"kind": "User", "name": "bob"}]),
+            ),
+        ]);
+        let summary: Vec<(&str, Severity, &str)> = found
+            .iter()
+            .map(|f| (f.2.as_str(), f.3, f.4.as_str()))
+            .collect();
+        let tail = " Held by User bob via RoleBinding app/b.";
+        assert_eq!(
+            summary,
+            [
+                ("/rules/0/resources", Severity::Low, format!("Role app/r rule #1 can read only the Secrets it names: tls, db (get on secrets, limited by resourceNames).{tail}").as_str()),
+                ("/rules/1/resources", Severity::Medium, format!("Role app/r rule #2 can read Secrets (get, list on secrets, limited by resourceNames).{tail}").as_str()),
+                ("/rules/2/resources", Severity::High, format!("Role app/r rule #3 can read Secrets (list, watch on secrets).{tail}").as_str()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_default_service_account_must_switch_its_token_off() {
+        let account = |automount: Option<bool>| {
+            let mut value = json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": "app"}});
+            if let Some(automount) = automount {
+                value["automountServiceAccountToken"] = json!(automount);
+            }
+            value
+        };
+        let found = judged(vec![
+            account(None),
+            account(Some(true)),
+            account(Some(false)),
+        ]);
+        let summary: Vec<(&str, u32, &str, Severity)> = found
+            .iter()
+            .map(|f| (f.0.as_str(), f.1, f.2.as_str(), f.3))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("default-service-account", 0, "", Severity::Low),
+                (
+                    "default-service-account",
+                    1,
+                    "/automountServiceAccountToken",
+                    Severity::Low
+                )
+            ]
+        );
+        assert_eq!(
+            found[0].4,
+            "ServiceAccount app/default does not set automountServiceAccountToken: false, so every pod without its own account gets an API token; set it to false"
+        );
+        assert_eq!(found[0].5, ["5.1.5"]);
+        let other = json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "web", "namespace": "app"}});
+        assert!(judged(vec![other]).is_empty());
+    }
+
+    #[test]
+    fn the_same_role_in_two_files_is_judged_in_both() {
+        let star = json!([{"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["*"]}]);
+        let plain = role(star.clone());
+        let openshift = role(star);
+        assert_eq!(
+            findings(vec![plain, openshift]),
+            [
+                ("wildcard".into(), "/rules/0/verbs/0".into()),
+                ("pod-create".into(), "/rules/0/resources".into()),
+                ("wildcard".into(), "/rules/0/verbs/0".into()),
+                ("pod-create".into(), "/rules/0/resources".into())
+            ]
+        );
+        let located: Vec<u32> = judged(vec![
+            cluster_role(
+                "c",
+                json!([{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]),
+            ),
+            cluster_role(
+                "c",
+                json!([{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]),
+            ),
+        ])
+        .iter()
+        .map(|f| f.1)
+        .collect();
+        assert_eq!(located, [0, 1]);
     }
 
     #[test]
@@ -431,19 +808,21 @@ mod tests {
 
     #[test]
     fn bindings_to_everyone() {
-        let binding = |name: &str, subject: Value| {
+        let binding = |name: &str, role: &str, subjects: Value| {
             json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
                    "metadata": {"name": name},
-                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
-                   "subjects": [subject]})
+                   "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
+                   "subjects": subjects})
         };
         let anonymous = binding(
             "public",
-            json!({"kind": "User", "name": "system:anonymous"}),
+            "view",
+            json!([{"kind": "User", "name": "system:anonymous"}]),
         );
         let authenticated = binding(
             "all",
-            json!({"kind": "Group", "name": "system:authenticated"}),
+            "view",
+            json!([{"kind": "Group", "name": "system:authenticated"}]),
         );
         assert_eq!(
             findings(vec![anonymous, authenticated]),
@@ -452,10 +831,104 @@ mod tests {
                 ("anonymous-binding".into(), "/subjects/0".into())
             ]
         );
-        let bootstrap = binding(
-            "system:discovery",
-            json!({"kind": "Group", "name": "system:authenticated"}),
+        // The API server's own bindings, exactly as it creates them, are not findings.
+        let everyone = json!([
+            {"kind": "Group", "name": "system:authenticated"},
+            {"kind": "Group", "name": "system:unauthenticated"}
+        ]);
+        let builtin = binding(
+            "system:public-info-viewer",
+            "system:public-info-viewer",
+            everyone.clone(),
         );
-        assert!(findings(vec![bootstrap]).is_empty());
+        assert!(findings(vec![builtin]).is_empty());
+        // A lookalike name, another role, or an extra subject is judged.
+        let lookalike = binding(
+            "system:viewer",
+            "view",
+            json!([{"kind": "Group", "name": "system:authenticated"}]),
+        );
+        let other_role = binding(
+            "system:discovery",
+            "view",
+            json!([{"kind": "Group", "name": "system:authenticated"}]),
+        );
+        let extra = binding("system:basic-user", "system:basic-user", everyone);
+        assert_eq!(
+            findings(vec![lookalike, other_role, extra]),
+            [
+                ("anonymous-binding".into(), "/subjects/0".into()),
+                ("anonymous-binding".into(), "/subjects/0".into()),
+                ("anonymous-binding".into(), "/subjects/1".into())
+            ]
+        );
+    }
+
+    /// Partial and odd objects: each must be judged without a finding that points at a
+    /// field the object lacks, which would make the host refuse the rule's whole verdict.
+    fn odd_objects() -> Vec<Value> {
+        let rbac = "rbac.authorization.k8s.io/v1";
+        vec![
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "no-spec", "namespace": "app"}, "spec": {"template": {"metadata": {"labels": {"a": "b"}}}}}),
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "no-template", "namespace": "app"}, "spec": {}}),
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "no-containers", "namespace": "app"}, "spec": {"template": {"spec": {}}}}),
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "template-text", "namespace": "app"}, "spec": {"template": "text"}}),
+            json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "no-job", "namespace": "app"}, "spec": {"jobTemplate": {}}}),
+            json!({"apiVersion": "v1", "kind": "Pod"}),
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": "text", "spec": ["list"]}),
+            json!({"apiVersion": rbac, "kind": "Role", "metadata": {"name": "no-rules", "namespace": "app"}}),
+            json!({"apiVersion": rbac, "kind": "ClusterRole", "metadata": {"name": "odd-rules"}, "rules": [{"apiGroups": "*", "resources": [1, "*"], "verbs": ["*"]}, "text"]}),
+            json!({"apiVersion": rbac, "kind": "ClusterRole", "metadata": {"name": "odd-aggregation"}, "aggregationRule": {"clusterRoleSelectors": "all"}}),
+            json!({"apiVersion": rbac, "kind": "RoleBinding", "metadata": {"name": "no-subjects", "namespace": "app"}, "roleRef": {"kind": "ClusterRole", "name": "edit"}}),
+            json!({"apiVersion": rbac, "kind": "ClusterRoleBinding", "metadata": {"name": "odd-subjects"}, "roleRef": "cluster-admin", "subjects": {"kind": "User"}}),
+            json!({"apiVersion": rbac, "kind": "ClusterRoleBinding", "metadata": {"name": "no-role-ref"}, "subjects": [{"kind": "Group", "name": "system:masters"}, "text"]}),
+            json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}, "automountServiceAccountToken": "no"}),
+        ]
+    }
+
+    #[test]
+    fn partial_and_odd_objects_are_judged_and_located_at_fields_they_hold() {
+        let objects = odd_objects();
+        let set = Manifests::from_values("default", objects.clone()).unwrap();
+        let verdict = RbacLeastPrivilege::check_manifests(&set, &Settings::default()).unwrap();
+        let mut located = Vec::new();
+        for finding in verdict.findings {
+            let Location::Object(at) = finding.location else {
+                panic!("object finding expected")
+            };
+            let object = &objects[at.document as usize];
+            assert!(
+                object.pointer(&at.pointer).is_some(),
+                "{} names no field of {object}",
+                at.pointer
+            );
+            located.push((finding.check, at.document, at.pointer));
+        }
+        // A binding without subjects grants nothing; a template without a spec, or a Pod
+        // without anything, still runs as the default account.
+        let expected = [
+            ("wildcard", 8, "/rules/0/verbs/0"),
+            ("default-service-account", 0, "/spec/template"),
+            ("automount-token", 0, "/spec/template"),
+            ("default-service-account", 2, "/spec/template/spec"),
+            ("automount-token", 2, "/spec/template/spec"),
+            ("default-service-account", 3, "/spec/template"),
+            ("automount-token", 3, "/spec/template"),
+            ("default-service-account", 5, ""),
+            ("automount-token", 5, ""),
+            ("default-service-account", 6, "/spec"),
+            ("automount-token", 6, "/spec"),
+            (
+                "default-service-account",
+                13,
+                "/automountServiceAccountToken",
+            ),
+            ("system-masters", 12, "/subjects/0"),
+        ];
+        let expected: Vec<(String, u32, String)> = expected
+            .iter()
+            .map(|(c, d, p)| (c.to_string(), *d, p.to_string()))
+            .collect();
+        assert_eq!(located, expected);
     }
 }

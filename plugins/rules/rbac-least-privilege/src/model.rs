@@ -11,7 +11,7 @@ use tollgate_sdk::{Finding, LabelSelector, Manifests, Object, Pointer, Severity,
 
 use crate::RBAC_GROUP;
 use crate::allowance::{Settings, accept};
-use crate::grants::{self, Grant};
+use crate::grants::{self, Grant, Reach};
 use crate::permissions::{AUTOMOUNT_TOKEN, DEFAULT_SERVICE_ACCOUNT};
 use crate::subject::{RoleRef, Subject};
 
@@ -27,14 +27,20 @@ struct Holding<'a> {
 pub struct Model<'a> {
     set: &'a Manifests,
     settings: &'a Settings,
-    roles: BTreeMap<RoleKey<'a>, &'a Object>,
+    /// Every copy of each role: two files may define the same one (a plain and an
+    /// OpenShift variant of an install), and each copy is judged.
+    roles: BTreeMap<RoleKey<'a>, Vec<&'a Object>>,
     holdings: BTreeMap<RoleKey<'a>, Vec<Holding<'a>>>,
     /// ServiceAccounts `(namespace, name)` some binding names as a subject.
     bound_accounts: BTreeSet<(String, String)>,
     /// Workloads by the ServiceAccount `(namespace, name)` they run as.
     workloads: BTreeMap<(String, String), Vec<&'a Object>>,
-    /// `automountServiceAccountToken` of the ServiceAccounts that set it.
+    /// `automountServiceAccountToken` of the ServiceAccounts that set it (true when any
+    /// copy of the account mounts).
     account_automount: BTreeMap<(String, String), bool>,
+    /// ServiceAccount objects named `default`, which every pod without its own account
+    /// runs as.
+    default_accounts: Vec<&'a Object>,
     /// For each ClusterRole, the ClusterRoles whose aggregationRule selects it.
     aggregators: BTreeMap<&'a str, Vec<&'a str>>,
 }
@@ -49,28 +55,22 @@ impl<'a> Model<'a> {
             bound_accounts: BTreeSet::new(),
             workloads: BTreeMap::new(),
             account_automount: BTreeMap::new(),
+            default_accounts: Vec::new(),
             aggregators: BTreeMap::new(),
         };
         for object in &set.objects {
             match (object.kind.as_str(), object.api_group() == RBAC_GROUP) {
                 ("Role", true) => {
-                    model.roles.insert(
-                        ("Role", Some(set.namespace_of(object)), &object.name),
-                        object,
-                    );
+                    let key = ("Role", Some(set.namespace_of(object)), object.name.as_str());
+                    model.roles.entry(key).or_default().push(object);
                 }
                 ("ClusterRole", true) => {
-                    model
-                        .roles
-                        .insert(("ClusterRole", None, &object.name), object);
+                    let key = ("ClusterRole", None, object.name.as_str());
+                    model.roles.entry(key).or_default().push(object);
                 }
                 ("RoleBinding" | "ClusterRoleBinding", true) => model.add_binding(object),
                 ("ServiceAccount", false) if object.api_version == "v1" => {
-                    let automount = object.value().get("automountServiceAccountToken");
-                    if let Some(automount) = automount.and_then(Value::as_bool) {
-                        let account = (set.namespace_of(object).to_owned(), object.name.clone());
-                        model.account_automount.insert(account, automount);
-                    }
+                    model.add_service_account(object)
                 }
                 _ => {
                     if workload::pod_template(object).is_some() {
@@ -93,7 +93,7 @@ impl<'a> Model<'a> {
             .roles
             .iter()
             .filter(|((kind, _, _), _)| *kind == "ClusterRole")
-            .map(|(_, role)| *role)
+            .flat_map(|(_, copies)| copies.iter().copied())
             .collect();
         let mut index: BTreeMap<&'a str, Vec<&'a str>> = BTreeMap::new();
         for aggregator in &cluster_roles {
@@ -115,6 +115,20 @@ impl<'a> Model<'a> {
             }
         }
         index
+    }
+
+    fn add_service_account(&mut self, account: &'a Object) {
+        let key = (
+            self.set.namespace_of(account).to_owned(),
+            account.name.clone(),
+        );
+        let automount = account.value().get("automountServiceAccountToken");
+        if let Some(automount) = automount.and_then(Value::as_bool) {
+            *self.account_automount.entry(key).or_insert(automount) |= automount;
+        }
+        if account.name == "default" {
+            self.default_accounts.push(account);
+        }
     }
 
     fn add_binding(&mut self, binding: &'a Object) {
@@ -149,21 +163,22 @@ impl<'a> Model<'a> {
     /// Every finding about roles, aggregation, built-in roles and service accounts.
     pub fn findings(&self) -> Vec<Finding> {
         let mut findings = Vec::new();
-        for (&key, role) in &self.roles {
-            let rules = role.value().get("rules").and_then(Value::as_array);
-            for (index, rule) in rules.into_iter().flatten().enumerate() {
-                let at = Pointer::root().at("rules").at(index);
-                let what = format!("{} rule #{}", role.display_name(), index + 1);
-                for grant in grants::of_rule(rule) {
+        for (&key, copies) in &self.roles {
+            let reach = self.reach(key);
+            for role in copies {
+                for (index, grant) in grants::of_rules(rules_of(role), reach) {
+                    let at = Pointer::root().at("rules").at(index);
+                    let what = format!("{} rule #{}", role.display_name(), index + 1);
                     findings.push(self.report(role, key, at.join(&grant.at), &what, &grant));
                 }
-            }
-            if key.0 == "ClusterRole" {
-                findings.extend(self.aggregated(role, key));
+                if key.0 == "ClusterRole" {
+                    findings.extend(self.aggregated(role, key, reach));
+                }
             }
         }
         findings.extend(self.builtin_bindings());
         findings.extend(self.service_accounts());
+        findings.extend(self.default_account_objects());
         findings
     }
 
@@ -183,15 +198,22 @@ impl<'a> Model<'a> {
                 " No binding in the scanned manifests grants this role.".to_owned(),
             )
         } else {
-            let described: Vec<String> = holders.iter().map(|h| self.describe(h)).collect();
+            // Copies of one binding in several files describe the same holder once.
+            let described = distinct(holders.iter().map(|h| self.describe(h)));
             (
                 grant.severity,
                 format!(" Held by {}.", summarise(&described)),
             )
         };
         let finding = grant
-            .check
-            .at(role, at, format!("{what} {}.{tail}", grant.what))
+            .implied_controls
+            .iter()
+            .fold(
+                grant
+                    .check
+                    .at(role, at, format!("{what} {}.{tail}", grant.what)),
+                |f, &c| f.with_control(c),
+            )
             .with_severity(severity);
         let check = grant.check.id;
         let reason = self
@@ -210,11 +232,25 @@ impl<'a> Model<'a> {
             .service_account()
             .and_then(|(ns, name)| self.workloads.get(&(ns.to_owned(), name.to_owned())))
             .map(|ws| {
-                let names: Vec<String> = ws.iter().map(|w| w.display_name()).collect();
+                let names = distinct(ws.iter().map(|w| w.display_name()));
                 format!(" (run by {})", names.join(", "))
             })
             .unwrap_or_default();
         format!("{subject}{runs} via {}", binding.display_name())
+    }
+
+    /// Where a role's rules apply: a Role's in its namespace; a ClusterRole's in the whole
+    /// cluster unless only RoleBindings grant it (directly or through aggregation).
+    fn reach(&self, key: RoleKey<'a>) -> Reach {
+        let holders = self.holders(key);
+        let cluster_wide = holders
+            .iter()
+            .any(|(binding, _)| binding.kind == "ClusterRoleBinding");
+        if key.0 == "Role" || (!holders.is_empty() && !cluster_wide) {
+            Reach::Namespace
+        } else {
+            Reach::Cluster
+        }
     }
 
     /// Who holds a role, with the binding that grants it, including through ClusterRoles
@@ -234,31 +270,28 @@ impl<'a> Model<'a> {
 
     /// Grants an aggregated ClusterRole picks up from the ClusterRoles it selects, reported
     /// on the selector that picks them.
-    fn aggregated(&self, role: &'a Object, key: RoleKey<'a>) -> Vec<Finding> {
+    fn aggregated(&self, role: &'a Object, key: RoleKey<'a>, reach: Reach) -> Vec<Finding> {
         let mut findings = Vec::new();
         for (index, selector) in selectors(role) {
             let Ok(selector) = selector else { continue };
             let at = Pointer::root()
                 .path(["aggregationRule", "clusterRoleSelectors"])
                 .at(index);
-            for ((kind, _, name), source) in &self.roles {
-                if *kind != "ClusterRole"
-                    || *name == role.name
-                    || !selector.matches(&source.labels())
-                {
-                    continue;
-                }
-                let rules = source.value().get("rules").and_then(Value::as_array);
-                for (rule_index, rule) in rules.into_iter().flatten().enumerate() {
+            let sources = self
+                .roles
+                .iter()
+                .filter(|((kind, _, name), _)| *kind == "ClusterRole" && *name != role.name)
+                .flat_map(|(_, copies)| copies.iter())
+                .filter(|source| selector.matches(&source.labels()));
+            for source in sources {
+                for (rule_index, grant) in grants::of_rules(rules_of(source), reach) {
                     let what = format!(
                         "{} aggregates {} rule #{}, which",
                         role.display_name(),
                         source.display_name(),
                         rule_index + 1
                     );
-                    for grant in grants::of_rule(rule) {
-                        findings.push(self.report(role, key, at.clone(), &what, &grant));
-                    }
+                    findings.push(self.report(role, key, at.clone(), &what, &grant));
                 }
             }
         }
@@ -275,15 +308,20 @@ impl<'a> Model<'a> {
             let Some(rules) = grants::builtin_cluster_role(name) else {
                 continue;
             };
-            // One finding per check: the role's first grant that breaks it.
-            let mut first_grants: Vec<Grant> = Vec::new();
-            for grant in rules.iter().flat_map(grants::of_rule) {
-                if !first_grants.iter().any(|g| g.check.id == grant.check.id) {
-                    first_grants.push(grant);
-                }
-            }
-            for holding in holdings {
+            // A binding without subjects grants nothing.
+            for holding in holdings.iter().filter(|h| !h.subjects.is_empty()) {
                 let binding = holding.binding;
+                let reach = match binding.kind.as_str() {
+                    "ClusterRoleBinding" => Reach::Cluster,
+                    _ => Reach::Namespace,
+                };
+                // One finding per check: the role's first grant that breaks it.
+                let mut first_grants: Vec<Grant> = Vec::new();
+                for (_, grant) in grants::of_rules(&rules, reach) {
+                    if !first_grants.iter().any(|g| g.check.id == grant.check.id) {
+                        first_grants.push(grant);
+                    }
+                }
                 for grant in &first_grants {
                     let message = format!(
                         "{} gives the built-in ClusterRole {name}, which {}, to {}",
@@ -377,6 +415,36 @@ impl<'a> Model<'a> {
         findings
     }
 
+    /// Each `default` ServiceAccount object that does not switch its token off (CIS 5.1.5
+    /// asks that it does, so that pods without their own account get no API access).
+    fn default_account_objects(&self) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for account in &self.default_accounts {
+            let automount = account.value().get("automountServiceAccountToken");
+            if automount.and_then(Value::as_bool) == Some(false) {
+                continue;
+            }
+            let namespace = self.set.namespace_of(account);
+            let finding = DEFAULT_SERVICE_ACCOUNT.at(
+                account,
+                Pointer::root().at("automountServiceAccountToken"),
+                format!(
+                    "ServiceAccount {namespace}/default does not set automountServiceAccountToken: false, so every pod without its own account gets an API token; set it to false"
+                ),
+            );
+            let subject = Subject {
+                kind: "ServiceAccount",
+                name: "default",
+                namespace: Some(namespace),
+            };
+            let reason = self
+                .settings
+                .for_subjects(DEFAULT_SERVICE_ACCOUNT.id, [&subject]);
+            findings.push(accept(finding, reason));
+        }
+        findings
+    }
+
     /// Kubernetes semantics: the pod's `automountServiceAccountToken` wins, then the
     /// ServiceAccount's; the default is to mount.
     fn token_mounted(&self, spec: Option<&Value>, namespace: &str, account: &str) -> bool {
@@ -387,6 +455,14 @@ impl<'a> Model<'a> {
         let service_account = || self.account_automount.get(&account).copied();
         pod.or_else(service_account).unwrap_or(true)
     }
+}
+
+/// The `rules` of a role (none when absent or not a list).
+fn rules_of(role: &Object) -> &[Value] {
+    role.value()
+        .get("rules")
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
 }
 
 /// The ServiceAccount a workload's pods run as.
@@ -412,6 +488,17 @@ fn selectors(role: &Object) -> Vec<(usize, Result<LabelSelector, String>)> {
         .enumerate()
         .map(|(i, s)| (i, LabelSelector::parse(Some(s))))
         .collect()
+}
+
+/// Each text once, in first-seen order.
+fn distinct(texts: impl Iterator<Item = String>) -> Vec<String> {
+    let mut seen = Vec::new();
+    for text in texts {
+        if !seen.contains(&text) {
+            seen.push(text);
+        }
+    }
+    seen
 }
 
 /// Subjects for a message: `User alice, ServiceAccount shop/ci`.
@@ -510,6 +597,21 @@ mod tests {
         );
         assert_eq!(
             message,
+            "ClusterRole reader rule #1 can read Secrets (get on secrets). Held by ServiceAccount shop/api (run by Deployment shop/web) via RoleBinding shop/b."
+        );
+    }
+
+    #[test]
+    fn copies_of_a_binding_and_its_workload_name_each_holder_once() {
+        let found = judge(vec![
+            cluster_role("reader", json!({}), secrets_rules()),
+            role_binding("shop", "ClusterRole", "reader", "api"),
+            deployment("shop", Some("api"), None),
+            role_binding("shop", "ClusterRole", "reader", "api"),
+            deployment("shop", Some("api"), None),
+        ]);
+        assert_eq!(
+            found[0].4,
             "ClusterRole reader rule #1 can read Secrets (get on secrets). Held by ServiceAccount shop/api (run by Deployment shop/web) via RoleBinding shop/b."
         );
     }

@@ -1,5 +1,6 @@
 //! Permissions CIS Kubernetes Benchmark section 5.1 asks to keep to a minimum, as data:
-//! each sub-check and the (API group, resource, verbs) grants that trigger it.
+//! each sub-check and the (API group, resource, verbs) grants that trigger it, and which
+//! of those resources are cluster-scoped.
 
 use tollgate_sdk::{Check, Framework::*, Severity};
 
@@ -12,6 +13,34 @@ pub struct Permission {
     pub what: &'static str,
     /// `(API group, resource, verbs)`.
     pub grants: &'static [(&'static str, &'static str, &'static [&'static str])],
+    /// Whether a role needs every one of `grants` (possibly from several rules) to hold
+    /// the permission; otherwise any one of them is enough.
+    pub needs_all: bool,
+}
+
+/// The cluster-scoped resources among those the permissions name. A Role, or a
+/// RoleBinding to a ClusterRole, grants nothing on them: its rules apply inside one
+/// namespace only.
+const CLUSTER_SCOPED: &[&str] = &[
+    "nodes",
+    "persistentvolumes",
+    "namespaces",
+    "certificatesigningrequests",
+    "signers",
+    "validatingwebhookconfigurations",
+    "mutatingwebhookconfigurations",
+    "clusterroles",
+    "clusterrolebindings",
+    "users",
+    "groups",
+    "userextras",
+    "uids",
+];
+
+/// Whether `resource` (`name` or `name/subresource`) is cluster-scoped.
+pub fn cluster_scoped(resource: &str) -> bool {
+    let name = resource.split_once('/').map_or(resource, |(name, _)| name);
+    CLUSTER_SCOPED.contains(&name)
 }
 
 const WRITE: &[&str] = &["create", "update", "patch", "delete", "deletecollection"];
@@ -51,6 +80,7 @@ pub const PERMISSIONS: &[Permission] = &[
         check: SECRETS_READ,
         what: "read Secrets",
         grants: &[("", "secrets", &["get", "list", "watch"])],
+        needs_all: false,
     },
     Permission {
         check: POD_CREATE,
@@ -65,6 +95,7 @@ pub const PERMISSIONS: &[Permission] = &[
             ("batch", "jobs", &["create"]),
             ("batch", "cronjobs", &["create"]),
         ],
+        needs_all: false,
     },
     Permission {
         check: PRIVILEGE_ESCALATION,
@@ -86,11 +117,13 @@ pub const PERMISSIONS: &[Permission] = &[
             ),
             ("authentication.k8s.io", "uids", &["impersonate"]),
         ],
+        needs_all: false,
     },
     Permission {
         check: PERSISTENTVOLUME_CREATE,
         what: "create PersistentVolumes, which can mount host paths",
         grants: &[("", "persistentvolumes", &["create"])],
+        needs_all: false,
     },
     Permission {
         check: NODES_PROXY,
@@ -100,6 +133,7 @@ pub const PERMISSIONS: &[Permission] = &[
             "nodes/proxy",
             &["get", "create", "update", "patch", "delete", "connect"],
         )],
+        needs_all: false,
     },
     Permission {
         check: CSR_APPROVAL,
@@ -112,6 +146,9 @@ pub const PERMISSIONS: &[Permission] = &[
             ),
             ("certificates.k8s.io", "signers", &["approve"]),
         ],
+        // Approving takes both halves: update on the approval subresource and approve
+        // on the CSR's signer.
+        needs_all: true,
     },
     Permission {
         check: WEBHOOK_CONFIG,
@@ -128,10 +165,12 @@ pub const PERMISSIONS: &[Permission] = &[
                 WRITE,
             ),
         ],
+        needs_all: false,
     },
     Permission {
         check: TOKEN_CREATE,
         what: "create service account tokens",
         grants: &[("", "serviceaccounts/token", &["create"])],
+        needs_all: false,
     },
 ];

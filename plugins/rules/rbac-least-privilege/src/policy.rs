@@ -25,29 +25,36 @@ impl<'a> PolicyRule<'a> {
     }
 
     /// The verbs of `wanted` that this rule grants on `resource` (`name` or
-    /// `name/subresource`) in API group `group`.
-    pub fn granted_verbs(&self, group: &str, resource: &str, wanted: &[&'a str]) -> Vec<&'a str> {
+    /// `name/subresource`) in API group `group`, with the `resources` entry that matched.
+    pub fn granted_verbs(
+        &self,
+        group: &str,
+        resource: &str,
+        wanted: &[&'a str],
+    ) -> Option<(Vec<&'a str>, &'a str)> {
         let group_ok = self
             .api_groups
             .iter()
             .any(|(_, g)| *g == "*" || *g == group);
-        let resource_ok = self
+        let (_, entry) = self
             .resources
             .iter()
-            .any(|(_, r)| matches_resource(r, resource));
-        if !group_ok || !resource_ok {
-            return Vec::new();
+            .find(|(_, r)| matches_resource(r, resource))?;
+        if !group_ok {
+            return None;
         }
         let granted: Vec<&str> = self.verbs.iter().map(|(_, v)| *v).collect();
-        if granted.contains(&"*") {
-            return wanted.to_vec();
-        }
-        granted.into_iter().filter(|v| wanted.contains(v)).collect()
+        let verbs = if granted.contains(&"*") {
+            wanted.to_vec()
+        } else {
+            granted.into_iter().filter(|v| wanted.contains(v)).collect()
+        };
+        (!verbs.is_empty()).then_some((verbs, *entry))
     }
 
-    /// The fields holding a wildcard (`*`, `*/scale`, `/logs/*`), each with the index of
-    /// its first one.
-    pub fn wildcards(&self) -> Vec<(&'static str, usize)> {
+    /// The wildcard entries (`*`, `*/scale`, `/logs/*`), each with its field and index,
+    /// fields in the order verbs, resources, apiGroups, nonResourceURLs.
+    pub fn wildcards(&self) -> Vec<(&'static str, usize, &'a str)> {
         [
             ("verbs", &self.verbs),
             ("resources", &self.resources),
@@ -55,12 +62,24 @@ impl<'a> PolicyRule<'a> {
             ("nonResourceURLs", &self.non_resource_urls),
         ]
         .into_iter()
-        .filter_map(|(field, list)| {
+        .flat_map(|(field, list)| {
             list.iter()
-                .find(|(_, s)| s.contains('*'))
-                .map(|(i, _)| (field, *i))
+                .filter(|(_, s)| s.contains('*'))
+                .map(move |(i, s)| (field, *i, *s))
         })
         .collect()
+    }
+
+    /// Every verb on every resource of every API group: `*` in all three lists.
+    pub fn is_full_wildcard(&self) -> bool {
+        let star = |list: &[(usize, &str)]| list.iter().any(|(_, s)| *s == "*");
+        star(&self.api_groups) && star(&self.resources) && star(&self.verbs)
+    }
+
+    /// Every verb on every non-resource URL (`/metrics`, `/logs`, `/debug/...`).
+    pub fn is_every_non_resource_url(&self) -> bool {
+        let star = |list: &[(usize, &str)]| list.iter().any(|(_, s)| *s == "*");
+        star(&self.non_resource_urls) && star(&self.verbs)
     }
 }
 
@@ -100,19 +119,33 @@ mod tests {
         let value = json!({"apiGroups": [""], "resources": ["*/proxy", "pods"], "verbs": ["get", "create"]});
         let rule = PolicyRule::new(&value);
         let proxy = rule.granted_verbs("", "nodes/proxy", &["get", "create", "list"]);
-        assert_eq!(proxy, ["get", "create"]);
-        assert_eq!(rule.granted_verbs("", "pods", &["create"]), ["create"]);
-        assert!(rule.granted_verbs("", "nodes", &["get"]).is_empty());
-        assert!(rule.granted_verbs("apps", "pods", &["get"]).is_empty());
-        assert_eq!(rule.wildcards(), [("resources", 0)]);
+        assert_eq!(proxy, Some((vec!["get", "create"], "*/proxy")));
+        assert_eq!(
+            rule.granted_verbs("", "pods", &["create"]),
+            Some((vec!["create"], "pods"))
+        );
+        assert_eq!(rule.granted_verbs("", "nodes", &["get"]), None);
+        assert_eq!(rule.granted_verbs("apps", "pods", &["get"]), None);
+        assert_eq!(rule.wildcards(), [("resources", 0, "*/proxy")]);
+        assert!(!rule.is_full_wildcard());
         let star = json!({"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]});
+        let star = PolicyRule::new(&star);
         assert_eq!(
-            PolicyRule::new(&star).granted_verbs("", "secrets", &["get", "list"]),
-            ["get", "list"]
+            star.granted_verbs("", "secrets", &["get", "list"]),
+            Some((vec!["get", "list"], "*"))
         );
         assert_eq!(
-            PolicyRule::new(&star).wildcards(),
-            [("verbs", 0), ("resources", 0), ("apiGroups", 0)]
+            star.wildcards(),
+            [
+                ("verbs", 0, "*"),
+                ("resources", 0, "*"),
+                ("apiGroups", 0, "*")
+            ]
         );
+        assert!(star.is_full_wildcard() && !star.is_every_non_resource_url());
+        let urls = json!({"nonResourceURLs": ["*"], "verbs": ["*"]});
+        assert!(PolicyRule::new(&urls).is_every_non_resource_url());
+        let finalizers = json!({"apiGroups": ["*"], "resources": ["*/finalizers"], "verbs": ["*"]});
+        assert!(!PolicyRule::new(&finalizers).is_full_wildcard());
     }
 }
