@@ -93,7 +93,7 @@ fn a_walk_skips_what_is_not_kubernetes_and_names_the_chart_it_cannot_render() {
     assert_eq!(
         findings(&report),
         [
-            "rbac-least-privilege/pod-create estate/plain/install-openshift.yaml:7 ClusterRole shop-operator",
+            "rbac-least-privilege/pod-create estate/plain/install-openshift.yaml:8 ClusterRole shop-operator",
             "rbac-least-privilege/pod-create estate/plain/install.yaml:8 ClusterRole shop-operator",
             "rbac-least-privilege/wildcard estate/plain/install.yaml:9 ClusterRole shop-operator",
         ]
