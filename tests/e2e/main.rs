@@ -6,6 +6,7 @@ mod cli;
 mod config;
 mod generated;
 mod git;
+mod injection;
 mod inputs;
 mod reports;
 mod rules;

@@ -12,7 +12,7 @@ use crate::provenance;
 use crate::report::{
     ConfigRecord, ControlRef, ErrorRecord, Evidence, FindingRecord, FirstSeenRecord, InputRecord,
     LocationRecord, PluginRecord, Report, RuleResult, RuleStatus, SCHEMA_VERSION, Settings,
-    Severity, SkippedRecord, Summary, Tool, WaiverRecord, WaiverSource,
+    Severity, SkippedRecord, Summary, Tool, WaiverRecord, WaiverSource, untrusted,
 };
 use crate::runtime::{
     self, File, Finding, Location, ManifestSet, Plugin, PluginSource, RuleError, Verdict,
@@ -172,7 +172,8 @@ pub fn assemble(
         shards: Vec::new(),
     };
 
-    Report {
+    // Rules and inputs wrote much of this text: nothing reaches a format uncleaned.
+    untrusted::clean_report(Report {
         schema_version: SCHEMA_VERSION,
         tool,
         settings: Settings {
@@ -192,7 +193,7 @@ pub fn assemble(
         rules,
         findings,
         errors,
-    }
+    })
 }
 
 fn input_records(inputs: &Inputs) -> Vec<InputRecord> {
