@@ -347,3 +347,42 @@ fn errors_on_stderr_show_paths_and_config_values_escaped() {
         "tollgate: error: tollgate.yaml:1: unknown framework `soc2\\x1b]0;owned\\x07\\r\\nPASS` (known: soc2, iso27001, cis-kubernetes)\n"
     );
 }
+
+#[test]
+fn saved_reports_and_rule_listings_are_shown_clean() {
+    let secrets = secrets();
+    let dir = estate(&secrets);
+    // A saved report edited by hand is input like any other.
+    let mut saved: Value = serde_json::from_str(&scan(dir.path(), "json", &[]).stdout).unwrap();
+    saved["findings"][2]["message"] = Value::String(format!(
+        "edited\u{1b}[2J\r\nPASS  no findings {}",
+        secrets.token
+    ));
+    let path = dir.path().join("saved.json");
+    std::fs::write(&path, saved.to_string()).unwrap();
+    let run: Run = tollgate()
+        .current_dir(dir.path())
+        .args(["report", "saved.json", "--format", "text"])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(run.code, 1);
+    let shown = r"           edited\x1b[2J\r\nPASS  no findings [redacted GitHub token]";
+    assert!(run.stdout.lines().any(|l| l == shown), "{}", run.stdout);
+    assert_printable("stdout", &run.stdout);
+
+    let shouter = test_plugin("shouter");
+    let rules: Run = tollgate()
+        .args(["rules", "--plugin", shouter.to_str().unwrap()])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(rules.code, 0);
+    let listed = r"test-shouter           high     Shout \x1b]0;owned\x07<script>alert(1)</script>";
+    assert!(
+        rules.stdout.lines().any(|l| l == listed),
+        "{}",
+        rules.stdout
+    );
+    assert_printable("rules", &rules.stdout);
+}
