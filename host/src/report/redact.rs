@@ -28,7 +28,7 @@ const SHAPES: &[Shape] = &[
     },
     Shape {
         name: "secret",
-        pattern: r#"(?i)\b(?:password|passwd|secret|client[_-]?secret|token|api[_-]?key|access[_-]?key)["']?\s*[:=]\s*["']?(?P<secret>[^\s"',;]+)"#,
+        pattern: r#"(?i)\b(?:password|passwd|secret|client[_-]?secret|token|api[_-]?key|access[_-]?key)["']?\s*[:=]\s*["']?(?P<secret>[^\s"',;\[][^\s"',;]*)"#,
     },
     Shape {
         name: "AWS access key id",
@@ -93,6 +93,8 @@ static SHAPES_REGEX: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// `text` with every credential replaced by `[redacted NAME]`; borrowed when it holds none.
+/// Redacting twice changes nothing (a saved report is cleaned again when read): no shape
+/// matches a marker, and an assigned value never starts with `[`.
 pub fn redact(text: &str) -> Cow<'_, str> {
     SHAPES_REGEX.replace_all(text, |found: &Captures| replacement(found))
 }
@@ -196,6 +198,22 @@ mod tests {
             redact(r#"{"token": "abc123"}"#),
             r#"{"token": "[redacted secret]"}"#
         );
+    }
+
+    #[test]
+    fn redacting_again_changes_nothing() {
+        let once = redact(&format!(
+            "password={} url https://u:{}@h {} -----BEGIN PRIVATE KEY-----",
+            fake("p", "w", 9),
+            fake("p", "w", 9),
+            fake("ghp_", "a1", 18)
+        ))
+        .into_owned();
+        assert_eq!(
+            once,
+            "password=[redacted secret] url https://[redacted URL user-info]@h [redacted GitHub token] [redacted private key]"
+        );
+        assert!(matches!(redact(&once), Cow::Borrowed(_)));
     }
 
     #[test]

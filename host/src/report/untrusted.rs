@@ -109,6 +109,22 @@ mod tests {
     }
 
     #[test]
+    fn no_character_acting_on_a_terminal_survives() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let text = c.to_string();
+            let shown = Printable(&text).to_string();
+            if needs_escape(c) {
+                assert!(
+                    shown.starts_with('\\') && !shown.contains(needs_escape),
+                    "{c:?}"
+                );
+            } else {
+                assert_eq!(shown, text);
+            }
+        }
+    }
+
+    #[test]
     fn values_are_cleaned_at_any_depth() {
         let mut value = serde_json::json!({"a": [{"b": "x\u{1b}[2J"}, 3, null], "c": "ok"});
         assert!(clean_value(&mut value));
