@@ -396,3 +396,36 @@ fn saved_reports_and_rule_listings_are_shown_clean() {
     );
     assert_printable("rules", &rules.stdout);
 }
+
+#[test]
+fn unknown_values_a_rule_repeats_are_redacted() {
+    let secrets = secrets();
+    let dir = tempfile::tempdir().unwrap();
+    let ingress = format!(
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\n  namespace: shop\n  annotations:\n    nginx.ingress.kubernetes.io/ssl-protocols: \"TLSv1.2 {}\"\nspec:\n  tls:\n  - hosts: [shop.example]\n  rules:\n  - host: shop.example\n",
+        secrets.token
+    );
+    std::fs::write(dir.path().join("ingress.yaml"), ingress).unwrap();
+    let run: Run = tollgate()
+        .current_dir(dir.path())
+        .args([
+            "scan",
+            "ingress.yaml",
+            "--rule",
+            "tls-min-version",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(report["findings"][0]["check"], "unknown-value");
+    assert_eq!(
+        report["findings"][0]["message"],
+        "Ingress shop/web: ingress-nginx annotation ssl-protocols has the unrecognised value \"[redacted GitHub token]\"; it cannot be judged, so it is not passed"
+    );
+    assert!(!run.stdout.contains(&secrets.token));
+}
