@@ -7,6 +7,7 @@ mod config;
 mod estate;
 mod generated;
 mod git;
+mod injection;
 mod inputs;
 mod reports;
 mod rules;

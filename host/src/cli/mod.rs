@@ -14,7 +14,7 @@ use crate::catalog;
 use crate::config::{self, Config};
 use crate::input::git::Source as GitSource;
 use crate::input::{Excludes, InputOptions, Target};
-use crate::report::{self, Format, Report, TextStyle};
+use crate::report::{self, Format, Report, TextStyle, untrusted};
 use crate::runtime::{ComponentCache, Framework, Limits, Plugin};
 use crate::scan::{self, FailOn, RuntimeOptions, ScanOptions};
 
@@ -36,7 +36,9 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
-            eprintln!("tollgate: error: {error:#}");
+            // Errors quote paths, config values and plugin text: shown clean.
+            let message = format!("{error:#}");
+            eprintln!("tollgate: error: {}", untrusted::clean_text(&message));
             ExitCode::from(2)
         }
     }
@@ -166,10 +168,11 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
 fn baseline_command(args: BaselineArgs) -> anyhow::Result<u8> {
     let report = scan::run(&scan_options(args.scope)?)?;
     let count = report::baseline::write(&report, &args.output)?;
+    let path = args.output.display().to_string();
     eprintln!(
         "tollgate: wrote {count} finding fingerprint{} to {}",
         if count == 1 { "" } else { "s" },
-        args.output.display()
+        untrusted::clean_text(&path)
     );
     if report.summary.errors > 0 {
         let paint = |_: anstyle::Style, text: &str| text.to_owned();
@@ -356,8 +359,9 @@ fn rules_json(plugins: &[Plugin]) -> String {
             })
         })
         .collect();
-    let mut text = serde_json::to_string_pretty(&serde_json::json!({ "rules": rules }))
-        .expect("JSON values serialize");
+    let mut listing = serde_json::json!({ "rules": rules });
+    untrusted::clean_value(&mut listing);
+    let mut text = serde_json::to_string_pretty(&listing).expect("JSON values serialize");
     text.push('\n');
     text
 }
@@ -374,7 +378,7 @@ fn rules_text(plugins: &[Plugin]) -> String {
             "{:<22} {:<8} {}\n{:<31} controls: {}\n",
             info.id,
             scan::severity(info.severity).name(),
-            info.title,
+            untrusted::clean_text(&info.title),
             "",
             controls.join(", ")
         ));

@@ -1,6 +1,11 @@
 //! Markdown for pull-request comments and CI job summaries: the outcome, a table of
 //! control statuses per framework, the controls not satisfied, and the findings, with
 //! long lists folded into `<details>` so the comment stays short.
+//!
+//! Text from the report (already printable and redacted, see [`super::untrusted`]) is
+//! escaped for where it goes: [`inline`] in prose and cells, [`code_span`] and
+//! [`table_code`] for paths and ids, so a hostile file name or message cannot open a
+//! link, an image, raw HTML or a new table cell.
 
 use std::fmt::Write as _;
 
@@ -73,12 +78,12 @@ pub fn render(report: &Report) -> String {
         out.push_str("### Errors\n\n");
         for error in &report.errors {
             let place = match (&error.rule, &error.file, error.line) {
-                (_, Some(file), Some(line)) => format!("`{file}:{line}`"),
-                (_, Some(file), None) => format!("`{file}`"),
-                (Some(rule), None, _) => format!("rule `{rule}`"),
+                (_, Some(file), Some(line)) => code_span(&format!("{file}:{line}")),
+                (_, Some(file), None) => code_span(file),
+                (Some(rule), None, _) => format!("rule {}", code_span(rule)),
                 (None, None, _) => String::new(),
             };
-            let _ = writeln!(out, "- {place}: {}", cell(&error.message));
+            let _ = writeln!(out, "- {place}: {}", inline(&error.message));
         }
         out.push('\n');
     }
@@ -107,23 +112,75 @@ fn findings_table(out: &mut String, findings: &[FindingRecord]) {
             Some(_) => format!("~~{}~~ waived", f.severity.name()),
             None => f.severity.name().to_owned(),
         };
-        let mut message = cell(&f.message);
+        let mut message = inline(&f.message);
         if let Some(waiver) = &f.waiver {
-            let _ = write!(message, " *(waived: {})*", cell(&waiver.reason));
+            let _ = write!(message, " *(waived: {})*", inline(&waiver.reason));
         }
         let _ = writeln!(
             out,
-            "| {severity} | `{}/{}` | `{}:{}` | {message} |",
-            f.rule, f.check, f.location.file, f.location.line
+            "| {severity} | {} | {} | {message} |",
+            table_code(&format!("{}/{}", f.rule, f.check)),
+            table_code(&format!("{}:{}", f.location.file, f.location.line))
         );
     }
     out.push('\n');
 }
 
-/// Text safe inside a table cell: no pipes or line breaks, no HTML.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|")
-        .replace(['\n', '\r'], " ")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+/// Text shown as itself in Markdown prose or a table cell: the characters that start
+/// emphasis, code, links, images, strikethrough or a cell are backslash-escaped, and
+/// those that start HTML or an entity are written as entities.
+pub fn inline(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '~' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A code span showing `text` literally: fenced by one backtick more than the longest
+/// run inside, and padded with a space where the text starts or ends with a backtick or
+/// a space (CommonMark strips one from each side).
+pub fn code_span(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with(['`', ' ']) || text.ends_with(['`', ' ']) {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
+}
+
+/// A code span inside a table cell: GitHub's tables split cells at a `|` even inside
+/// code, unless it is escaped (the escape is not shown).
+fn table_code(text: &str) -> String {
+    code_span(&text.replace('|', "\\|"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_text_stays_text() {
+        assert_eq!(
+            inline("<img src=y onerror=alert(5)> [x](http://e) *a* | `b` \\ & ~c~"),
+            "&lt;img src=y onerror=alert(5)&gt; \\[x\\](http://e) \\*a\\* \\| \\`b\\` \\\\ &amp; \\~c\\~"
+        );
+        assert_eq!(
+            table_code("x`<img src=y onerror=alert(5)>`|z.yaml:3"),
+            "``x`<img src=y onerror=alert(5)>`\\|z.yaml:3``"
+        );
+        assert_eq!(code_span("``a``"), "``` ``a`` ```");
+        assert_eq!(code_span("deploy/web.yaml:12"), "`deploy/web.yaml:12`");
+    }
 }

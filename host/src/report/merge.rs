@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::{
     Evidence, InputRecord, NoticeKind, NoticeRecord, PluginRecord, Report, RuleResult, RuleStatus,
-    SCHEMA_VERSION, Shard, Summary,
+    SCHEMA_VERSION, Shard, Summary, untrusted,
 };
 use crate::catalog;
 use crate::runtime::{self, Framework};
@@ -60,19 +60,23 @@ pub fn read(path: &Path) -> Result<Saved, MergeError> {
         path: shown.clone(),
         source,
     })?;
-    let version = serde_json::from_slice::<serde_json::Value>(&bytes)
-        .ok()
-        .and_then(|v| v.get("schema_version")?.as_u64());
+    let parse_error = |source| MergeError::Parse {
+        path: shown.clone(),
+        source,
+    };
+    let mut value: serde_json::Value = serde_json::from_slice(&bytes).map_err(parse_error)?;
+    let version = value
+        .get("schema_version")
+        .and_then(serde_json::Value::as_u64);
     if let Some(found) = version.filter(|&v| v != u64::from(SCHEMA_VERSION)) {
         return Err(MergeError::Schema {
             path: shown,
             found: found as u32,
         });
     }
-    let report = serde_json::from_slice(&bytes).map_err(|source| MergeError::Parse {
-        path: shown.clone(),
-        source,
-    })?;
+    // A saved report is input like any other: whoever edited it, it renders clean.
+    untrusted::clean_value(&mut value);
+    let report = serde_json::from_value(value).map_err(parse_error)?;
     Ok(Saved {
         path: shown,
         sha256: runtime::hex(&Sha256::digest(&bytes)),

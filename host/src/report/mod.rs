@@ -1,6 +1,7 @@
 //! Reports: the canonical model ([`model`]), one renderer per format, reading saved
-//! reports back and merging shards ([`merge`]), and baselines of accepted findings
-//! ([`baseline`]).
+//! reports back and merging shards ([`merge`]), baselines of accepted findings
+//! ([`baseline`]), and the cleaning of text tollgate did not write ([`untrusted`],
+//! [`redact`]) that every report goes through before it is rendered.
 
 pub mod baseline;
 pub mod html;
@@ -10,8 +11,10 @@ pub mod markdown;
 pub mod merge;
 pub mod model;
 pub mod oscal;
+pub mod redact;
 pub mod sarif;
 pub mod text;
+pub mod untrusted;
 
 pub use model::*;
 

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::{FindingRecord, Report, RuleResult, Severity};
+use super::{FindingRecord, Report, RuleResult, Severity, markdown};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -94,7 +94,12 @@ fn descriptor(id: &str, rule: &RuleResult, severity: Severity) -> Value {
         "fullDescription": {"text": rule.description},
         "help": {
             "text": rule.remediation,
-            "markdown": format!("**{}**\n\n{}\n\n**Remediation:** {}", rule.title, rule.description, rule.remediation),
+            "markdown": format!(
+                "**{}**\n\n{}\n\n**Remediation:** {}",
+                markdown::inline(&rule.title),
+                markdown::inline(&rule.description),
+                markdown::inline(&rule.remediation)
+            ),
         },
         "defaultConfiguration": {"level": level(severity)},
         "properties": {

@@ -12,7 +12,7 @@ use crate::provenance;
 use crate::report::{
     ConfigRecord, ControlRef, ErrorRecord, Evidence, FindingRecord, FirstSeenRecord, InputRecord,
     LocationRecord, NoticeRecord, PluginRecord, Report, RuleResult, RuleStatus, SCHEMA_VERSION,
-    Settings, Severity, SkippedRecord, Summary, Tool, WaiverRecord, WaiverSource,
+    Settings, Severity, SkippedRecord, Summary, Tool, WaiverRecord, WaiverSource, untrusted,
 };
 use crate::runtime::{
     self, File, Finding, Location, ManifestSet, Plugin, PluginSource, RuleError, Verdict,
@@ -170,7 +170,8 @@ pub fn assemble(
         shards: Vec::new(),
     };
 
-    Report {
+    // Rules and inputs wrote much of this text: nothing reaches a format uncleaned.
+    untrusted::clean_report(Report {
         schema_version: SCHEMA_VERSION,
         tool,
         settings: Settings {
@@ -199,7 +200,7 @@ pub fn assemble(
         rules,
         findings,
         errors,
-    }
+    })
 }
 
 fn input_records(inputs: &Inputs) -> Vec<InputRecord> {

@@ -1,0 +1,230 @@
+//! Credential redaction the host applies to every text a rule or an input gives it, so
+//! no rule can print what another rule would have redacted: URL user-info, private key
+//! blocks, secret-named assignments (`password=…`, `token: …`) and the well-known
+//! provider token shapes. The shapes have prefixes distinctive enough that a match is a
+//! credential; finding credentials in files, with entropy and placeholder checks, stays
+//! the job of the `no-git-credentials` rule.
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use regex::{Captures, Regex};
+
+/// One kind of credential: its name in the redaction marker and its pattern. The group
+/// `secret`, when the pattern has one, is what is replaced; otherwise the whole match is.
+struct Shape {
+    name: &'static str,
+    pattern: &'static str,
+}
+
+const SHAPES: &[Shape] = &[
+    Shape {
+        name: "private key",
+        pattern: r"(?s)-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\z)",
+    },
+    Shape {
+        name: "URL user-info",
+        pattern: r"(?i)\b[a-z][a-z0-9+.-]{0,31}://(?P<secret>[^\s/?#@]*(?:@[^\s/?#@]*)*)@",
+    },
+    Shape {
+        name: "secret",
+        pattern: r#"(?i)\b(?:password|passwd|secret|client[_-]?secret|token|api[_-]?key|access[_-]?key)["']?\s*[:=]\s*["']?(?P<secret>[^\s"',;\[][^\s"',;]*)"#,
+    },
+    Shape {
+        name: "AWS access key id",
+        pattern: r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b",
+    },
+    Shape {
+        name: "GitHub token",
+        pattern: r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b",
+    },
+    Shape {
+        name: "GitLab token",
+        pattern: r"\bglpat-[A-Za-z0-9_-]{20,}",
+    },
+    Shape {
+        name: "Slack token",
+        pattern: r"\bxox[abprs]-[0-9A-Za-z-]{10,}",
+    },
+    Shape {
+        name: "Slack webhook",
+        pattern: r"hooks\.slack\.com/services/(?P<secret>[A-Za-z0-9/]{20,})",
+    },
+    Shape {
+        name: "Stripe key",
+        pattern: r"\b[rs]k_live_[A-Za-z0-9]{20,}",
+    },
+    Shape {
+        name: "Google API key",
+        pattern: r"\bAIza[0-9A-Za-z_-]{35}",
+    },
+    Shape {
+        name: "npm token",
+        pattern: r"\bnpm_[A-Za-z0-9]{36}",
+    },
+    Shape {
+        name: "PyPI token",
+        pattern: r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{20,}",
+    },
+    Shape {
+        name: "SendGrid key",
+        pattern: r"\bSG\.[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}",
+    },
+    Shape {
+        name: "JSON Web Token",
+        pattern: r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+    },
+];
+
+/// All shapes as one regex, each alternative a named group (`s0`, `s1`, …), so a text
+/// is scanned once.
+static SHAPES_REGEX: LazyLock<Regex> = LazyLock::new(|| {
+    let alternatives: Vec<String> = SHAPES
+        .iter()
+        .enumerate()
+        .map(|(i, shape)| {
+            let pattern = shape
+                .pattern
+                .replace("(?P<secret>", &format!("(?P<secret{i}>"));
+            format!("(?P<s{i}>{pattern})")
+        })
+        .collect();
+    Regex::new(&alternatives.join("|")).expect("the credential shapes are valid regexes")
+});
+
+/// `text` with every credential replaced by `[redacted NAME]`; borrowed when it holds none.
+/// Redacting twice changes nothing (a saved report is cleaned again when read): no shape
+/// matches a marker, and an assigned value never starts with `[`.
+pub fn redact(text: &str) -> Cow<'_, str> {
+    SHAPES_REGEX.replace_all(text, |found: &Captures| replacement(found))
+}
+
+/// What replaces one match: the match itself with its secret part swapped for the marker.
+fn replacement(found: &Captures) -> String {
+    let (index, whole) = (0..SHAPES.len())
+        .find_map(|i| found.name(&format!("s{i}")).map(|m| (i, m)))
+        .expect("one alternative matched");
+    let marker = format!("[redacted {}]", SHAPES[index].name);
+    match found.name(&format!("secret{index}")) {
+        Some(secret) => {
+            let text = whole.as_str();
+            let (start, end) = (secret.start() - whole.start(), secret.end() - whole.start());
+            format!("{}{marker}{}", &text[..start], &text[end..])
+        }
+        None => marker,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Test secrets are assembled here, so no credential-shaped literal is in the source.
+    fn fake(prefix: &str, body: &str, repeat: usize) -> String {
+        format!("{prefix}{}", body.repeat(repeat))
+    }
+
+    #[test]
+    fn url_user_info_is_redacted_whole() {
+        let password = fake("pa", "s", 9);
+        assert_eq!(
+            redact(&format!(
+                "webhook URL http://admin:{password}@hooks.example/x is plain HTTP"
+            )),
+            "webhook URL http://[redacted URL user-info]@hooks.example/x is plain HTTP"
+        );
+        // An unencoded `@` in the password does not leave its tail behind.
+        assert_eq!(
+            redact("git clone https://bot:p@ss@git.example/repo"),
+            "git clone https://[redacted URL user-info]@git.example/repo"
+        );
+        assert_eq!(
+            redact("https://example.com/a@b and mailto-like a@b"),
+            "https://example.com/a@b and mailto-like a@b"
+        );
+    }
+
+    #[test]
+    fn provider_tokens_are_redacted() {
+        let cases = [
+            (fake("AKIA", "Q", 16), "[redacted AWS access key id]"),
+            (fake("ghp_", "a1", 18), "[redacted GitHub token]"),
+            (fake("glpat-", "x", 20), "[redacted GitLab token]"),
+            (fake("xoxb-", "1234567890-", 2), "[redacted Slack token]"),
+            (fake("sk_live_", "Z", 24), "[redacted Stripe key]"),
+            (fake("AIza", "k", 35), "[redacted Google API key]"),
+            (fake("npm_", "n", 36), "[redacted npm token]"),
+            (
+                format!(
+                    "eyJ{}.eyJ{}.{}",
+                    "a".repeat(10),
+                    "b".repeat(10),
+                    "c".repeat(20)
+                ),
+                "[redacted JSON Web Token]",
+            ),
+        ];
+        for (token, marker) in cases {
+            assert_eq!(
+                redact(&format!("value {token} here")),
+                format!("value {marker} here")
+            );
+        }
+    }
+
+    #[test]
+    fn private_key_blocks_are_redacted_to_their_end_or_the_text_end() {
+        let block = format!(
+            "-----BEGIN RSA PRIVATE KEY-----\n{}\n-----END RSA PRIVATE KEY-----",
+            "M".repeat(64)
+        );
+        assert_eq!(
+            redact(&format!("key: {block} done")),
+            "key: [redacted private key] done"
+        );
+        assert_eq!(
+            redact("cut -----BEGIN PRIVATE KEY-----\nMIIE"),
+            "cut [redacted private key]"
+        );
+    }
+
+    #[test]
+    fn secret_named_assignments_keep_the_name() {
+        assert_eq!(
+            redact("unknown value --db-password=hunter2x in args"),
+            "unknown value --db-password=[redacted secret] in args"
+        );
+        assert_eq!(
+            redact(r#"{"token": "abc123"}"#),
+            r#"{"token": "[redacted secret]"}"#
+        );
+    }
+
+    #[test]
+    fn redacting_again_changes_nothing() {
+        let once = redact(&format!(
+            "password={} url https://u:{}@h {} -----BEGIN PRIVATE KEY-----",
+            fake("p", "w", 9),
+            fake("p", "w", 9),
+            fake("ghp_", "a1", 18)
+        ))
+        .into_owned();
+        assert_eq!(
+            once,
+            "password=[redacted secret] url https://[redacted URL user-info]@h [redacted GitHub token] [redacted private key]"
+        );
+        assert!(matches!(redact(&once), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn ordinary_text_is_borrowed_untouched() {
+        for text in [
+            "ClusterRole admin grants verbs [*] on secrets",
+            "automountServiceAccountToken is not false",
+            "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "GitHub token ghp_… (40 bytes, sha256:0123456789ab)",
+        ] {
+            assert!(matches!(redact(text), Cow::Borrowed(_)), "{text}");
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! A test plugin that says hostile things: its title, description and remediation carry
+//! terminal escapes, a forged line and markup, and it repeats whatever an object's
+//! annotations tell it to in findings (message and evidence) or in its error text. The
+//! host must show all of it escaped and redacted, in every format.
+
+use tollgate_sdk::{
+    CheckError, Control, Finding, Framework, InputKind, Location, Manifests, ObjectLocation, Rule,
+    RuleInfo, Severity, Verdict, export_rule,
+};
+
+/// Annotation whose value becomes a finding's message.
+const SHOUT: &str = "test.tollgate.dev/shout";
+/// Annotation whose value becomes that finding's evidence.
+const EVIDENCE: &str = "test.tollgate.dev/evidence";
+/// Annotation whose value becomes the error the call fails with.
+const FAIL: &str = "test.tollgate.dev/fail";
+
+struct Shouter;
+
+impl Rule for Shouter {
+    type Settings = tollgate_sdk::NoSettings;
+
+    fn info() -> RuleInfo {
+        RuleInfo {
+            id: "test-shouter".into(),
+            version: "0.1.0".into(),
+            title: "Shout \u{1b}]0;owned\u{7}<script>alert(1)</script>".into(),
+            description: "**loud** [click](javascript:alert(2)) <img src=x onerror=alert(3)>"
+                .into(),
+            remediation: "None.\r\nPASS  0 rules over 0 objects in 0 files: no findings".into(),
+            severity: Severity::High,
+            inputs: vec![InputKind::Manifests],
+            controls: vec![cc61()],
+        }
+    }
+
+    fn check_manifests(set: &Manifests, _settings: &Self::Settings) -> Result<Verdict, CheckError> {
+        if let Some(reason) = set.objects.iter().find_map(|o| o.annotation(FAIL)) {
+            return Err(CheckError::Internal(reason.to_owned()));
+        }
+        let findings = set
+            .objects
+            .iter()
+            .filter_map(|object| {
+                Some(Finding {
+                    check: "shout".into(),
+                    severity: Severity::High,
+                    message: object.annotation(SHOUT)?.to_owned(),
+                    controls: vec![cc61()],
+                    location: Location::Object(ObjectLocation {
+                        document: object.position,
+                        pointer: String::new(),
+                    }),
+                    evidence: object.annotation(EVIDENCE).map(str::to_owned),
+                    identity: String::new(),
+                    accepted: None,
+                })
+            })
+            .collect();
+        Ok(Verdict::of(findings))
+    }
+}
+
+fn cc61() -> Control {
+    Control {
+        framework: Framework::Soc2,
+        id: "CC6.1".into(),
+    }
+}
+
+export_rule!(Shouter);
