@@ -338,7 +338,9 @@ fn a_broken_manifest_in_a_repository_is_an_error() {
     assert_eq!(code, 2);
     assert_eq!(
         crate::util::errors(&report),
-        ["deploy/ns.yaml:5 invalid YAML: while parsing a node, did not find expected node content"]
+        [
+            "deploy/ns.yaml:5 invalid YAML: did not find expected node content (while parsing a flow node)"
+        ]
     );
     assert_eq!(
         findings(&report),

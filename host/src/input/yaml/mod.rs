@@ -145,7 +145,9 @@ pub fn parse(text: &str) -> (Vec<Document>, Option<YamlError>) {
                 builder.scalar(scalar, line)
             }
             EventData::Alias { anchor } => builder.alias(&anchor, line),
-            EventData::SequenceStart { anchor, .. } => builder.start_collection(false, anchor, line),
+            EventData::SequenceStart { anchor, .. } => {
+                builder.start_collection(false, anchor, line)
+            }
             EventData::MappingStart { anchor, .. } => builder.start_collection(true, anchor, line),
             EventData::SequenceEnd | EventData::MappingEnd => builder.end_collection(line),
             EventData::StreamStart { .. } => Ok(()),

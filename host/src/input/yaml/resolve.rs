@@ -160,9 +160,7 @@ fn go_parse_int(text: &str) -> Integer {
         return Integer::Invalid;
     }
     let Ok(magnitude) = u64::from_str_radix(digits, radix) else {
-        let approximate = digits.chars().fold(0f64, |sum, c| {
-            sum * f64::from(radix) + f64::from(c.to_digit(radix).unwrap_or(0))
-        });
+        let approximate = approximate(digits, radix);
         return Integer::TooLarge(if negative { -approximate } else { approximate });
     };
     if !negative {
@@ -174,6 +172,19 @@ fn go_parse_int(text: &str) -> Integer {
     match 0i64.checked_sub_unsigned(magnitude) {
         Some(i) => Integer::Value(Scalar::Int(i)),
         None => Integer::TooLarge(-(magnitude as f64)),
+    }
+}
+
+/// Digits too large for 64 bits, as the nearest float.
+fn approximate(digits: &str, radix: u32) -> f64 {
+    if radix == 10 {
+        return digits.parse().unwrap_or(f64::INFINITY);
+    }
+    match u128::from_str_radix(digits, radix) {
+        Ok(wide) => wide as f64,
+        Err(_) => digits.chars().fold(0f64, |sum, c| {
+            sum * f64::from(radix) + f64::from(c.to_digit(radix).unwrap_or(0))
+        }),
     }
 }
 
@@ -236,8 +247,7 @@ fn float_value(f: f64) -> Result<Value, String> {
         return Ok(Value::from(f as i64));
     }
     Number::from_f64(f).map(Value::Number).ok_or_else(|| {
-        "infinity or NaN has no JSON form; Kubernetes refuses it (quote it for a string)"
-            .to_owned()
+        "infinity or NaN has no JSON form; Kubernetes refuses it (quote it for a string)".to_owned()
     })
 }
 
@@ -338,9 +348,18 @@ mod tests {
     fn tags_force_or_ignore_typing() {
         let tagged = |text: &str, tag: &str| resolve(text, false, Some(tag));
         assert_eq!(tagged("5", "tag:yaml.org,2002:int"), Ok(Scalar::Int(5)));
-        assert_eq!(tagged("5", "tag:yaml.org,2002:float"), Ok(Scalar::Float(5.0)));
-        assert_eq!(tagged("yes", "tag:yaml.org,2002:str"), Ok(Scalar::Str("yes".into())));
-        assert_eq!(tagged("aGk=", "tag:yaml.org,2002:binary"), Ok(Scalar::Str("hi".into())));
+        assert_eq!(
+            tagged("5", "tag:yaml.org,2002:float"),
+            Ok(Scalar::Float(5.0))
+        );
+        assert_eq!(
+            tagged("yes", "tag:yaml.org,2002:str"),
+            Ok(Scalar::Str("yes".into()))
+        );
+        assert_eq!(
+            tagged("aGk=", "tag:yaml.org,2002:binary"),
+            Ok(Scalar::Str("hi".into()))
+        );
         assert_eq!(tagged("5", "!custom"), Ok(Scalar::Str("5".into())));
         assert!(tagged("five", "tag:yaml.org,2002:int").is_err());
         assert_eq!(resolve("yes", true, None), Ok(Scalar::Bool(true)));
