@@ -468,3 +468,34 @@ fn alias_amplification_is_refused_per_file_and_other_files_are_judged() {
 
 /// A ClusterRole granting every verb on config maps, beside the hostile file.
 const WILDCARD_ROLE: &str = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: everything\nrules:\n- apiGroups: ['']\n  resources: ['configmaps']\n  verbs: ['*']\n";
+
+/// A scanned repository can supply `.tollgate.yaml`: the same budget refuses its aliases.
+#[test]
+fn alias_amplification_in_the_config_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = String::from(
+        "fail-on: high\nx-laughs:\n  a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n",
+    );
+    for level in 1..9u8 {
+        let (prev, name) = ((b'a' + level - 1) as char, (b'a' + level) as char);
+        writeln!(
+            config,
+            "  {name}: &{name} [{}]",
+            vec![format!("*{prev}"); 10].join(", ")
+        )
+        .unwrap();
+    }
+    let limit = 4 * config.len() + (1 << 20);
+    std::fs::write(dir.path().join(".tollgate.yaml"), config).unwrap();
+    std::fs::write(dir.path().join("role.yaml"), WILDCARD_ROLE).unwrap();
+    let run = crate::util::run(&["scan", dir.path().to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "tollgate: error: {}/.tollgate.yaml:7: invalid YAML: aliases expand the file past {limit} bytes (4 times its size plus 1 MiB); refused\n",
+            dir.path().display()
+        )
+    );
+}
