@@ -380,6 +380,10 @@ fn fixed_cases() -> Vec<(String, String)> {
             "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"data\": {\"a\": \"1\"}}\n",
         ),
         (
+            "json-escapes",
+            "{\"a\": \"x\\/y\\u00e9\\\"\", \"b\": -0.0, \"c\": 1E2}\n",
+        ),
+        (
             "colon-in-values",
             "url: http://x:80/a\ntime: 12:30\nc: a:b\n",
         ),
@@ -388,6 +392,21 @@ fn fixed_cases() -> Vec<(String, String)> {
         .into_iter()
         .map(|(name, text)| (name.to_owned(), text.to_owned()))
         .collect()
+}
+
+/// Tab-indented JSON: tabs inside flow collections are separation for libyaml and go-yaml
+/// (Kubernetes), but PyYAML's pure-Python scanner refuses them, so this case is checked
+/// against its known value rather than against PyYAML.
+#[test]
+fn tabs_inside_flow_collections_are_read_as_go_yaml_reads_them() {
+    let (documents, error) =
+        yaml::parse("{\n\t\"kind\": \"List\",\n\t\"items\": [\n\t\t{\"a\": 1.0}\n\t]\n}\n");
+    assert_eq!(error, None);
+    let values: Vec<Value> = documents.into_iter().map(|d| d.value).collect();
+    assert_eq!(
+        values,
+        [serde_json::json!({"kind": "List", "items": [{"a": 1}]})]
+    );
 }
 
 /// A file whose one aliased scalar of `scalar_bytes` is repeated `aliases` times.

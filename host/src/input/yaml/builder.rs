@@ -3,10 +3,11 @@
 
 use std::collections::HashMap;
 
+use libyaml_safer::{EventData, ScalarStyle};
 use serde_json::{Map, Value};
 
 use super::resolve::{self, Scalar};
-use super::{Children, LineTree, YamlError};
+use super::{Children, Document, LineTree, YamlError};
 
 /// Deepest nesting accepted; deeper input is an error, not a stack overflow. Below
 /// serde_json's own limit of 128, so every accepted object also parses as JSON (in the
@@ -20,24 +21,18 @@ const NODE_WEIGHT: u64 = 64;
 /// A finished node: its value, its lines and its expanded size (text bytes plus
 /// [`NODE_WEIGHT`] per node, aliases included).
 #[derive(Clone)]
-pub(super) struct Node {
+struct Node {
     value: Value,
     lines: LineTree,
     size: u64,
 }
 
-impl Node {
-    pub(super) fn into_parts(self) -> (Value, LineTree) {
-        (self.value, self.lines)
-    }
-}
-
 /// How a scalar event was written.
-pub(super) struct ScalarEvent<'a> {
-    pub text: &'a str,
-    pub plain: bool,
-    pub tag: Option<&'a str>,
-    pub anchor: Option<String>,
+struct ScalarEvent<'a> {
+    text: &'a str,
+    plain: bool,
+    tag: Option<&'a str>,
+    anchor: Option<String>,
 }
 
 /// A collection being built.
@@ -76,6 +71,8 @@ pub(super) struct Builder {
     stack: Vec<Frame>,
     anchors: HashMap<String, Node>,
     root: Option<Node>,
+    /// Position of the current document in the file, counting empty ones.
+    document_index: u32,
     /// Bytes that aliases may still add to the file's expanded size.
     alias_budget: u64,
     alias_limit: u64,
@@ -88,23 +85,67 @@ impl Builder {
             stack: Vec::new(),
             anchors: HashMap::new(),
             root: None,
+            document_index: 0,
             alias_budget: alias_limit,
             alias_limit,
         }
     }
 
-    pub(super) fn start_document(&mut self) {
+    /// Feeds one parser event at `line`; returns a document when one ends (unless it was
+    /// empty or null).
+    pub(super) fn feed(
+        &mut self,
+        event: EventData,
+        line: u32,
+    ) -> Result<Option<Document>, YamlError> {
+        match event {
+            EventData::DocumentStart { .. } => self.start_document(),
+            EventData::DocumentEnd { .. } => return Ok(self.end_document()),
+            EventData::Scalar {
+                anchor,
+                tag,
+                value,
+                style,
+                ..
+            } => {
+                let scalar = ScalarEvent {
+                    text: &value,
+                    plain: style == ScalarStyle::Plain,
+                    tag: tag.as_deref(),
+                    anchor,
+                };
+                self.scalar(scalar, line)?;
+            }
+            EventData::Alias { anchor } => self.alias(&anchor, line)?,
+            EventData::SequenceStart { anchor, .. } => {
+                self.start_collection(false, anchor, line)?
+            }
+            EventData::MappingStart { anchor, .. } => self.start_collection(true, anchor, line)?,
+            EventData::SequenceEnd | EventData::MappingEnd => self.end_collection(line)?,
+            EventData::StreamStart { .. } | EventData::StreamEnd => {}
+        }
+        Ok(None)
+    }
+
+    fn start_document(&mut self) {
         self.anchors.clear();
         self.stack.clear();
         self.root = None;
     }
 
-    /// The finished document's root, unless the document was empty or null.
-    pub(super) fn end_document(&mut self) -> Option<Node> {
-        self.root.take().filter(|node| !node.value.is_null())
+    fn end_document(&mut self) -> Option<Document> {
+        let index = self.document_index;
+        self.document_index += 1;
+        let root = self.root.take().filter(|node| !node.value.is_null())?;
+        Some(Document {
+            index,
+            line: root.lines.line,
+            value: root.value,
+            lines: root.lines,
+        })
     }
 
-    pub(super) fn scalar(&mut self, event: ScalarEvent<'_>, line: u32) -> Result<(), YamlError> {
+    fn scalar(&mut self, event: ScalarEvent<'_>, line: u32) -> Result<(), YamlError> {
         let error = |message: String| YamlError { line, message };
         let size = NODE_WEIGHT + event.text.len() as u64;
         if self.expecting_key() {
@@ -135,7 +176,7 @@ impl Builder {
         self.complete(node, event.anchor)
     }
 
-    pub(super) fn alias(&mut self, anchor: &str, line: u32) -> Result<(), YamlError> {
+    fn alias(&mut self, anchor: &str, line: u32) -> Result<(), YamlError> {
         let error = |message: String| YamlError { line, message };
         let size = self
             .anchors
@@ -164,7 +205,7 @@ impl Builder {
         self.complete(node, None)
     }
 
-    pub(super) fn start_collection(
+    fn start_collection(
         &mut self,
         is_mapping: bool,
         anchor: Option<String>,
@@ -204,7 +245,7 @@ impl Builder {
         Ok(())
     }
 
-    pub(super) fn end_collection(&mut self, line: u32) -> Result<(), YamlError> {
+    fn end_collection(&mut self, line: u32) -> Result<(), YamlError> {
         let Some(frame) = self.stack.pop() else {
             return Err(YamlError {
                 line,

@@ -11,10 +11,10 @@
 mod builder;
 mod resolve;
 
-use libyaml_safer::{EventData, Parser, ScalarStyle};
+use libyaml_safer::{EventData, Parser};
 use serde_json::Value;
 
-use builder::{Builder, ScalarEvent};
+use builder::Builder;
 
 /// What aliases may add to a file, per byte of the file: the expanded size stays within a
 /// small multiple of the input.
@@ -102,7 +102,6 @@ pub fn parse(text: &str) -> (Vec<Document>, Option<YamlError>) {
         .saturating_add(ALIAS_BYTES_FLOOR);
     let mut builder = Builder::new(alias_limit);
     let mut documents = Vec::new();
-    let mut index = 0u32;
     let mut line = 1u32;
     loop {
         let event = match parser.parse() {
@@ -110,50 +109,13 @@ pub fn parse(text: &str) -> (Vec<Document>, Option<YamlError>) {
             Err(e) => return (documents, Some(syntax_error(&e, line))),
         };
         line = event.start_mark.line as u32 + 1;
-        let outcome = match event.data {
-            EventData::StreamEnd => return (documents, None),
-            EventData::DocumentStart { .. } => {
-                builder.start_document();
-                Ok(())
-            }
-            EventData::DocumentEnd { .. } => {
-                if let Some(root) = builder.end_document() {
-                    let (value, lines) = root.into_parts();
-                    documents.push(Document {
-                        index,
-                        line: lines.line,
-                        value,
-                        lines,
-                    });
-                }
-                index += 1;
-                Ok(())
-            }
-            EventData::Scalar {
-                anchor,
-                tag,
-                value,
-                style,
-                ..
-            } => {
-                let scalar = ScalarEvent {
-                    text: &value,
-                    plain: style == ScalarStyle::Plain,
-                    tag: tag.as_deref(),
-                    anchor,
-                };
-                builder.scalar(scalar, line)
-            }
-            EventData::Alias { anchor } => builder.alias(&anchor, line),
-            EventData::SequenceStart { anchor, .. } => {
-                builder.start_collection(false, anchor, line)
-            }
-            EventData::MappingStart { anchor, .. } => builder.start_collection(true, anchor, line),
-            EventData::SequenceEnd | EventData::MappingEnd => builder.end_collection(line),
-            EventData::StreamStart { .. } => Ok(()),
-        };
-        if let Err(error) = outcome {
-            return (documents, Some(error));
+        if event.data == EventData::StreamEnd {
+            return (documents, None);
+        }
+        match builder.feed(event.data, line) {
+            Ok(Some(document)) => documents.push(document),
+            Ok(None) => {}
+            Err(error) => return (documents, Some(error)),
         }
     }
 }
@@ -275,7 +237,7 @@ mod tests {
     fn alias_budget_spans_the_documents_of_a_file() {
         // Each document alone stays under the budget; together they pass it.
         let big = "x".repeat(100_000);
-        let aliases = vec!["*a"; 12].join(", ");
+        let aliases = ["*a"; 12].join(", ");
         let doc = format!("a: &a {big}\nb: [{aliases}]\n");
         let (docs, error) = parse(&format!("{doc}---\n{doc}"));
         assert_eq!(docs.len(), 1);
