@@ -14,9 +14,14 @@ use super::{Children, Document, LineTree, YamlError};
 /// host and in the plugins).
 pub(super) const MAX_DEPTH: usize = 100;
 
-/// What one node weighs in the alias budget besides its text: about what a JSON value
-/// and its line entry take in memory.
-const NODE_WEIGHT: u64 = 64;
+/// What one node weighs in the expanded size besides its text: about what it takes to
+/// write one out (`- x` or `k: v` on a line).
+const NODE_WEIGHT: u64 = 8;
+/// What copies (aliases and the anchors they copy from) may add to a file, per byte of
+/// the file: the expanded size stays within a small multiple of the input.
+const COPY_BYTES_PER_INPUT_BYTE: u64 = 4;
+/// What copies may add to any file, however small (1 MiB).
+const COPY_BYTES_FLOOR: u64 = 1 << 20;
 
 /// A finished node: its value, its lines and its expanded size (text bytes plus
 /// [`NODE_WEIGHT`] per node, aliases included).
@@ -65,7 +70,7 @@ enum Key {
     Merge(u32),
 }
 
-/// Turns the events of one file into documents. Anchors live for one document; the alias
+/// Turns the events of one file into documents. Anchors live for one document; the copy
 /// budget spans the whole file.
 pub(super) struct Builder {
     stack: Vec<Frame>,
@@ -73,21 +78,24 @@ pub(super) struct Builder {
     root: Option<Node>,
     /// Position of the current document in the file, counting empty ones.
     document_index: u32,
-    /// Bytes that aliases may still add to the file's expanded size.
-    alias_budget: u64,
-    alias_limit: u64,
+    /// Bytes that copies may still add to the file's expanded size.
+    copy_budget: u64,
+    copy_limit: u64,
 }
 
 impl Builder {
-    /// A builder whose aliases may add at most `alias_limit` bytes to the file.
-    pub(super) fn new(alias_limit: u64) -> Self {
+    /// A builder for a file of `input_bytes`.
+    pub(super) fn new(input_bytes: usize) -> Self {
+        let copy_limit = (input_bytes as u64)
+            .saturating_mul(COPY_BYTES_PER_INPUT_BYTE)
+            .saturating_add(COPY_BYTES_FLOOR);
         Self {
             stack: Vec::new(),
             anchors: HashMap::new(),
             root: None,
             document_index: 0,
-            alias_budget: alias_limit,
-            alias_limit,
+            copy_budget: copy_limit,
+            copy_limit,
         }
     }
 
@@ -154,6 +162,7 @@ impl Builder {
             } else {
                 let scalar = resolve::resolve(event.text, event.plain, event.tag).map_err(error)?;
                 if let (Some(anchor), Ok(value)) = (event.anchor, scalar.clone().into_value()) {
+                    self.spend(size, line)?;
                     let node = Node {
                         value,
                         lines: leaf(line),
@@ -183,13 +192,7 @@ impl Builder {
             .get(anchor)
             .ok_or_else(|| error(format!("alias *{anchor} to an unknown anchor")))?
             .size;
-        // Counted before the copy is made, so a refused alias costs nothing.
-        self.alias_budget = self.alias_budget.checked_sub(size).ok_or_else(|| {
-            error(format!(
-                "aliases expand the file past {} bytes (4 times its size plus 1 MiB); refused",
-                self.alias_limit
-            ))
-        })?;
+        self.spend(size, line)?;
         let node = self.anchors[anchor].clone();
         if self.expecting_key() {
             let key = match node.value {
@@ -267,6 +270,19 @@ impl Builder {
         self.complete(node, frame.anchor)
     }
 
+    /// Takes `size` from the copy budget, before the copy is made (so a refused copy costs
+    /// nothing).
+    fn spend(&mut self, size: u64, line: u32) -> Result<(), YamlError> {
+        self.copy_budget = self.copy_budget.checked_sub(size).ok_or_else(|| YamlError {
+            line,
+            message: format!(
+                "anchors and aliases expand the file past {} bytes ({COPY_BYTES_PER_INPUT_BYTE} times its size plus 1 MiB); refused",
+                self.copy_limit
+            ),
+        })?;
+        Ok(())
+    }
+
     fn expecting_key(&self) -> bool {
         matches!(
             self.stack.last(),
@@ -292,6 +308,7 @@ impl Builder {
     /// Places a finished node into its parent (or as the document root).
     fn complete(&mut self, node: Node, anchor: Option<String>) -> Result<(), YamlError> {
         if let Some(anchor) = anchor {
+            self.spend(node.size, node.lines.line)?;
             self.anchors.insert(anchor, node.clone());
         }
         let Some(frame) = self.stack.last_mut() else {
