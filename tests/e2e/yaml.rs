@@ -518,3 +518,30 @@ fn alias_amplification_in_the_config_file_is_refused() {
         )
     );
 }
+
+/// Input on which the parser library panics is an error of that file; the run goes on.
+#[test]
+fn a_parser_panic_is_an_error_of_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("cut.yaml"),
+        "kind: ConfigMap\ndata:\n  a: \"x\\",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("role.yaml"), WILDCARD_ROLE).unwrap();
+    let root = dir.path().to_str().unwrap();
+    let (code, report) = scan_json(&[root, "--rule", "rbac-least-privilege"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        errors(&report),
+        [format!(
+            "{root}/cut.yaml:3 invalid YAML: the YAML parser failed on malformed input here"
+        )]
+    );
+    assert_eq!(
+        findings(&report),
+        [format!(
+            "rbac-least-privilege/wildcard {root}/role.yaml:8 ClusterRole everything"
+        )]
+    );
+}

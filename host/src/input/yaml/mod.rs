@@ -11,6 +11,9 @@
 mod builder;
 mod resolve;
 
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Once;
+
 use libyaml_safer::{EventData, Parser};
 use serde_json::Value;
 
@@ -91,13 +94,22 @@ pub fn parse(text: &str) -> (Vec<Document>, Option<YamlError>) {
     let mut input = text.as_bytes();
     let mut parser = Parser::new();
     parser.set_input_string(&mut input);
+    silence_parser_panics();
     let mut builder = Builder::new(text.len());
     let mut documents = Vec::new();
     let mut line = 1u32;
     loop {
-        let event = match parser.parse() {
-            Ok(event) => event,
-            Err(e) => return (documents, Some(syntax_error(&e, line))),
+        // libyaml-safer panics on a few malformed inputs (a double-quoted scalar cut after
+        // a backslash at the end of the file, a tag before a comma in a flow collection):
+        // a panic there is a refusal of this file, never a crash of the run, reported at the
+        // line of the last node read.
+        let event = match panic::catch_unwind(AssertUnwindSafe(|| parser.parse())) {
+            Ok(Ok(event)) => event,
+            Ok(Err(e)) => return (documents, Some(syntax_error(&e, line))),
+            Err(_) => {
+                let message = "the YAML parser failed on malformed input here".to_owned();
+                return (documents, Some(YamlError { line, message }));
+            }
         };
         line = event.start_mark.line as u32 + 1;
         if event.data == EventData::StreamEnd {
@@ -109,6 +121,24 @@ pub fn parse(text: &str) -> (Vec<Document>, Option<YamlError>) {
             Err(error) => return (documents, Some(error)),
         }
     }
+}
+
+/// Keeps libyaml-safer's panic messages off stderr: [`parse`] catches those panics and
+/// reports them as errors of the file. Every other panic prints as before. Installed once
+/// per process.
+fn silence_parser_panics() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            let in_parser = info
+                .location()
+                .is_some_and(|at| at.file().contains("libyaml-safer"));
+            if !in_parser {
+                previous(info);
+            }
+        }));
+    });
 }
 
 /// A parser error at its line (the line of the last event when the parser gives none).
@@ -264,6 +294,23 @@ mod tests {
             "{}",
             error.message
         );
+    }
+
+    #[test]
+    fn inputs_that_make_the_parser_panic_are_errors() {
+        // The line is the last node's before the failure.
+        for (text, line) in [("a: 1\n\"\\", 1), ("- [!foo, a]\n", 1)] {
+            let (docs, error) = parse(text);
+            assert!(docs.is_empty(), "{text:?}");
+            assert_eq!(
+                error,
+                Some(YamlError {
+                    line,
+                    message: "the YAML parser failed on malformed input here".into()
+                }),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
