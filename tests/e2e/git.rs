@@ -335,7 +335,9 @@ fn a_broken_manifest_in_a_repository_is_an_error() {
     assert_eq!(code, 2);
     assert_eq!(
         crate::util::errors(&report),
-        ["deploy/ns.yaml:5 invalid YAML: while parsing a node, did not find expected node content"]
+        [
+            "deploy/ns.yaml:5 invalid YAML: did not find expected node content (while parsing a flow node)"
+        ]
     );
     // The Namespace before the broken part is still read (and, running nothing, needs
     // no policy).

@@ -12,7 +12,7 @@ fn invalid_and_non_kubernetes_documents_are_errors_with_lines() {
     assert_eq!(
         errors(&report),
         [
-            "input/invalid.yaml:12 invalid YAML: while parsing a flow sequence, expected ',' or ']'",
+            "input/invalid.yaml:12 invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence)",
             "input/not-objects.yaml:1 the document is a list, not a Kubernetes object",
             "input/not-objects.yaml:4 the document is not a Kubernetes object: it has no apiVersion and no kind",
             "input/not-objects.yaml:18 item 1 of the List is a scalar, not a Kubernetes object",

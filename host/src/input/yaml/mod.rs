@@ -1,0 +1,338 @@
+//! YAML to JSON exactly as Kubernetes reads it, keeping the line of every node.
+//!
+//! Built on `libyaml-safer`, a safe Rust port of libyaml: go-yaml, which Kubernetes uses
+//! (through `sigs.k8s.io/yaml`), is itself a port of libyaml, so both accept the same
+//! syntax (a flow collection's closing bracket may sit at its key's indentation, as
+//! kubectl accepts). Scalars are typed as go-yaml v2 types them (see [`resolve`]).
+//! Anchors, aliases and `<<` merge keys resolve. Duplicate keys are an error, as in
+//! Kubernetes' strict decoding. Nesting depth is capped, and what anchors and aliases copy
+//! is bounded by the file's size, so hostile input cannot exhaust the stack or memory.
+
+mod builder;
+mod resolve;
+
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Once;
+
+use libyaml_safer::{EventData, Parser};
+use serde_json::Value;
+
+use builder::Builder;
+
+/// A YAML syntax or structure error at a line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    pub line: u32,
+    pub message: String,
+}
+
+/// One YAML document of a file.
+#[derive(Debug)]
+pub struct Document {
+    /// 0-based position in the file, counting empty documents.
+    pub index: u32,
+    /// Line where the document's content starts.
+    pub line: u32,
+    pub value: Value,
+    pub lines: LineTree,
+}
+
+/// The line of a node and of its children, in the same shape as the value.
+#[derive(Clone, Debug, Default)]
+pub struct LineTree {
+    pub line: u32,
+    children: Children,
+}
+
+#[derive(Clone, Debug, Default)]
+enum Children {
+    #[default]
+    None,
+    Seq(Vec<LineTree>),
+    Map(Vec<(String, LineTree)>),
+}
+
+impl LineTree {
+    /// The tree of array item `index`.
+    pub fn item(&self, index: usize) -> Option<&LineTree> {
+        match &self.children {
+            Children::Seq(items) => items.get(index),
+            _ => None,
+        }
+    }
+
+    /// The tree of object field `key`.
+    pub fn field(&self, key: &str) -> Option<&LineTree> {
+        match &self.children {
+            Children::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, t)| t),
+            _ => None,
+        }
+    }
+
+    /// The lines of `value`'s nodes in pre-order (object fields in `value`'s order): the
+    /// compact form kept per object; see [`super::manifest::locate`].
+    pub fn flatten(&self, value: &Value, out: &mut Vec<u32>) {
+        out.push(self.line);
+        match value {
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.item(i).unwrap_or(self).flatten(item, out);
+                }
+            }
+            Value::Object(map) => {
+                for (key, item) in map {
+                    self.field(key).unwrap_or(self).flatten(item, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Parses every document of `text`. Documents before an error are returned with it.
+pub fn parse(text: &str) -> (Vec<Document>, Option<YamlError>) {
+    let mut input = text.as_bytes();
+    let mut parser = Parser::new();
+    parser.set_input_string(&mut input);
+    silence_parser_panics();
+    let mut builder = Builder::new(text.len());
+    let mut documents = Vec::new();
+    let mut line = 1u32;
+    loop {
+        // libyaml-safer panics on a few malformed inputs (a double-quoted scalar cut after
+        // a backslash at the end of the file, a tag before a comma in a flow collection):
+        // a panic there is a refusal of this file, never a crash of the run, reported at the
+        // line of the last node read.
+        let event = match panic::catch_unwind(AssertUnwindSafe(|| parser.parse())) {
+            Ok(Ok(event)) => event,
+            Ok(Err(e)) => return (documents, Some(syntax_error(&e, line))),
+            Err(_) => {
+                let message = "the YAML parser failed on malformed input here".to_owned();
+                return (documents, Some(YamlError { line, message }));
+            }
+        };
+        line = event.start_mark.line as u32 + 1;
+        if event.data == EventData::StreamEnd {
+            return (documents, None);
+        }
+        match builder.feed(event.data, line) {
+            Ok(Some(document)) => documents.push(document),
+            Ok(None) => {}
+            Err(error) => return (documents, Some(error)),
+        }
+    }
+}
+
+/// Keeps libyaml-safer's panic messages off stderr: [`parse`] catches those panics and
+/// reports them as errors of the file. Every other panic prints as before. Installed once
+/// per process.
+fn silence_parser_panics() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            let in_parser = info
+                .location()
+                .is_some_and(|at| at.file().contains("libyaml-safer"));
+            if !in_parser {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// A parser error at its line (the line of the last event when the parser gives none).
+fn syntax_error(error: &libyaml_safer::Error, last_line: u32) -> YamlError {
+    let line = error
+        .problem_mark()
+        .map_or(last_line, |mark| mark.line as u32 + 1);
+    let message = match error.context() {
+        Some(context) => format!("{} ({context})", error.problem()),
+        None => error.problem().to_owned(),
+    };
+    YamlError { line, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn one(text: &str) -> Document {
+        let (mut docs, error) = parse(text);
+        assert_eq!(error, None);
+        assert_eq!(docs.len(), 1);
+        docs.remove(0)
+    }
+
+    #[test]
+    fn scalars_are_typed_like_kubernetes() {
+        let doc = one(
+            "a: yes\nb: '1'\nc: 0x1F\nd: 1.5\ne: ~\nf: 010\ng: -3\nh: 1e3\ni: 1.2.3\nj: !!str 5\nk: |\n  text\n",
+        );
+        assert_eq!(
+            doc.value,
+            json!({"a": true, "b": "1", "c": 31, "d": 1.5, "e": null, "f": 8, "g": -3,
+                   "h": 1000, "i": "1.2.3", "j": "5", "k": "text\n"})
+        );
+    }
+
+    #[test]
+    fn lines_follow_keys_and_items() {
+        let doc = one("kind: Role\nrules:\n- verbs: [get]\n- verbs:\n  - '*'\n");
+        let mut lines = Vec::new();
+        doc.lines.flatten(&doc.value, &mut lines);
+        // root, kind, rules, rules[0], verbs, get, rules[1], verbs, '*'
+        assert_eq!(lines, [1, 1, 2, 3, 3, 3, 4, 4, 5]);
+    }
+
+    #[test]
+    fn documents_are_counted_including_empty_ones() {
+        let (docs, error) = parse("---\n# nothing\n---\na: 1\n---\nb: 2\n");
+        assert_eq!(error, None);
+        let indexes: Vec<_> = docs.iter().map(|d| (d.index, d.line)).collect();
+        assert_eq!(indexes, [(1, 4), (2, 6)]);
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors_with_line() {
+        let (_, error) = parse("a: 1\nb: 2\na: 3\n");
+        assert_eq!(
+            error.map(|e| (e.line, e.message)),
+            Some((3, "duplicate key \"a\"".into()))
+        );
+    }
+
+    #[test]
+    fn syntax_error_keeps_earlier_documents() {
+        let (docs, error) = parse("a: 1\n---\nb: [1, 2\n");
+        assert_eq!(docs.len(), 1);
+        assert!(error.is_some());
+    }
+
+    #[test]
+    fn anchors_aliases_and_merge_keys() {
+        let doc = one("base: &b\n  x: 1\n  z: 2\nuse:\n  <<: *b\n  z: 3\nref: *b\n");
+        assert_eq!(
+            doc.value,
+            json!({"base": {"x": 1, "z": 2}, "use": {"x": 1, "z": 3}, "ref": {"x": 1, "z": 2}})
+        );
+    }
+
+    #[test]
+    fn flow_sequence_closing_at_the_key_indentation_is_accepted() {
+        let text = "spec:\n  containers:\n  - name: x\n    args: [\n      \"-a\",\n      \"-b\"\n    ]\n    image: nginx\n";
+        let doc = one(text);
+        assert_eq!(
+            doc.value,
+            json!({"spec": {"containers": [{"name": "x", "args": ["-a", "-b"], "image": "nginx"}]}})
+        );
+        let mut lines = Vec::new();
+        doc.lines.flatten(&doc.value, &mut lines);
+        // root, spec, containers, [0], name, args, "-a", "-b", image
+        assert_eq!(lines, [1, 1, 2, 3, 3, 4, 5, 6, 8]);
+    }
+
+    #[test]
+    fn keys_are_resolved_then_written_as_text() {
+        let doc = one("y: 1\n'n': 2\n010: 3\n");
+        assert_eq!(doc.value, json!({"true": 1, "n": 2, "8": 3}));
+        let (_, error) = parse("y: 1\ntrue: 2\n");
+        assert_eq!(
+            error,
+            Some(YamlError {
+                line: 2,
+                message: "duplicate key \"true\"".into()
+            })
+        );
+    }
+
+    #[test]
+    fn infinity_is_refused_with_its_line() {
+        let (docs, error) = parse("a: 1\n---\nb: .inf\n");
+        assert_eq!(docs.len(), 1);
+        assert_eq!(error.map(|e| e.line), Some(3));
+    }
+
+    #[test]
+    fn alias_budget_spans_the_documents_of_a_file() {
+        // Each document alone stays under the budget; together they pass it.
+        let big = "x".repeat(100_000);
+        let aliases = ["*a"; 12].join(", ");
+        let doc = format!("a: &a {big}\nb: [{aliases}]\n");
+        let (docs, error) = parse(&format!("{doc}---\n{doc}"));
+        assert_eq!(docs.len(), 1);
+        let error = error.unwrap();
+        assert_eq!(error.line, 5);
+        assert!(
+            error
+                .message
+                .starts_with("anchors and aliases expand the file past "),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn nested_anchor_copies_count_against_the_budget() {
+        // Each anchor keeps a copy of its node: 90 nested anchors over a 100 kB scalar
+        // would hold 9 MB without a single alias.
+        let mut text = String::new();
+        for level in 0..90 {
+            text.push_str(&format!("&a{level} ["));
+        }
+        text.push_str(&"x".repeat(100_000));
+        text.push_str(&"]".repeat(90));
+        let (docs, error) = parse(&text);
+        assert!(docs.is_empty());
+        let error = error.unwrap();
+        assert_eq!(error.line, 1);
+        assert!(
+            error
+                .message
+                .starts_with("anchors and aliases expand the file past "),
+            "{}",
+            error.message
+        );
+    }
+
+    #[test]
+    fn inputs_that_make_the_parser_panic_are_errors() {
+        // The line is the last node's before the failure.
+        for (text, line) in [("a: 1\n\"\\", 1), ("- [!foo, a]\n", 1)] {
+            let (docs, error) = parse(text);
+            assert!(docs.is_empty(), "{text:?}");
+            assert_eq!(
+                error,
+                Some(YamlError {
+                    line,
+                    message: "the YAML parser failed on malformed input here".into()
+                }),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn hostile_nesting_and_alias_bombs_are_refused() {
+        let deep = "[".repeat(builder::MAX_DEPTH + 5);
+        assert_eq!(
+            parse(&deep).1.unwrap().message,
+            format!("nesting deeper than {} levels", builder::MAX_DEPTH)
+        );
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for level in 1..9 {
+            let prev = (b'a' + level - 1) as char;
+            let name = (b'a' + level) as char;
+            bomb.push_str(&format!("{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        let error = parse(&bomb).1.unwrap();
+        assert!(
+            error
+                .message
+                .starts_with("anchors and aliases expand the file past "),
+            "{}",
+            error.message
+        );
+    }
+}
