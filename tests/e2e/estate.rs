@@ -438,8 +438,9 @@ fn a_repository_file_that_does_not_parse_but_declares_a_secret_is_an_error() {
     assert_eq!(
         errors(&report),
         [
-            "deploy/secret.yaml:6 invalid YAML: while parsing a flow sequence, expected ',' or ']' \
-          (it declares a `kind: Secret`, which cannot be judged unless it parses)"
+            "deploy/secret.yaml:6 invalid YAML: did not find expected ',' or ']' (while parsing \
+             a flow sequence) (it declares a `kind: Secret`, which cannot be judged unless it \
+             parses)"
         ]
     );
     assert_eq!(
