@@ -88,22 +88,26 @@ fn a_walk_skips_what_is_not_kubernetes_and_names_the_chart_it_cannot_render() {
         "Helm chart, not rendered: its templates were not judged as manifests (scan its output \
          with `helm template estate/chart | tollgate scan -`)"
     );
-    // Both copies of the ClusterRole are judged; the `$patch: delete` document declares
-    // nothing; the chart's plain `crds/` are read.
+    // The DaemonSet whose args close at the key's indentation is read, and the ClusterRole
+    // after it; both copies of the operator's ClusterRole are judged; the `$patch: delete`
+    // document declares nothing; the chart's plain `crds/` are read.
     assert_eq!(
         findings(&report),
         [
+            "network-policy/namespace-without-policy estate/plain/agent.yaml:3 DaemonSet monitoring/agent",
+            "rbac-least-privilege/automount-token estate/plain/agent.yaml:14 DaemonSet monitoring/agent",
+            "rbac-least-privilege/nodes-proxy estate/plain/agent.yaml:30 ClusterRole agent",
             "rbac-least-privilege/pod-create estate/plain/install-openshift.yaml:8 ClusterRole shop-operator",
             "rbac-least-privilege/pod-create estate/plain/install.yaml:8 ClusterRole shop-operator",
             "rbac-least-privilege/wildcard estate/plain/install.yaml:9 ClusterRole shop-operator",
         ]
     );
-    assert_eq!(report["summary"]["objects"], 3);
+    assert_eq!(report["summary"]["objects"], 5);
     // Every file was read by the file rules, skipped or not.
-    assert_eq!(report["summary"]["files"], 12);
+    assert_eq!(report["summary"]["files"], 13);
     // What the unrendered chart would define was not judged: never `satisfied`.
     assert_eq!(
-        control(&report, "cis-kubernetes", "5.1.10"),
+        control(&report, "cis-kubernetes", "5.1.9"),
         (
             "not-assessed".into(),
             "1 Helm chart was not rendered, so the objects it would define were not judged".into()
@@ -121,7 +125,7 @@ fn the_text_report_counts_skipped_files_and_lists_them_when_verbose() {
     assert_eq!(quiet.code, 0);
     assert_eq!(
         quiet.stdout.lines().last().unwrap(),
-        "PASS  1 rule over 2 objects in 6 files (4 skipped: 4 not kubernetes): no findings"
+        "PASS  1 rule over 4 objects in 7 files (4 skipped: 4 not kubernetes): no findings"
     );
     assert!(!quiet.stdout.contains("estate/plain/package.json"));
     let verbose: Run = tollgate()
@@ -313,7 +317,7 @@ fn excludes_leave_paths_out_from_the_flag_and_the_config() {
             ("estate/plain/prometheus.yml", "not kubernetes"),
         ])
     );
-    assert_eq!(report["summary"]["files"], 3);
+    assert_eq!(report["summary"]["files"], 4);
 
     let dir = tempfile::tempdir().unwrap();
     let deploy = dir.path().join("deploy");
