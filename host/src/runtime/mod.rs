@@ -29,6 +29,7 @@ pub use cache::ComponentCache;
 pub use limits::Limits;
 
 use bindings::RulePre;
+use limits::MemoryBudget;
 use sandbox::State;
 
 /// Where a plugin came from.
@@ -92,6 +93,8 @@ pub enum RuleError {
     Timeout(Duration),
     #[error("exceeded its memory limit of {0} MiB and was stopped")]
     OutOfMemory(usize),
+    #[error("creates more than {limit} {what} (a rule needs fewer) and was refused")]
+    TooManyObjects { what: &'static str, limit: usize },
     #[error("trapped: {0}")]
     Trap(String),
     #[error("could not read its input: {0}")]
@@ -116,6 +119,7 @@ pub struct Runtime {
     engine: Engine,
     linker: Linker<State>,
     limits: Limits,
+    budget: MemoryBudget,
     cache: ComponentCache,
     _ticker: EpochTicker,
 }
@@ -128,11 +132,13 @@ impl Runtime {
         let engine = Engine::new(&config)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        sandbox::bound_clock_waits(&mut linker)?;
         let ticker = EpochTicker::start(engine.clone());
         Ok(Self {
             engine,
             linker,
             limits,
+            budget: MemoryBudget::new(&limits),
             cache,
             _ticker: ticker,
         })
@@ -251,26 +257,37 @@ impl Runtime {
         Ok(verdict)
     }
 
-    /// Instantiates `pre` in a fresh store and runs `f`, turning every failure into a
-    /// [`RuleError`] that says what happened.
+    /// Instantiates `pre` in a fresh store, once the memory budget has room for it, and
+    /// runs `f`, turning every failure into a [`RuleError`] that says what happened. A
+    /// result that comes back after the deadline is a timeout too.
     fn call<R>(
         &self,
         pre: &RulePre<State>,
         f: impl FnOnce(&bindings::Rule, &mut wasmtime::Store<State>) -> wasmtime::Result<R>,
     ) -> Result<R, RuleError> {
+        let _slot = self.budget.enter();
         let mut store = State::store(&self.engine, self.limits);
         let result = pre
             .instantiate(&mut store)
             .and_then(|rule| f(&rule, &mut store));
-        result.map_err(|error| self.classify(&store, error))
+        match result {
+            Ok(_) if store.data().out_of_time() => {
+                Err(RuleError::Timeout(self.limits.call_timeout))
+            }
+            Ok(value) => Ok(value),
+            Err(error) => Err(self.classify(&store, error)),
+        }
     }
 
     fn classify(&self, store: &wasmtime::Store<State>, error: wasmtime::Error) -> RuleError {
         if store.data().memory_exceeded {
             return RuleError::OutOfMemory(self.limits.memory_bytes >> 20);
         }
-        if error.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
+        if error.downcast_ref::<Trap>() == Some(&Trap::Interrupt) || store.data().out_of_time() {
             return RuleError::Timeout(self.limits.call_timeout);
+        }
+        if let Some(refused) = self.too_many_objects(&error) {
+            return refused;
         }
         let trap = error
             .downcast_ref::<Trap>()
@@ -279,6 +296,24 @@ impl Runtime {
             Some(said) => format!("{trap} (plugin said: {said})"),
             None => trap,
         })
+    }
+}
+
+impl Runtime {
+    /// Wasmtime's refusal to create more memories or tables than the limiter allows (it
+    /// says so in its message only: "resource limit exceeded: memory count too high").
+    fn too_many_objects(&self, error: &wasmtime::Error) -> Option<RuleError> {
+        let message = format!("{error:#}");
+        let (what, limit) = if message.contains("memory count too high") {
+            ("linear memories", self.limits.max_memories)
+        } else if message.contains("table count too high") {
+            ("tables", self.limits.max_tables)
+        } else if message.contains("instance count too high") {
+            ("instances", self.limits.max_instances)
+        } else {
+            return None;
+        };
+        Some(RuleError::TooManyObjects { what, limit })
     }
 }
 
