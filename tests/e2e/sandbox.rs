@@ -358,3 +358,115 @@ fn components_with_more_memories_or_tables_than_a_rule_needs_are_refused() {
         );
     }
 }
+
+#[test]
+fn output_past_the_caps_is_an_error_of_its_rule() {
+    let flood = test_plugin("flood");
+    let (others, rules) = undisturbed("rbac/violating.yaml");
+    let config = tempfile::tempdir().unwrap();
+    for (output, error) in [
+        (
+            "evidence",
+            "finding \"flooded\": evidence is longer than 4096 bytes",
+        ),
+        (
+            "pointer",
+            "finding \"flooded\": location is longer than 4096 bytes",
+        ),
+        (
+            "error-text",
+            "its error text is 8388608 bytes, more than the 65536 allowed",
+        ),
+        (
+            "findings",
+            "100000 findings in one call, more than the 65536 allowed",
+        ),
+    ] {
+        let file = config.path().join(format!("{output}.yaml"));
+        std::fs::write(
+            &file,
+            format!("rules:\n  test-flood:\n    settings:\n      flood: {output}\n"),
+        )
+        .unwrap();
+        let (code, report) = scan_json(&[
+            "rbac/violating.yaml",
+            "--config",
+            file.to_str().unwrap(),
+            "--plugin",
+            flood.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 2, "{output}");
+        assert_eq!(
+            errors(&report),
+            [format!(
+                "[test-flood] plugin {} returned a malformed result: {error}",
+                flood.display()
+            )],
+            "{output}"
+        );
+        assert_eq!(findings(&report), others, "{output}");
+        assert_eq!(builtin_statuses(&report), rules, "{output}");
+    }
+}
+
+#[test]
+fn a_full_stderr_is_named_as_such() {
+    let chatter = test_plugin("chatter");
+    let (code, report) = scan_json(&["rbac/violating.yaml", "--plugin", chatter.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        errors(&report),
+        [format!(
+            "[test-chatter] plugin {} wrote more than 16 KiB to stderr and was stopped",
+            chatter.display()
+        )]
+    );
+    let (others, rules) = undisturbed("rbac/violating.yaml");
+    assert_eq!(findings(&report), others);
+    assert_eq!(builtin_statuses(&report), rules);
+}
+
+#[test]
+fn a_plugin_version_must_be_semver() {
+    let bad = test_plugin("bad_version");
+    let run = run(&[
+        "scan",
+        "rbac/violating.yaml",
+        "--plugin",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "tollgate: error: plugin refused: plugin {} has an invalid info(): version \"<b>9</b>\" is not a semantic version (major.minor.patch, e.g. 1.2.0)\n",
+            bad.display()
+        )
+    );
+}
+
+#[test]
+fn plugin_randomness_is_the_same_on_every_run() {
+    let dice = test_plugin("dice");
+    let roll = || {
+        let (code, report) = scan_json(&[
+            "rbac/compliant.yaml",
+            "--plugin",
+            dice.to_str().unwrap(),
+            "--no-cache",
+        ]);
+        assert_eq!(code, 1);
+        let messages: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["message"].as_str().unwrap().to_owned())
+            .collect();
+        messages
+    };
+    let first = roll();
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert!(first[0].starts_with("hashed "), "{first:?}");
+    assert_eq!(roll(), first);
+}

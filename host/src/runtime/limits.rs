@@ -11,6 +11,16 @@ pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 /// one pointer in the host).
 pub const TABLE_ELEMENT_BYTES: usize = size_of::<usize>();
 
+/// Findings one call may return; a rule over a large estate stays far below it.
+pub const MAX_FINDINGS: usize = 65_536;
+
+/// Bytes of free text a plugin may return in one field: a message, an acceptance reason,
+/// its error text, or its metadata (title, description, remediation).
+pub const MAX_TEXT_BYTES: usize = 64 << 10;
+
+/// Bytes of a finding's evidence, JSON pointer or identity.
+pub const MAX_DETAIL_BYTES: usize = 4 << 10;
+
 /// Limits applied to every plugin call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {

@@ -97,6 +97,8 @@ pub enum RuleError {
     TooManyObjects { what: &'static str, limit: usize },
     #[error("trapped: {0}")]
     Trap(String),
+    #[error("wrote more than {0} KiB to stderr and was stopped")]
+    StderrFull(usize),
     #[error("could not read its input: {0}")]
     InvalidInput(String),
     #[error("failed: {0}")]
@@ -111,6 +113,9 @@ pub struct Plugin {
     pub source: PluginSource,
     /// SHA-256 (hex) of the component bytes.
     pub sha256: String,
+    /// Where the plugin's randomness comes from: the component's SHA-256, so that the same
+    /// plugin draws the same numbers on every run.
+    seed: [u8; 32],
     pre: RulePre<State>,
 }
 
@@ -174,7 +179,8 @@ impl Runtime {
     /// Compiles (or loads from the cache), links and describes one plugin, refusing it
     /// when its `info()` breaks the contract.
     fn load(&self, source: PluginSource, bytes: &[u8]) -> Result<Plugin, LoadError> {
-        let sha256 = hex(&Sha256::digest(bytes));
+        let seed: [u8; 32] = Sha256::digest(bytes).into();
+        let sha256 = hex(&seed);
         let component = self
             .cache
             .load(&self.engine, bytes, &sha256)
@@ -191,7 +197,7 @@ impl Runtime {
                 error,
             })?;
         let info = self
-            .call(&pre, |rule, store| rule.call_info(store))
+            .call(&pre, seed, |rule, store| rule.call_info(store))
             .map_err(|error| LoadError::Info {
                 source_name: source.clone(),
                 error,
@@ -204,6 +210,7 @@ impl Runtime {
             info,
             source,
             sha256,
+            seed,
             pre,
         })
     }
@@ -214,7 +221,7 @@ impl Runtime {
         plugin: &Plugin,
         settings: &str,
     ) -> Result<Result<(), SettingsError>, RuleError> {
-        self.call(&plugin.pre, |rule, store| {
+        self.call(&plugin.pre, plugin.seed, |rule, store| {
             rule.call_validate_settings(store, settings)
         })
     }
@@ -226,10 +233,10 @@ impl Runtime {
         set: &ManifestSet,
         settings: &str,
     ) -> Result<Verdict, RuleError> {
-        let verdict = self.call(&plugin.pre, |rule, store| {
+        let verdict = self.call(&plugin.pre, plugin.seed, |rule, store| {
             rule.call_check_manifests(store, set, settings)
         })?;
-        let verdict = verdict.map_err(RuleError::from)?;
+        let verdict = verdict.map_err(contract::check_error)?;
         contract::validate_verdict(&plugin.info, &verdict, |location| match location {
             Location::Object(o) => (o.document as usize) < set.documents.len(),
             Location::File(_) => false,
@@ -244,10 +251,10 @@ impl Runtime {
         batch: &[File],
         settings: &str,
     ) -> Result<Verdict, RuleError> {
-        let verdict = self.call(&plugin.pre, |rule, store| {
+        let verdict = self.call(&plugin.pre, plugin.seed, |rule, store| {
             rule.call_check_files(store, batch, settings)
         })?;
-        let verdict = verdict.map_err(RuleError::from)?;
+        let verdict = verdict.map_err(contract::check_error)?;
         contract::validate_verdict(&plugin.info, &verdict, |location| match location {
             Location::File(f) => {
                 f.line >= 1 && f.column >= 1 && batch.iter().any(|b| b.path == f.path)
@@ -263,10 +270,11 @@ impl Runtime {
     fn call<R>(
         &self,
         pre: &RulePre<State>,
+        seed: [u8; 32],
         f: impl FnOnce(&bindings::Rule, &mut wasmtime::Store<State>) -> wasmtime::Result<R>,
     ) -> Result<R, RuleError> {
         let _slot = self.budget.enter();
-        let mut store = State::store(&self.engine, self.limits);
+        let mut store = State::store(&self.engine, self.limits, seed);
         let result = pre
             .instantiate(&mut store)
             .and_then(|rule| f(&rule, &mut store));
@@ -288,6 +296,9 @@ impl Runtime {
         }
         if let Some(refused) = self.too_many_objects(&error) {
             return refused;
+        }
+        if store.data().stderr_full(&error) {
+            return RuleError::StderrFull(self.limits.stderr_bytes >> 10);
         }
         let trap = error
             .downcast_ref::<Trap>()
@@ -314,15 +325,6 @@ impl Runtime {
             return None;
         };
         Some(RuleError::TooManyObjects { what, limit })
-    }
-}
-
-impl From<CheckError> for RuleError {
-    fn from(error: CheckError) -> Self {
-        match error {
-            CheckError::InvalidInput(reason) => Self::InvalidInput(reason),
-            CheckError::Internal(reason) => Self::Internal(reason),
-        }
     }
 }
 

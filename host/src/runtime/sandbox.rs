@@ -4,6 +4,9 @@
 
 use std::time::{Duration, Instant};
 
+use rand::rngs::StdRng;
+use rand::{RngExt as _, SeedableRng};
+
 use wasmtime::component::{Linker, Resource, ResourceTable};
 use wasmtime::{ResourceLimiter, Store, StoreContextMut};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
@@ -33,11 +36,16 @@ pub struct State {
 impl State {
     /// A store for one call: no preopened directories, no environment, no arguments, no
     /// network, stdin closed, stdout discarded, stderr captured (bounded), clocks frozen at
-    /// zero so that a rule cannot depend on time.
-    pub fn store(engine: &wasmtime::Engine, limits: Limits) -> Store<State> {
+    /// zero so that a rule cannot depend on time, and randomness drawn from `seed` so that
+    /// a rule's results are reproducible.
+    pub fn store(engine: &wasmtime::Engine, limits: Limits, seed: [u8; 32]) -> Store<State> {
         let stderr = MemoryOutputPipe::new(limits.stderr_bytes);
+        let (secure, insecure, insecure_seed) = seeded_randomness(seed);
         let wasi = WasiCtx::builder()
             .stderr(stderr.clone())
+            .secure_random(secure)
+            .insecure_random(insecure)
+            .insecure_random_seed(insecure_seed)
             .wall_clock(FrozenClock)
             .monotonic_clock(FrozenClock)
             .allow_tcp(false)
@@ -84,6 +92,13 @@ impl State {
             .map_or(self.deadline, |end| end.min(self.deadline));
         let sleep = self.table.push(WaitUntil(until.into()))?;
         subscribe(&mut self.table, sleep)
+    }
+
+    /// Whether the guest filled its stderr: the buffer is full, or wasmtime refused a write
+    /// that did not fit (it says so in its message only).
+    pub fn stderr_full(&self, error: &wasmtime::Error) -> bool {
+        self.stderr.contents().len() >= self.limits.stderr_bytes
+            || format!("{error:#}").contains("beyond capacity of MemoryOutputPipe")
     }
 
     /// The last line the guest wrote to stderr (e.g. its panic message; Rust's trailing
@@ -176,6 +191,14 @@ impl Pollable for WaitUntil {
     async fn ready(&mut self) {
         tokio::time::sleep_until(self.0).await;
     }
+}
+
+/// The three random sources WASI offers, each drawn from its own stream of `seed`.
+fn seeded_randomness(seed: [u8; 32]) -> (StdRng, StdRng, u128) {
+    let mut streams = StdRng::from_seed(seed);
+    let secure = StdRng::from_rng(&mut streams);
+    let insecure = StdRng::from_rng(&mut streams);
+    (secure, insecure, streams.random())
 }
 
 /// A clock that always reads zero: plugins must not depend on time.

@@ -29,7 +29,10 @@ impl Rule for Sleep {
         }
     }
 
-    fn check_manifests(_set: &Manifests, _settings: &Self::Settings) -> Result<Verdict, CheckError> {
+    fn check_manifests(
+        _set: &Manifests,
+        _settings: &Self::Settings,
+    ) -> Result<Verdict, CheckError> {
         std::thread::sleep(Duration::from_secs(60));
         Ok(Verdict::of(Vec::new()))
     }
