@@ -470,3 +470,54 @@ fn plugin_randomness_is_the_same_on_every_run() {
     assert!(first[0].starts_with("hashed "), "{first:?}");
     assert_eq!(roll(), first);
 }
+
+#[test]
+fn a_plugin_cannot_accept_its_own_findings() {
+    let plugin = test_plugin("self_accept");
+    let (others, rules) = undisturbed("rbac/compliant.yaml");
+
+    // No settings: the acceptance is the plugin's own, and the call is an error.
+    let (code, report) = scan_json(&["rbac/compliant.yaml", "--plugin", plugin.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        errors(&report),
+        [format!(
+            "[test-self-accept] plugin {} returned a malformed result: finding \"self-accepted\" is accepted, but the operator gave this rule no settings",
+            plugin.display()
+        )]
+    );
+    assert_eq!(findings(&report), others);
+    assert_eq!(builtin_statuses(&report), rules);
+
+    // The operator's reason: credited, naming the setting it came from.
+    let config = tempfile::tempdir().unwrap();
+    let file = config.path().join("tollgate.yaml");
+    std::fs::write(
+        &file,
+        "rules:\n  test-self-accept:\n    settings:\n      reason: vendor chart\n",
+    )
+    .unwrap();
+    let (code, report) = scan_json(&[
+        "rbac/compliant.yaml",
+        "--config",
+        file.to_str().unwrap(),
+        "--plugin",
+        plugin.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    let waivers: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["waiver"]["source"].as_str().unwrap(),
+                f["waiver"]["reason"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        waivers,
+        [("rule-settings", "vendor chart (setting /reason)")]
+    );
+}

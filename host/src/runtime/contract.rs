@@ -131,6 +131,43 @@ pub fn check_error(error: CheckError) -> RuleError {
     }
 }
 
+/// The JSON pointer of the operator's setting whose text `reason` quotes (the longest such
+/// text), or why there is none.
+pub fn setting_giving(settings: &str, reason: &str) -> Result<String, String> {
+    let settings: serde_json::Value = serde_json::from_str(settings)
+        .map_err(|_| "is accepted, but the rule's settings are not JSON".to_owned())?;
+    if settings.as_object().is_none_or(|o| o.is_empty()) {
+        return Err("is accepted, but the operator gave this rule no settings".into());
+    }
+    let mut texts = Vec::new();
+    string_settings(&settings, String::new(), &mut texts);
+    texts
+        .into_iter()
+        .filter(|(_, text)| !text.trim().is_empty() && reason.contains(text.as_str()))
+        .max_by_key(|(_, text)| text.len())
+        .map(|(pointer, _)| pointer)
+        .ok_or_else(|| "is accepted with a reason that no setting of the operator gives".into())
+}
+
+/// Every string in `value` with its JSON pointer.
+fn string_settings(value: &serde_json::Value, at: String, out: &mut Vec<(String, String)>) {
+    let escape = |key: &str| key.replace('~', "~0").replace('/', "~1");
+    match value {
+        serde_json::Value::String(text) => out.push((at, text.clone())),
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                string_settings(item, format!("{at}/{i}"), out);
+            }
+        }
+        serde_json::Value::Object(fields) => {
+            for (key, item) in fields {
+                string_settings(item, format!("{at}/{}", escape(key)), out);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The first of a finding's evidence, pointer and identity that is longer than allowed.
 fn oversized_detail(finding: &Finding) -> Option<&'static str> {
     let pointer = match &finding.location {
@@ -220,6 +257,24 @@ mod tests {
                 "version \"<b>9</b>\" is not a semantic version (major.minor.patch, e.g. 1.2.0)"
                     .into()
             )
+        );
+    }
+
+    #[test]
+    fn an_acceptance_names_the_setting_it_quotes() {
+        let settings = r#"{"allow":[{"role":"ci","reason":"vendor chart"}],"a/b":"x"}"#;
+        assert_eq!(
+            setting_giving(settings, "ci is allowed: vendor chart"),
+            Ok("/allow/0/reason".into())
+        );
+        assert_eq!(setting_giving(settings, "x"), Ok("/a~1b".into()));
+        assert_eq!(
+            setting_giving(settings, "trust me"),
+            Err("is accepted with a reason that no setting of the operator gives".into())
+        );
+        assert_eq!(
+            setting_giving("{}", "trust me"),
+            Err("is accepted, but the operator gave this rule no settings".into())
         );
     }
 

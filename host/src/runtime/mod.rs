@@ -119,6 +119,30 @@ pub struct Plugin {
     pre: RulePre<State>,
 }
 
+impl Plugin {
+    /// An external plugin's accepted findings, credited only when the operator's settings
+    /// for the rule hold the reason, which then names the setting; builtin rules (ours,
+    /// which may also honour inline allow comments) are believed as they are.
+    fn credit_acceptances(
+        &self,
+        mut verdict: Verdict,
+        settings: &str,
+    ) -> Result<Verdict, RuleError> {
+        if matches!(self.source, PluginSource::Builtin(_)) {
+            return Ok(verdict);
+        }
+        for finding in &mut verdict.findings {
+            if let Some(reason) = &finding.accepted {
+                let setting = contract::setting_giving(settings, reason).map_err(|why| {
+                    RuleError::Malformed(format!("finding {:?} {why}", finding.check))
+                })?;
+                finding.accepted = Some(format!("{reason} (setting {setting})"));
+            }
+        }
+        Ok(verdict)
+    }
+}
+
 /// The engine, the WASI linker, the limits and the epoch ticker; shared by all plugins.
 pub struct Runtime {
     engine: Engine,
@@ -241,7 +265,7 @@ impl Runtime {
             Location::Object(o) => (o.document as usize) < set.documents.len(),
             Location::File(_) => false,
         })?;
-        Ok(verdict)
+        plugin.credit_acceptances(verdict, settings)
     }
 
     /// Runs `check-files` over one batch in a fresh instance.
@@ -261,7 +285,7 @@ impl Runtime {
             }
             Location::Object(_) => false,
         })?;
-        Ok(verdict)
+        plugin.credit_acceptances(verdict, settings)
     }
 
     /// Instantiates `pre` in a fresh store, once the memory budget has room for it, and
