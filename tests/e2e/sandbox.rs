@@ -1,9 +1,28 @@
 //! Hostile plugins are stopped by the sandbox limits and reported as errors of their own
 //! rule, while every other rule still reports (fail closed, exit 2).
 
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
 use pretty_assertions::assert_eq;
+use serde_json::Value;
 
 use crate::util::{errors, findings, run, scan_json, statuses, test_plugin};
+
+/// The findings and rule statuses of the same scan without any extra plugin: what the
+/// other rules must still report next to a hostile one.
+fn undisturbed(input: &str) -> (Vec<String>, Vec<(String, String)>) {
+    let (_, report) = scan_json(&[input]);
+    (findings(&report), statuses(&report))
+}
+
+/// `statuses` without the rules whose id starts with `test-`.
+fn builtin_statuses(report: &Value) -> Vec<(String, String)> {
+    statuses(report)
+        .into_iter()
+        .filter(|(id, _)| !id.starts_with("test-"))
+        .collect()
+}
 
 #[test]
 fn looping_and_memory_eating_plugins_are_stopped() {
@@ -142,5 +161,363 @@ fn panicking_and_lying_plugins_are_errors_of_their_rule() {
     assert_eq!(
         findings(&report),
         ["no-git-credentials/plaintext-secret credentials/violating.yaml:7 Secret shop/db"]
+    );
+}
+
+#[test]
+fn a_sleeping_plugin_is_stopped_at_the_time_limit() {
+    // `std::thread::sleep(60 s)` waits in a WASI host call, out of reach of epoch
+    // interruption; the host bounds the wait by the call's deadline.
+    let sleep = test_plugin("sleep");
+    let started = Instant::now();
+    let (code, report) = scan_json(&[
+        "rbac/violating.yaml",
+        "--plugin",
+        sleep.to_str().unwrap(),
+        "--plugin-timeout",
+        "2",
+    ]);
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(20), "the run took {took:?}");
+    assert_eq!(code, 2);
+    assert_eq!(
+        errors(&report),
+        [format!(
+            "[test-sleep] plugin {} exceeded its time limit of 2s and was stopped",
+            sleep.display()
+        )]
+    );
+    let (others, mut rules) = undisturbed("rbac/violating.yaml");
+    assert_eq!(findings(&report), others);
+    rules.push(("test-sleep".into(), "error".into()));
+    rules.sort();
+    assert_eq!(statuses(&report), rules);
+}
+
+/// The `calm` test plugin with `memories` extra linear memories of `memory_mib` MiB and
+/// `tables` extra tables of `table_entries` function references added to its core
+/// module, written to a file in `dir`.
+fn inflated_calm(
+    dir: &Path,
+    memories: u32,
+    memory_mib: u64,
+    tables: u32,
+    table_entries: u64,
+) -> PathBuf {
+    let bytes = std::fs::read(test_plugin("calm")).unwrap();
+    let mut inflate = inflate::Inflate {
+        memories,
+        pages: memory_mib * 16,
+        tables,
+        table_entries,
+    };
+    let mut component = wasm_encoder::Component::new();
+    wasm_encoder::reencode::ReencodeComponent::parse_component(
+        &mut inflate,
+        &mut component,
+        wasmparser::Parser::new(0),
+        &bytes,
+    )
+    .unwrap();
+    let path = dir.join(format!(
+        "calm-{memories}x{memory_mib}mib-{tables}x{table_entries}.wasm"
+    ));
+    std::fs::write(&path, component.finish()).unwrap();
+    path
+}
+
+/// Rewrites a component's core modules with extra memories and tables (unused, but each
+/// is allocated when the module is instantiated).
+mod inflate {
+    use std::convert::Infallible;
+
+    use wasm_encoder::reencode::{Error, Reencode, ReencodeComponent, utils};
+    use wasm_encoder::{MemorySection, MemoryType, RefType, TableSection, TableType};
+
+    pub struct Inflate {
+        pub memories: u32,
+        pub pages: u64,
+        pub tables: u32,
+        pub table_entries: u64,
+    }
+
+    impl Reencode for Inflate {
+        type Error = Infallible;
+
+        fn parse_memory_section(
+            &mut self,
+            memories: &mut MemorySection,
+            section: wasmparser::MemorySectionReader<'_>,
+        ) -> Result<(), Error<Infallible>> {
+            utils::parse_memory_section(self, memories, section)?;
+            for _ in 0..self.memories {
+                memories.memory(MemoryType {
+                    minimum: self.pages,
+                    maximum: None,
+                    memory64: false,
+                    shared: false,
+                    page_size_log2: None,
+                });
+            }
+            Ok(())
+        }
+
+        fn parse_table_section(
+            &mut self,
+            tables: &mut TableSection,
+            section: wasmparser::TableSectionReader<'_>,
+        ) -> Result<(), Error<Infallible>> {
+            utils::parse_table_section(self, tables, section)?;
+            for _ in 0..self.tables {
+                tables.table(TableType {
+                    element_type: RefType::FUNCREF,
+                    minimum: self.table_entries,
+                    maximum: None,
+                    table64: false,
+                    shared: false,
+                });
+            }
+            Ok(())
+        }
+    }
+
+    impl ReencodeComponent for Inflate {}
+}
+
+#[test]
+fn memories_and_tables_count_together_against_the_memory_limit() {
+    // 58 MiB of memory and 8 MiB of table: each under 64 MiB, together over it.
+    let dir = tempfile::tempdir().unwrap();
+    let calm = inflated_calm(dir.path(), 1, 58, 1, 1 << 20);
+    let refused = run(&[
+        "scan",
+        "rbac/violating.yaml",
+        "--plugin",
+        calm.to_str().unwrap(),
+        "--plugin-memory",
+        "64",
+    ]);
+    assert_eq!(refused.code, 2);
+    assert_eq!(refused.stdout, "");
+    assert_eq!(
+        refused.stderr,
+        format!(
+            "tollgate: error: plugin refused: plugin {} failed in info(): exceeded its memory limit of 64 MiB and was stopped\n",
+            calm.display()
+        )
+    );
+
+    // With room for both, the same component runs and the other rules are undisturbed.
+    let (code, report) = scan_json(&[
+        "rbac/violating.yaml",
+        "--plugin",
+        calm.to_str().unwrap(),
+        "--plugin-memory",
+        "128",
+        "--plugin-memory-total",
+        "256",
+    ]);
+    assert_eq!(code, 1);
+    let (others, rules) = undisturbed("rbac/violating.yaml");
+    assert_eq!(findings(&report), others);
+    assert_eq!(builtin_statuses(&report), rules);
+    assert_eq!(
+        statuses(&report).iter().find(|(id, _)| id == "test-calm"),
+        Some(&("test-calm".to_owned(), "pass".to_owned()))
+    );
+}
+
+#[test]
+fn components_with_more_memories_or_tables_than_a_rule_needs_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for (calm, refusal) in [
+        (
+            inflated_calm(dir.path(), 15, 60, 0, 0),
+            "creates more than 2 linear memories (a rule needs fewer) and was refused",
+        ),
+        (
+            inflated_calm(dir.path(), 0, 0, 60, 1 << 20),
+            "creates more than 4 tables (a rule needs fewer) and was refused",
+        ),
+    ] {
+        let run = run(&[
+            "scan",
+            "rbac/violating.yaml",
+            "--plugin",
+            calm.to_str().unwrap(),
+            "--plugin-memory",
+            "64",
+        ]);
+        assert_eq!(run.code, 2, "{}", calm.display());
+        assert_eq!(
+            run.stderr,
+            format!(
+                "tollgate: error: plugin refused: plugin {} failed in info(): {refusal}\n",
+                calm.display()
+            )
+        );
+    }
+}
+
+#[test]
+fn output_past_the_caps_is_an_error_of_its_rule() {
+    let flood = test_plugin("flood");
+    let (others, rules) = undisturbed("rbac/violating.yaml");
+    let config = tempfile::tempdir().unwrap();
+    for (output, error) in [
+        (
+            "evidence",
+            "finding \"flooded\": evidence is longer than 4096 bytes",
+        ),
+        (
+            "pointer",
+            "finding \"flooded\": location is longer than 4096 bytes",
+        ),
+        (
+            "error-text",
+            "its error text is 8388608 bytes, more than the 65536 allowed",
+        ),
+        (
+            "findings",
+            "100000 findings in one call, more than the 65536 allowed",
+        ),
+    ] {
+        let file = config.path().join(format!("{output}.yaml"));
+        std::fs::write(
+            &file,
+            format!("rules:\n  test-flood:\n    settings:\n      flood: {output}\n"),
+        )
+        .unwrap();
+        let (code, report) = scan_json(&[
+            "rbac/violating.yaml",
+            "--config",
+            file.to_str().unwrap(),
+            "--plugin",
+            flood.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 2, "{output}");
+        assert_eq!(
+            errors(&report),
+            [format!(
+                "[test-flood] plugin {} returned a malformed result: {error}",
+                flood.display()
+            )],
+            "{output}"
+        );
+        assert_eq!(findings(&report), others, "{output}");
+        assert_eq!(builtin_statuses(&report), rules, "{output}");
+    }
+}
+
+#[test]
+fn a_full_stderr_is_named_as_such() {
+    let chatter = test_plugin("chatter");
+    let (code, report) = scan_json(&["rbac/violating.yaml", "--plugin", chatter.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        errors(&report),
+        [format!(
+            "[test-chatter] plugin {} wrote more than 16 KiB to stderr and was stopped",
+            chatter.display()
+        )]
+    );
+    let (others, rules) = undisturbed("rbac/violating.yaml");
+    assert_eq!(findings(&report), others);
+    assert_eq!(builtin_statuses(&report), rules);
+}
+
+#[test]
+fn a_plugin_version_must_be_semver() {
+    let bad = test_plugin("bad_version");
+    let run = run(&[
+        "scan",
+        "rbac/violating.yaml",
+        "--plugin",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "tollgate: error: plugin refused: plugin {} has an invalid info(): version \"<b>9</b>\" is not a semantic version (major.minor.patch, e.g. 1.2.0)\n",
+            bad.display()
+        )
+    );
+}
+
+#[test]
+fn plugin_randomness_is_the_same_on_every_run() {
+    let dice = test_plugin("dice");
+    let roll = || {
+        let (code, report) = scan_json(&[
+            "rbac/compliant.yaml",
+            "--plugin",
+            dice.to_str().unwrap(),
+            "--no-cache",
+        ]);
+        assert_eq!(code, 1);
+        let messages: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["message"].as_str().unwrap().to_owned())
+            .collect();
+        messages
+    };
+    let first = roll();
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert!(first[0].starts_with("hashed "), "{first:?}");
+    assert_eq!(roll(), first);
+}
+
+#[test]
+fn a_plugin_cannot_accept_its_own_findings() {
+    let plugin = test_plugin("self_accept");
+    let (others, rules) = undisturbed("rbac/compliant.yaml");
+
+    // No settings: the acceptance is the plugin's own, and the call is an error.
+    let (code, report) = scan_json(&["rbac/compliant.yaml", "--plugin", plugin.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        errors(&report),
+        [format!(
+            "[test-self-accept] plugin {} returned a malformed result: finding \"self-accepted\" is accepted, but the operator gave this rule no settings",
+            plugin.display()
+        )]
+    );
+    assert_eq!(findings(&report), others);
+    assert_eq!(builtin_statuses(&report), rules);
+
+    // The operator's reason: credited, naming the setting it came from.
+    let config = tempfile::tempdir().unwrap();
+    let file = config.path().join("tollgate.yaml");
+    std::fs::write(
+        &file,
+        "rules:\n  test-self-accept:\n    settings:\n      reason: vendor chart\n",
+    )
+    .unwrap();
+    let (code, report) = scan_json(&[
+        "rbac/compliant.yaml",
+        "--config",
+        file.to_str().unwrap(),
+        "--plugin",
+        plugin.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0);
+    let waivers: Vec<(&str, &str)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["waiver"]["source"].as_str().unwrap(),
+                f["waiver"]["reason"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        waivers,
+        [("rule-settings", "vendor chart (setting /reason)")]
     );
 }

@@ -39,7 +39,7 @@ pub fn test_plugin(name: &str) -> PathBuf {
 pub const SOURCE_DATE_EPOCH: &str = "1800000000";
 
 /// The binary, run in `tests/fixtures/` (so reported paths are short and stable), with a
-/// compiled-plugin cache shared by the tests and kept apart from the user's, at a fixed
+/// compiled-plugin cache (and its key) shared by the tests and kept apart from the user's, at a fixed
 /// time.
 pub fn tollgate() -> Command {
     let mut command = Command::cargo_bin("tollgate").expect("the tollgate binary is built");
@@ -48,6 +48,10 @@ pub fn tollgate() -> Command {
         .env(
             "TOLLGATE_CACHE_DIR",
             PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("plugin-cache"),
+        )
+        .env(
+            "TOLLGATE_CACHE_KEY",
+            PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("plugin-cache.key"),
         )
         .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
         .env_remove("NO_COLOR")

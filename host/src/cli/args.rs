@@ -243,14 +243,25 @@ pub struct RuntimeArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     pub plugin_timeout: f64,
 
-    /// Memory one plugin instance may use, in MiB; beyond it the plugin is stopped and
-    /// reported as an error of its rule.
+    /// Memory one plugin instance may use, in MiB, all its memories and tables together;
+    /// beyond it the plugin is stopped and reported as an error of its rule.
     #[arg(long, value_name = "MIB", default_value_t = 1024)]
     pub plugin_memory: usize,
 
     /// Directory of compiled plugins [default: $XDG_CACHE_HOME/tollgate or ~/.cache/tollgate]
     #[arg(long, value_name = "DIR", env = "TOLLGATE_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
+
+    /// Key that authenticates the cache's entries; created (0600) when missing, and never
+    /// inside the cache directory [default: $XDG_CONFIG_HOME/tollgate/cache.key or
+    /// ~/.config/tollgate/cache.key]
+    #[arg(long, value_name = "FILE", env = "TOLLGATE_CACHE_KEY")]
+    pub cache_key: Option<PathBuf>,
+
+    /// Memory all plugin calls running at the same time may use together, in MiB; calls
+    /// wait for room, so at most this / --plugin-memory run at once.
+    #[arg(long, value_name = "MIB", default_value_t = 2048)]
+    pub plugin_memory_total: usize,
 
     /// Compile plugins in memory; neither read nor write the cache.
     #[arg(long)]

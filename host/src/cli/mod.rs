@@ -393,8 +393,12 @@ fn runtime_options(args: RuntimeArgs) -> anyhow::Result<RuntimeOptions> {
     if args.plugin_memory == 0 {
         bail!("--plugin-memory must be at least 1 MiB");
     }
+    if args.plugin_memory_total < args.plugin_memory {
+        bail!("--plugin-memory-total must be at least --plugin-memory");
+    }
     let limits = Limits {
         memory_bytes: args.plugin_memory.saturating_mul(1 << 20),
+        memory_total_bytes: args.plugin_memory_total.saturating_mul(1 << 20),
         call_timeout: Duration::from_secs_f64(args.plugin_timeout),
         ..Limits::default()
     };
@@ -406,6 +410,9 @@ fn runtime_options(args: RuntimeArgs) -> anyhow::Result<RuntimeOptions> {
     Ok(RuntimeOptions {
         plugins: args.plugins,
         limits,
-        cache: ComponentCache::new(cache_dir),
+        cache: ComponentCache::new(
+            cache_dir,
+            args.cache_key.or_else(ComponentCache::default_key_file),
+        ),
     })
 }

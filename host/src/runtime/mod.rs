@@ -29,6 +29,7 @@ pub use cache::ComponentCache;
 pub use limits::Limits;
 
 use bindings::RulePre;
+use limits::MemoryBudget;
 use sandbox::State;
 
 /// Where a plugin came from.
@@ -92,8 +93,12 @@ pub enum RuleError {
     Timeout(Duration),
     #[error("exceeded its memory limit of {0} MiB and was stopped")]
     OutOfMemory(usize),
+    #[error("creates more than {limit} {what} (a rule needs fewer) and was refused")]
+    TooManyObjects { what: &'static str, limit: usize },
     #[error("trapped: {0}")]
     Trap(String),
+    #[error("wrote more than {0} KiB to stderr and was stopped")]
+    StderrFull(usize),
     #[error("could not read its input: {0}")]
     InvalidInput(String),
     #[error("failed: {0}")]
@@ -108,7 +113,34 @@ pub struct Plugin {
     pub source: PluginSource,
     /// SHA-256 (hex) of the component bytes.
     pub sha256: String,
+    /// Where the plugin's randomness comes from: the component's SHA-256, so that the same
+    /// plugin draws the same numbers on every run.
+    seed: [u8; 32],
     pre: RulePre<State>,
+}
+
+impl Plugin {
+    /// An external plugin's accepted findings, credited only when the operator's settings
+    /// for the rule hold the reason, which then names the setting; builtin rules (ours,
+    /// which may also honour inline allow comments) are believed as they are.
+    fn credit_acceptances(
+        &self,
+        mut verdict: Verdict,
+        settings: &str,
+    ) -> Result<Verdict, RuleError> {
+        if matches!(self.source, PluginSource::Builtin(_)) {
+            return Ok(verdict);
+        }
+        for finding in &mut verdict.findings {
+            if let Some(reason) = &finding.accepted {
+                let setting = contract::setting_giving(settings, reason).map_err(|why| {
+                    RuleError::Malformed(format!("finding {:?} {why}", finding.check))
+                })?;
+                finding.accepted = Some(format!("{reason} (setting {setting})"));
+            }
+        }
+        Ok(verdict)
+    }
 }
 
 /// The engine, the WASI linker, the limits and the epoch ticker; shared by all plugins.
@@ -116,6 +148,7 @@ pub struct Runtime {
     engine: Engine,
     linker: Linker<State>,
     limits: Limits,
+    budget: MemoryBudget,
     cache: ComponentCache,
     _ticker: EpochTicker,
 }
@@ -128,11 +161,13 @@ impl Runtime {
         let engine = Engine::new(&config)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        sandbox::bound_clock_waits(&mut linker)?;
         let ticker = EpochTicker::start(engine.clone());
         Ok(Self {
             engine,
             linker,
             limits,
+            budget: MemoryBudget::new(&limits),
             cache,
             _ticker: ticker,
         })
@@ -168,7 +203,8 @@ impl Runtime {
     /// Compiles (or loads from the cache), links and describes one plugin, refusing it
     /// when its `info()` breaks the contract.
     fn load(&self, source: PluginSource, bytes: &[u8]) -> Result<Plugin, LoadError> {
-        let sha256 = hex(&Sha256::digest(bytes));
+        let seed: [u8; 32] = Sha256::digest(bytes).into();
+        let sha256 = hex(&seed);
         let component = self
             .cache
             .load(&self.engine, bytes, &sha256)
@@ -185,7 +221,7 @@ impl Runtime {
                 error,
             })?;
         let info = self
-            .call(&pre, |rule, store| rule.call_info(store))
+            .call(&pre, seed, |rule, store| rule.call_info(store))
             .map_err(|error| LoadError::Info {
                 source_name: source.clone(),
                 error,
@@ -198,6 +234,7 @@ impl Runtime {
             info,
             source,
             sha256,
+            seed,
             pre,
         })
     }
@@ -208,7 +245,7 @@ impl Runtime {
         plugin: &Plugin,
         settings: &str,
     ) -> Result<Result<(), SettingsError>, RuleError> {
-        self.call(&plugin.pre, |rule, store| {
+        self.call(&plugin.pre, plugin.seed, |rule, store| {
             rule.call_validate_settings(store, settings)
         })
     }
@@ -220,15 +257,15 @@ impl Runtime {
         set: &ManifestSet,
         settings: &str,
     ) -> Result<Verdict, RuleError> {
-        let verdict = self.call(&plugin.pre, |rule, store| {
+        let verdict = self.call(&plugin.pre, plugin.seed, |rule, store| {
             rule.call_check_manifests(store, set, settings)
         })?;
-        let verdict = verdict.map_err(RuleError::from)?;
+        let verdict = verdict.map_err(contract::check_error)?;
         contract::validate_verdict(&plugin.info, &verdict, |location| match location {
             Location::Object(o) => (o.document as usize) < set.documents.len(),
             Location::File(_) => false,
         })?;
-        Ok(verdict)
+        plugin.credit_acceptances(verdict, settings)
     }
 
     /// Runs `check-files` over one batch in a fresh instance.
@@ -238,39 +275,54 @@ impl Runtime {
         batch: &[File],
         settings: &str,
     ) -> Result<Verdict, RuleError> {
-        let verdict = self.call(&plugin.pre, |rule, store| {
+        let verdict = self.call(&plugin.pre, plugin.seed, |rule, store| {
             rule.call_check_files(store, batch, settings)
         })?;
-        let verdict = verdict.map_err(RuleError::from)?;
+        let verdict = verdict.map_err(contract::check_error)?;
         contract::validate_verdict(&plugin.info, &verdict, |location| match location {
             Location::File(f) => {
                 f.line >= 1 && f.column >= 1 && batch.iter().any(|b| b.path == f.path)
             }
             Location::Object(_) => false,
         })?;
-        Ok(verdict)
+        plugin.credit_acceptances(verdict, settings)
     }
 
-    /// Instantiates `pre` in a fresh store and runs `f`, turning every failure into a
-    /// [`RuleError`] that says what happened.
+    /// Instantiates `pre` in a fresh store, once the memory budget has room for it, and
+    /// runs `f`, turning every failure into a [`RuleError`] that says what happened. A
+    /// result that comes back after the deadline is a timeout too.
     fn call<R>(
         &self,
         pre: &RulePre<State>,
+        seed: [u8; 32],
         f: impl FnOnce(&bindings::Rule, &mut wasmtime::Store<State>) -> wasmtime::Result<R>,
     ) -> Result<R, RuleError> {
-        let mut store = State::store(&self.engine, self.limits);
+        let _slot = self.budget.enter();
+        let mut store = State::store(&self.engine, self.limits, seed);
         let result = pre
             .instantiate(&mut store)
             .and_then(|rule| f(&rule, &mut store));
-        result.map_err(|error| self.classify(&store, error))
+        match result {
+            Ok(_) if store.data().out_of_time() => {
+                Err(RuleError::Timeout(self.limits.call_timeout))
+            }
+            Ok(value) => Ok(value),
+            Err(error) => Err(self.classify(&store, error)),
+        }
     }
 
     fn classify(&self, store: &wasmtime::Store<State>, error: wasmtime::Error) -> RuleError {
         if store.data().memory_exceeded {
             return RuleError::OutOfMemory(self.limits.memory_bytes >> 20);
         }
-        if error.downcast_ref::<Trap>() == Some(&Trap::Interrupt) {
+        if error.downcast_ref::<Trap>() == Some(&Trap::Interrupt) || store.data().out_of_time() {
             return RuleError::Timeout(self.limits.call_timeout);
+        }
+        if let Some(refused) = self.too_many_objects(&error) {
+            return refused;
+        }
+        if store.data().stderr_full(&error) {
+            return RuleError::StderrFull(self.limits.stderr_bytes >> 10);
         }
         let trap = error
             .downcast_ref::<Trap>()
@@ -282,12 +334,21 @@ impl Runtime {
     }
 }
 
-impl From<CheckError> for RuleError {
-    fn from(error: CheckError) -> Self {
-        match error {
-            CheckError::InvalidInput(reason) => Self::InvalidInput(reason),
-            CheckError::Internal(reason) => Self::Internal(reason),
-        }
+impl Runtime {
+    /// Wasmtime's refusal to create more memories or tables than the limiter allows (it
+    /// says so in its message only: "resource limit exceeded: memory count too high").
+    fn too_many_objects(&self, error: &wasmtime::Error) -> Option<RuleError> {
+        let message = format!("{error:#}");
+        let (what, limit) = if message.contains("memory count too high") {
+            ("linear memories", self.limits.max_memories)
+        } else if message.contains("table count too high") {
+            ("tables", self.limits.max_tables)
+        } else if message.contains("instance count too high") {
+            ("instances", self.limits.max_instances)
+        } else {
+            return None;
+        };
+        Some(RuleError::TooManyObjects { what, limit })
     }
 }
 

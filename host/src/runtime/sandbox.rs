@@ -1,12 +1,23 @@
-//! The per-call store: a WASI context with no capabilities, frozen clocks, captured stderr
-//! and a memory limiter that remembers when it said no.
+//! The per-call store: a WASI context with no capabilities, frozen clocks, clock waits
+//! that end at the call's deadline, captured stderr and a memory limiter that counts every
+//! memory and table of the instance together and remembers when it said no.
 
-use wasmtime::component::ResourceTable;
-use wasmtime::{ResourceLimiter, Store};
+use std::time::{Duration, Instant};
+
+use rand::rngs::StdRng;
+use rand::{RngExt as _, SeedableRng};
+
+use wasmtime::component::{Linker, Resource, ResourceTable};
+use wasmtime::{ResourceLimiter, Store, StoreContextMut};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::p2::{DynPollable, Pollable, subscribe};
 use wasmtime_wasi::{HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxView, WasiView};
 
-use super::limits::Limits;
+use super::limits::{Limits, TABLE_ELEMENT_BYTES};
+
+/// The WASI clock interface whose waits [`bound_clock_waits`] replaces (the version
+/// wasmtime-wasi defines; guests importing any 0.2.x resolve to it).
+const MONOTONIC_CLOCK: &str = "wasi:clocks/monotonic-clock@0.2.12";
 
 /// What a store holds for one plugin call.
 pub struct State {
@@ -14,6 +25,10 @@ pub struct State {
     table: ResourceTable,
     limits: Limits,
     stderr: MemoryOutputPipe,
+    /// When the call's time is up: no host call waits past it.
+    deadline: Instant,
+    /// Bytes of all the instance's memories and tables together.
+    memory_in_use: usize,
     /// Set when the guest asked for more memory than the limit allows.
     pub memory_exceeded: bool,
 }
@@ -21,11 +36,16 @@ pub struct State {
 impl State {
     /// A store for one call: no preopened directories, no environment, no arguments, no
     /// network, stdin closed, stdout discarded, stderr captured (bounded), clocks frozen at
-    /// zero so that a rule cannot depend on time.
-    pub fn store(engine: &wasmtime::Engine, limits: Limits) -> Store<State> {
+    /// zero so that a rule cannot depend on time, and randomness drawn from `seed` so that
+    /// a rule's results are reproducible.
+    pub fn store(engine: &wasmtime::Engine, limits: Limits, seed: [u8; 32]) -> Store<State> {
         let stderr = MemoryOutputPipe::new(limits.stderr_bytes);
+        let (secure, insecure, insecure_seed) = seeded_randomness(seed);
         let wasi = WasiCtx::builder()
             .stderr(stderr.clone())
+            .secure_random(secure)
+            .insecure_random(insecure)
+            .insecure_random_seed(insecure_seed)
             .wall_clock(FrozenClock)
             .monotonic_clock(FrozenClock)
             .allow_tcp(false)
@@ -37,6 +57,8 @@ impl State {
             table: ResourceTable::new(),
             limits,
             stderr,
+            deadline: Instant::now() + limits.call_timeout,
+            memory_in_use: 0,
             memory_exceeded: false,
         };
         let mut store = Store::new(engine, state);
@@ -44,6 +66,39 @@ impl State {
         store.set_epoch_deadline(limits.deadline_ticks());
         store.epoch_deadline_trap();
         store
+    }
+
+    /// Whether the call's deadline has passed.
+    pub fn out_of_time(&self) -> bool {
+        Instant::now() >= self.deadline
+    }
+
+    /// Accounts for one memory or table going from `current` to `desired` bytes, refusing
+    /// when the instance's memories and tables together would pass the limit.
+    fn grow(&mut self, current: usize, desired: usize) -> bool {
+        let next = (self.memory_in_use - current.min(self.memory_in_use)).saturating_add(desired);
+        let allowed = next <= self.limits.memory_bytes;
+        if allowed {
+            self.memory_in_use = next;
+        }
+        self.memory_exceeded |= !allowed;
+        allowed
+    }
+
+    /// A pollable that is ready after `wait`, or at the call's deadline if that comes first.
+    fn bounded_wait(&mut self, wait: Duration) -> wasmtime::Result<Resource<DynPollable>> {
+        let until = Instant::now()
+            .checked_add(wait)
+            .map_or(self.deadline, |end| end.min(self.deadline));
+        let sleep = self.table.push(WaitUntil(until.into()))?;
+        subscribe(&mut self.table, sleep)
+    }
+
+    /// Whether the guest filled its stderr: the buffer is full, or wasmtime refused a write
+    /// that did not fit (it says so in its message only).
+    pub fn stderr_full(&self, error: &wasmtime::Error) -> bool {
+        self.stderr.contents().len() >= self.limits.stderr_bytes
+            || format!("{error:#}").contains("beyond capacity of MemoryOutputPipe")
     }
 
     /// The last line the guest wrote to stderr (e.g. its panic message; Rust's trailing
@@ -71,22 +126,23 @@ impl WasiView for State {
 impl ResourceLimiter for State {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        let allowed = desired <= self.limits.memory_bytes;
-        self.memory_exceeded |= !allowed;
-        Ok(allowed)
+        Ok(self.grow(current, desired))
     }
 
     fn table_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        Ok(desired <= 1 << 20)
+        Ok(self.grow(
+            current.saturating_mul(TABLE_ELEMENT_BYTES),
+            desired.saturating_mul(TABLE_ELEMENT_BYTES),
+        ))
     }
 
     fn instances(&self) -> usize {
@@ -94,12 +150,55 @@ impl ResourceLimiter for State {
     }
 
     fn tables(&self) -> usize {
-        self.limits.max_instances
+        self.limits.max_tables
     }
 
     fn memories(&self) -> usize {
-        self.limits.max_instances
+        self.limits.max_memories
     }
+}
+
+/// Replaces the monotonic clock's `subscribe-duration` and `subscribe-instant` with waits
+/// that end at the call's deadline. They are the only WASI calls that can block a capability-
+/// free store (stdin is closed, stdout and stderr never block, sockets are denied), and a
+/// guest blocked in a host call is out of reach of epoch interruption: bounded here, the
+/// guest resumes at the deadline and its next epoch check stops it.
+pub fn bound_clock_waits(linker: &mut Linker<State>) -> wasmtime::Result<()> {
+    linker.allow_shadowing(true);
+    let mut clock = linker.instance(MONOTONIC_CLOCK)?;
+    clock.func_wrap(
+        "subscribe-duration",
+        |mut store: StoreContextMut<'_, State>, (nanos,): (u64,)| {
+            Ok((store.data_mut().bounded_wait(Duration::from_nanos(nanos))?,))
+        },
+    )?;
+    // The guest's clock reads zero (frozen), so an instant is a wait from now.
+    clock.func_wrap(
+        "subscribe-instant",
+        |mut store: StoreContextMut<'_, State>, (when,): (u64,)| {
+            Ok((store.data_mut().bounded_wait(Duration::from_nanos(when))?,))
+        },
+    )?;
+    linker.allow_shadowing(false);
+    Ok(())
+}
+
+/// A clock wait: ready at its instant.
+struct WaitUntil(tokio::time::Instant);
+
+#[wasmtime_wasi::async_trait]
+impl Pollable for WaitUntil {
+    async fn ready(&mut self) {
+        tokio::time::sleep_until(self.0).await;
+    }
+}
+
+/// The three random sources WASI offers, each drawn from its own stream of `seed`.
+fn seeded_randomness(seed: [u8; 32]) -> (StdRng, StdRng, u128) {
+    let mut streams = StdRng::from_seed(seed);
+    let secure = StdRng::from_rng(&mut streams);
+    let insecure = StdRng::from_rng(&mut streams);
+    (secure, insecure, streams.random())
 }
 
 /// A clock that always reads zero: plugins must not depend on time.

@@ -111,8 +111,11 @@ pub enum ScanError {
 pub fn load(options: &RuntimeOptions) -> Result<(Runtime, Vec<Plugin>), ScanError> {
     let runtime =
         Runtime::new(options.limits, options.cache.clone()).map_err(ScanError::Runtime)?;
-    let plugins = runtime.load_all(&options.plugins)?;
-    Ok((runtime, plugins))
+    let plugins = runtime.load_all(&options.plugins);
+    for note in options.cache.take_notes() {
+        eprintln!("tollgate: note: {note}");
+    }
+    Ok((runtime, plugins?))
 }
 
 /// Runs a scan and returns its report; plugin and input failures are in the report.

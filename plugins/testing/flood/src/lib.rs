@@ -1,0 +1,80 @@
+//! A test plugin that returns more than the host accepts, in the way its settings say:
+//! huge evidence, a huge pointer, huge error text, or too many findings.
+
+use serde::Deserialize;
+use tollgate_sdk::{
+    CheckError, Control, Finding, Framework, InputKind, Location, Manifests, ObjectLocation, Rule,
+    RuleInfo, Severity, Verdict, export_rule,
+};
+
+struct Flood;
+
+/// Which output to flood.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum Output {
+    #[default]
+    Evidence,
+    Pointer,
+    ErrorText,
+    Findings,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Settings {
+    #[serde(default)]
+    flood: Output,
+}
+
+fn finding(pointer: String, evidence: Option<String>) -> Finding {
+    Finding {
+        check: "flooded".into(),
+        severity: Severity::Low,
+        message: "one of many".into(),
+        controls: vec![Control {
+            framework: Framework::Soc2,
+            id: "CC6.1".into(),
+        }],
+        location: Location::Object(ObjectLocation {
+            document: 0,
+            pointer,
+        }),
+        evidence,
+        identity: String::new(),
+        accepted: None,
+    }
+}
+
+impl Rule for Flood {
+    type Settings = Settings;
+
+    fn info() -> RuleInfo {
+        RuleInfo {
+            id: "test-flood".into(),
+            version: "0.1.0".into(),
+            title: "Return too much".into(),
+            description: "A hostile plugin for the sandbox tests; never shipped.".into(),
+            severity: Severity::Low,
+            inputs: vec![InputKind::Manifests],
+            remediation: "None: it exists to be stopped.".into(),
+            controls: vec![Control {
+                framework: Framework::Soc2,
+                id: "CC6.1".into(),
+            }],
+        }
+    }
+
+    fn check_manifests(_set: &Manifests, settings: &Settings) -> Result<Verdict, CheckError> {
+        let huge = || "x".repeat(8 << 20);
+        let findings = match settings.flood {
+            Output::Evidence => vec![finding(String::new(), Some(huge()))],
+            Output::Pointer => vec![finding(format!("/{}", huge()), None)],
+            Output::ErrorText => return Err(CheckError::Internal(huge())),
+            Output::Findings => (0..100_000).map(|_| finding(String::new(), None)).collect(),
+        };
+        Ok(Verdict::of(findings))
+    }
+}
+
+export_rule!(Flood);
