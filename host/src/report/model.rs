@@ -322,6 +322,10 @@ pub struct LocationRecord {
     /// For a finding in Git history: where its blob first appears.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub first_seen: Option<FirstSeenRecord>,
+    /// For a finding in Git history: how many blob versions of the file hold it (the
+    /// finding is reported once, at its first).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub versions: Option<usize>,
 }
 
 /// Something that kept part of the input or a rule from yielding a trustworthy result.

@@ -18,7 +18,7 @@ use crate::runtime::{
     self, File, Finding, Location, ManifestSet, Plugin, PluginSource, RuleError, Verdict,
 };
 
-use super::{Job, Provenance, ScanOptions, decisions};
+use super::{Job, Provenance, ScanOptions, decisions, history};
 
 /// The report of a run from what the rules returned.
 pub fn assemble(
@@ -85,6 +85,7 @@ pub fn assemble(
         }
     }
 
+    history::merge_versions(&mut findings, &file_index);
     decisions::apply_severities(options, &mut findings);
     let waivers = decisions::apply_waivers(
         options,
@@ -290,6 +291,7 @@ fn record(
                 name: Some(object.name.clone()).filter(|n| !n.is_empty()),
                 pointer: Some(at.pointer.clone()),
                 first_seen: None,
+                versions: None,
             };
             (location, subject)
         }
