@@ -394,7 +394,7 @@ fn accept(kind: Kind, secret: &[u8], contents: &[u8]) -> bool {
         Kind::DockerConfigAuth => {
             contains(contents, b"\"auths\"") && decodes_to_credentials(secret)
         }
-        Kind::BasicAuthUrl => !is_reference(secret),
+        Kind::BasicAuthUrl => !is_reference(secret) && is_url_password(secret),
         Kind::GenericSecret => {
             !is_reference(secret)
                 && !is_uuid(secret)
@@ -449,6 +449,29 @@ fn is_reference(secret: &[u8]) -> bool {
         || secret.starts_with(b"env:")
         || secret.starts_with(b"vault:")
         || secret.starts_with(b"ref+")
+}
+
+/// The shortest password in a URL taken for a credential: shorter ones (`pass`, `bar`,
+/// `secre1`) are the examples of URL parsers' tests and documentation.
+const MIN_URL_PASSWORD: usize = 8;
+
+/// Whether a URL's password is one a URL can carry: long enough, of the characters
+/// allowed in its user information, and percent-escapes of printable characters only
+/// (`foo(b]c`, `{}` templates and escaped control characters are parser test data).
+fn is_url_password(secret: &[u8]) -> bool {
+    let allowed = |b: &u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=%".contains(b);
+    let escapes_printable = secret
+        .split(|&b| b == b'%')
+        .skip(1)
+        .all(|escaped| {
+            escaped.get(..2).is_some_and(|hex| {
+                std::str::from_utf8(hex)
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    .is_some_and(|b| b.is_ascii_graphic() || b >= 0x80)
+            })
+        });
+    secret.len() >= MIN_URL_PASSWORD && secret.iter().all(allowed) && escapes_printable
 }
 
 fn is_uuid(secret: &[u8]) -> bool {
@@ -704,6 +727,14 @@ pub mod tests {
             "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----",
             "A key starts with `-----BEGIN RSA PRIVATE KEY-----` followed by base64; never commit one, as the documentation of every tool that handles keys explains at length and in detail.",
             "eyJhbGciOiJub25lIn0.notatokenatall.justtext",
+            r#"a.struct[title="struct syn::token::Abstract"],"#,
+            "if token == Zq8kd2Lw9x",
+            "ftp://user1:secre1@example.com/",
+            "http://user:pass@foo:21/bar;par?b#c",
+            "http://&a:foo(b]c@d:2/",
+            r#""https://user:pass[\u007F@foo/bar""#,
+            "https://user:pass%5B%7F@foo/bar",
+            "http://`{}:`{}@h/`{}?`{}",
         ];
         for text in quiet {
             assert_eq!(kinds(text), [], "{text}");

@@ -111,11 +111,12 @@ fn quoted(rest: &[u8], open: usize, quote: u8) -> Option<Range<usize>> {
 }
 
 /// A bare value: one token up to the end of the line or a comment. Flow collections,
-/// block scalars, anchors, aliases and tags are no literal.
+/// block scalars, anchors, aliases, tags, a second operator character (`token::Paren`,
+/// `token == x`) are no literal.
 fn bare(rest: &[u8]) -> Option<Range<usize>> {
     if rest
         .first()
-        .is_none_or(|b| b"{[|>&*!(#".contains(b) || b.is_ascii_whitespace())
+        .is_none_or(|b| b"{[|>&*!(#:=".contains(b) || b.is_ascii_whitespace())
     {
         return None;
     }
