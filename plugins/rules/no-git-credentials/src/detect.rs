@@ -145,7 +145,7 @@ const DETECTORS: &[Detector] = &[
     Detector {
         kind: Kind::BasicAuthUrl,
         label: "password in a URL",
-        pattern: r#"(?-u:\b)[a-zA-Z][a-zA-Z0-9+.-]{1,15}://[^\s:/@"'<>]{1,64}:(?P<s>[^\s/@"'<>]{3,128})@[A-Za-z0-9.-]+"#,
+        pattern: r#"(?-u:\b)[a-zA-Z][a-zA-Z0-9+.-]{1,15}://[A-Za-z0-9_%][^\s:/@"'<>]{0,63}:(?P<s>[^\s/@"'<>]{3,128})@[A-Za-z0-9.-]+"#,
     },
     Detector {
         kind: Kind::GenericSecret,
@@ -732,6 +732,7 @@ pub mod tests {
             "ftp://user1:secre1@example.com/",
             "http://user:pass@foo:21/bar;par?b#c",
             "http://&a:foo(b]c@d:2/",
+            "http://&a:foo(b%5Dc@d:2/",
             r#""https://user:pass[\u007F@foo/bar""#,
             "https://user:pass%5B%7F@foo/bar",
             "http://`{}:`{}@h/`{}?`{}",
