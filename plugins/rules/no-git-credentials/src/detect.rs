@@ -743,6 +743,24 @@ pub mod tests {
     }
 
     #[test]
+    fn generic_keys_end_in_a_credential_word_and_values_stay_on_their_line() {
+        let value = fake(Kind::GenericSecret, 11);
+        let found = |key: &str, family: Family| {
+            let text = format!("{key}: {value}\n");
+            scan(text.as_bytes(), family).len()
+        };
+        for key in ["db_password", "dbPassword", "PGPASSWORD", "client-secret", "apiKey"] {
+            assert_eq!(found(key, Family::Config), 1, "{key}");
+        }
+        for key in ["passwordPolicy", "tokenUrl", "secretName", "secretRef", "subtoken"] {
+            assert_eq!(found(key, Family::Config), 0, "{key}");
+        }
+        assert_eq!(found("paren_token", Family::Code), 0, "bare words in code");
+        let next_line = format!("password:\n  {value}\ntoken:\n  description: {value}\n");
+        assert_eq!(kinds(&next_line), []);
+    }
+
+    #[test]
     fn private_keys_with_bodies() {
         let key = |label: &str| {
             format!(
