@@ -55,21 +55,25 @@ pub fn is_stand_in(value: &str) -> bool {
         || lower.bytes().all(|b| b == lower.as_bytes()[0])
 }
 
-/// One finding per container environment variable of `object` (a workload) that sets
-/// a credential-named variable to a literal.
-pub fn container_env(object: &Object, check: &tollgate_sdk::Check) -> Vec<Finding> {
-    let Some(template) = workload::pod_template(object) else {
-        return Vec::new();
-    };
+/// The findings over a workload's container variables, `None` when none of them is
+/// named like a credential (then there was nothing to judge): one finding per
+/// credential-named variable set to a literal.
+pub fn container_env(object: &Object, check: &tollgate_sdk::Check) -> Option<Vec<Finding>> {
+    let template = workload::pod_template(object)?;
+    let mut named = false;
     let mut findings = Vec::new();
     for container in template.containers() {
         let env = container.value.get("env").and_then(Value::as_array);
         for (i, variable) in env.into_iter().flatten().enumerate() {
             let name = variable.get("name").and_then(Value::as_str).unwrap_or("");
+            if !is_credential_name(name) {
+                continue;
+            }
+            named = true;
             let Some(value) = variable.get("value").and_then(Value::as_str) else {
                 continue;
             };
-            if !is_credential_name(name) || is_stand_in(value) {
+            if is_stand_in(value) {
                 continue;
             }
             let pointer = container.pointer.at("env").at(i).at("value");
@@ -81,26 +85,33 @@ pub fn container_env(object: &Object, check: &tollgate_sdk::Check) -> Vec<Findin
             findings.push(literal(object, check, pointer, message, name, value));
         }
     }
-    findings
+    named.then_some(findings)
 }
 
-/// One finding per credential-named `data` entry of a ConfigMap.
-pub fn config_map_data(object: &Object, check: &tollgate_sdk::Check) -> Vec<Finding> {
-    let data = object.value().get("data").and_then(Value::as_object);
-    data.into_iter()
-        .flatten()
+/// The findings over a ConfigMap's `data`, `None` when no key is named like a
+/// credential: one finding per credential-named entry that holds a literal.
+pub fn config_map_data(object: &Object, check: &tollgate_sdk::Check) -> Option<Vec<Finding>> {
+    let data = object.value().get("data").and_then(Value::as_object)?;
+    let named: Vec<(&String, &Value)> = data
+        .iter()
+        .filter(|(key, _)| is_credential_name(key))
+        .collect();
+    if named.is_empty() {
+        return None;
+    }
+    let findings = named
+        .into_iter()
         .filter_map(|(key, value)| {
-            let value = value.as_str()?;
-            (is_credential_name(key) && !is_stand_in(value)).then(|| {
-                let message = format!(
-                    "{} holds {key} in plain data; move it to a Secret kept out of Git (SealedSecret, SOPS or ExternalSecret)",
-                    object.display_name()
-                );
-                let pointer = Pointer::root().at("data").at(key);
-                literal(object, check, pointer, message, key, value)
-            })
+            let value = value.as_str().filter(|v| !is_stand_in(v))?;
+            let message = format!(
+                "{} holds {key} in plain data; move it to a Secret kept out of Git (SealedSecret, SOPS or ExternalSecret)",
+                object.display_name()
+            );
+            let pointer = Pointer::root().at("data").at(key);
+            Some(literal(object, check, pointer, message, key, value))
         })
-        .collect()
+        .collect();
+    Some(findings)
 }
 
 fn literal(

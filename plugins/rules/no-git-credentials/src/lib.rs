@@ -121,17 +121,17 @@ impl Rule for NoGitCredentials {
             .any(|o| matches!(o.kind.as_str(), "SealedSecret" | "ExternalSecret"));
         let mut findings: Vec<Finding> =
             secrets.iter().flat_map(|s| plaintext_secret(s)).collect();
+        // Judged where a variable or entry is named like a credential.
         let mut literal_holders = false;
         for object in &set.objects {
-            let found = if object.kind == "ConfigMap" {
-                env::config_map_data(object, &ENV_LITERAL_SECRET)
-            } else if tollgate_sdk::workload::pod_template(object).is_some() {
-                env::container_env(object, &ENV_LITERAL_SECRET)
-            } else {
-                continue;
+            let found = match object.kind.as_str() {
+                "ConfigMap" => env::config_map_data(object, &ENV_LITERAL_SECRET),
+                _ => env::container_env(object, &ENV_LITERAL_SECRET),
             };
-            literal_holders = true;
-            findings.extend(found);
+            if let Some(found) = found {
+                literal_holders = true;
+                findings.extend(found);
+            }
         }
         Ok(Verdict::of(findings)
             .judged(&PLAINTEXT_SECRET, !secrets.is_empty() || stored_elsewhere)
@@ -311,6 +311,22 @@ mod tests {
                 ("env-literal-secret".into(), "/data/db.password".into()),
             ]
         );
+    }
+
+    #[test]
+    fn env_literals_are_judged_only_where_a_name_says_credential() {
+        let judged = |env: tollgate_sdk::Value| {
+            let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                "spec": {"containers": [{"name": "c", "env": env}]}});
+            let set = Manifests::from_values("default", vec![pod]).unwrap();
+            let verdict =
+                NoGitCredentials::check_manifests(&set, &tollgate_sdk::NoSettings {}).unwrap();
+            (verdict.findings.len(), !verdict.assessed.is_empty())
+        };
+        assert_eq!(judged(json!([{"name": "LOG_LEVEL", "value": "debug"}])), (0, false));
+        let from_secret = json!([{"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "p"}}}]);
+        assert_eq!(judged(from_secret), (0, true));
+        assert_eq!(judged(json!([{"name": "DB_PASSWORD", "value": "Zq8kd2Lw9"}])), (1, true));
     }
 
     #[test]
