@@ -590,8 +590,9 @@ fn pre_commit_refuses_a_planted_key_and_passes_a_clean_commit() {
 }
 
 /// A credential that stays in a file across commits is one finding, at the commit that
-/// added it, counting the blob versions that hold it; a second credential added later
-/// to the same file is another finding, at its own first commit.
+/// added it, counting the blob versions that hold it (a literal in a manifest too); a
+/// second credential added later to the same file is another finding, at its own first
+/// commit.
 #[test]
 fn history_reports_each_credential_once_with_its_versions() {
     let repo = Repo::new();
@@ -600,11 +601,18 @@ fn history_reports_each_credential_once_with_its_versions() {
         "deploy/app.env",
         &format!("AWS_ACCESS_KEY_ID={old}\nLOG=1\n"),
     );
+    let pod = |labels: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: db\n  namespace: shop\n{labels}spec:\n  containers:\n  - name: mysql\n    image: mysql:8\n    env:\n    - name: MYSQL_ROOT_PASSWORD\n      value: password\n"
+        )
+    };
+    repo.write("deploy/db.yaml", &pod(""));
     let first = repo.commit("add app config");
     repo.write(
         "deploy/app.env",
         &format!("AWS_ACCESS_KEY_ID={old}\nLOG=2\n"),
     );
+    repo.write("deploy/db.yaml", &pod("  labels: {app: db}\n"));
     repo.commit("log more");
     repo.write(
         "deploy/app.env",
@@ -621,6 +629,10 @@ fn history_reports_each_credential_once_with_its_versions() {
         [
             format!(
                 "no-git-credentials/aws-access-key-id deploy/app.env@{}:1",
+                &first[..12]
+            ),
+            format!(
+                "no-git-credentials/env-literal-secret deploy/db.yaml@{}:12 Pod shop/db",
                 &first[..12]
             ),
             format!(
@@ -644,10 +656,11 @@ fn history_reports_each_credential_once_with_its_versions() {
         seen,
         [
             (first.as_str(), &Value::from(3)),
+            (first.as_str(), &Value::from(2)),
             (third.as_str(), &Value::from(1))
         ]
     );
-    assert_eq!(report["summary"]["findings"], 2);
+    assert_eq!(report["summary"]["findings"], 3);
 
     let text: Run = tollgate()
         .current_dir(repo.path())
@@ -667,6 +680,10 @@ fn history_reports_each_credential_once_with_its_versions() {
         [
             format!(
                 "first seen in commit {} (2026-03-04T05:06:07Z) as deploy/app.env; held by 3 versions of the file",
+                &first[..12]
+            ),
+            format!(
+                "first seen in commit {} (2026-03-04T05:06:07Z) as deploy/db.yaml; held by 2 versions of the file",
                 &first[..12]
             ),
             format!(

@@ -85,7 +85,7 @@ pub fn assemble(
         }
     }
 
-    history::merge_versions(&mut findings, &file_index);
+    history::merge_versions(&mut findings, inputs, &file_index);
     decisions::apply_severities(options, &mut findings);
     let waivers = decisions::apply_waivers(
         options,
@@ -229,7 +229,7 @@ fn skipped_records(inputs: &Inputs) -> Vec<SkippedRecord> {
         .collect()
 }
 
-fn first_seen(first: &input::git::FirstSeen) -> FirstSeenRecord {
+pub(super) fn first_seen(first: &input::git::FirstSeen) -> FirstSeenRecord {
     FirstSeenRecord {
         commit: first.commit.clone(),
         author_date: first.author_date.clone(),

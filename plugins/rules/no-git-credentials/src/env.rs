@@ -122,8 +122,11 @@ fn literal(
     name: &str,
     value: &str,
 ) -> Finding {
+    // The value's hash is part of the identity: a new password is a new finding.
+    let identity = format!("{pointer} {}", redact::digest(value.as_bytes()));
     check
         .at(object, pointer, message)
+        .with_identity(identity)
         .with_evidence(redact::evidence(&format!("literal {name}"), value.as_bytes()))
 }
 
