@@ -276,7 +276,7 @@ fn false_positive_traps_stay_quiet() {
     repo.commit("traps");
     let (code, report, run) = repo.scan(&["--repo", "--rule", "no-git-credentials"]);
     assert_eq!(findings(&report), Vec::<String>::new());
-    assert_eq!(report["summary"]["files"], 3);
+    assert_eq!(report["summary"]["files"], 9);
     assert_eq!(code, 0, "{}", run.stderr);
 }
 
@@ -586,4 +586,110 @@ fn pre_commit_refuses_a_planted_key_and_passes_a_clean_commit() {
         output.contains("tollgate credentials") && output.contains("Passed"),
         "{output}"
     );
+}
+
+/// A credential that stays in a file across commits is one finding, at the commit that
+/// added it, counting the blob versions that hold it (a literal in a manifest too); a
+/// second credential added later to the same file is another finding, at its own first
+/// commit.
+#[test]
+fn history_reports_each_credential_once_with_its_versions() {
+    let repo = Repo::new();
+    let (old, new) = (aws_key(80), aws_key(81));
+    repo.write(
+        "deploy/app.env",
+        &format!("AWS_ACCESS_KEY_ID={old}\nLOG=1\n"),
+    );
+    let pod = |labels: &str| {
+        format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: db\n  namespace: shop\n{labels}spec:\n  containers:\n  - name: mysql\n    image: mysql:8\n    env:\n    - name: MYSQL_ROOT_PASSWORD\n      value: password\n"
+        )
+    };
+    repo.write("deploy/db.yaml", &pod(""));
+    let first = repo.commit("add app config");
+    repo.write(
+        "deploy/app.env",
+        &format!("AWS_ACCESS_KEY_ID={old}\nLOG=2\n"),
+    );
+    repo.write("deploy/db.yaml", &pod("  labels: {app: db}\n"));
+    repo.commit("log more");
+    repo.write(
+        "deploy/app.env",
+        &format!("# keys\nAWS_ACCESS_KEY_ID={old}\nLOG=2\nBACKUP_KEY_ID={new}\n"),
+    );
+    let third = repo.commit("add the backup key");
+    repo.write("README.md", "docs\n");
+    repo.commit("docs");
+
+    let (code, report, run) = repo.scan(&["--history"]);
+    assert_eq!(code, 1, "{}", run.stderr);
+    assert_eq!(
+        findings(&report),
+        [
+            format!(
+                "no-git-credentials/aws-access-key-id deploy/app.env@{}:1",
+                &first[..12]
+            ),
+            format!(
+                "no-git-credentials/env-literal-secret deploy/db.yaml@{}:12 Pod shop/db",
+                &first[..12]
+            ),
+            format!(
+                "no-git-credentials/aws-access-key-id deploy/app.env@{}:4",
+                &third[..12]
+            ),
+        ]
+    );
+    let seen: Vec<(&str, &Value)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["location"]["first_seen"]["commit"].as_str().unwrap(),
+                &f["location"]["versions"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (first.as_str(), &Value::from(3)),
+            (first.as_str(), &Value::from(2)),
+            (third.as_str(), &Value::from(1))
+        ]
+    );
+    assert_eq!(report["summary"]["findings"], 3);
+
+    let text: Run = tollgate()
+        .current_dir(repo.path())
+        .args(["scan", "--history", "--format", "text"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+        .into();
+    let history_lines: Vec<&str> = text
+        .stdout
+        .lines()
+        .filter(|l| l.contains("first seen in commit"))
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        history_lines,
+        [
+            format!(
+                "first seen in commit {} (2026-03-04T05:06:07Z) as deploy/app.env; held by 3 versions of the file",
+                &first[..12]
+            ),
+            format!(
+                "first seen in commit {} (2026-03-04T05:06:07Z) as deploy/db.yaml; held by 2 versions of the file",
+                &first[..12]
+            ),
+            format!(
+                "first seen in commit {} (2026-03-04T05:06:07Z) as deploy/app.env; held by 1 version of the file",
+                &third[..12]
+            ),
+        ]
+    );
+    assert!(!text.stdout.contains(&old) && !text.stdout.contains(&new));
 }

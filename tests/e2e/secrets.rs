@@ -114,3 +114,174 @@ fn secrets_on_standard_input_are_redacted_too() {
         ]
     );
 }
+
+/// A fake generated-looking secret of 24 characters, different per `seed`.
+fn fake_secret(seed: usize) -> String {
+    const ALPHABET: &[u8] = b"AbCdEfGhJkMnPqRsTuVwXyZ23456789aBcDeFgHjKmNpQrStUvWxYz";
+    (0..24)
+        .map(|i| ALPHABET[(i * 7 + seed * 13 + i / 3) % ALPHABET.len()] as char)
+        .collect()
+}
+
+/// Scans `files` (name, contents), committed to a new Git repository, with `--repo` and
+/// the credentials rule only; returns the exit code, the findings and the JSON report.
+fn scan_files(files: &[(&str, String)]) -> (i32, Vec<String>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, contents) in files {
+        std::fs::write(dir.path().join(name), contents).unwrap();
+    }
+    for args in [
+        &["init", "-q"][..],
+        &["add", "-A"],
+        &[
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.com",
+            "-c",
+            "commit.gpgsign=false",
+            "commit",
+            "-qm",
+            "files",
+        ],
+    ] {
+        let status = std::process::Command::new("git")
+            .current_dir(dir.path())
+            .args(args)
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    }
+    let output = tollgate()
+        .current_dir(dir.path())
+        .args([
+            "scan",
+            "--repo",
+            "--rule",
+            "no-git-credentials",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    (output.status.code().unwrap(), findings(&report), stdout)
+}
+
+/// `generic-secret` judges the literal on the key's own line, as each language writes
+/// literals: a bare token in configuration, a quoted string in code. Identifiers, calls,
+/// paths and names beside the planted ones stay quiet.
+#[test]
+fn generic_secret_judges_literals_per_language() {
+    let s = fake_secret;
+    let files = [
+        (
+            "settings.py",
+            format!(
+                "API_KEY = \"{}\"\npassword = os.environ[\"DB_PASSWORD\"]\ntoken = get_token()\n",
+                s(1)
+            ),
+        ),
+        (
+            "main.go",
+            format!(
+                "package main\n\nfunc main() {{\n\tpassword := flag.String(\"password\", \"\", \"\")\n\tapiToken := \"{}\"\n}}\n",
+                s(2)
+            ),
+        ),
+        (
+            "lib.rs",
+            format!(
+                "let token = tokens.acquire();\nconst API_TOKEN: &str = \"{}\";\nlet paren_token = {};\n",
+                s(3),
+                s(4)
+            ),
+        ),
+        (
+            "app.env",
+            format!(
+                "PGPASSWORD={}\nPASSWORD_FILE={}\nDB_PASSWORD=\n{}\n",
+                s(5),
+                s(6),
+                s(7)
+            ),
+        ),
+        (
+            "config.json",
+            format!(
+                "{{\n  \"clientSecret\": \"{}\",\n  \"tokenUrl\": \"{}\",\n  \"secretName\": \"{}\"\n}}\n",
+                s(8),
+                s(9),
+                s(10)
+            ),
+        ),
+    ];
+    let (code, found, stdout) = scan_files(&files);
+    assert_eq!(
+        found,
+        [
+            "no-git-credentials/generic-secret app.env:1",
+            "no-git-credentials/generic-secret config.json:2",
+            "no-git-credentials/generic-secret lib.rs:2",
+            "no-git-credentials/generic-secret main.go:5",
+            "no-git-credentials/generic-secret settings.py:1",
+        ]
+    );
+    assert_eq!(code, 1);
+    for seed in 1..=10 {
+        assert!(!stdout.contains(&s(seed)), "secret {seed} printed");
+    }
+}
+
+/// Credential-named container variables and ConfigMap entries set to literals are
+/// found on their value's line; references, `valueFrom` and placeholders are not. The
+/// ConfigMap entry is reported once (by `env-literal-secret`, not also as generic).
+#[test]
+fn literal_credentials_in_env_and_config_maps_are_found() {
+    let manifest = format!(
+        "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: db
+  namespace: shop
+spec:
+  template:
+    spec:
+      containers:
+      - name: mysql
+        env:
+        - name: MYSQL_ROOT_PASSWORD
+          value: password
+        - name: MYSQL_PASSWORD
+          valueFrom:
+            secretKeyRef: {{name: db, key: password}}
+        - name: REPLICA_PASSWORD
+          value: $(MYSQL_PASSWORD)
+        - {{name: API_TOKEN, value: {token}}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: app
+  namespace: shop
+data:
+  DB_PASSWORD: {secret}
+  SMTP_PASSWORD: <set at deploy time>
+  LOG_LEVEL: debug
+",
+        token = fake_secret(11),
+        secret = fake_secret(12)
+    );
+    let (code, found, stdout) = scan_files(&[("db.yaml", manifest)]);
+    assert_eq!(
+        found,
+        [
+            "no-git-credentials/env-literal-secret db.yaml:13 Deployment shop/db",
+            "no-git-credentials/env-literal-secret db.yaml:19 Deployment shop/db",
+            "no-git-credentials/env-literal-secret db.yaml:27 ConfigMap shop/app",
+        ]
+    );
+    assert_eq!(code, 1);
+    assert!(!stdout.contains(&fake_secret(11)) && !stdout.contains(&fake_secret(12)));
+}

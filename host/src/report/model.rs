@@ -335,6 +335,10 @@ pub struct LocationRecord {
     /// For an object kustomize built: the kustomization it was built through.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub via: Option<String>,
+    /// For a finding in Git history: how many blob versions of the file hold it (the
+    /// finding is reported once, at its first).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub versions: Option<usize>,
 }
 
 /// Something that kept part of the input or a rule from yielding a trustworthy result.

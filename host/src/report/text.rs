@@ -182,6 +182,9 @@ fn write_finding(
         finding.check
     );
     let _ = writeln!(out, "           {}", finding.message);
+    if let Some(history) = history_line(&finding.location) {
+        let _ = writeln!(out, "           {}", paint(Style::new().dimmed(), &history));
+    }
     if let Some(waiver) = &finding.waiver {
         let _ = writeln!(
             out,
@@ -281,6 +284,19 @@ fn place(location: &LocationRecord) -> String {
         Some(column) => format!("{}:{}:{column}", location.file, location.line),
         None => format!("{}:{}", location.file, location.line),
     }
+}
+
+/// For a finding in Git history: where it first appeared and how many versions hold it.
+fn history_line(location: &LocationRecord) -> Option<String> {
+    let first = location.first_seen.as_ref()?;
+    let versions = location.versions.unwrap_or(1);
+    Some(format!(
+        "first seen in commit {} ({}) as {}; held by {versions} version{} of the file",
+        &first.commit[..12.min(first.commit.len())],
+        first.author_date,
+        first.path,
+        plural(versions)
+    ))
 }
 
 /// `Kind namespace/name`, and the kustomization it was built through.

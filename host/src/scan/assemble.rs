@@ -18,7 +18,7 @@ use crate::runtime::{
     self, File, Finding, Location, ManifestSet, Plugin, PluginSource, RuleError, Verdict,
 };
 
-use super::{Job, Provenance, ScanOptions, decisions};
+use super::{Job, Provenance, ScanOptions, decisions, history};
 
 /// The report of a run from what the rules returned.
 pub fn assemble(
@@ -85,6 +85,7 @@ pub fn assemble(
         }
     }
 
+    history::merge_versions(&mut findings, inputs, &file_index);
     decisions::apply_severities(options, &mut findings);
     let waivers = decisions::apply_waivers(
         options,
@@ -253,7 +254,7 @@ fn skipped_records(inputs: &Inputs) -> Vec<SkippedRecord> {
         .collect()
 }
 
-fn first_seen(first: &input::git::FirstSeen) -> FirstSeenRecord {
+pub(super) fn first_seen(first: &input::git::FirstSeen) -> FirstSeenRecord {
     FirstSeenRecord {
         commit: first.commit.clone(),
         author_date: first.author_date.clone(),
@@ -316,6 +317,7 @@ fn record(
                 pointer: Some(at.pointer.clone()),
                 first_seen: None,
                 via: object.via.clone(),
+                versions: None,
             };
             // The same object built through two overlays is two findings.
             let subject = match &object.via {

@@ -4,6 +4,7 @@
 
 mod assemble;
 mod decisions;
+mod history;
 
 pub use assemble::{control_refs, severity};
 

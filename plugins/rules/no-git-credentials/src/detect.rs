@@ -10,6 +10,8 @@ use std::sync::LazyLock;
 use base64::Engine as _;
 use regex::bytes::Regex;
 
+use crate::generic::{self, Family};
+
 /// What a match is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -143,25 +145,30 @@ const DETECTORS: &[Detector] = &[
     Detector {
         kind: Kind::BasicAuthUrl,
         label: "password in a URL",
-        pattern: r#"(?-u:\b)[a-zA-Z][a-zA-Z0-9+.-]{1,15}://[^\s:/@"'<>]{1,64}:(?P<s>[^\s/@"'<>]{3,128})@[A-Za-z0-9.-]+"#,
+        pattern: r#"(?-u:\b)[a-zA-Z][a-zA-Z0-9+.-]{1,15}://[A-Za-z0-9_%][^\s:/@"'<>]{0,63}:(?P<s>[^\s/@"'<>]{3,128})@[A-Za-z0-9.-]+"#,
     },
     Detector {
         kind: Kind::GenericSecret,
         label: "hard-coded secret",
-        pattern: r#"(?i-u:(?-u:\b)(?:password|passwd|pwd|secret|client_secret|secret_key|token|auth_token|access_token|api_?key|apikey|access_key)(?-u:\b))["']?\s*(?::|=|:=|=>)\s*["']?(?P<s>[^\s"'`,;)\]}]{8,200})"#,
+        // The credential word that ends a key (its start is judged by
+        // `generic::ends_key`), then an assignment on the same line; group `s` marks
+        // where the value starts, `c` a bare colon.
+        pattern: r#"(?i-u:password|passwd|pwd|secret|token|api[_-]?key|secret[_-]?key|access[_-]?key|private[_-]?key)["']?[ \t]*(?:=>|:=|(?P<c>:)|=)[ \t]*(?P<s>)"#,
     },
 ];
 
-/// All detectors as one regex: alternative `d{i}` is detector `i`, `s{i}` its secret.
+/// All detectors as one regex: alternative `d{i}` is detector `i`, `s{i}` its secret (or
+/// where its value starts), `c{i}` a colon operator.
 static COMBINED: LazyLock<Regex> = LazyLock::new(|| {
     let alternatives: Vec<String> = DETECTORS
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            format!(
-                "(?P<d{i}>{})",
-                d.pattern.replace("(?P<s>", &format!("(?P<s{i}>"))
-            )
+            let pattern = d
+                .pattern
+                .replace("(?P<s>", &format!("(?P<s{i}>"))
+                .replace("(?P<c>", &format!("(?P<c{i}>"));
+            format!("(?P<d{i}>{pattern})")
         })
         .collect();
     Regex::new(&alternatives.join("|")).expect("valid detector patterns")
@@ -177,12 +184,15 @@ const MIN_ENTROPY: f64 = 2.5;
 const MIN_BITS: f64 = 36.0;
 /// and, when they use one kind of character only, this much.
 const MIN_BITS_ONE_CLASS: f64 = 60.0;
+/// Generic values outside these lengths are not judged.
+const GENERIC_LENGTH: std::ops::RangeInclusive<usize> = 8..=200;
 
-/// Every credential in `contents`, in order of position.
-pub fn scan(contents: &[u8]) -> Vec<Match> {
+/// Every credential in `contents` (a file of language `family`), in order of position.
+/// A generic match whose value another detector names is left to that detector.
+pub fn scan(contents: &[u8], family: Family) -> Vec<Match> {
     let mut found = Vec::new();
     // Found once per file, and only when a generic candidate needs them.
-    let mut secret_documents: Option<Vec<Range<usize>>> = None;
+    let mut judged_elsewhere: Option<Vec<Range<usize>>> = None;
     for caps in COMBINED.captures_iter(contents) {
         let Some((index, whole)) =
             (0..DETECTORS.len()).find_map(|i| caps.name(&format!("d{i}")).map(|m| (i, m)))
@@ -195,13 +205,17 @@ pub fn scan(contents: &[u8]) -> Vec<Match> {
             .map_or(whole.range(), |m| m.range());
         let found_match = match detector.kind {
             Kind::PrivateKey => private_key(contents, whole.range()),
-            Kind::GenericSecret
-                if secret_documents
-                    .get_or_insert_with(|| secret_documents_of(contents))
-                    .iter()
-                    .any(|document| document.contains(&secret.start)) =>
-            {
-                None
+            Kind::GenericSecret => {
+                let colon = caps.name(&format!("c{index}")).is_some();
+                let elsewhere = judged_elsewhere.get_or_insert_with(|| judged_elsewhere_in(contents));
+                generic(contents, whole.start(), secret.start, colon, family)
+                    .filter(|_| !elsewhere.iter().any(|r| r.contains(&whole.start())))
+                    .map(|secret| Match {
+                        kind: Kind::GenericSecret,
+                        start: secret.start,
+                        secret,
+                        label: detector.label,
+                    })
             }
             kind if accept(kind, &contents[secret.clone()], contents) => Some(Match {
                 kind,
@@ -213,27 +227,103 @@ pub fn scan(contents: &[u8]) -> Vec<Match> {
         };
         found.extend(found_match);
     }
+    drop_generic_overlaps(&mut found);
     found
 }
 
-/// The YAML documents (between `---` lines) of Kubernetes Secrets and SealedSecrets: those
-/// are judged whole by the `plaintext-secret` check (and sealed values are ciphertext), so
-/// the generic detector leaves them alone.
-fn secret_documents_of(contents: &[u8]) -> Vec<Range<usize>> {
-    let mut documents = Vec::new();
+/// The generic detector's secret: the key must end in its credential word, the value be
+/// a literal on the same line that looks chosen or generated.
+fn generic(
+    contents: &[u8],
+    word_start: usize,
+    value_start: usize,
+    colon: bool,
+    family: Family,
+) -> Option<Range<usize>> {
+    let word_len = contents[word_start..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+        .count();
+    if !generic::ends_key(contents, word_start..word_start + word_len) {
+        return None;
+    }
+    let secret = generic::literal(contents, value_start, colon, family)?;
+    let value = &contents[secret.clone()];
+    (GENERIC_LENGTH.contains(&value.len())
+        && !generic::is_not_secret_shaped(value)
+        && accept(Kind::GenericSecret, value, contents))
+    .then_some(secret)
+}
+
+/// Sorts by position and drops generic matches whose secret overlaps another detector's
+/// (`GITHUB_TOKEN=ghp_...` is a GitHub token, not also a generic secret).
+fn drop_generic_overlaps(found: &mut Vec<Match>) {
+    found.sort_by_key(|m| m.start);
+    let specific: Vec<Range<usize>> = found
+        .iter()
+        .filter(|m| m.kind != Kind::GenericSecret)
+        .map(|m| m.start.min(m.secret.start)..m.secret.end.max(m.start + 1))
+        .collect();
+    found.retain(|m| {
+        m.kind != Kind::GenericSecret
+            || !specific
+                .iter()
+                .any(|r| r.start < m.secret.end && m.secret.start < r.end)
+    });
+}
+
+/// Where the generic detector does not look, in YAML documents (between `---` lines):
+/// Kubernetes Secrets and SealedSecrets, judged whole by `plaintext-secret` (and sealed
+/// values are ciphertext), and the top-level `data` entries of ConfigMaps, judged by
+/// `env-literal-secret`.
+fn judged_elsewhere_in(contents: &[u8]) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
     let mut start = 0;
     while start <= contents.len() {
         let end = find_first(&contents[start..], b"\n---").map_or(contents.len(), |i| start + i);
-        let is_secret = contents[start..end].split(|&b| b == b'\n').any(|line| {
-            let line = line.trim_ascii();
-            line == b"kind: Secret" || line == b"kind: SealedSecret"
-        });
-        if is_secret {
-            documents.push(start..end);
+        let document = &contents[start..end];
+        let has_kind = |kind: &[u8]| {
+            document
+                .split(|&b| b == b'\n')
+                .any(|line| line.trim_ascii() == [b"kind: ", kind].concat())
+        };
+        if has_kind(b"Secret") || has_kind(b"SealedSecret") {
+            ranges.push(start..end);
+        } else if has_kind(b"ConfigMap") {
+            ranges.extend(
+                data_entry_lines(document)
+                    .into_iter()
+                    .map(|r| start + r.start..start + r.end),
+            );
         }
         start = end + 4;
     }
-    documents
+    ranges
+}
+
+/// The lines of a YAML document's top-level `data:` entries (not the lines of block
+/// scalars inside them).
+fn data_entry_lines(document: &[u8]) -> Vec<Range<usize>> {
+    let mut lines = Vec::new();
+    let mut offset = 0;
+    let mut in_data = false;
+    let mut entry_indent = None;
+    for line in document.split(|&b| b == b'\n') {
+        let range = offset..offset + line.len() + 1;
+        offset = range.end;
+        let indent = line.iter().take_while(|&&b| b == b' ').count();
+        if line.trim_ascii().is_empty() || line.trim_ascii_start().starts_with(b"#") {
+            continue;
+        }
+        if indent == 0 {
+            in_data = line.trim_ascii_end() == b"data:";
+            continue;
+        }
+        if in_data && *entry_indent.get_or_insert(indent) == indent {
+            lines.push(range);
+        }
+    }
+    lines
 }
 
 fn find_first(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -304,7 +394,7 @@ fn accept(kind: Kind, secret: &[u8], contents: &[u8]) -> bool {
         Kind::DockerConfigAuth => {
             contains(contents, b"\"auths\"") && decodes_to_credentials(secret)
         }
-        Kind::BasicAuthUrl => !is_reference(secret),
+        Kind::BasicAuthUrl => !is_reference(secret) && is_url_password(secret),
         Kind::GenericSecret => {
             !is_reference(secret)
                 && !is_uuid(secret)
@@ -359,6 +449,29 @@ fn is_reference(secret: &[u8]) -> bool {
         || secret.starts_with(b"env:")
         || secret.starts_with(b"vault:")
         || secret.starts_with(b"ref+")
+}
+
+/// The shortest password in a URL taken for a credential: shorter ones (`pass`, `bar`,
+/// `secre1`) are the examples of URL parsers' tests and documentation.
+const MIN_URL_PASSWORD: usize = 8;
+
+/// Whether a URL's password is one a URL can carry: long enough, of the characters
+/// allowed in its user information, and percent-escapes of printable characters only
+/// (`foo(b]c`, `{}` templates and escaped control characters are parser test data).
+fn is_url_password(secret: &[u8]) -> bool {
+    let allowed = |b: &u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=%".contains(b);
+    let escapes_printable = secret
+        .split(|&b| b == b'%')
+        .skip(1)
+        .all(|escaped| {
+            escaped.get(..2).is_some_and(|hex| {
+                std::str::from_utf8(hex)
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    .is_some_and(|b| b.is_ascii_graphic() || b >= 0x80)
+            })
+        });
+    secret.len() >= MIN_URL_PASSWORD && secret.iter().all(allowed) && escapes_printable
 }
 
 fn is_uuid(secret: &[u8]) -> bool {
@@ -524,7 +637,7 @@ pub mod tests {
     }
 
     fn kinds(text: &str) -> Vec<Kind> {
-        scan(text.as_bytes()).iter().map(|m| m.kind).collect()
+        scan(text.as_bytes(), Family::Config).iter().map(|m| m.kind).collect()
     }
 
     #[test]
@@ -545,7 +658,7 @@ pub mod tests {
         ] {
             let token = fake(kind, 1);
             let text = format!("first line\nvalue = {token} # trailing\n");
-            let found = scan(text.as_bytes());
+            let found = scan(text.as_bytes(), Family::Config);
             assert_eq!(
                 found.iter().map(|m| m.kind).collect::<Vec<_>>(),
                 [kind],
@@ -614,10 +727,37 @@ pub mod tests {
             "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----",
             "A key starts with `-----BEGIN RSA PRIVATE KEY-----` followed by base64; never commit one, as the documentation of every tool that handles keys explains at length and in detail.",
             "eyJhbGciOiJub25lIn0.notatokenatall.justtext",
+            r#"a.struct[title="struct syn::token::Abstract"],"#,
+            "if token == Zq8kd2Lw9x",
+            "ftp://user1:secre1@example.com/",
+            "http://user:pass@foo:21/bar;par?b#c",
+            "http://&a:foo(b]c@d:2/",
+            "http://&a:foo(b%5Dc@d:2/",
+            r#""https://user:pass[\u007F@foo/bar""#,
+            "https://user:pass%5B%7F@foo/bar",
+            "http://`{}:`{}@h/`{}?`{}",
         ];
         for text in quiet {
             assert_eq!(kinds(text), [], "{text}");
         }
+    }
+
+    #[test]
+    fn generic_keys_end_in_a_credential_word_and_values_stay_on_their_line() {
+        let value = fake(Kind::GenericSecret, 11);
+        let found = |key: &str, family: Family| {
+            let text = format!("{key}: {value}\n");
+            scan(text.as_bytes(), family).len()
+        };
+        for key in ["db_password", "dbPassword", "PGPASSWORD", "client-secret", "apiKey"] {
+            assert_eq!(found(key, Family::Config), 1, "{key}");
+        }
+        for key in ["passwordPolicy", "tokenUrl", "secretName", "secretRef", "subtoken"] {
+            assert_eq!(found(key, Family::Config), 0, "{key}");
+        }
+        assert_eq!(found("paren_token", Family::Code), 0, "bare words in code");
+        let next_line = format!("password:\n  {value}\ntoken:\n  description: {value}\n");
+        assert_eq!(kinds(&next_line), []);
     }
 
     #[test]
@@ -629,7 +769,7 @@ pub mod tests {
             )
         };
         let text = key("OPENSSH PRIVATE KEY") + &key("PRIVATE KEY");
-        let labels: Vec<_> = scan(text.as_bytes()).iter().map(|m| m.label).collect();
+        let labels: Vec<_> = scan(text.as_bytes(), Family::Config).iter().map(|m| m.label).collect();
         assert_eq!(labels, ["OpenSSH private key", "PKCS#8 private key"]);
         let in_json = format!(
             r#"{{"key": "-----BEGIN EC PRIVATE KEY-----\nMHcC{}\n-----END EC PRIVATE KEY-----\n"}}"#,
@@ -648,6 +788,6 @@ pub mod tests {
         let mut bytes = vec![0u8, 0xff, 0xfe, b'\n'];
         bytes.extend_from_slice(fake(Kind::AwsAccessKeyId, 9).as_bytes());
         bytes.push(0);
-        assert_eq!(scan(&bytes).len(), 1);
+        assert_eq!(scan(&bytes, Family::Config).len(), 1);
     }
 }

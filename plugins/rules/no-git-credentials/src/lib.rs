@@ -1,13 +1,16 @@
 //! `no-git-credentials`: credentials are kept out of Git.
 //!
 //! In manifests: Kubernetes `Secret` objects that carry plaintext `data`/`stringData`
-//! (SOPS-encrypted files are compliant). In any scanned file: provider tokens, private
+//! (SOPS-encrypted files are compliant), and credential-named container variables and
+//! ConfigMap entries set to literals ([`env`]). In any scanned file: provider tokens, private
 //! keys, kubeconfig and Docker credentials, passwords in URLs and hard-coded secrets
 //! ([`detect`]), one check id per detector. A line holding `tollgate:allow
 //! no-git-credentials <reason>` accepts its findings. Evidence is always redacted
 //! ([`redact`]): no output ever holds a secret.
 
 mod detect;
+mod env;
+mod generic;
 mod redact;
 
 use tollgate_sdk::{
@@ -28,6 +31,13 @@ const PLAINTEXT_SECRET: Check = Check {
         (Iso27001, "A.8.24"),
         (CisKubernetes, "5.4.2"),
     ],
+};
+/// A credential-named container variable or ConfigMap entry set to a literal: the
+/// credential is in the manifest, in clear, in Git.
+const ENV_LITERAL_SECRET: Check = Check {
+    id: "env-literal-secret",
+    severity: Severity::High,
+    controls: PLAINTEXT_SECRET.controls,
 };
 const FILE_CONTROLS: &[(tollgate_sdk::Framework, &str)] = &[
     (Soc2, "CC6.1"),
@@ -83,8 +93,8 @@ impl Rule for NoGitCredentials {
             description: "A credential committed to Git is readable by everyone with the \
                 repository and stays in its history. Kubernetes Secrets hold base64, not \
                 encryption. Private keys, cloud and SaaS tokens, registry and cluster \
-                credentials, passwords in URLs and hard-coded passwords must never be \
-                committed."
+                credentials, passwords in URLs, hard-coded passwords and literal passwords in \
+                container environments or ConfigMaps must never be committed."
                 .into(),
             severity: Severity::High,
             inputs: vec![InputKind::Manifests, InputKind::Files],
@@ -92,7 +102,11 @@ impl Rule for NoGitCredentials {
                 and commit an encrypted form instead: SealedSecret, SOPS, or an \
                 ExternalSecret that references a vault."
                 .into(),
-            controls: controls_of(&[PLAINTEXT_SECRET, file_check(Kind::PrivateKey)]),
+            controls: controls_of(&[
+                PLAINTEXT_SECRET,
+                ENV_LITERAL_SECRET,
+                file_check(Kind::PrivateKey),
+            ]),
         }
     }
 
@@ -105,17 +119,29 @@ impl Rule for NoGitCredentials {
             .objects
             .iter()
             .any(|o| matches!(o.kind.as_str(), "SealedSecret" | "ExternalSecret"));
-        let findings = secrets.iter().flat_map(|s| plaintext_secret(s)).collect();
-        Ok(
-            Verdict::of(findings)
-                .judged(&PLAINTEXT_SECRET, !secrets.is_empty() || stored_elsewhere),
-        )
+        let mut findings: Vec<Finding> =
+            secrets.iter().flat_map(|s| plaintext_secret(s)).collect();
+        // Judged where a variable or entry is named like a credential.
+        let mut literal_holders = false;
+        for object in &set.objects {
+            let found = match object.kind.as_str() {
+                "ConfigMap" => env::config_map_data(object, &ENV_LITERAL_SECRET),
+                _ => env::container_env(object, &ENV_LITERAL_SECRET),
+            };
+            if let Some(found) = found {
+                literal_holders = true;
+                findings.extend(found);
+            }
+        }
+        Ok(Verdict::of(findings)
+            .judged(&PLAINTEXT_SECRET, !secrets.is_empty() || stored_elsewhere)
+            .judged(&ENV_LITERAL_SECRET, literal_holders))
     }
 
     fn check_files(batch: &[File], _settings: &Self::Settings) -> Result<Verdict, CheckError> {
         let mut findings = Vec::new();
         for file in batch {
-            let matches = detect::scan(&file.contents);
+            let matches = detect::scan(&file.contents, generic::Family::of(&file.path));
             if matches.is_empty() {
                 continue;
             }
@@ -244,6 +270,63 @@ mod tests {
             accepted,
             [Some("allowed inline: test fixture".into()), None, None]
         );
+    }
+
+    fn findings_of(values: Vec<tollgate_sdk::Value>) -> Vec<(String, String)> {
+        let set = Manifests::from_values("default", values).unwrap();
+        NoGitCredentials::check_manifests(&set, &tollgate_sdk::NoSettings {})
+            .unwrap()
+            .findings
+            .into_iter()
+            .map(|f| match f.location {
+                Location::Object(o) => (f.check, o.pointer),
+                Location::File(_) => unreachable!("manifest findings are on objects"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn literal_credentials_in_env_and_config_maps() {
+        let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "db", "namespace": "shop"},
+            "spec": {"template": {"spec": {
+                "initContainers": [{"name": "init", "env": [{"name": "API_TOKEN", "value": "Zq8kd2Lw9x"}]}],
+                "containers": [{"name": "mysql", "env": [
+                    {"name": "MYSQL_USER", "value": "shop"},
+                    {"name": "MYSQL_ROOT_PASSWORD", "value": "password"},
+                    {"name": "MYSQL_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}},
+                    {"name": "REPLICA_PASSWORD", "value": "$(MYSQL_PASSWORD)"},
+                    {"name": "TLS_SECRET_NAME", "value": "db-tls"}
+                ]}]}}}});
+        let config_map = json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "app", "namespace": "shop"},
+            "data": {"db.password": "hunter2", "smtp_password": "<set me>", "LOG_LEVEL": "debug"}});
+        let odd = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "x"},
+            "spec": {"template": {"spec": {"containers": [{"env": [{"name": "TOKEN", "value": 3}]}]}}}});
+        assert_eq!(
+            findings_of(vec![deployment, config_map, odd]),
+            [
+                ("env-literal-secret".into(), "/spec/template/spec/initContainers/0/env/0/value".into()),
+                ("env-literal-secret".into(), "/spec/template/spec/containers/0/env/1/value".into()),
+                ("env-literal-secret".into(), "/data/db.password".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn env_literals_are_judged_only_where_a_name_says_credential() {
+        let judged = |env: tollgate_sdk::Value| {
+            let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                "spec": {"containers": [{"name": "c", "env": env}]}});
+            let set = Manifests::from_values("default", vec![pod]).unwrap();
+            let verdict =
+                NoGitCredentials::check_manifests(&set, &tollgate_sdk::NoSettings {}).unwrap();
+            (verdict.findings.len(), !verdict.assessed.is_empty())
+        };
+        assert_eq!(judged(json!([{"name": "LOG_LEVEL", "value": "debug"}])), (0, false));
+        let from_secret = json!([{"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "p"}}}]);
+        assert_eq!(judged(from_secret), (0, true));
+        assert_eq!(judged(json!([{"name": "DB_PASSWORD", "value": "Zq8kd2Lw9"}])), (1, true));
     }
 
     #[test]

@@ -1,0 +1,181 @@
+//! `env-literal-secret`: a credential written into a manifest as a literal value, where a
+//! Secret reference belongs: a container's `env[].value` (not `valueFrom`) and a
+//! ConfigMap `data` entry, whose names say they hold a credential (`MYSQL_ROOT_PASSWORD`,
+//! `API_TOKEN`, `db.password`). A weak literal such as `password` is still the password
+//! the workload runs with: only references and placeholders pass.
+
+use tollgate_sdk::{Finding, Object, Pointer, Value, workload};
+
+use crate::redact;
+
+/// Parts of a name that say it holds a credential.
+const CREDENTIAL_PARTS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "TOKEN",
+    "API_KEY",
+    "APIKEY",
+    "PRIVATE_KEY",
+    "ACCESS_KEY",
+    "SECRET_KEY",
+    "CREDENTIAL",
+];
+
+/// Endings of names that hold something about a credential, not the credential: where
+/// it is, what it is called, how long it lives.
+const NOT_CREDENTIAL_ENDINGS: &[&str] = &[
+    "_NAME", "_FILE", "_PATH", "_DIR", "_URL", "_URI", "_ENDPOINT", "_ID", "_REF", "_TTL",
+    "_EXPIRY", "_LENGTH", "_TYPE", "_HEADER", "_ENABLED", "_MOUNT", "_KEY_ID", "_SECONDS",
+];
+
+/// Whether an environment variable or ConfigMap key name says it holds a credential.
+pub fn is_credential_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase().replace(['.', '-'], "_");
+    CREDENTIAL_PARTS.iter().any(|part| upper.contains(part))
+        && !NOT_CREDENTIAL_ENDINGS
+            .iter()
+            .any(|ending| upper.ends_with(ending))
+}
+
+/// Whether a literal value is a stand-in rather than the credential itself: empty, a
+/// reference (`$(VAR)`, `${VAR}`, `{{ .Values.x }}`), a marked placeholder
+/// (`<password>`, `REPLACE_ME`, `xxxx`), a boolean, or a whole embedded file.
+pub fn is_stand_in(value: &str) -> bool {
+    let lower = value.trim().to_ascii_lowercase();
+    let marked = ["<", "...", "replace", "your_", "your-", "redacted", "todo"]
+        .iter()
+        .any(|marker| lower.contains(marker));
+    lower.is_empty()
+        || marked
+        || lower.starts_with('$')
+        || lower.contains("{{")
+        || value.contains('\n')
+        || matches!(lower.as_str(), "true" | "false" | "yes" | "no")
+        || lower.bytes().all(|b| b == lower.as_bytes()[0])
+}
+
+/// The findings over a workload's container variables, `None` when none of them is
+/// named like a credential (then there was nothing to judge): one finding per
+/// credential-named variable set to a literal.
+pub fn container_env(object: &Object, check: &tollgate_sdk::Check) -> Option<Vec<Finding>> {
+    let template = workload::pod_template(object)?;
+    let mut named = false;
+    let mut findings = Vec::new();
+    for container in template.containers() {
+        let env = container.value.get("env").and_then(Value::as_array);
+        for (i, variable) in env.into_iter().flatten().enumerate() {
+            let name = variable.get("name").and_then(Value::as_str).unwrap_or("");
+            if !is_credential_name(name) {
+                continue;
+            }
+            named = true;
+            let Some(value) = variable.get("value").and_then(Value::as_str) else {
+                continue;
+            };
+            if is_stand_in(value) {
+                continue;
+            }
+            let pointer = container.pointer.at("env").at(i).at("value");
+            let message = format!(
+                "{} sets {name} in container {:?} to a literal; take it from a Secret (valueFrom.secretKeyRef)",
+                object.display_name(),
+                container.name
+            );
+            findings.push(literal(object, check, pointer, message, name, value));
+        }
+    }
+    named.then_some(findings)
+}
+
+/// The findings over a ConfigMap's `data`, `None` when no key is named like a
+/// credential: one finding per credential-named entry that holds a literal.
+pub fn config_map_data(object: &Object, check: &tollgate_sdk::Check) -> Option<Vec<Finding>> {
+    let data = object.value().get("data").and_then(Value::as_object)?;
+    let named: Vec<(&String, &Value)> = data
+        .iter()
+        .filter(|(key, _)| is_credential_name(key))
+        .collect();
+    if named.is_empty() {
+        return None;
+    }
+    let findings = named
+        .into_iter()
+        .filter_map(|(key, value)| {
+            let value = value.as_str().filter(|v| !is_stand_in(v))?;
+            let message = format!(
+                "{} holds {key} in plain data; move it to a Secret kept out of Git (SealedSecret, SOPS or ExternalSecret)",
+                object.display_name()
+            );
+            let pointer = Pointer::root().at("data").at(key);
+            Some(literal(object, check, pointer, message, key, value))
+        })
+        .collect();
+    Some(findings)
+}
+
+fn literal(
+    object: &Object,
+    check: &tollgate_sdk::Check,
+    pointer: Pointer,
+    message: String,
+    name: &str,
+    value: &str,
+) -> Finding {
+    // The value's hash is part of the identity: a new password is a new finding.
+    let identity = format!("{pointer} {}", redact::digest(value.as_bytes()));
+    check
+        .at(object, pointer, message)
+        .with_identity(identity)
+        .with_evidence(redact::evidence(&format!("literal {name}"), value.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_names() {
+        for name in [
+            "MYSQL_ROOT_PASSWORD",
+            "PGPASSWD",
+            "JWT_SECRET",
+            "GITHUB_TOKEN",
+            "STRIPE_API_KEY",
+            "db.password",
+            "aws-secret-access-key",
+        ] {
+            assert!(is_credential_name(name), "{name}");
+        }
+        for name in [
+            "DB_USER",
+            "TLS_SECRET_NAME",
+            "PASSWORD_FILE",
+            "TOKEN_URL",
+            "AWS_ACCESS_KEY_ID",
+            "TOKEN_TTL",
+        ] {
+            assert!(!is_credential_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn stand_ins() {
+        for value in [
+            "",
+            "$(DB_PASSWORD)",
+            "${TOKEN}",
+            "{{ .Values.password }}",
+            "<password>",
+            "REPLACE_ME",
+            "xxxxxxxx",
+            "true",
+            "a: 1\nb: 2\n",
+        ] {
+            assert!(is_stand_in(value), "{value:?}");
+        }
+        for value in ["password", "changeme", "s3cr3t", "Zq8kd2Lw9"] {
+            assert!(!is_stand_in(value), "{value:?}");
+        }
+    }
+}
