@@ -533,10 +533,7 @@ fn pre_commit_refuses_a_planted_key_and_passes_a_clean_commit() {
             .env("PATH", &path)
             .env("PRE_COMMIT_HOME", home.path())
             .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
-            .env(
-                "TOLLGATE_CACHE_DIR",
-                PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("plugin-cache"),
-            )
+            .envs(crate::util::plugin_cache_env())
             .env("GIT_AUTHOR_NAME", "Test")
             .env("GIT_AUTHOR_EMAIL", "test@example.com")
             .env("GIT_COMMITTER_NAME", "Test")

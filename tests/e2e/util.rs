@@ -38,21 +38,24 @@ pub fn test_plugin(name: &str) -> PathBuf {
 /// against it, and reports are reproducible.
 pub const SOURCE_DATE_EPOCH: &str = "1800000000";
 
-/// The binary, run in `tests/fixtures/` (so reported paths are short and stable), with a
-/// compiled-plugin cache (and its key) shared by the tests and kept apart from the user's, at a fixed
-/// time.
+/// The compiled-plugin cache shared by the tests, and the key that authenticates its
+/// entries, kept apart from the user's: every run of the binary in a test must set both, or
+/// its entries (under the user's key) make the other tests' runs note a recompilation.
+pub fn plugin_cache_env() -> [(&'static str, PathBuf); 2] {
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    [
+        ("TOLLGATE_CACHE_DIR", tmp.join("plugin-cache")),
+        ("TOLLGATE_CACHE_KEY", tmp.join("plugin-cache.key")),
+    ]
+}
+
+/// The binary, run in `tests/fixtures/` (so reported paths are short and stable), with the
+/// tests' plugin cache ([`plugin_cache_env`]), at a fixed time.
 pub fn tollgate() -> Command {
     let mut command = Command::cargo_bin("tollgate").expect("the tollgate binary is built");
     command
         .current_dir(fixtures())
-        .env(
-            "TOLLGATE_CACHE_DIR",
-            PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("plugin-cache"),
-        )
-        .env(
-            "TOLLGATE_CACHE_KEY",
-            PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("plugin-cache.key"),
-        )
+        .envs(plugin_cache_env())
         .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE");
