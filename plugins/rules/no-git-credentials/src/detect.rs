@@ -207,7 +207,8 @@ pub fn scan(contents: &[u8], family: Family) -> Vec<Match> {
             Kind::PrivateKey => private_key(contents, whole.range()),
             Kind::GenericSecret => {
                 let colon = caps.name(&format!("c{index}")).is_some();
-                let elsewhere = judged_elsewhere.get_or_insert_with(|| judged_elsewhere_in(contents));
+                let elsewhere =
+                    judged_elsewhere.get_or_insert_with(|| judged_elsewhere_in(contents));
                 generic(contents, whole.start(), secret.start, colon, family)
                     .filter(|_| !elsewhere.iter().any(|r| r.contains(&whole.start())))
                     .map(|secret| Match {
@@ -460,17 +461,14 @@ const MIN_URL_PASSWORD: usize = 8;
 /// (`foo(b]c`, `{}` templates and escaped control characters are parser test data).
 fn is_url_password(secret: &[u8]) -> bool {
     let allowed = |b: &u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=%".contains(b);
-    let escapes_printable = secret
-        .split(|&b| b == b'%')
-        .skip(1)
-        .all(|escaped| {
-            escaped.get(..2).is_some_and(|hex| {
-                std::str::from_utf8(hex)
-                    .ok()
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                    .is_some_and(|b| b.is_ascii_graphic() || b >= 0x80)
-            })
-        });
+    let escapes_printable = secret.split(|&b| b == b'%').skip(1).all(|escaped| {
+        escaped.get(..2).is_some_and(|hex| {
+            std::str::from_utf8(hex)
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .is_some_and(|b| b.is_ascii_graphic() || b >= 0x80)
+        })
+    });
     secret.len() >= MIN_URL_PASSWORD && secret.iter().all(allowed) && escapes_printable
 }
 
@@ -637,7 +635,10 @@ pub mod tests {
     }
 
     fn kinds(text: &str) -> Vec<Kind> {
-        scan(text.as_bytes(), Family::Config).iter().map(|m| m.kind).collect()
+        scan(text.as_bytes(), Family::Config)
+            .iter()
+            .map(|m| m.kind)
+            .collect()
     }
 
     #[test]
@@ -749,10 +750,22 @@ pub mod tests {
             let text = format!("{key}: {value}\n");
             scan(text.as_bytes(), family).len()
         };
-        for key in ["db_password", "dbPassword", "PGPASSWORD", "client-secret", "apiKey"] {
+        for key in [
+            "db_password",
+            "dbPassword",
+            "PGPASSWORD",
+            "client-secret",
+            "apiKey",
+        ] {
             assert_eq!(found(key, Family::Config), 1, "{key}");
         }
-        for key in ["passwordPolicy", "tokenUrl", "secretName", "secretRef", "subtoken"] {
+        for key in [
+            "passwordPolicy",
+            "tokenUrl",
+            "secretName",
+            "secretRef",
+            "subtoken",
+        ] {
             assert_eq!(found(key, Family::Config), 0, "{key}");
         }
         assert_eq!(found("paren_token", Family::Code), 0, "bare words in code");
@@ -769,7 +782,10 @@ pub mod tests {
             )
         };
         let text = key("OPENSSH PRIVATE KEY") + &key("PRIVATE KEY");
-        let labels: Vec<_> = scan(text.as_bytes(), Family::Config).iter().map(|m| m.label).collect();
+        let labels: Vec<_> = scan(text.as_bytes(), Family::Config)
+            .iter()
+            .map(|m| m.label)
+            .collect();
         assert_eq!(labels, ["OpenSSH private key", "PKCS#8 private key"]);
         let in_json = format!(
             r#"{{"key": "-----BEGIN EC PRIVATE KEY-----\nMHcC{}\n-----END EC PRIVATE KEY-----\n"}}"#,

@@ -25,8 +25,24 @@ const CREDENTIAL_PARTS: &[&str] = &[
 /// Endings of names that hold something about a credential, not the credential: where
 /// it is, what it is called, how long it lives.
 const NOT_CREDENTIAL_ENDINGS: &[&str] = &[
-    "_NAME", "_FILE", "_PATH", "_DIR", "_URL", "_URI", "_ENDPOINT", "_ID", "_REF", "_TTL",
-    "_EXPIRY", "_LENGTH", "_TYPE", "_HEADER", "_ENABLED", "_MOUNT", "_KEY_ID", "_SECONDS",
+    "_NAME",
+    "_FILE",
+    "_PATH",
+    "_DIR",
+    "_URL",
+    "_URI",
+    "_ENDPOINT",
+    "_ID",
+    "_REF",
+    "_TTL",
+    "_EXPIRY",
+    "_LENGTH",
+    "_TYPE",
+    "_HEADER",
+    "_ENABLED",
+    "_MOUNT",
+    "_KEY_ID",
+    "_SECONDS",
 ];
 
 /// Whether an environment variable or ConfigMap key name says it holds a credential.
@@ -127,7 +143,10 @@ fn literal(
     check
         .at(object, pointer, message)
         .with_identity(identity)
-        .with_evidence(redact::evidence(&format!("literal {name}"), value.as_bytes()))
+        .with_evidence(redact::evidence(
+            &format!("literal {name}"),
+            value.as_bytes(),
+        ))
 }
 
 #[cfg(test)]

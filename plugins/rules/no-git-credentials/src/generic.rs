@@ -87,11 +87,17 @@ fn after_type(rest: &[u8]) -> Option<usize> {
         && type_text.iter().all(|&b| {
             b.is_ascii_alphanumeric() || matches!(b, b'_' | b'&' | b'\'' | b'<' | b'>' | b' ')
         });
-    if !is_type || rest.get(equals + 1).is_some_and(|&b| b == b'=' || b == b'>') {
+    if !is_type
+        || rest
+            .get(equals + 1)
+            .is_some_and(|&b| b == b'=' || b == b'>')
+    {
         return None;
     }
     let after = equals + 1;
-    let spaces = rest[after..].iter().take_while(|&&b| b == b' ' || b == b'\t');
+    let spaces = rest[after..]
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t');
     Some(after + spaces.count())
 }
 
@@ -165,7 +171,9 @@ fn is_path(value: &[u8]) -> bool {
                 && s.iter()
                     .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
         })
-        && segments.iter().any(|s| s.iter().any(|b| !b.is_ascii_alphanumeric()))
+        && segments
+            .iter()
+            .any(|s| s.iter().any(|b| !b.is_ascii_alphanumeric()))
 }
 
 /// `a.b.c` where each part is an identifier: a field or module path, not a value.
@@ -173,7 +181,8 @@ fn is_dotted_identifier(value: &[u8]) -> bool {
     let parts: Vec<&[u8]> = value.split(|&b| b == b'.').collect();
     parts.len() > 1
         && parts.iter().all(|p| {
-            p.first().is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+            p.first()
+                .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
                 && p.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
         })
 }
@@ -222,17 +231,37 @@ mod tests {
     fn literals_per_family() {
         let cases = [
             ("password: Zq8#kd2Lw9", Family::Config, Some("Zq8#kd2Lw9")),
-            ("password = Zq8kd2Lw9 # comment", Family::Config, Some("Zq8kd2Lw9")),
-            ("\"password\": \"Zq8kd2Lw9\",", Family::Config, Some("Zq8kd2Lw9")),
+            (
+                "password = Zq8kd2Lw9 # comment",
+                Family::Config,
+                Some("Zq8kd2Lw9"),
+            ),
+            (
+                "\"password\": \"Zq8kd2Lw9\",",
+                Family::Config,
+                Some("Zq8kd2Lw9"),
+            ),
             ("password: two words", Family::Config, None),
             ("password: {type: string}", Family::Config, None),
             ("password: |", Family::Config, None),
             ("password:", Family::Config, None),
             ("let token = tokens.acquire();", Family::Code, None),
-            ("let token = \"Zq8kd2Lw9\";", Family::Code, Some("Zq8kd2Lw9")),
+            (
+                "let token = \"Zq8kd2Lw9\";",
+                Family::Code,
+                Some("Zq8kd2Lw9"),
+            ),
             ("paren_token: token::Paren(span),", Family::Code, None),
-            ("const API_TOKEN: &str = \"Zq8kd2Lw9\";", Family::Code, Some("Zq8kd2Lw9")),
-            ("password := flag.String(\"p\", \"\", \"\")", Family::Code, None),
+            (
+                "const API_TOKEN: &str = \"Zq8kd2Lw9\";",
+                Family::Code,
+                Some("Zq8kd2Lw9"),
+            ),
+            (
+                "password := flag.String(\"p\", \"\", \"\")",
+                Family::Code,
+                None,
+            ),
             ("token: Option<String> = None", Family::Code, None),
             ("token = 'unterminated", Family::Code, None),
         ];

@@ -119,8 +119,7 @@ impl Rule for NoGitCredentials {
             .objects
             .iter()
             .any(|o| matches!(o.kind.as_str(), "SealedSecret" | "ExternalSecret"));
-        let mut findings: Vec<Finding> =
-            secrets.iter().flat_map(|s| plaintext_secret(s)).collect();
+        let mut findings: Vec<Finding> = secrets.iter().flat_map(|s| plaintext_secret(s)).collect();
         // Judged where a variable or entry is named like a credential.
         let mut literal_holders = false;
         for object in &set.objects {
@@ -288,16 +287,16 @@ mod tests {
     #[test]
     fn literal_credentials_in_env_and_config_maps() {
         let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"name": "db", "namespace": "shop"},
-            "spec": {"template": {"spec": {
-                "initContainers": [{"name": "init", "env": [{"name": "API_TOKEN", "value": "Zq8kd2Lw9x"}]}],
-                "containers": [{"name": "mysql", "env": [
-                    {"name": "MYSQL_USER", "value": "shop"},
-                    {"name": "MYSQL_ROOT_PASSWORD", "value": "password"},
-                    {"name": "MYSQL_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}},
-                    {"name": "REPLICA_PASSWORD", "value": "$(MYSQL_PASSWORD)"},
-                    {"name": "TLS_SECRET_NAME", "value": "db-tls"}
-                ]}]}}}});
+        "metadata": {"name": "db", "namespace": "shop"},
+        "spec": {"template": {"spec": {
+            "initContainers": [{"name": "init", "env": [{"name": "API_TOKEN", "value": "Zq8kd2Lw9x"}]}],
+            "containers": [{"name": "mysql", "env": [
+                {"name": "MYSQL_USER", "value": "shop"},
+                {"name": "MYSQL_ROOT_PASSWORD", "value": "password"},
+                {"name": "MYSQL_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}},
+                {"name": "REPLICA_PASSWORD", "value": "$(MYSQL_PASSWORD)"},
+                {"name": "TLS_SECRET_NAME", "value": "db-tls"}
+            ]}]}}}});
         let config_map = json!({"apiVersion": "v1", "kind": "ConfigMap",
             "metadata": {"name": "app", "namespace": "shop"},
             "data": {"db.password": "hunter2", "smtp_password": "<set me>", "LOG_LEVEL": "debug"}});
@@ -306,8 +305,14 @@ mod tests {
         assert_eq!(
             findings_of(vec![deployment, config_map, odd]),
             [
-                ("env-literal-secret".into(), "/spec/template/spec/initContainers/0/env/0/value".into()),
-                ("env-literal-secret".into(), "/spec/template/spec/containers/0/env/1/value".into()),
+                (
+                    "env-literal-secret".into(),
+                    "/spec/template/spec/initContainers/0/env/0/value".into()
+                ),
+                (
+                    "env-literal-secret".into(),
+                    "/spec/template/spec/containers/0/env/1/value".into()
+                ),
                 ("env-literal-secret".into(), "/data/db.password".into()),
             ]
         );
@@ -323,10 +328,16 @@ mod tests {
                 NoGitCredentials::check_manifests(&set, &tollgate_sdk::NoSettings {}).unwrap();
             (verdict.findings.len(), !verdict.assessed.is_empty())
         };
-        assert_eq!(judged(json!([{"name": "LOG_LEVEL", "value": "debug"}])), (0, false));
+        assert_eq!(
+            judged(json!([{"name": "LOG_LEVEL", "value": "debug"}])),
+            (0, false)
+        );
         let from_secret = json!([{"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "p"}}}]);
         assert_eq!(judged(from_secret), (0, true));
-        assert_eq!(judged(json!([{"name": "DB_PASSWORD", "value": "Zq8kd2Lw9"}])), (1, true));
+        assert_eq!(
+            judged(json!([{"name": "DB_PASSWORD", "value": "Zq8kd2Lw9"}])),
+            (1, true)
+        );
     }
 
     #[test]
