@@ -368,12 +368,7 @@ fn kustomize_trees(inputs: &mut Inputs, files: &[PathBuf], options: &InputOption
             (k, uses, remote, built)
         })
         .collect();
-    let index: HashMap<PathBuf, usize> = inputs
-        .files
-        .iter()
-        .enumerate()
-        .filter_map(|(i, f)| Some((std::fs::canonicalize(&f.path).ok()?, i)))
-        .collect();
+    let index = canonical_index(&inputs.files);
     let mut replaced: HashSet<usize> = HashSet::new();
     let mut read: HashSet<usize> = HashSet::new();
     let mut built_objects = Vec::new();
@@ -431,7 +426,16 @@ fn kustomize_trees(inputs: &mut Inputs, files: &[PathBuf], options: &InputOption
         read_as_written(inputs, &sources);
     }
     drop_objects_of(inputs, &replaced);
-    add_built(inputs, built_objects);
+    add_built(inputs, &index, built_objects);
+}
+
+/// Each file's position in `files`, by its canonical path (how kustomize names them).
+fn canonical_index(files: &[SourceFile]) -> HashMap<PathBuf, usize> {
+    files
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| Some((std::fs::canonicalize(&f.path).ok()?, i)))
+        .collect()
 }
 
 /// Lists the patches and configurations of a kustomization that hold objects: they are
@@ -496,13 +500,11 @@ fn drop_objects_of(inputs: &mut Inputs, sources: &HashSet<usize>) {
 
 /// Adds the objects kustomize built, each attributed to the file it came from (else to
 /// its kustomization), with the lines of the document it was built from.
-fn add_built(inputs: &mut Inputs, built: Vec<(kustomize::BuiltObject, Option<usize>, String)>) {
-    let index: HashMap<PathBuf, usize> = inputs
-        .files
-        .iter()
-        .enumerate()
-        .filter_map(|(i, f)| Some((std::fs::canonicalize(&f.path).ok()?, i)))
-        .collect();
+fn add_built(
+    inputs: &mut Inputs,
+    index: &HashMap<PathBuf, usize>,
+    built: Vec<(kustomize::BuiltObject, Option<usize>, String)>,
+) {
     let mut documents: HashMap<usize, Vec<yaml::Document>> = HashMap::new();
     for (object, home, via) in built {
         let source = object

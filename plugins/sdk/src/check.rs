@@ -2,7 +2,7 @@
 
 use crate::{
     Control, FileLocation, Finding, Framework, Location, Object, ObjectLocation, Pointer, Severity,
-    Verdict,
+    Value, Verdict,
 };
 
 /// One sub-check of a rule: a stable id, its default severity, and the controls a finding
@@ -132,6 +132,29 @@ impl Verdict {
         }
         self
     }
+}
+
+/// Where each finding points, as `(check, document, pointer)`, asserting that every one is
+/// an object finding whose pointer names a field of its object in `objects` (the host
+/// refuses a verdict that points at an absent field). What a rule's unit tests check over
+/// partial and odd objects.
+pub fn object_locations(objects: &[Value], findings: Vec<Finding>) -> Vec<(String, u32, String)> {
+    findings
+        .into_iter()
+        .map(|finding| {
+            let Location::Object(at) = finding.location else {
+                panic!("{}: an object finding expected", finding.check)
+            };
+            let object = &objects[at.document as usize];
+            assert!(
+                object.pointer(&at.pointer).is_some(),
+                "{}: {} names no field of {object}",
+                finding.check,
+                at.pointer
+            );
+            (finding.check, at.document, at.pointer)
+        })
+        .collect()
 }
 
 /// Every control evidenced by a rule with these checks, in first-seen order, once each.

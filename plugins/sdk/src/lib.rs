@@ -29,7 +29,7 @@ pub use bindings::tollgate::policy::types::{
     CheckError, Control, Document, File, FileLocation, Finding, Framework, InputKind, Location,
     ManifestSet, ObjectLocation, RuleInfo, SettingsError, Severity, Verdict,
 };
-pub use check::{Check, control, controls_of};
+pub use check::{Check, control, controls_of, object_locations};
 pub use manifests::{Manifests, Object};
 pub use pointer::Pointer;
 pub use selector::LabelSelector;

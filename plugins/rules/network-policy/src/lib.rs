@@ -289,7 +289,7 @@ fn uncovered_namespace(name: &str, namespace: &Namespace, policies: &PolicyIndex
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tollgate_sdk::{Location, Value, serde_json::json};
+    use tollgate_sdk::{Location, Value, object_locations, serde_json::json};
 
     fn checks(objects: Vec<Value>) -> Vec<(String, u32, String)> {
         let set = Manifests::from_values("default", objects).unwrap();
@@ -647,19 +647,7 @@ mod tests {
             json!({"apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "AdminNetworkPolicy", "metadata": {"name": "a"}, "spec": {"subject": {"pods": "x"}}}),
         ];
         let set = Manifests::from_values("default", objects.clone()).unwrap();
-        let mut located = Vec::new();
-        for finding in judge(&set, &Settings::default()).findings {
-            let Location::Object(at) = finding.location else {
-                panic!("object finding expected")
-            };
-            let object = &objects[at.document as usize];
-            assert!(
-                object.pointer(&at.pointer).is_some(),
-                "{} names no field of {object}",
-                at.pointer
-            );
-            located.push((finding.check, at.document, at.pointer));
-        }
+        let located = object_locations(&objects, judge(&set, &Settings::default()).findings);
         // A policyTypes that is no list counts as absent, so egress rules restrict egress
         // and rules without peers admit everyone; the policy without spec selects every
         // pod of shop, and Calico's empty selector every namespace (default included).

@@ -317,7 +317,7 @@ fn cluster_admin_finding(binding: &Object, at: Pointer, namespace: &str, who: &s
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tollgate_sdk::{Location, Value, serde_json::json};
+    use tollgate_sdk::{Location, Value, object_locations, serde_json::json};
 
     fn findings(objects: Vec<Value>) -> Vec<(String, String)> {
         let set = Manifests::from_values("default", objects).unwrap();
@@ -891,19 +891,7 @@ mod tests {
         let objects = odd_objects();
         let set = Manifests::from_values("default", objects.clone()).unwrap();
         let verdict = RbacLeastPrivilege::check_manifests(&set, &Settings::default()).unwrap();
-        let mut located = Vec::new();
-        for finding in verdict.findings {
-            let Location::Object(at) = finding.location else {
-                panic!("object finding expected")
-            };
-            let object = &objects[at.document as usize];
-            assert!(
-                object.pointer(&at.pointer).is_some(),
-                "{} names no field of {object}",
-                at.pointer
-            );
-            located.push((finding.check, at.document, at.pointer));
-        }
+        let located = object_locations(&objects, verdict.findings);
         // A binding without subjects grants nothing; a template without a spec, or a Pod
         // without anything, still runs as the default account.
         let expected = [
