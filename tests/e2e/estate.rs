@@ -265,6 +265,23 @@ fn kustomize_trees_are_read_as_written_without_a_kustomize_binary() {
 }
 
 #[test]
+fn no_kustomize_reads_the_trees_as_written_even_with_a_binary_at_hand() {
+    let (code, report) = scan_json(&["estate/kustomize", "--no-kustomize"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        report["notices"][1]["message"],
+        "kustomization not built (--no-kustomize): its files were read as written, with its \
+         namespace applied and its patches not judged as objects"
+    );
+    assert_eq!(
+        findings(&report),
+        [
+            "rbac-least-privilege/secrets-read estate/kustomize/base/rbac.yaml:16 Role shop-prod/web-reader"
+        ]
+    );
+}
+
+#[test]
 fn a_kustomization_that_does_not_build_is_an_error_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(

@@ -374,10 +374,12 @@ fn kustomize_trees(inputs: &mut Inputs, files: &[PathBuf], options: &InputOption
     let mut built_objects = Vec::new();
     for (k, uses, remote, built) in builds {
         let dir = k.display_dir();
-        let sources: Vec<(usize, &kustomize::Use)> = uses
+        // In input order, so reports do not depend on hashing.
+        let mut sources: Vec<(usize, &kustomize::Use)> = uses
             .iter()
             .filter_map(|(path, u)| Some((*index.get(path)?, u)))
             .collect();
+        sources.sort_by_key(|(i, _)| *i);
         list_inputs(inputs, &sources, &dir);
         match built {
             Some(Ok(objects)) => {
@@ -406,16 +408,15 @@ fn kustomize_trees(inputs: &mut Inputs, files: &[PathBuf], options: &InputOption
             None => inputs.notices.push(Notice {
                 kind: NoticeKind::Kustomization,
                 path: dir.clone(),
-                message: if options.build_kustomizations {
-                    "kustomization not built (neither kustomize nor kubectl is on PATH): its \
-                     files were read as written, with its namespace applied and its patches \
-                     not judged as objects"
-                        .into()
-                } else {
-                    "kustomization not built (--no-kustomize): its files were read as \
-                     written, with its namespace applied and its patches not judged as objects"
-                        .into()
-                },
+                message: format!(
+                    "kustomization not built ({}): its files were read as written, with its \
+                     namespace applied and its patches not judged as objects",
+                    if options.build_kustomizations {
+                        "neither kustomize nor kubectl is on PATH"
+                    } else {
+                        "--no-kustomize"
+                    }
+                ),
             }),
         }
         // A file two kustomizations consume is read once, as the first has it.
