@@ -768,14 +768,19 @@ impl Parsed {
             return;
         }
         match self.syntax {
-            Some(syntax) if self.declares_secret => result.errors.push(error_at(
-                name,
-                Some(syntax.line),
-                format!(
-                    "{} (it declares a `kind: Secret`, which cannot be judged unless it parses)",
-                    syntax.message
-                ),
-            )),
+            Some(syntax) if self.declares_secret => {
+                // The objects before the break are still judged.
+                result.objects = self.objects;
+                result.errors.push(error_at(
+                    name,
+                    Some(syntax.line),
+                    format!(
+                        "{} (it declares a `kind: Secret`, which cannot be judged unless it \
+                         parses)",
+                        syntax.message
+                    ),
+                ));
+            }
             _ if self.objects.is_empty() => {}
             _ => self.read_strictly(name, result),
         }
