@@ -104,7 +104,9 @@ fn an_annotation_without_an_expiry_is_refused_and_its_finding_stands() {
     assert_eq!(report["findings"][0]["waiver"], Value::Null);
     assert_eq!(
         errors(&report),
-        ["pod.yaml:1 Pod p: tollgate.dev/waive is refused: waiver-policy requires an expiry date; its findings stand"]
+        [
+            "pod.yaml:1 Pod p: tollgate.dev/waive is refused: waiver-policy requires an expiry date; its findings stand"
+        ]
     );
 
     let dated = [&waive[..], &["tollgate.dev/waive-expires: \"2027-06-30\""]].concat();
@@ -138,7 +140,13 @@ fn an_expired_annotation_waives_nothing() {
 fn a_critical_finding_cannot_be_waived_above_max_severity() {
     let dir = project(
         "rules:\n  network-policy:\n    severity: critical\nwaiver-policy:\n  max-severity: high\nwaivers:\n  - rule: network-policy\n    object: Pod/shop/p\n    reason: the mesh admits only the gateway\n",
-        &[("pod.yaml", pod(&["tollgate.dev/waive: network-policy", "tollgate.dev/waive-reason: the mesh"]))],
+        &[(
+            "pod.yaml",
+            pod(&[
+                "tollgate.dev/waive: network-policy",
+                "tollgate.dev/waive-reason: the mesh",
+            ]),
+        )],
     );
     let (code, report) = scan_pod(dir.path());
     assert_eq!(code, 2);
@@ -210,7 +218,9 @@ fn an_inline_allow_comment_is_refused_under_a_policy_demanding_an_approver() {
     assert_eq!(report["findings"][0]["waiver"], Value::Null);
     assert_eq!(
         errors(&report),
-        ["[no-git-credentials] app.env:1 aws-access-key-id the inline tollgate:allow comment is refused: waiver-policy requires an approver or an expiry, which an inline comment cannot carry; the finding stands"]
+        [
+            "[no-git-credentials] app.env:1 aws-access-key-id the inline tollgate:allow comment is refused: waiver-policy requires an approver or an expiry, which an inline comment cannot carry; the finding stands"
+        ]
     );
 
     let (code, report) = scan_repo("{}\n");
@@ -246,7 +256,10 @@ fn every_format_shows_a_waived_finding_as_an_exception() {
     let sentence = "accepted risk, waived by annotation: the mesh admits only the gateway (approved by ana@example.com, expires 2027-06-30)";
 
     let text = render(dir, "text");
-    assert!(text.contains(&format!("\n           medium {sentence}\n")), "{text}");
+    assert!(
+        text.contains(&format!("\n           medium {sentence}\n")),
+        "{text}"
+    );
 
     let report: Value = serde_json::from_str(&render(dir, "json")).unwrap();
     assert_eq!(report["summary"]["findings"], 0);
