@@ -103,20 +103,14 @@ pub fn enforce_policy(
             continue;
         };
         let refusal = match waiver.source {
-            WaiverSource::Annotation => {
-                let expired = waiver.expires.as_deref().is_some_and(|last| last < today);
-                let stands = annotation_terms_kept(waiver, &policy, today) && !expired;
-                match policy.refuses_severity(finding.severity) {
-                    Some(why) if stands => {
-                        Some(format!("the waiver by annotation is refused: {why}"))
-                    }
-                    _ if stands => None,
-                    _ => {
-                        finding.waiver = None;
-                        continue;
-                    }
-                }
+            // Refused at its object by `refused_annotations`, or past its expiry.
+            WaiverSource::Annotation if !annotation_stands(waiver, &policy, today) => {
+                finding.waiver = None;
+                continue;
             }
+            WaiverSource::Annotation => policy
+                .refuses_severity(finding.severity)
+                .map(|why| format!("the waiver by annotation is refused: {why}")),
             WaiverSource::RuleSettings if waiver.reason.starts_with(INLINE_ALLOW_PREFIX) => {
                 inline_refusal(&policy, finding)
             }
@@ -130,11 +124,11 @@ pub fn enforce_policy(
     errors
 }
 
-/// Whether an annotation's waiver keeps the policy's terms (its expiry a date, approver
-/// and expiry as demanded).
-fn annotation_terms_kept(waiver: &WaiverRecord, policy: &WaiverPolicy, today: &str) -> bool {
+/// Whether an annotation's waiver applies on `today`: its expiry a date not past, with
+/// the approver and expiry the policy demands.
+fn annotation_stands(waiver: &WaiverRecord, policy: &WaiverPolicy, today: &str) -> bool {
     let expires = waiver.expires.as_deref();
-    expires.is_none_or(|date| waiver::check_date(date).is_ok())
+    expires.is_none_or(|date| waiver::check_date(date).is_ok() && date >= today)
         && policy
             .breach(waiver.approved_by.as_deref(), expires, today)
             .is_none()
