@@ -81,7 +81,7 @@ fn text_output_shows_the_reason() {
     let run = run(&["scan", "config/accepted"]);
     assert!(
         run.stdout.contains(
-            "waived (high, by the rule's settings): syncs Secrets from the vault into the cluster"
+            "\n           high accepted risk, waived by the rule's settings: syncs Secrets from the vault into the cluster (no approver, no expiry)\n"
         ),
         "{}",
         run.stdout

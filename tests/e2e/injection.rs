@@ -114,7 +114,7 @@ fn text_shows_hostile_names_messages_and_titles_escaped() {
         "network-policy — Cover every workload with a NetworkPolicy",
         r"  waived   x`<img src=y onerror=alert(5)>`|z.yaml:1  Pod web\x1b]0;owned\x07\r\nPASS  3 rules over 2 objects in 2 files: no findings  [namespace-without-policy]",
         r"           namespace default runs Pod web\x1b]0;owned\x07\r\nPASS  3 rules over 2 objects in 2 files: no findings but has no NetworkPolicy; its pods accept any traffic",
-        r"           waived (medium, by a config waiver): accepted\r\nPASS  3 rules over 2 objects in 2 files: no findings",
+        r"           medium accepted risk, waived by a config waiver: accepted\r\nPASS  3 rules over 2 objects in 2 files: no findings (no approver, no expiry)",
         "",
         r"test-shouter — Shout \x1b]0;owned\x07<script>alert(1)</script>",
         r"  high     x`<img src=y onerror=alert(5)>`|z.yaml:1  Pod web\x1b]0;owned\x07\r\nPASS  3 rules over 2 objects in 2 files: no findings  [shout]",

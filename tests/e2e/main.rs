@@ -15,4 +15,5 @@ mod rules;
 mod sandbox;
 mod secrets;
 mod util;
+mod waivers;
 mod yaml;

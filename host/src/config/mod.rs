@@ -2,7 +2,8 @@
 //! named with `--config`. It sets `fail-on`, the frameworks to assess and the paths to
 //! `exclude`, turns rules off,
 //! gives rules their `settings` (each rule validates its own, see the WIT
-//! `validate-settings`), and lists waivers ([`waiver`]). Unknown keys and malformed values
+//! `validate-settings`), lists waivers ([`waiver`]) and the `waiver-policy` every waiver
+//! must keep. Unknown keys and malformed values
 //! are errors naming the file and the line.
 
 pub mod waiver;
@@ -21,7 +22,7 @@ use crate::report::Severity;
 use crate::runtime::{self, Framework};
 use crate::scan::FailOn;
 
-pub use waiver::Waiver;
+pub use waiver::{Waiver, WaiverPolicy};
 
 /// The file name looked for in the scanned directory and its parents.
 pub const FILE_NAME: &str = ".tollgate.yaml";
@@ -37,6 +38,8 @@ pub struct Config {
     pub frameworks: Option<Vec<Framework>>,
     pub rules: BTreeMap<String, RuleConfig>,
     pub waivers: Vec<Waiver>,
+    /// What every waiver must carry (config waivers, annotations, inline allow comments).
+    pub waiver_policy: WaiverPolicy,
     /// Paths not scanned, in gitignore syntax relative to the config file's directory.
     pub exclude: Vec<String>,
     /// The config file's directory, absolute: path waivers are relative to it.
@@ -78,6 +81,8 @@ struct Written {
     rules: BTreeMap<String, RuleConfig>,
     #[serde(default)]
     waivers: Vec<Waiver>,
+    #[serde(default)]
+    waiver_policy: WaiverPolicy,
     #[serde(default)]
     exclude: Vec<String>,
 }
@@ -187,6 +192,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
             .map(|names| names.into_iter().map(|n| n.0).collect()),
         rules: written.rules,
         waivers: written.waivers,
+        waiver_policy: written.waiver_policy,
         exclude: written.exclude,
         dir: match path.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => std::path::absolute(dir),
@@ -253,6 +259,29 @@ impl Config {
         {
             let path = ["waivers".into(), index.to_string(), "rule".into()];
             return Err(self.error_at(&path, message(&waiver.rule)));
+        }
+        Ok(())
+    }
+
+    /// Refuses the first waiver that breaks the `waiver-policy` on `today` (`YYYY-MM-DD`),
+    /// at its line.
+    pub fn check_waivers(&self, today: &str) -> Result<(), ConfigError> {
+        for (index, waiver) in self.waivers.iter().enumerate() {
+            let breach = self.waiver_policy.breach(
+                waiver.approved_by.as_deref(),
+                waiver.expires.as_deref(),
+                today,
+            );
+            if let Some(breach) = breach {
+                return Err(self.error_at(
+                    &["waivers".into(), index.to_string()],
+                    format!(
+                        "waiver of {} on {} is refused: {breach}",
+                        waiver.rule,
+                        waiver.target_text()
+                    ),
+                ));
+            }
         }
         Ok(())
     }
@@ -374,6 +403,24 @@ mod tests {
             .unwrap()
             .check_rules(&["tls-min-version"])
             .unwrap_err();
+        assert_eq!(error.line, Some(2));
+    }
+
+    #[test]
+    fn waivers_breaking_the_policy_are_refused_at_their_line() {
+        let (_dir, path) = write(
+            "waiver-policy:\n  require-approver: true\n  max-severity: high\nwaivers:\n  - rule: tls-min-version\n    path: a/**\n    reason: r\n    approved-by: ana\n  - rule: tls-min-version\n    path: b/**\n    reason: r\n",
+        );
+        let config = load(&path).unwrap();
+        assert_eq!(config.waiver_policy.max_severity, Some(Severity::High));
+        let error = config.check_waivers("2027-01-01").unwrap_err();
+        assert_eq!(error.line, Some(9));
+        assert_eq!(
+            error.message,
+            "waiver of tls-min-version on path b/** is refused: waiver-policy requires an approver"
+        );
+        let (_dir, path) = write("waiver-policy:\n  max-severity: severe\n");
+        let error = load(&path).unwrap_err();
         assert_eq!(error.line, Some(2));
     }
 

@@ -2,11 +2,14 @@
 //! `Kind/namespace/name`, or a glob over file paths relative to the config file's
 //! directory, as `.gitignore` patterns are), a reason, and an optional
 //! expiry date and approver. A waiver without a reason is refused; an expired one stops
-//! applying and the report says so.
+//! applying and the report says so. The [`WaiverPolicy`] (`waiver-policy:`) says what every
+//! waiver, wherever it is written, must carry and how severe a finding it may waive.
+
+use std::time::SystemTime;
 
 use serde::Deserialize;
 
-use crate::report::LocationRecord;
+use crate::report::{LocationRecord, Severity};
 
 /// One waiver, validated.
 #[derive(Clone, Debug, Deserialize)]
@@ -98,7 +101,12 @@ fn parse_object(text: &str) -> Result<Target, String> {
 }
 
 /// `YYYY-MM-DD`, a real date.
-fn check_date(date: &str) -> Result<(), String> {
+pub fn check_date(date: &str) -> Result<(), String> {
+    day_start(date).map(|_| ())
+}
+
+/// The start (UTC) of the day `date` (`YYYY-MM-DD`).
+fn day_start(date: &str) -> Result<SystemTime, String> {
     let shaped = date.len() == 10
         && date.bytes().enumerate().all(|(i, b)| {
             if i == 4 || i == 7 {
@@ -107,11 +115,85 @@ fn check_date(date: &str) -> Result<(), String> {
                 b.is_ascii_digit()
             }
         });
-    if shaped && humantime::parse_rfc3339(&format!("{date}T00:00:00Z")).is_ok() {
-        Ok(())
-    } else {
-        Err(format!("`expires` {date:?} is not a date (YYYY-MM-DD)"))
+    let start = humantime::parse_rfc3339(&format!("{date}T00:00:00Z"));
+    match start {
+        Ok(start) if shaped => Ok(start),
+        _ => Err(format!("`expires` {date:?} is not a date (YYYY-MM-DD)")),
     }
+}
+
+/// What every waiver must carry (`waiver-policy:` in the config file): config waivers,
+/// `tollgate.dev/waive` annotations and inline allow comments alike. The default demands
+/// nothing.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct WaiverPolicy {
+    /// Every waiver names who approved it.
+    #[serde(default)]
+    pub require_approver: bool,
+    /// Every waiver has an expiry date.
+    #[serde(default)]
+    pub require_expiry: bool,
+    /// An expiry at most this many days after the run's date.
+    #[serde(default)]
+    pub max_expiry_days: Option<u32>,
+    /// Findings above this severity cannot be waived.
+    #[serde(default)]
+    pub max_severity: Option<Severity>,
+}
+
+impl WaiverPolicy {
+    /// Whether a waiver that can carry neither approver nor expiry (an inline allow
+    /// comment) breaks the policy.
+    pub fn demands_terms(&self) -> bool {
+        self.require_approver || self.require_expiry
+    }
+
+    /// Why a waiver approved by `approved_by` until `expires` breaks the policy on
+    /// `today` (`YYYY-MM-DD`), or `None` when it keeps it.
+    pub fn breach(
+        &self,
+        approved_by: Option<&str>,
+        expires: Option<&str>,
+        today: &str,
+    ) -> Option<String> {
+        if self.require_approver && approved_by.is_none_or(|a| a.trim().is_empty()) {
+            return Some("waiver-policy requires an approver".into());
+        }
+        match (expires, self.max_expiry_days) {
+            (None, _) if self.require_expiry => {
+                Some("waiver-policy requires an expiry date".into())
+            }
+            (Some(expires), Some(days)) if days_between(today, expires)? > i64::from(days) => {
+                Some(format!(
+                    "expiry {expires} is more than {days} days away (waiver-policy max-expiry-days)"
+                ))
+            }
+            _ => None,
+        }
+    }
+
+    /// Why a finding of `severity` cannot be waived, or `None` when it can.
+    pub fn refuses_severity(&self, severity: Severity) -> Option<String> {
+        let max = self.max_severity?;
+        (severity > max).then(|| {
+            format!(
+                "a {} finding cannot be waived (waiver-policy max-severity: {})",
+                severity.name(),
+                max.name()
+            )
+        })
+    }
+}
+
+/// Whole days from `from` to `to` (both `YYYY-MM-DD`), negative when `to` is earlier.
+fn days_between(from: &str, to: &str) -> Option<i64> {
+    let (from, to) = (day_start(from).ok()?, day_start(to).ok()?);
+    let seconds = match to.duration_since(from) {
+        Ok(ahead) => ahead.as_secs() as i64,
+        Err(behind) => -(behind.duration().as_secs() as i64),
+    };
+    Some(seconds / 86_400)
 }
 
 impl Waiver {
@@ -249,6 +331,41 @@ mod tests {
             "default"
         ));
         assert_eq!(by_path.target_text(), "path legacy/**");
+    }
+
+    #[test]
+    fn policy_names_what_a_waiver_lacks() {
+        let policy = WaiverPolicy {
+            require_approver: true,
+            require_expiry: true,
+            max_expiry_days: Some(30),
+            max_severity: Some(Severity::High),
+        };
+        let today = "2027-01-01";
+        let breach = |approver, expires| policy.breach(approver, expires, today);
+        assert_eq!(
+            breach(None, Some("2027-01-31")).as_deref(),
+            Some("waiver-policy requires an approver")
+        );
+        assert_eq!(
+            breach(Some("ana"), None).as_deref(),
+            Some("waiver-policy requires an expiry date")
+        );
+        assert_eq!(breach(Some("ana"), Some("2027-01-31")), None);
+        assert_eq!(
+            breach(Some("ana"), Some("2027-02-01")).as_deref(),
+            Some("expiry 2027-02-01 is more than 30 days away (waiver-policy max-expiry-days)")
+        );
+        assert!(policy.demands_terms());
+        assert_eq!(policy.refuses_severity(Severity::High), None);
+        assert_eq!(
+            policy.refuses_severity(Severity::Critical).as_deref(),
+            Some("a critical finding cannot be waived (waiver-policy max-severity: high)")
+        );
+        let lenient = WaiverPolicy::default();
+        assert_eq!(lenient.breach(None, None, today), None);
+        assert!(!lenient.demands_terms());
+        assert_eq!(lenient.refuses_severity(Severity::Critical), None);
     }
 
     #[test]

@@ -35,13 +35,22 @@ pub struct ManifestObject {
 pub const WAIVE_ANNOTATION: &str = "tollgate.dev/waive";
 /// The reason that must come with [`WAIVE_ANNOTATION`].
 pub const WAIVE_REASON_ANNOTATION: &str = "tollgate.dev/waive-reason";
+/// Who approved the waiver of [`WAIVE_ANNOTATION`].
+pub const WAIVE_APPROVED_BY_ANNOTATION: &str = "tollgate.dev/waive-approved-by";
+/// The last day (`YYYY-MM-DD`) the waiver of [`WAIVE_ANNOTATION`] applies.
+pub const WAIVE_EXPIRES_ANNOTATION: &str = "tollgate.dev/waive-expires";
 
-/// An object's `tollgate.dev/waive` annotation: the rules it waives and the reason.
+/// An object's `tollgate.dev/waive` annotation: the rules it waives, the reason, and who
+/// approved it until when.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WaiveAnnotation {
     pub rules: Vec<String>,
     /// `None` when `tollgate.dev/waive-reason` is missing or blank: the waiver is refused.
     pub reason: Option<String>,
+    /// `tollgate.dev/waive-approved-by`, when given and not blank.
+    pub approved_by: Option<String>,
+    /// `tollgate.dev/waive-expires` as written, when given and not blank.
+    pub expires: Option<String>,
 }
 
 impl WaiveAnnotation {
@@ -57,17 +66,24 @@ impl WaiveAnnotation {
         .filter_map(|at| value.pointer(&format!("{at}/annotations")))
         .find_map(|annotations| {
             let text = |key: &str| annotations.get(key).and_then(Value::as_str);
+            let given = |key: &str| {
+                text(key)
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_owned)
+            };
             let rules = text(WAIVE_ANNOTATION)?
                 .split(',')
                 .map(str::trim)
                 .filter(|r| !r.is_empty())
                 .map(str::to_owned)
                 .collect();
-            let reason = text(WAIVE_REASON_ANNOTATION)
-                .map(str::trim)
-                .filter(|r| !r.is_empty())
-                .map(str::to_owned);
-            Some(Self { rules, reason })
+            Some(Self {
+                rules,
+                reason: given(WAIVE_REASON_ANNOTATION),
+                approved_by: given(WAIVE_APPROVED_BY_ANNOTATION),
+                expires: given(WAIVE_EXPIRES_ANNOTATION),
+            })
         })
     }
 }

@@ -1,6 +1,7 @@
 //! One self-contained HTML page for auditors: outcome and provenance, a summary per
-//! framework, the control table with statuses, findings with file:line, waivers with
-//! reason and expiry, and the evidence digests. Inline CSS and script only (no request
+//! framework, the control table with statuses, findings with file:line, the waived ones
+//! as exceptions with accepted risk (reason, approver, expiry), the config's waivers, and
+//! the evidence digests. Inline CSS and script only (no request
 //! leaves the page); filters by framework, severity and rule; prints cleanly.
 
 use std::fmt::Write as _;
@@ -54,6 +55,7 @@ pub fn render(report: &Report) -> String {
     controls(&mut body, report);
     findings(&mut body, report);
     errors(&mut body, report);
+    exceptions(&mut body, report);
     waivers(&mut body, report);
     evidence(&mut body, report);
     format!(
@@ -234,6 +236,38 @@ fn errors(out: &mut String, report: &Report) {
     out.push_str("</ul>\n");
 }
 
+/// The waived findings as exceptions with accepted risk: who waived, why, approved by
+/// whom until when.
+fn exceptions(out: &mut String, report: &Report) {
+    out.push_str("<h2>Exceptions (accepted risk)</h2>\n");
+    let waived: Vec<_> = report
+        .findings
+        .iter()
+        .filter_map(|f| Some((f, f.waiver.as_ref()?)))
+        .collect();
+    if waived.is_empty() {
+        out.push_str("<p>No finding is waived.</p>\n");
+        return;
+    }
+    out.push_str("<table id=\"exceptions\"><thead><tr><th>Severity</th><th>Check</th><th>Location</th><th>Waived</th><th>Reason</th><th>Approved by</th><th>Expires</th></tr></thead><tbody>\n");
+    for (f, w) in waived {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"mono\">{}/{}</td><td class=\"mono\">{}:{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            f.severity.name(),
+            esc(&f.rule),
+            esc(&f.check),
+            esc(&f.location.file),
+            f.location.line,
+            esc(w.source.phrase()),
+            esc(&w.reason),
+            esc(w.approved_by.as_deref().unwrap_or("—")),
+            esc(w.expires.as_deref().unwrap_or("never"))
+        );
+    }
+    out.push_str("</tbody></table>\n");
+}
+
 fn waivers(out: &mut String, report: &Report) {
     out.push_str("<h2>Waivers</h2>\n");
     let waivers = &report.evidence.waivers;
@@ -275,7 +309,7 @@ fn waivers(out: &mut String, report: &Report) {
     if other > 0 {
         let _ = writeln!(
             out,
-            "<p>{other} more finding{} waived by rule settings or annotations (marked in the findings).</p>",
+            "<p>{other} more finding{} waived by rule settings, annotations or the baseline (listed under the exceptions).</p>",
             if other == 1 { " is" } else { "s are" }
         );
     }

@@ -35,14 +35,7 @@ pub fn render(report: &Report) -> String {
             let body = match &finding.waiver {
                 Some(waiver) => {
                     suite_skipped += 1;
-                    format!(
-                        "<skipped message=\"{}\"/>",
-                        esc(&format!(
-                            "waived {}: {}",
-                            waiver.source.phrase(),
-                            waiver.reason
-                        ))
-                    )
+                    format!("<skipped message=\"{}\"/>", esc(&waiver.describe()))
                 }
                 None => {
                     suite_failures += 1;

@@ -1,5 +1,6 @@
 //! Markdown for pull-request comments and CI job summaries: the outcome, a table of
-//! control statuses per framework, the controls not satisfied, and the findings, with
+//! control statuses per framework, the controls not satisfied, the findings, and the
+//! waived ones again as exceptions with accepted risk (reason, approver, expiry), with
 //! long lists folded into `<details>` so the comment stays short.
 //!
 //! Text from the report (already printable and redacted, see [`super::untrusted`]) is
@@ -9,7 +10,7 @@
 
 use std::fmt::Write as _;
 
-use super::{ControlStatus, FindingRecord, Outcome, Report, text};
+use super::{ControlStatus, FindingRecord, Outcome, Report, WaiverRecord, text};
 
 /// Findings shown before the rest are folded away.
 const SHOWN: usize = 15;
@@ -74,6 +75,8 @@ pub fn render(report: &Report) -> String {
         }
     }
 
+    exceptions(&mut out, report);
+
     if !report.errors.is_empty() {
         out.push_str("### Errors\n\n");
         for error in &report.errors {
@@ -121,6 +124,35 @@ fn findings_table(out: &mut String, findings: &[FindingRecord]) {
             "| {severity} | {} | {} | {message} |",
             table_code(&format!("{}/{}", f.rule, f.check)),
             table_code(&format!("{}:{}", f.location.file, f.location.line))
+        );
+    }
+    out.push('\n');
+}
+
+/// The waived findings as exceptions with accepted risk: who waived, why, approved by
+/// whom until when.
+fn exceptions(out: &mut String, report: &Report) {
+    let waived: Vec<(&FindingRecord, &WaiverRecord)> = report
+        .findings
+        .iter()
+        .filter_map(|f| Some((f, f.waiver.as_ref()?)))
+        .collect();
+    if waived.is_empty() {
+        return;
+    }
+    out.push_str("### Exceptions (accepted risk)\n\n");
+    out.push_str("| severity | check | location | waived | reason | approved by | expires |\n|---|---|---|---|---|---|---|\n");
+    for (f, w) in waived {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            f.severity.name(),
+            table_code(&format!("{}/{}", f.rule, f.check)),
+            table_code(&format!("{}:{}", f.location.file, f.location.line)),
+            w.source.phrase(),
+            inline(&w.reason),
+            inline(w.approved_by.as_deref().unwrap_or("—")),
+            inline(w.expires.as_deref().unwrap_or("never"))
         );
     }
     out.push('\n');

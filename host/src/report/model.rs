@@ -289,6 +289,33 @@ pub struct WaiverRecord {
     pub approved_by: Option<String>,
 }
 
+impl WaiverRecord {
+    /// Who approved the exception and until when: `approved by ana, expires 2027-01-31`,
+    /// `no approver, no expiry`.
+    pub fn terms(&self) -> String {
+        let approver = match &self.approved_by {
+            Some(who) => format!("approved by {who}"),
+            None => "no approver".to_owned(),
+        };
+        let expiry = match &self.expires {
+            Some(date) => format!("expires {date}"),
+            None => "no expiry".to_owned(),
+        };
+        format!("{approver}, {expiry}")
+    }
+
+    /// The exception in a sentence, as every format states it: `accepted risk, waived by
+    /// annotation: REASON (approved by ana, expires 2027-01-31)`.
+    pub fn describe(&self) -> String {
+        format!(
+            "accepted risk, waived {}: {} ({})",
+            self.source.phrase(),
+            self.reason,
+            self.terms()
+        )
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum WaiverSource {

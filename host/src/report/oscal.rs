@@ -1,13 +1,15 @@
 //! OSCAL assessment-results JSON (OSCAL 1.1.2), what GRC tools import: one result whose
 //! reviewed controls are the assessed ones, an observation per rule run and per finding,
 //! an OSCAL finding per assessed control with its status, and the inputs and plugins with
-//! their SHA-256 digests as back-matter resources. UUIDs are derived from the content, so
+//! their SHA-256 digests as back-matter resources. Each waived finding is also a risk
+//! whose status is `deviation-approved` (an exception with accepted risk), with the
+//! reason, approver and expiry (its deadline). UUIDs are derived from the content, so
 //! the same run renders the same document.
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::{ControlResult, ControlStatus, Report, text};
+use super::{ControlResult, ControlStatus, FindingRecord, Report, text};
 
 const OSCAL_VERSION: &str = "1.1.2";
 
@@ -91,11 +93,7 @@ pub fn render(report: &Report) -> String {
             ],
         });
         if let Some(waiver) = &finding.waiver {
-            observation["remarks"] = json!(format!(
-                "Waived {}: {}",
-                waiver.source.phrase(),
-                waiver.reason
-            ));
+            observation["remarks"] = json!(waiver.describe());
         }
         observations.push(observation);
     }
@@ -128,7 +126,12 @@ pub fn render(report: &Report) -> String {
                 )
                 .map(|u| json!({"observation-uuid": u}))
                 .collect();
-            json!({
+            let risks: Vec<Value> = control
+                .waived
+                .iter()
+                .map(|f| json!({"risk-uuid": uuid(&["risk", f])}))
+                .collect();
+            let mut finding = json!({
                 "uuid": uuid(&["control", &control.framework, &control.id]),
                 "title": format!("{} {}: {}", control.framework, control.id, control.title),
                 "description": format!("{}: {}.", control.status.name(), control.basis),
@@ -138,8 +141,17 @@ pub fn render(report: &Report) -> String {
                     "status": {"state": state, "reason": reason, "remarks": control.status.name()},
                 },
                 "related-observations": related,
-            })
+            });
+            if !risks.is_empty() {
+                finding["related-risks"] = json!(risks);
+            }
+            finding
         })
+        .collect();
+    let risks: Vec<Value> = report
+        .findings
+        .iter()
+        .filter_map(|f| accepted_risk(f, &uuid))
         .collect();
     let selection = if assessed.is_empty() {
         json!({"description": "No control was assessed in this run.", "include-all": {}})
@@ -160,6 +172,7 @@ pub fn render(report: &Report) -> String {
         "reviewed-controls": {"control-selections": [selection]},
         "observations": observations,
         "findings": findings,
+        "risks": risks,
     });
     if observations_empty(&result) {
         result
@@ -167,8 +180,10 @@ pub fn render(report: &Report) -> String {
             .expect("object")
             .remove("observations");
     }
-    if result["findings"].as_array().is_some_and(Vec::is_empty) {
-        result.as_object_mut().expect("object").remove("findings");
+    for key in ["findings", "risks"] {
+        if result[key].as_array().is_some_and(Vec::is_empty) {
+            result.as_object_mut().expect("object").remove(key);
+        }
     }
     let mut document = json!({"assessment-results": {
         "uuid": uuid(&["assessment-results"]),
@@ -191,6 +206,31 @@ pub fn render(report: &Report) -> String {
     let mut text = serde_json::to_string_pretty(&document).expect("JSON values serialize");
     text.push('\n');
     text
+}
+
+/// A waived finding as an OSCAL risk: an approved deviation, with the waiver's reason,
+/// approver and expiry (the risk's deadline, the end of that day).
+fn accepted_risk(finding: &FindingRecord, uuid: &impl Fn(&[&str]) -> String) -> Option<Value> {
+    let waiver = finding.waiver.as_ref()?;
+    let ns = "https://tollgate.dev/ns/oscal";
+    let source = serde_json::to_value(waiver.source).expect("source serializes");
+    let mut props = vec![json!({"name": "waiver-source", "ns": ns, "value": source})];
+    if let Some(approver) = &waiver.approved_by {
+        props.push(json!({"name": "approved-by", "ns": ns, "value": approver}));
+    }
+    let mut risk = json!({
+        "uuid": uuid(&["risk", &finding.fingerprint]),
+        "title": format!("Accepted risk: {}/{}", finding.rule, finding.check),
+        "description": finding.message,
+        "statement": waiver.describe(),
+        "status": "deviation-approved",
+        "props": props,
+        "related-observations": [{"observation-uuid": uuid(&["finding", &finding.fingerprint])}],
+    });
+    if let Some(date) = &waiver.expires {
+        risk["deadline"] = json!(format!("{date}T23:59:59Z"));
+    }
+    Some(risk)
 }
 
 fn observations_empty(result: &Value) -> bool {

@@ -150,10 +150,23 @@ fn result(finding: &FindingRecord, id: &str, index: Option<usize>) -> Value {
         result["suppressions"] = json!([{
             "kind": "external",
             "status": "accepted",
-            "justification": format!("{} ({})", waiver.reason, waiver.source.phrase()),
+            "justification": waiver.describe(),
+            "properties": waiver_properties(waiver),
         }]);
     }
     result
+}
+
+/// The waiver's terms as SARIF suppression properties: source, approver, expiry.
+fn waiver_properties(waiver: &super::WaiverRecord) -> Value {
+    let mut properties = json!({"source": waiver.source});
+    if let Some(approver) = &waiver.approved_by {
+        properties["approvedBy"] = json!(approver);
+    }
+    if let Some(expires) = &waiver.expires {
+        properties["expires"] = json!(expires);
+    }
+    properties
 }
 
 fn physical(file: &str, line: u32, column: Option<u32>) -> Value {

@@ -191,12 +191,7 @@ fn write_finding(
             "           {}",
             paint(
                 Style::new().dimmed(),
-                &format!(
-                    "waived ({}, {}): {}",
-                    finding.severity.name(),
-                    waiver.source.phrase(),
-                    waiver.reason
-                )
+                &format!("{} {}", finding.severity.name(), waiver.describe())
             )
         );
     }

@@ -41,7 +41,8 @@ pub fn assemble(
             message: e.message.clone(),
         })
         .collect();
-    errors.extend(decisions::refused_annotations(inputs));
+    let today = provenance::date(&provenance.generated_at);
+    errors.extend(decisions::refused_annotations(inputs, options, today));
     let unread_inputs = !errors.is_empty();
     let mut failed = vec![false; selected.len()];
 
@@ -87,11 +88,8 @@ pub fn assemble(
 
     history::merge_versions(&mut findings, inputs, &file_index);
     decisions::apply_severities(options, &mut findings);
-    let waivers = decisions::apply_waivers(
-        options,
-        &mut findings,
-        provenance::date(&provenance.generated_at),
-    );
+    errors.extend(decisions::enforce_policy(options, &mut findings, today));
+    let waivers = decisions::apply_waivers(options, &mut findings, today, &mut errors);
     decisions::apply_baseline(options, &mut findings);
 
     findings.sort_by(|a, b| {

@@ -122,6 +122,9 @@ pub fn load(options: &RuntimeOptions) -> Result<(Runtime, Vec<Plugin>), ScanErro
 /// Runs a scan and returns its report; plugin and input failures are in the report.
 pub fn run(options: &ScanOptions) -> Result<Report, ScanError> {
     let generated_at = provenance::timestamp();
+    if let Some(config) = &options.config {
+        config.check_waivers(provenance::date(&generated_at))?;
+    }
     let git = match &options.target {
         Target::Paths(paths) => paths.first().and_then(|p| provenance::git_revision(p)),
         Target::Repository { repo, .. } => provenance::git_revision(repo),
