@@ -238,7 +238,7 @@ fn cis_cipher_findings_say_what_is_missing_and_map_as_other_cipher_findings() {
     );
     assert_eq!(
         apiserver["message"],
-        "Pod kube-system/kube-apiserver: container kube-apiserver --tls-cipher-suites is not set, so Go's default suites are served, which CIS 1.2.29 does not accept; set it to suites of the CIS list (TLS 1.3 suites, and ECDHE suites with AES-GCM or ChaCha20-Poly1305)"
+        "Pod kube-system/kube-apiserver: container kube-apiserver --tls-cipher-suites lists no suites, so Go's defaults are served, which CIS 1.2.29 does not accept; set it to suites of the CIS list (TLS 1.3 suites, and ECDHE suites with AES-GCM or ChaCha20-Poly1305)"
     );
     let kubelet = &report["findings"][4];
     assert_eq!(kubelet["location"]["pointer"], "");
@@ -248,7 +248,7 @@ fn cis_cipher_findings_say_what_is_missing_and_map_as_other_cipher_findings() {
     );
     assert_eq!(
         kubelet["message"],
-        "KubeletConfiguration: tlsCipherSuites is not set, so Go's default suites are served, which CIS 4.2.12 does not accept; set it to suites of the CIS list (ECDHE suites with AES-GCM or ChaCha20-Poly1305)"
+        "KubeletConfiguration: tlsCipherSuites lists no suites, so Go's defaults are served, which CIS 4.2.12 does not accept; set it to suites of the CIS list (ECDHE suites with AES-GCM or ChaCha20-Poly1305)"
     );
 }
 

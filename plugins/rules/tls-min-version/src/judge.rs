@@ -199,12 +199,12 @@ impl<'a> Judge<'a> {
         }
     }
 
-    /// A component with a CIS item that configures no cipher suites at all: it serves
-    /// Go's defaults, which the benchmark does not accept.
+    /// A component with a CIS item that lists no cipher suites (the setting is absent or
+    /// empty): it serves Go's defaults, which the benchmark does not accept.
     pub fn suites_unset(&mut self, at: Pointer, what: &str, component: Component) {
         if let Some(cis) = component.cis_ciphers() {
             let message = format!(
-                "{what} is not set, so Go's default suites are served, which CIS {} does not accept; set it to suites of the CIS list ({})",
+                "{what} lists no suites, so Go's defaults are served, which CIS {} does not accept; set it to suites of the CIS list ({})",
                 cis.item.1, cis.summary
             );
             self.push(CIS_CIPHER_SUITES, at, message, component);
