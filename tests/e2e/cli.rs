@@ -99,8 +99,11 @@ rbac-least-privilege — Grant no RBAC permission beyond what is needed
 
 controls
   soc2            4 not-satisfied, 1 satisfied, 4 not-assessed
+                  AICPA SOC 2 Trust Services Criteria (2017, revised 2022)
   iso27001        6 not-satisfied, 7 satisfied, 4 not-assessed
+                  ISO/IEC 27001:2022 Annex A
   cis-kubernetes  8 not-satisfied, 6 satisfied, 4 not-assessed
+                  CIS Kubernetes Benchmark v1.12 (ids also valid for v1.9-v1.11)
 
 passed: no-git-credentials, tls-min-version
 FAIL  4 rules over 8 objects in 3 files: 11 findings (2 critical, 4 medium, 5 low)
@@ -224,4 +227,49 @@ fn run_text() -> String {
     let run = run(&["rules"]);
     assert_eq!(run.code, 0);
     run.stdout
+}
+
+#[test]
+fn frameworks_name_the_cis_benchmark_version() {
+    let cis = "CIS Kubernetes Benchmark v1.12 (ids also valid for v1.9-v1.11)";
+    let text = run(&["frameworks"]);
+    assert_eq!(text.code, 0);
+    // Each framework's heading, up to its coverage count (which follows the rules' mappings).
+    let headings: Vec<&str> = text
+        .stdout
+        .lines()
+        .filter(|line| !line.is_empty() && !line.starts_with(' '))
+        .filter_map(|line| line.split_once(": ").map(|(heading, _)| heading))
+        .collect();
+    assert_eq!(
+        headings,
+        [
+            "soc2 — AICPA SOC 2 Trust Services Criteria (2017, revised 2022)",
+            "iso27001 — ISO/IEC 27001:2022 Annex A",
+            &format!("cis-kubernetes — {cis}"),
+        ]
+    );
+    let json = run(&["frameworks", "--format", "json"]);
+    assert_eq!(json.code, 0);
+    let listing: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let frameworks = listing["frameworks"].as_array().unwrap();
+    assert_eq!(frameworks[2]["framework"], "cis-kubernetes");
+    assert_eq!(frameworks[2]["title"], cis);
+    // The titles kube-bench's cfg/cis-1.12 carries for the items the issue named.
+    let title = |id: &str| {
+        let controls = frameworks[2]["controls"].as_array().unwrap();
+        let control = controls.iter().find(|c| c["id"] == id).unwrap();
+        control["title"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(
+        ["1.2.29", "4.2.12", "5.1.8", "5.1.11", "5.3.2", "5.4.1"].map(title),
+        [
+            "Ensure that the API Server only makes use of Strong Cryptographic Ciphers",
+            "Ensure that the Kubelet only makes use of Strong Cryptographic Ciphers",
+            "Limit use of the Bind, Impersonate and Escalate permissions in the Kubernetes cluster",
+            "Minimize access to the approval sub-resource of certificatesigningrequests objects",
+            "Ensure that all Namespaces have NetworkPolicies defined",
+            "Prefer using Secrets as files over Secrets as environment variables",
+        ]
+    );
 }

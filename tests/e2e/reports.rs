@@ -540,3 +540,66 @@ fn saved_runs_render_again_and_shards_merge() {
     ]);
     assert_eq!(allowed.code, 1, "{}", allowed.stderr);
 }
+
+#[test]
+fn every_format_names_the_cis_benchmark_version() {
+    let cis = "CIS Kubernetes Benchmark v1.12 (ids also valid for v1.9-v1.11)";
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "tls/cis-ciphers/apiserver-allowlisted.yaml",
+        "--rule",
+        "tls-min-version",
+        "--framework",
+        "cis-kubernetes",
+    ];
+    let read = |format: &str| std::fs::read_to_string(render(dir.path(), format, &args)).unwrap();
+    let json = |format: &str| serde_json::from_str::<Value>(&read(format)).unwrap();
+    let titles = serde_json::json!([{"name": "cis-kubernetes", "title": cis}]);
+
+    assert_eq!(json("json")["settings"]["framework_titles"], titles);
+    assert_eq!(
+        json("sarif")["runs"][0]["properties"]["frameworkTitles"],
+        titles
+    );
+    assert_eq!(
+        json("oscal")["assessment-results"]["metadata"]["remarks"],
+        format!(
+            "Frameworks: cis-kubernetes: {cis}. Control ids are `<framework>_<control>` in lower case."
+        )
+    );
+    // Text: the title under the framework's status counts.
+    let text = read("text");
+    let lines: Vec<&str> = text.lines().collect();
+    let counts = lines
+        .iter()
+        .position(|l| l.starts_with("  cis-kubernetes  "))
+        .unwrap();
+    assert_eq!(lines[counts + 1], format!("{:18}{cis}", ""));
+    let markdown = read("markdown");
+    assert!(
+        markdown
+            .lines()
+            .any(|l| l == format!("Frameworks: `cis-kubernetes` {cis}.")),
+        "{markdown}"
+    );
+    let html = read("html");
+    assert!(
+        html.contains(&format!(
+            "<h3>cis-kubernetes</h3><p class=\"framework-title\">{cis}</p>"
+        )),
+        "{html}"
+    );
+    // JUnit: the suite's properties, as junitparser reads them.
+    let junit = render(dir.path(), "junit", &args);
+    let properties = python(
+        "import sys\n\
+         from junitparser import JUnitXml\n\
+         for suite in JUnitXml.fromfile(sys.argv[1]):\n\
+         \x20   for p in suite.properties(): print(suite.name, '|', p.name, '|', p.value)",
+        &[&junit],
+    );
+    assert_eq!(
+        properties,
+        format!("tls-min-version | framework cis-kubernetes | {cis}\n")
+    );
+}

@@ -20,7 +20,9 @@ fixtures! {
     tls_violating: "tls-min-version", "tls/violating.yaml", &[
         "tls-min-version/weak-protocol tls/violating.yaml:7 Ingress web/shop",
         "tls-min-version/weak-protocol tls/violating.yaml:23 ConfigMap ingress-nginx/ingress-nginx-controller",
+        "tls-min-version/cis-cipher-suites tls/violating.yaml:35 Pod kube-system/kube-apiserver",
         "tls-min-version/weak-protocol tls/violating.yaml:38 Pod kube-system/kube-apiserver",
+        "tls-min-version/cis-cipher-suites tls/violating.yaml:40 KubeletConfiguration",
         "tls-min-version/weak-protocol tls/violating.yaml:42 KubeletConfiguration",
         "tls-min-version/unknown-value tls/violating.yaml:50 Ingress web/legacy",
     ];
@@ -69,6 +71,20 @@ fixtures! {
     tls_ciphers_unknown: "tls-min-version", "tls/ciphers-unknown.yaml", &[
         "tls-min-version/unknown-value tls/ciphers-unknown.yaml:13 Pod kube-system/kube-apiserver",
         "tls-min-version/unknown-value tls/ciphers-unknown.yaml:20 KubeletConfiguration",
+    ];
+    tls_cis_apiserver_unset: "tls-min-version", "tls/cis-ciphers/apiserver-unset.yaml", &[
+        "tls-min-version/cis-cipher-suites tls/cis-ciphers/apiserver-unset.yaml:11 Pod kube-system/kube-apiserver",
+    ];
+    tls_cis_apiserver_allowlisted: "tls-min-version", "tls/cis-ciphers/apiserver-allowlisted.yaml", &[];
+    tls_cis_apiserver_outside: "tls-min-version", "tls/cis-ciphers/apiserver-outside.yaml", &[
+        "tls-min-version/cis-cipher-suites tls/cis-ciphers/apiserver-outside.yaml:15 Pod kube-system/kube-apiserver",
+    ];
+    tls_cis_kubelet_unset: "tls-min-version", "tls/cis-ciphers/kubelet-unset.yaml", &[
+        "tls-min-version/cis-cipher-suites tls/cis-ciphers/kubelet-unset.yaml:2 KubeletConfiguration",
+    ];
+    tls_cis_kubelet_allowlisted: "tls-min-version", "tls/cis-ciphers/kubelet-allowlisted.yaml", &[];
+    tls_cis_kubelet_outside: "tls-min-version", "tls/cis-ciphers/kubelet-outside.yaml", &[
+        "tls-min-version/cis-cipher-suites tls/cis-ciphers/kubelet-outside.yaml:21 DaemonSet kube-system/kubelet",
     ];
     tls_odd_objects: "tls-min-version", "tls/odd-objects.yaml", &[
         "tls-min-version/verification-disabled tls/odd-objects.yaml:26 Pod junk-containers",
@@ -149,6 +165,93 @@ fixtures! {
     credentials_compliant: "no-git-credentials", "credentials/compliant.yaml", &[];
 }
 
+/// One test per fixture: the status of CIS 1.2.29 (kube-apiserver) and 4.2.12 (kubelet)
+/// when the TLS rule alone judges it, as kube-bench would.
+macro_rules! cis_cipher_items {
+    ($($name:ident: $path:expr, $apiserver:expr, $kubelet:expr;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                cis_cipher_statuses($path, [$apiserver, $kubelet]);
+            }
+        )*
+    };
+}
+
+cis_cipher_items! {
+    cis_1_2_29_fails_without_the_flag: "tls/cis-ciphers/apiserver-unset.yaml", "not-satisfied", "not-assessed";
+    cis_1_2_29_holds_with_allowlisted_suites: "tls/cis-ciphers/apiserver-allowlisted.yaml", "satisfied", "not-assessed";
+    cis_1_2_29_fails_with_a_suite_off_the_list: "tls/cis-ciphers/apiserver-outside.yaml", "not-satisfied", "not-assessed";
+    cis_1_2_29_fails_with_an_unknown_suite: "tls/ciphers-unknown.yaml", "not-satisfied", "not-satisfied";
+    cis_4_2_12_fails_without_tls_cipher_suites: "tls/cis-ciphers/kubelet-unset.yaml", "not-assessed", "not-satisfied";
+    cis_4_2_12_holds_with_allowlisted_suites: "tls/cis-ciphers/kubelet-allowlisted.yaml", "not-assessed", "satisfied";
+    cis_4_2_12_fails_with_a_suite_off_the_list: "tls/cis-ciphers/kubelet-outside.yaml", "not-assessed", "not-satisfied";
+    cis_cipher_items_not_assessed_without_apiserver_or_kubelet: "tls/edge-compliant.yaml", "not-assessed", "not-assessed";
+}
+
+fn cis_cipher_statuses(path: &str, expected: [&str; 2]) {
+    let (_, report) = scan_json(&[path, "--rule", "tls-min-version"]);
+    let status = |id: &str| {
+        let controls = report["controls"].as_array().unwrap();
+        let control = controls
+            .iter()
+            .find(|c| c["framework"] == "cis-kubernetes" && c["id"] == id)
+            .unwrap_or_else(|| panic!("no control cis-kubernetes {id}"));
+        control["status"].as_str().unwrap().to_owned()
+    };
+    assert_eq!([status("1.2.29"), status("4.2.12")], expected);
+}
+
+#[test]
+fn cis_cipher_findings_say_what_is_missing_and_map_as_other_cipher_findings() {
+    let (_, report) = scan_json(&["tls/violating.yaml", "--rule", "tls-min-version"]);
+    let control_ids = |finding: &serde_json::Value| -> Vec<String> {
+        let controls = finding["controls"].as_array().unwrap().iter();
+        controls
+            .map(|c| {
+                format!(
+                    "{} {}",
+                    c["framework"].as_str().unwrap(),
+                    c["id"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    let tls = [
+        "soc2 CC6.1",
+        "soc2 CC6.7",
+        "iso27001 A.5.14",
+        "iso27001 A.8.20",
+        "iso27001 A.8.21",
+        "iso27001 A.8.24",
+    ];
+    let apiserver = &report["findings"][2];
+    assert_eq!(apiserver["check"], "cis-cipher-suites");
+    assert_eq!(apiserver["severity"], "low");
+    assert_eq!(
+        apiserver["location"]["pointer"],
+        "/spec/containers/0/command"
+    );
+    assert_eq!(
+        control_ids(apiserver),
+        [&tls[..], &["cis-kubernetes 1.2.29"]].concat()
+    );
+    assert_eq!(
+        apiserver["message"],
+        "Pod kube-system/kube-apiserver: container kube-apiserver --tls-cipher-suites lists no suites, so Go's defaults are served, which CIS 1.2.29 does not accept; set it to suites of the CIS list (TLS 1.3 suites, and ECDHE suites with AES-GCM or ChaCha20-Poly1305)"
+    );
+    let kubelet = &report["findings"][4];
+    assert_eq!(kubelet["location"]["pointer"], "");
+    assert_eq!(
+        control_ids(kubelet),
+        [&tls[..], &["cis-kubernetes 4.2.12"]].concat()
+    );
+    assert_eq!(
+        kubelet["message"],
+        "KubeletConfiguration: tlsCipherSuites lists no suites, so Go's defaults are served, which CIS 4.2.12 does not accept; set it to suites of the CIS list (ECDHE suites with AES-GCM or ChaCha20-Poly1305)"
+    );
+}
+
 fn rule_fixture(rule: &str, path: &str, expected: &[&str]) {
     let (code, report) = scan_json(&[path, "--rule", rule]);
     assert_eq!(findings(&report), expected);
@@ -159,7 +262,7 @@ fn rule_fixture(rule: &str, path: &str, expected: &[&str]) {
 #[test]
 fn findings_carry_their_controls_and_rule_metadata() {
     let (_, report) = scan_json(&["tls/violating.yaml", "--rule", "tls-min-version"]);
-    let apiserver = &report["findings"][2];
+    let apiserver = &report["findings"][3];
     assert_eq!(
         apiserver["location"]["pointer"],
         "/spec/containers/0/command/2"
@@ -185,8 +288,7 @@ fn findings_carry_their_controls_and_rule_metadata() {
             "iso27001 A.5.14",
             "iso27001 A.8.20",
             "iso27001 A.8.21",
-            "iso27001 A.8.24",
-            "cis-kubernetes 1.2.29"
+            "iso27001 A.8.24"
         ]
     );
     assert_eq!(
@@ -196,7 +298,7 @@ fn findings_carry_their_controls_and_rule_metadata() {
     let rules = report["rules"].as_array().unwrap();
     assert_eq!(rules.len(), 1);
     assert_eq!(rules[0]["status"], "fail");
-    assert_eq!(rules[0]["findings"], 5);
+    assert_eq!(rules[0]["findings"], 7);
     assert_eq!(rules[0]["source"], "builtin");
     assert_eq!(rules[0]["sha256"].as_str().unwrap().len(), 64);
 }

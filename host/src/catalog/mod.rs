@@ -6,7 +6,14 @@ mod assess;
 
 pub use assess::{Gaps, assess};
 
+use crate::report::FrameworkTitle;
 use crate::runtime::Framework;
+
+/// The CIS Kubernetes Benchmark the catalog's CIS ids and titles come from, as reports
+/// name it. The ids and their meanings are the same in v1.9-v1.11 (kube-bench's
+/// `cfg/cis-1.9` to `cfg/cis-1.12` carry the same texts for them).
+pub const CIS_KUBERNETES_BENCHMARK: &str =
+    "CIS Kubernetes Benchmark v1.12 (ids also valid for v1.9-v1.11)";
 
 /// One control of a framework.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,7 +23,7 @@ pub struct CatalogControl {
     pub title: &'static str,
 }
 
-/// A framework: its report name, full title and controls.
+/// A framework: its report name, full title (with its version) and controls.
 pub struct Catalog {
     pub framework: Framework,
     pub name: &'static str,
@@ -92,15 +99,15 @@ pub static CATALOGS: &[Catalog] = &[
     Catalog {
         framework: Framework::CisKubernetes,
         name: "cis-kubernetes",
-        title: "CIS Kubernetes Benchmark",
+        title: CIS_KUBERNETES_BENCHMARK,
         controls: &[
             (
                 "1.2.29",
-                "Ensure that the API Server only makes use of strong cryptographic ciphers and TLS versions",
+                "Ensure that the API Server only makes use of Strong Cryptographic Ciphers",
             ),
             (
                 "4.2.12",
-                "Ensure that the Kubelet only makes use of strong cryptographic ciphers and TLS versions",
+                "Ensure that the Kubelet only makes use of Strong Cryptographic Ciphers",
             ),
             (
                 "5.1.1",
@@ -120,7 +127,7 @@ pub static CATALOGS: &[Catalog] = &[
             ("5.1.7", "Avoid use of system:masters group"),
             (
                 "5.1.8",
-                "Limit use of the Bind, Impersonate and Escalate permissions",
+                "Limit use of the Bind, Impersonate and Escalate permissions in the Kubernetes cluster",
             ),
             ("5.1.9", "Minimize access to create persistent volumes"),
             (
@@ -129,7 +136,7 @@ pub static CATALOGS: &[Catalog] = &[
             ),
             (
                 "5.1.11",
-                "Minimize access to the approval sub-resource of certificatesigningrequests",
+                "Minimize access to the approval sub-resource of certificatesigningrequests objects",
             ),
             ("5.1.12", "Minimize access to webhook configuration objects"),
             (
@@ -138,11 +145,11 @@ pub static CATALOGS: &[Catalog] = &[
             ),
             (
                 "5.3.2",
-                "Ensure that all Namespaces have Network Policies defined",
+                "Ensure that all Namespaces have NetworkPolicies defined",
             ),
             (
                 "5.4.1",
-                "Prefer using secrets as files over secrets as environment variables",
+                "Prefer using Secrets as files over Secrets as environment variables",
             ),
             ("5.4.2", "Consider external secret storage"),
         ],
@@ -165,6 +172,17 @@ pub fn position(framework: Framework) -> usize {
 /// The framework's name in reports: `soc2`, `iso27001`, `cis-kubernetes`.
 pub fn framework_name(framework: Framework) -> &'static str {
     catalog(framework).name
+}
+
+/// Each framework of `frameworks` by its report name and full title, for the report.
+pub fn titles(frameworks: &[Framework]) -> Vec<FrameworkTitle> {
+    frameworks
+        .iter()
+        .map(|&f| FrameworkTitle {
+            name: catalog(f).name.to_owned(),
+            title: catalog(f).title.to_owned(),
+        })
+        .collect()
 }
 
 /// A framework by its report name.
@@ -219,5 +237,23 @@ mod tests {
             Some(false)
         );
         assert!(control(Framework::Soc2, "CC99.9").is_none());
+    }
+
+    #[test]
+    fn reports_carry_the_cis_version_and_older_reports_still_render() {
+        let mut settings = crate::report::Settings {
+            default_namespace: "default".into(),
+            fail_on: "low".into(),
+            frameworks: vec!["cis-kubernetes".into()],
+            framework_titles: titles(&[Framework::CisKubernetes]),
+        };
+        assert_eq!(
+            settings.framework_label("cis-kubernetes"),
+            "cis-kubernetes: CIS Kubernetes Benchmark v1.12 (ids also valid for v1.9-v1.11)"
+        );
+        // A report saved before titles were carried: the name alone.
+        settings.framework_titles.clear();
+        assert_eq!(settings.framework_label("cis-kubernetes"), "cis-kubernetes");
+        assert_eq!(settings.framework_title("cis-kubernetes"), None);
     }
 }

@@ -18,7 +18,7 @@ h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8p
 .pass, .satisfied { background: var(--ok); } .fail, .not-satisfied, .critical, .high { background: var(--bad); }
 .error { background: #8250df; } .waived, .medium { background: var(--warn); } .not-assessed, .low, .info { background: #6e7781; }
 .cards { display: flex; gap: 12px; flex-wrap: wrap; } .card { border: 1px solid var(--line); border-radius: 6px; padding: 10px 14px; min-width: 220px; }
-.card h3 { margin: 0 0 6px; font-size: 14px; } .card div { font-size: 13px; }
+.card h3 { margin: 0 0 6px; font-size: 14px; } .card .framework-title { margin: 0 0 6px; font-size: 12px; color: var(--muted); } .card div { font-size: 13px; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; } th, td { border-bottom: 1px solid var(--line); padding: 5px 6px; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; } td.mono, code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12px; word-break: break-all; }
 .filters { display: flex; gap: 12px; margin: 8px 0; } .filters label { font-size: 13px; color: var(--muted); }
@@ -105,6 +105,9 @@ fn frameworks(out: &mut String, report: &Report) {
     out.push_str("<h2>Frameworks</h2>\n<div class=\"cards\">\n");
     for framework in &report.settings.frameworks {
         let _ = write!(out, "<div class=\"card\"><h3>{}</h3>", esc(framework));
+        if let Some(title) = report.settings.framework_title(framework) {
+            let _ = write!(out, "<p class=\"framework-title\">{}</p>", esc(title));
+        }
         for status in ControlStatus::ALL {
             let n = report.control_count(framework, status);
             if n > 0 {

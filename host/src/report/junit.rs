@@ -9,6 +9,7 @@ use super::{FindingRecord, Report, escape_markup as esc};
 
 pub fn render(report: &Report) -> String {
     let mut suites = String::new();
+    let properties = framework_properties(report);
     let (mut tests, mut failures, mut errors, mut skipped) = (0, 0, 0, 0);
     for rule in &report.rules {
         let findings: Vec<&FindingRecord> = report
@@ -90,7 +91,7 @@ pub fn render(report: &Report) -> String {
         let suite_tests = findings.len() + clean.len() + rule_errors.len();
         let _ = write!(
             suites,
-            "  <testsuite name=\"{}\" tests=\"{suite_tests}\" failures=\"{suite_failures}\" errors=\"{}\" skipped=\"{suite_skipped}\">\n{cases}  </testsuite>\n",
+            "  <testsuite name=\"{}\" tests=\"{suite_tests}\" failures=\"{suite_failures}\" errors=\"{}\" skipped=\"{suite_skipped}\">\n{properties}{cases}  </testsuite>\n",
             esc(&rule.id),
             rule_errors.len()
         );
@@ -127,4 +128,23 @@ pub fn render(report: &Report) -> String {
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"tollgate\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\">\n{suites}</testsuites>\n"
     )
+}
+
+/// The frameworks assessed with their full titles and versions, as the properties of every
+/// rule's suite: CI systems show a suite's properties, not the document's.
+fn framework_properties(report: &Report) -> String {
+    if report.settings.framework_titles.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("    <properties>\n");
+    for framework in &report.settings.framework_titles {
+        let _ = writeln!(
+            out,
+            "      <property name=\"framework {}\" value=\"{}\"/>",
+            esc(&framework.name),
+            esc(&framework.title)
+        );
+    }
+    out.push_str("    </properties>\n");
+    out
 }

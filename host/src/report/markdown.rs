@@ -44,6 +44,18 @@ pub fn render(report: &Report) -> String {
             );
         }
         out.push('\n');
+        let titles: Vec<String> = report
+            .settings
+            .frameworks
+            .iter()
+            .filter_map(|f| {
+                let title = report.settings.framework_title(f)?;
+                Some(format!("{} {}", code_span(f), inline(title)))
+            })
+            .collect();
+        if !titles.is_empty() {
+            let _ = writeln!(out, "Frameworks: {}.\n", titles.join("; "));
+        }
         let failing: Vec<String> = report
             .controls
             .iter()

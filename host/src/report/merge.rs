@@ -208,6 +208,7 @@ pub fn merge(shards: Vec<Saved>, allow_plugin_mismatch: bool) -> Result<Report, 
                 .iter()
                 .map(|&f| catalog::framework_name(f).to_owned())
                 .collect(),
+            framework_titles: catalog::titles(&frameworks),
         },
         rules,
         controls,

@@ -87,6 +87,34 @@ pub struct Settings {
     pub fail_on: String,
     /// The frameworks whose controls the report assesses.
     pub frameworks: Vec<String>,
+    /// The full title of each of `frameworks`, with the version its control ids and titles
+    /// are taken from. Absent from reports written before it was added.
+    #[serde(default)]
+    pub framework_titles: Vec<FrameworkTitle>,
+}
+
+impl Settings {
+    /// A framework as reports name it: `name: full title`, or the name alone when the
+    /// report does not carry its title.
+    pub fn framework_label(&self, name: &str) -> String {
+        match self.framework_titles.iter().find(|t| t.name == name) {
+            Some(t) => format!("{name}: {}", t.title),
+            None => name.to_owned(),
+        }
+    }
+
+    /// The full title of a framework, if the report carries it.
+    pub fn framework_title(&self, name: &str) -> Option<&str> {
+        let titled = self.framework_titles.iter().find(|t| t.name == name);
+        titled.map(|t| t.title.as_str())
+    }
+}
+
+/// A framework's report name and full title, with its version.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FrameworkTitle {
+    pub name: String,
+    pub title: String,
 }
 
 /// How a control fares in this run.

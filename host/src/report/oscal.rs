@@ -192,7 +192,7 @@ pub fn render(report: &Report) -> String {
             "last-modified": at,
             "version": report.tool.version,
             "oscal-version": OSCAL_VERSION,
-            "remarks": format!("Frameworks: {}. Control ids are `<framework>_<control>` in lower case.", report.settings.frameworks.join(", ")),
+            "remarks": format!("Frameworks: {}. Control ids are `<framework>_<control>` in lower case.", framework_labels(report)),
         },
         "import-ap": {
             "href": "urn:tollgate:assessment-plan",
@@ -239,6 +239,17 @@ fn observations_empty(result: &Value) -> bool {
 
 /// An OSCAL token for a control: `soc2_cc6.1`, `cis-kubernetes_5.1.1` (tokens may not
 /// start with a digit, as CIS ids do).
+/// The frameworks assessed, each with its full title and version.
+fn framework_labels(report: &Report) -> String {
+    let settings = &report.settings;
+    let labels: Vec<String> = settings
+        .frameworks
+        .iter()
+        .map(|f| settings.framework_label(f))
+        .collect();
+    labels.join("; ")
+}
+
 fn control_id(control: &ControlResult) -> String {
     format!("{}_{}", control.framework, control.id).to_lowercase()
 }

@@ -72,6 +72,7 @@ pub fn render(report: &Report) -> String {
             "properties": {
                 "outcome": report.summary.outcome,
                 "frameworks": report.settings.frameworks,
+                "frameworkTitles": report.settings.framework_titles,
             },
         }],
     });

@@ -156,6 +156,9 @@ fn controls(out: &mut String, report: &Report, paint: &impl Fn(Style, &str) -> S
             })
             .collect();
         let _ = writeln!(out, "  {framework:<15} {}", counts.join(", "));
+        if let Some(title) = report.settings.framework_title(framework) {
+            let _ = writeln!(out, "  {:<15} {}", "", paint(Style::new().dimmed(), title));
+        }
     }
     out.push('\n');
 }

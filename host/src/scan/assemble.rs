@@ -181,6 +181,7 @@ pub fn assemble(
                 .iter()
                 .map(|&f| catalog::framework_name(f).to_owned())
                 .collect(),
+            framework_titles: catalog::titles(&options.frameworks),
         },
         controls,
         evidence,

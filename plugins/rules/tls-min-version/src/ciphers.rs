@@ -7,6 +7,9 @@
 //! `ssl-ciphers`) are understood. An IANA name that Go (so Kubernetes, the kubelet, etcd
 //! and Traefik) does not know is reported as unknown: the component would refuse it, or
 //! the list says something other than its author meant.
+//!
+//! The CIS Kubernetes Benchmark goes further for kube-apiserver (1.2.29) and the kubelet
+//! (4.2.12): every configured suite must be on its allowlist, as kube-bench checks it.
 
 /// How a configured IANA/Go suite name is judged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,6 +52,44 @@ const GO_SUITES: [&str; 27] = [
     "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
 ];
 
+/// The suites CIS Kubernetes Benchmark v1.12 item 1.2.29 allows for kube-apiserver
+/// `--tls-cipher-suites`, as kube-bench's `cfg/cis-1.12/master.yaml` checks them. The
+/// v1.9-v1.11 lists add CBC (and in v1.9 RSA and 3DES) suites: a list inside this one
+/// passes every version.
+pub const CIS_APISERVER_SUITES: [&str; 11] = [
+    "TLS_AES_128_GCM_SHA256",
+    "TLS_AES_256_GCM_SHA384",
+    "TLS_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+];
+
+/// The suites CIS Kubernetes Benchmark v1.12 item 4.2.12 allows for the kubelet
+/// (`--tls-cipher-suites` or `tlsCipherSuites`), as kube-bench's `cfg/cis-1.12/node.yaml`
+/// checks them. The v1.9-v1.11 lists add the two RSA key exchange GCM suites: a list
+/// inside this one passes every version.
+pub const CIS_KUBELET_SUITES: [&str; 6] = [
+    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
+    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+];
+
+/// The names of a comma-separated IANA/Go list, trimmed, empty entries dropped.
+pub fn iana_names(list: &str) -> impl Iterator<Item = &str> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+}
+
 /// Judges one IANA/Go suite name, exactly as written (Go's names are case-sensitive).
 pub fn classify_iana(name: &str) -> Suite {
     if !GO_SUITES.contains(&name) {
@@ -58,23 +99,6 @@ pub fn classify_iana(name: &str) -> Suite {
     } else {
         Suite::Strong
     }
-}
-
-/// The weak and the unknown suites of a comma-separated IANA/Go list.
-pub fn judge_iana_list(list: &str) -> (Vec<&str>, Vec<&str>) {
-    let names = list
-        .split(',')
-        .map(str::trim)
-        .filter(|name| !name.is_empty());
-    let (mut weak, mut unknown) = (Vec::new(), Vec::new());
-    for name in names {
-        match classify_iana(name) {
-            Suite::Strong => {}
-            Suite::Weak => weak.push(name),
-            Suite::Unknown => unknown.push(name),
-        }
-    }
-    (weak, unknown)
 }
 
 fn is_weak_iana(name: &str) -> bool {
@@ -127,8 +151,30 @@ fn is_weak_openssl(entry: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// The weak and the unknown suites of a comma-separated list.
+    fn judge_iana_list(list: &str) -> (Vec<&str>, Vec<&str>) {
+        let of = |kind| {
+            iana_names(list)
+                .filter(|n| classify_iana(n) == kind)
+                .collect()
+        };
+        (of(Suite::Weak), of(Suite::Unknown))
+    }
+
     #[test]
-    fn iana_names() {
+    fn cis_allowlists_hold_only_strong_suites() {
+        for name in CIS_APISERVER_SUITES.iter().chain(&CIS_KUBELET_SUITES) {
+            assert_eq!(classify_iana(name), Suite::Strong, "{name}");
+        }
+        assert!(
+            CIS_KUBELET_SUITES
+                .iter()
+                .all(|n| CIS_APISERVER_SUITES.contains(n))
+        );
+    }
+
+    #[test]
+    fn iana_lists() {
         let list = "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_RSA_WITH_3DES_EDE_CBC_SHA,\
             TLS_ECDHE_RSA_WITH_RC4_128_SHA,TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,\
             TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,TLS_CHACHA20_POLY1305_SHA256";

@@ -6,7 +6,7 @@ use tollgate_sdk::{Pointer, Value, workload};
 
 use crate::command::{CommandLine, environment, is_true};
 use crate::judge::{Component, Judge};
-use crate::{VERIFICATION_DISABLED, WEAK_CIPHERS, ciphers};
+use crate::{VERIFICATION_DISABLED, ciphers};
 
 /// Boolean flags that, when on, stop a client from verifying certificates.
 const SKIP_VERIFY_FLAGS: [&str; 4] = [
@@ -28,32 +28,38 @@ impl Judge<'_> {
             self.seen.anything = true;
             self.seen.api_server |= component == Component::ApiServer;
             self.seen.kubelet |= component == Component::Kubelet;
-            self.tls_flags(container.name, &line, component);
+            self.tls_flags(&container, &line, component);
             self.verification_flags(container.name, &line);
             self.verification_environment(&container);
         }
     }
 
-    /// `--tls-min-version` and `--tls-cipher-suites`.
-    fn tls_flags(&mut self, name: &str, line: &CommandLine, component: Component) {
+    /// `--tls-min-version` and `--tls-cipher-suites`; for kube-apiserver and the kubelet,
+    /// a missing `--tls-cipher-suites` too.
+    fn tls_flags(
+        &mut self,
+        container: &workload::Container,
+        line: &CommandLine,
+        component: Component,
+    ) {
+        let name = container.name;
         for (value, at) in line.values("--tls-min-version") {
             let what = format!("container {name} --tls-min-version");
             let fix = "VersionTLS12 or newer (TLS1.2 for etcd)";
-            self.minimum(at.clone(), &what, value, fix, component);
+            self.minimum(at.clone(), &what, value, fix);
         }
-        for (value, at) in line.values("--tls-cipher-suites") {
-            let (weak, unknown) = ciphers::judge_iana_list(value);
-            if !weak.is_empty() {
-                let message = format!(
-                    "container {name} --tls-cipher-suites includes weak suites {}; list only ECDHE AEAD suites",
-                    weak.join(", ")
-                );
-                self.push(WEAK_CIPHERS, at.clone(), message, component);
+        let what = format!("container {name} --tls-cipher-suites");
+        let lists = line.values("--tls-cipher-suites");
+        for (value, at) in &lists {
+            let names: Vec<&str> = ciphers::iana_names(value).collect();
+            if names.is_empty() {
+                self.suites_unset((*at).clone(), &what, component);
+            } else {
+                self.suites(at, &what, &names, component);
             }
-            if !unknown.is_empty() {
-                let what = format!("container {name} --tls-cipher-suites");
-                self.unknown(at.clone(), &what, &unknown.join(","));
-            }
+        }
+        if lists.is_empty() {
+            self.suites_unset(flags_pointer(container), &what, component);
         }
     }
 
@@ -113,8 +119,9 @@ impl Judge<'_> {
 
     /// `KubeletConfiguration`: `tlsMinVersion` and `tlsCipherSuites` (CIS 4.2.12).
     pub fn kubelet_configuration(&mut self) {
+        self.seen.kubelet = true;
         let fix = "VersionTLS12 or newer";
-        self.minimum_field("/tlsMinVersion", "tlsMinVersion", fix, Component::Kubelet);
+        self.minimum_field("/tlsMinVersion", "tlsMinVersion", fix);
         self.cipher_suites("/tlsCipherSuites", "tlsCipherSuites", Component::Kubelet);
     }
 
@@ -170,6 +177,18 @@ impl Judge<'_> {
     }
 }
 
+/// Where a flag that is missing from a container belongs: its `args`, else its `command`,
+/// else the container itself.
+fn flags_pointer(container: &workload::Container) -> Pointer {
+    ["args", "command"]
+        .into_iter()
+        .find(|key| container.value.get(key).is_some_and(Value::is_array))
+        .map_or_else(
+            || container.pointer.clone(),
+            |key| container.pointer.at(key),
+        )
+}
+
 #[cfg(test)]
 mod tests {
     use crate::tests::found;
@@ -184,48 +203,122 @@ mod tests {
         vec![(check.to_owned(), at.to_owned(), vec!["1.2.29".to_owned()])]
     }
 
+    /// The CIS 1.2.29 allowlist, as one flag value.
+    fn allowlisted() -> String {
+        format!(
+            "--tls-cipher-suites={}",
+            crate::ciphers::CIS_APISERVER_SUITES.join(",")
+        )
+    }
+
     #[test]
     fn apiserver_flags_in_both_forms() {
+        let args = |min: &[&str]| {
+            let mut args: Vec<String> = min.iter().map(|a| a.to_string()).collect();
+            args.push(allowlisted());
+            json!(args)
+        };
         assert_eq!(
-            found(apiserver(json!([
+            found(apiserver(args(&[
                 "--secure-port=6443",
                 "--tls-min-version=VersionTLS11"
             ]))),
-            cis("weak-protocol", "/spec/containers/0/args/1")
+            crate::tests::one("weak-protocol", "/spec/containers/0/args/1")
         );
         assert_eq!(
-            found(apiserver(json!(["--tls-min-version", "VersionTLS10"]))),
-            cis("weak-protocol", "/spec/containers/0/args/1")
+            found(apiserver(args(&["--tls-min-version", "VersionTLS10"]))),
+            crate::tests::one("weak-protocol", "/spec/containers/0/args/1")
         );
         assert_eq!(
             found(apiserver(json!([
-                "--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_RSA_WITH_RC4_128_SHA"
+                "--tls-cipher-suites",
+                "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_RSA_WITH_RC4_128_SHA"
             ]))),
-            cis("weak-ciphers", "/spec/containers/0/args/0")
+            cis("weak-ciphers", "/spec/containers/0/args/1")
         );
-        assert!(found(apiserver(json!(["--tls-min-version=VersionTLS12"]))).is_empty());
+        assert!(found(apiserver(args(&["--tls-min-version=VersionTLS12"]))).is_empty());
+    }
+
+    #[test]
+    fn apiserver_cipher_suites_judged_as_kube_bench_does() {
+        let args0 = "/spec/containers/0/args";
+        // No flag at all: Go's defaults, which CIS 1.2.29 does not accept.
+        assert_eq!(
+            found(apiserver(json!(["--tls-min-version=VersionTLS12"]))),
+            cis("cis-cipher-suites", args0)
+        );
+        // Flags in `command` only: the finding points there.
+        let in_command = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "kube-apiserver"},
+            "spec": {"containers": [{"name": "api", "command": ["/usr/local/bin/kube-apiserver", "--secure-port=6443"]}]}});
+        assert_eq!(
+            found(in_command),
+            cis("cis-cipher-suites", "/spec/containers/0/command")
+        );
+        // Set but empty.
+        assert_eq!(
+            found(apiserver(json!(["--tls-cipher-suites="]))),
+            cis("cis-cipher-suites", "/spec/containers/0/args/0")
+        );
+        // Strong suites off the list (RSA key exchange, ECDHE with CBC and SHA-256).
+        assert_eq!(
+            found(apiserver(json!([
+                "--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"
+            ]))),
+            cis("cis-cipher-suites", "/spec/containers/0/args/0")
+        );
+        // Every suite of the list, and a part of it, pass.
+        assert!(found(apiserver(json!([allowlisted()]))).is_empty());
+        assert!(
+            found(apiserver(json!([
+                "--tls-cipher-suites=TLS_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305"
+            ])))
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn cis_cipher_messages_name_the_suites_and_the_item() {
+        let value = apiserver(json!([
+            "--tls-cipher-suites=TLS_RSA_WITH_AES_256_GCM_SHA384"
+        ]));
+        let set = tollgate_sdk::Manifests::from_values("default", vec![value]).unwrap();
+        let verdict = <crate::TlsMinVersion as tollgate_sdk::Rule>::check_manifests(
+            &set,
+            &tollgate_sdk::NoSettings {},
+        )
+        .unwrap();
+        let messages: Vec<&str> = verdict
+            .findings
+            .iter()
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "Pod kube-system/kube-apiserver: container kube-apiserver --tls-cipher-suites includes TLS_RSA_WITH_AES_256_GCM_SHA384, outside the CIS 1.2.29 allowlist; keep only suites of that list (TLS 1.3 suites, and ECDHE suites with AES-GCM or ChaCha20-Poly1305)"
+            ]
+        );
     }
 
     #[test]
     fn unknown_cipher_suite_names_are_not_passed() {
         let unknown = |args: Value| found(apiserver(args));
-        let no_cis = |at: &str| vec![("unknown-value".to_owned(), at.to_owned(), vec![])];
         assert_eq!(
             unknown(json!([
                 "--tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_64_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
             ])),
-            no_cis("/spec/containers/0/args/0")
+            cis("unknown-value", "/spec/containers/0/args/0")
         );
         assert_eq!(
             unknown(json!(["--tls-cipher-suites", "Foo"])),
-            no_cis("/spec/containers/0/args/1")
+            cis("unknown-value", "/spec/containers/0/args/1")
         );
         // A weak and an unknown suite in one list: both said.
         assert_eq!(
             unknown(json!(["--tls-cipher-suites=TLS_RSA_WITH_RC4_128_SHA,Foo"])),
             [
                 cis("weak-ciphers", "/spec/containers/0/args/0"),
-                no_cis("/spec/containers/0/args/0")
+                cis("unknown-value", "/spec/containers/0/args/0")
             ]
             .concat()
         );
@@ -285,18 +378,97 @@ mod tests {
                 ])
             )),
             [
-                kubelet("weak-protocol", "/tlsMinVersion"),
+                (
+                    "weak-protocol".to_owned(),
+                    "/tlsMinVersion".to_owned(),
+                    vec![]
+                ),
                 kubelet("weak-ciphers", "/tlsCipherSuites/1")
             ]
         );
         assert_eq!(
             found(config("VersionTLS13", json!(["Foo"]))),
-            [(
-                "unknown-value".to_owned(),
-                "/tlsCipherSuites/0".to_owned(),
-                vec![]
-            )]
+            [kubelet("unknown-value", "/tlsCipherSuites/0")]
         );
-        assert!(found(config("VersionTLS13", json!([]))).is_empty());
+        // In the API server's list, not in the kubelet's: TLS 1.3 and RSA key exchange.
+        assert_eq!(
+            found(config(
+                "VersionTLS12",
+                json!([
+                    "TLS_AES_128_GCM_SHA256",
+                    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+                    "TLS_RSA_WITH_AES_128_GCM_SHA256"
+                ])
+            )),
+            [
+                kubelet("cis-cipher-suites", "/tlsCipherSuites/0"),
+                kubelet("cis-cipher-suites", "/tlsCipherSuites/2")
+            ]
+        );
+        // Empty or missing: Go's defaults.
+        assert_eq!(
+            found(config("VersionTLS13", json!([]))),
+            [kubelet("cis-cipher-suites", "/tlsCipherSuites")]
+        );
+        let bare =
+            json!({"apiVersion": "kubelet.config.k8s.io/v1beta1", "kind": "KubeletConfiguration"});
+        assert_eq!(found(bare), [kubelet("cis-cipher-suites", "")]);
+        let allowed = crate::ciphers::CIS_KUBELET_SUITES;
+        assert!(found(config("VersionTLS12", json!(allowed))).is_empty());
+    }
+
+    #[test]
+    fn kubelet_container_flags() {
+        let kubelet = |args: Value| {
+            found(
+                json!({"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "kubelet"},
+                "spec": {"template": {"spec": {"containers": [{"name": "kubelet", "command": ["kubelet"], "args": args}]}}}}),
+            )
+        };
+        let at = |pointer: &str| {
+            vec![(
+                "cis-cipher-suites".to_owned(),
+                format!("/spec/template/spec/containers/0/{pointer}"),
+                vec!["4.2.12".to_owned()],
+            )]
+        };
+        assert_eq!(kubelet(json!(["--v=2"])), at("args"));
+        assert_eq!(
+            kubelet(json!([
+                "--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_AES_256_GCM_SHA384"
+            ])),
+            at("args/0")
+        );
+        assert!(
+            kubelet(json!(["--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"]))
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn cis_items_assessed_only_for_their_component() {
+        let assessed = |value: Value| {
+            let set = tollgate_sdk::Manifests::from_values("default", vec![value]).unwrap();
+            let verdict = <crate::TlsMinVersion as tollgate_sdk::Rule>::check_manifests(
+                &set,
+                &tollgate_sdk::NoSettings {},
+            )
+            .unwrap();
+            let cis = verdict
+                .assessed
+                .into_iter()
+                .filter(|c| c.framework == tollgate_sdk::Framework::CisKubernetes);
+            cis.map(|c| c.id).collect::<Vec<_>>()
+        };
+        assert_eq!(assessed(apiserver(json!([]))), ["1.2.29"]);
+        let config =
+            json!({"apiVersion": "kubelet.config.k8s.io/v1beta1", "kind": "KubeletConfiguration"});
+        assert_eq!(assessed(config), ["4.2.12"]);
+        let openshift = json!({"apiVersion": "machineconfiguration.openshift.io/v1", "kind": "KubeletConfig",
+            "spec": {"tlsSecurityProfile": {"type": "Intermediate"}}});
+        assert!(assessed(openshift).is_empty());
+        let web = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+            "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}});
+        assert!(assessed(web).is_empty());
     }
 }

@@ -144,7 +144,7 @@ impl Judge<'_> {
     pub fn traefik_option(&mut self) {
         let fix = "VersionTLS12 or newer";
         let what = "Traefik TLSOption minVersion";
-        self.minimum_field("/spec/minVersion", what, fix, Component::Other);
+        self.minimum_field("/spec/minVersion", what, fix);
         let what = "Traefik TLSOption cipherSuites";
         self.cipher_suites("/spec/cipherSuites", what, Component::Other);
     }

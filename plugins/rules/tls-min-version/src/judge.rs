@@ -1,15 +1,16 @@
 //! The findings of one object: what every dialect family shares to read an object and
 //! report on it. Each family module adds its own `impl Judge` block with the kinds it knows.
 
-use tollgate_sdk::{Check, Finding, Object, Pointer, Value};
+use tollgate_sdk::{Check, Finding, Framework, Object, Pointer, Value};
 
 use crate::ciphers::{self, Suite};
 use crate::protocol::Protocol;
 use crate::{
-    APISERVER_TLS_ITEM, KUBELET_TLS_ITEM, Seen, UNKNOWN_VALUE, WEAK_CIPHERS, WEAK_PROTOCOL,
+    APISERVER_TLS_ITEM, CIS_CIPHER_SUITES, KUBELET_TLS_ITEM, Seen, UNKNOWN_VALUE, WEAK_CIPHERS,
+    WEAK_PROTOCOL,
 };
 
-/// What runs a TLS endpoint, for the CIS item that covers it.
+/// What runs a TLS endpoint, for the CIS item that covers its cipher suites.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Component {
     ApiServer,
@@ -27,14 +28,38 @@ impl Component {
         }
     }
 
-    /// Adds the CIS item of this component, if any, to a finding about its TLS settings.
-    pub fn mark(self, finding: Finding) -> Finding {
+    /// The CIS item on this component's cipher suites, if it has one.
+    pub fn cis_ciphers(self) -> Option<CisCiphers> {
         match self {
-            Self::ApiServer => finding.with_control(APISERVER_TLS_ITEM),
-            Self::Kubelet => finding.with_control(KUBELET_TLS_ITEM),
-            Self::Other => finding,
+            Self::ApiServer => Some(CisCiphers {
+                item: APISERVER_TLS_ITEM,
+                allowed: &ciphers::CIS_APISERVER_SUITES,
+                summary: "TLS 1.3 suites, and ECDHE suites with AES-GCM or ChaCha20-Poly1305",
+            }),
+            Self::Kubelet => Some(CisCiphers {
+                item: KUBELET_TLS_ITEM,
+                allowed: &ciphers::CIS_KUBELET_SUITES,
+                summary: "ECDHE suites with AES-GCM or ChaCha20-Poly1305",
+            }),
+            Self::Other => None,
         }
     }
+
+    /// Adds the CIS item of this component, if any, to a finding about its cipher suites.
+    pub fn mark(self, finding: Finding) -> Finding {
+        match self.cis_ciphers() {
+            Some(cis) => finding.with_control(cis.item),
+            None => finding,
+        }
+    }
+}
+
+/// A CIS item on a component's cipher suites and the allowlist it checks.
+pub struct CisCiphers {
+    pub item: (Framework, &'static str),
+    pub allowed: &'static [&'static str],
+    /// What the allowlist holds, for the fix of a finding.
+    pub summary: &'static str,
 }
 
 /// The findings of one object.
@@ -77,8 +102,8 @@ impl<'a> Judge<'a> {
         self.push(check, at, what, Component::Other);
     }
 
-    /// A finding about the TLS settings of `component`, marked with its CIS item.
-    pub fn push(&mut self, check: Check, at: Pointer, what: String, component: Component) {
+    /// A finding about the cipher suites of `component`, marked with its CIS item.
+    fn push(&mut self, check: Check, at: Pointer, what: String, component: Component) {
         let message = format!("{}: {what}", self.object.display_name());
         let finding = component.mark(check.at(self.object, at, message));
         self.findings.push(finding);
@@ -86,63 +111,109 @@ impl<'a> Judge<'a> {
 
     /// An `unknown-value` finding: `what` holds a value the rule cannot judge.
     pub fn unknown(&mut self, at: Pointer, what: &str, value: &str) {
-        self.report(
+        self.unknown_in(at, what, value, Component::Other);
+    }
+
+    /// An `unknown-value` finding on a setting of `component`, marked with its CIS item.
+    fn unknown_in(&mut self, at: Pointer, what: &str, value: &str, component: Component) {
+        self.push(
             UNKNOWN_VALUE,
             at,
             format!("{what} has the unrecognised value {value:?}; it cannot be judged, so it is not passed"),
+            component,
         );
     }
 
     /// A minimum version setting (`--tls-min-version`, `tlsMinVersion`, `minVersion`, ...).
-    pub fn minimum(
-        &mut self,
-        at: Pointer,
-        what: &str,
-        value: &str,
-        fix: &str,
-        component: Component,
-    ) {
+    pub fn minimum(&mut self, at: Pointer, what: &str, value: &str, fix: &str) {
         match Protocol::parse(value) {
             None => self.unknown(at, what, value),
-            Some(p) if p.is_weak() => self.push(
+            Some(p) if p.is_weak() => self.report(
                 WEAK_PROTOCOL,
                 at,
                 format!(
                     "{what} is {value} ({}), below TLS 1.2; set it to {fix}",
                     p.name()
                 ),
-                component,
             ),
             Some(_) => {}
         }
     }
 
     /// The minimum version set at `pointer`, if it is set.
-    pub fn minimum_field(&mut self, pointer: &str, what: &str, fix: &str, component: Component) {
+    pub fn minimum_field(&mut self, pointer: &str, what: &str, fix: &str) {
         if let Some(value) = self.text(pointer) {
-            self.minimum(Pointer::parse(pointer), what, value, fix, component);
+            self.minimum(Pointer::parse(pointer), what, value, fix);
         }
     }
 
-    /// Each weak or unknown suite of the list of IANA suite names at `pointer`.
+    /// The list of IANA suite names at `pointer`, one entry at a time; for a component
+    /// with a CIS item, a list that is absent or empty too.
     pub fn cipher_suites(&mut self, pointer: &str, what: &str, component: Component) {
-        for (i, entry) in self.list(pointer).iter().enumerate() {
-            let Some(suite) = entry.as_str() else {
-                continue;
-            };
-            let at = Pointer::parse(pointer).at(i);
-            match ciphers::classify_iana(suite) {
-                Suite::Strong => {}
-                Suite::Weak => self.push(
-                    WEAK_CIPHERS,
-                    at,
-                    format!("{what} includes the weak suite {suite}; list only ECDHE AEAD suites"),
-                    component,
-                ),
-                Suite::Unknown => self.unknown(at, what, suite),
+        let entries = self.list(pointer);
+        for (i, entry) in entries.iter().enumerate() {
+            if let Some(suite) = entry.as_str() {
+                let at = Pointer::parse(pointer).at(i);
+                self.suites(&at, what, &[suite], component);
             }
         }
+        if entries.is_empty() {
+            self.suites_unset(self.nearest(pointer), what, component);
+        }
     }
+
+    /// Suite names configured at `at`: weak ones, unknown ones, and (for a component with
+    /// a CIS item) strong ones outside its allowlist, one finding for each kind.
+    pub fn suites(&mut self, at: &Pointer, what: &str, names: &[&str], component: Component) {
+        let judged = |kind: Suite| -> Vec<&str> {
+            let of_kind = names.iter().filter(|n| ciphers::classify_iana(n) == kind);
+            of_kind.copied().collect()
+        };
+        let (weak, unknown) = (judged(Suite::Weak), judged(Suite::Unknown));
+        if !weak.is_empty() {
+            let message = format!(
+                "{what} includes the weak suite{} {}; list only ECDHE AEAD suites",
+                plural(weak.len()),
+                weak.join(", ")
+            );
+            self.push(WEAK_CIPHERS, at.clone(), message, component);
+        }
+        if !unknown.is_empty() {
+            self.unknown_in(at.clone(), what, &unknown.join(","), component);
+        }
+        let Some(cis) = component.cis_ciphers() else {
+            return;
+        };
+        let outside: Vec<&str> = judged(Suite::Strong)
+            .into_iter()
+            .filter(|name| !cis.allowed.contains(name))
+            .collect();
+        if !outside.is_empty() {
+            let message = format!(
+                "{what} includes {}, outside the CIS {} allowlist; keep only suites of that list ({})",
+                outside.join(", "),
+                cis.item.1,
+                cis.summary
+            );
+            self.push(CIS_CIPHER_SUITES, at.clone(), message, component);
+        }
+    }
+
+    /// A component with a CIS item that lists no cipher suites (the setting is absent or
+    /// empty): it serves Go's defaults, which the benchmark does not accept.
+    pub fn suites_unset(&mut self, at: Pointer, what: &str, component: Component) {
+        if let Some(cis) = component.cis_ciphers() {
+            let message = format!(
+                "{what} lists no suites, so Go's defaults are served, which CIS {} does not accept; set it to suites of the CIS list ({})",
+                cis.item.1, cis.summary
+            );
+            self.push(CIS_CIPHER_SUITES, at, message, component);
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 #[cfg(test)]

@@ -11,6 +11,11 @@
 //!   `tlsMinVersion`.
 //! - `weak-ciphers`: `--tls-cipher-suites`, KubeletConfiguration `tlsCipherSuites`,
 //!   Traefik TLSOption `cipherSuites`, ingress-nginx `ssl-ciphers`.
+//! - `cis-cipher-suites`: kube-apiserver (CIS 1.2.29) and the kubelet (CIS 4.2.12) judged as
+//!   kube-bench judges them: `--tls-cipher-suites` (or `tlsCipherSuites`) must be set, and
+//!   every suite on the benchmark's allowlist. Weak and unknown suites keep their own checks
+//!   and carry the CIS item too; this check holds the rest: the setting missing or empty,
+//!   and strong suites the benchmark does not list (e.g. RSA key exchange).
 //! - `verification-disabled`: APIService `insecureSkipTLSVerify`, kubeconfig
 //!   `insecure-skip-tls-verify`, Istio DestinationRule `insecureSkipVerify` or plaintext to
 //!   external hosts, flags and environment that turn verification off, HTTP webhook URLs,
@@ -67,6 +72,13 @@ pub(crate) const WEAK_CIPHERS: Check = Check {
     severity: Severity::Medium,
     controls: TLS_CONTROLS,
 };
+/// Low: Go's default suites and strong suites off the list are not broken, they are
+/// outside the benchmark.
+pub(crate) const CIS_CIPHER_SUITES: Check = Check {
+    id: "cis-cipher-suites",
+    severity: Severity::Low,
+    controls: TLS_CONTROLS,
+};
 pub(crate) const VERIFICATION_DISABLED: Check = Check {
     id: "verification-disabled",
     severity: Severity::High,
@@ -82,15 +94,17 @@ pub(crate) const UNKNOWN_VALUE: Check = Check {
     severity: Severity::Medium,
     controls: TLS_CONTROLS,
 };
-const CHECKS: [Check; 5] = [
+const CHECKS: [Check; 6] = [
     WEAK_PROTOCOL,
     WEAK_CIPHERS,
+    CIS_CIPHER_SUITES,
     VERIFICATION_DISABLED,
     PLAINTEXT_INGRESS,
     UNKNOWN_VALUE,
 ];
-/// CIS items covering a component's TLS settings (strong ciphers and versions): findings
-/// on kube-apiserver and on the kubelet break them too.
+/// CIS items on a component's cipher suites ("only makes use of strong cryptographic
+/// ciphers"): cipher findings on kube-apiserver and on the kubelet break them too. They say
+/// nothing of the minimum TLS version, so `weak-protocol` findings do not carry them.
 pub(crate) const APISERVER_TLS_ITEM: (Framework, &str) = (CisKubernetes, "1.2.29");
 pub(crate) const KUBELET_TLS_ITEM: (Framework, &str) = (CisKubernetes, "4.2.12");
 
@@ -115,7 +129,9 @@ impl Rule for TlsMinVersion {
             remediation: "Set the minimum to TLS 1.2: ssl-protocols \"TLSv1.2 TLSv1.3\" for \
                 ingress-nginx, an ELBSecurityPolicy-TLS13-1-2-2021-06 policy on AWS, \
                 minProtocolVersion TLSV1_2 for Istio, --tls-min-version=VersionTLS12 for \
-                Kubernetes components; list only AEAD cipher suites; remove flags and \
+                Kubernetes components; list only AEAD cipher suites, and set \
+                --tls-cipher-suites (tlsCipherSuites) on kube-apiserver and the kubelet to \
+                suites of the CIS Kubernetes Benchmark list; remove flags and \
                 settings that skip verification; add a tls: entry for every Ingress host \
                 and Route, and an HTTPS listener for every Gateway hostname."
                 .into(),
@@ -137,7 +153,6 @@ impl Rule for TlsMinVersion {
             };
             let judged_kind = judge.kind();
             judge.seen.anything |= judged_kind;
-            judge.seen.kubelet |= judged_kind && object.kind.starts_with("KubeletConfig");
             judge.containers();
         }
         let verdict = CHECKS.iter().fold(Verdict::of(findings), |v, check| {
@@ -154,9 +169,11 @@ impl Rule for TlsMinVersion {
 pub(crate) struct Seen {
     /// Any object or container whose TLS settings the rule reads.
     anything: bool,
-    /// A kube-apiserver container (CIS 1.2.29).
+    /// A kube-apiserver container, whose cipher suites were judged (CIS 1.2.29).
     api_server: bool,
-    /// A kubelet, by its configuration or its container (CIS 4.2.12).
+    /// A kubelet, by its `KubeletConfiguration` or its container, whose cipher suites were
+    /// judged (CIS 4.2.12). OpenShift's `KubeletConfig` is not: its profiles are not the
+    /// benchmark's lists.
     kubelet: bool,
 }
 

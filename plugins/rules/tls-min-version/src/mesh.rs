@@ -3,7 +3,7 @@
 use tollgate_sdk::{Pointer, Value};
 
 use crate::VERIFICATION_DISABLED;
-use crate::judge::{Component, Judge};
+use crate::judge::Judge;
 
 /// Host suffixes of in-cluster services: plaintext to them is the mesh's business.
 const CLUSTER_SUFFIXES: [&str; 3] = [".svc", ".svc.cluster.local", ".cluster.local"];
@@ -30,7 +30,6 @@ impl Judge<'_> {
                 "Istio Gateway minProtocolVersion",
                 version,
                 "TLSV1_2 or TLSV1_3",
-                Component::Other,
             );
         }
     }

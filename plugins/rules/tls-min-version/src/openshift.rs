@@ -3,7 +3,7 @@
 
 use tollgate_sdk::Pointer;
 
-use crate::judge::{Component, Judge};
+use crate::judge::Judge;
 use crate::{PLAINTEXT_INGRESS, WEAK_PROTOCOL};
 
 impl Judge<'_> {
@@ -26,7 +26,6 @@ impl Judge<'_> {
                     "tlsSecurityProfile custom minTLSVersion",
                     version,
                     "VersionTLS12 or newer",
-                    Component::Other,
                 ),
                 None => self.unknown(at.at("type"), "tlsSecurityProfile Custom without minTLSVersion", "Custom"),
             },
