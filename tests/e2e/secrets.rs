@@ -4,7 +4,7 @@
 
 use pretty_assertions::assert_eq;
 
-use crate::util::{findings, tollgate};
+use crate::util::{commit_all, findings, tollgate};
 
 /// A well-formed but fake AWS access key id.
 fn fake_aws_key_id() -> String {
@@ -130,28 +130,7 @@ fn scan_files(files: &[(&str, String)]) -> (i32, Vec<String>, String) {
     for (name, contents) in files {
         std::fs::write(dir.path().join(name), contents).unwrap();
     }
-    for args in [
-        &["init", "-q"][..],
-        &["add", "-A"],
-        &[
-            "-c",
-            "user.name=Test",
-            "-c",
-            "user.email=test@example.com",
-            "-c",
-            "commit.gpgsign=false",
-            "commit",
-            "-qm",
-            "files",
-        ],
-    ] {
-        let status = std::process::Command::new("git")
-            .current_dir(dir.path())
-            .args(args)
-            .status()
-            .unwrap();
-        assert!(status.success(), "git {args:?}");
-    }
+    commit_all(dir.path());
     let output = tollgate()
         .current_dir(dir.path())
         .args([

@@ -162,3 +162,29 @@ pub fn statuses(report: &Value) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// Commits everything in `dir` to a new Git repository, as a fixed test author.
+pub fn commit_all(dir: &std::path::Path) {
+    for args in [
+        &["init", "-q"][..],
+        &["add", "-A"],
+        &[
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.com",
+            "-c",
+            "commit.gpgsign=false",
+            "commit",
+            "-qm",
+            "files",
+        ],
+    ] {
+        let status = std::process::Command::new("git")
+            .current_dir(dir)
+            .args(args)
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    }
+}

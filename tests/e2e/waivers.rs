@@ -4,12 +4,11 @@
 //! is shown in every format with its reason, approver and expiry.
 
 use std::path::Path;
-use std::process::Command;
 
 use pretty_assertions::assert_eq;
 use serde_json::{Value, json};
 
-use crate::util::{errors, findings, tollgate};
+use crate::util::{commit_all, errors, findings, tollgate};
 
 /// The run's date is 2027-01-15.
 const SOURCE_DATE_EPOCH: &str = "1800000000";
@@ -166,32 +165,6 @@ fn a_critical_finding_cannot_be_waived_above_max_severity() {
 /// A fake AWS access key id, built here so that none is committed.
 fn fake_aws_key_id() -> String {
     ["AK", "IA", "TOLLGATE", "TEST2345"].concat()
-}
-
-/// Commits everything in `dir` to a new Git repository.
-fn commit_all(dir: &Path) {
-    for args in [
-        &["init", "-q"][..],
-        &["add", "-A"],
-        &[
-            "-c",
-            "user.name=Test",
-            "-c",
-            "user.email=test@example.com",
-            "-c",
-            "commit.gpgsign=false",
-            "commit",
-            "-qm",
-            "files",
-        ],
-    ] {
-        let status = Command::new("git")
-            .current_dir(dir)
-            .args(args)
-            .status()
-            .unwrap();
-        assert!(status.success(), "git {args:?}");
-    }
 }
 
 #[test]
