@@ -18,12 +18,16 @@ impl<'a> CommandLine<'a> {
         Self { words }
     }
 
-    /// The program's file name: the first word that is not a flag or a shell.
+    /// The program's file name: the first word that is not a flag or a shell. (A flag's
+    /// value may end in a program's name, `--kubelet-service=kube-system/kubelet`: flags
+    /// are left out before the file name is taken.)
     pub fn program(&self) -> Option<&'a str> {
         self.words
             .iter()
-            .map(|(word, _)| word.rsplit('/').next().unwrap_or(word))
-            .find(|word| !word.starts_with('-') && !matches!(*word, "sh" | "bash" | "ash" | "exec"))
+            .map(|(word, _)| *word)
+            .filter(|word| !word.starts_with('-'))
+            .map(|word| word.rsplit('/').next().unwrap_or(word))
+            .find(|word| !matches!(*word, "sh" | "bash" | "ash" | "exec"))
     }
 
     /// Every value given to `flag`, as `flag=value` or `flag value`, unquoted.

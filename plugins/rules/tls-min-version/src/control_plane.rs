@@ -446,6 +446,15 @@ mod tests {
     }
 
     #[test]
+    fn a_flag_whose_value_names_the_kubelet_is_not_the_kubelet() {
+        // prometheus-operator's arguments: the program is the image's, not `kubelet`.
+        let operator = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "operator"},
+            "spec": {"template": {"spec": {"containers": [{"name": "operator",
+                "args": ["--kubelet-service=kube-system/kubelet", "--kubelet-endpoints=true"]}]}}}});
+        assert!(found(operator).is_empty());
+    }
+
+    #[test]
     fn cis_items_assessed_only_for_their_component() {
         let assessed = |value: Value| {
             let set = tollgate_sdk::Manifests::from_values("default", vec![value]).unwrap();
