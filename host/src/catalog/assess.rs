@@ -4,7 +4,7 @@
 //! read, and at least one of them had something to judge for it.
 
 use crate::report::{
-    ControlRef, ControlResult, ControlStatus, FindingRecord, RuleResult, RuleStatus,
+    ControlRef, ControlResult, ControlStatus, FindingRecord, RuleInput, RuleResult, RuleStatus,
 };
 use crate::runtime::Framework;
 
@@ -87,7 +87,7 @@ pub fn assess(
                     .count();
                 let reads_manifests = covering
                     .iter()
-                    .any(|r| r.inputs.iter().any(|i| i == "manifests"));
+                    .any(|r| r.inputs.contains(&RuleInput::Manifests));
                 if judged == 0 {
                     (
                         ControlStatus::NotAssessed,

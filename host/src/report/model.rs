@@ -283,9 +283,17 @@ pub struct RuleResult {
     /// checks for them read). Its other controls are not assessed by this run.
     #[serde(default)]
     pub assessed: Vec<ControlRef>,
-    /// What the rule reads: `manifests`, `files`.
+    /// What the rule reads.
     #[serde(default)]
-    pub inputs: Vec<String>,
+    pub inputs: Vec<RuleInput>,
+}
+
+/// What a rule reads: the manifest set, or the files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleInput {
+    Manifests,
+    Files,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,8 +11,9 @@ use crate::input::{self, Inputs, ManifestObject, SkipReason};
 use crate::provenance;
 use crate::report::{
     ConfigRecord, ControlRef, ErrorRecord, Evidence, FindingRecord, FirstSeenRecord, InputRecord,
-    LocationRecord, NoticeRecord, PluginRecord, Report, RuleResult, RuleStatus, SCHEMA_VERSION,
-    Settings, Severity, SkippedRecord, Summary, Tool, WaiverRecord, WaiverSource, untrusted,
+    LocationRecord, NoticeRecord, PluginRecord, Report, RuleInput, RuleResult, RuleStatus,
+    SCHEMA_VERSION, Settings, Severity, SkippedRecord, Summary, Tool, WaiverRecord, WaiverSource,
+    untrusted,
 };
 use crate::runtime::{
     self, File, Finding, Location, ManifestSet, Plugin, PluginSource, RuleError, Verdict,
@@ -386,8 +387,8 @@ fn rule_result(plugin: &Plugin, findings: usize, waived: usize, failed: bool) ->
             .inputs
             .iter()
             .map(|kind| match kind {
-                runtime::InputKind::Manifests => "manifests".to_owned(),
-                runtime::InputKind::Files => "files".to_owned(),
+                runtime::InputKind::Manifests => RuleInput::Manifests,
+                runtime::InputKind::Files => RuleInput::Files,
             })
             .collect(),
     }
