@@ -1,21 +1,81 @@
-//! Sub-checks of a rule and the findings they produce.
+//! A rule's description and its checks, the findings they produce, and what each judged.
 
 use crate::{
-    Control, FileLocation, Finding, Framework, Location, Object, ObjectLocation, Pointer, Severity,
-    Value, Verdict,
+    CheckInfo, Control, Coverage, FileLocation, Finding, InputKind, Location, Object,
+    ObjectLocation, Pointer, RuleInfo, Severity, Value, Verdict,
 };
 
-/// One sub-check of a rule: a stable id, its default severity, and the controls a finding
-/// of it breaks. Rules declare their checks as constants and list them in
-/// [`controls_of`] to build `rule-info.controls`, so the two can never disagree.
+/// The frameworks a control may name, as the host's catalog spells them.
+pub mod framework {
+    /// AICPA SOC 2 Trust Services Criteria.
+    pub const SOC2: &str = "soc2";
+    /// ISO/IEC 27001:2022 Annex A.
+    pub const ISO27001: &str = "iso27001";
+    /// CIS Kubernetes Benchmark.
+    pub const CIS_KUBERNETES: &str = "cis-kubernetes";
+    /// NIST SP 800-53 Rev. 5.
+    pub const NIST_800_53: &str = "nist-800-53";
+}
+
+/// A control as `(framework, id)`, e.g. `(SOC2, "CC6.1")`.
+pub type ControlId = (&'static str, &'static str);
+
+/// What a rule is, as constants: [`RuleSpec::info`] turns it into the WIT `rule-info`, so
+/// a rule never writes that record by hand and its checks are listed exactly once.
+#[derive(Clone, Copy, Debug)]
+pub struct RuleSpec {
+    pub id: &'static str,
+    /// `env!("CARGO_PKG_VERSION")` of the rule crate.
+    pub version: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    pub inputs: &'static [InputKind],
+    /// The object kinds `check-manifests` reads; empty for every object.
+    pub kinds: &'static [&'static str],
+    pub checks: &'static [Check],
+}
+
+impl RuleSpec {
+    /// The WIT `rule-info` of the rule.
+    pub fn info(&self) -> RuleInfo {
+        RuleInfo {
+            id: self.id.into(),
+            version: self.version.into(),
+            title: self.title.into(),
+            description: self.description.into(),
+            inputs: self.inputs.to_vec(),
+            kinds: self.kinds.iter().map(|&k| k.into()).collect(),
+            checks: self.checks.iter().map(Check::info).collect(),
+        }
+    }
+}
+
+/// One check of a rule: a stable id, what it reports and why, its default severity, and
+/// the controls its findings break. Rules declare their checks as constants and list them
+/// in their [`RuleSpec`].
 #[derive(Clone, Copy, Debug)]
 pub struct Check {
     pub id: &'static str,
+    pub title: &'static str,
     pub severity: Severity,
-    pub controls: &'static [(Framework, &'static str)],
+    pub rationale: &'static str,
+    pub remediation: &'static str,
+    pub controls: &'static [ControlId],
 }
 
 impl Check {
+    /// The WIT `check-info` of the check.
+    pub fn info(&self) -> CheckInfo {
+        CheckInfo {
+            id: self.id.into(),
+            title: self.title.into(),
+            severity: self.severity,
+            rationale: self.rationale.into(),
+            remediation: self.remediation.into(),
+            controls: self.controls.iter().copied().map(control).collect(),
+        }
+    }
+
     /// A finding about a field of an object in the manifest set. Its identity is the
     /// pointer, so the fingerprint survives the object moving within its file. A field
     /// the object lacks (a rule reporting a missing `spec`) is located at its nearest
@@ -57,7 +117,6 @@ impl Check {
             check: self.id.to_owned(),
             severity: self.severity,
             message,
-            controls: control_list(self.controls),
             location,
             evidence: None,
             identity,
@@ -80,13 +139,6 @@ impl Finding {
         self
     }
 
-    /// Adds a control this particular finding also breaks (e.g. the CIS item of the
-    /// component it is on). The rule's `info` must list it too.
-    pub fn with_control(mut self, control: (Framework, &str)) -> Self {
-        self.controls.push(crate::control(control));
-        self
-    }
-
     /// Marks the finding as accepted by the rule's settings, with the operator's reason:
     /// reported as waived, not failing the run.
     pub fn accepted_because(mut self, reason: impl Into<String>) -> Self {
@@ -106,31 +158,54 @@ impl Verdict {
     pub fn of(findings: Vec<Finding>) -> Self {
         Self {
             findings,
-            assessed: Vec::new(),
+            coverage: Vec::new(),
         }
     }
 
-    /// Records that `check` had something to judge in the input (whether or not it found
-    /// a violation): its controls are assessed. `when` false records nothing.
-    pub fn judged(self, check: &Check, when: bool) -> Self {
-        self.assessed(check.controls, when)
-    }
-
-    /// Records controls as assessed (when `when`), for judgements that evidence controls
-    /// beyond a check's own (e.g. the CIS item of the component judged).
-    pub fn assessed(mut self, controls: &[(Framework, &str)], when: bool) -> Self {
-        if when {
-            for &(framework, id) in controls {
-                let known = self
-                    .assessed
-                    .iter()
-                    .any(|c| c.framework == framework && c.id == id);
-                if !known {
-                    self.assessed.push(control((framework, id)));
-                }
+    /// Records the objects `check` judged, whether or not it found a violation in them:
+    /// the scope its controls' status rests on. Nothing judged records nothing.
+    pub fn judged<'a>(
+        mut self,
+        check: &Check,
+        objects: impl IntoIterator<Item = &'a Object>,
+    ) -> Self {
+        let documents: Vec<u32> = objects.into_iter().map(|o| o.position).collect();
+        if documents.is_empty() {
+            return self;
+        }
+        let coverage = self.coverage_of(check);
+        for document in documents {
+            if !coverage.documents.contains(&document) {
+                coverage.documents.push(document);
             }
         }
         self
+    }
+
+    /// Records that `check` read `files` files of a `check-files` batch.
+    pub fn read_files(mut self, check: &Check, files: usize) -> Self {
+        if files > 0 {
+            let coverage = self.coverage_of(check);
+            coverage.files = coverage
+                .files
+                .saturating_add(files.try_into().unwrap_or(u32::MAX));
+        }
+        self
+    }
+
+    fn coverage_of(&mut self, check: &Check) -> &mut Coverage {
+        let at = match self.coverage.iter().position(|c| c.check == check.id) {
+            Some(at) => at,
+            None => {
+                self.coverage.push(Coverage {
+                    check: check.id.into(),
+                    documents: Vec::new(),
+                    files: 0,
+                });
+                self.coverage.len() - 1
+            }
+        };
+        &mut self.coverage[at]
     }
 }
 
@@ -157,60 +232,90 @@ pub fn object_locations(objects: &[Value], findings: Vec<Finding>) -> Vec<(Strin
         .collect()
 }
 
-/// Every control evidenced by a rule with these checks, in first-seen order, once each.
-pub fn controls_of(checks: &[Check]) -> Vec<Control> {
-    let mut all: Vec<(Framework, &str)> = Vec::new();
-    for &(framework, id) in checks.iter().flat_map(|c| c.controls) {
-        if !all.contains(&(framework, id)) {
-            all.push((framework, id));
-        }
-    }
-    control_list(&all)
-}
-
 /// A control from its framework and id.
-pub fn control((framework, id): (Framework, &str)) -> Control {
+pub fn control((framework, id): ControlId) -> Control {
     Control {
-        framework,
-        id: id.to_owned(),
+        framework: framework.into(),
+        id: id.into(),
     }
-}
-
-fn control_list(controls: &[(Framework, &str)]) -> Vec<Control> {
-    controls.iter().copied().map(control).collect()
 }
 
 #[cfg(test)]
 mod tests {
+    use super::framework::{CIS_KUBERNETES, SOC2};
     use super::*;
+    use crate::{Document, ManifestSet, Manifests};
 
     const A: Check = Check {
         id: "a",
+        title: "A",
         severity: Severity::High,
-        controls: &[
-            (Framework::Soc2, "CC6.1"),
-            (Framework::CisKubernetes, "5.1.1"),
-        ],
+        rationale: "Because.",
+        remediation: "Fix it.",
+        controls: &[(SOC2, "CC6.1"), (CIS_KUBERNETES, "5.1.1")],
     };
     const B: Check = Check {
         id: "b",
-        severity: Severity::Low,
-        controls: &[
-            (Framework::Soc2, "CC6.1"),
-            (Framework::CisKubernetes, "5.1.2"),
-        ],
+        controls: &[(SOC2, "CC6.1")],
+        ..A
     };
 
-    #[test]
-    fn a_verdict_assesses_the_controls_of_the_checks_that_judged() {
-        let verdict = Verdict::of(Vec::new()).judged(&A, true).judged(&B, false);
-        let ids: Vec<String> = verdict.assessed.into_iter().map(|c| c.id).collect();
-        assert_eq!(ids, ["CC6.1", "5.1.1"]);
+    fn objects(n: u32) -> Manifests {
+        Manifests::new(ManifestSet {
+            default_namespace: "default".into(),
+            documents: (0..n)
+                .map(|index| Document {
+                    file: "a.yaml".into(),
+                    index,
+                    api_version: "v1".into(),
+                    kind: "ConfigMap".into(),
+                    name: format!("c{index}"),
+                    namespace: None,
+                    object: "{}".into(),
+                })
+                .collect(),
+        })
     }
 
     #[test]
-    fn controls_are_deduplicated_in_order() {
-        let ids: Vec<String> = controls_of(&[A, B]).into_iter().map(|c| c.id).collect();
-        assert_eq!(ids, ["CC6.1", "5.1.1", "5.1.2"]);
+    fn a_verdict_records_what_each_check_judged_once() {
+        let set = objects(3);
+        let verdict = Verdict::of(Vec::new())
+            .judged(&A, &set.objects[..2])
+            .judged(&A, &set.objects[1..])
+            .judged(&B, &set.objects[..0])
+            .read_files(&B, 0);
+        assert_eq!(
+            verdict.coverage,
+            [Coverage {
+                check: "a".into(),
+                documents: vec![0, 1, 2],
+                files: 0
+            }]
+        );
+        let files = Verdict::of(Vec::new()).read_files(&B, 4).read_files(&B, 1);
+        assert_eq!(files.coverage[0].files, 5);
+    }
+
+    #[test]
+    fn a_spec_lists_its_checks_with_their_controls() {
+        let spec = RuleSpec {
+            id: "r",
+            version: "1.0.0",
+            title: "T",
+            description: "D",
+            inputs: &[InputKind::Manifests],
+            kinds: &["Role"],
+            checks: &[A, B],
+        };
+        let info = spec.info();
+        assert_eq!(info.kinds, ["Role"]);
+        let checks: Vec<(String, usize)> = info
+            .checks
+            .iter()
+            .map(|c| (c.id.clone(), c.controls.len()))
+            .collect();
+        assert_eq!(checks, [("a".into(), 2), ("b".into(), 1)]);
+        assert_eq!(info.checks[0].controls[1].framework, "cis-kubernetes");
     }
 }

@@ -3,7 +3,7 @@
 //! It owns the WIT bindings (generated from `wit/` at the repository root) and what rules
 //! share: the parsed manifest set ([`Manifests`], [`Object`]), JSON pointers
 //! ([`Pointer`]), rule settings ([`settings`]), Kubernetes label selectors ([`LabelSelector`]), workload pod templates
-//! ([`workload`]), and finding builders ([`Check`]). A rule crate implements [`Rule`] and
+//! ([`workload`]), and the rule's description, checks and findings ([`RuleSpec`], [`Check`]). A rule crate implements [`Rule`] and
 //! calls [`export_rule!`]; its logic stays plain Rust, unit-tested without WebAssembly.
 
 mod check;
@@ -22,14 +22,15 @@ pub mod bindings {
         pub_export_macro: true,
         export_macro_name: "__export_rule_world",
         default_bindings_module: "tollgate_sdk::bindings",
+        additional_derives: [PartialEq],
     });
 }
 
 pub use bindings::tollgate::policy::types::{
-    CheckError, Control, Document, File, FileLocation, Finding, Framework, InputKind, Location,
-    ManifestSet, ObjectLocation, RuleInfo, SettingsError, Severity, Verdict,
+    CheckError, CheckInfo, Control, Coverage, Document, File, FileLocation, Finding, InputKind,
+    Location, ManifestSet, ObjectLocation, RuleInfo, SettingsError, Severity, Verdict,
 };
-pub use check::{Check, control, controls_of, object_locations};
+pub use check::{Check, ControlId, RuleSpec, control, framework, object_locations};
 pub use manifests::{Manifests, Object};
 pub use pointer::Pointer;
 pub use selector::LabelSelector;
@@ -43,7 +44,8 @@ pub trait Rule {
     /// must parse, so every field needs a default.
     type Settings: serde::de::DeserializeOwned;
 
-    /// Describes the rule; see the WIT `rule-info`.
+    /// Describes the rule; see the WIT `rule-info`. Rules return their [`RuleSpec`]'s
+    /// [`RuleSpec::info`].
     fn info() -> RuleInfo;
 
     /// Judges the whole manifest set at once.
