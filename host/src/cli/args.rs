@@ -35,9 +35,13 @@ pub enum Command {
     /// Record the current findings' fingerprints, so that `scan --baseline FILE` reports
     /// only new ones.
     Baseline(BaselineArgs),
-    /// List the rules with their severity and the controls they evidence.
+    /// List the rules and their checks, with each check's severity.
     Rules(RulesArgs),
-    /// List the frameworks' controls and which rules evidence them (and which none can).
+    /// Explain a rule (`RULE`) or one of its checks (`RULE/CHECK`): why it matters, how to
+    /// fix it, and the controls it evidences.
+    Explain(ExplainArgs),
+    /// List the frameworks' controls, why tollgate's evidence bears on each, and the checks
+    /// that give it (`--format markdown` writes docs/controls.md).
     Frameworks(FrameworksArgs),
     /// Render a saved JSON report in another format, or merge the reports of several runs.
     Report(ReportArgs),
@@ -217,6 +221,16 @@ pub struct ScopeArgs {
 pub enum ListingFormat {
     Text,
     Json,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// `RULE` or `RULE/CHECK`, e.g. `rbac-least-privilege/wildcard`.
+    pub name: String,
+
+    #[command(flatten)]
+    pub runtime: RuntimeArgs,
 }
 
 #[derive(Debug, Args)]

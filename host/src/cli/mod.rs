@@ -2,6 +2,7 @@
 //! subcommand, and writing its output. Returns the process exit code.
 
 mod args;
+mod listing;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -11,16 +12,17 @@ use anyhow::{Context, bail};
 use clap::Parser;
 
 use crate::catalog;
+use crate::catalog::Framework;
 use crate::config::{self, Config};
 use crate::input::git::Source as GitSource;
 use crate::input::{Excludes, InputOptions, Target};
 use crate::report::{self, Format, Report, TextStyle, untrusted};
-use crate::runtime::{ComponentCache, Framework, Limits, Plugin};
+use crate::runtime::{ComponentCache, Limits};
 use crate::scan::{self, FailOn, RuntimeOptions, ScanOptions};
 
 pub use args::Cli;
 use args::{
-    BaselineArgs, Command, FrameworksArgs, ListingFormat, ReportArgs, ReportCommand, RulesArgs,
+    BaselineArgs, Command, ExplainArgs, FrameworksArgs, ReportArgs, ReportCommand, RulesArgs,
     RuntimeArgs, ScanArgs, ScopeArgs,
 };
 
@@ -50,6 +52,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Baseline(args) => baseline_command(args),
         Command::Rules(args) => rules_command(args),
         Command::Frameworks(args) => frameworks_command(args),
+        Command::Explain(args) => explain_command(args),
         Command::Report(args) => report_command(args),
     }
 }
@@ -80,73 +83,17 @@ fn report_command(args: ReportArgs) -> anyhow::Result<u8> {
     Ok(report.summary.exit_code)
 }
 
-/// Every catalog control with the rules (loaded now) that evidence it.
+/// Every catalog control, why it is evidenced, and the checks (loaded now) that do.
 fn frameworks_command(args: FrameworksArgs) -> anyhow::Result<u8> {
     let (_runtime, plugins) = scan::load(&runtime_options(args.runtime)?)?;
-    let mut rows = Vec::new();
-    for catalog in catalog::CATALOGS {
-        for &(id, title) in catalog.controls {
-            let rules: Vec<&str> = plugins
-                .iter()
-                .filter(|p| {
-                    p.info
-                        .controls
-                        .iter()
-                        .any(|c| c.framework == catalog.framework && c.id == id)
-                })
-                .map(|p| p.info.id.as_str())
-                .collect();
-            rows.push((catalog, id, title, rules));
-        }
-    }
-    let text = match args.format {
-        ListingFormat::Json => {
-            let frameworks: Vec<serde_json::Value> = catalog::CATALOGS
-                .iter()
-                .map(|catalog| {
-                    let controls: Vec<serde_json::Value> = rows
-                        .iter()
-                        .filter(|(c, ..)| c.framework == catalog.framework)
-                        .map(|(_, id, title, rules)| {
-                            serde_json::json!({"id": id, "title": title, "rules": rules, "covered": !rules.is_empty()})
-                        })
-                        .collect();
-                    serde_json::json!({"framework": catalog.name, "title": catalog.title, "controls": controls})
-                })
-                .collect();
-            let mut text =
-                serde_json::to_string_pretty(&serde_json::json!({ "frameworks": frameworks }))
-                    .expect("JSON values serialize");
-            text.push('\n');
-            text
-        }
-        ListingFormat::Text => {
-            let mut out = String::new();
-            for catalog in catalog::CATALOGS {
-                let mine: Vec<_> = rows
-                    .iter()
-                    .filter(|(c, ..)| c.framework == catalog.framework)
-                    .collect();
-                let covered = mine.iter().filter(|(.., rules)| !rules.is_empty()).count();
-                out.push_str(&format!(
-                    "{} — {}: {covered} of {} controls evidenced\n",
-                    catalog.name,
-                    catalog.title,
-                    mine.len()
-                ));
-                for (_, id, title, rules) in mine {
-                    let by = if rules.is_empty() {
-                        "not evidenced by any rule".to_owned()
-                    } else {
-                        rules.join(", ")
-                    };
-                    out.push_str(&format!("  {id:<8} {title}\n           {by}\n"));
-                }
-                out.push('\n');
-            }
-            out
-        }
-    };
+    write_stdout(&listing::frameworks(&plugins, args.format))?;
+    Ok(0)
+}
+
+/// One rule or check in full.
+fn explain_command(args: ExplainArgs) -> anyhow::Result<u8> {
+    let (_runtime, plugins) = scan::load(&runtime_options(args.runtime)?)?;
+    let text = listing::explain(&plugins, &args.name).map_err(anyhow::Error::msg)?;
     write_stdout(&text)?;
     Ok(0)
 }
@@ -261,7 +208,7 @@ fn frameworks(named: &[String], config: Option<&Config>) -> anyhow::Result<Vec<F
     } else if let Some(list) = config.and_then(|c| c.frameworks.clone()) {
         list
     } else {
-        catalog::CATALOGS.iter().map(|c| c.framework).collect()
+        catalog::frameworks().collect()
     };
     chosen.sort_by_key(|&f| catalog::position(f));
     chosen.dedup();
@@ -334,56 +281,8 @@ fn write_stdout(text: &str) -> anyhow::Result<()> {
 fn rules_command(args: RulesArgs) -> anyhow::Result<u8> {
     let (_runtime, mut plugins) = scan::load(&runtime_options(args.runtime)?)?;
     plugins.sort_by(|a, b| a.info.id.cmp(&b.info.id));
-    let text = match args.format {
-        ListingFormat::Json => rules_json(&plugins),
-        ListingFormat::Text => rules_text(&plugins),
-    };
-    write_stdout(&text)?;
+    write_stdout(&listing::rules(&plugins, args.format))?;
     Ok(0)
-}
-
-fn rules_json(plugins: &[Plugin]) -> String {
-    let rules: Vec<serde_json::Value> = plugins
-        .iter()
-        .map(|p| {
-            serde_json::json!({
-                "id": p.info.id,
-                "version": p.info.version,
-                "title": p.info.title,
-                "description": p.info.description,
-                "severity": scan::severity(p.info.severity),
-                "remediation": p.info.remediation,
-                "controls": scan::control_refs(&p.info.controls),
-                "source": p.source.to_string(),
-                "sha256": p.sha256,
-            })
-        })
-        .collect();
-    let mut listing = serde_json::json!({ "rules": rules });
-    untrusted::clean_value(&mut listing);
-    let mut text = serde_json::to_string_pretty(&listing).expect("JSON values serialize");
-    text.push('\n');
-    text
-}
-
-fn rules_text(plugins: &[Plugin]) -> String {
-    let mut out = String::new();
-    for plugin in plugins {
-        let info = &plugin.info;
-        let controls: Vec<String> = scan::control_refs(&info.controls)
-            .into_iter()
-            .map(|c| format!("{} {}", c.framework, c.id))
-            .collect();
-        out.push_str(&format!(
-            "{:<22} {:<8} {}\n{:<31} controls: {}\n",
-            info.id,
-            scan::severity(info.severity).name(),
-            untrusted::clean_text(&info.title),
-            "",
-            controls.join(", ")
-        ));
-    }
-    out
 }
 
 fn runtime_options(args: RuntimeArgs) -> anyhow::Result<RuntimeOptions> {

@@ -17,9 +17,10 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::catalog;
+use crate::catalog::Framework;
 use crate::input::yaml::{self, LineTree};
 use crate::report::Severity;
-use crate::runtime::{self, Framework};
+use crate::runtime;
 use crate::scan::FailOn;
 
 pub use waiver::{Waiver, WaiverPolicy};
@@ -244,21 +245,45 @@ impl Config {
         }
     }
 
-    /// Refuses rule ids no plugin has, in `rules` and in `waivers`.
-    pub fn check_rules(&self, known: &[&str]) -> Result<(), ConfigError> {
-        let unknown = |id: &str| !known.contains(&id);
-        let message = |id: &str| format!("unknown rule `{id}` (known rules: {})", known.join(", "));
-        if let Some(id) = self.rules.keys().find(|id| unknown(id)) {
-            return Err(self.error_at(&["rules".into(), id.clone()], message(id)));
+    /// Refuses rule ids no plugin has, and check ids their rule does not declare, in
+    /// `rules` (`check-severities`) and in `waivers`, at the line that names them.
+    pub fn check_rules(&self, known: &[(&str, Vec<&str>)]) -> Result<(), ConfigError> {
+        let ids: Vec<&str> = known.iter().map(|(id, _)| *id).collect();
+        let checks_of = |id: &str| known.iter().find(|(r, _)| *r == id).map(|(_, c)| c);
+        let message = |id: &str| format!("unknown rule `{id}` (known rules: {})", ids.join(", "));
+        let no_check = |rule: &str, check: &str, checks: &Vec<&str>| {
+            format!(
+                "rule `{rule}` has no check `{check}` (its checks: {})",
+                checks.join(", ")
+            )
+        };
+        for (id, rule) in &self.rules {
+            let Some(checks) = checks_of(id) else {
+                return Err(self.error_at(&["rules".into(), id.clone()], message(id)));
+            };
+            if let Some(check) = rule
+                .check_severities
+                .keys()
+                .find(|c| !checks.contains(&c.as_str()))
+            {
+                let path = [
+                    "rules".into(),
+                    id.clone(),
+                    "check-severities".into(),
+                    check.clone(),
+                ];
+                return Err(self.error_at(&path, no_check(id, check, checks)));
+            }
         }
-        if let Some((index, waiver)) = self
-            .waivers
-            .iter()
-            .enumerate()
-            .find(|(_, w)| unknown(&w.rule))
-        {
-            let path = ["waivers".into(), index.to_string(), "rule".into()];
-            return Err(self.error_at(&path, message(&waiver.rule)));
+        for (index, waiver) in self.waivers.iter().enumerate() {
+            let Some(checks) = checks_of(&waiver.rule) else {
+                let path = ["waivers".into(), index.to_string(), "rule".into()];
+                return Err(self.error_at(&path, message(&waiver.rule)));
+            };
+            if let Some(check) = waiver.check.as_deref().filter(|c| !checks.contains(c)) {
+                let path = ["waivers".into(), index.to_string(), "check".into()];
+                return Err(self.error_at(&path, no_check(&waiver.rule, check, checks)));
+            }
         }
         Ok(())
     }
@@ -398,12 +423,32 @@ mod tests {
             assert_eq!(error.line, Some(line), "{text:?}: {error}");
             assert!(error.message.contains(message), "{text:?}: {error}");
         }
-        let (_dir, path) = write("rules:\n  tls-min-versoin: {}\n");
-        let error = load(&path)
-            .unwrap()
-            .check_rules(&["tls-min-version"])
-            .unwrap_err();
-        assert_eq!(error.line, Some(2));
+        let known = [("tls-min-version", vec!["weak-protocol", "weak-ciphers"])];
+        for (text, line, message) in [
+            (
+                "rules:\n  tls-min-versoin: {}\n",
+                2,
+                "unknown rule `tls-min-versoin` (known rules: tls-min-version)",
+            ),
+            (
+                "rules:\n  tls-min-version:\n    check-severities:\n      weak-protocl: low\n",
+                4,
+                "rule `tls-min-version` has no check `weak-protocl` (its checks: weak-protocol, weak-ciphers)",
+            ),
+            (
+                "waivers:\n  - rule: tls-min-version\n    check: weak-cipher\n    path: a/**\n    reason: r\n",
+                3,
+                "rule `tls-min-version` has no check `weak-cipher` (its checks: weak-protocol, weak-ciphers)",
+            ),
+        ] {
+            let (_dir, path) = write(text);
+            let error = load(&path).unwrap().check_rules(&known).unwrap_err();
+            assert_eq!(
+                (error.line, error.message.as_str()),
+                (Some(line), message),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@ h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 8p
 .meta { color: var(--muted); font-size: 13px; } .meta code { font-size: 12px; }
 .badge { display:inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; color:#fff; white-space: nowrap; }
 .pass, .satisfied { background: var(--ok); } .fail, .not-satisfied, .critical, .high { background: var(--bad); }
-.error { background: #8250df; } .waived, .medium { background: var(--warn); } .not-assessed, .low, .info { background: #6e7781; }
+.error { background: #8250df; } .waived, .partial, .medium { background: var(--warn); } .not-assessed, .low, .info { background: #6e7781; }
 .cards { display: flex; gap: 12px; flex-wrap: wrap; } .card { border: 1px solid var(--line); border-radius: 6px; padding: 10px 14px; min-width: 220px; }
 .card h3 { margin: 0 0 6px; font-size: 14px; } .card .framework-title { margin: 0 0 6px; font-size: 12px; color: var(--muted); } .card div { font-size: 13px; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; } th, td { border-bottom: 1px solid var(--line); padding: 5px 6px; text-align: left; vertical-align: top; }
@@ -141,7 +141,7 @@ fn filters(out: &mut String, report: &Report) {
 }
 
 fn controls(out: &mut String, report: &Report) {
-    out.push_str("<h2>Controls</h2>\n<table id=\"controls\"><thead><tr><th>Framework</th><th>Control</th><th>Title</th><th>Status</th><th>Basis</th><th>Rules</th></tr></thead><tbody>\n");
+    out.push_str("<h2>Controls</h2>\n<p class=\"scope-note\">Satisfied means tested, no exceptions in the scanned scope; it does not say the control is met for the organisation. Each basis names the objects and files the status rests on.</p>\n<table id=\"controls\"><thead><tr><th>Framework</th><th>Control</th><th>Title</th><th>Status</th><th>Basis</th><th>Rules</th></tr></thead><tbody>\n");
     for c in &report.controls {
         let _ = writeln!(
             out,

@@ -29,21 +29,25 @@ pub fn render(report: &Report) -> String {
     );
 
     if !report.controls.is_empty() {
-        out.push_str("| framework | satisfied | not satisfied | waived | error | not assessed |\n");
-        out.push_str("|---|---:|---:|---:|---:|---:|\n");
+        out.push_str(
+            "| framework | satisfied | partial | not satisfied | waived | error | not assessed |\n",
+        );
+        out.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
         for framework in &report.settings.frameworks {
             let count = |status: ControlStatus| report.control_count(framework, status);
             let _ = writeln!(
                 out,
-                "| {framework} | {} | {} | {} | {} | {} |",
+                "| {framework} | {} | {} | {} | {} | {} | {} |",
                 count(ControlStatus::Satisfied),
+                count(ControlStatus::Partial),
                 count(ControlStatus::NotSatisfied),
                 count(ControlStatus::Waived),
                 count(ControlStatus::Error),
                 count(ControlStatus::NotAssessed)
             );
         }
-        out.push('\n');
+        out.push_str(SCOPE_NOTE);
+        out.push_str("\n\n");
         let titles: Vec<String> = report
             .settings
             .frameworks
@@ -70,6 +74,7 @@ pub fn render(report: &Report) -> String {
                 failing.join(", ")
             );
         }
+        control_table(&mut out, report);
     }
 
     if !report.findings.is_empty() {
@@ -227,4 +232,29 @@ mod tests {
         assert_eq!(code_span("``a``"), "``` ``a`` ```");
         assert_eq!(code_span("deploy/web.yaml:12"), "`deploy/web.yaml:12`");
     }
+}
+
+/// What a status claims, and what it does not: said under every control summary.
+const SCOPE_NOTE: &str = "Satisfied means tested, no exceptions in the scanned scope; it does \
+     not say the control is met for the organisation. Each control's basis names the objects \
+     and files it rests on.";
+
+/// Every control with its status and basis (which holds its scope), folded.
+fn control_table(out: &mut String, report: &Report) {
+    let _ = writeln!(
+        out,
+        "<details><summary>Every control, with the scope its status rests on</summary>\n\n\
+         | control | status | basis |\n|---|---|---|"
+    );
+    for c in &report.controls {
+        let _ = writeln!(
+            out,
+            "| {} {} | {} | {} |",
+            code_span(&c.framework),
+            code_span(&c.id),
+            c.status.name(),
+            inline(&c.basis)
+        );
+    }
+    out.push_str("\n</details>\n\n");
 }

@@ -3,16 +3,18 @@
 //! inputs and errors are combined and the control statuses and summary recomputed. Runs
 //! made with different plugin digests are refused unless the caller allows it.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
 use super::{
-    Evidence, InputRecord, NoticeKind, NoticeRecord, PluginRecord, Report, RuleResult, RuleStatus,
-    SCHEMA_VERSION, Shard, Summary, untrusted,
+    ControlRef, Evidence, InputRecord, NoticeKind, NoticeRecord, PluginRecord, Report, RuleResult,
+    RuleStatus, SCHEMA_VERSION, Scope, Shard, Summary, untrusted,
 };
 use crate::catalog;
-use crate::runtime::{self, Framework};
+use crate::catalog::Framework;
+use crate::runtime;
 use crate::scan::FailOn;
 
 /// Why reports cannot be read or merged.
@@ -123,6 +125,8 @@ pub fn merge(shards: Vec<Saved>, allow_plugin_mismatch: bool) -> Result<Report, 
     let mut notices: Vec<NoticeRecord> = Vec::new();
     let mut objects = 0;
     let mut records = Vec::new();
+    // The shards judged disjoint inputs: a control's scope is the sum of theirs.
+    let mut scopes: BTreeMap<(String, String), Scope> = BTreeMap::new();
     for shard in &shards {
         let report = &shard.report;
         for rule in &report.rules {
@@ -131,9 +135,17 @@ pub fn merge(shards: Vec<Saved>, allow_plugin_mismatch: bool) -> Result<Report, 
                     known.findings += rule.findings;
                     known.waived += rule.waived;
                     known.status = worse(known.status, rule.status);
-                    for control in &rule.assessed {
-                        if !known.assessed.contains(control) {
-                            known.assessed.push(control.clone());
+                    for coverage in &rule.coverage {
+                        match known
+                            .coverage
+                            .iter_mut()
+                            .find(|c| c.check == coverage.check)
+                        {
+                            Some(c) => {
+                                c.objects += coverage.objects;
+                                c.files += coverage.files;
+                            }
+                            None => known.coverage.push(coverage.clone()),
                         }
                     }
                 }
@@ -147,6 +159,10 @@ pub fn merge(shards: Vec<Saved>, allow_plugin_mismatch: bool) -> Result<Report, 
                 .iter()
                 .filter_map(|name| catalog::by_name(name)),
         );
+        for control in &report.controls {
+            let key = (control.framework.clone(), control.id.clone());
+            scopes.entry(key).or_default().add(&control.scope);
+        }
         findings.extend(report.findings.iter().cloned());
         errors.extend(report.errors.iter().cloned());
         for input in &report.inputs {
@@ -184,7 +200,20 @@ pub fn merge(shards: Vec<Saved>, allow_plugin_mismatch: bool) -> Result<Report, 
             .filter(|n| n.kind == NoticeKind::HelmChart)
             .count(),
     };
-    let controls = catalog::assess(&frameworks, &rules, &[], &findings, &gaps);
+    let scope = |control: &ControlRef| {
+        let key = (control.framework.clone(), control.id.clone());
+        scopes.get(&key).cloned().unwrap_or_default()
+    };
+    let controls = catalog::assess(
+        &frameworks,
+        &catalog::Run {
+            rules: &rules,
+            skipped: &[],
+            findings: &findings,
+            gaps,
+            scope: &scope,
+        },
+    );
     let threshold = FailOn::from_name(&fail_on).and_then(FailOn::threshold);
     let summary = Summary::of(
         (rules.len(), inputs.len(), objects, skipped.len()),

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// Version of this JSON shape; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -125,20 +125,24 @@ pub enum ControlStatus {
     NotSatisfied,
     /// A rule evidencing it failed to run, or inputs could not be read: no verdict.
     Error,
-    /// Only waived findings break it.
+    /// Only waived findings break it: exceptions with accepted risk, never satisfied.
     Waived,
-    /// Every rule evidencing it ran over every input, at least one had something to judge
-    /// for it, and none found anything.
+    /// Nothing breaks it, but only some of the rules evidencing it judged something for
+    /// it: the others were not run or found nothing in the input that bears on it.
+    Partial,
+    /// Every rule evidencing it ran over every input, each judged something that bears on
+    /// it, and none found anything: tested, no exceptions in the scanned scope.
     Satisfied,
     /// No rule that ran evidences it, or its rules found nothing in the input to judge.
     NotAssessed,
 }
 
 impl ControlStatus {
-    pub const ALL: [ControlStatus; 5] = [
+    pub const ALL: [ControlStatus; 6] = [
         Self::NotSatisfied,
         Self::Error,
         Self::Waived,
+        Self::Partial,
         Self::Satisfied,
         Self::NotAssessed,
     ];
@@ -148,8 +152,63 @@ impl ControlStatus {
             Self::NotSatisfied => "not-satisfied",
             Self::Error => "error",
             Self::Waived => "waived",
+            Self::Partial => "partial",
             Self::Satisfied => "satisfied",
             Self::NotAssessed => "not-assessed",
+        }
+    }
+}
+
+/// What a control's status rests on: the objects and files its checks judged.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scope {
+    /// Objects judged, counted by kind, kinds in name order.
+    pub objects: BTreeMap<String, usize>,
+    /// Files read.
+    pub files: usize,
+}
+
+impl Scope {
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty() && self.files == 0
+    }
+
+    /// The sum of two scopes over disjoint inputs (shards of one estate).
+    pub fn add(&mut self, other: &Scope) {
+        for (kind, count) in &other.objects {
+            *self.objects.entry(kind.clone()).or_insert(0) += count;
+        }
+        self.files += other.files;
+    }
+}
+
+impl std::fmt::Display for Scope {
+    /// `3 objects (1 ClusterRole, 2 Role) and 40 files`, `nothing`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let total: usize = self.objects.values().sum();
+        let kinds: Vec<String> = self
+            .objects
+            .iter()
+            .map(|(kind, n)| format!("{n} {kind}"))
+            .collect();
+        let objects = (total > 0).then(|| {
+            format!(
+                "{total} object{} ({})",
+                if total == 1 { "" } else { "s" },
+                kinds.join(", ")
+            )
+        });
+        let files = (self.files > 0).then(|| {
+            format!(
+                "{} file{}",
+                self.files,
+                if self.files == 1 { "" } else { "s" }
+            )
+        });
+        match (objects, files) {
+            (Some(o), Some(f2)) => write!(f, "{o} and {f2}"),
+            (Some(one), None) | (None, Some(one)) => f.write_str(&one),
+            (None, None) => f.write_str("nothing"),
         }
     }
 }
@@ -161,8 +220,11 @@ pub struct ControlResult {
     pub id: String,
     pub title: String,
     pub status: ControlStatus,
-    /// Why the status is what it is, in a sentence.
+    /// Why the status is what it is, in a sentence, with the scope it rests on.
     pub basis: String,
+    /// The objects and files the checks evidencing it judged in this run.
+    #[serde(default)]
+    pub scope: Scope,
     /// The rules that ran and evidence this control.
     pub rules: Vec<String>,
     /// Fingerprints of the findings that break it (not waived).
@@ -267,9 +329,8 @@ pub struct RuleResult {
     pub version: String,
     pub title: String,
     pub description: String,
-    pub remediation: String,
-    pub severity: Severity,
-    pub controls: Vec<ControlRef>,
+    /// Every check of the rule, with the controls its findings break.
+    pub checks: Vec<CheckRecord>,
     /// `builtin` or the path of the `--plugin` file.
     pub source: String,
     /// SHA-256 of the plugin component.
@@ -279,13 +340,62 @@ pub struct RuleResult {
     /// Findings not waived.
     pub findings: usize,
     pub waived: usize,
-    /// The controls the rule judged something for in this run (the input held what its
-    /// checks for them read). Its other controls are not assessed by this run.
+    /// What each check judged in this run (checks that judged nothing are absent).
     #[serde(default)]
-    pub assessed: Vec<ControlRef>,
+    pub coverage: Vec<CheckCoverage>,
     /// What the rule reads.
     #[serde(default)]
     pub inputs: Vec<RuleInput>,
+}
+
+impl RuleResult {
+    /// Every control the rule evidences, once each, in the order its checks name them.
+    pub fn controls(&self) -> Vec<&ControlRef> {
+        let mut all: Vec<&ControlRef> = Vec::new();
+        for control in self.checks.iter().flat_map(|c| &c.controls) {
+            if !all.contains(&control) {
+                all.push(control);
+            }
+        }
+        all
+    }
+
+    /// The declared check `id`.
+    pub fn check(&self, id: &str) -> Option<&CheckRecord> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+
+    /// The checks that evidence `control`.
+    pub fn checks_for<'a>(
+        &'a self,
+        control: &'a ControlRef,
+    ) -> impl Iterator<Item = &'a CheckRecord> {
+        self.checks
+            .iter()
+            .filter(move |c| c.controls.contains(control))
+    }
+}
+
+/// One check of a rule, as its plugin declares it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckRecord {
+    pub id: String,
+    pub title: String,
+    /// Severity of its findings unless configured or said otherwise.
+    pub severity: Severity,
+    pub rationale: String,
+    pub remediation: String,
+    pub controls: Vec<ControlRef>,
+}
+
+/// What one check judged in a run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckCoverage {
+    pub check: String,
+    /// Objects judged.
+    pub objects: usize,
+    /// Files read.
+    pub files: usize,
 }
 
 /// What a rule reads: the manifest set, or the files.

@@ -109,9 +109,10 @@ pub fn render(report: &Report) -> String {
             let (state, reason) = match control.status {
                 ControlStatus::Satisfied => ("satisfied", "pass"),
                 ControlStatus::NotSatisfied => ("not-satisfied", "fail"),
-                ControlStatus::Waived | ControlStatus::Error | ControlStatus::NotAssessed => {
-                    ("not-satisfied", "other")
-                }
+                ControlStatus::Waived
+                | ControlStatus::Partial
+                | ControlStatus::Error
+                | ControlStatus::NotAssessed => ("not-satisfied", "other"),
             };
             let related: Vec<Value> = control
                 .rules
@@ -250,8 +251,17 @@ fn framework_labels(report: &Report) -> String {
     labels.join("; ")
 }
 
+/// The control as an OSCAL token: `framework_id` in lower case, a NIST enhancement
+/// written as OSCAL catalogs write it (`AC-6(1)` is `ac-6.1`).
 fn control_id(control: &ControlResult) -> String {
-    format!("{}_{}", control.framework, control.id).to_lowercase()
+    let id: String = control
+        .id
+        .to_lowercase()
+        .chars()
+        .filter(|&c| c != ')')
+        .map(|c| if c == '(' { '.' } else { c })
+        .collect();
+    format!("{}_{id}", control.framework)
 }
 
 /// A name-based UUID (version 5 layout) from SHA-256 of the seed and parts.

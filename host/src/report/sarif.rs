@@ -1,30 +1,28 @@
 //! SARIF 2.1.0, what CI code-scanning UIs read: one run, a reporting descriptor per
-//! rule and check found (help text, remediation, controls as tags), results with
+//! declared check of every rule that ran (help text, remediation, controls as tags), results with
 //! locations and partial fingerprints, waived findings as suppressions, and rule errors
 //! as tool execution notifications.
 
 use serde_json::{Value, json};
 
-use super::{FindingRecord, Report, RuleResult, Severity, markdown};
+use super::{CheckRecord, FindingRecord, Report, RuleResult, Severity, markdown};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 pub fn render(report: &Report) -> String {
-    let mut descriptors: Vec<(String, &RuleResult, Severity)> = Vec::new();
-    for finding in &report.findings {
-        let id = format!("{}/{}", finding.rule, finding.check);
-        match descriptors.iter_mut().find(|(d, ..)| *d == id) {
-            Some((_, _, severity)) => *severity = (*severity).max(finding.severity),
-            None => {
-                if let Some(rule) = report.rules.iter().find(|r| r.id == finding.rule) {
-                    descriptors.push((id, rule, finding.severity));
-                }
-            }
-        }
-    }
+    // Every declared check of every rule that ran, whether it fired or not.
+    let descriptors: Vec<(String, &RuleResult, &CheckRecord)> = report
+        .rules
+        .iter()
+        .flat_map(|rule| {
+            rule.checks
+                .iter()
+                .map(move |check| (format!("{}/{}", rule.id, check.id), rule, check))
+        })
+        .collect();
     let rules: Vec<Value> = descriptors
         .iter()
-        .map(|(id, rule, severity)| descriptor(id, rule, *severity))
+        .map(|(id, rule, check)| descriptor(id, rule, check))
         .collect();
     let results: Vec<Value> = report
         .findings
@@ -81,31 +79,34 @@ pub fn render(report: &Report) -> String {
     text
 }
 
-fn descriptor(id: &str, rule: &RuleResult, severity: Severity) -> Value {
+fn descriptor(id: &str, rule: &RuleResult, check: &CheckRecord) -> Value {
     let mut tags = vec!["security".to_owned(), "compliance".to_owned()];
     tags.extend(
-        rule.controls
+        check
+            .controls
             .iter()
             .map(|c| format!("{}:{}", c.framework, c.id)),
     );
     json!({
         "id": id,
         "name": camel_case(id),
-        "shortDescription": {"text": rule.title},
-        "fullDescription": {"text": rule.description},
+        "shortDescription": {"text": check.title},
+        "fullDescription": {"text": format!("{} {}", check.rationale, rule.description)},
         "help": {
-            "text": rule.remediation,
+            "text": check.remediation,
             "markdown": format!(
-                "**{}**\n\n{}\n\n**Remediation:** {}",
-                markdown::inline(&rule.title),
-                markdown::inline(&rule.description),
-                markdown::inline(&rule.remediation)
+                "**{}**\n\n{}\n\n**Remediation:** {}\n\nRule `{}`: {}",
+                markdown::inline(&check.title),
+                markdown::inline(&check.rationale),
+                markdown::inline(&check.remediation),
+                rule.id,
+                markdown::inline(&rule.title)
             ),
         },
-        "defaultConfiguration": {"level": level(severity)},
+        "defaultConfiguration": {"level": level(check.severity)},
         "properties": {
             "tags": tags,
-            "security-severity": security_severity(severity),
+            "security-severity": security_severity(check.severity),
             "precision": "high",
         },
     })

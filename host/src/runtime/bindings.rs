@@ -7,5 +7,5 @@ wasmtime::component::bindgen!({
 });
 
 pub use tollgate::policy::types::{
-    Control, Document, Finding, Framework, InputKind, Location, Severity,
+    CheckInfo, Control, Coverage, Document, Finding, InputKind, Location, Severity,
 };

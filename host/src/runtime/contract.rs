@@ -3,11 +3,15 @@
 //! make the call an error (fail closed), never a silent pass.
 
 use super::limits::{MAX_DETAIL_BYTES, MAX_FINDINGS, MAX_TEXT_BYTES as MAX_TEXT};
-use super::{CheckError, Control, Finding, Location, RuleError, RuleInfo, Verdict};
+use super::{CheckError, CheckInfo, Finding, Location, RuleError, RuleInfo, Verdict};
 use crate::catalog;
 
-/// Checks a plugin's `info()`: a kebab-case id, text present, at least one input, and
-/// controls the catalogs know.
+/// The most checks a rule may declare, and the most kinds it may name.
+const MAX_CHECKS: usize = 256;
+
+/// Checks a plugin's `info()`: a kebab-case id, a semantic version, text present, at least
+/// one input and one check, unique kebab-case check ids, each check's text present and
+/// its controls ones the catalogs know.
 pub fn validate_info(info: &RuleInfo) -> Result<(), String> {
     if !is_kebab_case(&info.id) {
         return Err(format!(
@@ -21,65 +25,98 @@ pub fn validate_info(info: &RuleInfo) -> Result<(), String> {
             info.version
         ));
     }
-    for (field, text) in [
-        ("title", &info.title),
-        ("description", &info.description),
-        ("remediation", &info.remediation),
-    ] {
-        if text.trim().is_empty() || text.len() > MAX_TEXT {
-            return Err(format!("{field} is empty or longer than {MAX_TEXT} bytes"));
-        }
-    }
+    present(&[("title", &info.title), ("description", &info.description)])?;
     if info.inputs.is_empty() {
         return Err("it names no input (manifests or files)".into());
     }
-    if info.controls.is_empty() {
-        return Err("it evidences no control".into());
-    }
-    if let Some(unknown) = info
-        .controls
-        .iter()
-        .find(|c| catalog::control(c.framework, &c.id).is_none())
-    {
+    if info.kinds.len() > MAX_CHECKS || info.kinds.iter().any(|k| !is_kind(k)) {
         return Err(format!(
-            "control {} {} is in no catalog tollgate knows",
-            catalog::framework_name(unknown.framework),
-            unknown.id
+            "kinds must be at most {MAX_CHECKS} Kubernetes kind names (e.g. Deployment)"
         ));
+    }
+    if info.checks.is_empty() || info.checks.len() > MAX_CHECKS {
+        return Err(format!("it must declare between 1 and {MAX_CHECKS} checks"));
+    }
+    for (i, check) in info.checks.iter().enumerate() {
+        validate_check(check).map_err(|why| format!("check {:?}: {why}", check.id))?;
+        if info.checks[..i].iter().any(|c| c.id == check.id) {
+            return Err(format!("check {:?} is declared twice", check.id));
+        }
     }
     Ok(())
 }
 
-/// Checks the verdict of one call: controls assessed that are the rule's own, and every
-/// finding: kebab-case check ids, a message, controls that are the rule's own, and a
-/// location inside what the call was given (`located`).
+fn validate_check(check: &CheckInfo) -> Result<(), String> {
+    if !is_kebab_case(&check.id) {
+        return Err("id is not kebab-case".into());
+    }
+    present(&[
+        ("title", &check.title),
+        ("rationale", &check.rationale),
+        ("remediation", &check.remediation),
+    ])?;
+    if check.controls.is_empty() {
+        return Err("it evidences no control".into());
+    }
+    match check
+        .controls
+        .iter()
+        .find(|c| catalog::control(&c.framework, &c.id).is_none())
+    {
+        Some(unknown) => Err(format!(
+            "control {} {} is in no catalog tollgate knows ({})",
+            unknown.framework,
+            unknown.id,
+            catalog::names().join(", ")
+        )),
+        None => Ok(()),
+    }
+}
+
+fn present(fields: &[(&str, &String)]) -> Result<(), String> {
+    match fields
+        .iter()
+        .find(|(_, text)| text.trim().is_empty() || text.len() > MAX_TEXT)
+    {
+        Some((field, _)) => Err(format!("{field} is empty or longer than {MAX_TEXT} bytes")),
+        None => Ok(()),
+    }
+}
+
+/// Checks the verdict of one call: coverage of the rule's own checks, on objects the call
+/// was given (`documents` of them), and every finding: a check of the rule, a message,
+/// and a location inside what the call was given (`located`).
 pub fn validate_verdict(
     info: &RuleInfo,
     verdict: &Verdict,
+    documents: usize,
     located: impl Fn(&Location) -> bool,
 ) -> Result<(), RuleError> {
-    if let Some(c) = verdict.assessed.iter().find(|c| !evidences(info, c)) {
-        return Err(RuleError::Malformed(format!(
-            "assessed control {} {} is not among the rule's controls",
-            catalog::framework_name(c.framework),
-            c.id
-        )));
+    let malformed = |why: String| Err(RuleError::Malformed(why));
+    for coverage in &verdict.coverage {
+        if !info.checks.iter().any(|c| c.id == coverage.check) {
+            return malformed(format!(
+                "coverage names check {:?}, which the rule does not declare",
+                coverage.check
+            ));
+        }
+        if coverage.documents.iter().any(|&d| d as usize >= documents) {
+            return malformed(format!(
+                "coverage of check {:?} names an object outside the input it was given",
+                coverage.check
+            ));
+        }
     }
     if verdict.findings.len() > MAX_FINDINGS {
-        return Err(RuleError::Malformed(format!(
+        return malformed(format!(
             "{} findings in one call, more than the {MAX_FINDINGS} allowed",
             verdict.findings.len()
-        )));
+        ));
     }
     for finding in &verdict.findings {
-        let fail = |what: String| {
-            Err(RuleError::Malformed(format!(
-                "finding {:?}: {what}",
-                finding.check
-            )))
-        };
-        if !is_kebab_case(&finding.check) {
-            return fail("check id is not kebab-case".into());
+        let fail = |what: String| malformed(format!("finding {:?}: {what}", finding.check));
+        if !info.checks.iter().any(|c| c.id == finding.check) {
+            return fail("check is not among the rule's checks".into());
         }
         if finding.message.trim().is_empty() || finding.message.len() > MAX_TEXT {
             return fail("message is empty or too long".into());
@@ -90,16 +127,6 @@ pub fn validate_verdict(
             .is_some_and(|reason| reason.trim().is_empty() || reason.len() > MAX_TEXT)
         {
             return fail("accepted without a reason, or with one too long".into());
-        }
-        if finding.controls.is_empty() {
-            return fail("breaks no control".into());
-        }
-        if let Some(c) = finding.controls.iter().find(|c| !evidences(info, c)) {
-            return fail(format!(
-                "control {} {} is not among the rule's controls",
-                catalog::framework_name(c.framework),
-                c.id
-            ));
         }
         if let Some(field) = oversized_detail(finding) {
             return fail(format!("{field} is longer than {MAX_DETAIL_BYTES} bytes"));
@@ -184,10 +211,11 @@ fn oversized_detail(finding: &Finding) -> Option<&'static str> {
     .map(|(field, _)| field)
 }
 
-fn evidences(info: &RuleInfo, control: &Control) -> bool {
-    info.controls
-        .iter()
-        .any(|c| c.framework == control.framework && c.id == control.id)
+/// A Kubernetes kind name: a letter, then letters and digits (`Deployment`, `HTTPRoute`).
+fn is_kind(kind: &str) -> bool {
+    kind.len() <= 64
+        && kind.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && kind.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 fn is_kebab_case(id: &str) -> bool {
@@ -204,7 +232,7 @@ fn is_kebab_case(id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runtime::{Framework, InputKind, Severity};
+    use crate::runtime::{Control, Coverage, InputKind, Severity};
 
     fn info() -> RuleInfo {
         RuleInfo {
@@ -212,36 +240,71 @@ mod tests {
             version: "1.0.0".into(),
             title: "t".into(),
             description: "d".into(),
-            severity: Severity::Low,
             inputs: vec![InputKind::Manifests],
-            remediation: "r".into(),
-            controls: vec![Control {
-                framework: Framework::Soc2,
-                id: "CC6.1".into(),
+            kinds: vec!["Role".into()],
+            checks: vec![CheckInfo {
+                id: "wide".into(),
+                title: "t".into(),
+                severity: Severity::Low,
+                rationale: "r".into(),
+                remediation: "r".into(),
+                controls: vec![Control {
+                    framework: "soc2".into(),
+                    id: "CC6.1".into(),
+                }],
             }],
         }
     }
 
     #[test]
-    fn assessed_controls_must_be_the_rules_own() {
-        let control = |id: &str| Control {
-            framework: Framework::Soc2,
-            id: id.into(),
-        };
-        let verdict = |id: &str| Verdict {
+    fn coverage_must_name_the_rules_checks_and_the_calls_objects() {
+        let verdict = |check: &str, document: u32| Verdict {
             findings: Vec::new(),
-            assessed: vec![control(id)],
+            coverage: vec![Coverage {
+                check: check.into(),
+                documents: vec![document],
+                files: 0,
+            }],
         };
         assert_eq!(
-            validate_verdict(&info(), &verdict("CC6.1"), |_| true),
+            validate_verdict(&info(), &verdict("wide", 1), 2, |_| true),
             Ok(())
         );
         assert_eq!(
-            validate_verdict(&info(), &verdict("CC6.6"), |_| true),
+            validate_verdict(&info(), &verdict("narrow", 1), 2, |_| true),
             Err(RuleError::Malformed(
-                "assessed control soc2 CC6.6 is not among the rule's controls".into()
+                "coverage names check \"narrow\", which the rule does not declare".into()
             ))
         );
+        assert_eq!(
+            validate_verdict(&info(), &verdict("wide", 2), 2, |_| true),
+            Err(RuleError::Malformed(
+                "coverage of check \"wide\" names an object outside the input it was given".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn checks_must_be_unique_and_map_to_known_controls() {
+        let mut twice = info();
+        twice.checks.push(twice.checks[0].clone());
+        assert_eq!(
+            validate_info(&twice),
+            Err("check \"wide\" is declared twice".into())
+        );
+        let mut unknown = info();
+        unknown.checks[0].controls[0].framework = "pci-dss".into();
+        assert_eq!(
+            validate_info(&unknown),
+            Err(
+                "check \"wide\": control pci-dss CC6.1 is in no catalog tollgate knows \
+                 (soc2, iso27001, cis-kubernetes, nist-800-53)"
+                    .into()
+            )
+        );
+        let mut bad_kind = info();
+        bad_kind.kinds.push("apps/v1 Deployment".into());
+        assert!(validate_info(&bad_kind).is_err());
     }
 
     #[test]

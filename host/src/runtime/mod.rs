@@ -22,8 +22,8 @@ use wasmtime::component::Linker;
 use wasmtime::{Config, Engine, Trap};
 
 pub use bindings::{
-    CheckError, Control, Document, File, Finding, Framework, InputKind, Location, ManifestSet,
-    RuleInfo, SettingsError, Severity, Verdict,
+    CheckError, CheckInfo, Control, Coverage, Document, File, Finding, InputKind, Location,
+    ManifestSet, RuleInfo, SettingsError, Severity, Verdict,
 };
 pub use cache::ComponentCache;
 pub use limits::Limits;
@@ -31,6 +31,9 @@ pub use limits::Limits;
 use bindings::RulePre;
 use limits::MemoryBudget;
 use sandbox::State;
+
+/// The contract this host speaks: the WIT package of `wit/`.
+pub const CONTRACT: &str = "tollgate:policy@0.3.0";
 
 /// Where a plugin came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,7 +66,15 @@ pub enum LoadError {
         source_name: PluginSource,
         error: wasmtime::Error,
     },
-    #[error("{source_name} does not implement the tollgate:policy/rule@0.2.0 world: {error:#}")]
+    #[error(
+        "{source_name} was built for {speaks}; this tollgate speaks {CONTRACT}: rebuild the \
+         plugin against the wit/ of this release"
+    )]
+    OtherContract {
+        source_name: PluginSource,
+        speaks: String,
+    },
+    #[error("{source_name} does not implement the {CONTRACT} rule world: {error:#}")]
     Link {
         source_name: PluginSource,
         error: wasmtime::Error,
@@ -120,6 +131,11 @@ pub struct Plugin {
 }
 
 impl Plugin {
+    /// The declared check `id`, if the rule has it.
+    pub fn check(&self, id: &str) -> Option<&CheckInfo> {
+        self.info.checks.iter().find(|c| c.id == id)
+    }
+
     /// An external plugin's accepted findings, credited only when the operator's settings
     /// for the rule hold the reason, which then names the setting; builtin rules (ours,
     /// which may also honour inline allow comments) are believed as they are.
@@ -216,9 +232,15 @@ impl Runtime {
             .linker
             .instantiate_pre(&component)
             .and_then(RulePre::new)
-            .map_err(|error| LoadError::Link {
-                source_name: source.clone(),
-                error,
+            .map_err(|error| match self.contract_of(&component) {
+                Some(speaks) if speaks != CONTRACT => LoadError::OtherContract {
+                    source_name: source.clone(),
+                    speaks,
+                },
+                _ => LoadError::Link {
+                    source_name: source.clone(),
+                    error,
+                },
             })?;
         let info = self
             .call(&pre, seed, |rule, store| rule.call_info(store))
@@ -261,10 +283,16 @@ impl Runtime {
             rule.call_check_manifests(store, set, settings)
         })?;
         let verdict = verdict.map_err(contract::check_error)?;
-        contract::validate_verdict(&plugin.info, &verdict, |location| match location {
-            Location::Object(o) => (o.document as usize) < set.documents.len(),
-            Location::File(_) => false,
-        })?;
+        let documents = set.documents.len();
+        contract::validate_verdict(
+            &plugin.info,
+            &verdict,
+            documents,
+            |location| match location {
+                Location::Object(o) => (o.document as usize) < documents,
+                Location::File(_) => false,
+            },
+        )?;
         plugin.credit_acceptances(verdict, settings)
     }
 
@@ -279,7 +307,7 @@ impl Runtime {
             rule.call_check_files(store, batch, settings)
         })?;
         let verdict = verdict.map_err(contract::check_error)?;
-        contract::validate_verdict(&plugin.info, &verdict, |location| match location {
+        contract::validate_verdict(&plugin.info, &verdict, 0, |location| match location {
             Location::File(f) => {
                 f.line >= 1 && f.column >= 1 && batch.iter().any(|b| b.path == f.path)
             }
@@ -335,6 +363,23 @@ impl Runtime {
 }
 
 impl Runtime {
+    /// The `tollgate:policy@VERSION` package a component's imports name, if any: a plugin
+    /// built against another version of the contract imports its `types` interface.
+    fn contract_of(&self, component: &wasmtime::component::Component) -> Option<String> {
+        let package = CONTRACT
+            .split_once('@')
+            .map_or(CONTRACT, |(package, _)| package);
+        component
+            .component_type()
+            .imports(&self.engine)
+            .find_map(|(name, _)| {
+                let (interface, version) = name.split_once('@')?;
+                interface
+                    .starts_with(&format!("{package}/"))
+                    .then(|| format!("{package}@{version}"))
+            })
+    }
+
     /// Wasmtime's refusal to create more memories or tables than the limiter allows (it
     /// says so in its message only: "resource limit exceeded: memory count too high").
     fn too_many_objects(&self, error: &wasmtime::Error) -> Option<RuleError> {

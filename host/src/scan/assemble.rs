@@ -2,7 +2,7 @@
 //! object by the host's own view of the input, fingerprinted and sorted; the decisions of
 //! [`super::decisions`] applied; rule results, summary, control statuses and evidence.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use sha2::{Digest, Sha256};
 
@@ -10,13 +10,14 @@ use crate::catalog;
 use crate::input::{self, Inputs, ManifestObject, SkipReason};
 use crate::provenance;
 use crate::report::{
-    ConfigRecord, ControlRef, ErrorRecord, Evidence, FindingRecord, FirstSeenRecord, InputRecord,
-    LocationRecord, NoticeRecord, PluginRecord, Report, RuleInput, RuleResult, RuleStatus,
-    SCHEMA_VERSION, Settings, Severity, SkippedRecord, Summary, Tool, WaiverRecord, WaiverSource,
-    untrusted,
+    CheckCoverage, CheckRecord, ConfigRecord, ControlRef, ErrorRecord, Evidence, FindingRecord,
+    FirstSeenRecord, InputRecord, LocationRecord, NoticeRecord, PluginRecord, Report, RuleInput,
+    RuleResult, RuleStatus, SCHEMA_VERSION, Scope, Settings, Severity, SkippedRecord, Summary,
+    Tool, WaiverRecord, WaiverSource, untrusted,
 };
 use crate::runtime::{
-    self, File, Finding, Location, ManifestSet, Plugin, PluginSource, RuleError, Verdict,
+    self, CheckInfo, File, Finding, Location, ManifestSet, Plugin, PluginSource, RuleError,
+    RuleInfo, Verdict,
 };
 
 use super::{Job, Provenance, ScanOptions, decisions, history};
@@ -54,15 +55,12 @@ pub fn assemble(
         .enumerate()
         .map(|(i, f)| (f.path.as_str(), i))
         .collect();
-    // The controls each rule judged something for: what it says, and what it found.
-    let mut assessed: Vec<Vec<runtime::Control>> = vec![Vec::new(); selected.len()];
+    // What each check of each rule judged: what it says, and what it found.
+    let mut judged: Vec<Judged> = vec![Judged::default(); selected.len()];
     for (rule, outcome, job) in outcomes {
         let plugin = selected[rule];
         let resolved = outcome.and_then(|verdict| {
-            assessed[rule].extend(verdict.assessed);
-            for finding in &verdict.findings {
-                assessed[rule].extend(finding.controls.iter().cloned());
-            }
+            judged[rule].add(&verdict);
             verdict
                 .findings
                 .into_iter()
@@ -111,14 +109,14 @@ pub fn assemble(
     let rules: Vec<RuleResult> = selected
         .iter()
         .zip(&failed)
-        .zip(&assessed)
-        .map(|((plugin, &failed), assessed)| {
+        .zip(&judged)
+        .map(|((plugin, &failed), judged)| {
             let (waived, active): (Vec<&FindingRecord>, Vec<&FindingRecord>) = findings
                 .iter()
                 .filter(|f| f.rule == plugin.info.id)
                 .partition(|f| f.waiver.is_some());
             let mut result = rule_result(plugin, active.len(), waived.len(), failed);
-            result.assessed = control_refs(assessed);
+            result.coverage = judged.coverage();
             result
         })
         .collect();
@@ -138,13 +136,22 @@ pub fn assemble(
     let skipped: Vec<(String, Vec<ControlRef>)> = plugins
         .iter()
         .filter(|p| !selected.iter().any(|s| s.info.id == p.info.id))
-        .map(|p| (p.info.id.clone(), control_refs(&p.info.controls)))
+        .map(|p| (p.info.id.clone(), rule_controls(&p.info)))
         .collect();
-    let gaps = catalog::Gaps {
-        unread_inputs,
-        unrendered_charts: inputs.unrendered_charts.len(),
-    };
-    let controls = catalog::assess(&options.frameworks, &rules, &skipped, &findings, &gaps);
+    let scope = |control: &ControlRef| control_scope(control, &rules, &judged, set);
+    let controls = catalog::assess(
+        &options.frameworks,
+        &catalog::Run {
+            rules: &rules,
+            skipped: &skipped,
+            findings: &findings,
+            gaps: catalog::Gaps {
+                unread_inputs,
+                unrendered_charts: inputs.unrendered_charts.len(),
+            },
+            scope: &scope,
+        },
+    );
     let tool = Tool {
         name: env!("CARGO_PKG_NAME").into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -342,12 +349,15 @@ fn record(
         }
     };
     let fingerprint = fingerprint(&[&plugin.info.id, &finding.check, &subject, &finding.identity]);
+    let controls = plugin
+        .check(&finding.check)
+        .map_or_else(Vec::new, |check| control_refs(&check.controls));
     Ok(FindingRecord {
         rule: plugin.info.id.clone(),
         check: finding.check,
         severity: severity(finding.severity),
         message: finding.message,
-        controls: control_refs(&finding.controls),
+        controls,
         location,
         evidence: finding.evidence,
         waiver: finding
@@ -370,9 +380,7 @@ fn rule_result(plugin: &Plugin, findings: usize, waived: usize, failed: bool) ->
         version: info.version.clone(),
         title: info.title.clone(),
         description: info.description.clone(),
-        remediation: info.remediation.clone(),
-        severity: severity(info.severity),
-        controls: control_refs(&info.controls),
+        checks: info.checks.iter().map(check_record).collect(),
         source: plugin_source(&plugin.source),
         sha256: plugin.sha256.clone(),
         status: match (failed, findings) {
@@ -382,7 +390,7 @@ fn rule_result(plugin: &Plugin, findings: usize, waived: usize, failed: bool) ->
         },
         findings,
         waived,
-        assessed: Vec::new(),
+        coverage: Vec::new(),
         inputs: info
             .inputs
             .iter()
@@ -404,25 +412,125 @@ fn fingerprint(parts: &[&str]) -> String {
     runtime::hex(&hasher.finalize()[..16])
 }
 
+/// A declared check as reports record it.
+pub fn check_record(check: &CheckInfo) -> CheckRecord {
+    CheckRecord {
+        id: check.id.clone(),
+        title: check.title.clone(),
+        severity: severity(check.severity),
+        rationale: check.rationale.clone(),
+        remediation: check.remediation.clone(),
+        controls: control_refs(&check.controls),
+    }
+}
+
+/// Every control a rule's checks evidence, as reports name them.
+pub fn rule_controls(info: &RuleInfo) -> Vec<ControlRef> {
+    let all: Vec<runtime::Control> = info
+        .checks
+        .iter()
+        .flat_map(|c| c.controls.iter().cloned())
+        .collect();
+    control_refs(&all)
+}
+
 /// Controls for reports: grouped by framework (in catalog order), ids in natural order
-/// (`A.8.4` before `A.8.20`).
+/// (`A.8.4` before `A.8.20`, `AC-6(5)` before `AC-6(10)`), once each. The plugin's
+/// `info` was validated, so every framework is in the catalog.
 pub fn control_refs(controls: &[runtime::Control]) -> Vec<ControlRef> {
     let mut sorted: Vec<&runtime::Control> = controls.iter().collect();
     sorted.sort_by_cached_key(|c| {
         let parts: Vec<(Option<u64>, String)> =
-            c.id.split('.')
+            c.id.split(['.', '-', '(', ')'])
                 .map(|part| (part.parse().ok(), part.to_owned()))
                 .collect();
-        (catalog::position(c.framework), parts)
+        (catalog::by_name(&c.framework), parts)
     });
     sorted.dedup_by(|a, b| a.framework == b.framework && a.id == b.id);
     sorted
         .into_iter()
         .map(|c| ControlRef {
-            framework: catalog::framework_name(c.framework).into(),
+            framework: c.framework.clone(),
             id: c.id.clone(),
         })
         .collect()
+}
+
+/// What the checks of one rule judged over a run's calls: objects by position in the
+/// manifest set, and files.
+#[derive(Clone, Debug, Default)]
+struct Judged {
+    /// Per check: the objects it judged, the files it read, and the files it found in.
+    checks: BTreeMap<String, (BTreeSet<u32>, usize, BTreeSet<String>)>,
+}
+
+impl Judged {
+    /// Adds one call's coverage, and the objects and files of its findings.
+    fn add(&mut self, verdict: &Verdict) {
+        for coverage in &verdict.coverage {
+            let entry = self.checks.entry(coverage.check.clone()).or_default();
+            entry.0.extend(&coverage.documents);
+            entry.1 += coverage.files as usize;
+        }
+        for finding in &verdict.findings {
+            let entry = self.checks.entry(finding.check.clone()).or_default();
+            match &finding.location {
+                Location::Object(o) => {
+                    entry.0.insert(o.document);
+                }
+                Location::File(f) => {
+                    entry.2.insert(f.path.clone());
+                }
+            }
+        }
+    }
+
+    /// Files a check read: what it said, or at least the files it found something in.
+    fn files(entry: &(BTreeSet<u32>, usize, BTreeSet<String>)) -> usize {
+        entry.1.max(entry.2.len())
+    }
+
+    fn coverage(&self) -> Vec<CheckCoverage> {
+        self.checks
+            .iter()
+            .map(|(check, entry)| CheckCoverage {
+                check: check.clone(),
+                objects: entry.0.len(),
+                files: Self::files(entry),
+            })
+            .collect()
+    }
+}
+
+/// The objects and files the checks evidencing `control` judged: objects once each however
+/// many checks judged them, counted by kind; files as the most any one check read (every
+/// check of a files rule reads the same files).
+fn control_scope(
+    control: &ControlRef,
+    rules: &[RuleResult],
+    judged: &[Judged],
+    set: &ManifestSet,
+) -> Scope {
+    let mut documents: BTreeSet<u32> = BTreeSet::new();
+    let mut files = 0;
+    for (rule, judged) in rules.iter().zip(judged) {
+        for check in rule.checks_for(control) {
+            if let Some(entry) = judged.checks.get(&check.id) {
+                documents.extend(&entry.0);
+                files = files.max(Judged::files(entry));
+            }
+        }
+    }
+    let mut scope = Scope {
+        files,
+        ..Scope::default()
+    };
+    for document in documents {
+        if let Some(d) = set.documents.get(document as usize) {
+            *scope.objects.entry(d.kind.clone()).or_insert(0) += 1;
+        }
+    }
+    scope
 }
 
 pub fn severity(severity: runtime::Severity) -> Severity {

@@ -6,19 +6,20 @@ mod assemble;
 mod decisions;
 mod history;
 
-pub use assemble::{control_refs, severity};
+pub use assemble::{check_record, control_refs, rule_controls, severity};
 
 use std::path::PathBuf;
 
 use rayon::prelude::*;
 
+use crate::catalog::Framework;
 use crate::config::{Config, ConfigError};
 use crate::input::{self, InputOptions, Inputs, Target};
 use crate::provenance;
 use crate::report::baseline::Baseline;
 use crate::report::{GitRecord, Report, Severity};
 use crate::runtime::{
-    ComponentCache, Document, File, Framework, InputKind, Limits, LoadError, ManifestSet, Plugin,
+    ComponentCache, Document, File, InputKind, Limits, LoadError, ManifestSet, Plugin,
     PluginSource, RuleError, Runtime, Verdict,
 };
 
@@ -226,7 +227,14 @@ fn select<'a>(plugins: &'a [Plugin], options: &ScanOptions) -> Result<Vec<&'a Pl
         }
     }
     if let Some(config) = &options.config {
-        config.check_rules(&known)?;
+        let declared: Vec<(&str, Vec<&str>)> = plugins
+            .iter()
+            .map(|p| {
+                let checks = p.info.checks.iter().map(|c| c.id.as_str()).collect();
+                (p.info.id.as_str(), checks)
+            })
+            .collect();
+        config.check_rules(&declared)?;
     }
     let disabled = |id: &str| options.config.as_ref().is_some_and(|c| c.disables(id));
     // History mixes every version of every file: only rules that read files make sense
