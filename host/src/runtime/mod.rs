@@ -23,7 +23,7 @@ use wasmtime::{Config, Engine, Trap};
 
 pub use bindings::{
     CheckError, CheckInfo, Control, Coverage, Document, File, Finding, InputKind, Location,
-    ManifestSet, RuleInfo, SettingsError, Severity, Verdict,
+    ManifestSet, ObjectLocation, RuleInfo, SettingsError, Severity, Verdict,
 };
 pub use cache::ComponentCache;
 pub use limits::Limits;

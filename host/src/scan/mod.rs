@@ -19,7 +19,7 @@ use crate::provenance;
 use crate::report::baseline::Baseline;
 use crate::report::{GitRecord, Report, Severity};
 use crate::runtime::{
-    ComponentCache, Document, File, InputKind, Limits, LoadError, ManifestSet, Plugin,
+    ComponentCache, Document, File, InputKind, Limits, LoadError, Location, ManifestSet, Plugin,
     PluginSource, RuleError, Runtime, Verdict,
 };
 
@@ -161,6 +161,10 @@ pub fn run(options: &ScanOptions) -> Result<Report, ScanError> {
         Vec::new()
     };
 
+    let slices: Vec<Option<Slice>> = selected
+        .iter()
+        .map(|p| Slice::of(&set, &p.info.kinds))
+        .collect();
     let jobs: Vec<(usize, Job)> = selected
         .iter()
         .enumerate()
@@ -187,9 +191,12 @@ pub fn run(options: &ScanOptions) -> Result<Report, ScanError> {
         .into_par_iter()
         .map(|(rule, job)| {
             let (plugin, settings) = (selected[rule], settings[rule].as_str());
-            let result = match job {
-                Job::Manifests => runtime.check_manifests(plugin, &set, settings),
-                Job::Files(batch) => runtime.check_files(plugin, batch, settings),
+            let result = match (job, &slices[rule]) {
+                (Job::Manifests, None) => runtime.check_manifests(plugin, &set, settings),
+                (Job::Manifests, Some(slice)) => runtime
+                    .check_manifests(plugin, &slice.set, settings)
+                    .map(|verdict| slice.restore(verdict)),
+                (Job::Files(batch), _) => runtime.check_files(plugin, batch, settings),
             };
             (rule, result, job)
         })
@@ -199,6 +206,54 @@ pub fn run(options: &ScanOptions) -> Result<Report, ScanError> {
     Ok(assemble::assemble(
         options, &plugins, &selected, &inputs, &set, outcomes, provenance,
     ))
+}
+
+/// The objects of the kinds a rule declared it reads (`rule-info.kinds`), which is all it
+/// is sent, with each one's position in the whole set so that its verdict can be read
+/// against the whole set.
+struct Slice {
+    set: ManifestSet,
+    positions: Vec<u32>,
+}
+
+impl Slice {
+    /// The slice of `set` for `kinds`; `None` when the rule reads every object.
+    fn of(set: &ManifestSet, kinds: &[String]) -> Option<Slice> {
+        if kinds.is_empty() {
+            return None;
+        }
+        let (positions, documents) = set
+            .documents
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| kinds.contains(&d.kind))
+            .map(|(i, d)| (i as u32, d.clone()))
+            .unzip();
+        Some(Slice {
+            set: ManifestSet {
+                default_namespace: set.default_namespace.clone(),
+                documents,
+            },
+            positions,
+        })
+    }
+
+    /// The verdict with its object positions moved from the slice to the whole set. The
+    /// runtime validated them against the slice first.
+    fn restore(&self, mut verdict: Verdict) -> Verdict {
+        let whole = |i: u32| self.positions[i as usize];
+        for finding in &mut verdict.findings {
+            if let Location::Object(at) = &mut finding.location {
+                at.document = whole(at.document);
+            }
+        }
+        for coverage in &mut verdict.coverage {
+            for document in &mut coverage.documents {
+                *document = whole(*document);
+            }
+        }
+        verdict
+    }
 }
 
 /// When the run started and over which revision.
@@ -310,4 +365,65 @@ fn file_batches(inputs: &mut Inputs) -> Vec<Vec<File>> {
         });
     }
     batches
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::{Coverage, Finding, ObjectLocation, Severity};
+
+    fn document(kind: &str) -> Document {
+        Document {
+            file: "a.yaml".into(),
+            index: 0,
+            api_version: "v1".into(),
+            kind: kind.into(),
+            name: kind.to_lowercase(),
+            namespace: None,
+            object: "{}".into(),
+        }
+    }
+
+    #[test]
+    fn a_rule_is_sent_its_kinds_and_its_verdict_points_into_the_whole_set() {
+        let set = ManifestSet {
+            default_namespace: "default".into(),
+            documents: ["Deployment", "Role", "ConfigMap", "RoleBinding"]
+                .map(document)
+                .into(),
+        };
+        assert!(Slice::of(&set, &[]).is_none());
+        let slice = Slice::of(&set, &["Role".into(), "RoleBinding".into()]).expect("a slice");
+        let kinds: Vec<&str> = slice
+            .set
+            .documents
+            .iter()
+            .map(|d| d.kind.as_str())
+            .collect();
+        assert_eq!(kinds, ["Role", "RoleBinding"]);
+        let verdict = slice.restore(Verdict {
+            findings: vec![Finding {
+                check: "wildcard".into(),
+                severity: Severity::High,
+                message: "m".into(),
+                location: Location::Object(ObjectLocation {
+                    document: 1,
+                    pointer: String::new(),
+                }),
+                evidence: None,
+                identity: String::new(),
+                accepted: None,
+            }],
+            coverage: vec![Coverage {
+                check: "wildcard".into(),
+                documents: vec![0, 1],
+                files: 0,
+            }],
+        });
+        let Location::Object(at) = &verdict.findings[0].location else {
+            panic!("an object finding")
+        };
+        assert_eq!(at.document, 3);
+        assert_eq!(verdict.coverage[0].documents, [1, 3]);
+    }
 }
