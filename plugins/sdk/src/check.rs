@@ -20,6 +20,23 @@ pub mod framework {
 /// A control as `(framework, id)`, e.g. `(SOC2, "CC6.1")`.
 pub type ControlId = (&'static str, &'static str);
 
+/// Two control lists as one, for a check that adds its own controls to a set its rule's
+/// checks share: `const WILDCARD: [ControlId; 4] = join_controls(COMMON, [(SOC2, "CC6.3")]);`
+/// The joined length must be the sum of both (a compile error otherwise).
+pub const fn join_controls<const A: usize, const B: usize, const N: usize>(
+    a: [ControlId; A],
+    b: [ControlId; B],
+) -> [ControlId; N] {
+    assert!(A + B == N, "a joined control list is as long as both lists");
+    let mut joined = [("", ""); N];
+    let mut i = 0;
+    while i < N {
+        joined[i] = if i < A { a[i] } else { b[i - A] };
+        i += 1;
+    }
+    joined
+}
+
 /// What a rule is, as constants: [`RuleSpec::info`] turns it into the WIT `rule-info`, so
 /// a rule never writes that record by hand and its checks are listed exactly once.
 #[derive(Clone, Copy, Debug)]
@@ -295,6 +312,16 @@ mod tests {
         );
         let files = Verdict::of(Vec::new()).read_files(&B, 4).read_files(&B, 1);
         assert_eq!(files.coverage[0].files, 5);
+    }
+
+    #[test]
+    fn joined_controls_keep_both_lists_in_order() {
+        const COMMON: [ControlId; 2] = [(SOC2, "CC7.1"), (SOC2, "CC6.1")];
+        const JOINED: [ControlId; 3] = join_controls(COMMON, [(CIS_KUBERNETES, "5.1.1")]);
+        assert_eq!(
+            JOINED,
+            [(SOC2, "CC7.1"), (SOC2, "CC6.1"), (CIS_KUBERNETES, "5.1.1")]
+        );
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub use bindings::tollgate::policy::types::{
     CheckError, CheckInfo, Control, Coverage, Document, File, FileLocation, Finding, InputKind,
     Location, ManifestSet, ObjectLocation, RuleInfo, SettingsError, Severity, Verdict,
 };
-pub use check::{Check, ControlId, RuleSpec, control, framework, object_locations};
+pub use check::{Check, ControlId, RuleSpec, control, framework, join_controls, object_locations};
 pub use manifests::{Manifests, Object};
 pub use pointer::Pointer;
 pub use selector::LabelSelector;

@@ -22,6 +22,19 @@ const WORKLOADS: &[(&str, Option<&[&str]>)] = &[
     ),
 ];
 
+/// The kinds that run pods, for a rule's `kinds` when it reads workloads.
+pub const KINDS: [&str; 9] = [
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "DeploymentConfig",
+    "CronJob",
+];
+
 /// The pod template of a workload: where it is and what it says.
 pub struct PodTemplate<'a> {
     /// Pointer to the template (the object root for a Pod).
@@ -105,6 +118,12 @@ impl<'a> Container<'a> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn kinds_are_the_workloads_with_a_pod_template() {
+        let kinds: Vec<&str> = WORKLOADS.iter().map(|(kind, _)| *kind).collect();
+        assert_eq!(kinds, KINDS);
+    }
 
     fn object(value: Value) -> Object {
         Object::new(0, "t.yaml".into(), value).unwrap()

@@ -18,42 +18,82 @@ use std::collections::BTreeMap;
 
 use policies::{Direction, NAMESPACE_NAME_LABEL, PolicyIndex, Unreadable};
 use serde::Deserialize;
+use tollgate_sdk::framework::{CIS_KUBERNETES, ISO27001, NIST_800_53, SOC2};
 use tollgate_sdk::{
-    Check, CheckError, Finding, Framework::*, InputKind, Manifests, Object, Pointer, Reason, Rule,
-    RuleInfo, Severity, Verdict, controls_of, export_rule, workload,
+    Check, CheckError, ControlId, Finding, InputKind, Manifests, Object, Pointer, Reason, Rule,
+    RuleInfo, RuleSpec, Severity, Verdict, export_rule, join_controls, workload,
 };
 
-const CONTROLS: &[(tollgate_sdk::Framework, &str)] = &[
-    (Soc2, "CC6.1"),
-    (Soc2, "CC6.6"),
-    (Iso27001, "A.8.20"),
-    (Iso27001, "A.8.22"),
-    (CisKubernetes, "5.3.2"),
+/// What every check evidences: network segmentation and access restricted (SOC 2 CC6.1),
+/// a configuration standard kept (CC7.1, ISO A.8.9, NIST CM-6), network security and
+/// segregation (A.8.20, A.8.22), information flow and boundary protection (AC-4, SC-7).
+const NETWORK_CONTROLS: [ControlId; 8] = [
+    (SOC2, "CC6.1"),
+    (SOC2, "CC7.1"),
+    (ISO27001, "A.8.9"),
+    (ISO27001, "A.8.20"),
+    (ISO27001, "A.8.22"),
+    (NIST_800_53, "AC-4"),
+    (NIST_800_53, "SC-7"),
+    (NIST_800_53, "CM-6"),
 ];
+/// Checks on who may reach a workload also speak, partly (in-cluster traffic only), for
+/// SOC 2 CC6.6, protection against threats from outside the system boundary.
+const INGRESS_CONTROLS: [ControlId; 9] = join_controls(NETWORK_CONTROLS, [(SOC2, "CC6.6")]);
+/// A namespace without policies also breaks CIS 5.3.2.
+const NAMESPACE_CONTROLS: [ControlId; 10] =
+    join_controls(INGRESS_CONTROLS, [(CIS_KUBERNETES, "5.3.2")]);
+
 const NAMESPACE_WITHOUT_POLICY: Check = Check {
     id: "namespace-without-policy",
+    title: "A namespace runs workloads that no network policy applies to",
     severity: Severity::Medium,
-    controls: CONTROLS,
+    rationale: "Without a policy every pod of the namespace accepts traffic from any pod \
+        of the cluster and reaches anything, so one compromised pod reaches them all.",
+    remediation: "Add a default-deny NetworkPolicy (podSelector: {}, policyTypes: \
+        [Ingress, Egress]) to the namespace, then policies that allow the traffic each \
+        workload needs.",
+    controls: &NAMESPACE_CONTROLS,
 };
 const POD_NOT_SELECTED: Check = Check {
     id: "pod-not-selected",
+    title: "A workload's pods are selected by no policy restricting ingress",
     severity: Severity::Medium,
-    controls: CONTROLS,
+    rationale: "Pods that no ingress policy selects accept traffic from anywhere in the \
+        cluster, even where their namespace has policies for other pods.",
+    remediation: "Select the pods with a policy of their namespace that restricts \
+        ingress, or add a default-deny policy (podSelector: {}).",
+    controls: &INGRESS_CONTROLS,
 };
 const ALLOW_ALL: Check = Check {
     id: "allow-all",
+    title: "A NetworkPolicy rule admits all traffic",
     severity: Severity::Medium,
-    controls: CONTROLS,
+    rationale: "An empty rule (no peers and no ports) admits every source or destination, \
+        which undoes the policy for the pods it selects.",
+    remediation: "Name the peers (pod, namespace selectors or IP blocks) and ports that \
+        need access in each rule.",
+    controls: &INGRESS_CONTROLS,
 };
 const UNREADABLE_SELECTOR: Check = Check {
     id: "unreadable-selector",
+    title: "A policy's selector cannot be evaluated",
     severity: Severity::Medium,
-    controls: CONTROLS,
+    rationale: "A selector the rule cannot read may select nothing at all; the policy is \
+        counted as protecting nothing rather than assumed to work.",
+    remediation: "Write the selector in a form the policy engine documents (matchLabels, \
+        matchExpressions, or Calico's selector syntax), with valid operators and values.",
+    controls: &NETWORK_CONTROLS,
 };
 const EGRESS_UNRESTRICTED: Check = Check {
     id: "egress-unrestricted",
+    title: "A workload's pods are selected by no policy restricting egress",
     severity: Severity::Low,
-    controls: CONTROLS,
+    rationale: "Pods whose egress is open can reach any service and the internet, which \
+        eases lateral movement and data exfiltration.",
+    remediation: "Select the pods with a policy restricting egress to what they need \
+        (DNS, their backends).",
+    controls: &NETWORK_CONTROLS,
 };
 const CHECKS: [Check; 5] = [
     NAMESPACE_WITHOUT_POLICY,
@@ -62,6 +102,39 @@ const CHECKS: [Check; 5] = [
     UNREADABLE_SELECTOR,
     EGRESS_UNRESTRICTED,
 ];
+
+/// The kinds the rule reads: every kind of network policy, Namespaces for their labels,
+/// and workloads.
+const KINDS: [&str; 16] = [
+    "NetworkPolicy",
+    "CiliumNetworkPolicy",
+    "CiliumClusterwideNetworkPolicy",
+    "GlobalNetworkPolicy",
+    "AdminNetworkPolicy",
+    "BaselineAdminNetworkPolicy",
+    "Namespace",
+    workload::KINDS[0],
+    workload::KINDS[1],
+    workload::KINDS[2],
+    workload::KINDS[3],
+    workload::KINDS[4],
+    workload::KINDS[5],
+    workload::KINDS[6],
+    workload::KINDS[7],
+    workload::KINDS[8],
+];
+
+const SPEC: RuleSpec = RuleSpec {
+    id: "network-policy",
+    version: env!("CARGO_PKG_VERSION"),
+    title: "Cover every workload with a NetworkPolicy",
+    description: "Pods that no NetworkPolicy selects accept traffic from anywhere in the \
+        cluster. Every namespace that runs workloads needs policies, and every workload's \
+        pods must be selected by an Ingress policy of their namespace.",
+    inputs: &[InputKind::Manifests],
+    kinds: &KINDS,
+    checks: &CHECKS,
+};
 
 /// What the config file may set for this rule.
 #[derive(Debug, Default, Deserialize)]
@@ -102,22 +175,7 @@ impl Rule for NetworkPolicyCoverage {
     type Settings = Settings;
 
     fn info() -> RuleInfo {
-        RuleInfo {
-            id: "network-policy".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            title: "Cover every workload with a NetworkPolicy".into(),
-            description: "Pods that no NetworkPolicy selects accept traffic from anywhere in \
-                the cluster. Every namespace that runs workloads needs policies, and every \
-                workload's pods must be selected by an Ingress policy of their namespace."
-                .into(),
-            severity: Severity::Medium,
-            inputs: vec![InputKind::Manifests],
-            remediation: "Add a default-deny NetworkPolicy (podSelector: {}, policyTypes: \
-                [Ingress, Egress]) to each namespace, then policies that allow the traffic \
-                each workload needs."
-                .into(),
-            controls: controls_of(&CHECKS),
-        }
+        SPEC.info()
     }
 
     fn check_manifests(set: &Manifests, settings: &Settings) -> Result<Verdict, CheckError> {
@@ -147,8 +205,10 @@ fn judge(set: &Manifests, settings: &Settings) -> Verdict {
     };
     let mut policies = PolicyIndex::default();
     let mut namespaces: BTreeMap<&str, Namespace> = BTreeMap::new();
+    let mut judged = Judged::default();
     for object in &set.objects {
         if let Some(read) = policies::read(set, object) {
+            judged.policies.push(object);
             match read {
                 Ok(read) => read.into_iter().for_each(|p| policies.add(p)),
                 Err(Unreadable { at, reason }) => findings.push(settings.exempt(
@@ -164,6 +224,7 @@ fn judge(set: &Manifests, settings: &Settings) -> Verdict {
                 )),
             }
             if object.kind == "NetworkPolicy" && object.api_group() == "networking.k8s.io" {
+                judged.network_policies.push(object);
                 for (at, phrase) in policies::allow_all_rules(object) {
                     findings.push(settings.exempt(
                         ALLOW_ALL.at(
@@ -198,6 +259,8 @@ fn judge(set: &Manifests, settings: &Settings) -> Verdict {
     for (name, namespace) in &namespaces {
         let labels = namespace_labels(name, namespace.declared.first().copied());
         let uncovered = uncovered_namespace(name, namespace, &policies);
+        judged.namespaces.extend(&namespace.declared);
+        judged.namespaces.extend(&namespace.workloads);
         if !uncovered.is_empty() {
             findings.extend(
                 uncovered
@@ -210,6 +273,7 @@ fn judge(set: &Manifests, settings: &Settings) -> Verdict {
         if settings.egress_unrestricted {
             directions.push((Direction::Egress, EGRESS_UNRESTRICTED, "egress"));
         }
+        judged.workloads.extend(&namespace.workloads);
         for object in &namespace.workloads {
             let Some(template) = workload::pod_template(object) else {
                 continue;
@@ -239,8 +303,37 @@ fn judge(set: &Manifests, settings: &Settings) -> Verdict {
             }
         }
     }
-    // Every check speaks for the same controls: judged when a namespace holds workloads.
-    Verdict::of(findings).judged(&NAMESPACE_WITHOUT_POLICY, !namespaces.is_empty())
+    judged.coverage(Verdict::of(findings), settings)
+}
+
+/// The objects each check judged, whether or not it found anything in them.
+#[derive(Default)]
+struct Judged<'a> {
+    /// Every policy object read, of any kind: `unreadable-selector`.
+    policies: Vec<&'a Object>,
+    /// Kubernetes NetworkPolicies, whose rules `allow-all` reads.
+    network_policies: Vec<&'a Object>,
+    /// The workloads of every namespace that runs some, and the Namespace objects
+    /// declaring them: `namespace-without-policy`.
+    namespaces: Vec<&'a Object>,
+    /// The workloads of namespaces that policies apply to, each matched against them:
+    /// `pod-not-selected` and, when on, `egress-unrestricted`.
+    workloads: Vec<&'a Object>,
+}
+
+impl Judged<'_> {
+    fn coverage(&self, verdict: Verdict, settings: &Settings) -> Verdict {
+        let verdict = verdict
+            .judged(&UNREADABLE_SELECTOR, self.policies.iter().copied())
+            .judged(&ALLOW_ALL, self.network_policies.iter().copied())
+            .judged(&NAMESPACE_WITHOUT_POLICY, self.namespaces.iter().copied())
+            .judged(&POD_NOT_SELECTED, self.workloads.iter().copied());
+        if settings.egress_unrestricted {
+            verdict.judged(&EGRESS_UNRESTRICTED, self.workloads.iter().copied())
+        } else {
+            verdict
+        }
+    }
 }
 
 /// A namespace's labels as policies select them: a declaration's own, plus its name.
@@ -311,6 +404,69 @@ mod tests {
     fn policy(ns: &str, spec: Value) -> Value {
         json!({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
                "metadata": {"name": "p", "namespace": ns}, "spec": spec})
+    }
+
+    #[test]
+    fn each_check_judges_the_namespaces_workloads_and_policies_it_read() {
+        let objects = vec![
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}),
+            deployment("shop", json!({"app": "web"})),
+            policy(
+                "shop",
+                json!({"podSelector": {}, "policyTypes": ["Ingress"]}),
+            ),
+            deployment("other", json!({"app": "web"})),
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "shop"}}),
+        ];
+        let set = Manifests::from_values("default", objects).unwrap();
+        let settings: Settings =
+            tollgate_sdk::settings::parse(r#"{"egress-unrestricted": true}"#).unwrap();
+        let verdict = judge(&set, &settings);
+        let coverage: Vec<(String, Vec<u32>)> = verdict
+            .coverage
+            .into_iter()
+            .map(|c| (c.check, c.documents))
+            .collect();
+        let judged = |check: &str, documents: &[u32]| (check.to_owned(), documents.to_vec());
+        assert_eq!(
+            coverage,
+            [
+                judged("unreadable-selector", &[2]),
+                judged("allow-all", &[2]),
+                judged("namespace-without-policy", &[3, 0, 1]),
+                judged("pod-not-selected", &[1]),
+                judged("egress-unrestricted", &[1]),
+            ]
+        );
+        // Without the setting, egress is not judged.
+        assert!(
+            judge(&set, &Settings::default())
+                .coverage
+                .iter()
+                .all(|c| c.check != "egress-unrestricted")
+        );
+    }
+
+    #[test]
+    fn the_spec_declares_every_kind_the_rule_reads() {
+        let info = NetworkPolicyCoverage::info();
+        assert_eq!(info.version, "0.2.0");
+        for kind in [
+            "Namespace",
+            "NetworkPolicy",
+            "GlobalNetworkPolicy",
+            "Deployment",
+        ] {
+            assert!(info.kinds.iter().any(|k| k == kind), "{kind}");
+        }
+        let cis: Vec<(&str, &str)> = info
+            .checks
+            .iter()
+            .flat_map(|c| c.controls.iter().map(move |k| (c.id.as_str(), k)))
+            .filter(|(_, k)| k.framework == "cis-kubernetes")
+            .map(|(id, k)| (id, k.id.as_str()))
+            .collect();
+        assert_eq!(cis, [("namespace-without-policy", "5.3.2")]);
     }
 
     #[test]
@@ -556,7 +712,7 @@ mod tests {
     fn a_namespace_running_nothing_needs_no_policy() {
         assert!(checks(vec![namespace("cert-manager", json!({}))]).is_empty());
         let set = Manifests::from_values("default", vec![namespace("idle", json!({}))]).unwrap();
-        assert!(judge(&set, &Settings::default()).assessed.is_empty());
+        assert!(judge(&set, &Settings::default()).coverage.is_empty());
         // Declared twice (a plain and an OpenShift install side by side), with a workload:
         // each declaration carries the finding.
         assert_eq!(

@@ -8,77 +8,56 @@
 //! no-git-credentials <reason>` accepts its findings. Evidence is always redacted
 //! ([`redact`]): no output ever holds a secret.
 
+mod checks;
 mod detect;
 mod env;
 mod generic;
 mod redact;
 
+use checks::{CHECKS, ENV_LITERAL_SECRET, FILE_CHECKS, PLAINTEXT_SECRET};
 use tollgate_sdk::{
-    Check, CheckError, File, Finding, Framework::*, InputKind, Manifests, Object, Pointer, Rule,
-    RuleInfo, Severity, Value, Verdict, controls_of, export_rule, text::LineIndex,
+    CheckError, File, Finding, InputKind, Manifests, Object, Pointer, Rule, RuleInfo, RuleSpec,
+    Value, Verdict, export_rule, text::LineIndex, workload,
 };
 
-use detect::Kind;
-
-const PLAINTEXT_SECRET: Check = Check {
-    id: "plaintext-secret",
-    severity: Severity::High,
-    controls: &[
-        (Soc2, "CC6.1"),
-        (Soc2, "CC6.7"),
-        (Iso27001, "A.5.17"),
-        (Iso27001, "A.8.12"),
-        (Iso27001, "A.8.24"),
-        (CisKubernetes, "5.4.2"),
-    ],
-};
-/// A credential-named container variable or ConfigMap entry set to a literal: the
-/// credential is in the manifest, in clear, in Git.
-const ENV_LITERAL_SECRET: Check = Check {
-    id: "env-literal-secret",
-    severity: Severity::High,
-    controls: PLAINTEXT_SECRET.controls,
-};
-const FILE_CONTROLS: &[(tollgate_sdk::Framework, &str)] = &[
-    (Soc2, "CC6.1"),
-    (Soc2, "CC6.7"),
-    (Iso27001, "A.5.17"),
-    (Iso27001, "A.8.4"),
-    (Iso27001, "A.8.12"),
-    (Iso27001, "A.8.28"),
-];
 /// The inline comment that accepts a line's findings; a reason must follow it.
 const ALLOW_MARKER: &[u8] = b"tollgate:allow no-git-credentials";
 
-/// The check of each detector: a stable id and its severity.
-fn file_check(kind: Kind) -> Check {
-    let (id, severity) = match kind {
-        Kind::PrivateKey => ("private-key", Severity::Critical),
-        Kind::AwsAccessKeyId => ("aws-access-key-id", Severity::High),
-        Kind::AwsSecretAccessKey => ("aws-secret-access-key", Severity::Critical),
-        Kind::GithubToken => ("github-token", Severity::High),
-        Kind::GitlabToken => ("gitlab-token", Severity::High),
-        Kind::SlackToken => ("slack-token", Severity::High),
-        Kind::SlackWebhook => ("slack-webhook", Severity::Medium),
-        Kind::StripeKey => ("stripe-key", Severity::Critical),
-        Kind::GoogleApiKey => ("google-api-key", Severity::High),
-        Kind::NpmToken => ("npm-token", Severity::High),
-        Kind::PypiToken => ("pypi-token", Severity::High),
-        Kind::AzureStorageKey => ("azure-storage-key", Severity::Critical),
-        Kind::TwilioApiKey => ("twilio-api-key", Severity::High),
-        Kind::SendgridApiKey => ("sendgrid-api-key", Severity::High),
-        Kind::Jwt => ("jwt", Severity::Medium),
-        Kind::KubeconfigCredential => ("kubeconfig-credential", Severity::Critical),
-        Kind::DockerConfigAuth => ("docker-config-auth", Severity::High),
-        Kind::BasicAuthUrl => ("basic-auth-url", Severity::High),
-        Kind::GenericSecret => ("generic-secret", Severity::Medium),
-    };
-    Check {
-        id,
-        severity,
-        controls: FILE_CONTROLS,
-    }
-}
+/// Kinds whose objects keep a credential encrypted or elsewhere: judged by
+/// `plaintext-secret` as compliant.
+const STORED_ELSEWHERE: [&str; 2] = ["SealedSecret", "ExternalSecret"];
+
+/// The kinds `check-manifests` reads: Secrets and their encrypted or external forms,
+/// ConfigMaps, and workloads for their container variables.
+const KINDS: [&str; 13] = [
+    "Secret",
+    STORED_ELSEWHERE[0],
+    STORED_ELSEWHERE[1],
+    "ConfigMap",
+    workload::KINDS[0],
+    workload::KINDS[1],
+    workload::KINDS[2],
+    workload::KINDS[3],
+    workload::KINDS[4],
+    workload::KINDS[5],
+    workload::KINDS[6],
+    workload::KINDS[7],
+    workload::KINDS[8],
+];
+
+const SPEC: RuleSpec = RuleSpec {
+    id: "no-git-credentials",
+    version: env!("CARGO_PKG_VERSION"),
+    title: "Keep credentials out of Git",
+    description: "A credential committed to Git is readable by everyone with the \
+        repository and stays in its history. Kubernetes Secrets hold base64, not \
+        encryption. Private keys, cloud and SaaS tokens, registry and cluster \
+        credentials, passwords in URLs, hard-coded passwords and literal passwords in \
+        container environments or ConfigMaps must never be committed.",
+    inputs: &[InputKind::Manifests, InputKind::Files],
+    kinds: &KINDS,
+    checks: &CHECKS,
+};
 
 struct NoGitCredentials;
 
@@ -86,28 +65,7 @@ impl Rule for NoGitCredentials {
     type Settings = tollgate_sdk::NoSettings;
 
     fn info() -> RuleInfo {
-        RuleInfo {
-            id: "no-git-credentials".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            title: "Keep credentials out of Git".into(),
-            description: "A credential committed to Git is readable by everyone with the \
-                repository and stays in its history. Kubernetes Secrets hold base64, not \
-                encryption. Private keys, cloud and SaaS tokens, registry and cluster \
-                credentials, passwords in URLs, hard-coded passwords and literal passwords in \
-                container environments or ConfigMaps must never be committed."
-                .into(),
-            severity: Severity::High,
-            inputs: vec![InputKind::Manifests, InputKind::Files],
-            remediation: "Remove the credential, rotate it (it is compromised once pushed), \
-                and commit an encrypted form instead: SealedSecret, SOPS, or an \
-                ExternalSecret that references a vault."
-                .into(),
-            controls: controls_of(&[
-                PLAINTEXT_SECRET,
-                ENV_LITERAL_SECRET,
-                file_check(Kind::PrivateKey),
-            ]),
-        }
+        SPEC.info()
     }
 
     fn check_manifests(set: &Manifests, _settings: &Self::Settings) -> Result<Verdict, CheckError> {
@@ -118,22 +76,25 @@ impl Rule for NoGitCredentials {
         let stored_elsewhere = set
             .objects
             .iter()
-            .any(|o| matches!(o.kind.as_str(), "SealedSecret" | "ExternalSecret"));
+            .filter(|o| STORED_ELSEWHERE.contains(&o.kind.as_str()));
         let mut findings: Vec<Finding> = secrets.iter().flat_map(|s| plaintext_secret(s)).collect();
         // Judged where a variable or entry is named like a credential.
-        let mut literal_holders = false;
+        let mut literal_holders = Vec::new();
         for object in &set.objects {
             let found = match object.kind.as_str() {
                 "ConfigMap" => env::config_map_data(object, &ENV_LITERAL_SECRET),
                 _ => env::container_env(object, &ENV_LITERAL_SECRET),
             };
             if let Some(found) = found {
-                literal_holders = true;
+                literal_holders.push(object);
                 findings.extend(found);
             }
         }
         Ok(Verdict::of(findings)
-            .judged(&PLAINTEXT_SECRET, !secrets.is_empty() || stored_elsewhere)
+            .judged(
+                &PLAINTEXT_SECRET,
+                secrets.into_iter().chain(stored_elsewhere),
+            )
             .judged(&ENV_LITERAL_SECRET, literal_holders))
     }
 
@@ -147,7 +108,7 @@ impl Rule for NoGitCredentials {
             let lines = LineIndex::new(&file.contents);
             for m in matches {
                 let secret = &file.contents[m.secret.clone()];
-                let finding = file_check(m.kind)
+                let finding = checks::of_kind(m.kind)
                     .in_file(
                         &file.path,
                         lines.position(m.start),
@@ -164,8 +125,10 @@ impl Rule for NoGitCredentials {
                 });
             }
         }
-        // Every detector speaks for the same controls: judged when there was a file.
-        Ok(Verdict::of(findings).judged(&file_check(Kind::PrivateKey), !batch.is_empty()))
+        // Every detector reads every file of the batch.
+        Ok(FILE_CHECKS.iter().fold(Verdict::of(findings), |v, check| {
+            v.read_files(check, batch.len())
+        }))
     }
 }
 
@@ -230,6 +193,7 @@ fn plaintext_secret(secret: &Object) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use detect::Kind;
     use tollgate_sdk::{Location, serde_json::json};
 
     #[test]
@@ -326,17 +290,123 @@ mod tests {
             let set = Manifests::from_values("default", vec![pod]).unwrap();
             let verdict =
                 NoGitCredentials::check_manifests(&set, &tollgate_sdk::NoSettings {}).unwrap();
-            (verdict.findings.len(), !verdict.assessed.is_empty())
+            let judged: Vec<(String, Vec<u32>)> = verdict
+                .coverage
+                .into_iter()
+                .map(|c| (c.check, c.documents))
+                .collect();
+            (verdict.findings.len(), judged)
         };
+        let env_literal = || vec![("env-literal-secret".to_owned(), vec![0])];
         assert_eq!(
             judged(json!([{"name": "LOG_LEVEL", "value": "debug"}])),
-            (0, false)
+            (0, vec![])
         );
         let from_secret = json!([{"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "p"}}}]);
-        assert_eq!(judged(from_secret), (0, true));
+        assert_eq!(judged(from_secret), (0, env_literal()));
         assert_eq!(
             judged(json!([{"name": "DB_PASSWORD", "value": "Zq8kd2Lw9"}])),
-            (1, true)
+            (1, env_literal())
+        );
+    }
+
+    #[test]
+    fn secrets_and_their_encrypted_forms_are_what_plaintext_secret_judges() {
+        let objects = vec![
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"mode": "fast"}}),
+            json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+                   "data": {"password": "ENC[AES256_GCM,data:abc]"}, "sops": {"version": "3.8.1"}}),
+            json!({"apiVersion": "bitnami.com/v1alpha1", "kind": "SealedSecret", "metadata": {"name": "s"},
+                   "spec": {"encryptedData": {"password": "AgB4x"}}}),
+        ];
+        let set = Manifests::from_values("default", objects).unwrap();
+        let verdict =
+            NoGitCredentials::check_manifests(&set, &tollgate_sdk::NoSettings {}).unwrap();
+        assert!(verdict.findings.is_empty());
+        let coverage: Vec<(String, Vec<u32>, u32)> = verdict
+            .coverage
+            .into_iter()
+            .map(|c| (c.check, c.documents, c.files))
+            .collect();
+        assert_eq!(coverage, [("plaintext-secret".to_owned(), vec![1, 2], 0)]);
+    }
+
+    #[test]
+    fn every_detector_reads_every_file_of_the_batch() {
+        let file = |path: &str| File {
+            path: path.into(),
+            contents: b"mode: fast\n".to_vec(),
+        };
+        let verdict = NoGitCredentials::check_files(
+            &[file("a.yaml"), file("b.txt")],
+            &tollgate_sdk::NoSettings {},
+        )
+        .unwrap();
+        assert!(verdict.findings.is_empty());
+        let coverage: Vec<(&str, usize, u32)> = verdict
+            .coverage
+            .iter()
+            .map(|c| (c.check.as_str(), c.documents.len(), c.files))
+            .collect();
+        let expected: Vec<(&str, usize, u32)> = FILE_CHECKS.iter().map(|c| (c.id, 0, 2)).collect();
+        assert_eq!(coverage, expected);
+        let empty = NoGitCredentials::check_files(&[], &tollgate_sdk::NoSettings {}).unwrap();
+        assert!(empty.coverage.is_empty());
+    }
+
+    #[test]
+    fn each_detector_has_its_own_check_and_the_mapping_is_consistent() {
+        let kinds = [
+            Kind::PrivateKey,
+            Kind::AwsAccessKeyId,
+            Kind::AwsSecretAccessKey,
+            Kind::GithubToken,
+            Kind::GitlabToken,
+            Kind::SlackToken,
+            Kind::SlackWebhook,
+            Kind::StripeKey,
+            Kind::GoogleApiKey,
+            Kind::NpmToken,
+            Kind::PypiToken,
+            Kind::AzureStorageKey,
+            Kind::TwilioApiKey,
+            Kind::SendgridApiKey,
+            Kind::Jwt,
+            Kind::KubeconfigCredential,
+            Kind::DockerConfigAuth,
+            Kind::BasicAuthUrl,
+            Kind::GenericSecret,
+        ];
+        let mut ids: Vec<&str> = kinds.into_iter().map(|k| checks::of_kind(k).id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), FILE_CHECKS.len());
+        let info = NoGitCredentials::info();
+        assert_eq!(info.version, "0.2.0");
+        let controls = |id: &str| -> Vec<String> {
+            let check = info.checks.iter().find(|c| c.id == id).unwrap();
+            let controls = check.controls.iter();
+            controls
+                .map(|c| format!("{} {}", c.framework, c.id))
+                .collect()
+        };
+        let common = [
+            "soc2 CC6.1",
+            "soc2 CC7.1",
+            "iso27001 A.5.17",
+            "iso27001 A.8.12",
+            "iso27001 A.8.28",
+            "nist-800-53 IA-5(7)",
+        ];
+        assert_eq!(controls("plaintext-secret"), common);
+        assert_eq!(controls("jwt"), common);
+        assert_eq!(
+            controls("private-key"),
+            [&common[..], &["iso27001 A.8.24", "nist-800-53 SC-12"]].concat()
+        );
+        assert_eq!(
+            controls("github-token"),
+            [&common[..], &["iso27001 A.8.4"]].concat()
         );
     }
 

@@ -1,18 +1,16 @@
 //! What a role's policy rules grant that least privilege forbids: wildcards and the
 //! dangerous permissions of [`crate::permissions`], each with the rule and field it is on.
 //!
-//! A full wildcard (`*` verbs on `*` resources in `*` API groups) is one `wildcard`
-//! finding naming what it implies; the specific checks are for rules that grant those
-//! permissions some other way. Cluster-scoped resources count only where the role
+//! A full wildcard (`*` verbs on `*` resources in `*` API groups) is a `wildcard`
+//! finding naming what it implies, followed by one finding of each implied permission's
+//! check (a finding breaks only its own check's controls). Cluster-scoped resources count only where the role
 //! reaches the whole cluster ([`Reach`]).
 
-use tollgate_sdk::{
-    Check, Framework, Framework::CisKubernetes, Pointer, Severity, Value, serde_json::json,
-};
+use tollgate_sdk::{Check, Pointer, Severity, Value, serde_json::json};
 
+use crate::checks::{CLUSTER_ADMIN_BINDING, SECRETS_READ, WILDCARD};
 use crate::permissions::{PERMISSIONS, Permission, cluster_scoped};
 use crate::policy::PolicyRule;
-use crate::{CLUSTER_ADMIN_BINDING, SECRETS_READ, WILDCARD};
 
 /// Where a role's rules apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,8 +30,6 @@ pub struct Grant {
     /// Completes "<role> rule #N ...".
     pub what: String,
     pub severity: Severity,
-    /// Controls the finding breaks beyond its check's (what a full wildcard implies).
-    pub implied_controls: Vec<(Framework, &'static str)>,
 }
 
 impl Grant {
@@ -43,7 +39,6 @@ impl Grant {
             at,
             what,
             severity: check.severity,
-            implied_controls: Vec::new(),
         }
     }
 }
@@ -61,7 +56,8 @@ pub fn of_rules(rules: &[Value], reach: Reach) -> Vec<(usize, Grant)> {
             continue;
         }
         if rule.is_full_wildcard() {
-            grants.push((index, full_wildcard(rule, reach, cluster_admin)));
+            let found = full_wildcard(rule, reach, cluster_admin);
+            grants.extend(found.into_iter().map(|g| (index, g)));
         } else {
             grants.extend(of_rule(rule, reach).into_iter().map(|g| (index, g)));
         }
@@ -71,8 +67,10 @@ pub fn of_rules(rules: &[Value], reach: Reach) -> Vec<(usize, Grant)> {
     grants
 }
 
-/// The one finding of a full wildcard, naming the permissions it implies.
-fn full_wildcard(rule: &PolicyRule, reach: Reach, cluster_admin: bool) -> Grant {
+/// The findings of a full wildcard: one `wildcard` finding naming the permissions it
+/// implies, then one for each of them, so that each permission's check (and its CIS item)
+/// is broken too.
+fn full_wildcard(rule: &PolicyRule, reach: Reach, cluster_admin: bool) -> Vec<Grant> {
     let implied: Vec<&Permission> = PERMISSIONS.iter().filter(|p| reachable(p, reach)).collect();
     let phrases: Vec<&str> = implied.iter().map(|p| p.what).collect();
     let scope = match reach {
@@ -85,42 +83,29 @@ fn full_wildcard(rule: &PolicyRule, reach: Reach, cluster_admin: bool) -> Grant 
         .map_or_else(Pointer::root, |&(field, position, _)| {
             Pointer::root().at(field).at(position)
         });
-    let mut grant = Grant::new(
+    let wildcard = Grant::new(
         WILDCARD,
-        at,
+        at.clone(),
         format!(
             "grants every verb on {scope} ('*' in apiGroups, resources and verbs), so it can {}",
             phrases.join("; ")
         ),
     );
-    let mut controls: Vec<&[(Framework, &'static str)]> =
-        implied.iter().map(|p| p.check.controls).collect();
+    let mut grants = vec![wildcard];
+    grants.extend(implied.into_iter().map(|p| {
+        let what = format!("can {} through its full wildcard", p.what);
+        Grant::new(p.check, at.clone(), what)
+    }));
     if cluster_admin {
-        grant.severity = Severity::Critical;
-        grant.what = format!(
+        grants[0].severity = Severity::Critical;
+        grants[0].what = format!(
             "is cluster-admin in all but name: with '*' on every non-resource URL it {}",
-            grant.what
+            grants[0].what
         );
-        controls.push(CLUSTER_ADMIN_BINDING.controls);
+        let what = "is cluster-admin in all but name, so it gives full control of the cluster";
+        grants.push(Grant::new(CLUSTER_ADMIN_BINDING, at, what.into()));
     }
-    grant.implied_controls = cis_beyond_wildcard(controls.into_iter().flatten());
-    grant
-}
-
-/// The CIS items among `controls` that the `wildcard` check does not already break, once
-/// each.
-fn cis_beyond_wildcard<'c>(
-    controls: impl Iterator<Item = &'c (Framework, &'static str)>,
-) -> Vec<(Framework, &'static str)> {
-    let mut beyond = Vec::new();
-    for &control in controls {
-        let (framework, _) = control;
-        let known = WILDCARD.controls.contains(&control) || beyond.contains(&control);
-        if framework == CisKubernetes && !known {
-            beyond.push(control);
-        }
-    }
-    beyond
+    grants
 }
 
 /// Whether a permission can be held at all within `reach`.

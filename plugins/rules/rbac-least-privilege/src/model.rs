@@ -11,8 +11,8 @@ use tollgate_sdk::{Finding, LabelSelector, Manifests, Object, Pointer, Severity,
 
 use crate::RBAC_GROUP;
 use crate::allowance::{Settings, accept};
+use crate::checks::{AUTOMOUNT_TOKEN, DEFAULT_SERVICE_ACCOUNT};
 use crate::grants::{self, Grant, Reach};
-use crate::permissions::{AUTOMOUNT_TOKEN, DEFAULT_SERVICE_ACCOUNT};
 use crate::subject::{RoleRef, Subject};
 
 /// A role by kind, namespace (Roles only) and name.
@@ -206,14 +206,8 @@ impl<'a> Model<'a> {
             )
         };
         let finding = grant
-            .implied_controls
-            .iter()
-            .fold(
-                grant
-                    .check
-                    .at(role, at, format!("{what} {}.{tail}", grant.what)),
-                |f, &c| f.with_control(c),
-            )
+            .check
+            .at(role, at, format!("{what} {}.{tail}", grant.what))
             .with_severity(severity);
         let check = grant.check.id;
         let reason = self

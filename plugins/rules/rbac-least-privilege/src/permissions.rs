@@ -2,9 +2,12 @@
 //! each sub-check and the (API group, resource, verbs) grants that trigger it, and which
 //! of those resources are cluster-scoped.
 
-use tollgate_sdk::{Check, Framework::*, Severity};
+use tollgate_sdk::Check;
 
-use crate::SECRETS_READ;
+use crate::checks::{
+    CSR_APPROVAL, NODES_PROXY, PERSISTENTVOLUME_CREATE, POD_CREATE, PRIVILEGE_ESCALATION,
+    SECRETS_READ, TOKEN_CREATE, WEBHOOK_CONFIG,
+};
 
 /// One dangerous permission: its check, a phrase for messages, and what grants it.
 pub struct Permission {
@@ -44,36 +47,6 @@ pub fn cluster_scoped(resource: &str) -> bool {
 }
 
 const WRITE: &[&str] = &["create", "update", "patch", "delete", "deletecollection"];
-
-/// A permission check: the rule's least-privilege controls and its own CIS 5.1 item.
-macro_rules! permission_check {
-    ($id:literal, $severity:ident, $cis:literal) => {
-        Check {
-            id: $id,
-            severity: Severity::$severity,
-            controls: &[
-                (Soc2, "CC6.1"),
-                (Soc2, "CC6.3"),
-                (Iso27001, "A.5.15"),
-                (Iso27001, "A.8.2"),
-                (CisKubernetes, $cis),
-            ],
-        }
-    };
-}
-
-pub const POD_CREATE: Check = permission_check!("pod-create", Medium, "5.1.4");
-pub const PRIVILEGE_ESCALATION: Check =
-    permission_check!("privilege-escalation-verbs", High, "5.1.8");
-pub const PERSISTENTVOLUME_CREATE: Check =
-    permission_check!("persistentvolume-create", Medium, "5.1.9");
-pub const NODES_PROXY: Check = permission_check!("nodes-proxy", High, "5.1.10");
-pub const CSR_APPROVAL: Check = permission_check!("csr-approval", High, "5.1.11");
-pub const WEBHOOK_CONFIG: Check = permission_check!("webhook-config", High, "5.1.12");
-pub const TOKEN_CREATE: Check = permission_check!("token-create", Medium, "5.1.13");
-pub const DEFAULT_SERVICE_ACCOUNT: Check =
-    permission_check!("default-service-account", Low, "5.1.5");
-pub const AUTOMOUNT_TOKEN: Check = permission_check!("automount-token", Low, "5.1.6");
 
 pub const PERMISSIONS: &[Permission] = &[
     Permission {

@@ -5,7 +5,7 @@
 use tollgate_sdk::{Pointer, Value};
 
 use crate::judge::Judge;
-use crate::{PLAINTEXT_INGRESS, WEAK_PROTOCOL, aws};
+use crate::{PLAINTEXT_INGRESS, UNKNOWN_VALUE, WEAK_PROTOCOL, aws};
 
 /// AWS Load Balancer Controller annotations of an Ingress.
 pub const ALB_SSL_POLICY: &str = "alb.ingress.kubernetes.io/ssl-policy";
@@ -78,8 +78,15 @@ impl Judge<'_> {
         }
     }
 
-    /// A Service's AWS load balancer: its TLS policy, and port 443 served in plaintext.
+    /// A Service's AWS load balancer: its TLS policy, and port 443 served in plaintext; a
+    /// Service with an AWS load balancer or its TLS annotations is judged.
     pub fn aws_service(&mut self) {
+        let tls_annotated = [SERVICE_SSL_POLICY, SERVICE_SSL_CERT]
+            .iter()
+            .any(|key| self.object.annotation(key).is_some());
+        if tls_annotated || self.is_aws_load_balancer() {
+            self.judged(&[WEAK_PROTOCOL, PLAINTEXT_INGRESS, UNKNOWN_VALUE]);
+        }
         match self.object.annotation(SERVICE_SSL_POLICY) {
             Some(policy) => self.aws_policy(annotation_at(SERVICE_SSL_POLICY), "AWS load balancer ssl-negotiation-policy", policy),
             None if self.object.annotation(SERVICE_SSL_CERT).is_some() => self.report(
@@ -101,13 +108,7 @@ impl Judge<'_> {
     /// backend that serves TLS itself (an ingress controller's `https` port) is fine.
     fn aws_plaintext_https_port(&mut self) {
         let object = self.object;
-        let is_aws_load_balancer = self.text("/spec/type") == Some("LoadBalancer")
-            && object
-                .value()
-                .pointer("/metadata/annotations")
-                .and_then(Value::as_object)
-                .is_some_and(|a| a.keys().any(|k| k.starts_with(SERVICE_AWS_PREFIX)));
-        if !is_aws_load_balancer {
+        if !self.is_aws_load_balancer() {
             return;
         }
         let http_backend = object
@@ -126,6 +127,17 @@ impl Judge<'_> {
                 format!("port 443 of the AWS load balancer has no certificate ({SERVICE_SSL_CERT}) and forwards to a plain HTTP backend: it serves plaintext; add the certificate or serve TLS in the backend"),
             );
         }
+    }
+
+    /// Whether the Service is a `LoadBalancer` the AWS controllers configure.
+    fn is_aws_load_balancer(&self) -> bool {
+        self.text("/spec/type") == Some("LoadBalancer")
+            && self
+                .object
+                .value()
+                .pointer("/metadata/annotations")
+                .and_then(Value::as_object)
+                .is_some_and(|a| a.keys().any(|k| k.starts_with(SERVICE_AWS_PREFIX)))
     }
 
     /// Whether the load balancer holds a certificate for `port`: an `ssl-cert`, and the

@@ -4,9 +4,14 @@
 
 use tollgate_sdk::{Pointer, Value, workload};
 
+use crate::checks::VERSION_AND_SUITES;
 use crate::command::{CommandLine, environment, is_true};
 use crate::judge::{Component, Judge};
-use crate::{VERIFICATION_DISABLED, ciphers};
+use crate::{APISERVER_CIPHER_SUITES, KUBELET_CIPHER_SUITES, VERIFICATION_DISABLED, ciphers};
+
+/// Control-plane programs besides kube-apiserver and the kubelet that serve TLS and talk
+/// to other components over it.
+const TLS_PROGRAMS: [&str; 3] = ["etcd", "kube-controller-manager", "kube-scheduler"];
 
 /// Boolean flags that, when on, stop a client from verifying certificates.
 const SKIP_VERIFY_FLAGS: [&str; 4] = [
@@ -25,9 +30,7 @@ impl Judge<'_> {
         for container in template.containers() {
             let line = CommandLine::of(&container);
             let component = Component::of_program(line.program());
-            self.seen.anything = true;
-            self.seen.api_server |= component == Component::ApiServer;
-            self.seen.kubelet |= component == Component::Kubelet;
+            self.judged(&judged_by(&line, component));
             self.tls_flags(&container, &line, component);
             self.verification_flags(container.name, &line);
             self.verification_environment(&container);
@@ -119,7 +122,6 @@ impl Judge<'_> {
 
     /// `KubeletConfiguration`: `tlsMinVersion` and `tlsCipherSuites` (CIS 4.2.12).
     pub fn kubelet_configuration(&mut self) {
-        self.seen.kubelet = true;
         let fix = "VersionTLS12 or newer";
         self.minimum_field("/tlsMinVersion", "tlsMinVersion", fix);
         self.cipher_suites("/tlsCipherSuites", "tlsCipherSuites", Component::Kubelet);
@@ -140,8 +142,12 @@ impl Judge<'_> {
         }
     }
 
-    /// A kubeconfig (`kind: Config`) cluster with `insecure-skip-tls-verify: true`.
+    /// A kubeconfig (`kind: Config`) cluster with `insecure-skip-tls-verify: true`; a
+    /// kubeconfig with clusters is judged.
     pub fn kubeconfig(&mut self) {
+        if !self.list("/clusters").is_empty() {
+            self.judged(&[VERIFICATION_DISABLED]);
+        }
         for (i, cluster) in self.list("/clusters").iter().enumerate() {
             if cluster
                 .pointer("/cluster/insecure-skip-tls-verify")
@@ -177,6 +183,25 @@ impl Judge<'_> {
     }
 }
 
+/// The checks that judge a container: those of its TLS flags for a control-plane
+/// component or a container that sets them, none for any other (its verification flags
+/// count only when they are findings).
+fn judged_by(line: &CommandLine, component: Component) -> Vec<tollgate_sdk::Check> {
+    let control_plane = line.program().is_some_and(|p| TLS_PROGRAMS.contains(&p));
+    let sets_tls = ["--tls-min-version", "--tls-cipher-suites"]
+        .iter()
+        .any(|flag| !line.values(flag).is_empty());
+    let mut checks = match component {
+        Component::ApiServer => vec![APISERVER_CIPHER_SUITES, VERIFICATION_DISABLED],
+        Component::Kubelet => vec![KUBELET_CIPHER_SUITES, VERIFICATION_DISABLED],
+        Component::Other if control_plane => vec![VERIFICATION_DISABLED],
+        Component::Other if sets_tls => vec![],
+        Component::Other => return vec![],
+    };
+    checks.extend(VERSION_AND_SUITES);
+    checks
+}
+
 /// Where a flag that is missing from a container belongs: its `args`, else its `command`,
 /// else the container itself.
 fn flags_pointer(container: &workload::Container) -> Pointer {
@@ -199,8 +224,15 @@ mod tests {
                "spec": {"containers": [{"name": "kube-apiserver", "command": ["kube-apiserver"], "args": args}]}})
     }
 
-    fn cis(check: &str, at: &str) -> Vec<(String, String, Vec<String>)> {
-        vec![(check.to_owned(), at.to_owned(), vec!["1.2.29".to_owned()])]
+    /// One finding of a check without a CIS item.
+    fn plain(check: &str, at: &str) -> Vec<(String, String, Vec<String>)> {
+        crate::tests::one(check, at)
+    }
+
+    /// One `apiserver-cipher-suites` finding (CIS 1.2.29).
+    fn cis(at: &str) -> Vec<(String, String, Vec<String>)> {
+        let check = "apiserver-cipher-suites".to_owned();
+        vec![(check, at.to_owned(), vec!["1.2.29".to_owned()])]
     }
 
     /// The CIS 1.2.29 allowlist, as one flag value.
@@ -234,7 +266,12 @@ mod tests {
                 "--tls-cipher-suites",
                 "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_RSA_WITH_RC4_128_SHA"
             ]))),
-            cis("weak-ciphers", "/spec/containers/0/args/1")
+            // The weak suite is off the CIS list too: each check says it.
+            [
+                plain("weak-ciphers", "/spec/containers/0/args/1"),
+                cis("/spec/containers/0/args/1")
+            ]
+            .concat()
         );
         assert!(found(apiserver(args(&["--tls-min-version=VersionTLS12"]))).is_empty());
     }
@@ -245,26 +282,23 @@ mod tests {
         // No flag at all: Go's defaults, which CIS 1.2.29 does not accept.
         assert_eq!(
             found(apiserver(json!(["--tls-min-version=VersionTLS12"]))),
-            cis("cis-cipher-suites", args0)
+            cis(args0)
         );
         // Flags in `command` only: the finding points there.
         let in_command = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "kube-apiserver"},
             "spec": {"containers": [{"name": "api", "command": ["/usr/local/bin/kube-apiserver", "--secure-port=6443"]}]}});
-        assert_eq!(
-            found(in_command),
-            cis("cis-cipher-suites", "/spec/containers/0/command")
-        );
+        assert_eq!(found(in_command), cis("/spec/containers/0/command"));
         // Set but empty.
         assert_eq!(
             found(apiserver(json!(["--tls-cipher-suites="]))),
-            cis("cis-cipher-suites", "/spec/containers/0/args/0")
+            cis("/spec/containers/0/args/0")
         );
         // Strong suites off the list (RSA key exchange, ECDHE with CBC and SHA-256).
         assert_eq!(
             found(apiserver(json!([
                 "--tls-cipher-suites=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"
             ]))),
-            cis("cis-cipher-suites", "/spec/containers/0/args/0")
+            cis("/spec/containers/0/args/0")
         );
         // Every suite of the list, and a part of it, pass.
         assert!(found(apiserver(json!([allowlisted()]))).is_empty());
@@ -307,18 +341,27 @@ mod tests {
             unknown(json!([
                 "--tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_64_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
             ])),
-            cis("unknown-value", "/spec/containers/0/args/0")
+            [
+                plain("unknown-value", "/spec/containers/0/args/0"),
+                cis("/spec/containers/0/args/0")
+            ]
+            .concat()
         );
         assert_eq!(
             unknown(json!(["--tls-cipher-suites", "Foo"])),
-            cis("unknown-value", "/spec/containers/0/args/1")
+            [
+                plain("unknown-value", "/spec/containers/0/args/1"),
+                cis("/spec/containers/0/args/1")
+            ]
+            .concat()
         );
         // A weak and an unknown suite in one list: both said.
         assert_eq!(
             unknown(json!(["--tls-cipher-suites=TLS_RSA_WITH_RC4_128_SHA,Foo"])),
             [
-                cis("weak-ciphers", "/spec/containers/0/args/0"),
-                cis("unknown-value", "/spec/containers/0/args/0")
+                plain("weak-ciphers", "/spec/containers/0/args/0"),
+                plain("unknown-value", "/spec/containers/0/args/0"),
+                cis("/spec/containers/0/args/0")
             ]
             .concat()
         );
@@ -367,8 +410,11 @@ mod tests {
     #[test]
     fn kubelet_configuration() {
         let config = |v: &str, suites: Value| json!({"apiVersion": "kubelet.config.k8s.io/v1beta1", "kind": "KubeletConfiguration", "tlsMinVersion": v, "tlsCipherSuites": suites});
-        let kubelet =
-            |check: &str, at: &str| (check.to_owned(), at.to_owned(), vec!["4.2.12".to_owned()]);
+        let kubelet = |at: &str| {
+            let check = "kubelet-cipher-suites".to_owned();
+            (check, at.to_owned(), vec!["4.2.12".to_owned()])
+        };
+        let plain = |check: &str, at: &str| (check.to_owned(), at.to_owned(), vec![]);
         assert_eq!(
             found(config(
                 "VersionTLS10",
@@ -383,12 +429,16 @@ mod tests {
                     "/tlsMinVersion".to_owned(),
                     vec![]
                 ),
-                kubelet("weak-ciphers", "/tlsCipherSuites/1")
+                plain("weak-ciphers", "/tlsCipherSuites/1"),
+                kubelet("/tlsCipherSuites/1")
             ]
         );
         assert_eq!(
             found(config("VersionTLS13", json!(["Foo"]))),
-            [kubelet("unknown-value", "/tlsCipherSuites/0")]
+            [
+                plain("unknown-value", "/tlsCipherSuites/0"),
+                kubelet("/tlsCipherSuites/0")
+            ]
         );
         // In the API server's list, not in the kubelet's: TLS 1.3 and RSA key exchange.
         assert_eq!(
@@ -400,19 +450,16 @@ mod tests {
                     "TLS_RSA_WITH_AES_128_GCM_SHA256"
                 ])
             )),
-            [
-                kubelet("cis-cipher-suites", "/tlsCipherSuites/0"),
-                kubelet("cis-cipher-suites", "/tlsCipherSuites/2")
-            ]
+            [kubelet("/tlsCipherSuites/0"), kubelet("/tlsCipherSuites/2")]
         );
         // Empty or missing: Go's defaults.
         assert_eq!(
             found(config("VersionTLS13", json!([]))),
-            [kubelet("cis-cipher-suites", "/tlsCipherSuites")]
+            [kubelet("/tlsCipherSuites")]
         );
         let bare =
             json!({"apiVersion": "kubelet.config.k8s.io/v1beta1", "kind": "KubeletConfiguration"});
-        assert_eq!(found(bare), [kubelet("cis-cipher-suites", "")]);
+        assert_eq!(found(bare), [kubelet("")]);
         let allowed = crate::ciphers::CIS_KUBELET_SUITES;
         assert!(found(config("VersionTLS12", json!(allowed))).is_empty());
     }
@@ -427,7 +474,7 @@ mod tests {
         };
         let at = |pointer: &str| {
             vec![(
-                "cis-cipher-suites".to_owned(),
+                "kubelet-cipher-suites".to_owned(),
                 format!("/spec/template/spec/containers/0/{pointer}"),
                 vec!["4.2.12".to_owned()],
             )]
@@ -454,30 +501,71 @@ mod tests {
         assert!(found(operator).is_empty());
     }
 
+    /// The checks that judged something, in the rule's order, each with its documents.
+    fn coverage(values: Vec<Value>) -> Vec<(String, Vec<u32>)> {
+        let set = tollgate_sdk::Manifests::from_values("default", values).unwrap();
+        let verdict = <crate::TlsMinVersion as tollgate_sdk::Rule>::check_manifests(
+            &set,
+            &tollgate_sdk::NoSettings {},
+        )
+        .unwrap();
+        let coverage = verdict.coverage.into_iter();
+        coverage.map(|c| (c.check, c.documents)).collect()
+    }
+
+    fn judged(checks: &[&str], documents: &[u32]) -> Vec<(String, Vec<u32>)> {
+        let judged = checks.iter().map(|c| (c.to_string(), documents.to_vec()));
+        judged.collect()
+    }
+
     #[test]
-    fn cis_items_assessed_only_for_their_component() {
-        let assessed = |value: Value| {
-            let set = tollgate_sdk::Manifests::from_values("default", vec![value]).unwrap();
-            let verdict = <crate::TlsMinVersion as tollgate_sdk::Rule>::check_manifests(
-                &set,
-                &tollgate_sdk::NoSettings {},
-            )
-            .unwrap();
-            let cis = verdict
-                .assessed
-                .into_iter()
-                .filter(|c| c.framework == tollgate_sdk::Framework::CisKubernetes);
-            cis.map(|c| c.id).collect::<Vec<_>>()
-        };
-        assert_eq!(assessed(apiserver(json!([]))), ["1.2.29"]);
+    fn cipher_checks_judge_only_their_component() {
+        let version_and_suites = ["weak-protocol", "weak-ciphers"];
+        let apiserver_checks = [
+            &version_and_suites[..],
+            &[
+                "apiserver-cipher-suites",
+                "verification-disabled",
+                "unknown-value",
+            ],
+        ]
+        .concat();
+        assert_eq!(
+            coverage(vec![apiserver(json!([]))]),
+            judged(&apiserver_checks, &[0])
+        );
         let config =
             json!({"apiVersion": "kubelet.config.k8s.io/v1beta1", "kind": "KubeletConfiguration"});
-        assert_eq!(assessed(config), ["4.2.12"]);
+        let kubelet_checks = [
+            &version_and_suites[..],
+            &["kubelet-cipher-suites", "unknown-value"],
+        ]
+        .concat();
+        assert_eq!(coverage(vec![config]), judged(&kubelet_checks, &[0]));
+        // OpenShift's profiles are not the benchmark's lists: no cipher check judges them.
         let openshift = json!({"apiVersion": "machineconfiguration.openshift.io/v1", "kind": "KubeletConfig",
             "spec": {"tlsSecurityProfile": {"type": "Intermediate"}}});
-        assert!(assessed(openshift).is_empty());
+        assert_eq!(
+            coverage(vec![openshift]),
+            judged(&["weak-protocol", "unknown-value"], &[0])
+        );
+    }
+
+    #[test]
+    fn a_container_or_config_map_without_tls_settings_is_not_judged() {
         let web = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
-            "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}});
-        assert!(assessed(web).is_empty());
+            "spec": {"containers": [{"name": "nginx", "image": "nginx", "args": ["--port=80"]}]}});
+        let settings = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"},
+            "data": {"mode": "fast"}});
+        let service = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+            "spec": {"ports": [{"port": 80}]}});
+        assert!(coverage(vec![web, settings, service]).is_empty());
+        // The same pod with a TLS flag, or one that switches verification off, is.
+        let tls = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+            "spec": {"containers": [{"name": "app", "args": ["--tls-min-version=VersionTLS12"]}]}});
+        assert_eq!(
+            coverage(vec![tls]),
+            judged(&["weak-protocol", "weak-ciphers", "unknown-value"], &[0])
+        );
     }
 }

@@ -5,6 +5,7 @@
 
 use tollgate_sdk::{Pointer, Value};
 
+use crate::checks::VERSION_AND_SUITES;
 use crate::command::is_false;
 use crate::judge::{Component, Judge};
 use crate::protocol::parse_list;
@@ -128,8 +129,15 @@ impl Judge<'_> {
         }
     }
 
-    /// The ingress-nginx controller ConfigMap keys `ssl-protocols` and `ssl-ciphers`.
+    /// The ingress-nginx controller ConfigMap keys `ssl-protocols` and `ssl-ciphers`; a
+    /// ConfigMap with either is judged.
     pub fn nginx_configmap(&mut self) {
+        if ["ssl-protocols", "ssl-ciphers"]
+            .iter()
+            .any(|key| self.value(&format!("/data/{key}")).is_some())
+        {
+            self.judged(&VERSION_AND_SUITES);
+        }
         if let Some(value) = self.text("/data/ssl-protocols") {
             let at = Pointer::root().path(["data", "ssl-protocols"]);
             self.nginx_protocols(at, "ingress-nginx ConfigMap key ssl-protocols", value);

@@ -1,12 +1,12 @@
 //! The findings of one object: what every dialect family shares to read an object and
 //! report on it. Each family module adds its own `impl Judge` block with the kinds it knows.
 
-use tollgate_sdk::{Check, Finding, Framework, Object, Pointer, Value};
+use tollgate_sdk::{Check, Finding, Object, Pointer, Value};
 
 use crate::ciphers::{self, Suite};
 use crate::protocol::Protocol;
 use crate::{
-    APISERVER_TLS_ITEM, CIS_CIPHER_SUITES, KUBELET_TLS_ITEM, Seen, UNKNOWN_VALUE, WEAK_CIPHERS,
+    APISERVER_CIPHER_SUITES, KUBELET_CIPHER_SUITES, Seen, UNKNOWN_VALUE, WEAK_CIPHERS,
     WEAK_PROTOCOL,
 };
 
@@ -28,35 +28,31 @@ impl Component {
         }
     }
 
-    /// The CIS item on this component's cipher suites, if it has one.
+    /// The CIS check on this component's cipher suites, if it has one.
     pub fn cis_ciphers(self) -> Option<CisCiphers> {
         match self {
             Self::ApiServer => Some(CisCiphers {
-                item: APISERVER_TLS_ITEM,
+                check: APISERVER_CIPHER_SUITES,
+                item: "1.2.29",
                 allowed: &ciphers::CIS_APISERVER_SUITES,
                 summary: "TLS 1.3 suites, and ECDHE suites with AES-GCM or ChaCha20-Poly1305",
             }),
             Self::Kubelet => Some(CisCiphers {
-                item: KUBELET_TLS_ITEM,
+                check: KUBELET_CIPHER_SUITES,
+                item: "4.2.12",
                 allowed: &ciphers::CIS_KUBELET_SUITES,
                 summary: "ECDHE suites with AES-GCM or ChaCha20-Poly1305",
             }),
             Self::Other => None,
         }
     }
-
-    /// Adds the CIS item of this component, if any, to a finding about its cipher suites.
-    pub fn mark(self, finding: Finding) -> Finding {
-        match self.cis_ciphers() {
-            Some(cis) => finding.with_control(cis.item),
-            None => finding,
-        }
-    }
 }
 
-/// A CIS item on a component's cipher suites and the allowlist it checks.
+/// A CIS check on a component's cipher suites, its item and the allowlist it checks.
 pub struct CisCiphers {
-    pub item: (Framework, &'static str),
+    pub check: Check,
+    /// The CIS Kubernetes Benchmark item, for messages.
+    pub item: &'static str,
     pub allowed: &'static [&'static str],
     /// What the allowlist holds, for the fix of a finding.
     pub summary: &'static str,
@@ -97,30 +93,23 @@ impl<'a> Judge<'a> {
         Pointer::parse(at)
     }
 
-    /// A finding of `check` at `at`; the message starts with the object's name.
-    pub fn report(&mut self, check: Check, at: Pointer, what: String) {
-        self.push(check, at, what, Component::Other);
+    /// Records that `checks` judged this object (it configures or serves what they read).
+    pub fn judged(&mut self, checks: &[Check]) {
+        self.seen.judged(self.object.position, checks);
     }
 
-    /// A finding about the cipher suites of `component`, marked with its CIS item.
-    fn push(&mut self, check: Check, at: Pointer, what: String, component: Component) {
+    /// A finding of `check` at `at`; the message starts with the object's name.
+    pub fn report(&mut self, check: Check, at: Pointer, what: String) {
         let message = format!("{}: {what}", self.object.display_name());
-        let finding = component.mark(check.at(self.object, at, message));
-        self.findings.push(finding);
+        self.findings.push(check.at(self.object, at, message));
     }
 
     /// An `unknown-value` finding: `what` holds a value the rule cannot judge.
     pub fn unknown(&mut self, at: Pointer, what: &str, value: &str) {
-        self.unknown_in(at, what, value, Component::Other);
-    }
-
-    /// An `unknown-value` finding on a setting of `component`, marked with its CIS item.
-    fn unknown_in(&mut self, at: Pointer, what: &str, value: &str, component: Component) {
-        self.push(
+        self.report(
             UNKNOWN_VALUE,
             at,
             format!("{what} has the unrecognised value {value:?}; it cannot be judged, so it is not passed"),
-            component,
         );
     }
 
@@ -163,7 +152,7 @@ impl<'a> Judge<'a> {
     }
 
     /// Suite names configured at `at`: weak ones, unknown ones, and (for a component with
-    /// a CIS item) strong ones outside its allowlist, one finding for each kind.
+    /// a CIS check) every one outside its allowlist, one finding for each kind.
     pub fn suites(&mut self, at: &Pointer, what: &str, names: &[&str], component: Component) {
         let judged = |kind: Suite| -> Vec<&str> {
             let of_kind = names.iter().filter(|n| ciphers::classify_iana(n) == kind);
@@ -176,26 +165,27 @@ impl<'a> Judge<'a> {
                 plural(weak.len()),
                 weak.join(", ")
             );
-            self.push(WEAK_CIPHERS, at.clone(), message, component);
+            self.report(WEAK_CIPHERS, at.clone(), message);
         }
         if !unknown.is_empty() {
-            self.unknown_in(at.clone(), what, &unknown.join(","), component);
+            self.unknown(at.clone(), what, &unknown.join(","));
         }
         let Some(cis) = component.cis_ciphers() else {
             return;
         };
-        let outside: Vec<&str> = judged(Suite::Strong)
-            .into_iter()
+        let outside: Vec<&str> = names
+            .iter()
             .filter(|name| !cis.allowed.contains(name))
+            .copied()
             .collect();
         if !outside.is_empty() {
             let message = format!(
                 "{what} includes {}, outside the CIS {} allowlist; keep only suites of that list ({})",
                 outside.join(", "),
-                cis.item.1,
+                cis.item,
                 cis.summary
             );
-            self.push(CIS_CIPHER_SUITES, at.clone(), message, component);
+            self.report(cis.check, at.clone(), message);
         }
     }
 
@@ -205,9 +195,9 @@ impl<'a> Judge<'a> {
         if let Some(cis) = component.cis_ciphers() {
             let message = format!(
                 "{what} lists no suites, so Go's defaults are served, which CIS {} does not accept; set it to suites of the CIS list ({})",
-                cis.item.1, cis.summary
+                cis.item, cis.summary
             );
-            self.push(CIS_CIPHER_SUITES, at, message, component);
+            self.report(cis.check, at, message);
         }
     }
 }

@@ -11,11 +11,12 @@
 //!   `tlsMinVersion`.
 //! - `weak-ciphers`: `--tls-cipher-suites`, KubeletConfiguration `tlsCipherSuites`,
 //!   Traefik TLSOption `cipherSuites`, ingress-nginx `ssl-ciphers`.
-//! - `cis-cipher-suites`: kube-apiserver (CIS 1.2.29) and the kubelet (CIS 4.2.12) judged as
-//!   kube-bench judges them: `--tls-cipher-suites` (or `tlsCipherSuites`) must be set, and
-//!   every suite on the benchmark's allowlist. Weak and unknown suites keep their own checks
-//!   and carry the CIS item too; this check holds the rest: the setting missing or empty,
-//!   and strong suites the benchmark does not list (e.g. RSA key exchange).
+//! - `apiserver-cipher-suites` (CIS 1.2.29) and `kubelet-cipher-suites` (CIS 4.2.12):
+//!   kube-apiserver's and the kubelet's suites judged as kube-bench judges them:
+//!   `--tls-cipher-suites` (or `tlsCipherSuites`) must be set, and every suite on the
+//!   benchmark's allowlist. The setting missing or empty is a finding, and so is any suite
+//!   off the list: weak and unknown ones (which keep their own findings too) and strong
+//!   ones the benchmark does not list (e.g. RSA key exchange).
 //! - `verification-disabled`: APIService `insecureSkipTLSVerify`, kubeconfig
 //!   `insecure-skip-tls-verify`, Istio DestinationRule `insecureSkipVerify` or plaintext to
 //!   external hosts, flags and environment that turn verification off, HTTP webhook URLs,
@@ -27,6 +28,10 @@
 //! - `unknown-value`: a value none of the above understands (a protocol, a policy, a
 //!   cipher suite name); never passed silently.
 //!
+//! Each check records as judged the objects that configure or serve what it reads (an
+//! Ingress, a kube-apiserver container, a ConfigMap holding ingress-nginx TLS keys, ...),
+//! never a container or ConfigMap without TLS settings: the scope its controls rest on.
+//!
 //! One module per dialect family ([`ingress`], [`cloud`], [`mesh`], [`control_plane`],
 //! [`openshift`], [`monitoring`]), each adding the kinds it knows to [`judge::Judge`], the
 //! per-object context that reads fields and reports. Findings point only at fields that
@@ -36,6 +41,7 @@
 //! Traefik and OpenShift use is understood.
 
 mod aws;
+mod checks;
 mod ciphers;
 mod cloud;
 mod command;
@@ -48,65 +54,65 @@ mod openshift;
 mod protocol;
 mod scrape;
 
+pub(crate) use checks::{
+    APISERVER_CIPHER_SUITES, KUBELET_CIPHER_SUITES, PLAINTEXT_INGRESS, UNKNOWN_VALUE,
+    VERIFICATION_DISABLED, WEAK_CIPHERS, WEAK_PROTOCOL,
+};
+use checks::{CHECKS, VERSION_AND_SUITES};
 use judge::Judge;
 use tollgate_sdk::{
-    Check, CheckError, Framework, Framework::*, InputKind, Manifests, Rule, RuleInfo, Severity,
-    Verdict, control, controls_of, export_rule,
+    Check, CheckError, InputKind, Manifests, Rule, RuleInfo, RuleSpec, Verdict, export_rule,
+    workload,
 };
 
-const TLS_CONTROLS: &[(Framework, &str)] = &[
-    (Soc2, "CC6.1"),
-    (Soc2, "CC6.7"),
-    (Iso27001, "A.8.24"),
-    (Iso27001, "A.8.20"),
-    (Iso27001, "A.8.21"),
-    (Iso27001, "A.5.14"),
+/// The kinds the rule reads: every kind that configures or serves TLS, ConfigMaps and
+/// Secrets for ingress-nginx and Prometheus configurations, and workloads for their
+/// containers' flags.
+const KINDS: [&str; 29] = [
+    "Ingress",
+    "ConfigMap",
+    "Secret",
+    "Service",
+    "KubeletConfiguration",
+    "Gateway",
+    "DestinationRule",
+    "TLSOption",
+    "APIServer",
+    "IngressController",
+    "KubeletConfig",
+    "Route",
+    "ServiceMonitor",
+    "PodMonitor",
+    "Probe",
+    "ScrapeConfig",
+    "APIService",
+    "Config",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    workload::KINDS[0],
+    workload::KINDS[1],
+    workload::KINDS[2],
+    workload::KINDS[3],
+    workload::KINDS[4],
+    workload::KINDS[5],
+    workload::KINDS[6],
+    workload::KINDS[7],
+    workload::KINDS[8],
 ];
-pub(crate) const WEAK_PROTOCOL: Check = Check {
-    id: "weak-protocol",
-    severity: Severity::High,
-    controls: TLS_CONTROLS,
+
+const SPEC: RuleSpec = RuleSpec {
+    id: "tls-min-version",
+    version: env!("CARGO_PKG_VERSION"),
+    title: "Allow only TLS 1.2 or newer",
+    description: "SSLv3, TLS 1.0 and TLS 1.1 are broken or deprecated (RFC 8996). Every \
+        place that configures TLS (ingress controllers, cloud load balancers, meshes, \
+        control-plane components, the kubelet) must accept TLS 1.2 or newer only, with \
+        strong ciphers (kube-apiserver and the kubelet: the CIS Benchmark's list), verify \
+        the certificates it is shown, and serve no host in plaintext.",
+    inputs: &[InputKind::Manifests],
+    kinds: &KINDS,
+    checks: &CHECKS,
 };
-pub(crate) const WEAK_CIPHERS: Check = Check {
-    id: "weak-ciphers",
-    severity: Severity::Medium,
-    controls: TLS_CONTROLS,
-};
-/// Low: Go's default suites and strong suites off the list are not broken, they are
-/// outside the benchmark.
-pub(crate) const CIS_CIPHER_SUITES: Check = Check {
-    id: "cis-cipher-suites",
-    severity: Severity::Low,
-    controls: TLS_CONTROLS,
-};
-pub(crate) const VERIFICATION_DISABLED: Check = Check {
-    id: "verification-disabled",
-    severity: Severity::High,
-    controls: TLS_CONTROLS,
-};
-pub(crate) const PLAINTEXT_INGRESS: Check = Check {
-    id: "plaintext-ingress",
-    severity: Severity::Low,
-    controls: TLS_CONTROLS,
-};
-pub(crate) const UNKNOWN_VALUE: Check = Check {
-    id: "unknown-value",
-    severity: Severity::Medium,
-    controls: TLS_CONTROLS,
-};
-const CHECKS: [Check; 6] = [
-    WEAK_PROTOCOL,
-    WEAK_CIPHERS,
-    CIS_CIPHER_SUITES,
-    VERIFICATION_DISABLED,
-    PLAINTEXT_INGRESS,
-    UNKNOWN_VALUE,
-];
-/// CIS items on a component's cipher suites ("only makes use of strong cryptographic
-/// ciphers"): cipher findings on kube-apiserver and on the kubelet break them too. They say
-/// nothing of the minimum TLS version, so `weak-protocol` findings do not carry them.
-pub(crate) const APISERVER_TLS_ITEM: (Framework, &str) = (CisKubernetes, "1.2.29");
-pub(crate) const KUBELET_TLS_ITEM: (Framework, &str) = (CisKubernetes, "4.2.12");
 
 struct TlsMinVersion;
 
@@ -114,32 +120,7 @@ impl Rule for TlsMinVersion {
     type Settings = tollgate_sdk::NoSettings;
 
     fn info() -> RuleInfo {
-        RuleInfo {
-            id: "tls-min-version".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            title: "Allow only TLS 1.2 or newer".into(),
-            description: "SSLv3, TLS 1.0 and TLS 1.1 are broken or deprecated (RFC 8996). \
-                Every place that configures TLS (ingress controllers, cloud load balancers, \
-                meshes, control-plane components, the kubelet) must accept TLS 1.2 or newer \
-                only, with strong ciphers, verify the certificates it is shown, and serve \
-                no host in plaintext."
-                .into(),
-            severity: Severity::High,
-            inputs: vec![InputKind::Manifests],
-            remediation: "Set the minimum to TLS 1.2: ssl-protocols \"TLSv1.2 TLSv1.3\" for \
-                ingress-nginx, an ELBSecurityPolicy-TLS13-1-2-2021-06 policy on AWS, \
-                minProtocolVersion TLSV1_2 for Istio, --tls-min-version=VersionTLS12 for \
-                Kubernetes components; list only AEAD cipher suites, and set \
-                --tls-cipher-suites (tlsCipherSuites) on kube-apiserver and the kubelet to \
-                suites of the CIS Kubernetes Benchmark list; remove flags and \
-                settings that skip verification; add a tls: entry for every Ingress host \
-                and Route, and an HTTPS listener for every Gateway hostname."
-                .into(),
-            controls: controls_of(&CHECKS)
-                .into_iter()
-                .chain([APISERVER_TLS_ITEM, KUBELET_TLS_ITEM].map(control))
-                .collect(),
-        }
+        SPEC.info()
     }
 
     fn check_manifests(set: &Manifests, _settings: &Self::Settings) -> Result<Verdict, CheckError> {
@@ -151,68 +132,129 @@ impl Rule for TlsMinVersion {
                 findings: &mut findings,
                 seen: &mut seen,
             };
-            let judged_kind = judge.kind();
-            judge.seen.anything |= judged_kind;
+            judge.kind();
             judge.containers();
         }
-        let verdict = CHECKS.iter().fold(Verdict::of(findings), |v, check| {
-            v.judged(check, seen.anything)
-        });
-        Ok(verdict
-            .assessed(&[APISERVER_TLS_ITEM], seen.api_server)
-            .assessed(&[KUBELET_TLS_ITEM], seen.kubelet))
+        Ok(seen.coverage(set, Verdict::of(findings)))
     }
 }
 
-/// What the set held for the rule to judge, for the controls it can speak for.
+/// What each check judged: `(check, position of the object)`, for the objects that
+/// configure or serve TLS, whether or not a finding came out.
 #[derive(Default)]
 pub(crate) struct Seen {
-    /// Any object or container whose TLS settings the rule reads.
-    anything: bool,
-    /// A kube-apiserver container, whose cipher suites were judged (CIS 1.2.29).
-    api_server: bool,
-    /// A kubelet, by its `KubeletConfiguration` or its container, whose cipher suites were
-    /// judged (CIS 4.2.12). OpenShift's `KubeletConfig` is not: its profiles are not the
-    /// benchmark's lists.
-    kubelet: bool,
+    judged: Vec<(&'static str, u32)>,
+}
+
+impl Seen {
+    /// Records that `checks` judged the object at `position`.
+    pub fn judged(&mut self, position: u32, checks: &[Check]) {
+        self.judged
+            .extend(checks.iter().map(|check| (check.id, position)));
+    }
+
+    /// `verdict` with what each check judged.
+    fn coverage(&self, set: &Manifests, verdict: Verdict) -> Verdict {
+        CHECKS.iter().fold(verdict, |verdict, check| {
+            let objects = self
+                .judged
+                .iter()
+                .filter(|(id, _)| *id == check.id)
+                .filter_map(|&(_, position)| set.objects.get(position as usize));
+            verdict.judged(check, objects)
+        })
+    }
 }
 
 export_rule!(TlsMinVersion);
 
 impl Judge<'_> {
     /// Judges the object by its kind and API group, with the family module that knows
-    /// it; whether it was a kind that configures TLS.
-    fn kind(&mut self) -> bool {
+    /// it, and records which checks judged it. Kinds that always configure or serve TLS
+    /// are recorded here; ConfigMaps, Secrets, Services, monitors and kubeconfigs by
+    /// their family module, only when they hold a TLS setting.
+    fn kind(&mut self) {
         let object = self.object;
-        match (object.kind.as_str(), object.api_group()) {
-            ("Ingress", _) => self.ingress(),
+        let judged: &[Check] = match (object.kind.as_str(), object.api_group()) {
+            ("Ingress", _) => {
+                self.ingress();
+                &[
+                    WEAK_PROTOCOL,
+                    WEAK_CIPHERS,
+                    PLAINTEXT_INGRESS,
+                    UNKNOWN_VALUE,
+                ]
+            }
             ("ConfigMap", "") => {
                 self.nginx_configmap();
                 self.configmap_scrape_configs();
+                &[]
             }
-            ("Secret", "") => return self.secret_scrape_configs(),
-            ("Service", "") => self.aws_service(),
-            ("KubeletConfiguration", _) => self.kubelet_configuration(),
-            ("Gateway", "networking.istio.io") => self.istio_gateway(),
-            ("Gateway", "gateway.networking.k8s.io") => self.gateway_api(),
-            ("DestinationRule", "networking.istio.io") => self.istio_destination_rule(),
-            ("TLSOption", "traefik.io" | "traefik.containo.us") => self.traefik_option(),
+            ("Secret", "") => {
+                self.secret_scrape_configs();
+                &[]
+            }
+            ("Service", "") => {
+                self.aws_service();
+                &[]
+            }
+            ("KubeletConfiguration", _) => {
+                self.kubelet_configuration();
+                &[
+                    WEAK_PROTOCOL,
+                    WEAK_CIPHERS,
+                    UNKNOWN_VALUE,
+                    KUBELET_CIPHER_SUITES,
+                ]
+            }
+            ("Gateway", "networking.istio.io") => {
+                self.istio_gateway();
+                &[WEAK_PROTOCOL, UNKNOWN_VALUE]
+            }
+            ("Gateway", "gateway.networking.k8s.io") => {
+                self.gateway_api();
+                &[PLAINTEXT_INGRESS]
+            }
+            ("DestinationRule", "networking.istio.io") => {
+                self.istio_destination_rule();
+                &[VERIFICATION_DISABLED]
+            }
+            ("TLSOption", "traefik.io" | "traefik.containo.us") => {
+                self.traefik_option();
+                &VERSION_AND_SUITES
+            }
             ("APIServer", "config.openshift.io")
             | ("IngressController", "operator.openshift.io")
-            | ("KubeletConfig", "machineconfiguration.openshift.io") => self.openshift_profile(),
-            ("Route", "route.openshift.io") => self.openshift_route(),
+            | ("KubeletConfig", "machineconfiguration.openshift.io") => {
+                self.openshift_profile();
+                &[WEAK_PROTOCOL, UNKNOWN_VALUE]
+            }
+            ("Route", "route.openshift.io") => {
+                self.openshift_route();
+                &[PLAINTEXT_INGRESS]
+            }
             (
                 "ServiceMonitor" | "PodMonitor" | "Probe" | "ScrapeConfig",
                 "monitoring.coreos.com",
-            ) => self.prometheus_operator_target(),
-            ("APIService", "apiregistration.k8s.io") => self.api_service(),
-            ("Config", "") => self.kubeconfig(),
-            ("ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration", _) => {
-                self.webhooks()
+            ) => {
+                self.prometheus_operator_target();
+                &[]
             }
-            _ => return false,
-        }
-        true
+            ("APIService", "apiregistration.k8s.io") => {
+                self.api_service();
+                &[VERIFICATION_DISABLED]
+            }
+            ("Config", "") => {
+                self.kubeconfig();
+                &[]
+            }
+            ("ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration", _) => {
+                self.webhooks();
+                &[VERIFICATION_DISABLED]
+            }
+            _ => &[],
+        };
+        self.judged(judged);
     }
 }
 

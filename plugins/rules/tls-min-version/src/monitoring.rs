@@ -16,7 +16,8 @@ enum Endpoints {
 }
 
 impl Judge<'_> {
-    /// `tlsConfig.insecureSkipVerify: true` on a Prometheus-operator scrape target.
+    /// `tlsConfig.insecureSkipVerify: true` on a Prometheus-operator scrape target; a
+    /// monitor with a `tlsConfig` is judged.
     pub fn prometheus_operator_target(&mut self) {
         let endpoints = match self.object.kind.as_str() {
             "ServiceMonitor" => Endpoints::List("endpoints"),
@@ -38,6 +39,9 @@ impl Judge<'_> {
                 .into_iter()
                 .collect(),
         };
+        if targets.iter().any(|(_, t)| t.get("tlsConfig").is_some()) {
+            self.judged(&[VERIFICATION_DISABLED]);
+        }
         for (at, target) in targets {
             if target
                 .pointer("/tlsConfig/insecureSkipVerify")
@@ -88,13 +92,16 @@ impl Judge<'_> {
     }
 
     /// Reports each place the Prometheus configurations among `entries` skip verification;
-    /// whether any entry was a Prometheus configuration.
+    /// an object holding one is judged. Whether any entry was a Prometheus configuration.
     fn scrape_configs(&mut self, field: &str, entries: Vec<(String, String)>) -> bool {
         let mut any = false;
         for (key, text) in entries {
             let Some(found) = scrape::skipped_verification(&text) else {
                 continue;
             };
+            if !any {
+                self.judged(&[VERIFICATION_DISABLED]);
+            }
             any = true;
             let at = Pointer::root().at(field).at(&key);
             for (ordinal, skip) in found.into_iter().enumerate() {

@@ -4,7 +4,7 @@
 use super::*;
 use tollgate_sdk::{Location, Value, object_locations, serde_json::json};
 
-/// A finding as the tests compare it: `(check, pointer, CIS items)`.
+/// A finding as the tests compare it: `(check, pointer, CIS items of its check)`.
 pub type Found = (String, String, Vec<String>);
 
 /// Every finding of the rule over these objects.
@@ -20,18 +20,23 @@ pub fn found(value: Value) -> Vec<Found> {
     run(vec![value])
         .into_iter()
         .map(|f| match f.location {
-            Location::Object(o) => (
-                f.check,
-                o.pointer,
-                f.controls
-                    .into_iter()
-                    .filter(|c| c.framework == CisKubernetes)
-                    .map(|c| c.id)
-                    .collect(),
-            ),
+            Location::Object(o) => {
+                let cis = cis_items(&f.check);
+                (f.check, o.pointer, cis)
+            }
             Location::File(_) => panic!("object finding expected"),
         })
         .collect()
+}
+
+/// The CIS items a check's findings break.
+fn cis_items(check: &str) -> Vec<String> {
+    let check = checks::CHECKS.iter().find(|c| c.id == check).unwrap();
+    let cis = check
+        .controls
+        .iter()
+        .filter(|(framework, _)| *framework == "cis-kubernetes");
+    cis.map(|(_, id)| id.to_string()).collect()
 }
 
 /// One finding of `check` at `pointer`, with no CIS item.

@@ -1,7 +1,27 @@
-//! A test plugin whose `info` breaks the contract (id not kebab-case, a control no catalog
-//! knows): the host must refuse to load it.
+//! A test plugin whose `info` breaks the contract (id not kebab-case, a check mapped to a
+//! control no catalog knows, soc2 CC99.9): the host must refuse to load it.
 
-use tollgate_sdk::{Control, Framework, InputKind, Rule, RuleInfo, Severity, export_rule};
+use tollgate_sdk::framework::SOC2;
+use tollgate_sdk::{Check, InputKind, Rule, RuleInfo, RuleSpec, Severity, export_rule};
+
+const BROKEN: Check = Check {
+    id: "broken",
+    title: "Breaks the contract",
+    severity: Severity::High,
+    rationale: "None: a test plugin.",
+    remediation: "None.",
+    controls: &[(SOC2, "CC99.9")],
+};
+
+const SPEC: RuleSpec = RuleSpec {
+    id: "Bad Info!",
+    version: "0.1.0",
+    title: "Broken metadata",
+    description: "A broken plugin for the loader tests; never shipped.",
+    inputs: &[InputKind::Manifests],
+    kinds: &[],
+    checks: &[BROKEN],
+};
 
 struct BadInfo;
 
@@ -9,19 +29,7 @@ impl Rule for BadInfo {
     type Settings = tollgate_sdk::NoSettings;
 
     fn info() -> RuleInfo {
-        RuleInfo {
-            id: "Bad Info!".into(),
-            version: "0.1.0".into(),
-            title: "Broken metadata".into(),
-            description: "A broken plugin for the loader tests; never shipped.".into(),
-            severity: Severity::High,
-            inputs: vec![InputKind::Manifests],
-            remediation: "None.".into(),
-            controls: vec![Control {
-                framework: Framework::Soc2,
-                id: "CC99.9".into(),
-            }],
-        }
+        SPEC.info()
     }
 }
 

@@ -1,6 +1,26 @@
 //! A test plugin whose `info()` version is markup, not a semantic version: refused.
 
-use tollgate_sdk::{Control, Framework, InputKind, Rule, RuleInfo, Severity, export_rule};
+use tollgate_sdk::framework::SOC2;
+use tollgate_sdk::{Check, InputKind, Rule, RuleInfo, RuleSpec, Severity, export_rule};
+
+const CLAIM: Check = Check {
+    id: "claim",
+    title: "Claims a version that is not one",
+    severity: Severity::Low,
+    rationale: "None: a test plugin.",
+    remediation: "None: it exists to be refused.",
+    controls: &[(SOC2, "CC6.1")],
+};
+
+const SPEC: RuleSpec = RuleSpec {
+    id: "test-bad-version",
+    version: "<b>9</b>",
+    title: "Claim a version that is not one",
+    description: "A hostile plugin for the sandbox tests; never shipped.",
+    inputs: &[InputKind::Manifests],
+    kinds: &[],
+    checks: &[CLAIM],
+};
 
 struct BadVersion;
 
@@ -8,19 +28,7 @@ impl Rule for BadVersion {
     type Settings = tollgate_sdk::NoSettings;
 
     fn info() -> RuleInfo {
-        RuleInfo {
-            id: "test-bad-version".into(),
-            version: "<b>9</b>".into(),
-            title: "Claim a version that is not one".into(),
-            description: "A hostile plugin for the sandbox tests; never shipped.".into(),
-            severity: Severity::Low,
-            inputs: vec![InputKind::Manifests],
-            remediation: "None: it exists to be refused.".into(),
-            controls: vec![Control {
-                framework: Framework::Soc2,
-                id: "CC6.1".into(),
-            }],
-        }
+        SPEC.info()
     }
 }
 

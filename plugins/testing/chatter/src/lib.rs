@@ -1,9 +1,29 @@
 //! A test plugin that writes 40 KiB to stderr: the host keeps 16 KiB and must say that
 //! stderr was full rather than quote a line cut in half.
 
+use tollgate_sdk::framework::SOC2;
 use tollgate_sdk::{
-    CheckError, Control, Framework, InputKind, Manifests, Rule, RuleInfo, Severity, Verdict,
+    Check, CheckError, InputKind, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict,
     export_rule,
+};
+
+const CHATTER: Check = Check {
+    id: "chatter",
+    title: "Talks too much",
+    severity: Severity::High,
+    rationale: "None: a test plugin.",
+    remediation: "None: it exists to be stopped.",
+    controls: &[(SOC2, "CC6.1")],
+};
+
+const SPEC: RuleSpec = RuleSpec {
+    id: "test-chatter",
+    version: "0.1.0",
+    title: "Talk too much",
+    description: "A hostile plugin for the sandbox tests; never shipped.",
+    inputs: &[InputKind::Manifests],
+    kinds: &[],
+    checks: &[CHATTER],
 };
 
 struct Chatter;
@@ -12,19 +32,7 @@ impl Rule for Chatter {
     type Settings = tollgate_sdk::NoSettings;
 
     fn info() -> RuleInfo {
-        RuleInfo {
-            id: "test-chatter".into(),
-            version: "0.1.0".into(),
-            title: "Talk too much".into(),
-            description: "A hostile plugin for the sandbox tests; never shipped.".into(),
-            severity: Severity::High,
-            inputs: vec![InputKind::Manifests],
-            remediation: "None: it exists to be stopped.".into(),
-            controls: vec![Control {
-                framework: Framework::Soc2,
-                id: "CC6.1".into(),
-            }],
-        }
+        SPEC.info()
     }
 
     fn check_manifests(

@@ -3,9 +3,29 @@
 
 use std::hash::{BuildHasher, RandomState};
 
+use tollgate_sdk::framework::SOC2;
 use tollgate_sdk::{
-    CheckError, Control, Finding, Framework, InputKind, Location, Manifests, ObjectLocation, Rule,
-    RuleInfo, Severity, Verdict, export_rule,
+    Check, CheckError, Finding, InputKind, Location, Manifests, ObjectLocation, Rule, RuleInfo,
+    RuleSpec, Severity, Verdict, export_rule,
+};
+
+const ROLLED: Check = Check {
+    id: "rolled",
+    title: "Reports its dice",
+    severity: Severity::Low,
+    rationale: "None: a test plugin.",
+    remediation: "None: it reports its dice.",
+    controls: &[(SOC2, "CC6.1")],
+};
+
+const SPEC: RuleSpec = RuleSpec {
+    id: "test-dice",
+    version: "0.1.0",
+    title: "Roll dice",
+    description: "A test plugin for the sandbox tests; never shipped.",
+    inputs: &[InputKind::Manifests],
+    kinds: &[],
+    checks: &[ROLLED],
 };
 
 struct Dice;
@@ -14,19 +34,7 @@ impl Rule for Dice {
     type Settings = tollgate_sdk::NoSettings;
 
     fn info() -> RuleInfo {
-        RuleInfo {
-            id: "test-dice".into(),
-            version: "0.1.0".into(),
-            title: "Roll dice".into(),
-            description: "A test plugin for the sandbox tests; never shipped.".into(),
-            severity: Severity::Low,
-            inputs: vec![InputKind::Manifests],
-            remediation: "None: it reports its dice.".into(),
-            controls: vec![Control {
-                framework: Framework::Soc2,
-                id: "CC6.1".into(),
-            }],
-        }
+        SPEC.info()
     }
 
     fn check_manifests(
@@ -35,13 +43,9 @@ impl Rule for Dice {
     ) -> Result<Verdict, CheckError> {
         let hashed = RandomState::new().hash_one("dice");
         Ok(Verdict::of(vec![Finding {
-            check: "rolled".into(),
+            check: ROLLED.id.into(),
             severity: Severity::Low,
             message: format!("hashed {hashed:016x}"),
-            controls: vec![Control {
-                framework: Framework::Soc2,
-                id: "CC6.1".into(),
-            }],
             location: Location::Object(ObjectLocation {
                 document: 0,
                 pointer: String::new(),

@@ -2,9 +2,29 @@
 //! huge evidence, a huge pointer, huge error text, or too many findings.
 
 use serde::Deserialize;
+use tollgate_sdk::framework::SOC2;
 use tollgate_sdk::{
-    CheckError, Control, Finding, Framework, InputKind, Location, Manifests, ObjectLocation, Rule,
-    RuleInfo, Severity, Verdict, export_rule,
+    Check, CheckError, Finding, InputKind, Location, Manifests, ObjectLocation, Rule, RuleInfo,
+    RuleSpec, Severity, Verdict, export_rule,
+};
+
+const FLOODED: Check = Check {
+    id: "flooded",
+    title: "Returns too much",
+    severity: Severity::Low,
+    rationale: "None: a test plugin.",
+    remediation: "None: it exists to be stopped.",
+    controls: &[(SOC2, "CC6.1")],
+};
+
+const SPEC: RuleSpec = RuleSpec {
+    id: "test-flood",
+    version: "0.1.0",
+    title: "Return too much",
+    description: "A hostile plugin for the sandbox tests; never shipped.",
+    inputs: &[InputKind::Manifests],
+    kinds: &[],
+    checks: &[FLOODED],
 };
 
 struct Flood;
@@ -29,13 +49,9 @@ struct Settings {
 
 fn finding(pointer: String, evidence: Option<String>) -> Finding {
     Finding {
-        check: "flooded".into(),
+        check: FLOODED.id.into(),
         severity: Severity::Low,
         message: "one of many".into(),
-        controls: vec![Control {
-            framework: Framework::Soc2,
-            id: "CC6.1".into(),
-        }],
         location: Location::Object(ObjectLocation {
             document: 0,
             pointer,
@@ -50,19 +66,7 @@ impl Rule for Flood {
     type Settings = Settings;
 
     fn info() -> RuleInfo {
-        RuleInfo {
-            id: "test-flood".into(),
-            version: "0.1.0".into(),
-            title: "Return too much".into(),
-            description: "A hostile plugin for the sandbox tests; never shipped.".into(),
-            severity: Severity::Low,
-            inputs: vec![InputKind::Manifests],
-            remediation: "None: it exists to be stopped.".into(),
-            controls: vec![Control {
-                framework: Framework::Soc2,
-                id: "CC6.1".into(),
-            }],
-        }
+        SPEC.info()
     }
 
     fn check_manifests(_set: &Manifests, settings: &Settings) -> Result<Verdict, CheckError> {

@@ -1,43 +1,76 @@
-//! A test plugin whose findings break the contract: a location outside the manifest set
-//! and a control the rule does not evidence. The host must reject the result, not trust it.
+//! A test plugin whose findings break the contract, in the way its settings say: a
+//! location outside the manifest set (the default), or a check the rule does not list.
+//! The host must reject the result, not trust it.
 
+use serde::Deserialize;
+use tollgate_sdk::framework::SOC2;
 use tollgate_sdk::{
-    CheckError, Control, Finding, Framework, InputKind, Location, Manifests, ObjectLocation, Rule,
-    RuleInfo, Severity, Verdict, export_rule,
+    Check, CheckError, Finding, InputKind, Location, Manifests, ObjectLocation, Rule, RuleInfo,
+    RuleSpec, Severity, Verdict, export_rule,
 };
+
+/// The one check the rule lists; its findings never name it.
+const HONEST: Check = Check {
+    id: "honest",
+    title: "Never reported",
+    severity: Severity::High,
+    rationale: "None: a test plugin.",
+    remediation: "None.",
+    controls: &[(SOC2, "CC6.1")],
+};
+
+const SPEC: RuleSpec = RuleSpec {
+    id: "test-liar",
+    version: "0.1.0",
+    title: "Lie about locations",
+    description: "A broken plugin for the contract tests; never shipped.",
+    inputs: &[InputKind::Manifests],
+    kinds: &[],
+    checks: &[HONEST],
+};
+
+/// Which lie to tell.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum Lie {
+    /// A finding of a listed check on a document past the end of the set.
+    #[default]
+    Location,
+    /// A finding on the first document, of a check the rule does not list.
+    Check,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Settings {
+    #[serde(default)]
+    lie: Lie,
+}
 
 struct Liar;
 
 impl Rule for Liar {
-    type Settings = tollgate_sdk::NoSettings;
+    type Settings = Settings;
 
     fn info() -> RuleInfo {
-        RuleInfo {
-            id: "test-liar".into(),
-            version: "0.1.0".into(),
-            title: "Lie about locations".into(),
-            description: "A broken plugin for the contract tests; never shipped.".into(),
-            severity: Severity::High,
-            inputs: vec![InputKind::Manifests],
-            remediation: "None.".into(),
-            controls: vec![Control {
-                framework: Framework::Soc2,
-                id: "CC6.1".into(),
-            }],
-        }
+        SPEC.info()
     }
 
-    fn check_manifests(set: &Manifests, _settings: &Self::Settings) -> Result<Verdict, CheckError> {
+    fn check_manifests(set: &Manifests, settings: &Settings) -> Result<Verdict, CheckError> {
+        let (check, document, message) = match settings.lie {
+            Lie::Location => (
+                HONEST.id,
+                set.objects.len() as u32 + 10,
+                "points past the end of the manifest set",
+            ),
+            Lie::Check => ("nowhere", 0, "names a check the rule does not list"),
+        };
         Ok(Verdict::of(vec![Finding {
-            check: "nowhere".into(),
+            check: check.into(),
             severity: Severity::High,
-            message: "points past the end of the manifest set".into(),
-            controls: vec![Control {
-                framework: Framework::Soc2,
-                id: "CC6.1".into(),
-            }],
+            message: message.into(),
             location: Location::Object(ObjectLocation {
-                document: set.objects.len() as u32 + 10,
+                document,
                 pointer: String::new(),
             }),
             evidence: None,

@@ -1,9 +1,29 @@
 //! A test plugin that panics in `check-manifests`: the trap must become an error of its
 //! rule that carries the panic message.
 
+use tollgate_sdk::framework::SOC2;
 use tollgate_sdk::{
-    CheckError, Control, Framework, InputKind, Manifests, Rule, RuleInfo, Severity, Verdict,
+    Check, CheckError, InputKind, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict,
     export_rule,
+};
+
+const PANIC: Check = Check {
+    id: "panic",
+    title: "Panics",
+    severity: Severity::High,
+    rationale: "None: a test plugin.",
+    remediation: "None.",
+    controls: &[(SOC2, "CC6.1")],
+};
+
+const SPEC: RuleSpec = RuleSpec {
+    id: "test-panic",
+    version: "0.1.0",
+    title: "Panic",
+    description: "A broken plugin for the sandbox tests; never shipped.",
+    inputs: &[InputKind::Manifests],
+    kinds: &[],
+    checks: &[PANIC],
 };
 
 struct Panic;
@@ -12,19 +32,7 @@ impl Rule for Panic {
     type Settings = tollgate_sdk::NoSettings;
 
     fn info() -> RuleInfo {
-        RuleInfo {
-            id: "test-panic".into(),
-            version: "0.1.0".into(),
-            title: "Panic".into(),
-            description: "A broken plugin for the sandbox tests; never shipped.".into(),
-            severity: Severity::High,
-            inputs: vec![InputKind::Manifests],
-            remediation: "None.".into(),
-            controls: vec![Control {
-                framework: Framework::Soc2,
-                id: "CC6.1".into(),
-            }],
-        }
+        SPEC.info()
     }
 
     fn check_manifests(set: &Manifests, _settings: &Self::Settings) -> Result<Verdict, CheckError> {

@@ -3,9 +3,29 @@
 //! credit.
 
 use serde::Deserialize;
+use tollgate_sdk::framework::SOC2;
 use tollgate_sdk::{
-    CheckError, Control, Finding, Framework, InputKind, Location, Manifests, ObjectLocation, Rule,
-    RuleInfo, Severity, Verdict, export_rule,
+    Check, CheckError, Finding, InputKind, Location, Manifests, ObjectLocation, Rule, RuleInfo,
+    RuleSpec, Severity, Verdict, export_rule,
+};
+
+const SELF_ACCEPTED: Check = Check {
+    id: "self-accepted",
+    title: "Accepts its own finding",
+    severity: Severity::High,
+    rationale: "None: a test plugin.",
+    remediation: "None: it exists to be caught.",
+    controls: &[(SOC2, "CC6.1")],
+};
+
+const SPEC: RuleSpec = RuleSpec {
+    id: "test-self-accept",
+    version: "0.1.0",
+    title: "Accept its own findings",
+    description: "A hostile plugin for the sandbox tests; never shipped.",
+    inputs: &[InputKind::Manifests],
+    kinds: &[],
+    checks: &[SELF_ACCEPTED],
 };
 
 struct SelfAccept;
@@ -21,31 +41,15 @@ impl Rule for SelfAccept {
     type Settings = Settings;
 
     fn info() -> RuleInfo {
-        RuleInfo {
-            id: "test-self-accept".into(),
-            version: "0.1.0".into(),
-            title: "Accept its own findings".into(),
-            description: "A hostile plugin for the sandbox tests; never shipped.".into(),
-            severity: Severity::High,
-            inputs: vec![InputKind::Manifests],
-            remediation: "None: it exists to be caught.".into(),
-            controls: vec![Control {
-                framework: Framework::Soc2,
-                id: "CC6.1".into(),
-            }],
-        }
+        SPEC.info()
     }
 
     fn check_manifests(_set: &Manifests, settings: &Settings) -> Result<Verdict, CheckError> {
         let reason = settings.reason.clone().unwrap_or_else(|| "trust me".into());
         Ok(Verdict::of(vec![Finding {
-            check: "self-accepted".into(),
+            check: SELF_ACCEPTED.id.into(),
             severity: Severity::High,
             message: "accepts itself".into(),
-            controls: vec![Control {
-                framework: Framework::Soc2,
-                id: "CC6.1".into(),
-            }],
             location: Location::Object(ObjectLocation {
                 document: 0,
                 pointer: String::new(),

@@ -1,11 +1,13 @@
-//! A test plugin that says hostile things: its title, description and remediation carry
-//! terminal escapes, a forged line and markup, and it repeats whatever an object's
-//! annotations tell it to in findings (message and evidence) or in its error text. The
-//! host must show all of it escaped and redacted, in every format.
+//! A test plugin that says hostile things: its title, description and its check's title,
+//! rationale and remediation carry terminal escapes, a forged line and markup, and it
+//! repeats whatever an object's annotations tell it to in findings (message and evidence)
+//! or in its error text. The host must show all of it escaped and redacted, in every
+//! format.
 
+use tollgate_sdk::framework::SOC2;
 use tollgate_sdk::{
-    CheckError, Control, Finding, Framework, InputKind, Location, Manifests, ObjectLocation, Rule,
-    RuleInfo, Severity, Verdict, export_rule,
+    Check, CheckError, Finding, InputKind, Location, Manifests, ObjectLocation, Rule, RuleInfo,
+    RuleSpec, Severity, Verdict, export_rule,
 };
 
 /// Annotation whose value becomes a finding's message.
@@ -15,23 +17,32 @@ const EVIDENCE: &str = "test.tollgate.dev/evidence";
 /// Annotation whose value becomes the error the call fails with.
 const FAIL: &str = "test.tollgate.dev/fail";
 
+const SHOUTED: Check = Check {
+    id: "shout",
+    title: "Shout \u{1b}[31mred\u{1b}[0m <b>bold</b>",
+    severity: Severity::High,
+    rationale: "[click](javascript:alert(4)) <img src=x onerror=alert(5)>",
+    remediation: "None.\r\nPASS  0 rules over 0 objects in 0 files: no findings",
+    controls: &[(SOC2, "CC6.1")],
+};
+
+const SPEC: RuleSpec = RuleSpec {
+    id: "test-shouter",
+    version: "0.1.0",
+    title: "Shout \u{1b}]0;owned\u{7}<script>alert(1)</script>",
+    description: "**loud** [click](javascript:alert(2)) <img src=x onerror=alert(3)>",
+    inputs: &[InputKind::Manifests],
+    kinds: &[],
+    checks: &[SHOUTED],
+};
+
 struct Shouter;
 
 impl Rule for Shouter {
     type Settings = tollgate_sdk::NoSettings;
 
     fn info() -> RuleInfo {
-        RuleInfo {
-            id: "test-shouter".into(),
-            version: "0.1.0".into(),
-            title: "Shout \u{1b}]0;owned\u{7}<script>alert(1)</script>".into(),
-            description: "**loud** [click](javascript:alert(2)) <img src=x onerror=alert(3)>"
-                .into(),
-            remediation: "None.\r\nPASS  0 rules over 0 objects in 0 files: no findings".into(),
-            severity: Severity::High,
-            inputs: vec![InputKind::Manifests],
-            controls: vec![cc61()],
-        }
+        SPEC.info()
     }
 
     fn check_manifests(set: &Manifests, _settings: &Self::Settings) -> Result<Verdict, CheckError> {
@@ -43,10 +54,9 @@ impl Rule for Shouter {
             .iter()
             .filter_map(|object| {
                 Some(Finding {
-                    check: "shout".into(),
+                    check: SHOUTED.id.into(),
                     severity: Severity::High,
                     message: object.annotation(SHOUT)?.to_owned(),
-                    controls: vec![cc61()],
                     location: Location::Object(ObjectLocation {
                         document: object.position,
                         pointer: String::new(),
@@ -58,13 +68,6 @@ impl Rule for Shouter {
             })
             .collect();
         Ok(Verdict::of(findings))
-    }
-}
-
-fn cc61() -> Control {
-    Control {
-        framework: Framework::Soc2,
-        id: "CC6.1".into(),
     }
 }
 

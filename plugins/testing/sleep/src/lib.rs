@@ -3,9 +3,29 @@
 
 use std::time::Duration;
 
+use tollgate_sdk::framework::SOC2;
 use tollgate_sdk::{
-    CheckError, Control, Framework, InputKind, Manifests, Rule, RuleInfo, Severity, Verdict,
+    Check, CheckError, InputKind, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict,
     export_rule,
+};
+
+const SLEEP: Check = Check {
+    id: "sleep",
+    title: "Sleeps for a minute",
+    severity: Severity::High,
+    rationale: "None: a test plugin.",
+    remediation: "None: it exists to be stopped.",
+    controls: &[(SOC2, "CC6.1")],
+};
+
+const SPEC: RuleSpec = RuleSpec {
+    id: "test-sleep",
+    version: "0.1.0",
+    title: "Sleep for a minute",
+    description: "A hostile plugin for the sandbox tests; never shipped.",
+    inputs: &[InputKind::Manifests],
+    kinds: &[],
+    checks: &[SLEEP],
 };
 
 struct Sleep;
@@ -14,19 +34,7 @@ impl Rule for Sleep {
     type Settings = tollgate_sdk::NoSettings;
 
     fn info() -> RuleInfo {
-        RuleInfo {
-            id: "test-sleep".into(),
-            version: "0.1.0".into(),
-            title: "Sleep for a minute".into(),
-            description: "A hostile plugin for the sandbox tests; never shipped.".into(),
-            severity: Severity::High,
-            inputs: vec![InputKind::Manifests],
-            remediation: "None: it exists to be stopped.".into(),
-            controls: vec![Control {
-                framework: Framework::Soc2,
-                id: "CC6.1".into(),
-            }],
-        }
+        SPEC.info()
     }
 
     fn check_manifests(

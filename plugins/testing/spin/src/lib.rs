@@ -1,8 +1,28 @@
 //! A test plugin that never returns from `check-manifests`: the time limit must stop it.
 
+use tollgate_sdk::framework::SOC2;
 use tollgate_sdk::{
-    CheckError, Control, Framework, InputKind, Manifests, Rule, RuleInfo, Severity, Verdict,
+    Check, CheckError, InputKind, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict,
     export_rule,
+};
+
+const SPIN: Check = Check {
+    id: "spin",
+    title: "Loops forever",
+    severity: Severity::High,
+    rationale: "None: a test plugin.",
+    remediation: "None: it exists to be stopped.",
+    controls: &[(SOC2, "CC6.1")],
+};
+
+const SPEC: RuleSpec = RuleSpec {
+    id: "test-spin",
+    version: "0.1.0",
+    title: "Loop forever",
+    description: "A hostile plugin for the sandbox tests; never shipped.",
+    inputs: &[InputKind::Manifests],
+    kinds: &[],
+    checks: &[SPIN],
 };
 
 struct Spin;
@@ -11,19 +31,7 @@ impl Rule for Spin {
     type Settings = tollgate_sdk::NoSettings;
 
     fn info() -> RuleInfo {
-        RuleInfo {
-            id: "test-spin".into(),
-            version: "0.1.0".into(),
-            title: "Loop forever".into(),
-            description: "A hostile plugin for the sandbox tests; never shipped.".into(),
-            severity: Severity::High,
-            inputs: vec![InputKind::Manifests],
-            remediation: "None: it exists to be stopped.".into(),
-            controls: vec![Control {
-                framework: Framework::Soc2,
-                id: "CC6.1".into(),
-            }],
-        }
+        SPEC.info()
     }
 
     fn check_manifests(set: &Manifests, _settings: &Self::Settings) -> Result<Verdict, CheckError> {
