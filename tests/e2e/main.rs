@@ -4,6 +4,7 @@
 mod cache;
 mod cli;
 mod config;
+mod controls;
 mod estate;
 mod generated;
 mod git;
