@@ -1018,4 +1018,49 @@ mod tests {
             .collect();
         assert_eq!(located, expected);
     }
+
+    /// What a run concluded, by object name rather than position: `(check, object,
+    /// pointer)` of each finding, then `(check, objects)` of each coverage.
+    type Summary = (Vec<(String, String, String)>, Vec<(String, Vec<String>)>);
+
+    fn summary(values: Vec<Value>) -> Summary {
+        let set = Manifests::from_values("default", values).unwrap();
+        let verdict = RbacLeastPrivilege::check_manifests(&set, &Settings::default()).unwrap();
+        let name = |document: u32| set.objects[document as usize].display_name();
+        let findings = verdict.findings.into_iter().map(|f| match f.location {
+            Location::Object(o) => (f.check, name(o.document), o.pointer),
+            Location::File(_) => panic!("object finding expected"),
+        });
+        let coverage = verdict.coverage.into_iter();
+        let coverage = coverage.map(|c| (c.check, c.documents.into_iter().map(name).collect()));
+        (findings.collect(), coverage.collect())
+    }
+
+    #[test]
+    fn objects_of_undeclared_kinds_change_nothing() {
+        let values = vec![
+            role(json!([{"apiGroups": ["*"], "resources": ["pods"], "verbs": ["get"]}])),
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "app"}}),
+            json!({"apiVersion": "example.com/v1", "kind": "Tenant", "metadata": {"name": "t"},
+                   "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}],
+                   "subjects": [{"kind": "Group", "name": "system:masters"}]}),
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "app"},
+                   "spec": {"template": {"spec": {"containers": []}}}}),
+            binding(
+                "RoleBinding",
+                "Role",
+                "r",
+                json!([{"kind": "ServiceAccount", "name": "default", "namespace": "app"}]),
+            ),
+        ];
+        let only_declared: Vec<Value> = values
+            .iter()
+            .filter(|v| KINDS.iter().any(|k| v["kind"] == *k))
+            .cloned()
+            .collect();
+        assert_eq!(only_declared.len(), 3);
+        let all = summary(values);
+        assert!(!all.0.is_empty() && !all.1.is_empty());
+        assert_eq!(all, summary(only_declared));
+    }
 }
