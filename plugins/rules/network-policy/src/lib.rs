@@ -10,6 +10,11 @@
 //! no egress-restricting policy selects). Pods on the host network are beyond network
 //! policies' reach and are not counted. Namespaces the settings exempt are still judged,
 //! and their findings reported as accepted with the operator's reason.
+//!
+//! Coverage: `namespace-without-policy` judges the workloads (and Namespace objects) of
+//! every namespace that runs some; `pod-not-selected` and `egress-unrestricted` the
+//! workloads of namespaces policies apply to; `allow-all` the NetworkPolicies;
+//! `unreadable-selector` every policy object read.
 
 mod calico;
 mod policies;

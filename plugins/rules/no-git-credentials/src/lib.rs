@@ -4,9 +4,13 @@
 //! (SOPS-encrypted files are compliant), and credential-named container variables and
 //! ConfigMap entries set to literals ([`env`]). In any scanned file: provider tokens, private
 //! keys, kubeconfig and Docker credentials, passwords in URLs and hard-coded secrets
-//! ([`detect`]), one check id per detector. A line holding `tollgate:allow
+//! ([`detect`]), one check id per detector ([`checks`]). A line holding `tollgate:allow
 //! no-git-credentials <reason>` accepts its findings. Evidence is always redacted
 //! ([`redact`]): no output ever holds a secret.
+//!
+//! Coverage: `plaintext-secret` judges every Secret, SealedSecret and ExternalSecret;
+//! `env-literal-secret` the workloads and ConfigMaps that hold a credential-named
+//! variable or entry; every detector every file of a batch.
 
 mod checks;
 mod detect;

@@ -4,14 +4,18 @@
 //! Every rule of every role is read (not only the first), with Kubernetes' matching
 //! semantics, so a permission granted through `*` counts, and its scope: a Role, or a
 //! ClusterRole only RoleBindings grant, reaches no cluster-scoped resource. A full `*/*/*`
-//! rule is one `wildcard` finding naming what it implies ([`grants`]). Two files may
-//! define the same role; each copy is judged. Checks, after CIS Kubernetes
-//! Benchmark section 5.1: `wildcard` (5.1.3), `secrets-read` (5.1.2), `pod-create`
-//! (5.1.4), `persistentvolume-create` (5.1.9), `privilege-escalation-verbs` (5.1.8),
-//! `nodes-proxy` (5.1.10), `csr-approval` (5.1.11), `webhook-config` (5.1.12),
-//! `token-create` (5.1.13) on roles; `cluster-admin-binding` (5.1.1), `system-masters`
-//! (5.1.7) and `anonymous-binding` on bindings. Operators accept cases by subject or role
-//! in the settings ([`allowance`]); those findings are reported as accepted.
+//! rule is a `wildcard` finding naming what it implies, then one finding of each implied
+//! permission's check ([`grants`]). Two files may define the same role; each copy is
+//! judged. Checks ([`checks`]), after CIS Kubernetes Benchmark section 5.1: `wildcard`
+//! (5.1.3), `secrets-read` (5.1.2), `pod-create` (5.1.4), `persistentvolume-create`
+//! (5.1.9), `privilege-escalation-verbs` (5.1.8), `nodes-proxy` (5.1.10), `csr-approval`
+//! (5.1.11), `webhook-config` (5.1.12), `token-create` (5.1.13) on roles, which judge the
+//! Roles and ClusterRoles; `cluster-admin-binding` (5.1.1, also a role equal to
+//! cluster-admin bound cluster-wide), `system-masters` (5.1.7) and `anonymous-binding` on
+//! bindings, which judge the bindings; `default-service-account` (5.1.5) and
+//! `automount-token` (5.1.6) on workloads, default ServiceAccounts and bindings. Operators
+//! accept cases by subject or role in the settings ([`allowance`]); those findings are
+//! reported as accepted.
 
 mod allowance;
 mod checks;
