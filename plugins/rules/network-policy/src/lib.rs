@@ -10,6 +10,11 @@
 //! no egress-restricting policy selects). Pods on the host network are beyond network
 //! policies' reach and are not counted. Namespaces the settings exempt are still judged,
 //! and their findings reported as accepted with the operator's reason.
+//!
+//! Coverage: `namespace-without-policy` judges the workloads (and Namespace objects) of
+//! every namespace that runs some; `pod-not-selected` and `egress-unrestricted` the
+//! workloads of namespaces policies apply to; `allow-all` the NetworkPolicies;
+//! `unreadable-selector` every policy object read.
 
 mod calico;
 mod policies;
@@ -816,5 +821,45 @@ mod tests {
             .map(|(c, d, p)| (c.to_string(), *d, p.to_string()))
             .collect();
         assert_eq!(located, expected);
+    }
+
+    /// What a run concluded, by object name rather than position: `(check, object,
+    /// pointer)` of each finding, then `(check, objects)` of each coverage.
+    type Summary = (Vec<(String, String, String)>, Vec<(String, Vec<String>)>);
+
+    fn summary(values: Vec<Value>) -> Summary {
+        let set = Manifests::from_values("default", values).unwrap();
+        let verdict = NetworkPolicyCoverage::check_manifests(&set, &Settings::default()).unwrap();
+        let name = |document: u32| set.objects[document as usize].display_name();
+        let findings = verdict.findings.into_iter().map(|f| match f.location {
+            Location::Object(o) => (f.check, name(o.document), o.pointer),
+            Location::File(_) => panic!("object finding expected"),
+        });
+        let coverage = verdict.coverage.into_iter();
+        let coverage = coverage.map(|c| (c.check, c.documents.into_iter().map(name).collect()));
+        (findings.collect(), coverage.collect())
+    }
+
+    #[test]
+    fn objects_of_undeclared_kinds_change_nothing() {
+        let values = vec![
+            deployment("shop", json!({"app": "web"})),
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "shop"}}),
+            policy(
+                "shop",
+                json!({"podSelector": {"matchLabels": {"app": "api"}}, "ingress": [{}]}),
+            ),
+            json!({"apiVersion": "example.com/v1", "kind": "Firewall", "metadata": {"name": "f", "namespace": "shop"},
+                   "spec": {"podSelector": {}}}),
+        ];
+        let only_declared: Vec<Value> = values
+            .iter()
+            .filter(|v| KINDS.iter().any(|k| v["kind"] == *k))
+            .cloned()
+            .collect();
+        assert_eq!(only_declared.len(), 2);
+        let all = summary(values);
+        assert!(!all.0.is_empty() && !all.1.is_empty());
+        assert_eq!(all, summary(only_declared));
     }
 }

@@ -4,9 +4,13 @@
 //! (SOPS-encrypted files are compliant), and credential-named container variables and
 //! ConfigMap entries set to literals ([`env`]). In any scanned file: provider tokens, private
 //! keys, kubeconfig and Docker credentials, passwords in URLs and hard-coded secrets
-//! ([`detect`]), one check id per detector. A line holding `tollgate:allow
+//! ([`detect`]), one check id per detector ([`checks`]). A line holding `tollgate:allow
 //! no-git-credentials <reason>` accepts its findings. Evidence is always redacted
 //! ([`redact`]): no output ever holds a secret.
+//!
+//! Coverage: `plaintext-secret` judges every Secret, SealedSecret and ExternalSecret;
+//! `env-literal-secret` the workloads and ConfigMaps that hold a credential-named
+//! variable or entry; every detector every file of a batch.
 
 mod checks;
 mod detect;
@@ -420,5 +424,44 @@ mod tests {
         )
         .unwrap();
         assert!(plaintext_secret(&secret).is_empty());
+    }
+
+    /// What a run concluded, by object name rather than position: `(check, object,
+    /// pointer)` of each finding, then `(check, objects)` of each coverage.
+    type Summary = (Vec<(String, String, String)>, Vec<(String, Vec<String>)>);
+
+    fn summary(values: Vec<Value>) -> Summary {
+        let set = Manifests::from_values("default", values).unwrap();
+        let verdict =
+            NoGitCredentials::check_manifests(&set, &tollgate_sdk::NoSettings {}).unwrap();
+        let name = |document: u32| set.objects[document as usize].display_name();
+        let findings = verdict.findings.into_iter().map(|f| match f.location {
+            Location::Object(o) => (f.check, name(o.document), o.pointer),
+            Location::File(_) => panic!("object finding expected"),
+        });
+        let coverage = verdict.coverage.into_iter();
+        let coverage = coverage.map(|c| (c.check, c.documents.into_iter().map(name).collect()));
+        (findings.collect(), coverage.collect())
+    }
+
+    #[test]
+    fn objects_of_undeclared_kinds_change_nothing() {
+        let values = vec![
+            json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db"},
+                   "stringData": {"password": "Zq8kd2Lw9"}}),
+            json!({"apiVersion": "example.com/v1", "kind": "Database", "metadata": {"name": "db"},
+                   "data": {"password": "Zq8kd2Lw9"}, "env": [{"name": "DB_PASSWORD", "value": "Zq8kd2Lw9"}]}),
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                   "spec": {"containers": [{"name": "c", "env": [{"name": "DB_PASSWORD", "value": "Zq8kd2Lw9"}]}]}}),
+        ];
+        let only_declared: Vec<Value> = values
+            .iter()
+            .filter(|v| KINDS.iter().any(|k| v["kind"] == *k))
+            .cloned()
+            .collect();
+        assert_eq!(only_declared.len(), 2);
+        let all = summary(values);
+        assert!(!all.0.is_empty() && !all.1.is_empty());
+        assert_eq!(all, summary(only_declared));
     }
 }

@@ -4,14 +4,18 @@
 //! Every rule of every role is read (not only the first), with Kubernetes' matching
 //! semantics, so a permission granted through `*` counts, and its scope: a Role, or a
 //! ClusterRole only RoleBindings grant, reaches no cluster-scoped resource. A full `*/*/*`
-//! rule is one `wildcard` finding naming what it implies ([`grants`]). Two files may
-//! define the same role; each copy is judged. Checks, after CIS Kubernetes
-//! Benchmark section 5.1: `wildcard` (5.1.3), `secrets-read` (5.1.2), `pod-create`
-//! (5.1.4), `persistentvolume-create` (5.1.9), `privilege-escalation-verbs` (5.1.8),
-//! `nodes-proxy` (5.1.10), `csr-approval` (5.1.11), `webhook-config` (5.1.12),
-//! `token-create` (5.1.13) on roles; `cluster-admin-binding` (5.1.1), `system-masters`
-//! (5.1.7) and `anonymous-binding` on bindings. Operators accept cases by subject or role
-//! in the settings ([`allowance`]); those findings are reported as accepted.
+//! rule is a `wildcard` finding naming what it implies, then one finding of each implied
+//! permission's check ([`grants`]). Two files may define the same role; each copy is
+//! judged. Checks ([`checks`]), after CIS Kubernetes Benchmark section 5.1: `wildcard`
+//! (5.1.3), `secrets-read` (5.1.2), `pod-create` (5.1.4), `persistentvolume-create`
+//! (5.1.9), `privilege-escalation-verbs` (5.1.8), `nodes-proxy` (5.1.10), `csr-approval`
+//! (5.1.11), `webhook-config` (5.1.12), `token-create` (5.1.13) on roles, which judge the
+//! Roles and ClusterRoles; `cluster-admin-binding` (5.1.1, also a role equal to
+//! cluster-admin bound cluster-wide), `system-masters` (5.1.7) and `anonymous-binding` on
+//! bindings, which judge the bindings; `default-service-account` (5.1.5) and
+//! `automount-token` (5.1.6) on workloads, default ServiceAccounts and bindings. Operators
+//! accept cases by subject or role in the settings ([`allowance`]); those findings are
+//! reported as accepted.
 
 mod allowance;
 mod checks;
@@ -1017,5 +1021,50 @@ mod tests {
             .map(|(c, d, p)| (c.to_string(), *d, p.to_string()))
             .collect();
         assert_eq!(located, expected);
+    }
+
+    /// What a run concluded, by object name rather than position: `(check, object,
+    /// pointer)` of each finding, then `(check, objects)` of each coverage.
+    type Summary = (Vec<(String, String, String)>, Vec<(String, Vec<String>)>);
+
+    fn summary(values: Vec<Value>) -> Summary {
+        let set = Manifests::from_values("default", values).unwrap();
+        let verdict = RbacLeastPrivilege::check_manifests(&set, &Settings::default()).unwrap();
+        let name = |document: u32| set.objects[document as usize].display_name();
+        let findings = verdict.findings.into_iter().map(|f| match f.location {
+            Location::Object(o) => (f.check, name(o.document), o.pointer),
+            Location::File(_) => panic!("object finding expected"),
+        });
+        let coverage = verdict.coverage.into_iter();
+        let coverage = coverage.map(|c| (c.check, c.documents.into_iter().map(name).collect()));
+        (findings.collect(), coverage.collect())
+    }
+
+    #[test]
+    fn objects_of_undeclared_kinds_change_nothing() {
+        let values = vec![
+            role(json!([{"apiGroups": ["*"], "resources": ["pods"], "verbs": ["get"]}])),
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "app"}}),
+            json!({"apiVersion": "example.com/v1", "kind": "Tenant", "metadata": {"name": "t"},
+                   "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}],
+                   "subjects": [{"kind": "Group", "name": "system:masters"}]}),
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "app"},
+                   "spec": {"template": {"spec": {"containers": []}}}}),
+            binding(
+                "RoleBinding",
+                "Role",
+                "r",
+                json!([{"kind": "ServiceAccount", "name": "default", "namespace": "app"}]),
+            ),
+        ];
+        let only_declared: Vec<Value> = values
+            .iter()
+            .filter(|v| KINDS.iter().any(|k| v["kind"] == *k))
+            .cloned()
+            .collect();
+        assert_eq!(only_declared.len(), 3);
+        let all = summary(values);
+        assert!(!all.0.is_empty() && !all.1.is_empty());
+        assert_eq!(all, summary(only_declared));
     }
 }

@@ -139,3 +139,98 @@ fn odd_objects_still_yield_the_findings_they_hold() {
         ]
     );
 }
+
+#[test]
+fn every_kind_the_rule_reads_is_declared() {
+    let declared = TlsMinVersion::info().kinds;
+    let read = KINDS.iter().map(|(_, kind)| *kind);
+    for kind in read.chain(tollgate_sdk::workload::KINDS) {
+        assert!(declared.iter().any(|k| k == kind), "{kind} is not declared");
+    }
+}
+
+/// What a run concluded, by object name rather than position: `(check, object,
+/// pointer)` of each finding, then `(check, objects)` of each coverage.
+type Summary = (Vec<(String, String, String)>, Vec<(String, Vec<String>)>);
+
+fn summary(values: Vec<Value>) -> Summary {
+    let set = Manifests::from_values("default", values).unwrap();
+    let verdict = TlsMinVersion::check_manifests(&set, &tollgate_sdk::NoSettings {}).unwrap();
+    let name = |document: u32| set.objects[document as usize].display_name();
+    let findings = verdict.findings.into_iter().map(|f| match f.location {
+        Location::Object(o) => (f.check, name(o.document), o.pointer),
+        Location::File(_) => panic!("object finding expected"),
+    });
+    let coverage = verdict.coverage.into_iter();
+    let coverage = coverage.map(|c| (c.check, c.documents.into_iter().map(name).collect()));
+    (findings.collect(), coverage.collect())
+}
+
+#[test]
+fn objects_of_undeclared_kinds_change_nothing() {
+    let values = vec![
+        ingress(
+            json!({"nginx.ingress.kubernetes.io/ssl-protocols": "TLSv1"}),
+            json!({}),
+        ),
+        json!({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web"},
+               "subsets": [{"addresses": [{"ip": "10.0.0.1"}]}]}),
+        json!({"apiVersion": "cert-manager.io/v1", "kind": "Certificate", "metadata": {"name": "web"},
+               "spec": {"secretName": "web-tls", "insecureSkipTLSVerify": true}}),
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "kube-apiserver"},
+               "spec": {"containers": [{"name": "api", "command": ["kube-apiserver"]}]}}),
+    ];
+    let declared = TlsMinVersion::info().kinds;
+    let only_declared: Vec<Value> = values
+        .iter()
+        .filter(|v| declared.iter().any(|k| v["kind"] == k.as_str()))
+        .cloned()
+        .collect();
+    assert_eq!(only_declared.len(), 2);
+    let all = summary(values);
+    assert!(!all.0.is_empty() && !all.1.is_empty());
+    assert_eq!(all, summary(only_declared));
+}
+
+#[test]
+fn each_check_maps_to_its_own_controls() {
+    let info = TlsMinVersion::info();
+    assert_eq!(info.version, "0.2.0");
+    let controls = |id: &str| -> Vec<String> {
+        let check = info.checks.iter().find(|c| c.id == id).unwrap();
+        let controls = check.controls.iter();
+        controls
+            .map(|c| format!("{} {}", c.framework, c.id))
+            .collect()
+    };
+    let common = [
+        "soc2 CC6.7",
+        "soc2 CC7.1",
+        "iso27001 A.5.14",
+        "iso27001 A.8.9",
+        "iso27001 A.8.21",
+        "iso27001 A.8.24",
+        "nist-800-53 SC-8",
+        "nist-800-53 SC-8(1)",
+        "nist-800-53 CM-6",
+    ];
+    let with = |extra: &[&str]| -> Vec<String> {
+        common.iter().chain(extra).map(|c| c.to_string()).collect()
+    };
+    assert_eq!(controls("plaintext-ingress"), with(&[]));
+    assert_eq!(controls("unknown-value"), with(&[]));
+    assert_eq!(controls("weak-protocol"), with(&["nist-800-53 SC-13"]));
+    assert_eq!(controls("weak-ciphers"), with(&["nist-800-53 SC-13"]));
+    assert_eq!(
+        controls("apiserver-cipher-suites"),
+        with(&["nist-800-53 SC-13", "cis-kubernetes 1.2.29"])
+    );
+    assert_eq!(
+        controls("kubelet-cipher-suites"),
+        with(&["nist-800-53 SC-13", "cis-kubernetes 4.2.12"])
+    );
+    assert_eq!(
+        controls("verification-disabled"),
+        with(&["soc2 CC6.1", "iso27001 A.8.5", "nist-800-53 SC-23"])
+    );
+}

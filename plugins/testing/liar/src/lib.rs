@@ -9,10 +9,10 @@ use tollgate_sdk::{
     RuleSpec, Severity, Verdict, export_rule,
 };
 
-/// The one check the rule lists; its findings never name it.
-const HONEST: Check = Check {
-    id: "honest",
-    title: "Never reported",
+/// The one check the rule lists.
+const NOWHERE: Check = Check {
+    id: "nowhere",
+    title: "Points nowhere",
     severity: Severity::High,
     rationale: "None: a test plugin.",
     remediation: "None.",
@@ -26,7 +26,7 @@ const SPEC: RuleSpec = RuleSpec {
     description: "A broken plugin for the contract tests; never shipped.",
     inputs: &[InputKind::Manifests],
     kinds: &[],
-    checks: &[HONEST],
+    checks: &[NOWHERE],
 };
 
 /// Which lie to tell.
@@ -59,11 +59,11 @@ impl Rule for Liar {
     fn check_manifests(set: &Manifests, settings: &Settings) -> Result<Verdict, CheckError> {
         let (check, document, message) = match settings.lie {
             Lie::Location => (
-                HONEST.id,
+                NOWHERE.id,
                 set.objects.len() as u32 + 10,
                 "points past the end of the manifest set",
             ),
-            Lie::Check => ("nowhere", 0, "names a check the rule does not list"),
+            Lie::Check => ("unlisted", 0, "names a check the rule does not list"),
         };
         Ok(Verdict::of(vec![Finding {
             check: check.into(),
