@@ -98,12 +98,14 @@ rbac-least-privilege — Grant no RBAC permission beyond what is needed
            CronJob billing/report runs as the default ServiceAccount of billing; set serviceAccountName to a dedicated account
 
 controls
-  soc2            4 not-satisfied, 1 satisfied, 4 not-assessed
-                  AICPA SOC 2 Trust Services Criteria (2017, revised 2022)
-  iso27001        6 not-satisfied, 7 satisfied, 4 not-assessed
+  soc2            4 not-satisfied, 5 not-assessed
+                  AICPA SOC 2 Trust Services Criteria (2017, revised points of focus 2022)
+  iso27001        9 not-satisfied, 1 partial, 3 satisfied, 4 not-assessed
                   ISO/IEC 27001:2022 Annex A
   cis-kubernetes  8 not-satisfied, 6 satisfied, 4 not-assessed
                   CIS Kubernetes Benchmark v1.12 (ids also valid for v1.9-v1.11)
+  nist-800-53     7 not-satisfied, 5 satisfied, 4 not-assessed
+                  NIST SP 800-53 Rev. 5 (Security and Privacy Controls for Information Systems and Organizations)
 
 passed: no-git-credentials, tls-min-version
 FAIL  4 rules over 8 objects in 3 files: 11 findings (2 critical, 4 medium, 5 low)
@@ -131,7 +133,7 @@ fn output_file_gets_the_report_and_stderr_the_summary() {
         "FAIL  4 rules over 1 object in 1 file: 1 finding (1 high)\n"
     );
     let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap();
-    assert_eq!(report["schema_version"], 1);
+    assert_eq!(report["schema_version"], 2);
     assert_eq!(report["tool"]["name"], "tollgate");
     assert_eq!(report["summary"]["outcome"], "fail");
     assert_eq!(report["summary"]["exit_code"], 1);
@@ -185,7 +187,7 @@ fn rule_selection_and_namespace_default() {
 }
 
 #[test]
-fn rules_lists_every_rule_with_controls() {
+fn rules_lists_every_rule_with_its_checks() {
     let run = run(&["rules", "--format", "json"]);
     assert_eq!(run.code, 0);
     let listing: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
@@ -204,20 +206,32 @@ fn rules_lists_every_rule_with_controls() {
             "tls-min-version"
         ]
     );
+    let control = |framework: &str, id: &str| serde_json::json!({"framework": framework, "id": id});
+    let check = &listing["rules"][0]["checks"][0];
     assert_eq!(
-        listing["rules"][0]["controls"],
-        serde_json::json!([
-            {"framework": "soc2", "id": "CC6.1"},
-            {"framework": "soc2", "id": "CC6.6"},
-            {"framework": "iso27001", "id": "A.8.20"},
-            {"framework": "iso27001", "id": "A.8.22"},
-            {"framework": "cis-kubernetes", "id": "5.3.2"}
-        ])
+        (&check["id"], &check["severity"], &check["controls"]),
+        (
+            &serde_json::json!("namespace-without-policy"),
+            &serde_json::json!("medium"),
+            &serde_json::json!([
+                control("soc2", "CC6.1"),
+                control("soc2", "CC6.6"),
+                control("soc2", "CC7.1"),
+                control("iso27001", "A.8.9"),
+                control("iso27001", "A.8.20"),
+                control("iso27001", "A.8.22"),
+                control("cis-kubernetes", "5.3.2"),
+                control("nist-800-53", "AC-4"),
+                control("nist-800-53", "CM-6"),
+                control("nist-800-53", "SC-7"),
+            ])
+        )
     );
     let text = run_text();
     assert!(
         text.starts_with(
-            "network-policy         medium   Cover every workload with a NetworkPolicy\n"
+            "network-policy 0.2.0  Cover every workload with a NetworkPolicy\n  \
+             namespace-without-policy     medium   A namespace runs workloads that no network policy applies to\n"
         ),
         "{text}"
     );
@@ -244,9 +258,10 @@ fn frameworks_name_the_cis_benchmark_version() {
     assert_eq!(
         headings,
         [
-            "soc2 — AICPA SOC 2 Trust Services Criteria (2017, revised 2022)",
+            "soc2 — AICPA SOC 2 Trust Services Criteria (2017, revised points of focus 2022)",
             "iso27001 — ISO/IEC 27001:2022 Annex A",
             &format!("cis-kubernetes — {cis}"),
+            "nist-800-53 — NIST SP 800-53 Rev. 5 (Security and Privacy Controls for Information Systems and Organizations)",
         ]
     );
     let json = run(&["frameworks", "--format", "json"]);

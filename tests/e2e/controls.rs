@@ -214,7 +214,8 @@ fn frameworks_show_versions_reasons_and_checks() {
             "nist-800-53 — NIST SP 800-53 Rev. 5 (Security and Privacy Controls for Information Systems and Organizations): 16 of 16 controls evidenced",
         ]
     );
-    let json: Value = serde_json::from_str(&run(&["frameworks", "--format", "json"]).stdout).unwrap();
+    let json: Value =
+        serde_json::from_str(&run(&["frameworks", "--format", "json"]).stdout).unwrap();
     let cis = &json["frameworks"][2]["controls"][0];
     assert_eq!(cis["id"], "1.2.29");
     assert_eq!(

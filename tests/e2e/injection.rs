@@ -126,12 +126,14 @@ fn text_shows_hostile_names_messages_and_titles_escaped() {
         "           ValidatingWebhookConfiguration hook: webhook URL http://[redacted URL user-info]@hooks.example/validate is plain HTTP; use https:// with a caBundle",
         "",
         "controls",
-        "  soc2            2 not-satisfied, 1 waived, 6 not-assessed",
-        "                  AICPA SOC 2 Trust Services Criteria (2017, revised 2022)",
-        "  iso27001        4 not-satisfied, 1 waived, 12 not-assessed",
+        "  soc2            3 not-satisfied, 1 waived, 5 not-assessed",
+        "                  AICPA SOC 2 Trust Services Criteria (2017, revised points of focus 2022)",
+        "  iso27001        5 not-satisfied, 2 waived, 10 not-assessed",
         "                  ISO/IEC 27001:2022 Annex A",
         "  cis-kubernetes  1 waived, 17 not-assessed",
         "                  CIS Kubernetes Benchmark v1.12 (ids also valid for v1.9-v1.11)",
+        "  nist-800-53     4 not-satisfied, 2 waived, 10 not-assessed",
+        "                  NIST SP 800-53 Rev. 5 (Security and Privacy Controls for Information Systems and Organizations)",
         "",
         "passed: network-policy",
         SUMMARY,
@@ -255,7 +257,7 @@ fn markdown_keeps_hostile_names_and_messages_in_their_cells() {
 }
 
 #[test]
-fn sarif_help_markdown_escapes_a_plugins_title() {
+fn sarif_help_markdown_escapes_a_plugins_check_and_rule_titles() {
     let dir = estate(&secrets());
     let sarif: Value = serde_json::from_str(&scan(dir.path(), "sarif", &[]).stdout).unwrap();
     let shouter = sarif["runs"][0]["tool"]["driver"]["rules"]
@@ -266,11 +268,13 @@ fn sarif_help_markdown_escapes_a_plugins_title() {
         .expect("a descriptor for the shouter's check");
     assert_eq!(
         shouter["help"]["markdown"],
-        r"**Shout \\x1b\]0;owned\\x07&lt;script&gt;alert(1)&lt;/script&gt;**
+        r"**Shout \\x1b\[31mred\\x1b\[0m &lt;b&gt;bold&lt;/b&gt;**
 
-\*\*loud\*\* \[click\](javascript:alert(2)) &lt;img src=x onerror=alert(3)&gt;
+\[click\](javascript:alert(4)) &lt;img src=x onerror=alert(5)&gt;
 
-**Remediation:** None.\\r\\nPASS  0 rules over 0 objects in 0 files: no findings"
+**Remediation:** None.\\r\\nPASS  0 rules over 0 objects in 0 files: no findings
+
+Rule `test-shouter`: Shout \\x1b\]0;owned\\x07&lt;script&gt;alert(1)&lt;/script&gt;"
     );
 }
 
@@ -347,7 +351,7 @@ fn errors_on_stderr_show_paths_and_config_values_escaped() {
     assert_eq!(run.stdout, "");
     assert_eq!(
         run.stderr,
-        "tollgate: error: tollgate.yaml:1: unknown framework `soc2\\x1b]0;owned\\x07\\r\\nPASS` (known: soc2, iso27001, cis-kubernetes)\n"
+        "tollgate: error: tollgate.yaml:1: unknown framework `soc2\\x1b]0;owned\\x07\\r\\nPASS` (known: soc2, iso27001, cis-kubernetes, nist-800-53)\n"
     );
 }
 
@@ -391,7 +395,7 @@ fn saved_reports_and_rule_listings_are_shown_clean() {
         .unwrap()
         .into();
     assert_eq!(rules.code, 0);
-    let listed = r"test-shouter           high     Shout \x1b]0;owned\x07<script>alert(1)</script>";
+    let listed = r"test-shouter 0.1.0  Shout \x1b]0;owned\x07<script>alert(1)</script>";
     assert!(
         rules.stdout.lines().any(|l| l == listed),
         "{}",

@@ -20,9 +20,9 @@ fixtures! {
     tls_violating: "tls-min-version", "tls/violating.yaml", &[
         "tls-min-version/weak-protocol tls/violating.yaml:7 Ingress web/shop",
         "tls-min-version/weak-protocol tls/violating.yaml:23 ConfigMap ingress-nginx/ingress-nginx-controller",
-        "tls-min-version/cis-cipher-suites tls/violating.yaml:35 Pod kube-system/kube-apiserver",
+        "tls-min-version/apiserver-cipher-suites tls/violating.yaml:35 Pod kube-system/kube-apiserver",
         "tls-min-version/weak-protocol tls/violating.yaml:38 Pod kube-system/kube-apiserver",
-        "tls-min-version/cis-cipher-suites tls/violating.yaml:40 KubeletConfiguration",
+        "tls-min-version/kubelet-cipher-suites tls/violating.yaml:40 KubeletConfiguration",
         "tls-min-version/weak-protocol tls/violating.yaml:42 KubeletConfiguration",
         "tls-min-version/unknown-value tls/violating.yaml:50 Ingress web/legacy",
     ];
@@ -69,22 +69,24 @@ fixtures! {
     ];
     tls_edge_compliant: "tls-min-version", "tls/edge-compliant.yaml", &[];
     tls_ciphers_unknown: "tls-min-version", "tls/ciphers-unknown.yaml", &[
+        "tls-min-version/apiserver-cipher-suites tls/ciphers-unknown.yaml:13 Pod kube-system/kube-apiserver",
         "tls-min-version/unknown-value tls/ciphers-unknown.yaml:13 Pod kube-system/kube-apiserver",
+        "tls-min-version/kubelet-cipher-suites tls/ciphers-unknown.yaml:20 KubeletConfiguration",
         "tls-min-version/unknown-value tls/ciphers-unknown.yaml:20 KubeletConfiguration",
     ];
     tls_cis_apiserver_unset: "tls-min-version", "tls/cis-ciphers/apiserver-unset.yaml", &[
-        "tls-min-version/cis-cipher-suites tls/cis-ciphers/apiserver-unset.yaml:11 Pod kube-system/kube-apiserver",
+        "tls-min-version/apiserver-cipher-suites tls/cis-ciphers/apiserver-unset.yaml:11 Pod kube-system/kube-apiserver",
     ];
     tls_cis_apiserver_allowlisted: "tls-min-version", "tls/cis-ciphers/apiserver-allowlisted.yaml", &[];
     tls_cis_apiserver_outside: "tls-min-version", "tls/cis-ciphers/apiserver-outside.yaml", &[
-        "tls-min-version/cis-cipher-suites tls/cis-ciphers/apiserver-outside.yaml:15 Pod kube-system/kube-apiserver",
+        "tls-min-version/apiserver-cipher-suites tls/cis-ciphers/apiserver-outside.yaml:15 Pod kube-system/kube-apiserver",
     ];
     tls_cis_kubelet_unset: "tls-min-version", "tls/cis-ciphers/kubelet-unset.yaml", &[
-        "tls-min-version/cis-cipher-suites tls/cis-ciphers/kubelet-unset.yaml:2 KubeletConfiguration",
+        "tls-min-version/kubelet-cipher-suites tls/cis-ciphers/kubelet-unset.yaml:2 KubeletConfiguration",
     ];
     tls_cis_kubelet_allowlisted: "tls-min-version", "tls/cis-ciphers/kubelet-allowlisted.yaml", &[];
     tls_cis_kubelet_outside: "tls-min-version", "tls/cis-ciphers/kubelet-outside.yaml", &[
-        "tls-min-version/cis-cipher-suites tls/cis-ciphers/kubelet-outside.yaml:21 DaemonSet kube-system/kubelet",
+        "tls-min-version/kubelet-cipher-suites tls/cis-ciphers/kubelet-outside.yaml:21 DaemonSet kube-system/kubelet",
     ];
     tls_odd_objects: "tls-min-version", "tls/odd-objects.yaml", &[
         "tls-min-version/verification-disabled tls/odd-objects.yaml:26 Pod junk-containers",
@@ -130,7 +132,20 @@ fixtures! {
         "rbac-least-privilege/csr-approval rbac/scope.yaml:58 ClusterRole cluster-debugger",
     ];
     rbac_wildcards: "rbac-least-privilege", "rbac/wildcards.yaml", &[
+        "rbac-least-privilege/cluster-admin-binding rbac/wildcards.yaml:10 ClusterRole superuser",
+        "rbac-least-privilege/csr-approval rbac/wildcards.yaml:10 ClusterRole superuser",
+        "rbac-least-privilege/nodes-proxy rbac/wildcards.yaml:10 ClusterRole superuser",
+        "rbac-least-privilege/persistentvolume-create rbac/wildcards.yaml:10 ClusterRole superuser",
+        "rbac-least-privilege/pod-create rbac/wildcards.yaml:10 ClusterRole superuser",
+        "rbac-least-privilege/privilege-escalation-verbs rbac/wildcards.yaml:10 ClusterRole superuser",
+        "rbac-least-privilege/secrets-read rbac/wildcards.yaml:10 ClusterRole superuser",
+        "rbac-least-privilege/token-create rbac/wildcards.yaml:10 ClusterRole superuser",
+        "rbac-least-privilege/webhook-config rbac/wildcards.yaml:10 ClusterRole superuser",
         "rbac-least-privilege/wildcard rbac/wildcards.yaml:10 ClusterRole superuser",
+        "rbac-least-privilege/pod-create rbac/wildcards.yaml:35 Role shop/everything",
+        "rbac-least-privilege/privilege-escalation-verbs rbac/wildcards.yaml:35 Role shop/everything",
+        "rbac-least-privilege/secrets-read rbac/wildcards.yaml:35 Role shop/everything",
+        "rbac-least-privilege/token-create rbac/wildcards.yaml:35 Role shop/everything",
         "rbac-least-privilege/wildcard rbac/wildcards.yaml:35 Role shop/everything",
         "rbac-least-privilege/wildcard rbac/wildcards.yaml:44 ClusterRole finalizer-editor",
     ];
@@ -203,7 +218,7 @@ fn cis_cipher_statuses(path: &str, expected: [&str; 2]) {
 }
 
 #[test]
-fn cis_cipher_findings_say_what_is_missing_and_map_as_other_cipher_findings() {
+fn cis_cipher_findings_say_what_is_missing_and_map_to_their_components_item() {
     let (_, report) = scan_json(&["tls/violating.yaml", "--rule", "tls-min-version"]);
     let control_ids = |finding: &serde_json::Value| -> Vec<String> {
         let controls = finding["controls"].as_array().unwrap().iter();
@@ -217,35 +232,37 @@ fn cis_cipher_findings_say_what_is_missing_and_map_as_other_cipher_findings() {
             })
             .collect()
     };
-    let tls = [
-        "soc2 CC6.1",
-        "soc2 CC6.7",
-        "iso27001 A.5.14",
-        "iso27001 A.8.20",
-        "iso27001 A.8.21",
-        "iso27001 A.8.24",
-    ];
+    let tls = |cis: &'static str| {
+        [
+            "soc2 CC6.7",
+            "soc2 CC7.1",
+            "iso27001 A.5.14",
+            "iso27001 A.8.9",
+            "iso27001 A.8.21",
+            "iso27001 A.8.24",
+            cis,
+            "nist-800-53 CM-6",
+            "nist-800-53 SC-8",
+            "nist-800-53 SC-8(1)",
+            "nist-800-53 SC-13",
+        ]
+    };
     let apiserver = &report["findings"][2];
-    assert_eq!(apiserver["check"], "cis-cipher-suites");
+    assert_eq!(apiserver["check"], "apiserver-cipher-suites");
     assert_eq!(apiserver["severity"], "low");
     assert_eq!(
         apiserver["location"]["pointer"],
         "/spec/containers/0/command"
     );
-    assert_eq!(
-        control_ids(apiserver),
-        [&tls[..], &["cis-kubernetes 1.2.29"]].concat()
-    );
+    assert_eq!(control_ids(apiserver), tls("cis-kubernetes 1.2.29"));
     assert_eq!(
         apiserver["message"],
         "Pod kube-system/kube-apiserver: container kube-apiserver --tls-cipher-suites lists no suites, so Go's defaults are served, which CIS 1.2.29 does not accept; set it to suites of the CIS list (TLS 1.3 suites, and ECDHE suites with AES-GCM or ChaCha20-Poly1305)"
     );
     let kubelet = &report["findings"][4];
     assert_eq!(kubelet["location"]["pointer"], "");
-    assert_eq!(
-        control_ids(kubelet),
-        [&tls[..], &["cis-kubernetes 4.2.12"]].concat()
-    );
+    assert_eq!(kubelet["check"], "kubelet-cipher-suites");
+    assert_eq!(control_ids(kubelet), tls("cis-kubernetes 4.2.12"));
     assert_eq!(
         kubelet["message"],
         "KubeletConfiguration: tlsCipherSuites lists no suites, so Go's defaults are served, which CIS 4.2.12 does not accept; set it to suites of the CIS list (ECDHE suites with AES-GCM or ChaCha20-Poly1305)"
@@ -283,12 +300,16 @@ fn findings_carry_their_controls_and_rule_metadata() {
     assert_eq!(
         controls,
         [
-            "soc2 CC6.1",
             "soc2 CC6.7",
+            "soc2 CC7.1",
             "iso27001 A.5.14",
-            "iso27001 A.8.20",
+            "iso27001 A.8.9",
             "iso27001 A.8.21",
-            "iso27001 A.8.24"
+            "iso27001 A.8.24",
+            "nist-800-53 CM-6",
+            "nist-800-53 SC-8",
+            "nist-800-53 SC-8(1)",
+            "nist-800-53 SC-13"
         ]
     );
     assert_eq!(

@@ -19,7 +19,12 @@ pub fn rules(plugins: &[Plugin], format: ListingFormat) -> String {
             let mut out = String::new();
             for plugin in plugins {
                 let info = &plugin.info;
-                out.push_str(&format!("{} {}  {}\n", info.id, info.version, info.title));
+                out.push_str(&format!(
+                    "{} {}  {}\n",
+                    clean(&info.id),
+                    clean(&info.version),
+                    clean(&info.title)
+                ));
                 for check in checks(plugin) {
                     out.push_str(&format!(
                         "  {:<28} {:<8} {}\n",
@@ -30,7 +35,7 @@ pub fn rules(plugins: &[Plugin], format: ListingFormat) -> String {
                 }
                 out.push('\n');
             }
-            untrusted::clean_text(&out).into_owned()
+            out
         }
     }
 }
@@ -70,7 +75,7 @@ pub fn explain(plugins: &[Plugin], name: &str) -> Result<String, String> {
     for check in shown {
         out.push_str(&format!(
             "\n{}/{} ({})\n  {}\n  Why: {}\n  Fix: {}\n  Controls:\n",
-            info.id,
+            clean(&info.id),
             check.id,
             check.severity.name(),
             check.title,
@@ -86,7 +91,7 @@ pub fn explain(plugins: &[Plugin], name: &str) -> Result<String, String> {
             ));
         }
     }
-    Ok(untrusted::clean_text(&out).into_owned())
+    Ok(out)
 }
 
 /// Every control of the catalog with why tollgate's evidence bears on it and the checks
@@ -105,7 +110,7 @@ pub fn frameworks(plugins: &[Plugin], format: ListingFormat) -> String {
         })
         .collect();
     let of = |framework: Framework| rows.iter().filter(move |(f, ..)| *f == framework);
-    let text = match format {
+    match format {
         ListingFormat::Json => {
             let frameworks: Vec<serde_json::Value> = catalog::frameworks()
                 .map(|framework| {
@@ -127,7 +132,7 @@ pub fn frameworks(plugins: &[Plugin], format: ListingFormat) -> String {
                     })
                 })
                 .collect();
-            return json(&serde_json::json!({ "frameworks": frameworks }));
+            json(&serde_json::json!({ "frameworks": frameworks }))
         }
         ListingFormat::Text => {
             let mut out = String::new();
@@ -155,8 +160,7 @@ pub fn frameworks(plugins: &[Plugin], format: ListingFormat) -> String {
             out
         }
         ListingFormat::Markdown => markdown(&rows),
-    };
-    untrusted::clean_text(&text).into_owned()
+    }
 }
 
 /// `docs/controls.md`: one table per framework.
@@ -211,13 +215,30 @@ fn evidencing(plugins: &[Plugin], framework: Framework, id: &str) -> Vec<String>
                         .iter()
                         .any(|c| c.framework == framework.name() && c.id == id)
                 })
-                .map(move |c| format!("{}/{}", p.info.id, c.id))
+                .map(move |c| format!("{}/{}", clean(&p.info.id), clean(&c.id)))
         })
         .collect()
 }
 
+/// The plugin's checks, every text cleaned for showing.
 fn checks(plugin: &Plugin) -> Vec<CheckRecord> {
-    plugin.info.checks.iter().map(scan::check_record).collect()
+    let mut checks: Vec<CheckRecord> = plugin.info.checks.iter().map(scan::check_record).collect();
+    for check in &mut checks {
+        for text in [
+            &mut check.id,
+            &mut check.title,
+            &mut check.rationale,
+            &mut check.remediation,
+        ] {
+            *text = clean(text);
+        }
+    }
+    checks
+}
+
+/// Plugin text made safe to show: control characters escaped, credentials redacted.
+fn clean(text: &str) -> String {
+    untrusted::clean_text(text).into_owned()
 }
 
 fn rule_json(plugin: &Plugin) -> serde_json::Value {
