@@ -186,7 +186,7 @@ fn a_crashed_rule_leaves_its_controls_in_error() {
             "soc2 CC6.6 satisfied",
             "soc2 CC6.7 not-assessed",
             "soc2 CC6.8 not-assessed",
-            "soc2 CC7.1 not-assessed",
+            "soc2 CC7.1 partial",
             "soc2 CC7.2 not-assessed",
             "soc2 CC8.1 not-assessed",
         ]
