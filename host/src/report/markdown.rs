@@ -46,6 +46,7 @@ pub fn render(report: &Report) -> String {
                 count(ControlStatus::NotAssessed)
             );
         }
+        out.push('\n');
         out.push_str(SCOPE_NOTE);
         out.push_str("\n\n");
         let titles: Vec<String> = report
