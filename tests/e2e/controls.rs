@@ -262,3 +262,120 @@ fn explain_a_check_and_refuse_an_unknown_one() {
         unknown.stderr
     );
 }
+
+/// The README's rule table agrees with `tollgate rules --format json`: each row names every
+/// check of its rule, and its controls cell is exactly the union of its checks' controls.
+#[test]
+fn the_readme_rule_table_matches_the_rules_listing() {
+    let listing: Value = serde_json::from_str(&run(&["rules", "--format", "json"]).stdout).unwrap();
+    let readme = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"),
+    )
+    .unwrap();
+    for rule in listing["rules"].as_array().unwrap() {
+        let id = rule["id"].as_str().unwrap();
+        let row = readme
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{id}` |")))
+            .unwrap_or_else(|| panic!("README has no row for {id}"));
+        let cells: Vec<&str> = row.trim_matches('|').split(" | ").collect();
+        let [_, checks, controls] = cells[..] else {
+            panic!("{id}: a row has three cells: {row}")
+        };
+        for check in rule["checks"].as_array().unwrap() {
+            let check = format!("`{}`", check["id"].as_str().unwrap());
+            assert!(checks.contains(&check), "README row {id} does not name {check}");
+        }
+        assert_eq!(controls.trim(), controls_cell(rule), "README row {id}");
+    }
+}
+
+/// A rule's controls as the README writes them: `SOC 2 CC6.1, CC7.1; ISO 27001 A.8.9; ...`,
+/// frameworks in catalog order, ids in natural order (`A.8.4` before `A.8.20`).
+fn controls_cell(rule: &Value) -> String {
+    let names = [
+        ("soc2", "SOC 2"),
+        ("iso27001", "ISO 27001"),
+        ("cis-kubernetes", "CIS"),
+        ("nist-800-53", "NIST 800-53"),
+    ];
+    let mut ids: Vec<(usize, String)> = Vec::new();
+    for check in rule["checks"].as_array().unwrap() {
+        for control in check["controls"].as_array().unwrap() {
+            let framework = names
+                .iter()
+                .position(|(n, _)| control["framework"] == *n)
+                .expect("a known framework");
+            let id = (framework, control["id"].as_str().unwrap().to_owned());
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    ids.sort_by_cached_key(|(framework, id)| {
+        let parts: Vec<(Option<u64>, String)> = id
+            .split(['.', '-', '(', ')'])
+            .map(|part| (part.parse().ok(), part.to_owned()))
+            .collect();
+        (*framework, parts)
+    });
+    names
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, title))| {
+            let mine: Vec<&str> = ids
+                .iter()
+                .filter(|(f, _)| *f == i)
+                .map(|(_, id)| id.as_str())
+                .collect();
+            (!mine.is_empty()).then(|| format!("{title} {}", mine.join(", ")))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// OSCAL keeps its satisfied / not-satisfied vocabulary: `partial` is not-satisfied with
+/// the reason `other`, and every finding's description carries the basis and scope.
+/// Markdown and HTML say what `satisfied` claims.
+#[test]
+fn oscal_markdown_and_html_state_the_scope_of_a_status() {
+    let oscal = run(&["scan", "controls/nginx", "--format", "oscal"]);
+    let oscal: Value = serde_json::from_str(&oscal.stdout).unwrap();
+    let findings = oscal["assessment-results"]["results"][0]["findings"]
+        .as_array()
+        .unwrap();
+    let finding = |target: &str| {
+        findings
+            .iter()
+            .find(|f| f["target"]["target-id"] == target)
+            .unwrap_or_else(|| panic!("no OSCAL finding for {target}"))
+    };
+    let cc61 = finding("soc2_cc6.1");
+    assert_eq!(
+        cc61["target"]["status"],
+        serde_json::json!({"state": "not-satisfied", "reason": "other", "remarks": "partial"})
+    );
+    assert!(
+        cc61["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("partial: tested by network-policy, no-git-credentials, rbac-least-privilege on"),
+        "{cc61}"
+    );
+    let ac4 = finding("nist-800-53_ac-4");
+    assert_eq!(
+        ac4["description"],
+        "satisfied: tested, no exceptions in the scanned scope: 2 objects (1 Deployment, 1 NetworkPolicy)."
+    );
+    assert_eq!(ac4["target"]["status"]["state"], "satisfied");
+
+    let note = "Satisfied means tested, no exceptions in the scanned scope; it does not say the control is met for the organisation.";
+    let markdown = run(&["scan", "controls/nginx", "--format", "markdown"]).stdout;
+    assert!(markdown.contains(note), "{markdown}");
+    assert!(
+        markdown.contains("| `soc2` `CC6.6` | satisfied | tested, no exceptions in the scanned scope: 2 objects (1 Deployment, 1 NetworkPolicy) |"),
+        "{markdown}"
+    );
+    let html = run(&["scan", "controls/nginx", "--format", "html"]).stdout;
+    assert!(html.contains(note), "the HTML report says what satisfied claims");
+}
