@@ -2,8 +2,10 @@
 //! under `tests/fixtures/`, and hostile plugins from `plugins/testing/`.
 
 mod cache;
+mod ci;
 mod cli;
 mod config;
+mod diff;
 mod estate;
 mod generated;
 mod git;
@@ -14,6 +16,7 @@ mod reports;
 mod rules;
 mod sandbox;
 mod secrets;
+mod signing;
 mod util;
 mod waivers;
 mod yaml;
