@@ -19,9 +19,10 @@ mkdir -p "$out_dir"
 report="$out_dir/report.json"
 sarif="$out_dir/report.sarif"
 
-read -r -a paths <<<"${INPUT_PATHS:-.}"
+# Words separated by spaces or new lines (read stops at the NUL it never finds: status 1).
+read -r -d '' -a paths <<<"${INPUT_PATHS:-}" || true
 [ "${#paths[@]}" -gt 0 ] || paths=(.)
-read -r -a extra <<<"${INPUT_ARGS:-}"
+read -r -d '' -a extra <<<"${INPUT_ARGS:-}" || true
 fail_on=()
 if [ -n "${INPUT_FAIL_ON:-}" ]; then
     fail_on=(--fail-on "$INPUT_FAIL_ON")

@@ -9,7 +9,9 @@ use std::process::Command;
 use pretty_assertions::assert_eq;
 use serde_json::{Value, json};
 
-use crate::util::{SOURCE_DATE_EPOCH, fixtures, plugin_cache_env, run, test_tool, tollgate};
+use crate::util::{
+    SOURCE_DATE_EPOCH, copy_dir, fixtures, plugin_cache_env, run, test_tool, tollgate,
+};
 
 /// GitLab Code Quality's required fields, as GitLab documents them (an array of
 /// issues; `severity` one of five), and nothing else.
@@ -67,22 +69,26 @@ fn gitlab_code_quality_has_every_required_field() {
     assert_eq!(scan.code, 1, "{}", scan.stderr);
     let issues: Value = serde_json::from_str(&scan.stdout).unwrap();
     let (_, report) = crate::util::scan_json(&["diff/new"]);
-    let fingerprint = |i: usize| report["findings"][i]["fingerprint"].clone();
+    let fingerprint = |check: &str| {
+        let findings = report["findings"].as_array().unwrap();
+        let finding = findings.iter().find(|f| f["check"] == check).unwrap();
+        finding["fingerprint"].clone()
+    };
     // The waived finding is accepted risk: not an issue.
     assert_eq!(
         issues,
         json!([
             {
-                "description": "ClusterRoleBinding alice-admin grants cluster-admin to User alice@example.com",
-                "check_name": "rbac-least-privilege/cluster-admin",
-                "fingerprint": fingerprint(1),
+                "description": "ClusterRoleBinding alice-admin gives cluster-admin to User alice@example.com; bind a role with only the permissions it needs",
+                "check_name": "rbac-least-privilege/cluster-admin-binding",
+                "fingerprint": fingerprint("cluster-admin-binding"),
                 "severity": "blocker",
-                "location": {"path": "diff/new/admins.yaml", "lines": {"begin": 7}}
+                "location": {"path": "diff/new/admins.yaml", "lines": {"begin": 10}}
             },
             {
-                "description": "Ingress web/old: nginx.ingress.kubernetes.io/ssl-protocols enables TLSv1 (below TLS 1.2)",
+                "description": "Ingress web/old: ingress-nginx annotation ssl-protocols enables TLSv1 (effective minimum TLS 1.0); set it to \"TLSv1.2 TLSv1.3\"",
                 "check_name": "tls-min-version/weak-protocol",
-                "fingerprint": fingerprint(2),
+                "fingerprint": fingerprint("weak-protocol"),
                 "severity": "critical",
                 "location": {"path": "diff/new/app.yaml", "lines": {"begin": 35}}
             }
@@ -256,19 +262,5 @@ fn the_gitlab_template_saves_its_reports_and_fails_the_job() {
     for (name, content) in expected {
         let written = std::fs::read_to_string(work.path().join(name)).unwrap();
         assert_eq!(written, content, "{name}");
-    }
-}
-
-/// Copies the files of `from` (one level of directories) into `to`.
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
     }
 }

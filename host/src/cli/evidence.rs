@@ -53,8 +53,8 @@ pub fn verify_command(args: VerifyArgs) -> anyhow::Result<u8> {
     let report = args.report.display().to_string();
     match verdict {
         Verdict::Good { principal, detail } => {
-            let line = format!("tollgate: {report}: good signature by {principal} ({detail})\n");
-            write_stdout(&untrusted::clean_text(&line))?;
+            let line = format!("tollgate: {report}: good signature by {principal} ({detail})");
+            write_stdout(&format!("{}\n", untrusted::clean_text(&line)))?;
             Ok(0)
         }
         Verdict::Bad { reason } => {

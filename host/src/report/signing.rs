@@ -26,16 +26,10 @@ pub enum SignError {
         "cannot run {SSH_KEYGEN}: {0}; signing needs OpenSSH's ssh-keygen (Debian and Ubuntu: apt-get install openssh-client)"
     )]
     Missing(std::io::Error),
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("cannot write {path}: {source}")]
-    Write {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("cannot read {path}: {error}")]
+    Read { path: String, error: std::io::Error },
+    #[error("cannot write {path}: {error}")]
+    Write { path: String, error: std::io::Error },
     #[error("ssh-keygen cannot read the signing key {key}: {reason}")]
     Key { key: String, reason: String },
     #[error("ssh-keygen could not sign {file}: {reason}")]
@@ -58,9 +52,9 @@ impl SigningKey {
     pub fn open(path: &Path) -> Result<Self, SignError> {
         let key = path.display().to_string();
         // Opened only to name an unreadable key as such; ssh-keygen reads it.
-        std::fs::File::open(path).map_err(|source| SignError::Read {
+        std::fs::File::open(path).map_err(|error| SignError::Read {
             path: key.clone(),
-            source,
+            error,
         })?;
         let mut command = Command::new(SSH_KEYGEN);
         command.args(["-l", "-f"]).arg(path);
@@ -118,9 +112,9 @@ impl SigningKey {
             });
         }
         let signature = signature_path(file);
-        std::fs::write(&signature, &output.stdout).map_err(|source| SignError::Write {
+        std::fs::write(&signature, &output.stdout).map_err(|error| SignError::Write {
             path: signature.display().to_string(),
-            source,
+            error,
         })?;
         Ok(signature)
     }
@@ -209,9 +203,9 @@ fn find_principals(request: VerifyRequest<'_>) -> Result<Result<Vec<String>, Ver
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, SignError> {
-    std::fs::read(path).map_err(|source| SignError::Read {
+    std::fs::read(path).map_err(|error| SignError::Read {
         path: path.display().to_string(),
-        source,
+        error,
     })
 }
 
