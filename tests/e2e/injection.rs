@@ -13,8 +13,8 @@ use tempfile::TempDir;
 
 use crate::util::{Run, test_plugin, tollgate};
 
-const FORMATS: [&str; 7] = [
-    "text", "json", "sarif", "junit", "markdown", "html", "oscal",
+const FORMATS: [&str; 8] = [
+    "text", "json", "sarif", "junit", "markdown", "html", "oscal", "gitlab",
 ];
 
 /// The file whose name breaks out of a Markdown code span and table cell.
@@ -176,7 +176,7 @@ fn every_format_is_free_of_control_characters_and_credentials() {
                 );
             }
         }
-        if matches!(format, "json" | "sarif" | "oscal") {
+        if matches!(format, "json" | "sarif" | "oscal" | "gitlab") {
             serde_json::from_str::<Value>(&written)
                 .unwrap_or_else(|e| panic!("{format} is not valid JSON: {e}"));
         }

@@ -2,9 +2,11 @@
 //! under `tests/fixtures/`, and hostile plugins from `plugins/testing/`.
 
 mod cache;
+mod ci;
 mod cli;
 mod config;
 mod controls;
+mod diff;
 mod estate;
 mod generated;
 mod git;
@@ -15,6 +17,7 @@ mod reports;
 mod rules;
 mod sandbox;
 mod secrets;
+mod signing;
 mod util;
 mod waivers;
 mod yaml;

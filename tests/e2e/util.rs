@@ -188,3 +188,17 @@ pub fn commit_all(dir: &std::path::Path) {
         assert!(status.success(), "git {args:?}");
     }
 }
+
+/// Copies the files and directories of `from` into `to`.
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

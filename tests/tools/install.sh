@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real external tools the end-to-end tests use, into target/test-tools
-# (Chromium comes from Debian): the SARIF multitool (npm), Python with compliance-trestle
+# (Chromium and ssh-keygen come from Debian): the SARIF multitool (npm), Python with compliance-trestle
 # (OSCAL models), junitparser, jsonschema, pre-commit and PyYAML (the reference reader of the
-# differential YAML test) (PyPI), and headless Chromium. Idempotent: what is already there is kept. The tests fail, naming this script,
+# differential YAML test) (PyPI), headless Chromium and OpenSSH's ssh-keygen. Idempotent: what is already there is kept. The tests fail, naming this script,
 # when a tool is missing.
 set -euo pipefail
 
@@ -29,21 +29,26 @@ python_tools() {
     fi
 }
 
-chromium_browser() {
-    if command -v chromium >/dev/null; then
+# Headless Chromium (the HTML report) and OpenSSH's ssh-keygen (signed reports), in one
+# apt-get run: two at once would contend for dpkg's lock.
+debian_packages() {
+    local missing=()
+    command -v chromium >/dev/null || missing+=(chromium)
+    command -v ssh-keygen >/dev/null || missing+=(openssh-client)
+    if [ "${#missing[@]}" = 0 ]; then
         return
     fi
     local sudo=""
     if [ "$(id -u)" != 0 ]; then
         sudo="sudo"
     fi
-    $sudo apt-get install -y -q --no-install-recommends chromium >/dev/null ||
-        { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q --no-install-recommends chromium >/dev/null; }
+    $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
+        { $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; }
 }
 
 # In parallel: each writes its own log, shown only when it fails.
 pids=()
-for step in sarif python_tools chromium_browser; do
+for step in sarif python_tools debian_packages; do
     ( "$step" >"$tools/$step.log" 2>&1 ) &
     pids+=("$!:$step")
 done

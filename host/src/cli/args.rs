@@ -81,6 +81,69 @@ pub enum ReportCommand {
     /// Merge the JSON reports of runs over different shards of an estate into one report;
     /// control statuses and the summary are recomputed over all of them.
     Merge(MergeArgs),
+    /// Compare two JSON reports: findings new, fixed and still open (by fingerprint),
+    /// waivers added, expired and removed, and controls whose status changed. Exits 1 when
+    /// a new finding (not waived) is at or above --fail-on, 2 when either report had errors.
+    Diff(DiffArgs),
+    /// Check a report's SSH signature (written by `scan --sign`) with `ssh-keygen -Y
+    /// verify`: exits 0 when it is good, 1 when it is not, 2 when a file cannot be read.
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier JSON report.
+    #[arg(value_name = "OLD.json")]
+    pub old: PathBuf,
+
+    /// The later JSON report.
+    #[arg(value_name = "NEW.json")]
+    pub new: PathBuf,
+
+    /// Format of the comparison.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+
+    /// Lowest severity of a new finding that fails (exit code 1); `never` reports without
+    /// failing [default: the new report's fail_on]
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+
+    /// Write to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Formats of `report diff`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// For a terminal or a CI log.
+    Text,
+    /// The comparison's data, with `tollgate_diff`.
+    Json,
+    /// For a pull-request comment or a job summary.
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The signed report file.
+    #[arg(value_name = "REPORT")]
+    pub report: PathBuf,
+
+    /// Its signature [default: REPORT.sig]
+    #[arg(long, value_name = "SIG")]
+    pub signature: Option<PathBuf>,
+
+    /// The allowed signers: `PRINCIPAL KEY-TYPE KEY` lines, as ssh-keygen(1) describes
+    /// under ALLOWED SIGNERS.
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: PathBuf,
+
+    /// The principal the signature must be from [default: any of the allowed signers whose
+    /// key made it]
+    #[arg(long, value_name = "ID")]
+    pub identity: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -126,6 +189,11 @@ pub struct ScanArgs {
     /// baseline`); the others are counted as baselined.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+
+    /// Sign the written report with this SSH private key (`ssh-keygen -Y sign`, namespace
+    /// `tollgate`) into FILE.sig beside it; the report names the key's fingerprint.
+    #[arg(long, value_name = "KEY", requires = "output")]
+    pub sign: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 //! subcommand, and writing its output. Returns the process exit code.
 
 mod args;
+mod evidence;
 mod listing;
 
 use std::io::Write;
@@ -61,6 +62,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
 /// The exit code is the (merged) report's.
 fn report_command(args: ReportArgs) -> anyhow::Result<u8> {
     let (report, format, output) = match args.command {
+        Some(ReportCommand::Diff(diff)) => return evidence::diff_command(diff),
+        Some(ReportCommand::Verify(verify)) => return evidence::verify_command(verify),
         Some(ReportCommand::Merge(merge)) => {
             let saved = merge
                 .inputs
@@ -105,8 +108,14 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
         .as_deref()
         .map(report::baseline::read)
         .transpose()?;
-    let report = scan::run(&options)?;
+    // The key is checked before the scan, and named in the report it will sign.
+    let signer = evidence::Signer::open(args.sign.as_deref(), args.output.as_deref())?;
+    let mut report = scan::run(&options)?;
+    report.evidence.signature = signer.as_ref().map(evidence::Signer::record);
     emit(&report, args.format, args.output.as_deref(), args.verbose)?;
+    if let Some(signer) = signer {
+        signer.sign()?;
+    }
     Ok(report.summary.exit_code)
 }
 

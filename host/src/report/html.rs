@@ -92,13 +92,28 @@ fn header(out: &mut String, report: &Report) {
     };
     let _ = write!(
         out,
-        "<h1>Compliance report <span class=\"badge {class}\">{word}</span></h1>\n<p class=\"meta\">{} · generated {} by {} {}{git}{config} · fails on {}</p>\n",
+        "<h1>Compliance report <span class=\"badge {class}\">{word}</span></h1>\n<p class=\"meta\">{} · generated {} by {} {}{git}{config} · fails on {} · {}</p>\n",
         esc(&text::summary_counts(report)),
         esc(&evidence.generated_at),
         esc(&report.tool.name),
         esc(&report.tool.version),
-        esc(&report.settings.fail_on)
+        esc(&report.settings.fail_on),
+        signature(report)
     );
+}
+
+/// Whether the report file is signed, and with which key.
+fn signature(report: &Report) -> String {
+    match &report.evidence.signature {
+        Some(s) => format!(
+            "<span id=\"signature\">signed with the {} SSH key <code>{}</code> (namespace <code>{}</code>, signature <code>{}</code>)</span>",
+            esc(&s.key_type),
+            esc(&s.key_fingerprint),
+            esc(&s.namespace),
+            esc(&s.signature)
+        ),
+        None => "<span id=\"signature\">not signed</span>".to_owned(),
+    }
 }
 
 fn frameworks(out: &mut String, report: &Report) {

@@ -120,13 +120,30 @@ pub fn render(report: &Report) -> String {
         .unwrap_or_default();
     let _ = writeln!(
         out,
-        "<sub>{} {} · {}{git}</sub>",
-        report.tool.name, report.tool.version, evidence.generated_at
+        "<sub>{} {} · {}{git} · {}</sub>",
+        report.tool.name,
+        report.tool.version,
+        evidence.generated_at,
+        signature(report)
     );
     out
 }
 
-fn findings_table(out: &mut String, findings: &[FindingRecord]) {
+/// Whether the report file is signed, and with which key: `signed with the ED25519 SSH
+/// key `SHA256:...` (signature `report.md.sig`)` or `not signed`.
+fn signature(report: &Report) -> String {
+    match &report.evidence.signature {
+        Some(s) => format!(
+            "signed with the {} SSH key {} (signature {})",
+            inline(&s.key_type),
+            code_span(&s.key_fingerprint),
+            code_span(&s.signature)
+        ),
+        None => "not signed".to_owned(),
+    }
+}
+
+pub(super) fn findings_table(out: &mut String, findings: &[FindingRecord]) {
     out.push_str("| severity | check | location | message |\n|---|---|---|---|\n");
     for f in findings {
         let severity = match &f.waiver {
@@ -212,7 +229,7 @@ pub fn code_span(text: &str) -> String {
 
 /// A code span inside a table cell: GitHub's tables split cells at a `|` even inside
 /// code, unless it is escaped (the escape is not shown).
-fn table_code(text: &str) -> String {
+pub(super) fn table_code(text: &str) -> String {
     code_span(&text.replace('|', "\\|"))
 }
 

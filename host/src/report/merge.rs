@@ -20,15 +20,14 @@ use crate::scan::FailOn;
 /// Why reports cannot be read or merged.
 #[derive(Debug, thiserror::Error)]
 pub enum MergeError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("{path} is not a tollgate JSON report: {source}")]
+    // The causes are named `error`, not `source`: their text is already in the message,
+    // and a source would print it again in the error chain.
+    #[error("cannot read {path}: {error}")]
+    Read { path: String, error: std::io::Error },
+    #[error("{path} is not a tollgate JSON report: {error}")]
     Parse {
         path: String,
-        source: serde_json::Error,
+        error: serde_json::Error,
     },
     #[error("{path} has schema_version {found}; this tollgate reads {SCHEMA_VERSION}")]
     Schema { path: String, found: u32 },
@@ -58,13 +57,13 @@ pub struct Saved {
 /// Reads a JSON report written by `tollgate scan --format json`.
 pub fn read(path: &Path) -> Result<Saved, MergeError> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| MergeError::Read {
+    let bytes = std::fs::read(path).map_err(|error| MergeError::Read {
         path: shown.clone(),
-        source,
+        error,
     })?;
-    let parse_error = |source| MergeError::Parse {
+    let parse_error = |error| MergeError::Parse {
         path: shown.clone(),
-        source,
+        error,
     };
     let mut value: serde_json::Value = serde_json::from_slice(&bytes).map_err(parse_error)?;
     let version = value
@@ -254,6 +253,8 @@ pub fn merge(shards: Vec<Saved>, allow_plugin_mismatch: bool) -> Result<Report, 
             config: None,
             waivers,
             shards: records,
+            // The shards' signatures cover their files, not the merged report.
+            signature: None,
         },
         summary,
     })

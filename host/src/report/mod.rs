@@ -1,9 +1,12 @@
 //! Reports: the canonical model ([`model`]), one renderer per format, reading saved
 //! reports back and merging shards ([`merge`]), baselines of accepted findings
 //! ([`baseline`]), and the cleaning of text tollgate did not write ([`untrusted`],
-//! [`redact`]) that every report goes through before it is rendered.
+//! [`redact`]) that every report goes through before it is rendered. Two runs' reports are
+//! compared by [`diff`]; a written report is signed and verified by [`signing`].
 
 pub mod baseline;
+pub mod diff;
+pub mod gitlab;
 pub mod html;
 pub mod json;
 pub mod junit;
@@ -13,6 +16,7 @@ pub mod model;
 pub mod oscal;
 pub mod redact;
 pub mod sarif;
+pub mod signing;
 pub mod text;
 pub mod untrusted;
 
@@ -35,6 +39,8 @@ pub enum Format {
     Html,
     /// OSCAL assessment-results JSON for GRC tools.
     Oscal,
+    /// GitLab Code Quality JSON for merge requests.
+    Gitlab,
 }
 
 /// How the text format is shown: in colour (on a terminal), and whether every skipped
@@ -55,6 +61,7 @@ pub fn render(report: &Report, format: Format, style: TextStyle) -> String {
         Format::Markdown => markdown::render(report),
         Format::Html => html::render(report),
         Format::Oscal => oscal::render(report),
+        Format::Gitlab => gitlab::render(report),
     }
 }
 

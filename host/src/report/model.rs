@@ -252,6 +252,27 @@ pub struct Evidence {
     /// For a merged report: the runs it was made from.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub shards: Vec<Shard>,
+    /// The SSH signature written beside the report file (`scan --sign`), if any.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub signature: Option<SignatureRecord>,
+}
+
+/// How a report file is signed: an SSH signature (`ssh-keygen -Y sign`) over the file's
+/// final bytes, in a file beside it. Recorded before rendering, so every format can say
+/// which key signed it; the signature itself is made after.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureRecord {
+    /// The report file the signature covers, as the scan was told to write it.
+    pub file: String,
+    /// The signature file, `FILE.sig`.
+    pub signature: String,
+    /// The signing key's fingerprint as `ssh-keygen -l` prints it: `SHA256:...`.
+    pub key_fingerprint: String,
+    /// The key's type: `ED25519`, `RSA`, `ECDSA`, ...
+    pub key_type: String,
+    /// The signature namespace, `tollgate`: a signature made for another purpose does
+    /// not verify as a report's.
+    pub namespace: String,
 }
 
 /// One run merged into a report (`tollgate report merge`).

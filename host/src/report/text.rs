@@ -277,7 +277,7 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn place(location: &LocationRecord) -> String {
+pub(super) fn place(location: &LocationRecord) -> String {
     match location.column {
         Some(column) => format!("{}:{}:{column}", location.file, location.line),
         None => format!("{}:{}", location.file, location.line),
@@ -298,7 +298,7 @@ fn history_line(location: &LocationRecord) -> Option<String> {
 }
 
 /// `Kind namespace/name`, and the kustomization it was built through.
-fn object(location: &LocationRecord) -> Option<String> {
+pub(super) fn object(location: &LocationRecord) -> Option<String> {
     let kind = location.kind.as_deref()?;
     let name = location.name.as_deref().unwrap_or("");
     let object = match &location.namespace {

@@ -175,6 +175,7 @@ pub fn assemble(
         }),
         waivers,
         shards: Vec::new(),
+        signature: None,
     };
 
     // Rules and inputs wrote much of this text: nothing reaches a format uncleaned.
