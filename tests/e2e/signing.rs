@@ -162,10 +162,28 @@ fn a_key_the_allowed_signers_do_not_hold_is_refused() {
     let (scan, report) = signed_scan(dir.path(), "json", &stranger);
     assert_eq!(scan.code, 1, "{}", scan.stderr);
     let allowed = allowed_signers(dir.path(), "ci@example.com", &trusted);
-    for extra in [&[][..], &["--identity", "ci@example.com"]] {
+    let signature = format!("{}.sig", text(&report));
+    let unknown_key = format!(
+        "no principal of {} holds the key that made {signature} (No principal matched.)",
+        text(&allowed)
+    );
+    for (extra, reason) in [
+        (&[][..], unknown_key.as_str()),
+        (
+            &["--identity", "ci@example.com"],
+            "Could not verify signature.",
+        ),
+    ] {
         let refused = verify(&report, &allowed, extra);
         assert_eq!(refused.code, 1, "{extra:?}: {}", refused.stdout);
         assert_eq!(refused.stdout, "");
+        assert_eq!(
+            refused.stderr,
+            format!(
+                "tollgate: {}: the signature {signature} does not verify: {reason}\n",
+                text(&report)
+            )
+        );
     }
 }
 
@@ -189,18 +207,18 @@ fn markdown_and_html_say_whether_and_by_which_key_they_are_signed() {
     assert_eq!(
         footer.rsplit_once(" · ").unwrap().1,
         format!(
-            "signed with the ED25519 SSH key `{}` (signature `{}.sig`)</sub>",
-            key.fingerprint,
-            text(&markdown)
+            "`{0}` signed with the ED25519 SSH key `{1}` (signature `{0}.sig`)</sub>",
+            text(&markdown),
+            key.fingerprint
         )
     );
     let (scan, html) = signed_scan(dir.path(), "html", &key);
     assert_eq!(scan.code, 1, "{}", scan.stderr);
     let page = std::fs::read_to_string(&html).unwrap();
     let statement = format!(
-        "<span id=\"signature\">signed with the ED25519 SSH key <code>{}</code> (namespace <code>tollgate</code>, signature <code>{}.sig</code>)</span>",
-        key.fingerprint,
-        text(&html)
+        "<span id=\"signature\"><code>{0}</code> signed with the ED25519 SSH key <code>{1}</code> (namespace <code>tollgate</code>, signature <code>{0}.sig</code>)</span>",
+        text(&html),
+        key.fingerprint
     );
     assert!(page.contains(&statement), "{page}");
     let allowed = allowed_signers(dir.path(), "ci@example.com", &key);
@@ -258,6 +276,21 @@ fn signing_needs_an_output_file_and_a_readable_key() {
             "tollgate: error: cannot read {}: No such file or directory (os error 2)\n",
             text(&missing)
         )
+    );
+
+    // Without ssh-keygen, nothing is scanned either.
+    let no_keygen: Run = crate::util::tollgate()
+        .env("PATH", dir.path())
+        .args(["scan", "config/waivers", "-o", text(&report), "--sign"])
+        .arg(&key.private)
+        .output()
+        .unwrap()
+        .into();
+    assert_eq!(no_keygen.code, 2);
+    assert!(!report.exists());
+    assert_eq!(
+        no_keygen.stderr,
+        "tollgate: error: cannot run ssh-keygen: No such file or directory (os error 2); signing needs OpenSSH's ssh-keygen (Debian and Ubuntu: apt-get install openssh-client)\n"
     );
 
     // Files that cannot be read are errors (2), not a failed verification (1).

@@ -251,3 +251,66 @@ impl ReportDiff {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::LocationRecord;
+
+    fn finding(fingerprint: &str, line: u32) -> FindingRecord {
+        FindingRecord {
+            rule: "no-git-credentials".into(),
+            check: "github-token".into(),
+            severity: Severity::High,
+            message: "a token".into(),
+            controls: Vec::new(),
+            location: LocationRecord {
+                file: "app.env".into(),
+                line,
+                ..LocationRecord::default()
+            },
+            evidence: None,
+            waiver: None,
+            fingerprint: fingerprint.into(),
+        }
+    }
+
+    fn lines(findings: &[FindingRecord]) -> Vec<(&str, u32)> {
+        let pairs = findings.iter();
+        pairs
+            .map(|f| (f.fingerprint.as_str(), f.location.line))
+            .collect()
+    }
+
+    #[test]
+    fn a_fingerprint_held_twice_is_matched_one_for_one() {
+        // The same token twice in old, three times in new (lines moved): two still open,
+        // one new; a token only in old is fixed.
+        let old = [finding("a", 1), finding("b", 2), finding("a", 3)];
+        let new = [finding("a", 5), finding("a", 6), finding("a", 7)];
+        let changes = finding_changes(&old, &new);
+        assert_eq!(lines(&changes.still_open), [("a", 5), ("a", 6)]);
+        assert_eq!(lines(&changes.new), [("a", 7)]);
+        assert_eq!(lines(&changes.fixed), [("b", 2)]);
+    }
+
+    #[test]
+    fn waivers_are_matched_by_rule_check_and_target() {
+        let waiver = |check: Option<&str>, expired: bool| WaiverEntry {
+            rule: "network-policy".into(),
+            check: check.map(Into::into),
+            target: "object Deployment/shop/web".into(),
+            reason: "mesh".into(),
+            expires: Some("2027-06-30".into()),
+            approved_by: None,
+            expired,
+            applied: 1,
+        };
+        let old = [waiver(None, false), waiver(Some("allow-all"), false)];
+        let new = [waiver(None, true), waiver(Some("pod-not-selected"), false)];
+        let changes = waiver_changes(&old, &new);
+        assert_eq!(changes.expired, [waiver(None, true)]);
+        assert_eq!(changes.added, [waiver(Some("pod-not-selected"), false)]);
+        assert_eq!(changes.removed, [waiver(Some("allow-all"), false)]);
+    }
+}

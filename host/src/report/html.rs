@@ -102,11 +102,13 @@ fn header(out: &mut String, report: &Report) {
     );
 }
 
-/// Whether the report file is signed, and with which key.
+/// Whether the report file is signed, and with which key. The file is named: a page
+/// rendered again from a signed JSON report is not itself signed.
 fn signature(report: &Report) -> String {
     match &report.evidence.signature {
         Some(s) => format!(
-            "<span id=\"signature\">signed with the {} SSH key <code>{}</code> (namespace <code>{}</code>, signature <code>{}</code>)</span>",
+            "<span id=\"signature\"><code>{}</code> signed with the {} SSH key <code>{}</code> (namespace <code>{}</code>, signature <code>{}</code>)</span>",
+            esc(&s.file),
             esc(&s.key_type),
             esc(&s.key_fingerprint),
             esc(&s.namespace),

@@ -129,12 +129,14 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-/// Whether the report file is signed, and with which key: `signed with the ED25519 SSH
-/// key `SHA256:...` (signature `report.md.sig`)` or `not signed`.
+/// Whether the report file is signed, and with which key: ``report.md` signed with the
+/// ED25519 SSH key `SHA256:...` (signature `report.md.sig`)` or `not signed`. The file is
+/// named: a report rendered again from a signed JSON report is not itself signed.
 fn signature(report: &Report) -> String {
     match &report.evidence.signature {
         Some(s) => format!(
-            "signed with the {} SSH key {} (signature {})",
+            "{} signed with the {} SSH key {} (signature {})",
+            code_span(&s.file),
             inline(&s.key_type),
             code_span(&s.key_fingerprint),
             code_span(&s.signature)
