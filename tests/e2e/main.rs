@@ -14,6 +14,7 @@ mod reports;
 mod rules;
 mod sandbox;
 mod secrets;
+mod setup;
 mod util;
 mod waivers;
 mod yaml;

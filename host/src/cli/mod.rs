@@ -1,7 +1,9 @@
 //! The command line: parsing ([`args`]), turning flags into validated options, running the
-//! subcommand, and writing its output. Returns the process exit code.
+//! subcommand, and writing its output. Returns the process exit code. The commands that set
+//! tollgate up (`init`, `schema`, `completions`, `man`) are in [`setup`].
 
 mod args;
+mod setup;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -51,6 +53,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Rules(args) => rules_command(args),
         Command::Frameworks(args) => frameworks_command(args),
         Command::Report(args) => report_command(args),
+        Command::Init(args) => setup::init_command(args),
+        Command::Schema(args) => setup::schema_command(args),
+        Command::Completions(args) => setup::completions_command(args),
+        Command::Man(args) => setup::man_command(args),
     }
 }
 

@@ -3,12 +3,15 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Version of this JSON shape; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -38,7 +41,7 @@ impl Severity {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
@@ -73,14 +76,14 @@ impl Report {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Tool {
     pub name: String,
     pub version: String,
 }
 
 /// The options that shaped the result.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Settings {
     pub default_namespace: String,
     /// Lowest severity that fails the run, or `never`.
@@ -111,14 +114,16 @@ impl Settings {
 }
 
 /// A framework's report name and full title, with its version.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct FrameworkTitle {
     pub name: String,
     pub title: String,
 }
 
 /// How a control fares in this run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum ControlStatus {
     /// A finding that is not waived breaks it.
@@ -155,7 +160,7 @@ impl ControlStatus {
 }
 
 /// One control of a selected framework and its evidence in this run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ControlResult {
     pub framework: String,
     pub id: String,
@@ -172,7 +177,7 @@ pub struct ControlResult {
 }
 
 /// What an auditor needs to trust the report: when, by what, over which revision.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Evidence {
     /// UTC, RFC 3339 (`SOURCE_DATE_EPOCH` fixes it for reproducible reports).
     pub generated_at: String,
@@ -193,7 +198,7 @@ pub struct Evidence {
 }
 
 /// One run merged into a report (`tollgate report merge`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Shard {
     /// The report file as given, and its SHA-256.
     pub path: String,
@@ -205,7 +210,7 @@ pub struct Shard {
     pub config: Option<ConfigRecord>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PluginRecord {
     pub id: String,
     pub version: String,
@@ -213,7 +218,7 @@ pub struct PluginRecord {
     pub source: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct GitRecord {
     pub commit: String,
     /// Uncommitted changes (tracked or untracked) in the work tree when the scan ran.
@@ -221,7 +226,7 @@ pub struct GitRecord {
 }
 
 /// A waiver of the config file, as the report records it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct WaiverEntry {
     pub rule: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -240,13 +245,13 @@ pub struct WaiverEntry {
 }
 
 /// A config file, by path and digest.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ConfigRecord {
     pub path: String,
     pub sha256: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RuleStatus {
     Pass,
@@ -254,14 +259,14 @@ pub enum RuleStatus {
     Error,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 pub struct ControlRef {
     /// `soc2`, `iso27001` or `cis-kubernetes`.
     pub framework: String,
     pub id: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RuleResult {
     pub id: String,
     pub version: String,
@@ -289,14 +294,14 @@ pub struct RuleResult {
 }
 
 /// What a rule reads: the manifest set, or the files.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RuleInput {
     Manifests,
     Files,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct FindingRecord {
     pub rule: String,
     pub check: String,
@@ -315,7 +320,7 @@ pub struct FindingRecord {
 }
 
 /// Why a finding does not count, and who said so.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct WaiverRecord {
     pub source: WaiverSource,
     pub reason: String,
@@ -352,7 +357,7 @@ impl WaiverRecord {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum WaiverSource {
     /// An allowance or exemption in the rule's settings in the config file.
@@ -377,7 +382,7 @@ impl WaiverSource {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct LocationRecord {
     pub file: String,
     pub line: u32,
@@ -405,7 +410,7 @@ pub struct LocationRecord {
 }
 
 /// Something that kept part of the input or a rule from yielding a trustworthy result.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ErrorRecord {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub rule: Option<String>,
@@ -416,7 +421,7 @@ pub struct ErrorRecord {
     pub message: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct InputRecord {
     pub path: String,
     pub sha256: String,
@@ -428,7 +433,7 @@ pub struct InputRecord {
 }
 
 /// The commit, author date and path where a blob of history first appears.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct FirstSeenRecord {
     pub commit: String,
     pub author_date: String,
@@ -437,7 +442,7 @@ pub struct FirstSeenRecord {
 }
 
 /// A file that was not judged as Kubernetes manifests.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SkippedRecord {
     pub path: String,
     /// Not read at all: `binary`, `oversized`, `deleted from the work tree`, `symlink`;
@@ -452,7 +457,7 @@ pub struct SkippedRecord {
 }
 
 /// Something the run could not do the way it would have liked, and what it did instead.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct NoticeRecord {
     pub kind: NoticeKind,
     /// The directory or file it is about.
@@ -461,7 +466,7 @@ pub struct NoticeRecord {
 }
 
 /// What a notice is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum NoticeKind {
     /// A Helm chart that was not rendered: the objects it defines were not judged.
@@ -472,7 +477,7 @@ pub enum NoticeKind {
     Template,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
     pub rules: usize,
     pub files: usize,
@@ -527,7 +532,7 @@ impl Summary {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Pass,
