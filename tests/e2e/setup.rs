@@ -235,14 +235,20 @@ fn init_writes_a_config_the_scan_applies_and_never_overwrites_it() {
     let report: Value = serde_json::from_str(&scan.stdout).unwrap();
     assert_eq!(
         findings(&report),
-        [
-            "network-policy/namespace-without-policy app.yaml:1 Namespace shop",
-            "network-policy/pod-not-selected app.yaml:1 Deployment shop/web",
-        ]
+        ["network-policy/namespace-without-policy ./app.yaml:1 Deployment shop/web"]
     );
     assert_eq!(report["evidence"]["config"]["path"], "./.tollgate.yaml");
     assert_eq!(report["settings"]["fail_on"], "low");
 
+    // Edited as its comments say, it applies.
+    std::fs::write(&config, written.replace("fail-on: low", "fail-on: high")).unwrap();
+    let scan = in_dir(&["scan", "--format", "json"]);
+    assert_eq!(scan.code, 0, "{}", scan.stderr);
+    let report: Value = serde_json::from_str(&scan.stdout).unwrap();
+    assert_eq!(report["settings"]["fail_on"], "high");
+    assert_eq!(report["summary"]["findings"], 1);
+
+    let edited = std::fs::read_to_string(&config).unwrap();
     let again = in_dir(&["init", "."]);
     assert_eq!(again.code, 2);
     assert_eq!(again.stdout, "");
@@ -251,7 +257,7 @@ fn init_writes_a_config_the_scan_applies_and_never_overwrites_it() {
         "tollgate: error: ./.tollgate.yaml already exists and is left as it is; edit it, or \
          remove it and run `tollgate init` again\n"
     );
-    assert_eq!(std::fs::read_to_string(&config).unwrap(), written);
+    assert_eq!(std::fs::read_to_string(&config).unwrap(), edited);
 
     let missing = in_dir(&["init", "no/such/dir"]);
     assert_eq!(missing.code, 2);
@@ -303,7 +309,7 @@ fn init_hook_runs_under_pre_commit() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("app.yaml:1  Deployment shop/web  [pod-not-selected]"),
+        stdout.contains("app.yaml:1  Deployment shop/web  [namespace-without-policy]"),
         "{stdout}"
     );
 }
@@ -412,13 +418,12 @@ const MAN_PAGES: [&str; 11] = [
     "tollgate.1",
 ];
 
-/// Formats a manual page with groff, as `man` does, and returns the text; groff's warnings
-/// (every one turned on) fail the test.
+/// Formats a manual page with groff, as `man` does, as plain text 100 columns wide without
+/// hyphenation; groff's warnings (every one turned on) fail the test.
 fn groff(page: &Path) -> String {
     let output = Command::new("groff")
-        .args(["-man", "-Tutf8", "-ww", "-rLL=100n"])
+        .args(["-man", "-Tutf8", "-ww", "-rLL=100n", "-rHY=0", "-P-cbou"])
         .arg(page)
-        .env("GROFF_NO_SGR", "1")
         .output()
         .unwrap();
     let warnings = String::from_utf8_lossy(&output.stderr);
@@ -428,6 +433,22 @@ fn groff(page: &Path) -> String {
         page.display()
     );
     String::from_utf8(output.stdout).unwrap()
+}
+
+/// The paragraph under `heading` of a formatted page, its words separated by one space
+/// (groff justifies lines).
+fn section(text: &str, heading: &str) -> String {
+    let lines: Vec<&str> = text
+        .lines()
+        .skip_while(|line| *line != heading)
+        .skip(1)
+        .take_while(|line| !line.is_empty())
+        .collect();
+    lines
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[test]
@@ -454,38 +475,42 @@ fn man_pages_are_written_for_every_command_and_render() {
         std::fs::read_to_string(out.join("tollgate.1")).unwrap()
     );
 
-    let scan_page = std::fs::read_to_string(out.join("tollgate-scan.1")).unwrap();
     let version = env!("CARGO_PKG_VERSION");
-    assert_eq!(
-        scan_page.lines().next().unwrap(),
-        format!(".TH tollgate-scan 1  \"tollgate-scan {version}\" ")
-    );
-    let sections: Vec<&str> = scan_page
+    let scan_page = std::fs::read_to_string(out.join("tollgate-scan.1")).unwrap();
+    let macros: Vec<&str> = scan_page
         .lines()
-        .filter(|line| line.starts_with(".SH "))
+        .filter(|line| line.starts_with(".TH ") || line.starts_with(".SH "))
         .collect();
+    let title = format!(".TH tollgate-scan 1  \"tollgate {version}\" ");
     assert_eq!(
-        sections,
-        [".SH NAME", ".SH SYNOPSIS", ".SH DESCRIPTION", ".SH OPTIONS"]
+        macros,
+        [
+            title.as_str(),
+            ".SH NAME",
+            ".SH SYNOPSIS",
+            ".SH DESCRIPTION",
+            ".SH OPTIONS",
+            ".SH PLUGINS"
+        ]
     );
 
     for page in MAN_PAGES {
         groff(&out.join(page));
     }
     let scan_text = groff(&out.join("tollgate-scan.1"));
-    let name = scan_text
-        .lines()
-        .skip_while(|line| *line != "NAME")
-        .nth(1)
-        .unwrap();
     assert_eq!(
-        name.trim(),
-        "tollgate-scan - Check Kubernetes manifests and repository files against every rule and report the findings."
+        section(&scan_text, "NAME"),
+        "tollgate-scan - Check Kubernetes manifests and repository files against every rule and report the findings"
     );
     assert!(
         scan_text
             .lines()
             .any(|line| line.trim() == "--fail-on <SEVERITY>"),
         "{scan_text}"
+    );
+    let merge_text = groff(&out.join("tollgate-report-merge.1"));
+    assert_eq!(
+        section(&merge_text, "SYNOPSIS"),
+        "tollgate report merge [--format] [-o|--output] [--allow-plugin-mismatch] [-h|--help] <REPORT.json>"
     );
 }

@@ -85,17 +85,38 @@ pub fn man_command(args: ManArgs) -> anyhow::Result<u8> {
         Some(dir) => {
             std::fs::create_dir_all(&dir)
                 .with_context(|| format!("cannot create {}", shown(&dir)))?;
-            clap_mangen::generate_to(Cli::command(), &dir)
+            write_pages(manual(), &dir)
                 .with_context(|| format!("cannot write the manual pages into {}", shown(&dir)))?;
             eprintln!("tollgate: wrote the manual pages into {}", shown(&dir));
         }
         None => {
             let mut page = Vec::new();
-            clap_mangen::Man::new(Cli::command())
+            man_page(manual())
                 .render(&mut page)
                 .context("cannot render the manual page")?;
             write_stdout(&String::from_utf8(page).context("the manual page is not UTF-8")?)?;
         }
     }
     Ok(0)
+}
+
+/// The command line as the manual pages describe it, built (so subcommands are named
+/// `tollgate-scan`, ...) and without the `help` subcommand, which `--help` covers.
+fn manual() -> clap::Command {
+    let mut command = Cli::command().disable_help_subcommand(true);
+    command.build();
+    command
+}
+
+/// Writes the page of `command` and of each of its subcommands, recursively, into `dir`.
+fn write_pages(command: clap::Command, dir: &Path) -> std::io::Result<()> {
+    for subcommand in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        write_pages(subcommand.clone(), dir)?;
+    }
+    man_page(command).generate_to(dir).map(drop)
+}
+
+/// The manual page of `command`, its footer naming tollgate's version.
+fn man_page(command: clap::Command) -> clap_mangen::Man {
+    clap_mangen::Man::new(command).source(format!("tollgate {}", env!("CARGO_PKG_VERSION")))
 }
