@@ -3,7 +3,8 @@
 //! The host reads inputs ([`input`]), runs sandboxed WebAssembly rule plugins over them
 //! ([`runtime`]), maps what they find to compliance frameworks ([`catalog`]) and writes a
 //! report ([`report`]) with evidence of when and over what it ran ([`provenance`]); [`scan`]
-//! ties these together, [`config`] is the config file and [`cli`] the command line.
+//! ties these together, [`config`] is the config file and [`cli`] the command line;
+//! [`schema`] gives the JSON Schemas of the config file and the JSON report.
 
 pub mod catalog;
 pub mod cli;
@@ -13,3 +14,4 @@ pub mod provenance;
 pub mod report;
 pub mod runtime;
 pub mod scan;
+pub mod schema;

@@ -17,6 +17,7 @@ mod reports;
 mod rules;
 mod sandbox;
 mod secrets;
+mod setup;
 mod signing;
 mod util;
 mod waivers;

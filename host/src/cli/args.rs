@@ -45,6 +45,16 @@ pub enum Command {
     Frameworks(FrameworksArgs),
     /// Render a saved JSON report in another format, or merge the reports of several runs.
     Report(ReportArgs),
+    // Setting tollgate up (see `setup.rs`).
+    /// Write a commented .tollgate.yaml (every key explained) into DIR, and print the
+    /// pre-commit hook to add to .pre-commit-config.yaml. Never overwrites a config.
+    Init(InitArgs),
+    /// Print the JSON Schema of the config file or of the JSON report.
+    Schema(SchemaArgs),
+    /// Print the completion script for SHELL.
+    Completions(CompletionsArgs),
+    /// Write the manual pages: tollgate.1 and one page per subcommand (tollgate-scan.1, ...).
+    Man(ManArgs),
 }
 
 #[derive(Debug, Args)]
@@ -348,4 +358,44 @@ pub struct RuntimeArgs {
     /// Compile plugins in memory; neither read nor write the cache.
     #[arg(long)]
     pub no_cache: bool,
+}
+
+// Setting tollgate up: `init`, `schema`, `completions`, `man` (run by `setup.rs`).
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to write .tollgate.yaml into.
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// The document whose schema to print.
+    #[arg(value_enum)]
+    pub document: SchemaDocument,
+}
+
+/// The documents `tollgate schema` has a schema for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaDocument {
+    /// The config file, .tollgate.yaml.
+    Config,
+    /// The JSON report (`scan --format json`).
+    Report,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write every page into DIR (created if missing) instead of printing tollgate.1 to
+    /// standard output.
+    #[arg(short, long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
 }

@@ -1,9 +1,11 @@
 //! The command line: parsing ([`args`]), turning flags into validated options, running the
-//! subcommand, and writing its output. Returns the process exit code.
+//! subcommand, and writing its output. Returns the process exit code. The commands that set
+//! tollgate up (`init`, `schema`, `completions`, `man`) are in [`setup`].
 
 mod args;
 mod evidence;
 mod listing;
+mod setup;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -55,6 +57,10 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Frameworks(args) => frameworks_command(args),
         Command::Explain(args) => explain_command(args),
         Command::Report(args) => report_command(args),
+        Command::Init(args) => setup::init_command(args),
+        Command::Schema(args) => setup::schema_command(args),
+        Command::Completions(args) => setup::completions_command(args),
+        Command::Man(args) => setup::man_command(args),
     }
 }
 

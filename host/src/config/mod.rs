@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -49,7 +50,7 @@ pub struct Config {
 }
 
 /// What the config says about one rule.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleConfig {
     /// `false` turns the rule off (`--rule ID` still runs it).
@@ -70,22 +71,37 @@ fn enabled_by_default() -> bool {
     true
 }
 
-/// The file as written.
-#[derive(Deserialize)]
+/// The file as written; its JSON Schema is `schemas/config.schema.json`.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct Written {
+pub(crate) struct Written {
+    /// Lowest severity that fails a scan (exit 1), or `never`; `--fail-on` wins over it
+    /// [default: low].
     #[serde(default)]
     fail_on: Option<FailOn>,
+    /// Frameworks whose controls reports assess; `--framework` wins over it [default: all].
     #[serde(default)]
     frameworks: Option<Vec<FrameworkName>>,
+    /// Per rule id: whether it runs, the severity of its findings, and its settings.
     #[serde(default)]
     rules: BTreeMap<String, RuleConfig>,
+    /// Findings accepted on purpose: reported as waived, they do not fail the run.
     #[serde(default)]
     waivers: Vec<Waiver>,
+    /// What every waiver (config, annotation, inline allow comment) must carry.
     #[serde(default)]
     waiver_policy: WaiverPolicy,
+    /// Paths not scanned, in .gitignore syntax relative to the config file's directory.
     #[serde(default)]
     exclude: Vec<String>,
+}
+
+/// The JSON Schema (draft-07) of the config file, for editors and validators.
+pub fn schema() -> schemars::Schema {
+    schemars::generate::SchemaSettings::draft07()
+        .for_deserialize()
+        .into_generator()
+        .into_root_schema_for::<Written>()
 }
 
 /// A framework by its report name (`soc2`, `iso27001`, `cis-kubernetes`).
@@ -100,6 +116,28 @@ impl<'de> Deserialize<'de> for FrameworkName {
                 "unknown framework `{name}` (known: {})",
                 catalog::names().join(", ")
             ))
+        })
+    }
+}
+
+/// The commented config `tollgate init` writes: every key explained, the active ones at
+/// their defaults with every framework, the others as `#  ` examples.
+pub fn template() -> String {
+    include_str!("template.yaml")
+        .replace("{schema}", &crate::schema::Document::Config.url())
+        .replace("{frameworks}", &catalog::names().join(", "))
+}
+
+impl JsonSchema for FrameworkName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FrameworkName".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A framework by its report name.",
+            "type": "string",
+            "enum": catalog::names(),
         })
     }
 }
@@ -467,6 +505,55 @@ mod tests {
         let (_dir, path) = write("waiver-policy:\n  max-severity: severe\n");
         let error = load(&path).unwrap_err();
         assert_eq!(error.line, Some(2));
+    }
+
+    #[test]
+    fn the_template_sets_the_defaults() {
+        let (_dir, path) = write(&template());
+        let config = load(&path).unwrap();
+        assert_eq!(config.fail_on, Some(FailOn::Low));
+        let all: Vec<Framework> = catalog::CATALOGS.iter().map(|c| c.framework).collect();
+        assert_eq!(config.frameworks, Some(all));
+        assert!(config.rules.is_empty() && config.waivers.is_empty());
+        assert!(config.exclude.is_empty());
+        assert!(!config.waiver_policy.demands_terms());
+        assert_eq!(config.waiver_policy.max_expiry_days, None);
+        assert_eq!(config.waiver_policy.max_severity, None);
+    }
+
+    /// The `#  ` examples, used as the template says, are a valid config too.
+    #[test]
+    fn the_template_examples_are_valid() {
+        let used: String = template()
+            .lines()
+            .map(|line| match line.strip_prefix("#  ") {
+                Some(example) => format!("  {example}\n"),
+                None => format!("{}\n", line.trim_end_matches(" {}").trim_end_matches(" []")),
+            })
+            .collect();
+        let (_dir, path) = write(&used);
+        let config = load(&path).unwrap();
+        assert_eq!(config.exclude, ["vendor/", "**/testdata/"]);
+        assert!(config.disables("tls-min-version"));
+        assert_eq!(
+            config.severity("network-policy", "allow-all"),
+            Some(Severity::High)
+        );
+        assert_eq!(
+            config.settings("network-policy").as_deref(),
+            Some(r#"{"egress-unrestricted":true}"#)
+        );
+        assert_eq!(config.waivers.len(), 1);
+        assert_eq!(
+            config.waivers[0].target_text(),
+            "object Deployment/shop/web"
+        );
+        assert_eq!(config.waiver_policy.max_expiry_days, Some(365));
+        assert_eq!(config.waiver_policy.max_severity, Some(Severity::High));
+        assert_eq!(
+            config.check_waivers("2027-01-15").map_err(|e| e.message),
+            Ok(())
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 use std::time::SystemTime;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::report::{LocationRecord, Severity};
@@ -37,17 +38,40 @@ pub enum Target {
     Path(globset::GlobMatcher),
 }
 
-/// A waiver as the config file spells it.
-#[derive(Deserialize)]
+/// A waiver as the config file spells it: a rule, exactly one target (`object` or `path`)
+/// and a reason.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(rename = "Waiver", extend("oneOf" = [{"required": ["object"]}, {"required": ["path"]}]))]
 struct Written {
+    /// The rule whose findings it waives.
     rule: String,
+    /// One check of the rule [default: every check].
     check: Option<String>,
+    /// An object: `Kind/namespace/name`, or `Kind/name` for objects without a namespace.
+    #[schemars(pattern(r"^[^/]+/([^/]+/)?[^/]+$"))]
     object: Option<String>,
+    /// A glob over file paths relative to the config file's directory (`legacy/**`).
     path: Option<String>,
+    /// Why the finding is accepted.
+    #[schemars(required, pattern(r"\S"))]
     reason: Option<String>,
+    /// The last day it applies, `YYYY-MM-DD`; past it the finding stands again.
+    #[schemars(pattern(r"^\d{4}-\d{2}-\d{2}$"))]
     expires: Option<String>,
+    /// Who approved it.
     approved_by: Option<String>,
+}
+
+/// A waiver's schema is the schema of how the config file spells it.
+impl JsonSchema for Waiver {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        Written::schema_name()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        Written::json_schema(generator)
+    }
 }
 
 impl TryFrom<Written> for Waiver {
@@ -125,7 +149,7 @@ fn day_start(date: &str) -> Result<SystemTime, String> {
 /// What every waiver must carry (`waiver-policy:` in the config file): config waivers,
 /// `tollgate.dev/waive` annotations and inline allow comments alike. The default demands
 /// nothing.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct WaiverPolicy {
     /// Every waiver names who approved it.

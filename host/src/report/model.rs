@@ -3,12 +3,15 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Version of this JSON shape; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 2;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -38,7 +41,7 @@ impl Severity {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
@@ -73,14 +76,14 @@ impl Report {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Tool {
     pub name: String,
     pub version: String,
 }
 
 /// The options that shaped the result.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Settings {
     pub default_namespace: String,
     /// Lowest severity that fails the run, or `never`.
@@ -111,14 +114,16 @@ impl Settings {
 }
 
 /// A framework's report name and full title, with its version.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct FrameworkTitle {
     pub name: String,
     pub title: String,
 }
 
 /// How a control fares in this run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum ControlStatus {
     /// A finding that is not waived breaks it.
@@ -160,7 +165,7 @@ impl ControlStatus {
 }
 
 /// What a control's status rests on: the objects and files its checks judged.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Scope {
     /// Objects judged, counted by kind, kinds in name order.
     pub objects: BTreeMap<String, usize>,
@@ -214,7 +219,7 @@ impl std::fmt::Display for Scope {
 }
 
 /// One control of a selected framework and its evidence in this run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ControlResult {
     pub framework: String,
     pub id: String,
@@ -234,7 +239,7 @@ pub struct ControlResult {
 }
 
 /// What an auditor needs to trust the report: when, by what, over which revision.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Evidence {
     /// UTC, RFC 3339 (`SOURCE_DATE_EPOCH` fixes it for reproducible reports).
     pub generated_at: String,
@@ -260,7 +265,7 @@ pub struct Evidence {
 /// How a report file is signed: an SSH signature (`ssh-keygen -Y sign`) over the file's
 /// final bytes, in a file beside it. Recorded before rendering, so every format can say
 /// which key signed it; the signature itself is made after.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SignatureRecord {
     /// The report file the signature covers, as the scan was told to write it.
     pub file: String,
@@ -276,7 +281,7 @@ pub struct SignatureRecord {
 }
 
 /// One run merged into a report (`tollgate report merge`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Shard {
     /// The report file as given, and its SHA-256.
     pub path: String,
@@ -288,7 +293,7 @@ pub struct Shard {
     pub config: Option<ConfigRecord>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PluginRecord {
     pub id: String,
     pub version: String,
@@ -296,7 +301,7 @@ pub struct PluginRecord {
     pub source: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct GitRecord {
     pub commit: String,
     /// Uncommitted changes (tracked or untracked) in the work tree when the scan ran.
@@ -304,7 +309,7 @@ pub struct GitRecord {
 }
 
 /// A waiver of the config file, as the report records it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct WaiverEntry {
     pub rule: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -323,13 +328,13 @@ pub struct WaiverEntry {
 }
 
 /// A config file, by path and digest.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ConfigRecord {
     pub path: String,
     pub sha256: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RuleStatus {
     Pass,
@@ -337,14 +342,14 @@ pub enum RuleStatus {
     Error,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 pub struct ControlRef {
     /// `soc2`, `iso27001` or `cis-kubernetes`.
     pub framework: String,
     pub id: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RuleResult {
     pub id: String,
     pub version: String,
@@ -398,7 +403,7 @@ impl RuleResult {
 }
 
 /// One check of a rule, as its plugin declares it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CheckRecord {
     pub id: String,
     pub title: String,
@@ -410,7 +415,7 @@ pub struct CheckRecord {
 }
 
 /// What one check judged in a run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CheckCoverage {
     pub check: String,
     /// Objects judged.
@@ -420,14 +425,14 @@ pub struct CheckCoverage {
 }
 
 /// What a rule reads: the manifest set, or the files.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum RuleInput {
     Manifests,
     Files,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct FindingRecord {
     pub rule: String,
     pub check: String,
@@ -446,7 +451,7 @@ pub struct FindingRecord {
 }
 
 /// Why a finding does not count, and who said so.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct WaiverRecord {
     pub source: WaiverSource,
     pub reason: String,
@@ -483,7 +488,7 @@ impl WaiverRecord {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum WaiverSource {
     /// An allowance or exemption in the rule's settings in the config file.
@@ -508,7 +513,7 @@ impl WaiverSource {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct LocationRecord {
     pub file: String,
     pub line: u32,
@@ -536,7 +541,7 @@ pub struct LocationRecord {
 }
 
 /// Something that kept part of the input or a rule from yielding a trustworthy result.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ErrorRecord {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub rule: Option<String>,
@@ -547,7 +552,7 @@ pub struct ErrorRecord {
     pub message: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct InputRecord {
     pub path: String,
     pub sha256: String,
@@ -559,7 +564,7 @@ pub struct InputRecord {
 }
 
 /// The commit, author date and path where a blob of history first appears.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct FirstSeenRecord {
     pub commit: String,
     pub author_date: String,
@@ -568,7 +573,7 @@ pub struct FirstSeenRecord {
 }
 
 /// A file that was not judged as Kubernetes manifests.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SkippedRecord {
     pub path: String,
     /// Not read at all: `binary`, `oversized`, `deleted from the work tree`, `symlink`;
@@ -583,7 +588,7 @@ pub struct SkippedRecord {
 }
 
 /// Something the run could not do the way it would have liked, and what it did instead.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct NoticeRecord {
     pub kind: NoticeKind,
     /// The directory or file it is about.
@@ -592,7 +597,7 @@ pub struct NoticeRecord {
 }
 
 /// What a notice is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum NoticeKind {
     /// A Helm chart that was not rendered: the objects it defines were not judged.
@@ -603,7 +608,7 @@ pub enum NoticeKind {
     Template,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
     pub rules: usize,
     pub files: usize,
@@ -658,7 +663,7 @@ impl Summary {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Pass,

@@ -29,7 +29,9 @@ const FILE_BATCH_BYTES: usize = 8 << 20;
 const FILE_BATCH_COUNT: usize = 512;
 
 /// Which findings fail the run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum FailOn {
     Info,
