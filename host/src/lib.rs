@@ -3,11 +3,13 @@
 //! The host reads inputs ([`input`]), runs sandboxed WebAssembly rule plugins over them
 //! ([`runtime`]), maps what they find to compliance frameworks ([`catalog`]) and writes a
 //! report ([`report`]) with evidence of when and over what it ran ([`provenance`]); [`scan`]
-//! ties these together, [`config`] is the config file and [`cli`] the command line.
+//! ties these together, [`config`] is the config file and [`cli`] the command line;
+//! [`expect`] holds the expected-outcome tests of `tollgate test`.
 
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod expect;
 pub mod input;
 pub mod provenance;
 pub mod report;

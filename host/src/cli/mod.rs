@@ -2,6 +2,8 @@
 //! subcommand, and writing its output. Returns the process exit code.
 
 mod args;
+mod inspect;
+mod test;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -15,13 +17,13 @@ use crate::config::{self, Config};
 use crate::input::git::Source as GitSource;
 use crate::input::{Excludes, InputOptions, Target};
 use crate::report::{self, Format, Report, TextStyle, untrusted};
-use crate::runtime::{ComponentCache, Framework, Limits, Plugin};
+use crate::runtime::{ComponentCache, Framework, Limits, PinnedPlugin, Plugin};
 use crate::scan::{self, FailOn, RuntimeOptions, ScanOptions};
 
 pub use args::Cli;
 use args::{
-    BaselineArgs, Command, FrameworksArgs, ListingFormat, ReportArgs, ReportCommand, RulesArgs,
-    RuntimeArgs, ScanArgs, ScopeArgs,
+    BaselineArgs, Command, FrameworksArgs, ListingFormat, PluginCommand, ReportArgs, ReportCommand,
+    RulesArgs, RuntimeArgs, ScanArgs, ScopeArgs,
 };
 
 /// Parses the command line and runs it. Usage errors print clap's message and give 2.
@@ -51,6 +53,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Rules(args) => rules_command(args),
         Command::Frameworks(args) => frameworks_command(args),
         Command::Report(args) => report_command(args),
+        Command::Test(args) => test::test_command(args),
+        Command::Plugin(PluginCommand::Inspect(args)) => inspect::inspect_command(args),
     }
 }
 
@@ -82,7 +86,7 @@ fn report_command(args: ReportArgs) -> anyhow::Result<u8> {
 
 /// Every catalog control with the rules (loaded now) that evidence it.
 fn frameworks_command(args: FrameworksArgs) -> anyhow::Result<u8> {
-    let (_runtime, plugins) = scan::load(&runtime_options(args.runtime)?)?;
+    let (_runtime, plugins) = scan::load(&runtime_options(args.runtime, Vec::new())?)?;
     let mut rows = Vec::new();
     for catalog in catalog::CATALOGS {
         for &(id, title) in catalog.controls {
@@ -207,6 +211,10 @@ fn scan_options(args: ScopeArgs) -> anyhow::Result<ScanOptions> {
     };
     let config = load_config(&args.config, args.no_config, &start)?;
     let frameworks = frameworks(&args.frameworks, config.as_ref())?;
+    let pinned = config
+        .as_ref()
+        .map(|c| c.plugins.clone())
+        .unwrap_or_default();
     let input = InputOptions {
         max_file_size: args.max_file_size,
         excludes: excludes(&args.excludes, config.as_ref())?,
@@ -223,7 +231,7 @@ fn scan_options(args: ScopeArgs) -> anyhow::Result<ScanOptions> {
         config,
         only_rules: args.rules,
         skip_rules: args.skip_rules,
-        runtime: runtime_options(args.runtime)?,
+        runtime: runtime_options(args.runtime, pinned)?,
         input,
         baseline: None,
     })
@@ -332,7 +340,7 @@ fn write_stdout(text: &str) -> anyhow::Result<()> {
 }
 
 fn rules_command(args: RulesArgs) -> anyhow::Result<u8> {
-    let (_runtime, mut plugins) = scan::load(&runtime_options(args.runtime)?)?;
+    let (_runtime, mut plugins) = scan::load(&runtime_options(args.runtime, Vec::new())?)?;
     plugins.sort_by(|a, b| a.info.id.cmp(&b.info.id));
     let text = match args.format {
         ListingFormat::Json => rules_json(&plugins),
@@ -386,7 +394,8 @@ fn rules_text(plugins: &[Plugin]) -> String {
     out
 }
 
-fn runtime_options(args: RuntimeArgs) -> anyhow::Result<RuntimeOptions> {
+/// The plugins and their sandbox from the flags; `pinned` are the config's plugins.
+fn runtime_options(args: RuntimeArgs, pinned: Vec<PinnedPlugin>) -> anyhow::Result<RuntimeOptions> {
     if !(args.plugin_timeout.is_finite() && args.plugin_timeout > 0.0) {
         bail!("--plugin-timeout must be a positive number of seconds");
     }
@@ -409,6 +418,7 @@ fn runtime_options(args: RuntimeArgs) -> anyhow::Result<RuntimeOptions> {
     };
     Ok(RuntimeOptions {
         plugins: args.plugins,
+        pinned,
         limits,
         cache: ComponentCache::new(
             cache_dir,
