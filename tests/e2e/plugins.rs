@@ -6,16 +6,8 @@ use std::path::{Path, PathBuf};
 
 use pretty_assertions::assert_eq;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
-use crate::util::{run, statuses, test_plugin};
-
-fn sha256_hex(path: &Path) -> String {
-    Sha256::digest(std::fs::read(path).unwrap())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+use crate::util::{run, sha256_hex, statuses, test_plugin};
 
 /// A config in `dir/ci/.tollgate.yaml` pinning `rules/calm.wasm` (a copy of the calm test
 /// plugin, relative to the config) to `digest`, or to its own digest.
