@@ -5,10 +5,12 @@
 //! report ([`report`]) with evidence of when and over what it ran ([`provenance`]); [`scan`]
 //! ties these together, [`config`] is the config file and [`cli`] the command line;
 //! [`schema`] gives the JSON Schemas of the config file and the JSON report.
+//! [`expect`] holds the expected-outcome tests of `tollgate test`.
 
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod expect;
 pub mod input;
 pub mod provenance;
 pub mod report;

@@ -284,7 +284,10 @@ fn the_readme_rule_table_matches_the_rules_listing() {
         };
         for check in rule["checks"].as_array().unwrap() {
             let check = format!("`{}`", check["id"].as_str().unwrap());
-            assert!(checks.contains(&check), "README row {id} does not name {check}");
+            assert!(
+                checks.contains(&check),
+                "README row {id} does not name {check}"
+            );
         }
         assert_eq!(controls.trim(), controls_cell(rule), "README row {id}");
     }
@@ -356,10 +359,9 @@ fn oscal_markdown_and_html_state_the_scope_of_a_status() {
         serde_json::json!({"state": "not-satisfied", "reason": "other", "remarks": "partial"})
     );
     assert!(
-        cc61["description"]
-            .as_str()
-            .unwrap()
-            .starts_with("partial: tested by network-policy, no-git-credentials, rbac-least-privilege on"),
+        cc61["description"].as_str().unwrap().starts_with(
+            "partial: tested by network-policy, no-git-credentials, rbac-least-privilege on"
+        ),
         "{cc61}"
     );
     let ac4 = finding("nist-800-53_ac-4");
@@ -377,5 +379,8 @@ fn oscal_markdown_and_html_state_the_scope_of_a_status() {
         "{markdown}"
     );
     let html = run(&["scan", "controls/nginx", "--format", "html"]).stdout;
-    assert!(html.contains(note), "the HTML report says what satisfied claims");
+    assert!(
+        html.contains(note),
+        "the HTML report says what satisfied claims"
+    );
 }

@@ -11,7 +11,7 @@ use pretty_assertions::assert_eq;
 use serde_json::Value;
 use tempfile::TempDir;
 
-use crate::util::{Run, test_plugin, tollgate};
+use crate::util::{Run, loaded_line, test_plugin, tollgate};
 
 const FORMATS: [&str; 8] = [
     "text", "json", "sarif", "junit", "markdown", "html", "oscal", "gitlab",
@@ -141,7 +141,7 @@ fn text_shows_hostile_names_messages_and_titles_escaped() {
     ]
     .join("\n");
     assert_eq!(run.stdout, expected);
-    assert_eq!(run.stderr, "");
+    assert_eq!(run.stderr, loaded_line(&test_plugin("shouter")));
     // Only the summary says PASS or FAIL at the start of a line: no forged verdict.
     let verdicts: Vec<&str> = run
         .stdout
@@ -154,7 +154,10 @@ fn text_shows_hostile_names_messages_and_titles_escaped() {
     assert_eq!(written, expected);
     assert_eq!(
         (to_file.stdout.as_str(), to_file.stderr),
-        ("", format!("{SUMMARY}\n"))
+        (
+            "",
+            format!("{}{SUMMARY}\n", loaded_line(&test_plugin("shouter")))
+        )
     );
 }
 
@@ -165,7 +168,11 @@ fn every_format_is_free_of_control_characters_and_credentials() {
     for format in FORMATS {
         let (run, written) = scan_to_file(dir.path(), format);
         assert_eq!(run.code, 1, "{format}: {}", run.stderr);
-        assert_eq!(run.stderr, format!("{SUMMARY}\n"), "{format}");
+        assert_eq!(
+            run.stderr,
+            format!("{}{SUMMARY}\n", loaded_line(&test_plugin("shouter"))),
+            "{format}"
+        );
         let stdout = scan(dir.path(), format, &[]).stdout;
         for (what, text) in [("the file", &written), ("stdout", &stdout)] {
             assert_printable(&format!("{format} {what}"), text);

@@ -34,6 +34,24 @@ pub fn test_plugin(name: &str) -> PathBuf {
     PathBuf::from(env!("TOLLGATE_PLUGIN_BUILD_DIR")).join(format!("{name}.wasm"))
 }
 
+/// SHA-256 (lower-case hex) of a file.
+pub fn sha256_hex(path: &std::path::Path) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(std::fs::read(path).unwrap())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The line a run prints on stderr for each plugin named with `--plugin`.
+pub fn loaded_line(plugin: &std::path::Path) -> String {
+    format!(
+        "tollgate: loaded plugin {} sha256:{}\n",
+        plugin.display(),
+        sha256_hex(plugin)
+    )
+}
+
 /// The time every test run reports, `2027-01-15T08:00:00Z`: waiver expiry is judged
 /// against it, and reports are reproducible.
 pub const SOURCE_DATE_EPOCH: &str = "1800000000";

@@ -55,6 +55,52 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Write the manual pages: tollgate.1 and one page per subcommand (tollgate-scan.1, ...).
     Man(ManArgs),
+    /// Run expected-outcome tests: fixture files name, in `# expect: RULE/CHECK` comments
+    /// at the end of a line, the findings the rules must report there, and `# test-rules:
+    /// RULE...` the rules under test; every missing or unexpected finding fails (exit 1).
+    ///
+    /// Of a directory, each YAML or JSON file and each subdirectory (its files judged
+    /// together) is one fixture.
+    Test(TestArgs),
+    /// Work with rule plugins.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
+}
+
+// `tollgate test` and `tollgate plugin` (expected-outcome tests, plugin inspection).
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Fixture files or directories of fixtures.
+    #[arg(value_name = "DIR", required = true)]
+    pub paths: Vec<PathBuf>,
+
+    /// Config file applied to every fixture (settings, severities, waivers, pinned
+    /// plugins) [default: none]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub runtime: RuntimeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// Describe a plugin without running a scan: its rule, the contract version it was
+    /// built for, the imports it asks for and what the sandbox grants each, its size and
+    /// SHA-256 (the digest to pin in the config's `plugins:`).
+    Inspect(InspectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The plugin, a WebAssembly component.
+    #[arg(value_name = "FILE.wasm")]
+    pub file: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
+    pub format: InspectFormat,
 }
 
 #[derive(Debug, Args)]
@@ -300,6 +346,13 @@ pub enum ListingFormat {
     Text,
     Json,
     Markdown,
+}
+
+/// Formats of `plugin inspect`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum InspectFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args)]

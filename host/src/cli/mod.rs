@@ -4,8 +4,10 @@
 
 mod args;
 mod evidence;
+mod inspect;
 mod listing;
 mod setup;
+mod test;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -20,13 +22,13 @@ use crate::config::{self, Config};
 use crate::input::git::Source as GitSource;
 use crate::input::{Excludes, InputOptions, Target};
 use crate::report::{self, Format, Report, TextStyle, untrusted};
-use crate::runtime::{ComponentCache, Limits};
+use crate::runtime::{ComponentCache, Limits, PinnedPlugin};
 use crate::scan::{self, FailOn, RuntimeOptions, ScanOptions};
 
 pub use args::Cli;
 use args::{
-    BaselineArgs, Command, ExplainArgs, FrameworksArgs, ReportArgs, ReportCommand, RulesArgs,
-    RuntimeArgs, ScanArgs, ScopeArgs,
+    BaselineArgs, Command, ExplainArgs, FrameworksArgs, PluginCommand, ReportArgs, ReportCommand,
+    RulesArgs, RuntimeArgs, ScanArgs, ScopeArgs,
 };
 
 /// Parses the command line and runs it. Usage errors print clap's message and give 2.
@@ -61,6 +63,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Schema(args) => setup::schema_command(args),
         Command::Completions(args) => setup::completions_command(args),
         Command::Man(args) => setup::man_command(args),
+        Command::Test(args) => test::test_command(args),
+        Command::Plugin(PluginCommand::Inspect(args)) => inspect::inspect_command(args),
     }
 }
 
@@ -94,14 +98,14 @@ fn report_command(args: ReportArgs) -> anyhow::Result<u8> {
 
 /// Every catalog control, why it is evidenced, and the checks (loaded now) that do.
 fn frameworks_command(args: FrameworksArgs) -> anyhow::Result<u8> {
-    let (_runtime, plugins) = scan::load(&runtime_options(args.runtime)?)?;
+    let (_runtime, plugins) = scan::load(&runtime_options(args.runtime, Vec::new())?)?;
     write_stdout(&listing::frameworks(&plugins, args.format))?;
     Ok(0)
 }
 
 /// One rule or check in full.
 fn explain_command(args: ExplainArgs) -> anyhow::Result<u8> {
-    let (_runtime, plugins) = scan::load(&runtime_options(args.runtime)?)?;
+    let (_runtime, plugins) = scan::load(&runtime_options(args.runtime, Vec::new())?)?;
     let text = listing::explain(&plugins, &args.name).map_err(anyhow::Error::msg)?;
     write_stdout(&text)?;
     Ok(0)
@@ -169,6 +173,10 @@ fn scan_options(args: ScopeArgs) -> anyhow::Result<ScanOptions> {
     };
     let config = load_config(&args.config, args.no_config, &start)?;
     let frameworks = frameworks(&args.frameworks, config.as_ref())?;
+    let pinned = config
+        .as_ref()
+        .map(|c| c.plugins.clone())
+        .unwrap_or_default();
     let input = InputOptions {
         max_file_size: args.max_file_size,
         excludes: excludes(&args.excludes, config.as_ref())?,
@@ -185,7 +193,7 @@ fn scan_options(args: ScopeArgs) -> anyhow::Result<ScanOptions> {
         config,
         only_rules: args.rules,
         skip_rules: args.skip_rules,
-        runtime: runtime_options(args.runtime)?,
+        runtime: runtime_options(args.runtime, pinned)?,
         input,
         baseline: None,
     })
@@ -294,13 +302,14 @@ fn write_stdout(text: &str) -> anyhow::Result<()> {
 }
 
 fn rules_command(args: RulesArgs) -> anyhow::Result<u8> {
-    let (_runtime, mut plugins) = scan::load(&runtime_options(args.runtime)?)?;
+    let (_runtime, mut plugins) = scan::load(&runtime_options(args.runtime, Vec::new())?)?;
     plugins.sort_by(|a, b| a.info.id.cmp(&b.info.id));
     write_stdout(&listing::rules(&plugins, args.format))?;
     Ok(0)
 }
 
-fn runtime_options(args: RuntimeArgs) -> anyhow::Result<RuntimeOptions> {
+/// The plugins and their sandbox from the flags; `pinned` are the config's plugins.
+fn runtime_options(args: RuntimeArgs, pinned: Vec<PinnedPlugin>) -> anyhow::Result<RuntimeOptions> {
     if !(args.plugin_timeout.is_finite() && args.plugin_timeout > 0.0) {
         bail!("--plugin-timeout must be a positive number of seconds");
     }
@@ -323,6 +332,7 @@ fn runtime_options(args: RuntimeArgs) -> anyhow::Result<RuntimeOptions> {
     };
     Ok(RuntimeOptions {
         plugins: args.plugins,
+        pinned,
         limits,
         cache: ComponentCache::new(
             cache_dir,

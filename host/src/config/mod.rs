@@ -1,6 +1,6 @@
 //! The config file, `.tollgate.yaml`: found by walking up from the first scanned path, or
 //! named with `--config`. It sets `fail-on`, the frameworks to assess and the paths to
-//! `exclude`, turns rules off,
+//! `exclude`, pins extra rule `plugins` by SHA-256, turns rules off,
 //! gives rules their `settings` (each rule validates its own, see the WIT
 //! `validate-settings`), lists waivers ([`waiver`]) and the `waiver-policy` every waiver
 //! must keep. Unknown keys and malformed values
@@ -21,7 +21,7 @@ use crate::catalog;
 use crate::catalog::Framework;
 use crate::input::yaml::{self, LineTree};
 use crate::report::Severity;
-use crate::runtime;
+use crate::runtime::{self, PinnedPlugin};
 use crate::scan::FailOn;
 
 pub use waiver::{Waiver, WaiverPolicy};
@@ -44,6 +44,9 @@ pub struct Config {
     pub waiver_policy: WaiverPolicy,
     /// Paths not scanned, in gitignore syntax relative to the config file's directory.
     pub exclude: Vec<String>,
+    /// Extra rule plugins, each loaded only when its bytes have the SHA-256 given; paths
+    /// resolved against the config file's directory.
+    pub plugins: Vec<PinnedPlugin>,
     /// The config file's directory, absolute: path waivers are relative to it.
     dir: PathBuf,
     lines: LineTree,
@@ -94,6 +97,36 @@ pub(crate) struct Written {
     /// Paths not scanned, in .gitignore syntax relative to the config file's directory.
     #[serde(default)]
     exclude: Vec<String>,
+    #[serde(default)]
+    plugins: Vec<WrittenPlugin>,
+}
+
+/// A `plugins:` entry: a component file (relative to the config file) and its digest.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "PinnedPlugin")]
+struct WrittenPlugin {
+    /// The component file, relative to the config file.
+    path: PathBuf,
+    /// Its SHA-256, as `sha256sum` prints it; a plugin with another digest is not loaded.
+    #[schemars(with = "String", pattern(r"^[0-9a-f]{64}$"))]
+    sha256: Sha256Hex,
+}
+
+/// A SHA-256 digest as 64 lower-case hex digits.
+struct Sha256Hex(String);
+
+impl<'de> Deserialize<'de> for Sha256Hex {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let hex = text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        if !hex {
+            return Err(serde::de::Error::custom(format!(
+                "`{text}` is not a SHA-256 digest (64 lower-case hex digits, as `sha256sum` prints)"
+            )));
+        }
+        Ok(Self(text))
+    }
 }
 
 /// The JSON Schema (draft-07) of the config file, for editors and validators.
@@ -233,6 +266,7 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         waivers: written.waivers,
         waiver_policy: written.waiver_policy,
         exclude: written.exclude,
+        plugins: pinned_plugins(path, written.plugins),
         dir: match path.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => std::path::absolute(dir),
             _ => std::env::current_dir(),
@@ -240,6 +274,19 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         .unwrap_or_default(),
         lines,
     })
+}
+
+/// The `plugins:` entries with their paths taken from the config file's directory (as
+/// the config's own path is given: relative stays relative).
+fn pinned_plugins(config: &Path, written: Vec<WrittenPlugin>) -> Vec<PinnedPlugin> {
+    let dir = config.parent().unwrap_or(Path::new(""));
+    written
+        .into_iter()
+        .map(|plugin| PinnedPlugin {
+            path: dir.join(plugin.path),
+            sha256: plugin.sha256.0,
+        })
+        .collect()
 }
 
 fn segment(segment: &serde_path_to_error::Segment) -> String {
@@ -512,7 +559,7 @@ mod tests {
         let (_dir, path) = write(&template());
         let config = load(&path).unwrap();
         assert_eq!(config.fail_on, Some(FailOn::Low));
-        let all: Vec<Framework> = catalog::CATALOGS.iter().map(|c| c.framework).collect();
+        let all: Vec<Framework> = catalog::frameworks().collect();
         assert_eq!(config.frameworks, Some(all));
         assert!(config.rules.is_empty() && config.waivers.is_empty());
         assert!(config.exclude.is_empty());
@@ -554,6 +601,54 @@ mod tests {
             config.check_waivers("2027-01-15").map_err(|e| e.message),
             Ok(())
         );
+    }
+
+    #[test]
+    fn pinned_plugins_are_relative_to_the_config_and_need_a_digest() {
+        let digest = "0123456789abcdef".repeat(4);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ci").join(FILE_NAME);
+        std::fs::create_dir(dir.path().join("ci")).unwrap();
+        std::fs::write(
+            &path,
+            format!("plugins:\n  - path: rules/mine.wasm\n    sha256: {digest}\n"),
+        )
+        .unwrap();
+        assert_eq!(
+            load(&path).unwrap().plugins,
+            [PinnedPlugin {
+                path: dir.path().join("ci/rules/mine.wasm"),
+                sha256: digest.clone(),
+            }]
+        );
+        for (text, line, message) in [
+            (
+                "plugins:\n  - path: a.wasm\n".to_owned(),
+                2,
+                "missing field `sha256`".to_owned(),
+            ),
+            (
+                format!(
+                    "plugins:\n  - path: a.wasm\n    sha256: {}\n",
+                    digest.to_uppercase()
+                ),
+                3,
+                format!(
+                    "`{}` is not a SHA-256 digest (64 lower-case hex digits, as `sha256sum` prints)",
+                    digest.to_uppercase()
+                ),
+            ),
+            (
+                format!("plugins:\n  - path: a.wasm\n    sha256: {digest}\n    from: x\n"),
+                4,
+                "unknown field `from`".to_owned(),
+            ),
+        ] {
+            let (_dir, path) = write(&text);
+            let error = load(&path).unwrap_err();
+            assert_eq!(error.line, Some(line), "{text:?}: {error}");
+            assert!(error.message.starts_with(&message), "{text:?}: {error}");
+        }
     }
 
     #[test]

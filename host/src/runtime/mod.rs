@@ -8,6 +8,7 @@ mod bindings;
 mod builtin;
 mod cache;
 mod contract;
+mod inspect;
 mod limits;
 mod sandbox;
 
@@ -18,7 +19,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
-use wasmtime::component::Linker;
+use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, Trap};
 
 pub use bindings::{
@@ -26,7 +27,9 @@ pub use bindings::{
     ManifestSet, ObjectLocation, RuleInfo, SettingsError, Severity, Verdict,
 };
 pub use cache::ComponentCache;
+pub use inspect::{Import, Inspection};
 pub use limits::Limits;
+pub use sandbox::Access;
 
 use bindings::RulePre;
 use limits::MemoryBudget;
@@ -42,6 +45,8 @@ pub enum PluginSource {
     Builtin(&'static str),
     /// Loaded with `--plugin FILE.wasm`.
     File(PathBuf),
+    /// Listed in the config file's `plugins:` with the SHA-256 it must have.
+    Pinned(PathBuf),
 }
 
 impl std::fmt::Display for PluginSource {
@@ -49,8 +54,18 @@ impl std::fmt::Display for PluginSource {
         match self {
             Self::Builtin(name) => write!(f, "builtin plugin {name}"),
             Self::File(path) => write!(f, "plugin {}", path.display()),
+            Self::Pinned(path) => write!(f, "pinned plugin {}", path.display()),
         }
     }
+}
+
+/// A plugin file the config pins: loaded only when its bytes have this SHA-256.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PinnedPlugin {
+    /// The file, relative to the working directory (the config gives it relative to itself).
+    pub path: PathBuf,
+    /// Lower-case hex.
+    pub sha256: String,
 }
 
 /// Why a plugin could not be loaded.
@@ -60,6 +75,14 @@ pub enum LoadError {
     Read {
         path: PathBuf,
         source: std::io::Error,
+    },
+    #[error(
+        "pinned plugin {path} has SHA-256 {actual}, but the config pins {expected}: not loading it"
+    )]
+    DigestMismatch {
+        path: PathBuf,
+        expected: String,
+        actual: String,
     },
     #[error("{source_name} is not a WebAssembly component wasmtime can compile: {error:#}")]
     Compile {
@@ -189,21 +212,37 @@ impl Runtime {
         })
     }
 
-    /// Loads the builtin plugins and the `extra` plugin files, in parallel, in that order.
+    /// Loads the builtin plugins, the `pinned` plugin files (refusing one whose digest is
+    /// not its pin, before compiling it) and the `extra` ones, in parallel, in that order.
     /// Two plugins claiming the same rule id are refused.
-    pub fn load_all(&self, extra: &[PathBuf]) -> Result<Vec<Plugin>, LoadError> {
+    pub fn load_all(
+        &self,
+        pinned: &[PinnedPlugin],
+        extra: &[PathBuf],
+    ) -> Result<Vec<Plugin>, LoadError> {
         use rayon::prelude::*;
         let builtin = builtin::BUILTIN_PLUGINS
             .par_iter()
             .map(|&(name, bytes)| self.load(PluginSource::Builtin(name), bytes));
-        let files = extra.par_iter().map(|path| {
-            let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
-                path: path.clone(),
-                source,
-            })?;
-            self.load(PluginSource::File(path.clone()), &bytes)
+        let pinned = pinned.par_iter().map(|pin| {
+            let bytes = read_plugin(&pin.path)?;
+            let actual = hex(&Sha256::digest(&bytes));
+            if actual != pin.sha256 {
+                return Err(LoadError::DigestMismatch {
+                    path: pin.path.clone(),
+                    expected: pin.sha256.clone(),
+                    actual,
+                });
+            }
+            self.load(PluginSource::Pinned(pin.path.clone()), &bytes)
         });
-        let plugins: Vec<Plugin> = builtin.chain(files).collect::<Result<_, _>>()?;
+        let files = extra
+            .par_iter()
+            .map(|path| self.load(PluginSource::File(path.clone()), &read_plugin(path)?));
+        let plugins: Vec<Plugin> = builtin
+            .chain(pinned)
+            .chain(files)
+            .collect::<Result<_, _>>()?;
         for (i, plugin) in plugins.iter().enumerate() {
             if let Some(first) = plugins[..i].iter().find(|p| p.info.id == plugin.info.id) {
                 return Err(LoadError::DuplicateRule {
@@ -220,17 +259,36 @@ impl Runtime {
     /// when its `info()` breaks the contract.
     fn load(&self, source: PluginSource, bytes: &[u8]) -> Result<Plugin, LoadError> {
         let seed: [u8; 32] = Sha256::digest(bytes).into();
-        let sha256 = hex(&seed);
-        let component = self
-            .cache
-            .load(&self.engine, bytes, &sha256)
+        let component = self.compile(&source, bytes, seed)?;
+        self.prepare(source, &component, seed)
+    }
+
+    /// The component of `bytes` (whose SHA-256 is `seed`), from the cache or compiled.
+    fn compile(
+        &self,
+        source: &PluginSource,
+        bytes: &[u8],
+        seed: [u8; 32],
+    ) -> Result<Component, LoadError> {
+        self.cache
+            .load(&self.engine, bytes, &hex(&seed))
             .map_err(|error| LoadError::Compile {
                 source_name: source.clone(),
                 error,
-            })?;
+            })
+    }
+
+    /// Links a compiled component and asks it for its `info()`, refusing it when that
+    /// breaks the contract.
+    fn prepare(
+        &self,
+        source: PluginSource,
+        component: &Component,
+        seed: [u8; 32],
+    ) -> Result<Plugin, LoadError> {
         let pre = self
             .linker
-            .instantiate_pre(&component)
+            .instantiate_pre(component)
             .and_then(RulePre::new)
             .map_err(|error| match self.contract_of(&component) {
                 Some(speaks) if speaks != CONTRACT => LoadError::OtherContract {
@@ -255,7 +313,7 @@ impl Runtime {
         Ok(Plugin {
             info,
             source,
-            sha256,
+            sha256: hex(&seed),
             seed,
             pre,
         })
@@ -366,18 +424,11 @@ impl Runtime {
     /// The `tollgate:policy@VERSION` package a component's imports name, if any: a plugin
     /// built against another version of the contract imports its `types` interface.
     fn contract_of(&self, component: &wasmtime::component::Component) -> Option<String> {
-        let package = CONTRACT
-            .split_once('@')
-            .map_or(CONTRACT, |(package, _)| package);
         component
             .component_type()
             .imports(&self.engine)
-            .find_map(|(name, _)| {
-                let (interface, version) = name.split_once('@')?;
-                interface
-                    .starts_with(&format!("{package}/"))
-                    .then(|| format!("{package}@{version}"))
-            })
+            .find_map(|(name, _)| inspect::contract_version(name))
+            .map(|version| format!("{}@{version}", inspect::CONTRACT_PACKAGE))
     }
 
     /// Wasmtime's refusal to create more memories or tables than the limiter allows (it
@@ -430,6 +481,14 @@ impl Drop for EpochTicker {
             let _ = thread.join();
         }
     }
+}
+
+/// The bytes of a plugin file.
+fn read_plugin(path: &std::path::Path) -> Result<Vec<u8>, LoadError> {
+    std::fs::read(path).map_err(|source| LoadError::Read {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Lower-case hex of a digest.

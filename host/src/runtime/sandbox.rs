@@ -19,6 +19,164 @@ use super::limits::{Limits, TABLE_ELEMENT_BYTES};
 /// wasmtime-wasi defines; guests importing any 0.2.x resolve to it).
 const MONOTONIC_CLOCK: &str = "wasi:clocks/monotonic-clock@0.2.12";
 
+/// What the sandbox gives a component that imports an interface.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Linked and usable as WASI defines it.
+    Granted,
+    /// Linked, with what it returns fixed by the sandbox (frozen clocks, seeded
+    /// randomness, an empty environment, closed or captured standard streams).
+    Restricted,
+    /// Linked, but every use fails: no directory is preopened, no network is allowed.
+    Denied,
+    /// Not linked: a component that imports it cannot be loaded.
+    Missing,
+}
+
+impl Access {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Granted => "granted",
+            Self::Restricted => "restricted",
+            Self::Denied => "denied",
+            Self::Missing => "missing",
+        }
+    }
+}
+
+/// The WASI 0.2 interfaces `wasmtime_wasi::p2::add_to_linker_sync` links, by
+/// `package/interface`, with what [`State::store`] makes of each.
+const WASI_INTERFACES: &[(&str, Access, &str)] = &[
+    ("wasi:io/error", Access::Granted, "stream errors"),
+    ("wasi:io/poll", Access::Granted, "waiting on pollables"),
+    ("wasi:io/streams", Access::Granted, "byte streams"),
+    (
+        "wasi:cli/exit",
+        Access::Granted,
+        "exiting ends the call as an error of the rule",
+    ),
+    (
+        "wasi:cli/environment",
+        Access::Restricted,
+        "empty: no variables, no arguments",
+    ),
+    ("wasi:cli/stdin", Access::Restricted, "closed"),
+    ("wasi:cli/stdout", Access::Restricted, "discarded"),
+    (
+        "wasi:cli/stderr",
+        Access::Restricted,
+        "captured, bounded; its last line is shown when the rule fails",
+    ),
+    ("wasi:cli/terminal-input", Access::Restricted, "no terminal"),
+    (
+        "wasi:cli/terminal-output",
+        Access::Restricted,
+        "no terminal",
+    ),
+    ("wasi:cli/terminal-stdin", Access::Restricted, "no terminal"),
+    (
+        "wasi:cli/terminal-stdout",
+        Access::Restricted,
+        "no terminal",
+    ),
+    (
+        "wasi:cli/terminal-stderr",
+        Access::Restricted,
+        "no terminal",
+    ),
+    (
+        "wasi:clocks/wall-clock",
+        Access::Restricted,
+        "frozen at zero",
+    ),
+    (
+        "wasi:clocks/monotonic-clock",
+        Access::Restricted,
+        "frozen at zero; waits end at the call's time limit",
+    ),
+    (
+        "wasi:random/random",
+        Access::Restricted,
+        "seeded from the plugin's SHA-256: the same numbers every run",
+    ),
+    (
+        "wasi:random/insecure",
+        Access::Restricted,
+        "seeded from the plugin's SHA-256: the same numbers every run",
+    ),
+    (
+        "wasi:random/insecure-seed",
+        Access::Restricted,
+        "seeded from the plugin's SHA-256: the same numbers every run",
+    ),
+    (
+        "wasi:filesystem/types",
+        Access::Denied,
+        "no directory is preopened: no file can be opened",
+    ),
+    (
+        "wasi:filesystem/preopens",
+        Access::Denied,
+        "no directory is preopened: no file can be opened",
+    ),
+    (
+        "wasi:sockets/network",
+        Access::Denied,
+        "no network: sockets and name lookups are refused",
+    ),
+    (
+        "wasi:sockets/instance-network",
+        Access::Denied,
+        "no network: sockets and name lookups are refused",
+    ),
+    (
+        "wasi:sockets/tcp",
+        Access::Denied,
+        "no network: sockets and name lookups are refused",
+    ),
+    (
+        "wasi:sockets/tcp-create-socket",
+        Access::Denied,
+        "no network: sockets and name lookups are refused",
+    ),
+    (
+        "wasi:sockets/udp",
+        Access::Denied,
+        "no network: sockets and name lookups are refused",
+    ),
+    (
+        "wasi:sockets/udp-create-socket",
+        Access::Denied,
+        "no network: sockets and name lookups are refused",
+    ),
+    (
+        "wasi:sockets/ip-name-lookup",
+        Access::Denied,
+        "no network: sockets and name lookups are refused",
+    ),
+];
+
+/// What the sandbox gives a component importing `name` (`wasi:cli/stdin@0.2.6`), and
+/// why. Only WASI 0.2.x is linked (any 0.2 patch version resolves to the one wasmtime
+/// provides).
+pub fn access(name: &str) -> (Access, &'static str) {
+    let (interface, version) = name.split_once('@').unwrap_or((name, ""));
+    let linked_version = version
+        .strip_prefix("0.2.")
+        .is_some_and(|patch| patch.parse::<u32>().is_ok());
+    WASI_INTERFACES
+        .iter()
+        .find(|(known, ..)| *known == interface)
+        .filter(|_| linked_version)
+        .map_or(
+            (
+                Access::Missing,
+                "not provided by the host: the plugin cannot be loaded",
+            ),
+            |&(_, access, why)| (access, why),
+        )
+}
+
 /// What a store holds for one plugin call.
 pub struct State {
     wasi: WasiCtx,

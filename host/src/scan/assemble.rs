@@ -275,7 +275,7 @@ pub(super) fn first_seen(first: &input::git::FirstSeen) -> FirstSeenRecord {
 fn plugin_source(source: &PluginSource) -> String {
     match source {
         PluginSource::Builtin(_) => "builtin".into(),
-        PluginSource::File(path) => path.display().to_string(),
+        PluginSource::File(path) | PluginSource::Pinned(path) => path.display().to_string(),
     }
 }
 

@@ -17,10 +17,10 @@ use crate::config::{Config, ConfigError};
 use crate::input::{self, InputOptions, Inputs, Target};
 use crate::provenance;
 use crate::report::baseline::Baseline;
-use crate::report::{GitRecord, Report, Severity};
+use crate::report::{GitRecord, Report, Severity, untrusted};
 use crate::runtime::{
-    ComponentCache, Document, File, InputKind, Limits, LoadError, Location, ManifestSet, Plugin,
-    PluginSource, RuleError, Runtime, Verdict,
+    ComponentCache, Document, File, InputKind, Limits, LoadError, Location, ManifestSet,
+    PinnedPlugin, Plugin, PluginSource, RuleError, Runtime, Verdict,
 };
 
 /// Files sent to one `check-files` call: at most this many bytes (or one larger file).
@@ -69,7 +69,10 @@ impl FailOn {
 /// Where the plugins come from and how they are sandboxed.
 #[derive(Clone, Debug)]
 pub struct RuntimeOptions {
+    /// Plugin files named on the command line.
     pub plugins: Vec<PathBuf>,
+    /// Plugin files the config pins by digest.
+    pub pinned: Vec<PinnedPlugin>,
     pub limits: Limits,
     pub cache: ComponentCache,
 }
@@ -111,19 +114,42 @@ pub enum ScanError {
     },
 }
 
-/// Starts the runtime and loads every plugin.
+/// Starts the runtime and loads every plugin, saying on stderr which digest each plugin
+/// named on the command line had (the config's pinned ones were checked against theirs).
 pub fn load(options: &RuntimeOptions) -> Result<(Runtime, Vec<Plugin>), ScanError> {
     let runtime =
         Runtime::new(options.limits, options.cache.clone()).map_err(ScanError::Runtime)?;
-    let plugins = runtime.load_all(&options.plugins);
+    let plugins = runtime.load_all(&options.pinned, &options.plugins);
     for note in options.cache.take_notes() {
         eprintln!("tollgate: note: {note}");
     }
-    Ok((runtime, plugins?))
+    let plugins = plugins?;
+    for plugin in &plugins {
+        if let PluginSource::File(path) = &plugin.source {
+            let path = path.display().to_string();
+            eprintln!(
+                "tollgate: loaded plugin {} sha256:{}",
+                untrusted::clean_text(&path),
+                plugin.sha256
+            );
+        }
+    }
+    Ok((runtime, plugins))
 }
 
 /// Runs a scan and returns its report; plugin and input failures are in the report.
 pub fn run(options: &ScanOptions) -> Result<Report, ScanError> {
+    let (runtime, plugins) = load(&options.runtime)?;
+    run_loaded(options, &runtime, &plugins)
+}
+
+/// Runs a scan with plugins already loaded (`options.runtime` is not read again), so
+/// that several scans share one load.
+pub fn run_loaded(
+    options: &ScanOptions,
+    runtime: &Runtime,
+    plugins: &[Plugin],
+) -> Result<Report, ScanError> {
     let generated_at = provenance::timestamp();
     if let Some(config) = &options.config {
         config.check_waivers(provenance::date(&generated_at))?;
@@ -132,9 +158,8 @@ pub fn run(options: &ScanOptions) -> Result<Report, ScanError> {
         Target::Paths(paths) => paths.first().and_then(|p| provenance::git_revision(p)),
         Target::Repository { repo, .. } => provenance::git_revision(repo),
     };
-    let (runtime, plugins) = load(&options.runtime)?;
-    let selected = select(&plugins, options)?;
-    let settings = rule_settings(&runtime, &selected, options.config.as_ref())?;
+    let selected = select(plugins, options)?;
+    let settings = rule_settings(runtime, &selected, options.config.as_ref())?;
     let mut inputs = input::collect(&options.target, &options.input);
 
     // The JSON texts and file contents move into what the plugins are given: no copies.
@@ -206,7 +231,7 @@ pub fn run(options: &ScanOptions) -> Result<Report, ScanError> {
 
     let provenance = Provenance { generated_at, git };
     Ok(assemble::assemble(
-        options, &plugins, &selected, &inputs, &set, outcomes, provenance,
+        options, plugins, &selected, &inputs, &set, outcomes, provenance,
     ))
 }
 
