@@ -120,3 +120,25 @@ fn write_pages(command: clap::Command, dir: &Path) -> std::io::Result<()> {
 fn man_page(command: clap::Command) -> clap_mangen::Man {
     clap_mangen::Man::new(command).source(format!("tollgate {}", env!("CARGO_PKG_VERSION")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hook `init` prints runs what the published `tollgate` hook runs.
+    #[test]
+    fn the_printed_hook_is_the_published_one() {
+        let hook_lines = |text: &'static str| -> Vec<&'static str> {
+            text.lines()
+                .skip_while(|line| !line.ends_with("- id: tollgate"))
+                .skip(1)
+                .map(str::trim)
+                .take_while(|line| !line.is_empty() && !line.starts_with("- id:"))
+                .filter(|line| !line.starts_with("description:"))
+                .collect()
+        };
+        let published = hook_lines(include_str!("../../../.pre-commit-hooks.yaml"));
+        assert_eq!(published.len(), 5, "{published:?}");
+        assert_eq!(hook_lines(PRE_COMMIT_SNIPPET), published);
+    }
+}

@@ -77,7 +77,7 @@ fn enabled_by_default() -> bool {
 /// The file as written; its JSON Schema is `schemas/config.schema.json`.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub(crate) struct Written {
+struct Written {
     /// Lowest severity that fails a scan (exit 1), or `never`; `--fail-on` wins over it
     /// [default: low].
     #[serde(default)]
