@@ -404,17 +404,23 @@ fn bash_completes_subcommands_flags_and_values() {
 }
 
 /// The manual pages `tollgate man -o DIR` writes.
-const MAN_PAGES: [&str; 11] = [
+const MAN_PAGES: [&str; 17] = [
     "tollgate-baseline.1",
     "tollgate-completions.1",
+    "tollgate-explain.1",
     "tollgate-frameworks.1",
     "tollgate-init.1",
     "tollgate-man.1",
+    "tollgate-plugin-inspect.1",
+    "tollgate-plugin.1",
+    "tollgate-report-diff.1",
     "tollgate-report-merge.1",
+    "tollgate-report-verify.1",
     "tollgate-report.1",
     "tollgate-rules.1",
     "tollgate-scan.1",
     "tollgate-schema.1",
+    "tollgate-test.1",
     "tollgate.1",
 ];
 
