@@ -200,22 +200,21 @@ fn inspecting_a_builtin_rule_shows_its_rule_digest_and_what_the_sandbox_grants()
     assert_eq!(inspection["contract"], contract_version());
     let rule = inspection["rule"].take();
     assert_eq!(
-        (
-            &rule["id"],
-            &rule["severity"],
-            &rule["inputs"],
-            &rule["controls"]
-        ),
+        (&rule["id"], &rule["inputs"], &rule["controls"]),
         (
             &json!("network-policy"),
-            &json!("medium"),
             &json!(["manifests"]),
             &json!([
                 {"framework": "soc2", "id": "CC6.1"},
                 {"framework": "soc2", "id": "CC6.6"},
+                {"framework": "soc2", "id": "CC7.1"},
+                {"framework": "iso27001", "id": "A.8.9"},
                 {"framework": "iso27001", "id": "A.8.20"},
                 {"framework": "iso27001", "id": "A.8.22"},
                 {"framework": "cis-kubernetes", "id": "5.3.2"},
+                {"framework": "nist-800-53", "id": "AC-4"},
+                {"framework": "nist-800-53", "id": "CM-6"},
+                {"framework": "nist-800-53", "id": "SC-7"},
             ])
         )
     );
@@ -227,7 +226,7 @@ fn inspecting_a_builtin_rule_shows_its_rule_digest_and_what_the_sandbox_grants()
         .iter()
         .find(|r| r["id"] == "network-policy")
         .unwrap();
-    for field in ["version", "title", "description", "remediation"] {
+    for field in ["version", "title", "description", "kinds", "checks"] {
         assert_eq!(rule[field], listed[field], "{field}");
     }
     assert_eq!(
@@ -284,10 +283,11 @@ contract     tollgate:policy@{contract}
 rule         test-dice 0.1.0
 title        Roll dice
 description  A test plugin for the sandbox tests; never shipped.
-severity     low
 inputs       manifests
-remediation  None: it reports its dice.
+kinds        every object
 controls     soc2 CC6.1
+checks       1
+  low      rolled: Reports its dice
 imports      15
   granted    tollgate:policy/types@{contract}      types only: there is nothing to provide
   granted    wasi:io/poll@{wasi}               waiting on pollables
@@ -361,7 +361,7 @@ fn imports_the_host_does_not_link_are_missing() {
     assert_eq!(
         inspection["refused"],
         format!(
-            "plugin {} does not implement the tollgate:policy/rule@0.2.0 world: component imports instance `wasi:cli/environment@0.2.3`, but a matching implementation was not found in the linker: instance export `poke` has the wrong type: function implementation is missing",
+            "plugin {} does not implement the tollgate:policy@0.3.0 rule world: component imports instance `wasi:cli/environment@0.2.3`, but a matching implementation was not found in the linker: instance export `poke` has the wrong type: function implementation is missing",
             path.display()
         )
     );

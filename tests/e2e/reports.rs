@@ -197,7 +197,7 @@ fn a_crashed_rule_leaves_its_controls_in_error() {
     );
     assert_eq!(
         report["controls"][1]["basis"],
-        "its rules were not run: rbac-least-privilege"
+        "no tollgate rule evidences this control"
     );
 }
 
