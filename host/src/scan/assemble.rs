@@ -21,17 +21,111 @@ use crate::runtime::{
 
 use super::{Job, Provenance, ScanOptions, decisions, history};
 
-/// The report of a run from what the rules returned.
+/// What the rules said over the input so far, resolved against it while the input is at
+/// hand: a scan checks its input at once, history batch by batch.
+pub struct Checked {
+    findings: Vec<FindingRecord>,
+    /// Objects whose waive annotation is refused.
+    refused: Vec<ErrorRecord>,
+    /// Rule calls that failed.
+    rule_errors: Vec<ErrorRecord>,
+    /// Per rule: whether any call failed.
+    failed: Vec<bool>,
+    /// Per rule: the controls it judged something for (what it says, and what it found).
+    assessed: Vec<Vec<runtime::Control>>,
+    /// Objects checked.
+    objects: usize,
+}
+
+impl Checked {
+    /// Nothing checked yet, by `rules` rules.
+    pub fn new(rules: usize) -> Self {
+        Self {
+            findings: Vec::new(),
+            refused: Vec::new(),
+            rule_errors: Vec::new(),
+            failed: vec![false; rules],
+            assessed: vec![Vec::new(); rules],
+            objects: 0,
+        }
+    }
+
+    /// Adds what the rules returned over `inputs` (whose objects' JSON is in `set`):
+    /// findings resolved to file, line and object, failures as errors.
+    pub fn add(
+        &mut self,
+        options: &ScanOptions,
+        selected: &[&Plugin],
+        inputs: &Inputs,
+        set: &ManifestSet,
+        outcomes: Vec<(usize, Result<Verdict, RuleError>, Job)>,
+        today: &str,
+    ) {
+        self.objects += inputs.objects.len();
+        self.refused
+            .extend(decisions::refused_annotations(inputs, options, today));
+        let file_index = file_index(inputs);
+        for (rule, outcome, job) in outcomes {
+            let plugin = selected[rule];
+            let assessed = &mut self.assessed[rule];
+            let resolved = outcome.and_then(|verdict| {
+                assessed.extend(verdict.assessed);
+                for finding in &verdict.findings {
+                    assessed.extend(finding.controls.iter().cloned());
+                }
+                verdict
+                    .findings
+                    .into_iter()
+                    .map(|f| record(plugin, inputs, &file_index, set, f))
+                    .collect::<Result<Vec<_>, _>>()
+            });
+            match resolved {
+                Ok(records) => self.findings.extend(records),
+                Err(error) => {
+                    self.failed[rule] = true;
+                    let scope = match job {
+                        Job::Manifests => String::new(),
+                        Job::Files(batch) => format!(" on {}", describe_batch(batch)),
+                    };
+                    self.rule_errors.push(ErrorRecord {
+                        rule: Some(plugin.info.id.clone()),
+                        file: None,
+                        line: None,
+                        message: format!("{}{scope} {error}", plugin.source),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Each file's position in the input, by the path findings name it with.
+fn file_index(inputs: &Inputs) -> BTreeMap<&str, usize> {
+    inputs
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.as_str(), i))
+        .collect()
+}
+
+/// The report of a run from what the rules said over its inputs.
 pub fn assemble(
     options: &ScanOptions,
     plugins: &[Plugin],
     selected: &[&Plugin],
     inputs: &Inputs,
-    set: &ManifestSet,
-    outcomes: Vec<(usize, Result<Verdict, RuleError>, Job)>,
+    checked: Checked,
     provenance: Provenance,
 ) -> Report {
-    let mut findings = Vec::new();
+    let Checked {
+        mut findings,
+        refused,
+        rule_errors,
+        failed,
+        assessed,
+        objects,
+    } = checked;
     let mut errors: Vec<ErrorRecord> = inputs
         .errors
         .iter()
@@ -43,49 +137,10 @@ pub fn assemble(
         })
         .collect();
     let today = provenance::date(&provenance.generated_at);
-    errors.extend(decisions::refused_annotations(inputs, options, today));
+    errors.extend(refused);
     let unread_inputs = !errors.is_empty();
-    let mut failed = vec![false; selected.len()];
-
-    // Each file's position in the input, by the path findings name it with.
-    let file_index: BTreeMap<&str, usize> = inputs
-        .files
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.path.as_str(), i))
-        .collect();
-    // The controls each rule judged something for: what it says, and what it found.
-    let mut assessed: Vec<Vec<runtime::Control>> = vec![Vec::new(); selected.len()];
-    for (rule, outcome, job) in outcomes {
-        let plugin = selected[rule];
-        let resolved = outcome.and_then(|verdict| {
-            assessed[rule].extend(verdict.assessed);
-            for finding in &verdict.findings {
-                assessed[rule].extend(finding.controls.iter().cloned());
-            }
-            verdict
-                .findings
-                .into_iter()
-                .map(|f| record(plugin, inputs, &file_index, set, f))
-                .collect::<Result<Vec<_>, _>>()
-        });
-        match resolved {
-            Ok(records) => findings.extend(records),
-            Err(error) => {
-                failed[rule] = true;
-                let scope = match job {
-                    Job::Manifests => String::new(),
-                    Job::Files(batch) => format!(" on {}", describe_batch(batch)),
-                };
-                errors.push(ErrorRecord {
-                    rule: Some(plugin.info.id.clone()),
-                    file: None,
-                    line: None,
-                    message: format!("{}{scope} {error}", plugin.source),
-                });
-            }
-        }
-    }
+    errors.extend(rule_errors);
+    let file_index = file_index(inputs);
 
     history::merge_versions(&mut findings, inputs, &file_index);
     decisions::apply_severities(options, &mut findings);
@@ -127,7 +182,7 @@ pub fn assemble(
         (
             rules.len(),
             inputs.files.len(),
-            inputs.objects.len(),
+            objects,
             inputs.skipped.len(),
         ),
         &findings,
