@@ -16,8 +16,8 @@ sizes=("$@")
 export TOLLGATE_CACHE_DIR="$work/cache"
 "$bin" rules >/dev/null # compile the plugins once: every run below is warm
 
-echo "| files | wall | files/s | µs per file | peak RSS |"
-echo "|---:|---:|---:|---:|---:|"
+echo "| files | wall | CPU (user+sys) | files/s | µs per file | peak RSS |"
+echo "|---:|---:|---:|---:|---:|---:|"
 for n in "${sizes[@]}"; do
   python3 - "$n" "$work/files-$n" <<'PY'
 import os, sys
@@ -29,9 +29,9 @@ for i in range(n):
         f.write(f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\n  namespace: team-{i % 50}\n"
                 f"data:\n  key: value-{i}\n")
 PY
-  /usr/bin/time -f "%e %M" -o "$work/time" "$bin" scan "$work/files-$n" --format json -o "$work/report.json" 2>"$work/err" || true
-  read -r seconds kib < <(tail -n 1 "$work/time")
-  python3 -c "import sys; n, s, k = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]); \
-print(f'| {n:,} | {s:.2f} s | {n / s:,.0f} | {s / n * 1e6:.0f} | {k / 1024:.0f} MiB |')" "$n" "$seconds" "$kib"
+  /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$bin" scan "$work/files-$n" --format json -o "$work/report.json" 2>"$work/err" || true
+  read -r seconds kib user sys < <(tail -n 1 "$work/time")
+  python3 -c "import sys; n, s, k, c = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]) + float(sys.argv[5]); \
+print(f'| {n:,} | {s:.2f} s | {c:.2f} s | {n / s:,.0f} | {s / n * 1e6:.0f} | {k / 1024:.0f} MiB |')" "$n" "$seconds" "$kib" "$user" "$sys"
   rm -rf "$work/files-$n"
 done

@@ -7,6 +7,7 @@ mod config;
 mod estate;
 mod generated;
 mod git;
+mod history;
 mod injection;
 mod inputs;
 mod properties;

@@ -463,12 +463,10 @@ fn fingerprint(parts: &[&str]) -> String {
 /// (`A.8.4` before `A.8.20`).
 pub fn control_refs(controls: &[runtime::Control]) -> Vec<ControlRef> {
     let mut sorted: Vec<&runtime::Control> = controls.iter().collect();
-    sorted.sort_by_cached_key(|c| {
-        let parts: Vec<(Option<u64>, String)> =
-            c.id.split('.')
-                .map(|part| (part.parse().ok(), part.to_owned()))
-                .collect();
-        (catalog::position(c.framework), parts)
+    sorted.sort_by(|a, b| {
+        catalog::position(a.framework)
+            .cmp(&catalog::position(b.framework))
+            .then_with(|| natural_parts(&a.id).cmp(natural_parts(&b.id)))
     });
     sorted.dedup_by(|a, b| a.framework == b.framework && a.id == b.id);
     sorted
@@ -478,6 +476,12 @@ pub fn control_refs(controls: &[runtime::Control]) -> Vec<ControlRef> {
             id: c.id.clone(),
         })
         .collect()
+}
+
+/// The dot-separated parts of a control id, numbers as numbers, compared without
+/// allocating: every finding's controls are sorted.
+fn natural_parts(id: &str) -> impl Iterator<Item = (Option<u64>, &str)> {
+    id.split('.').map(|part| (part.parse().ok(), part))
 }
 
 pub fn severity(severity: runtime::Severity) -> Severity {

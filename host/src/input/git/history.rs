@@ -24,12 +24,7 @@ pub fn history(
 ) -> Result<HistoryBlobs, String> {
     let seen = first_appearances(root)?;
     let sizes = blobs::sizes(root, seen.iter().map(|s| s.blob.clone()).collect())?;
-    let wanted: Vec<String> = seen
-        .iter()
-        .zip(&sizes)
-        .filter(|(_, size)| size.as_ref().is_ok_and(|&s| s <= max_size))
-        .map(|(first, _)| first.blob.clone())
-        .collect();
+    let wanted = to_read(&seen, &sizes, max_size);
     let total_bytes = sizes
         .iter()
         .filter_map(|s| s.as_ref().ok())
@@ -49,6 +44,16 @@ pub fn history(
         batch_count,
         failed: false,
     })
+}
+
+/// The blobs whose content is asked of git: those that exist and are at most `max_size`
+/// bytes. The others are never read.
+fn to_read(seen: &[FirstSeen], sizes: &[Result<u64, Skipped>], max_size: u64) -> Vec<String> {
+    seen.iter()
+        .zip(sizes)
+        .filter(|(_, size)| size.as_ref().is_ok_and(|&s| s <= max_size))
+        .map(|(first, _)| first.blob.clone())
+        .collect()
 }
 
 /// The batches of [`history`]; a failure of git ends them with its error.
@@ -216,6 +221,24 @@ fn read_token(reader: &mut impl BufRead, token: &mut Vec<u8>) -> std::io::Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn oversized_and_missing_blobs_are_never_asked_for() {
+        let blob = |id: &str| FirstSeen {
+            commit: "c1".into(),
+            author_date: "2026-01-01T00:00:00Z".into(),
+            path: format!("{id}.txt"),
+            blob: id.into(),
+        };
+        let seen = [blob("small"), blob("huge"), blob("lost"), blob("limit")];
+        let sizes = [
+            Ok(10),
+            Ok(5_000_000_000),
+            Err(blobs::missing("lost")),
+            Ok(100),
+        ];
+        assert_eq!(to_read(&seen, &sizes, 100), ["small", "limit"]);
+    }
 
     #[test]
     fn each_blob_is_seen_once_where_it_first_appears() {
