@@ -13,6 +13,18 @@ use std::process::Command;
 
 pub use history::{HistoryBlobs, history};
 
+/// Settings for the git processes that read history: git maps pack files in windows of
+/// up to 1 GiB and caches 96 MiB of delta bases; smaller ones keep its memory bounded
+/// too, whatever the size of the packs.
+const BOUNDED_MEMORY: [&str; 6] = [
+    "-c",
+    "core.packedGitWindowSize=16m",
+    "-c",
+    "core.packedGitLimit=64m",
+    "-c",
+    "core.deltaBaseCacheLimit=48m",
+];
+
 /// Which content of the repository to scan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Source {

@@ -40,6 +40,7 @@ impl CatFile {
         let mut child = Command::new("git")
             .arg("-C")
             .arg(root)
+            .args(super::BOUNDED_MEMORY)
             .args(["cat-file", flag])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -136,6 +136,7 @@ fn first_appearances(root: &Path) -> Result<Vec<FirstSeen>, String> {
     let mut child = Command::new("git")
         .arg("-C")
         .arg(root)
+        .args(super::BOUNDED_MEMORY)
         .args([
             "log",
             "--all",
