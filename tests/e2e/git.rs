@@ -22,7 +22,7 @@ fn filler(n: usize, alphabet: &str, seed: usize) -> String {
 const ALNUM: &str = "AbCdEfGhJkMnPqRsTuVwXyZ23456789aBcDeFgHjKmNpQrStUvWxYz";
 
 /// A fake AWS access key id (never a real one: built from a filler).
-fn aws_key(seed: usize) -> String {
+pub(crate) fn aws_key(seed: usize) -> String {
     format!("AKIA{}", filler(16, "ABCDEFGHJKMNPQRSTUVWXYZ234567", seed))
 }
 

@@ -11,6 +11,7 @@ mod estate;
 mod expectations;
 mod generated;
 mod git;
+mod history;
 mod injection;
 mod inputs;
 mod plugins;

@@ -1,12 +1,29 @@
 //! Files from a Git repository, through git's plumbing commands (the work tree is never
 //! walked, so ignored and untracked files are never read): the tracked files as the work
 //! tree has them, the staged content (the index blobs), or every blob reachable from any
-//! ref, once each, with the commit, author date and path where it first appears.
+//! ref, once each, with the commit, author date and path where it first appears
+//! ([`history`], read in batches so that memory does not grow with the history). Blobs
+//! come through `git cat-file` ([`blobs`]); an oversized one is never held in memory.
 
-use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Read, Write};
+mod blobs;
+mod history;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
+
+pub use history::{HistoryBlobs, history};
+
+/// Settings for the git processes that read history: git maps pack files in windows of
+/// up to 1 GiB and caches 96 MiB of delta bases; smaller ones keep its memory bounded
+/// too, whatever the size of the packs.
+const BOUNDED_MEMORY: [&str; 6] = [
+    "-c",
+    "core.packedGitWindowSize=16m",
+    "-c",
+    "core.packedGitLimit=64m",
+    "-c",
+    "core.deltaBaseCacheLimit=48m",
+];
 
 /// Which content of the repository to scan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,52 +79,32 @@ pub fn root(path: &Path) -> Result<PathBuf, String> {
 }
 
 /// The files of `source` in the repository at `root`; contents over `max_size` bytes are
-/// not read.
+/// not read. History held whole; [`history`] reads it batch by batch.
 pub fn files(root: &Path, source: Source, max_size: u64) -> Result<Vec<GitFile>, String> {
-    match source {
-        Source::Tracked => {
-            let entries = index_entries(root)?;
-            Ok(entries
-                .into_iter()
-                .map(|(path, _)| {
-                    let content = read_work_tree(&root.join(&path), max_size);
-                    GitFile {
-                        path,
-                        content,
-                        first_seen: None,
-                    }
-                })
-                .collect())
-        }
-        Source::Staged => {
-            let entries = index_entries(root)?;
-            let blobs: Vec<&str> = entries.iter().map(|(_, blob)| blob.as_str()).collect();
-            let contents = cat_blobs(root, &blobs, max_size)?;
-            Ok(entries
-                .into_iter()
-                .zip(contents)
-                .map(|((path, _), content)| GitFile {
-                    path,
-                    content,
-                    first_seen: None,
-                })
-                .collect())
-        }
-        Source::History => {
-            let seen = history(root)?;
-            let blobs: Vec<&str> = seen.iter().map(|s| s.blob.as_str()).collect();
-            let contents = cat_blobs(root, &blobs, max_size)?;
-            Ok(seen
-                .into_iter()
-                .zip(contents)
-                .map(|(first, content)| GitFile {
-                    path: first.path.clone(),
-                    content,
-                    first_seen: Some(first),
-                })
-                .collect())
-        }
+    if source == Source::History {
+        let batches: Vec<Vec<GitFile>> =
+            history(root, max_size, usize::MAX, usize::MAX)?.collect::<Result<_, _>>()?;
+        return Ok(batches.into_iter().flatten().collect());
     }
+    let entries = index_entries(root)?;
+    let contents: Vec<Result<Vec<u8>, Skipped>> = if source == Source::Tracked {
+        entries
+            .iter()
+            .map(|(path, _)| read_work_tree(&root.join(path), max_size))
+            .collect()
+    } else {
+        let ids = entries.iter().map(|(_, blob)| blob.clone()).collect();
+        blobs::read_all(root, ids, max_size)?
+    };
+    Ok(entries
+        .into_iter()
+        .zip(contents)
+        .map(|((path, _), content)| GitFile {
+            path,
+            content,
+            first_seen: None,
+        })
+        .collect())
 }
 
 /// `(path, blob id)` of every regular file at stage 0 of the index.
@@ -127,118 +124,6 @@ fn index_entries(root: &Path) -> Result<Vec<(String, String)>, String> {
         }
     }
     Ok(entries)
-}
-
-/// Every blob that any commit reachable from any ref adds or changes, once, where it first
-/// appears (oldest commits first).
-fn history(root: &Path) -> Result<Vec<FirstSeen>, String> {
-    let output = run(
-        root,
-        &[
-            "log",
-            "--all",
-            "--reverse",
-            "--no-abbrev",
-            "--raw",
-            "--root",
-            "-m",
-            "--no-renames",
-            "-z",
-            "--format=%x01%H %aI",
-        ],
-    )?;
-    let mut seen = HashSet::new();
-    let mut found = Vec::new();
-    for chunk in output.split(|&b| b == 1).filter(|c| !c.is_empty()) {
-        let mut tokens = chunk.split(|&b| b == 0);
-        let header = String::from_utf8_lossy(tokens.next().unwrap_or_default());
-        let Some((commit, author_date)) = header.trim().split_once(' ') else {
-            continue;
-        };
-        while let Some(meta) = tokens.next() {
-            let meta = String::from_utf8_lossy(meta);
-            let Some(meta) = meta.trim_start().strip_prefix(':') else {
-                continue;
-            };
-            let Some(path) = tokens.next() else { break };
-            let fields: Vec<&str> = meta.split(' ').collect();
-            let [_, new_mode, _, new_blob, status] = fields[..] else {
-                continue;
-            };
-            if status == "D" || !is_regular(new_mode) || !seen.insert(new_blob.to_owned()) {
-                continue;
-            }
-            found.push(FirstSeen {
-                commit: commit.to_owned(),
-                author_date: author_date.to_owned(),
-                path: String::from_utf8_lossy(path).into_owned(),
-                blob: new_blob.to_owned(),
-            });
-        }
-    }
-    Ok(found)
-}
-
-/// The contents of `blobs`, in order, through one `git cat-file --batch`.
-fn cat_blobs(
-    root: &Path,
-    blobs: &[&str],
-    max_size: u64,
-) -> Result<Vec<Result<Vec<u8>, Skipped>>, String> {
-    let mut child = Command::new("git")
-        .arg("-C")
-        .arg(root)
-        .args(["cat-file", "--batch"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    let mut stdin = child.stdin.take().expect("piped");
-    let request: String = blobs.iter().map(|b| format!("{b}\n")).collect();
-    let writer = std::thread::spawn(move || stdin.write_all(request.as_bytes()));
-    let mut reader = BufReader::new(child.stdout.take().expect("piped"));
-    let mut contents = Vec::with_capacity(blobs.len());
-    let mut header = String::new();
-    for blob in blobs {
-        header.clear();
-        reader
-            .read_line(&mut header)
-            .map_err(|e| format!("reading git cat-file: {e}"))?;
-        let size: u64 = match header.split(' ').collect::<Vec<_>>()[..] {
-            [_, "blob", size] => size
-                .trim()
-                .parse()
-                .map_err(|_| format!("git cat-file said {header:?}"))?,
-            // One blob that cannot be read is that blob's error; the others go on.
-            [_, "missing\n"] => {
-                contents.push(Err(Skipped::Unreadable(format!(
-                    "blob {blob} is missing from the repository's object store"
-                ))));
-                continue;
-            }
-            _ => {
-                return Err(format!(
-                    "git cat-file could not read blob {blob}: {}",
-                    header.trim()
-                ));
-            }
-        };
-        let mut body = Vec::new();
-        (&mut reader)
-            .take(size + 1)
-            .read_to_end(&mut body)
-            .map_err(|e| format!("reading git cat-file: {e}"))?;
-        body.pop(); // the newline after each object
-        contents.push(if size > max_size {
-            Err(Skipped::Oversized(size))
-        } else {
-            Ok(body)
-        });
-    }
-    let _ = writer.join();
-    let _ = child.wait();
-    Ok(contents)
 }
 
 fn read_work_tree(path: &Path, max_size: u64) -> Result<Vec<u8>, Skipped> {

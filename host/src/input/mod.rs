@@ -171,6 +171,23 @@ pub struct Inputs {
     pub unrendered_charts: Vec<String>,
 }
 
+impl Inputs {
+    /// Adds the files, errors, skipped files and notices of `batch`, which has been
+    /// checked: its files' contents and its objects are dropped (their findings are
+    /// resolved), so that what is kept of each file is its record.
+    pub fn append_checked(&mut self, batch: Inputs) {
+        self.files
+            .extend(batch.files.into_iter().map(|file| SourceFile {
+                bytes: Vec::new(),
+                ..file
+            }));
+        self.errors.extend(batch.errors);
+        self.skipped.extend(batch.skipped);
+        self.notices.extend(batch.notices);
+        self.unrendered_charts.extend(batch.unrendered_charts);
+    }
+}
+
 /// A file to read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Origin {
@@ -253,22 +270,83 @@ fn collect_paths(paths: &[PathBuf], options: &InputOptions) -> Inputs {
 
 /// Reads the repository's files; a path outside any repository is an error.
 fn collect_repository(repo: &Path, source: git::Source, options: &InputOptions) -> Inputs {
-    let failed = |message: String| Inputs {
+    let root = match git::root(repo) {
+        Ok(root) => root,
+        Err(message) => return repository_error(repo, message),
+    };
+    let files = match git::files(&root, source, options.max_file_size) {
+        Ok(files) => files,
+        Err(message) => return repository_error(repo, message),
+    };
+    read_git_files(&root, files, source, options)
+}
+
+/// The inputs of a repository that could not be read: one error.
+fn repository_error(repo: &Path, message: String) -> Inputs {
+    Inputs {
         errors: vec![InputError {
             file: repo.display().to_string(),
             line: None,
             message,
         }],
         ..Inputs::default()
-    };
-    let root = match git::root(repo) {
-        Ok(root) => root,
-        Err(message) => return failed(message),
-    };
-    let files = match git::files(&root, source, options.max_file_size) {
-        Ok(files) => files,
-        Err(message) => return failed(message),
-    };
+    }
+}
+
+/// Reads every blob of the history of the repository that holds `repo` in batches of at
+/// most `batch_bytes` of content and `batch_count` blobs, so that memory holds one batch
+/// at a time; the batches' files follow each other in history order (oldest first).
+pub fn history(
+    repo: &Path,
+    options: &InputOptions,
+    batch_bytes: usize,
+    batch_count: usize,
+) -> Result<HistoryBatches, Inputs> {
+    let root = git::root(repo).map_err(|message| repository_error(repo, message))?;
+    let blobs = git::history(&root, options.max_file_size, batch_bytes, batch_count)
+        .map_err(|message| repository_error(repo, message))?;
+    Ok(HistoryBatches {
+        repo: repo.to_owned(),
+        root,
+        options: options.clone(),
+        blobs,
+    })
+}
+
+/// The batches of [`history`], each read and parsed in parallel; a failure of git ends
+/// them with a batch that holds its error.
+pub struct HistoryBatches {
+    repo: PathBuf,
+    root: PathBuf,
+    options: InputOptions,
+    blobs: git::HistoryBlobs,
+}
+
+impl HistoryBatches {
+    /// How many blobs the history holds, and how many bytes of them are read.
+    pub fn totals(&self) -> (usize, u64) {
+        (self.blobs.total_blobs, self.blobs.total_bytes)
+    }
+}
+
+impl Iterator for HistoryBatches {
+    type Item = Inputs;
+
+    fn next(&mut self) -> Option<Inputs> {
+        Some(match self.blobs.next()? {
+            Ok(files) => read_git_files(&self.root, files, git::Source::History, &self.options),
+            Err(message) => repository_error(&self.repo, message),
+        })
+    }
+}
+
+/// Parses the files read from a repository, in parallel, leaving out the excluded ones.
+fn read_git_files(
+    root: &Path,
+    files: Vec<git::GitFile>,
+    source: git::Source,
+    options: &InputOptions,
+) -> Inputs {
     let yaml_role = match source {
         git::Source::History => Role::HistoryYaml,
         git::Source::Tracked | git::Source::Staged => Role::RepositoryYaml,
@@ -276,36 +354,39 @@ fn collect_repository(repo: &Path, source: git::Source, options: &InputOptions) 
     let read: Vec<ReadResult> = files
         .into_par_iter()
         .filter(|file| !options.excludes.excludes(&root.join(&file.path), false))
-        .map(|file| {
-            let name = match &file.first_seen {
-                Some(first) => format!(
-                    "{}@{}",
-                    file.path,
-                    &first.commit[..12.min(first.commit.len())]
-                ),
-                None => file.path.clone(),
-            };
-            let role = if has_manifest_extension(Path::new(&file.path)) {
-                yaml_role
-            } else {
-                Role::File
-            };
-            match file.content {
-                Ok(bytes) => ingest(name, bytes, role, file.first_seen),
-                Err(git::Skipped::Oversized(size)) => skipped(name, SkipReason::Oversized(size)),
-                Err(git::Skipped::Missing) => skipped(name, SkipReason::Missing),
-                Err(git::Skipped::Unreadable(message)) => ReadResult {
-                    errors: vec![InputError {
-                        file: name,
-                        line: None,
-                        message: format!("cannot read: {message}"),
-                    }],
-                    ..ReadResult::default()
-                },
-            }
-        })
+        .map(|file| read_git_file(file, yaml_role))
         .collect();
     assemble(read, Vec::new())
+}
+
+/// One file of a repository, named `path@commit` when it is a blob of history.
+fn read_git_file(file: git::GitFile, yaml_role: Role) -> ReadResult {
+    let name = match &file.first_seen {
+        Some(first) => format!(
+            "{}@{}",
+            file.path,
+            &first.commit[..12.min(first.commit.len())]
+        ),
+        None => file.path.clone(),
+    };
+    let role = if has_manifest_extension(Path::new(&file.path)) {
+        yaml_role
+    } else {
+        Role::File
+    };
+    match file.content {
+        Ok(bytes) => ingest(name, bytes, role, file.first_seen),
+        Err(git::Skipped::Oversized(size)) => skipped(name, SkipReason::Oversized(size)),
+        Err(git::Skipped::Missing) => skipped(name, SkipReason::Missing),
+        Err(git::Skipped::Unreadable(message)) => ReadResult {
+            errors: vec![InputError {
+                file: name,
+                line: None,
+                message: format!("cannot read: {message}"),
+            }],
+            ..ReadResult::default()
+        },
+    }
 }
 
 fn skipped(path: String, reason: SkipReason) -> ReadResult {

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, Linker};
@@ -461,9 +461,15 @@ impl EpochTicker {
         let thread = std::thread::Builder::new()
             .name("tollgate-epoch".into())
             .spawn(move || {
+                // Parked rather than asleep, so that dropping the ticker wakes it at once
+                // (a short run must not wait out a tick on exit).
+                let mut next = Instant::now() + limits::EPOCH_TICK;
                 while !flag.load(Ordering::Relaxed) {
-                    std::thread::sleep(limits::EPOCH_TICK);
-                    engine.increment_epoch();
+                    std::thread::park_timeout(next.saturating_duration_since(Instant::now()));
+                    if Instant::now() >= next {
+                        engine.increment_epoch();
+                        next = Instant::now() + limits::EPOCH_TICK;
+                    }
                 }
             })
             .expect("spawning the epoch thread");
@@ -478,6 +484,7 @@ impl Drop for EpochTicker {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(thread) = self.thread.take() {
+            thread.thread().unpark();
             let _ = thread.join();
         }
     }

@@ -22,17 +22,114 @@ use crate::runtime::{
 
 use super::{Job, Provenance, ScanOptions, decisions, history};
 
-/// The report of a run from what the rules returned.
+/// What the rules said over the input so far, resolved against it while the input is at
+/// hand: a scan checks its input at once, history batch by batch.
+pub struct Checked {
+    findings: Vec<FindingRecord>,
+    /// Objects whose waive annotation is refused.
+    refused: Vec<ErrorRecord>,
+    /// Rule calls that failed.
+    rule_errors: Vec<ErrorRecord>,
+    /// Per rule: whether any call failed.
+    failed: Vec<bool>,
+    /// Per rule: what each of its checks judged (what it says, and what it found).
+    judged: Vec<Judged>,
+    /// The kind of every object checked so far, by its position over all batches.
+    kinds: Kinds,
+}
+
+impl Checked {
+    /// Nothing checked yet, by `rules` rules.
+    pub fn new(rules: usize) -> Self {
+        Self {
+            findings: Vec::new(),
+            refused: Vec::new(),
+            rule_errors: Vec::new(),
+            failed: vec![false; rules],
+            judged: vec![Judged::default(); rules],
+            kinds: Kinds::default(),
+        }
+    }
+
+    /// Adds what the rules returned over `inputs` (whose objects' JSON is in `set`):
+    /// findings resolved to file, line and object, failures as errors.
+    pub fn add(
+        &mut self,
+        options: &ScanOptions,
+        selected: &[&Plugin],
+        inputs: &Inputs,
+        set: &ManifestSet,
+        outcomes: Vec<(usize, Result<Verdict, RuleError>, Job)>,
+        today: &str,
+    ) {
+        // Objects are numbered over every batch, so that what checks judged in one batch
+        // never collides with another's.
+        let offset = self.kinds.len() as u32;
+        for document in &set.documents {
+            self.kinds.push(&document.kind);
+        }
+        self.refused
+            .extend(decisions::refused_annotations(inputs, options, today));
+        let file_index = file_index(inputs);
+        for (rule, outcome, job) in outcomes {
+            let plugin = selected[rule];
+            let judged = &mut self.judged[rule];
+            let resolved = outcome.and_then(|verdict| {
+                judged.add(&verdict, offset);
+                verdict
+                    .findings
+                    .into_iter()
+                    .map(|f| record(plugin, inputs, &file_index, set, f))
+                    .collect::<Result<Vec<_>, _>>()
+            });
+            match resolved {
+                Ok(records) => self.findings.extend(records),
+                Err(error) => {
+                    self.failed[rule] = true;
+                    let scope = match job {
+                        Job::Manifests => String::new(),
+                        Job::Files(batch) => format!(" on {}", describe_batch(batch)),
+                    };
+                    self.rule_errors.push(ErrorRecord {
+                        rule: Some(plugin.info.id.clone()),
+                        file: None,
+                        line: None,
+                        message: format!("{}{scope} {error}", plugin.source),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Each file's position in the input, by the path findings name it with.
+fn file_index(inputs: &Inputs) -> BTreeMap<&str, usize> {
+    inputs
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.as_str(), i))
+        .collect()
+}
+
+/// The report of a run from what the rules said over its inputs.
 pub fn assemble(
     options: &ScanOptions,
     plugins: &[Plugin],
     selected: &[&Plugin],
     inputs: &Inputs,
-    set: &ManifestSet,
-    outcomes: Vec<(usize, Result<Verdict, RuleError>, Job)>,
+    checked: Checked,
     provenance: Provenance,
 ) -> Report {
-    let mut findings = Vec::new();
+    let Checked {
+        mut findings,
+        refused,
+        rule_errors,
+        failed,
+        judged,
+        kinds,
+    } = checked;
+    let objects = kinds.len();
     let mut errors: Vec<ErrorRecord> = inputs
         .errors
         .iter()
@@ -44,46 +141,10 @@ pub fn assemble(
         })
         .collect();
     let today = provenance::date(&provenance.generated_at);
-    errors.extend(decisions::refused_annotations(inputs, options, today));
+    errors.extend(refused);
     let unread_inputs = !errors.is_empty();
-    let mut failed = vec![false; selected.len()];
-
-    // Each file's position in the input, by the path findings name it with.
-    let file_index: BTreeMap<&str, usize> = inputs
-        .files
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.path.as_str(), i))
-        .collect();
-    // What each check of each rule judged: what it says, and what it found.
-    let mut judged: Vec<Judged> = vec![Judged::default(); selected.len()];
-    for (rule, outcome, job) in outcomes {
-        let plugin = selected[rule];
-        let resolved = outcome.and_then(|verdict| {
-            judged[rule].add(&verdict);
-            verdict
-                .findings
-                .into_iter()
-                .map(|f| record(plugin, inputs, &file_index, set, f))
-                .collect::<Result<Vec<_>, _>>()
-        });
-        match resolved {
-            Ok(records) => findings.extend(records),
-            Err(error) => {
-                failed[rule] = true;
-                let scope = match job {
-                    Job::Manifests => String::new(),
-                    Job::Files(batch) => format!(" on {}", describe_batch(batch)),
-                };
-                errors.push(ErrorRecord {
-                    rule: Some(plugin.info.id.clone()),
-                    file: None,
-                    line: None,
-                    message: format!("{}{scope} {error}", plugin.source),
-                });
-            }
-        }
-    }
+    errors.extend(rule_errors);
+    let file_index = file_index(inputs);
 
     history::merge_versions(&mut findings, inputs, &file_index);
     decisions::apply_severities(options, &mut findings);
@@ -125,7 +186,7 @@ pub fn assemble(
         (
             rules.len(),
             inputs.files.len(),
-            inputs.objects.len(),
+            objects,
             inputs.skipped.len(),
         ),
         &findings,
@@ -138,7 +199,7 @@ pub fn assemble(
         .filter(|p| !selected.iter().any(|s| s.info.id == p.info.id))
         .map(|p| (p.info.id.clone(), rule_controls(&p.info)))
         .collect();
-    let scope = |control: &ControlRef| control_scope(control, &rules, &judged, set);
+    let scope = |control: &ControlRef| control_scope(control, &rules, &judged, &kinds);
     let controls = catalog::assess(
         &options.frameworks,
         &catalog::Run {
@@ -440,12 +501,10 @@ pub fn rule_controls(info: &RuleInfo) -> Vec<ControlRef> {
 /// `info` was validated, so every framework is in the catalog.
 pub fn control_refs(controls: &[runtime::Control]) -> Vec<ControlRef> {
     let mut sorted: Vec<&runtime::Control> = controls.iter().collect();
-    sorted.sort_by_cached_key(|c| {
-        let parts: Vec<(Option<u64>, String)> =
-            c.id.split(['.', '-', '(', ')'])
-                .map(|part| (part.parse().ok(), part.to_owned()))
-                .collect();
-        (catalog::by_name(&c.framework), parts)
+    sorted.sort_by(|a, b| {
+        catalog::by_name(&a.framework)
+            .cmp(&catalog::by_name(&b.framework))
+            .then_with(|| natural_parts(&a.id).cmp(natural_parts(&b.id)))
     });
     sorted.dedup_by(|a, b| a.framework == b.framework && a.id == b.id);
     sorted
@@ -457,47 +516,106 @@ pub fn control_refs(controls: &[runtime::Control]) -> Vec<ControlRef> {
         .collect()
 }
 
-/// What the checks of one rule judged over a run's calls: objects by position in the
-/// manifest set, and files.
+/// The parts of a control id between `.`, `-`, `(` and `)`, numbers as numbers, compared
+/// without allocating: every finding's controls are sorted.
+fn natural_parts(id: &str) -> impl Iterator<Item = (Option<u64>, &str)> {
+    id.split(['.', '-', '(', ')'])
+        .map(|part| (part.parse().ok(), part))
+}
+
+/// The kind of every object checked, numbered over all batches; kinds stored once.
+#[derive(Debug, Default)]
+struct Kinds {
+    names: Vec<String>,
+    of_object: Vec<u16>,
+}
+
+impl Kinds {
+    fn push(&mut self, kind: &str) {
+        let at = match self.names.iter().position(|k| k == kind) {
+            Some(at) => at,
+            None => {
+                self.names.push(kind.to_owned());
+                self.names.len() - 1
+            }
+        };
+        self.of_object.push(u16::try_from(at).unwrap_or(u16::MAX));
+    }
+
+    fn len(&self) -> usize {
+        self.of_object.len()
+    }
+
+    fn of(&self, object: usize) -> Option<&str> {
+        let at = *self.of_object.get(object)?;
+        self.names.get(at as usize).map(String::as_str)
+    }
+}
+
+/// What one check judged over a run's calls.
+#[derive(Clone, Debug, Default)]
+struct CheckJudged {
+    /// The objects it judged, by number over all batches, as a bitset.
+    objects: Vec<u64>,
+    /// Files it read, as it says.
+    files: usize,
+    /// Files it found something in: read, whatever it says.
+    found_in: BTreeSet<String>,
+}
+
+impl CheckJudged {
+    fn judge(&mut self, object: u32) {
+        let (word, bit) = (object as usize / 64, object % 64);
+        if self.objects.len() <= word {
+            self.objects.resize(word + 1, 0);
+        }
+        self.objects[word] |= 1 << bit;
+    }
+
+    fn object_count(&self) -> usize {
+        self.objects.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    fn files(&self) -> usize {
+        self.files.max(self.found_in.len())
+    }
+}
+
+/// What the checks of one rule judged over a run's calls.
 #[derive(Clone, Debug, Default)]
 struct Judged {
-    /// Per check: the objects it judged, the files it read, and the files it found in.
-    checks: BTreeMap<String, (BTreeSet<u32>, usize, BTreeSet<String>)>,
+    checks: BTreeMap<String, CheckJudged>,
 }
 
 impl Judged {
-    /// Adds one call's coverage, and the objects and files of its findings.
-    fn add(&mut self, verdict: &Verdict) {
+    /// Adds one call's coverage, and the objects and files of its findings; `offset`
+    /// numbers the call's objects among all batches'.
+    fn add(&mut self, verdict: &Verdict, offset: u32) {
         for coverage in &verdict.coverage {
             let entry = self.checks.entry(coverage.check.clone()).or_default();
-            entry.0.extend(&coverage.documents);
-            entry.1 += coverage.files as usize;
+            for &document in &coverage.documents {
+                entry.judge(offset + document);
+            }
+            entry.files += coverage.files as usize;
         }
         for finding in &verdict.findings {
             let entry = self.checks.entry(finding.check.clone()).or_default();
             match &finding.location {
-                Location::Object(o) => {
-                    entry.0.insert(o.document);
-                }
+                Location::Object(o) => entry.judge(offset + o.document),
                 Location::File(f) => {
-                    entry.2.insert(f.path.clone());
+                    entry.found_in.insert(f.path.clone());
                 }
             }
         }
     }
 
-    /// Files a check read: what it said, or at least the files it found something in.
-    fn files(entry: &(BTreeSet<u32>, usize, BTreeSet<String>)) -> usize {
-        entry.1.max(entry.2.len())
-    }
-
     fn coverage(&self) -> Vec<CheckCoverage> {
         self.checks
             .iter()
-            .map(|(check, entry)| CheckCoverage {
+            .map(|(check, judged)| CheckCoverage {
                 check: check.clone(),
-                objects: entry.0.len(),
-                files: Self::files(entry),
+                objects: judged.object_count(),
+                files: judged.files(),
             })
             .collect()
     }
@@ -510,15 +628,20 @@ fn control_scope(
     control: &ControlRef,
     rules: &[RuleResult],
     judged: &[Judged],
-    set: &ManifestSet,
+    kinds: &Kinds,
 ) -> Scope {
-    let mut documents: BTreeSet<u32> = BTreeSet::new();
+    let mut objects: Vec<u64> = Vec::new();
     let mut files = 0;
     for (rule, judged) in rules.iter().zip(judged) {
         for check in rule.checks_for(control) {
             if let Some(entry) = judged.checks.get(&check.id) {
-                documents.extend(&entry.0);
-                files = files.max(Judged::files(entry));
+                if objects.len() < entry.objects.len() {
+                    objects.resize(entry.objects.len(), 0);
+                }
+                for (word, bits) in objects.iter_mut().zip(&entry.objects) {
+                    *word |= bits;
+                }
+                files = files.max(entry.files());
             }
         }
     }
@@ -526,9 +649,13 @@ fn control_scope(
         files,
         ..Scope::default()
     };
-    for document in documents {
-        if let Some(d) = set.documents.get(document as usize) {
-            *scope.objects.entry(d.kind.clone()).or_insert(0) += 1;
+    for (word, &bits) in objects.iter().enumerate() {
+        for bit in 0..64 {
+            if bits & (1 << bit) != 0
+                && let Some(kind) = kinds.of(word * 64 + bit)
+            {
+                *scope.objects.entry(kind.to_owned()).or_insert(0) += 1;
+            }
         }
     }
     scope

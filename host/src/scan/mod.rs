@@ -1,10 +1,12 @@
 //! A scan from start to end: load the plugins, check the rules' settings, read the
 //! inputs, run every selected rule in parallel (the whole manifest set per rule, files in
-//! batches), and [`assemble`] the [`Report`], applying people's [`decisions`].
+//! batches), and [`assemble`] the [`Report`], applying people's [`decisions`]. History is
+//! read and checked batch by batch, with [`progress`] on a terminal.
 
 mod assemble;
 mod decisions;
 mod history;
+mod progress;
 
 pub use assemble::{check_record, control_refs, rule_controls, severity};
 
@@ -22,11 +24,16 @@ use crate::runtime::{
     ComponentCache, Document, File, InputKind, Limits, LoadError, Location, ManifestSet,
     PinnedPlugin, Plugin, PluginSource, RuleError, Runtime, Verdict,
 };
+use assemble::Checked;
+use progress::Progress;
 
 /// Files sent to one `check-files` call: at most this many bytes (or one larger file).
 const FILE_BATCH_BYTES: usize = 8 << 20;
 /// And at most this many files.
 const FILE_BATCH_COUNT: usize = 512;
+/// History is read this many file batches at a time: enough to keep every core busy,
+/// few enough that memory stays bounded.
+const HISTORY_BATCH_FILE_BATCHES: usize = 4;
 
 /// Which findings fail the run.
 #[derive(
@@ -151,8 +158,9 @@ pub fn run_loaded(
     plugins: &[Plugin],
 ) -> Result<Report, ScanError> {
     let generated_at = provenance::timestamp();
+    let today = provenance::date(&generated_at).to_owned();
     if let Some(config) = &options.config {
-        config.check_waivers(provenance::date(&generated_at))?;
+        config.check_waivers(&today)?;
     }
     let git = match &options.target {
         Target::Paths(paths) => paths.first().and_then(|p| provenance::git_revision(p)),
@@ -160,11 +168,132 @@ pub fn run_loaded(
     };
     let selected = select(plugins, options)?;
     let settings = rule_settings(runtime, &selected, options.config.as_ref())?;
-    let mut inputs = input::collect(&options.target, &options.input);
+    let rules = Rules {
+        runtime,
+        selected: &selected,
+        settings: &settings,
+        options,
+        today: &today,
+    };
+    let mut checked = Checked::new(selected.len());
+    let inputs = match &options.target {
+        Target::Repository {
+            repo,
+            source: input::git::Source::History,
+        } => rules.check_history(repo, &mut checked),
+        target => {
+            let mut inputs = input::collect(target, &options.input);
+            rules.check(&mut inputs, &mut checked);
+            inputs
+        }
+    };
+    let provenance = Provenance { generated_at, git };
+    Ok(assemble::assemble(
+        options, plugins, &selected, &inputs, checked, provenance,
+    ))
+}
 
-    // The JSON texts and file contents move into what the plugins are given: no copies.
-    let set = ManifestSet {
-        default_namespace: options.default_namespace.clone(),
+/// The selected rules, ready to run over inputs.
+struct Rules<'a> {
+    runtime: &'a Runtime,
+    selected: &'a [&'a Plugin],
+    /// The settings text of each selected rule.
+    settings: &'a [String],
+    options: &'a ScanOptions,
+    /// The date of the run, which waivers are judged on.
+    today: &'a str,
+}
+
+impl Rules<'_> {
+    /// Runs every selected rule over `inputs` in parallel (the whole manifest set per
+    /// rule, files in batches) and adds what they said to `checked`. The objects' JSON
+    /// texts and the files' contents move into what the plugins are given: no copies.
+    fn check(&self, inputs: &mut Inputs, checked: &mut Checked) {
+        let set = manifest_set(inputs, &self.options.default_namespace);
+        let wants = |kind: InputKind| self.selected.iter().any(|p| p.info.inputs.contains(&kind));
+        let batches = if wants(InputKind::Files) {
+            file_batches(inputs)
+        } else {
+            Vec::new()
+        };
+        let jobs: Vec<(usize, Job)> = self
+            .selected
+            .iter()
+            .enumerate()
+            .flat_map(|(rule, plugin)| {
+                let reads = |kind: InputKind| plugin.info.inputs.contains(&kind);
+                let manifests = reads(InputKind::Manifests).then_some(Job::Manifests);
+                let files = reads(InputKind::Files)
+                    .then(|| batches.iter().map(|b| Job::Files(b.as_slice())))
+                    .into_iter()
+                    .flatten();
+                manifests
+                    .into_iter()
+                    .chain(files)
+                    .map(move |job| (rule, job))
+            })
+            .collect();
+        let slices: Vec<Option<Slice>> = self
+            .selected
+            .iter()
+            .map(|p| Slice::of(&set, &p.info.kinds))
+            .collect();
+        let outcomes: Vec<(usize, Result<Verdict, RuleError>, Job)> = jobs
+            .into_par_iter()
+            .map(|(rule, job)| {
+                let (plugin, settings) = (self.selected[rule], self.settings[rule].as_str());
+                let result = match (job, &slices[rule]) {
+                    (Job::Manifests, None) => self.runtime.check_manifests(plugin, &set, settings),
+                    (Job::Manifests, Some(slice)) => self
+                        .runtime
+                        .check_manifests(plugin, &slice.set, settings)
+                        .map(|verdict| slice.restore(verdict)),
+                    (Job::Files(batch), _) => self.runtime.check_files(plugin, batch, settings),
+                };
+                (rule, result, job)
+            })
+            .collect();
+        checked.add(
+            self.options,
+            self.selected,
+            inputs,
+            &set,
+            outcomes,
+            self.today,
+        );
+    }
+
+    /// Checks the history of the repository that holds `repo` batch by batch, so that
+    /// memory holds one batch of contents whatever the history's size; returns what was
+    /// read, without contents or objects.
+    fn check_history(&self, repo: &std::path::Path, checked: &mut Checked) -> Inputs {
+        let batches = match input::history(
+            repo,
+            &self.options.input,
+            FILE_BATCH_BYTES * HISTORY_BATCH_FILE_BATCHES,
+            FILE_BATCH_COUNT * HISTORY_BATCH_FILE_BATCHES,
+        ) {
+            Ok(batches) => batches,
+            Err(failed) => return failed,
+        };
+        let (blobs, bytes) = batches.totals();
+        let mut progress = Progress::on_stderr("history", blobs, bytes);
+        let mut read = Inputs::default();
+        for mut batch in batches {
+            self.check(&mut batch, checked);
+            let bytes = batch.files.iter().map(|f| f.size).sum();
+            progress.advance(batch.files.len() + batch.skipped.len(), bytes);
+            read.append_checked(batch);
+        }
+        progress.finish();
+        read
+    }
+}
+
+/// The manifest set the plugins are given; the objects' JSON texts move into it.
+fn manifest_set(inputs: &mut Inputs, default_namespace: &str) -> ManifestSet {
+    ManifestSet {
+        default_namespace: default_namespace.to_owned(),
         documents: inputs
             .objects
             .iter_mut()
@@ -178,61 +307,7 @@ pub fn run_loaded(
                 object: std::mem::take(&mut o.json),
             })
             .collect(),
-    };
-    let wants_files = selected
-        .iter()
-        .any(|p| p.info.inputs.contains(&InputKind::Files));
-    let batches = if wants_files {
-        file_batches(&mut inputs)
-    } else {
-        Vec::new()
-    };
-
-    let slices: Vec<Option<Slice>> = selected
-        .iter()
-        .map(|p| Slice::of(&set, &p.info.kinds))
-        .collect();
-    let jobs: Vec<(usize, Job)> = selected
-        .iter()
-        .enumerate()
-        .flat_map(|(rule, plugin)| {
-            let manifests = plugin
-                .info
-                .inputs
-                .contains(&InputKind::Manifests)
-                .then_some(Job::Manifests);
-            let files = plugin
-                .info
-                .inputs
-                .contains(&InputKind::Files)
-                .then(|| batches.iter().map(|b| Job::Files(b.as_slice())))
-                .into_iter()
-                .flatten();
-            manifests
-                .into_iter()
-                .chain(files)
-                .map(move |job| (rule, job))
-        })
-        .collect();
-    let outcomes: Vec<(usize, Result<Verdict, RuleError>, Job)> = jobs
-        .into_par_iter()
-        .map(|(rule, job)| {
-            let (plugin, settings) = (selected[rule], settings[rule].as_str());
-            let result = match (job, &slices[rule]) {
-                (Job::Manifests, None) => runtime.check_manifests(plugin, &set, settings),
-                (Job::Manifests, Some(slice)) => runtime
-                    .check_manifests(plugin, &slice.set, settings)
-                    .map(|verdict| slice.restore(verdict)),
-                (Job::Files(batch), _) => runtime.check_files(plugin, batch, settings),
-            };
-            (rule, result, job)
-        })
-        .collect();
-
-    let provenance = Provenance { generated_at, git };
-    Ok(assemble::assemble(
-        options, plugins, &selected, &inputs, &set, outcomes, provenance,
-    ))
+    }
 }
 
 /// The objects of the kinds a rule declared it reads (`rule-info.kinds`), which is all it

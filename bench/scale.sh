@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Scaling of manifest scanning (release build): generated estates of 1k, 10k, 100k and 300k
+# objects scanned with a warm plugin cache (wall time, objects/s, MB/s, peak RSS; median of
+# RUNS runs, 3 by default, one run from 100k up), then Checkov against tollgate on the same
+# 3k-object estate in the same run (Checkov from PyPI into target/bench-venv; skipped with
+# a message when it cannot be installed). Writes target/bench/scale.tsv and the plot
+# bench/scale.svg, and prints the tables BENCHMARKS.md shows.
+#
+# usage: bench/scale.sh [OBJECTS...]   (default: 1000 10000 100000 300000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# TOLLGATE_BIN measures another build (e.g. an older one, for a before/after).
+bin=${TOLLGATE_BIN:-}
+[ -n "$bin" ] || { cargo build --release --locked --quiet && bin=$PWD/target/release/tollgate; }
+out=$PWD/target/bench
+mkdir -p "$out"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000 100000 300000)
+runs=${RUNS:-3}
+export TOLLGATE_CACHE_DIR="$work/cache"
+"$bin" rules >/dev/null # compile the plugins once: every run below is warm
+
+# Runs the command `n` times; prints the median wall seconds, and the peak RSS (KiB) and
+# CPU seconds (user + system) of that run.
+median_of() { # n, then the command
+  local n=$1; shift
+  for _ in $(seq "$n"); do
+    /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$@" >/dev/null 2>"$work/err" || true
+    tail -n 1 "$work/time" | awk '{ print $1, $2, $3 + $4 }'
+  done | sort -n | awk '{ rows[NR] = $0 } END { print rows[int((NR + 1) / 2)] }'
+}
+
+printf 'objects\tbytes\tseconds\tkib\tcpu\n' >"$out/scale.tsv"
+for n in "${sizes[@]}"; do
+  python3 bench/generate.py "$n" "$work/estate-$n" >/dev/null
+  bytes=$(cat "$work/estate-$n"/*.yaml | wc -c)
+  count=$runs
+  [ "$n" -lt 100000 ] || count=1
+  read -r seconds kib cpu < <(median_of "$count" "$bin" scan "$work/estate-$n" --format json -o "$work/report.json")
+  printf '%s\t%s\t%s\t%s\t%s\n' "$n" "$bytes" "$seconds" "$kib" "$cpu" >>"$out/scale.tsv"
+  [ "$n" -lt 100000 ] || rm -rf "$work/estate-$n"
+done
+
+echo "| objects | input | wall | CPU (user+sys) | objects/s | MB/s | peak RSS | RSS / input |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+tail -n +2 "$out/scale.tsv" | while read -r n bytes seconds kib cpu; do
+  python3 -c "import sys; n, b, s, k, c = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]); \
+print(f'| {n:,} | {b / 1e6:.1f} MB | {s:.2f} s | {c:.2f} s | {n / s:,.0f} | {b / 1e6 / s:.1f} | {k / 1024:.0f} MiB | {k * 1024 / b:.1f}x |')" \
+    "$n" "$bytes" "$seconds" "$kib" "$cpu"
+done
+python3 bench/plot.py "$out/scale.tsv" bench/scale.svg
+
+# Checkov on the same 3k-object estate, in this run.
+python3 bench/generate.py 3000 "$work/estate-3k" >/dev/null
+read -r ours ours_kib _ < <(median_of "$runs" "$bin" scan "$work/estate-3k" --format json -o "$work/report.json")
+venv=$PWD/target/bench-venv
+if [ -x "$venv/bin/checkov" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet --disable-pip-version-check checkov; } >"$work/pip.log" 2>&1; then
+  read -r theirs theirs_kib _ < <(median_of 1 "$venv/bin/checkov" --quiet --compact --framework kubernetes -d "$work/estate-3k" -o json)
+  version=$("$venv/bin/checkov" --version)
+  python3 -c "import sys; o, ok, t, tk = float(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]); \
+print(f'\n3,000 objects: tollgate {o:.3f} s ({ok / 1024:.0f} MiB), Checkov {sys.argv[5]} {t:.1f} s ({tk / 1024:.0f} MiB): {t / o:,.0f}x')" \
+    "$ours" "$ours_kib" "$theirs" "$theirs_kib" "$version"
+else
+  echo
+  echo "Checkov could not be installed from PyPI (see below); the ratio was not measured."
+  tail -n 5 "$work/pip.log"
+fi
