@@ -45,6 +45,32 @@ pub enum Command {
     Frameworks(FrameworksArgs),
     /// Render a saved JSON report in another format, or merge the reports of several runs.
     Report(ReportArgs),
+    /// Write and inspect rule plugins.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// Write a new rule crate (Rust, on the tollgate SDK) with one check, a fixture and a
+    /// unit test, ready for `cargo test` and `cargo build --release --target wasm32-wasip2`.
+    New(PluginNewArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PluginNewArgs {
+    /// The rule id, also the crate name: kebab-case, e.g. `image-digest`.
+    pub name: String,
+
+    /// Directory of the new crate; must not exist [default: ./NAME]
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// The SDK crate (`plugins/sdk` of a tollgate source tree) to depend on by path
+    /// [default: the tree this tollgate was built from if it is still there, else the
+    /// tollgate Git repository at this release's tag]
+    #[arg(long, value_name = "PATH")]
+    pub sdk: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

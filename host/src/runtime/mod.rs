@@ -26,6 +26,7 @@ pub use bindings::{
     ManifestSet, ObjectLocation, RuleInfo, SettingsError, Severity, Verdict,
 };
 pub use cache::ComponentCache;
+pub(crate) use contract::is_kebab_case;
 pub use limits::Limits;
 
 use bindings::RulePre;
