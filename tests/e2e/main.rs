@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `tollgate` binary with its embedded plugins, on the fixtures
 //! under `tests/fixtures/`, and hostile plugins from `plugins/testing/`.
 
+mod authoring;
 mod cache;
 mod ci;
 mod cli;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the real external tools the end-to-end tests use, into target/test-tools
 # (Chromium and ssh-keygen come from Debian): the SARIF multitool (npm), Python with compliance-trestle
-# (OSCAL models), junitparser, jsonschema, pre-commit and PyYAML (the reference reader of the
-# differential YAML test) (PyPI), headless Chromium and OpenSSH's ssh-keygen. Idempotent: what is already there is kept. The tests fail, naming this script,
+# (OSCAL models), junitparser, jsonschema, pre-commit, PyYAML (the reference reader of the
+# differential YAML test) and componentize-py (builds the Python example rule) (PyPI), headless
+# Chromium and OpenSSH's ssh-keygen. Idempotent: what is already there is kept. The tests fail, naming this script,
 # when a tool is missing.
 set -euo pipefail
 
@@ -21,11 +22,11 @@ sarif() {
 
 python_tools() {
     local python="$tools/venv/bin/python"
-    if ! "$python" -c "import trestle, junitparser, jsonschema, pre_commit, yaml" 2>/dev/null; then
+    if ! "$python" -c "import trestle, junitparser, jsonschema, pre_commit, yaml, componentize_py" 2>/dev/null; then
         python3 -m venv "$tools/venv"
-        "$tools/venv/bin/pip" install --quiet --disable-pip-version-check \
+        "$python" -m pip install --quiet --disable-pip-version-check \
             compliance-trestle==5.2.0 junitparser==5.0.3 jsonschema==4.26.0 pre-commit==4.7.0 \
-            PyYAML==6.0.4
+            PyYAML==6.0.4 componentize-py==0.25.1
     fi
 }
 

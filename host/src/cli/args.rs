@@ -62,7 +62,7 @@ pub enum Command {
     /// Of a directory, each YAML or JSON file and each subdirectory (its files judged
     /// together) is one fixture.
     Test(TestArgs),
-    /// Work with rule plugins.
+    /// Write and inspect rule plugins.
     #[command(subcommand)]
     Plugin(PluginCommand),
 }
@@ -90,6 +90,9 @@ pub enum PluginCommand {
     /// built for, the imports it asks for and what the sandbox grants each, its size and
     /// SHA-256 (the digest to pin in the config's `plugins:`).
     Inspect(InspectArgs),
+    /// Write a new rule crate (Rust, on the tollgate SDK) with one check, a fixture and a
+    /// unit test, ready for `cargo test` and `cargo build --release --target wasm32-wasip2`.
+    New(PluginNewArgs),
 }
 
 #[derive(Debug, Args)]
@@ -101,6 +104,22 @@ pub struct InspectArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
     pub format: InspectFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct PluginNewArgs {
+    /// The rule id, also the crate name: kebab-case, e.g. `image-digest`.
+    pub name: String,
+
+    /// Directory of the new crate; must not exist [default: ./NAME]
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// The SDK crate (`plugins/sdk` of a tollgate source tree) to depend on by path
+    /// [default: the tree this tollgate was built from if it is still there, else the
+    /// tollgate Git repository at this release's tag]
+    #[arg(long, value_name = "PATH")]
+    pub sdk: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ mod args;
 mod evidence;
 mod inspect;
 mod listing;
+mod scaffold;
 mod setup;
 mod test;
 
@@ -27,8 +28,8 @@ use crate::scan::{self, FailOn, RuntimeOptions, ScanOptions};
 
 pub use args::Cli;
 use args::{
-    BaselineArgs, Command, ExplainArgs, FrameworksArgs, PluginCommand, ReportArgs, ReportCommand,
-    RulesArgs, RuntimeArgs, ScanArgs, ScopeArgs,
+    BaselineArgs, Command, ExplainArgs, FrameworksArgs, PluginCommand, PluginNewArgs, ReportArgs,
+    ReportCommand, RulesArgs, RuntimeArgs, ScanArgs, ScopeArgs,
 };
 
 /// Parses the command line and runs it. Usage errors print clap's message and give 2.
@@ -65,7 +66,27 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Man(args) => setup::man_command(args),
         Command::Test(args) => test::test_command(args),
         Command::Plugin(PluginCommand::Inspect(args)) => inspect::inspect_command(args),
+        Command::Plugin(PluginCommand::New(args)) => plugin_new_command(args),
     }
+}
+
+/// `tollgate plugin new NAME`: writes the rule crate and says how to build and load it.
+fn plugin_new_command(args: PluginNewArgs) -> anyhow::Result<u8> {
+    let sdk = scaffold::SdkSource::choose(args.sdk.as_deref())?;
+    let rule = scaffold::NewRule::new(&args.name, args.dir, sdk)?;
+    let written = rule.write()?;
+    let dir = rule.dir.display();
+    let mut text = format!("Wrote rule {} in {dir}/ (SDK: {}):\n", rule.name, rule.sdk);
+    for path in &written {
+        text.push_str(&format!("  {}\n", path.display()));
+    }
+    text.push_str(&format!(
+        "Next:\n  cd {dir}\n  cargo test\n  cargo build --release --target wasm32-wasip2\n  \
+         tollgate scan fixtures/ --plugin target/wasm32-wasip2/release/{}.wasm\n",
+        rule.lib_name()
+    ));
+    write_stdout(&text)?;
+    Ok(0)
 }
 
 /// `tollgate report FILE` renders a saved report; `tollgate report merge` merges several.

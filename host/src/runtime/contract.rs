@@ -218,7 +218,8 @@ fn is_kind(kind: &str) -> bool {
         && kind.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
-fn is_kebab_case(id: &str) -> bool {
+/// Whether `id` is a rule or check id: kebab-case words of `[a-z0-9]`, at most 64 bytes.
+pub fn is_kebab_case(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
         && id.split('-').all(|word| {

@@ -27,6 +27,7 @@ pub use bindings::{
     ManifestSet, ObjectLocation, RuleInfo, SettingsError, Severity, Verdict,
 };
 pub use cache::ComponentCache;
+pub(crate) use contract::is_kebab_case;
 pub use inspect::{Import, Inspection};
 pub use limits::Limits;
 pub use sandbox::Access;
