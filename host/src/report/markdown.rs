@@ -235,25 +235,6 @@ pub(super) fn table_code(text: &str) -> String {
     code_span(&text.replace('|', "\\|"))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hostile_text_stays_text() {
-        assert_eq!(
-            inline("<img src=y onerror=alert(5)> [x](http://e) *a* | `b` \\ & ~c~"),
-            "&lt;img src=y onerror=alert(5)&gt; \\[x\\](http://e) \\*a\\* \\| \\`b\\` \\\\ &amp; \\~c\\~"
-        );
-        assert_eq!(
-            table_code("x`<img src=y onerror=alert(5)>`|z.yaml:3"),
-            "``x`<img src=y onerror=alert(5)>`\\|z.yaml:3``"
-        );
-        assert_eq!(code_span("``a``"), "``` ``a`` ```");
-        assert_eq!(code_span("deploy/web.yaml:12"), "`deploy/web.yaml:12`");
-    }
-}
-
 /// What a status claims, and what it does not: said under every control summary.
 const SCOPE_NOTE: &str = "Satisfied means tested, no exceptions in the scanned scope; it does \
      not say the control is met for the organisation. Each control's basis names the objects \
@@ -277,4 +258,23 @@ fn control_table(out: &mut String, report: &Report) {
         );
     }
     out.push_str("\n</details>\n\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_text_stays_text() {
+        assert_eq!(
+            inline("<img src=y onerror=alert(5)> [x](http://e) *a* | `b` \\ & ~c~"),
+            "&lt;img src=y onerror=alert(5)&gt; \\[x\\](http://e) \\*a\\* \\| \\`b\\` \\\\ &amp; \\~c\\~"
+        );
+        assert_eq!(
+            table_code("x`<img src=y onerror=alert(5)>`|z.yaml:3"),
+            "``x`<img src=y onerror=alert(5)>`\\|z.yaml:3``"
+        );
+        assert_eq!(code_span("``a``"), "``` ``a`` ```");
+        assert_eq!(code_span("deploy/web.yaml:12"), "`deploy/web.yaml:12`");
+    }
 }

@@ -291,7 +291,7 @@ impl Runtime {
             .linker
             .instantiate_pre(component)
             .and_then(RulePre::new)
-            .map_err(|error| match self.contract_of(&component) {
+            .map_err(|error| match self.contract_of(component) {
                 Some(speaks) if speaks != CONTRACT => LoadError::OtherContract {
                     source_name: source.clone(),
                     speaks,

@@ -274,7 +274,7 @@ impl Rules<'_> {
             FILE_BATCH_COUNT * HISTORY_BATCH_FILE_BATCHES,
         ) {
             Ok(batches) => batches,
-            Err(failed) => return failed,
+            Err(failed) => return *failed,
         };
         let (blobs, bytes) = batches.totals();
         let mut progress = Progress::on_stderr("history", blobs, bytes);
