@@ -182,6 +182,66 @@ fn a_plaintext_secret_breaks_every_control_of_its_check_consistently() {
     assert!(!run(&["scan", path]).stdout.contains(&password));
 }
 
+/// A full wildcard is one finding, yet its check carries the CIS item of every permission
+/// it implies in its reach: with a namespace's only Secret-reading role a `*/*/*` Role,
+/// CIS 5.1.2 is not satisfied; what a Role cannot reach (PVs, nodes/proxy, CSRs,
+/// webhooks) is judged clean.
+#[test]
+fn a_full_wildcard_breaks_every_cis_item_it_implies() {
+    let (code, report) = scan_json(&["controls/full-wildcard", "--rule", "rbac-least-privilege"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        crate::util::findings(&report),
+        [
+            "rbac-least-privilege/namespace-full-wildcard controls/full-wildcard/rbac.yaml:11 Role shop/shop-admin"
+        ]
+    );
+    let section_5_1: Vec<String> = control_statuses(&report, &["cis-kubernetes"])
+        .into_iter()
+        .filter(|s| s.starts_with("cis-kubernetes 5.1."))
+        .collect();
+    assert_eq!(
+        section_5_1,
+        [
+            "cis-kubernetes 5.1.1 satisfied",
+            "cis-kubernetes 5.1.2 not-satisfied",
+            "cis-kubernetes 5.1.3 not-satisfied",
+            "cis-kubernetes 5.1.4 not-satisfied",
+            "cis-kubernetes 5.1.5 satisfied",
+            "cis-kubernetes 5.1.6 not-assessed",
+            "cis-kubernetes 5.1.7 satisfied",
+            "cis-kubernetes 5.1.8 not-satisfied",
+            "cis-kubernetes 5.1.9 satisfied",
+            "cis-kubernetes 5.1.10 satisfied",
+            "cis-kubernetes 5.1.11 satisfied",
+            "cis-kubernetes 5.1.12 satisfied",
+            "cis-kubernetes 5.1.13 not-satisfied",
+        ]
+    );
+    // Bound cluster-wide with every non-resource URL it is cluster-admin in all but name:
+    // every item of 5.1 it touches, 5.1.1 included, is not satisfied.
+    let (_, report) = scan_json(&["rbac/wildcards.yaml", "--rule", "rbac-least-privilege"]);
+    let broken: Vec<String> = control_statuses(&report, &["cis-kubernetes"])
+        .into_iter()
+        .filter(|s| s.ends_with(" not-satisfied"))
+        .collect();
+    assert_eq!(
+        broken,
+        [
+            "cis-kubernetes 5.1.1 not-satisfied",
+            "cis-kubernetes 5.1.2 not-satisfied",
+            "cis-kubernetes 5.1.3 not-satisfied",
+            "cis-kubernetes 5.1.4 not-satisfied",
+            "cis-kubernetes 5.1.8 not-satisfied",
+            "cis-kubernetes 5.1.9 not-satisfied",
+            "cis-kubernetes 5.1.10 not-satisfied",
+            "cis-kubernetes 5.1.11 not-satisfied",
+            "cis-kubernetes 5.1.12 not-satisfied",
+            "cis-kubernetes 5.1.13 not-satisfied",
+        ]
+    );
+}
+
 /// `docs/controls.md` is `tollgate frameworks --format markdown`: the reasoning an auditor
 /// follows cannot drift from the catalog and the rules' declared checks.
 #[test]

@@ -1,6 +1,7 @@
 //! The rule's checks: what each reports, why, how to fix it, and the controls it
 //! evidences. Every check shares [`RBAC_CONTROLS`]; the permission checks follow CIS
-//! Kubernetes Benchmark section 5.1 item by item.
+//! Kubernetes Benchmark section 5.1 item by item, and the two full-wildcard checks carry
+//! the items of every permission a full wildcard grants in its reach.
 
 use tollgate_sdk::framework::{CIS_KUBERNETES, ISO27001, NIST_800_53, SOC2};
 use tollgate_sdk::{Check, ControlId, Severity, join_controls};
@@ -125,6 +126,42 @@ const ANONYMOUS_CONTROLS: [ControlId; 9] = join_controls(
         (NIST_800_53, "AC-14"),
     ],
 );
+/// A full wildcard within one namespace: the `wildcard` controls and those of every
+/// permission it always grants there (`secrets-read`, `pod-create`,
+/// `privilege-escalation-verbs`, `token-create`), so that none of their CIS items reads
+/// satisfied while such a role stands. `grants` tests that this is exactly that union.
+const NAMESPACE_FULL_WILDCARD_CONTROLS: [ControlId; 18] = join_controls(
+    RBAC_CONTROLS,
+    [
+        (SOC2, "CC6.1"),
+        (SOC2, "CC6.3"),
+        (ISO27001, "A.5.15"),
+        (ISO27001, "A.8.2"),
+        (ISO27001, "A.8.3"),
+        (CIS_KUBERNETES, "5.1.2"),
+        (CIS_KUBERNETES, "5.1.3"),
+        (CIS_KUBERNETES, "5.1.4"),
+        (CIS_KUBERNETES, "5.1.8"),
+        (CIS_KUBERNETES, "5.1.13"),
+        (NIST_800_53, "AC-3"),
+        (NIST_800_53, "AC-6"),
+        (NIST_800_53, "AC-6(1)"),
+        (NIST_800_53, "AC-6(5)"),
+        (NIST_800_53, "AC-6(10)"),
+    ],
+);
+/// A full wildcard over the whole cluster: the namespace's controls and those of the
+/// permissions on cluster-scoped resources (`persistentvolume-create`, `nodes-proxy`,
+/// `csr-approval`, `webhook-config`).
+const CLUSTER_FULL_WILDCARD_CONTROLS: [ControlId; 22] = join_controls(
+    NAMESPACE_FULL_WILDCARD_CONTROLS,
+    [
+        (CIS_KUBERNETES, "5.1.9"),
+        (CIS_KUBERNETES, "5.1.10"),
+        (CIS_KUBERNETES, "5.1.11"),
+        (CIS_KUBERNETES, "5.1.12"),
+    ],
+);
 const POD_CREATE_CONTROLS: [ControlId; 10] = permission("5.1.4");
 const PERSISTENTVOLUME_CREATE_CONTROLS: [ControlId; 10] = permission("5.1.9");
 const TOKEN_CREATE_CONTROLS: [ControlId; 10] = permission("5.1.13");
@@ -149,6 +186,32 @@ pub const WILDCARD: Check = Check {
         including custom resources installed later: nobody can say what the role allows.",
     remediation: NARROW,
     controls: &WILDCARD_CONTROLS,
+};
+pub const NAMESPACE_FULL_WILDCARD: Check = Check {
+    id: "namespace-full-wildcard",
+    title: "A role grants '*' in verbs, resources and API groups within one namespace",
+    severity: Severity::High,
+    rationale: "'*' on every verb, resource and API group is full control of a namespace: \
+        it reads every Secret, creates pods and service account tokens, and can bind, \
+        escalate or impersonate, today and on any resource installed later. One finding \
+        stands for all of these, so it breaks each of their controls.",
+    remediation: NARROW,
+    controls: &NAMESPACE_FULL_WILDCARD_CONTROLS,
+};
+/// Critical when the role also grants every non-resource URL (cluster-admin in all but
+/// name).
+pub const CLUSTER_FULL_WILDCARD: Check = Check {
+    id: "cluster-full-wildcard",
+    title: "A role grants '*' in verbs, resources and API groups across the cluster",
+    severity: Severity::High,
+    rationale: "'*' on every verb, resource and API group cluster-wide is full control \
+        of the cluster: besides every namespace's Secrets, pods, tokens and bind, \
+        escalate or impersonate, it creates PersistentVolumes, reaches the kubelet \
+        through nodes/proxy, approves certificates and changes admission webhooks. One \
+        finding stands for all of these, so it breaks each of their controls; with '*' \
+        on every non-resource URL too the role is cluster-admin in all but name.",
+    remediation: NARROW,
+    controls: &CLUSTER_FULL_WILDCARD_CONTROLS,
 };
 pub const SECRETS_READ: Check = Check {
     id: "secrets-read",
@@ -281,8 +344,10 @@ pub const AUTOMOUNT_TOKEN: Check = Check {
 };
 
 /// The checks on a role's permissions: they judge Roles and ClusterRoles.
-pub const ROLE_CHECKS: [Check; 9] = [
+pub const ROLE_CHECKS: [Check; 11] = [
     WILDCARD,
+    NAMESPACE_FULL_WILDCARD,
+    CLUSTER_FULL_WILDCARD,
     SECRETS_READ,
     POD_CREATE,
     PRIVILEGE_ESCALATION,

@@ -1,14 +1,17 @@
 //! What a role's policy rules grant that least privilege forbids: wildcards and the
 //! dangerous permissions of [`crate::permissions`], each with the rule and field it is on.
 //!
-//! A full wildcard (`*` verbs on `*` resources in `*` API groups) is a `wildcard`
-//! finding naming what it implies, followed by one finding of each implied permission's
-//! check (a finding breaks only its own check's controls). Cluster-scoped resources count only where the role
+//! A full wildcard (`*` verbs on `*` resources in `*` API groups) is one finding naming
+//! what it implies, of `namespace-full-wildcard` or `cluster-full-wildcard` by the role's
+//! reach: each of those checks carries the controls of every permission it implies there,
+//! so one finding breaks them all. Cluster-scoped resources count only where the role
 //! reaches the whole cluster ([`Reach`]).
 
 use tollgate_sdk::{Check, Pointer, Severity, Value, serde_json::json};
 
-use crate::checks::{CLUSTER_ADMIN_BINDING, SECRETS_READ, WILDCARD};
+use crate::checks::{
+    CLUSTER_ADMIN_BINDING, CLUSTER_FULL_WILDCARD, NAMESPACE_FULL_WILDCARD, SECRETS_READ, WILDCARD,
+};
 use crate::permissions::{PERMISSIONS, Permission, cluster_scoped};
 use crate::policy::PolicyRule;
 
@@ -67,15 +70,18 @@ pub fn of_rules(rules: &[Value], reach: Reach) -> Vec<(usize, Grant)> {
     grants
 }
 
-/// The findings of a full wildcard: one `wildcard` finding naming the permissions it
-/// implies, then one for each of them, so that each permission's check (and its CIS item)
-/// is broken too.
+/// The finding of a full wildcard, of its reach's full-wildcard check, naming the
+/// permissions it implies. Cluster-admin in all but name, it is critical and also a
+/// `cluster-admin-binding` finding: CIS 5.1.1 is that check's, and a full-wildcard check
+/// cannot carry it, since not every full wildcard is cluster-admin.
 fn full_wildcard(rule: &PolicyRule, reach: Reach, cluster_admin: bool) -> Vec<Grant> {
-    let implied: Vec<&Permission> = PERMISSIONS.iter().filter(|p| reachable(p, reach)).collect();
-    let phrases: Vec<&str> = implied.iter().map(|p| p.what).collect();
-    let scope = match reach {
-        Reach::Cluster => "every resource in every API group",
-        Reach::Namespace => "every namespaced resource of its namespace",
+    let phrases: Vec<&str> = implied_by_full_wildcard(reach).map(|p| p.what).collect();
+    let (check, scope) = match reach {
+        Reach::Cluster => (CLUSTER_FULL_WILDCARD, "every resource in every API group"),
+        Reach::Namespace => (
+            NAMESPACE_FULL_WILDCARD,
+            "every namespaced resource of its namespace",
+        ),
     };
     let at = rule
         .wildcards()
@@ -83,29 +89,28 @@ fn full_wildcard(rule: &PolicyRule, reach: Reach, cluster_admin: bool) -> Vec<Gr
         .map_or_else(Pointer::root, |&(field, position, _)| {
             Pointer::root().at(field).at(position)
         });
-    let wildcard = Grant::new(
-        WILDCARD,
+    let grants_all = format!(
+        "grants every verb on {scope} ('*' in apiGroups, resources and verbs), so it can {}",
+        phrases.join("; ")
+    );
+    if !cluster_admin {
+        return vec![Grant::new(check, at, grants_all)];
+    }
+    let mut grant = Grant::new(
+        check,
         at.clone(),
         format!(
-            "grants every verb on {scope} ('*' in apiGroups, resources and verbs), so it can {}",
-            phrases.join("; ")
+            "is cluster-admin in all but name: with '*' on every non-resource URL it {grants_all}"
         ),
     );
-    let mut grants = vec![wildcard];
-    grants.extend(implied.into_iter().map(|p| {
-        let what = format!("can {} through its full wildcard", p.what);
-        Grant::new(p.check, at.clone(), what)
-    }));
-    if cluster_admin {
-        grants[0].severity = Severity::Critical;
-        grants[0].what = format!(
-            "is cluster-admin in all but name: with '*' on every non-resource URL it {}",
-            grants[0].what
-        );
-        let what = "is cluster-admin in all but name, so it gives full control of the cluster";
-        grants.push(Grant::new(CLUSTER_ADMIN_BINDING, at, what.into()));
-    }
-    grants
+    grant.severity = Severity::Critical;
+    let what = "is cluster-admin in all but name, so it gives full control of the cluster";
+    vec![grant, Grant::new(CLUSTER_ADMIN_BINDING, at, what.into())]
+}
+
+/// The permissions a full wildcard grants within `reach`: those it can hold there at all.
+fn implied_by_full_wildcard(reach: Reach) -> impl Iterator<Item = &'static Permission> {
+    PERMISSIONS.iter().filter(move |p| reachable(p, reach))
 }
 
 /// Whether a permission can be held at all within `reach`.
@@ -277,5 +282,65 @@ pub fn builtin_cluster_role(name: &str) -> Option<Vec<Value>> {
         "edit" => Some(editor()),
         "view" => Some(Vec::new()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use tollgate_sdk::ControlId;
+
+    use super::*;
+
+    /// What a full wildcard implies in `reach`, and the controls of its check: exactly
+    /// those of `wildcard` and of each implied permission's check, each once.
+    #[test]
+    fn a_full_wildcard_check_carries_the_controls_of_all_it_implies() {
+        let cases = [
+            (
+                Reach::Namespace,
+                NAMESPACE_FULL_WILDCARD,
+                &[
+                    "secrets-read",
+                    "pod-create",
+                    "privilege-escalation-verbs",
+                    "token-create",
+                ][..],
+            ),
+            (
+                Reach::Cluster,
+                CLUSTER_FULL_WILDCARD,
+                &[
+                    "secrets-read",
+                    "pod-create",
+                    "privilege-escalation-verbs",
+                    "persistentvolume-create",
+                    "nodes-proxy",
+                    "csr-approval",
+                    "webhook-config",
+                    "token-create",
+                ][..],
+            ),
+        ];
+        for (reach, check, implied) in cases {
+            let checks: Vec<&str> = implied_by_full_wildcard(reach)
+                .map(|p| p.check.id)
+                .collect();
+            assert_eq!(checks, implied, "{reach:?}");
+            let union: BTreeSet<ControlId> = implied_by_full_wildcard(reach)
+                .flat_map(|p| p.check.controls)
+                .chain(WILDCARD.controls)
+                .copied()
+                .collect();
+            let declared: BTreeSet<ControlId> = check.controls.iter().copied().collect();
+            assert_eq!(
+                declared.len(),
+                check.controls.len(),
+                "{}: a control twice",
+                check.id
+            );
+            assert_eq!(declared, union, "{}", check.id);
+        }
     }
 }

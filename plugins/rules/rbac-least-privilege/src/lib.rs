@@ -4,18 +4,21 @@
 //! Every rule of every role is read (not only the first), with Kubernetes' matching
 //! semantics, so a permission granted through `*` counts, and its scope: a Role, or a
 //! ClusterRole only RoleBindings grant, reaches no cluster-scoped resource. A full `*/*/*`
-//! rule is a `wildcard` finding naming what it implies, then one finding of each implied
-//! permission's check ([`grants`]). Two files may define the same role; each copy is
-//! judged. Checks ([`checks`]), after CIS Kubernetes Benchmark section 5.1: `wildcard`
-//! (5.1.3), `secrets-read` (5.1.2), `pod-create` (5.1.4), `persistentvolume-create`
-//! (5.1.9), `privilege-escalation-verbs` (5.1.8), `nodes-proxy` (5.1.10), `csr-approval`
-//! (5.1.11), `webhook-config` (5.1.12), `token-create` (5.1.13) on roles, which judge the
-//! Roles and ClusterRoles; `cluster-admin-binding` (5.1.1, also a role equal to
-//! cluster-admin bound cluster-wide), `system-masters` (5.1.7) and `anonymous-binding` on
-//! bindings, which judge the bindings; `default-service-account` (5.1.5) and
-//! `automount-token` (5.1.6) on workloads, default ServiceAccounts and bindings. Operators
-//! accept cases by subject or role in the settings ([`allowance`]); those findings are
-//! reported as accepted.
+//! rule is one finding naming what it implies, `namespace-full-wildcard` (5.1.2, 5.1.3,
+//! 5.1.4, 5.1.8, 5.1.13) or `cluster-full-wildcard` (5.1.2-5.1.4, 5.1.8-5.1.13) by the
+//! role's reach: each carries the controls of every permission it implies there
+//! ([`grants`]). Two files may define the same role; each copy is judged. Checks
+//! ([`checks`]), after CIS Kubernetes Benchmark section 5.1: `wildcard` (5.1.3, a `*` short
+//! of a full wildcard), the two full-wildcard checks, `secrets-read` (5.1.2), `pod-create`
+//! (5.1.4), `persistentvolume-create` (5.1.9), `privilege-escalation-verbs` (5.1.8),
+//! `nodes-proxy` (5.1.10), `csr-approval` (5.1.11), `webhook-config` (5.1.12),
+//! `token-create` (5.1.13) on roles, which judge the Roles and ClusterRoles;
+//! `cluster-admin-binding` (5.1.1; also a role equal to cluster-admin, a full wildcard
+//! with every non-resource URL, bound cluster-wide), `system-masters` (5.1.7) and
+//! `anonymous-binding` on bindings, which judge the bindings; `default-service-account`
+//! (5.1.5) and `automount-token` (5.1.6) on workloads, default ServiceAccounts and
+//! bindings. Operators accept cases by subject or role in the settings ([`allowance`]);
+//! those findings are reported as accepted.
 
 mod allowance;
 mod checks;
@@ -59,7 +62,7 @@ const KINDS: [&str; 14] = [
 ];
 
 /// Every check of the rule.
-const CHECKS: [Check; 14] = [
+const CHECKS: [Check; 16] = [
     ROLE_CHECKS[0],
     ROLE_CHECKS[1],
     ROLE_CHECKS[2],
@@ -69,6 +72,8 @@ const CHECKS: [Check; 14] = [
     ROLE_CHECKS[6],
     ROLE_CHECKS[7],
     ROLE_CHECKS[8],
+    ROLE_CHECKS[9],
+    ROLE_CHECKS[10],
     BINDING_CHECKS[0],
     BINDING_CHECKS[1],
     BINDING_CHECKS[2],
@@ -405,9 +410,11 @@ mod tests {
         binding
     }
 
-    /// `(check, document, pointer, severity, message, CIS items of its check)` of every
-    /// finding.
-    fn judged(objects: Vec<Value>) -> Vec<(String, u32, String, Severity, String, Vec<String>)> {
+    /// `(check, document, pointer, severity, message, CIS items of its check)` of a finding.
+    type JudgedFinding = (String, u32, String, Severity, String, Vec<String>);
+
+    /// Every finding, as [`JudgedFinding`].
+    fn judged(objects: Vec<Value>) -> Vec<JudgedFinding> {
         let set = Manifests::from_values("default", objects).unwrap();
         RbacLeastPrivilege::check_manifests(&set, &Settings::default())
             .unwrap()
@@ -519,50 +526,81 @@ mod tests {
         );
     }
 
+    /// `(check, pointer, severity, CIS items of its check in item order)` of each finding.
+    fn with_cis(found: &[JudgedFinding]) -> Vec<(&str, &str, Severity, String)> {
+        let item_order = |id: &String| -> Vec<u32> {
+            id.split('.')
+                .map(|part| part.parse().unwrap_or(0))
+                .collect()
+        };
+        found
+            .iter()
+            .map(|f| {
+                let mut cis = f.5.clone();
+                cis.sort_by_key(item_order);
+                (f.0.as_str(), f.2.as_str(), f.3, cis.join(" "))
+            })
+            .collect()
+    }
+
     #[test]
     fn a_full_wildcard_is_one_finding_naming_what_it_implies() {
         let star = json!([{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]);
         let found = judged(vec![cluster_role("all", star.clone())]);
-        let (check, _, pointer, severity, message, _) = &found[0];
+        // Its check carries the CIS item of every permission it implies cluster-wide.
         assert_eq!(
-            (check.as_str(), pointer.as_str(), *severity),
-            ("wildcard", "/rules/0/verbs/0", Severity::Medium)
+            with_cis(&found),
+            [(
+                "cluster-full-wildcard",
+                "/rules/0/verbs/0",
+                Severity::Medium,
+                "5.1.2 5.1.3 5.1.4 5.1.8 5.1.9 5.1.10 5.1.11 5.1.12 5.1.13".to_owned()
+            )]
         );
-        assert_eq!(
-            message,
-            "ClusterRole all rule #1 grants every verb on every resource in every API group ('*' in apiGroups, resources and verbs), so it can read Secrets; create pods or workloads that run them; bind, escalate or impersonate; create PersistentVolumes, which can mount host paths; reach the kubelet API through nodes/proxy, bypassing audit; approve certificate signing requests; change admission webhook configurations; create service account tokens. No binding in the scanned manifests grants this role."
-        );
-        // Each implied permission breaks its own check, at the same field.
-        let implied: Vec<(&str, &str, &str)> = found
-            .iter()
-            .map(|f| (f.0.as_str(), f.2.as_str(), f.5[0].as_str()))
-            .collect();
-        let at = "/rules/0/verbs/0";
-        assert_eq!(
-            implied,
-            [
-                ("wildcard", at, "5.1.3"),
-                ("secrets-read", at, "5.1.2"),
-                ("pod-create", at, "5.1.4"),
-                ("privilege-escalation-verbs", at, "5.1.8"),
-                ("persistentvolume-create", at, "5.1.9"),
-                ("nodes-proxy", at, "5.1.10"),
-                ("csr-approval", at, "5.1.11"),
-                ("webhook-config", at, "5.1.12"),
-                ("token-create", at, "5.1.13"),
-            ]
-        );
-        assert_eq!(
-            found[1].4,
-            "ClusterRole all rule #1 can read Secrets through its full wildcard. No binding in the scanned manifests grants this role."
-        );
-        let found = judged(vec![role(star)]);
         assert_eq!(
             found[0].4,
-            "Role app/r rule #1 grants every verb on every namespaced resource of its namespace ('*' in apiGroups, resources and verbs), so it can read Secrets; create pods or workloads that run them; bind, escalate or impersonate; create service account tokens. No binding in the scanned manifests grants this role."
+            "ClusterRole all rule #1 grants every verb on every resource in every API group ('*' in apiGroups, resources and verbs), so it can read Secrets; create pods or workloads that run them; bind, escalate or impersonate; create PersistentVolumes, which can mount host paths; reach the kubelet API through nodes/proxy, bypassing audit; approve certificate signing requests; change admission webhook configurations; create service account tokens. No binding in the scanned manifests grants this role."
         );
-        let cis: Vec<&str> = found.iter().map(|f| f.5[0].as_str()).collect();
-        assert_eq!(cis, ["5.1.3", "5.1.2", "5.1.4", "5.1.8", "5.1.13"]);
+        // A Role reaches only its namespace: only what it can hold there.
+        let found = judged(vec![
+            role(star),
+            binding(
+                "RoleBinding",
+                "Role",
+                "r",
+                json!([{"kind": "User", "name": "bob"}]),
+            ),
+        ]);
+        assert_eq!(
+            with_cis(&found),
+            [(
+                "namespace-full-wildcard",
+                "/rules/0/verbs/0",
+                Severity::High,
+                "5.1.2 5.1.3 5.1.4 5.1.8 5.1.13".to_owned()
+            )]
+        );
+        assert_eq!(
+            found[0].4,
+            "Role app/r rule #1 grants every verb on every namespaced resource of its namespace ('*' in apiGroups, resources and verbs), so it can read Secrets; create pods or workloads that run them; bind, escalate or impersonate; create service account tokens. Held by User bob via RoleBinding app/b."
+        );
+    }
+
+    #[test]
+    fn an_explicit_grant_beside_a_full_wildcard_keeps_its_own_finding() {
+        let found = judged(vec![role(json!([
+            {"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]},
+            {"apiGroups": [""], "resources": ["secrets"], "verbs": ["list"]}
+        ]))]);
+        let summary: Vec<(&str, &str)> =
+            found.iter().map(|f| (f.0.as_str(), f.2.as_str())).collect();
+        assert_eq!(
+            summary,
+            [
+                ("namespace-full-wildcard", "/rules/0/verbs/0"),
+                ("secrets-read", "/rules/1/resources")
+            ]
+        );
     }
 
     #[test]
@@ -581,48 +619,49 @@ mod tests {
                 bob.clone(),
             ),
         ]);
-        // The wildcard, its nine implied permissions and cluster-admin: the URL rule is
+        // The full wildcard, critical, and cluster-admin (CIS 5.1.1): the URL rule is
         // named in the first.
-        assert_eq!(found.len(), 10, "{found:?}");
-        let (check, _, pointer, severity, message, _) = &found[0];
+        let at = "/rules/0/verbs/0";
         assert_eq!(
-            (check.as_str(), pointer.as_str(), *severity),
-            ("wildcard", "/rules/0/verbs/0", Severity::Critical)
+            with_cis(&found),
+            [
+                (
+                    "cluster-full-wildcard",
+                    at,
+                    Severity::Critical,
+                    "5.1.2 5.1.3 5.1.4 5.1.8 5.1.9 5.1.10 5.1.11 5.1.12 5.1.13".to_owned()
+                ),
+                (
+                    "cluster-admin-binding",
+                    at,
+                    Severity::Critical,
+                    "5.1.1".to_owned()
+                )
+            ]
         );
-        assert!(message.starts_with("ClusterRole superuser rule #1 is cluster-admin in all but name: with '*' on every non-resource URL it grants every verb on every resource in every API group"), "{message}");
-        assert!(
-            message.ends_with("Held by User bob via ClusterRoleBinding b."),
-            "{message}"
-        );
-        let last = &found[9];
         assert_eq!(
-            (last.0.as_str(), last.2.as_str(), last.3, last.5.as_slice()),
-            (
-                "cluster-admin-binding",
-                "/rules/0/verbs/0",
-                Severity::Critical,
-                ["5.1.1".to_owned()].as_slice()
-            )
+            found[0].4,
+            "ClusterRole superuser rule #1 is cluster-admin in all but name: with '*' on every non-resource URL it grants every verb on every resource in every API group ('*' in apiGroups, resources and verbs), so it can read Secrets; create pods or workloads that run them; bind, escalate or impersonate; create PersistentVolumes, which can mount host paths; reach the kubelet API through nodes/proxy, bypassing audit; approve certificate signing requests; change admission webhook configurations; create service account tokens. Held by User bob via ClusterRoleBinding b."
         );
-        // Through a RoleBinding it is one namespace's admin, not the cluster's.
+        assert_eq!(
+            found[1].4,
+            "ClusterRole superuser rule #1 is cluster-admin in all but name, so it gives full control of the cluster. Held by User bob via ClusterRoleBinding b."
+        );
+        // Through a RoleBinding it is one namespace's admin, not the cluster's:
+        // non-resource URLs are granted only cluster-wide, so the URL rule grants nothing.
         let found = judged(vec![
             cluster_role("superuser", rules),
             binding("RoleBinding", "ClusterRole", "superuser", bob),
         ]);
-        // Non-resource URLs are granted only cluster-wide: the URL rule grants nothing, and
-        // the wildcard implies only the namespaced permissions.
-        let checks: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
         assert_eq!(
-            checks,
-            [
-                "wildcard",
-                "secrets-read",
-                "pod-create",
-                "privilege-escalation-verbs",
-                "token-create"
-            ]
+            with_cis(&found),
+            [(
+                "namespace-full-wildcard",
+                at,
+                Severity::High,
+                "5.1.2 5.1.3 5.1.4 5.1.8 5.1.13".to_owned()
+            )]
         );
-        assert_eq!(found[0].3, Severity::High);
         assert!(found[0].4.starts_with("ClusterRole superuser rule #1 grants every verb on every namespaced resource of its namespace"));
     }
 
@@ -954,8 +993,8 @@ mod tests {
         let mut ids: Vec<&str> = info.checks.iter().map(|c| c.id.as_str()).collect();
         ids.sort();
         ids.dedup();
-        assert_eq!(ids.len(), 14);
-        assert_eq!(info.version, "0.2.0");
+        assert_eq!(ids.len(), 16);
+        assert_eq!(info.version, "0.3.0");
         assert!(info.kinds.iter().any(|k| k == "CronJob"));
         let soc2: Vec<&str> = info
             .checks
