@@ -173,6 +173,8 @@ fn python_source() -> PathBuf {
 
 /// The Python example rule built with componentize-py against `wit/`, once per test run
 /// and cached across runs by the digest of its inputs (source, contract, tool version).
+/// Its first load (compiling 18 MB of CPython takes most of a minute) also happens here,
+/// once, so the tests that use it find it in the tests' plugin cache.
 fn python_rule() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT.get_or_init(|| {
@@ -191,6 +193,13 @@ fn python_rule() -> &'static Path {
         if !cached.exists() {
             build_python_rule(&tool, &wit, &cached);
         }
+        let load = run(&["rules", "--plugin", cached.to_str().unwrap()]);
+        assert_eq!(
+            (load.code, load.stderr.as_str()),
+            (0, ""),
+            "{}",
+            load.stdout
+        );
         cached
     })
 }
