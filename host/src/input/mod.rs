@@ -296,15 +296,21 @@ fn repository_error(repo: &Path, message: String) -> Inputs {
 /// Reads every blob of the history of the repository that holds `repo` in batches of at
 /// most `batch_bytes` of content and `batch_count` blobs, so that memory holds one batch
 /// at a time; the batches' files follow each other in history order (oldest first).
+/// A path outside any repository, or a history git cannot list, is an error.
 pub fn history(
     repo: &Path,
     options: &InputOptions,
     batch_bytes: usize,
     batch_count: usize,
-) -> Result<HistoryBatches, Inputs> {
-    let root = git::root(repo).map_err(|message| repository_error(repo, message))?;
-    let blobs = git::history(&root, options.max_file_size, batch_bytes, batch_count)
-        .map_err(|message| repository_error(repo, message))?;
+) -> Result<HistoryBatches, InputError> {
+    let failed = |message| InputError {
+        file: repo.display().to_string(),
+        line: None,
+        message,
+    };
+    let root = git::root(repo).map_err(failed)?;
+    let blobs =
+        git::history(&root, options.max_file_size, batch_bytes, batch_count).map_err(failed)?;
     Ok(HistoryBatches {
         repo: repo.to_owned(),
         root,
