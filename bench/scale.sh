@@ -54,14 +54,16 @@ python3 bench/plot.py "$out/scale.tsv" bench/scale.svg
 
 # Checkov on the same 3k-object estate, in this run.
 python3 bench/generate.py 3000 "$work/estate-3k" >/dev/null
-read -r ours ours_kib _ < <(median_of "$runs" "$bin" scan "$work/estate-3k" --format json -o "$work/report.json")
+read -r ours ours_kib ours_cpu < <(median_of "$runs" "$bin" scan "$work/estate-3k" --format json -o "$work/report.json")
 venv=$PWD/target/bench-venv
 if [ -x "$venv/bin/checkov" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet --disable-pip-version-check checkov; } >"$work/pip.log" 2>&1; then
-  read -r theirs theirs_kib _ < <(median_of 1 "$venv/bin/checkov" --quiet --compact --framework kubernetes -d "$work/estate-3k" -o json)
+  read -r theirs theirs_kib theirs_cpu < <(median_of 1 "$venv/bin/checkov" --quiet --compact --framework kubernetes -d "$work/estate-3k" -o json)
   version=$("$venv/bin/checkov" --version)
-  python3 -c "import sys; o, ok, t, tk = float(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]); \
-print(f'\n3,000 objects: tollgate {o:.3f} s ({ok / 1024:.0f} MiB), Checkov {sys.argv[5]} {t:.1f} s ({tk / 1024:.0f} MiB): {t / o:,.0f}x')" \
-    "$ours" "$ours_kib" "$theirs" "$theirs_kib" "$version"
+  python3 -c "import sys; o, ok, oc, t, tk, tc = (float(a) for a in sys.argv[1:7]); \
+print(f'\n3,000 objects: tollgate {o:.3f} s wall, {oc:.2f} s CPU, {ok / 1024:.0f} MiB; '
+      f'Checkov {sys.argv[7]} {t:.1f} s wall, {tc:.1f} s CPU, {tk / 1024:.0f} MiB: '
+      f'{t / o:,.0f}x in wall time, {tc / max(oc, 0.01):,.0f}x in CPU time')" \
+    "$ours" "$ours_kib" "$ours_cpu" "$theirs" "$theirs_kib" "$theirs_cpu" "$version"
 else
   echo
   echo "Checkov could not be installed from PyPI (see below); the ratio was not measured."

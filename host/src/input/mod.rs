@@ -295,15 +295,19 @@ fn repository_error(repo: &Path, message: String) -> Inputs {
 
 /// Reads every blob of the history of the repository that holds `repo` in batches of at
 /// most `batch_bytes` of content and `batch_count` blobs, so that memory holds one batch
-/// at a time; the batches' files follow each other in history order (oldest first). A
-/// repository that cannot be read is the `Err`: inputs that hold its error.
+/// at a time; the batches' files follow each other in history order (oldest first).
+/// A path outside any repository, or a history git cannot list, is an error.
 pub fn history(
     repo: &Path,
     options: &InputOptions,
     batch_bytes: usize,
     batch_count: usize,
-) -> Result<HistoryBatches, Box<Inputs>> {
-    let failed = |message| Box::new(repository_error(repo, message));
+) -> Result<HistoryBatches, InputError> {
+    let failed = |message| InputError {
+        file: repo.display().to_string(),
+        line: None,
+        message,
+    };
     let root = git::root(repo).map_err(failed)?;
     let blobs =
         git::history(&root, options.max_file_size, batch_bytes, batch_count).map_err(failed)?;

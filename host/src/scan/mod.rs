@@ -274,7 +274,12 @@ impl Rules<'_> {
             FILE_BATCH_COUNT * HISTORY_BATCH_FILE_BATCHES,
         ) {
             Ok(batches) => batches,
-            Err(failed) => return *failed,
+            Err(error) => {
+                return Inputs {
+                    errors: vec![error],
+                    ..Inputs::default()
+                };
+            }
         };
         let (blobs, bytes) = batches.totals();
         let mut progress = Progress::on_stderr("history", blobs, bytes);
