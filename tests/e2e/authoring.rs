@@ -10,7 +10,7 @@ use pretty_assertions::assert_eq;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::util::{findings, run, statuses, test_tool, tollgate};
+use crate::util::{findings, loaded_line, run, statuses, test_tool, tollgate};
 
 /// The repository root.
 fn root() -> PathBuf {
@@ -195,8 +195,8 @@ fn python_rule() -> &'static Path {
         }
         let load = run(&["rules", "--plugin", cached.to_str().unwrap()]);
         assert_eq!(
-            (load.code, load.stderr.as_str()),
-            (0, ""),
+            (load.code, load.stderr),
+            (0, loaded_line(&cached)),
             "{}",
             load.stdout
         );
@@ -238,7 +238,7 @@ fn the_python_rule_reports_each_unpinned_image() {
         "--rule",
         "image-digest",
     ]);
-    assert_eq!((scan.code, scan.stderr.as_str()), (1, ""));
+    assert_eq!((scan.code, scan.stderr), (1, loaded_line(&wasm)));
     let report: Value = serde_json::from_str(&scan.stdout).unwrap();
     assert_eq!(
         findings(&report),
@@ -334,8 +334,9 @@ fn the_python_rule_refuses_settings_it_does_not_have() {
             2,
             "",
             format!(
-                "tollgate: error: {}:4: rules.image-digest.settings.allow-tags: unknown setting \
+                "{}tollgate: error: {}:4: rules.image-digest.settings.allow-tags: unknown setting \
                  'allow-tags': this rule takes none\n",
+                loaded_line(&wasm),
                 config.display()
             )
         )

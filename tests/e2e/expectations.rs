@@ -15,7 +15,7 @@ fn the_project_rule_fixtures_produce_exactly_what_they_expect() {
     assert_eq!(
         run.stdout,
         "\
-ok     tls/ciphers-unknown.yaml (2 expectations)\n\
+ok     tls/ciphers-unknown.yaml (4 expectations)\n\
 ok     tls/cis-ciphers (4 expectations)\n\
 ok     tls/compliant.yaml (0 expectations)\n\
 ok     tls/controllers-violating.yaml (8 expectations)\n\
@@ -37,7 +37,7 @@ ok     rbac/odd-objects.yaml (8 expectations)\n\
 ok     rbac/permissions-violating.yaml (10 expectations)\n\
 ok     rbac/scope.yaml (5 expectations)\n\
 ok     rbac/violating.yaml (5 expectations)\n\
-ok     rbac/wildcards.yaml (3 expectations)\n\
+ok     rbac/wildcards.yaml (4 expectations)\n\
 ok     network-policy/compliant (0 expectations)\n\
 ok     network-policy/namespaces (1 expectation)\n\
 ok     network-policy/other-engines (2 expectations)\n\
@@ -46,7 +46,7 @@ ok     credentials/compliant.yaml (0 expectations)\n\
 ok     credentials/traps (0 expectations)\n\
 ok     credentials/violating.yaml (1 expectation)\n\
 \n\
-30 fixtures, 98 expectations, 0 failures\n"
+30 fixtures, 101 expectations, 0 failures\n"
     );
     assert_eq!(run.stderr, "");
 }

@@ -165,7 +165,7 @@ fn written_reports_are_valid_against_the_report_schema() {
     forged["controls"][0]["status"] = "probably".into();
     assert!(validate("report", &forged).is_err());
     let mut future = waived;
-    future["schema_version"] = 2.into();
+    future["schema_version"] = 3.into();
     assert!(validate("report", &future).is_err());
 }
 
@@ -404,7 +404,7 @@ fn bash_completes_subcommands_flags_and_values() {
 }
 
 /// The manual pages `tollgate man -o DIR` writes.
-const MAN_PAGES: [&str; 17] = [
+const MAN_PAGES: [&str; 18] = [
     "tollgate-baseline.1",
     "tollgate-completions.1",
     "tollgate-explain.1",
@@ -412,6 +412,7 @@ const MAN_PAGES: [&str; 17] = [
     "tollgate-init.1",
     "tollgate-man.1",
     "tollgate-plugin-inspect.1",
+    "tollgate-plugin-new.1",
     "tollgate-plugin.1",
     "tollgate-report-diff.1",
     "tollgate-report-merge.1",

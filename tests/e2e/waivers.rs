@@ -243,7 +243,7 @@ fn every_format_shows_a_waived_finding_as_an_exception() {
         .iter()
         .filter(|c| c["waived"].as_array().is_some_and(|w| !w.is_empty()))
         .collect();
-    assert_eq!(waived_controls.len(), 5);
+    assert_eq!(waived_controls.len(), 10);
     assert!(waived_controls.iter().all(|c| c["status"] == "waived"));
 
     let sarif: Value = serde_json::from_str(&render(dir, "sarif")).unwrap();
@@ -291,7 +291,7 @@ fn every_format_shows_a_waived_finding_as_an_exception() {
         ])
     );
     let findings = result["findings"].as_array().unwrap();
-    assert_eq!(findings.len(), 5);
+    assert_eq!(findings.len(), 10);
     for finding in findings {
         assert_eq!(
             finding["target"]["status"],
