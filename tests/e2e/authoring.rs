@@ -84,6 +84,13 @@ fn a_scaffolded_rule_builds_passes_its_test_and_reports_its_finding() {
     let dependency = format!("tollgate-sdk = {{ path = \"{}\" }}", sdk.display());
     assert!(manifest.lines().any(|l| l == dependency), "{manifest}");
 
+    let mut format_check =
+        Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    succeed(
+        format_check
+            .current_dir(&crate_dir)
+            .args(["fmt", "--check"]),
+    );
     let tests = succeed(&mut cargo(&crate_dir, &["test"]));
     assert!(
         tests.contains(
