@@ -245,7 +245,7 @@ fn the_python_rule_reports_each_unpinned_image() {
         "--rule",
         "image-digest",
     ]);
-    assert_eq!((scan.code, scan.stderr), (1, loaded_line(&wasm)));
+    assert_eq!((scan.code, scan.stderr), (1, loaded_line(wasm)));
     let report: Value = serde_json::from_str(&scan.stdout).unwrap();
     assert_eq!(
         findings(&report),
@@ -343,7 +343,7 @@ fn the_python_rule_refuses_settings_it_does_not_have() {
             format!(
                 "{}tollgate: error: {}:4: rules.image-digest.settings.allow-tags: unknown setting \
                  'allow-tags': this rule takes none\n",
-                loaded_line(&wasm),
+                loaded_line(wasm),
                 config.display()
             )
         )
