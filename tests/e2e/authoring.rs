@@ -137,6 +137,18 @@ fn a_scaffolded_rule_builds_passes_its_test_and_reports_its_finding() {
             &json!("/spec/template/spec/containers/1/securityContext/privileged")
         )
     );
+    // The fixture names its finding, so `tollgate test` passes on the crate as generated.
+    let tested = tollgate()
+        .current_dir(&crate_dir)
+        .args(["test", "fixtures/", "--plugin"])
+        .arg(&wasm)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&tested.stdout),
+        "ok     fixtures/privileged.yaml (1 expectation)\n\n1 fixture, 1 expectation, 0 failures\n"
+    );
+    assert_eq!(tested.status.code(), Some(0));
 }
 
 #[test]

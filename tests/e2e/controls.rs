@@ -444,3 +444,62 @@ fn oscal_markdown_and_html_state_the_scope_of_a_status() {
         "the HTML report says what satisfied claims"
     );
 }
+
+/// A config naming a check its rule does not have is refused at the line that names it:
+/// a misspelled check would otherwise silently do nothing.
+#[test]
+fn a_config_naming_an_unknown_check_is_refused_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("tollgate.yaml");
+    std::fs::write(
+        &config,
+        "rules:\n  network-policy:\n    check-severities:\n      allow-al: low\n",
+    )
+    .unwrap();
+    let run = run(&[
+        "scan",
+        "controls/nginx",
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "tollgate: error: {}:4: rule `network-policy` has no check `allow-al` (its checks: \
+             namespace-without-policy, pod-not-selected, allow-all, unreadable-selector, \
+             egress-unrestricted)\n",
+            config.display()
+        )
+    );
+}
+
+/// SARIF describes every declared check of every rule that ran, not only those that fired.
+#[test]
+fn sarif_describes_every_declared_check() {
+    let sarif: Value =
+        serde_json::from_str(&run(&["scan", "controls/nginx", "--format", "sarif"]).stdout)
+            .unwrap();
+    let described: Vec<String> = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
+    let listing: Value = serde_json::from_str(&run(&["rules", "--format", "json"]).stdout).unwrap();
+    let declared: Vec<String> = listing["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|rule| {
+            let id = rule["id"].as_str().unwrap().to_owned();
+            rule["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(move |c| format!("{id}/{}", c["id"].as_str().unwrap()))
+        })
+        .collect();
+    assert_eq!(described, declared);
+    assert_eq!(sarif["runs"][0]["results"], serde_json::json!([]));
+}

@@ -392,3 +392,24 @@ fn component_importing(names: &[&str]) -> Vec<u8> {
     component.section(&imports);
     component.finish()
 }
+
+/// A plugin built against an older contract is refused with the version it was built for
+/// and the one this tollgate speaks, not with wasmtime's linker message alone.
+#[test]
+fn a_plugin_of_an_older_contract_is_refused_naming_both_versions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old-rule.wasm");
+    std::fs::write(&path, component_importing(&["tollgate:policy/types@0.2.0"])).unwrap();
+    let run = run(&["rules", "--plugin", path.to_str().unwrap()]);
+    assert_eq!(run.code, 2);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "tollgate: error: plugin refused: plugin {} was built for tollgate:policy@0.2.0; \
+             this tollgate speaks tollgate:policy@{}: rebuild the plugin against the wit/ of \
+             this release\n",
+            path.display(),
+            contract_version()
+        )
+    );
+}
