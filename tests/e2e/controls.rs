@@ -503,3 +503,56 @@ fn sarif_describes_every_declared_check() {
     assert_eq!(described, declared);
     assert_eq!(sarif["runs"][0]["results"], serde_json::json!([]));
 }
+
+/// Merging a shard that ran only some rules never yields `satisfied` for a control whose
+/// other rules did not judge that shard's inputs.
+#[test]
+fn a_merge_keeps_controls_partial_when_a_shard_did_not_run_their_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let shard = |name: &str, extra: &[&str]| {
+        let path = dir.path().join(name);
+        let out = run(&[
+            &[
+                "scan",
+                "controls/nginx",
+                "--format",
+                "json",
+                "-o",
+                path.to_str().unwrap(),
+            ],
+            extra,
+        ]
+        .concat());
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        path.to_str().unwrap().to_owned()
+    };
+    let subset = shard("subset.json", &["--rule", "network-policy"]);
+    let full = shard("full.json", &[]);
+    let merged = run(&["report", "merge", &subset, &full, "--format", "json"]);
+    let report: Value = serde_json::from_str(&merged.stdout).unwrap();
+    let status = |id: &str| {
+        let control = report["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["framework"] == "iso27001" && c["id"] == id)
+            .unwrap();
+        (
+            control["status"].as_str().unwrap().to_owned(),
+            control["basis"].as_str().unwrap().to_owned(),
+        )
+    };
+    // Only network-policy evidences A.8.20, and it ran in both shards.
+    assert_eq!(status("A.8.20").0, "satisfied");
+    assert_eq!(
+        status("A.5.17"),
+        (
+            "partial".to_owned(),
+            format!(
+                "tested by no-git-credentials, rbac-least-privilege on 1 object (1 Deployment) \
+                 and 2 files, no exceptions; not assessed by no-git-credentials (not run in \
+                 {subset}), rbac-least-privilege (not run in {subset})"
+            )
+        )
+    );
+}

@@ -9,8 +9,8 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use super::{
-    ControlRef, Evidence, InputRecord, NoticeKind, NoticeRecord, PluginRecord, Report, RuleResult,
-    RuleStatus, SCHEMA_VERSION, Scope, Shard, Summary, untrusted,
+    ControlRef, ControlResult, ControlStatus, Evidence, InputRecord, NoticeKind, NoticeRecord,
+    PluginRecord, Report, RuleResult, RuleStatus, SCHEMA_VERSION, Scope, Shard, Summary, untrusted,
 };
 use crate::catalog;
 use crate::catalog::Framework;
@@ -203,7 +203,7 @@ pub fn merge(shards: Vec<Saved>, allow_plugin_mismatch: bool) -> Result<Report, 
         let key = (control.framework.clone(), control.id.clone());
         scopes.get(&key).cloned().unwrap_or_default()
     };
-    let controls = catalog::assess(
+    let mut controls = catalog::assess(
         &frameworks,
         &catalog::Run {
             rules: &rules,
@@ -213,6 +213,7 @@ pub fn merge(shards: Vec<Saved>, allow_plugin_mismatch: bool) -> Result<Report, 
             scope: &scope,
         },
     );
+    not_run_in_every_shard(&mut controls, &shards);
     let threshold = FailOn::from_name(&fail_on).and_then(FailOn::threshold);
     let summary = Summary::of(
         (rules.len(), inputs.len(), objects, skipped.len()),
@@ -268,4 +269,34 @@ fn worse(a: RuleStatus, b: RuleStatus) -> RuleStatus {
         RuleStatus::Error => 2,
     };
     if rank(b) > rank(a) { b } else { a }
+}
+
+/// A control satisfied over the merged runs is only `partial` when one of its rules did
+/// not run in some shard: that shard's inputs were not judged by it.
+fn not_run_in_every_shard(controls: &mut [ControlResult], shards: &[Saved]) {
+    for control in controls
+        .iter_mut()
+        .filter(|c| c.status == ControlStatus::Satisfied)
+    {
+        let missing: Vec<String> = shards
+            .iter()
+            .flat_map(|shard| {
+                let ran = |rule: &String| shard.report.rules.iter().any(|r| &r.id == rule);
+                control
+                    .rules
+                    .iter()
+                    .filter(move |rule| !ran(rule))
+                    .map(move |rule| format!("{rule} (not run in {})", shard.path))
+            })
+            .collect();
+        if !missing.is_empty() {
+            control.status = ControlStatus::Partial;
+            control.basis = format!(
+                "tested by {} on {}, no exceptions; not assessed by {}",
+                control.rules.join(", "),
+                control.scope,
+                missing.join(", ")
+            );
+        }
+    }
 }
