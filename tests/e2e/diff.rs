@@ -2,13 +2,15 @@
 //! compared in every format with the exact findings, waivers and controls that changed,
 //! and the exit code CI gates on.
 
+use std::io::Write;
 use std::path::Path;
+use std::process::{Command, Stdio};
 
 use pretty_assertions::assert_eq;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
-use crate::util::{Run, copy_dir, findings, fixtures, tollgate};
+use crate::util::{Run, copy_dir, findings, fixtures, test_tool, tollgate};
 
 /// 2026-09-21T14:13:20Z: the old run, before the Ingress waiver expires.
 const OLD_EPOCH: &str = "1790000000";
@@ -262,5 +264,150 @@ fn a_run_with_errors_or_an_unreadable_report_cannot_be_compared() {
         assert_eq!(run.code, 2);
         assert_eq!(run.stdout, "");
         assert_eq!(run.stderr, format!("tollgate: error: {message}\n"));
+    }
+}
+
+/// GitHub's own Markdown engine (cmark-gfm, through `cmarkgfm`) with the raw HTML a
+/// comment may hold (`<details>`) kept, as a pull-request comment is rendered.
+const GITHUB_MARKDOWN: &str = "\
+import sys, cmarkgfm
+from cmarkgfm.cmark import Options
+sys.stdout.write(cmarkgfm.github_flavored_markdown_to_html(sys.stdin.read(), options=Options.CMARK_OPT_UNSAFE))
+";
+
+/// Enough of GitHub's comment style for the screenshot to look like the comment.
+const COMMENT_STYLE: &str = "\
+body { font: 14px/1.5 -apple-system, 'Segoe UI', 'Noto Sans', Helvetica, Arial, sans-serif;
+  color: #1f2328; margin: 0; padding: 16px 24px; max-width: 1232px; }
+h2 { font-size: 1.5em; border-bottom: 1px solid #d1d9e0; padding-bottom: .3em; margin: 0 0 16px; }
+h3 { font-size: 1.25em; margin: 24px 0 16px; }
+table { border-collapse: collapse; margin-bottom: 16px; display: block; overflow: auto; }
+th, td { border: 1px solid #d1d9e0; padding: 6px 13px; text-align: left; vertical-align: top; }
+th { font-weight: 600; } tr:nth-child(2n) { background: #f6f8fa; }
+code { font: 85% ui-monospace, SFMono-Regular, Menlo, monospace; background: #eff1f3;
+  padding: .2em .4em; border-radius: 6px; white-space: nowrap; }
+a { color: #0969da; text-decoration: none; } summary { cursor: pointer; margin-bottom: 16px; }
+";
+
+/// Cells of each row of each table in rendered HTML, header first.
+fn table_rows(html: &str) -> Vec<Vec<Vec<String>>> {
+    let cells = |row: &str| -> Vec<String> {
+        row.split("<t")
+            .skip(1)
+            .filter(|cell| cell.starts_with("h>") || cell.starts_with("d>"))
+            .map(|cell| cell[2..].split("</t").next().unwrap().to_string())
+            .collect()
+    };
+    html.split("<table>")
+        .skip(1)
+        .map(|table| {
+            let table = table.split("</table>").next().unwrap();
+            table.split("<tr>").skip(1).map(cells).collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_markdown_diff_renders_as_a_github_comment() {
+    let dir = runs();
+    let diff = run_in(
+        dir.path(),
+        &[
+            "report", "diff", "old.json", "new.json", "--format", "markdown",
+        ],
+    );
+    assert_eq!(diff.code, 1, "{}", diff.stderr);
+    let mut python = Command::new(test_tool("venv/bin/python"))
+        .args(["-c", GITHUB_MARKDOWN])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    python
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(diff.stdout.as_bytes())
+        .unwrap();
+    let rendered = python.wait_with_output().unwrap();
+    assert!(rendered.status.success());
+    let html = String::from_utf8(rendered.stdout).unwrap();
+
+    // Every row of every table keeps its header's columns: nothing in a message (a `|`,
+    // a `*`) broke a table or started emphasis.
+    let tables = table_rows(&html);
+    let shapes: Vec<(usize, Vec<usize>)> = tables
+        .iter()
+        .map(|rows| (rows[0].len(), rows[1..].iter().map(Vec::len).collect()))
+        .collect();
+    assert_eq!(
+        shapes,
+        [
+            (4, vec![4]),
+            (4, vec![4]),
+            (4, vec![4, 4]),
+            (5, vec![5, 5, 5]),
+            (5, vec![5; 6])
+        ]
+    );
+    assert_eq!(
+        tables[1][1],
+        [
+            "<del>medium</del> waived",
+            "<code>rbac-least-privilege/wildcard</code>",
+            "<code>old/legacy/rbac.yaml:8</code>",
+            "Role legacy/admin rule #1 grants '*' in resources. No binding in the scanned \
+             manifests grants this role. <em>(waived: legacy manifests, deleted with the 2027 \
+             migration)</em>",
+        ]
+    );
+    assert!(
+        html.contains("<details><summary>2 findings still open</summary>\n<table>"),
+        "{html}"
+    );
+
+    // The screenshot in docs/ is this page (`TOLLGATE_BLESS=1` rewrites it).
+    let page = dir.path().join("comment.html");
+    std::fs::write(
+        &page,
+        format!(
+            "<!doctype html><meta charset=\"utf-8\"><style>{COMMENT_STYLE}</style>\
+             <body>{}</body>",
+            html.replacen("<details>", "<details open>", 1)
+        ),
+    )
+    .unwrap();
+    let screenshot = dir.path().join("comment.png");
+    let chromium = Command::new(test_tool("/usr/bin/chromium"))
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--hide-scrollbars",
+            "--window-size=1280,1380",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
+        .arg(format!("--screenshot={}", screenshot.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(
+        chromium.status.success(),
+        "{}",
+        String::from_utf8_lossy(&chromium.stderr)
+    );
+    let png = std::fs::read(&screenshot).unwrap();
+    // The PNG signature, then the IHDR chunk's width and height: the whole window.
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert_eq!(
+        (&png[16..20], &png[20..24]),
+        (&1280u32.to_be_bytes()[..], &1380u32.to_be_bytes()[..])
+    );
+    if std::env::var_os("TOLLGATE_BLESS").is_some() {
+        std::fs::write(fixtures().join("../../docs/report-diff.png"), &png).unwrap();
     }
 }
