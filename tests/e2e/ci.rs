@@ -1,7 +1,10 @@
 //! CI platforms: `--format gitlab` against GitLab Code Quality's documented fields, the
 //! GitHub Action's scan step (`ci/github/scan.sh`) run with the environment the action
-//! sets, and the GitLab template's script run as GitLab would run it, each on the built
-//! binary, with outputs compared whole.
+//! sets, the whole action (`action.yml`: install, scan, SARIF upload, gate) run step by
+//! step as GitHub's runner runs a composite action, and the GitLab template's
+//! `before_script` and `script` run as GitLab would run them; `rustup` and `cargo` are
+//! stand-ins that log what they were asked and install the binary under test, and outputs
+//! are compared whole.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -196,31 +199,12 @@ fn the_github_action_step_stops_on_a_usage_error() {
     );
 }
 
-/// The `script:` lines of the template's `tollgate` job, as PyYAML reads them.
-fn gitlab_script() -> String {
-    let output = Command::new(test_tool("venv/bin/python"))
-        .arg("-c")
-        .arg("import sys, yaml\nprint('\\n'.join(yaml.safe_load(open(sys.argv[1]))['tollgate']['script']))")
-        .arg(root().join("ci/gitlab/tollgate.gitlab-ci.yml"))
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
-
 #[test]
 fn the_gitlab_template_saves_its_reports_and_fails_the_job() {
     let work = tempfile::tempdir().unwrap();
     copy_dir(&fixtures().join("diff/new"), work.path());
-    let path = format!(
-        "{}:{}",
-        tollgate_bin().parent().unwrap().display(),
-        std::env::var("PATH").unwrap()
-    );
+    let toolchain = tempfile::tempdir().unwrap();
+    let path = toolchain_stand_ins(toolchain.path());
     // What a direct scan writes, before the job's files join the directory.
     let scan = |format: &str| -> String {
         let output = tollgate()
@@ -244,9 +228,22 @@ fn the_gitlab_template_saves_its_reports_and_fails_the_job() {
         ("tollgate.sarif", scan("sarif")),
         ("tollgate.json", scan("json")),
     ];
-    let job = shell(work.path())
+    // The job's `before_script:` then `script:` lines in one shell, with the template's
+    // variables as a pipeline that includes it overrides them.
+    let template = yaml_file("ci/gitlab/tollgate.gitlab-ci.yml");
+    let job = &template["tollgate"];
+    let lines: Vec<&str> = ["before_script", "script"]
+        .iter()
+        .flat_map(|part| job[part].as_array().unwrap())
+        .map(|line| line.as_str().unwrap())
+        .collect();
+    let mut command = shell(work.path());
+    for (name, value) in job["variables"].as_object().unwrap() {
+        command.env(name, value.as_str().unwrap());
+    }
+    let job = command
         .arg("-c")
-        .arg(gitlab_script())
+        .arg(lines.join("\n"))
         .env("PATH", path)
         .env("TOLLGATE_PATHS", ".")
         .env("TOLLGATE_FAIL_ON", "high")
@@ -263,4 +260,239 @@ fn the_gitlab_template_saves_its_reports_and_fails_the_job() {
         let written = std::fs::read_to_string(work.path().join(name)).unwrap();
         assert_eq!(written, content, "{name}");
     }
+    assert_eq!(
+        std::fs::read_to_string(toolchain.path().join("toolchain.log")).unwrap(),
+        "rustup target add wasm32-wasip2\n\
+         cargo install --locked --git https://github.com/tollgate-dev/tollgate --branch main tollgate\n"
+    );
+}
+
+/// A YAML file of the repository as JSON, read by PyYAML (as the CI platforms read YAML).
+fn yaml_file(relative: &str) -> Value {
+    let output = Command::new(test_tool("venv/bin/python"))
+        .arg("-c")
+        .arg("import sys, json, yaml\njson.dump(yaml.safe_load(open(sys.argv[1])), sys.stdout)")
+        .arg(root().join(relative))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// Stand-ins for `rustup` and `cargo` in `dir`, to be put first on PATH: each appends its
+/// command line to `dir/toolchain.log`, and `cargo install` puts the tollgate under test
+/// where the real one would land (on PATH). Returns that PATH.
+fn toolchain_stand_ins(dir: &Path) -> String {
+    std::fs::create_dir_all(dir).unwrap();
+    let log = dir.join("toolchain.log");
+    for tool in ["rustup", "cargo"] {
+        let install = if tool == "cargo" {
+            format!(
+                "[ \"$1\" != install ] || ln -sf '{}' '{}'\n",
+                tollgate_bin().display(),
+                dir.join("tollgate").display()
+            )
+        } else {
+            String::new()
+        };
+        let script = dir.join(tool);
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\necho \"{tool} $*\" >>'{}'\n{install}",
+                log.display()
+            ),
+        )
+        .unwrap();
+        let mut permissions = std::fs::metadata(&script).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut permissions, 0o755);
+        std::fs::set_permissions(&script, permissions).unwrap();
+    }
+    format!("{}:{}", dir.display(), std::env::var("PATH").unwrap())
+}
+
+/// What running `action.yml` did: the `uses:` steps it reached with their resolved
+/// `with:`, the outputs of its steps by id, and the exit code of the step that ended it.
+#[derive(Debug, Default)]
+struct ActionRun {
+    uses: Vec<(String, Value)>,
+    outputs: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    code: i32,
+}
+
+impl ActionRun {
+    /// The value of a `${{ ... }}` expression of action.yml; any other expression fails
+    /// the test, so a new one in the action cannot go untested.
+    fn evaluate(&self, expression: &str, inputs: &Value, action_path: &Path) -> String {
+        let expression = expression.trim();
+        if let Some((left, right)) = expression.split_once(" == ") {
+            let right = right.trim_matches('\'');
+            return (self.evaluate(left, inputs, action_path) == right).to_string();
+        }
+        let parts: Vec<&str> = expression.split('.').collect();
+        match parts.as_slice() {
+            ["github", "action_path"] => action_path.display().to_string(),
+            ["inputs", name] => inputs[name].as_str().unwrap().to_string(),
+            ["steps", id, "outputs", name] => self.outputs[*id][*name].clone(),
+            _ => panic!("action.yml uses an expression the test does not know: {expression}"),
+        }
+    }
+
+    /// `text` with every `${{ ... }}` replaced by its value.
+    fn substitute(&self, text: &str, inputs: &Value, action_path: &Path) -> String {
+        let mut result = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("${{") {
+            let end = start + rest[start..].find("}}").unwrap();
+            result.push_str(&rest[..start]);
+            result.push_str(&self.evaluate(&rest[start + 3..end], inputs, action_path));
+            rest = &rest[end + 2..];
+        }
+        result + rest
+    }
+}
+
+/// Runs the composite action's steps in order as GitHub's runner does, in `workspace`:
+/// inputs are the action's defaults overridden by `given`, each `run:` step runs in
+/// `bash --noprofile --norc -eo pipefail` with its `env:` and the variables GitHub sets,
+/// `if:` conditions are evaluated, `uses:` steps are recorded (they are other actions),
+/// and the first failing step ends the run.
+fn run_action(workspace: &Path, temp: &Path, given: &[(&str, &str)]) -> ActionRun {
+    let action = yaml_file("action.yml");
+    let mut inputs = serde_json::Map::new();
+    for (name, input) in action["inputs"].as_object().unwrap() {
+        inputs.insert(name.clone(), input["default"].clone());
+    }
+    for (name, value) in given {
+        assert!(inputs.contains_key(*name), "action.yml has no input {name}");
+        inputs.insert(name.to_string(), json!(value));
+    }
+    let inputs = Value::Object(inputs);
+    let path = toolchain_stand_ins(&temp.join("toolchain"));
+    let root = root().canonicalize().unwrap();
+    let mut run = ActionRun::default();
+    for (index, step) in action["runs"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        if let Some(condition) = step["if"].as_str()
+            && run.substitute(condition, &inputs, &root) != "true"
+        {
+            continue;
+        }
+        if let Some(uses) = step["uses"].as_str() {
+            let with = run.substitute(&step["with"].to_string(), &inputs, &root);
+            run.uses
+                .push((uses.to_string(), serde_json::from_str(&with).unwrap()));
+            continue;
+        }
+        assert_eq!(step["shell"], "bash", "step {index}");
+        let script = temp.join(format!("step-{index}.sh"));
+        let outputs = temp.join(format!("step-{index}.outputs"));
+        std::fs::write(
+            &script,
+            run.substitute(step["run"].as_str().unwrap(), &inputs, &root),
+        )
+        .unwrap();
+        let mut command = shell(workspace);
+        command
+            .args(["--noprofile", "--norc", "-eo", "pipefail"])
+            .arg(&script)
+            .env("PATH", &path)
+            .env("GITHUB_ACTION_PATH", &root)
+            .env("GITHUB_WORKSPACE", workspace)
+            .env("RUNNER_TEMP", temp)
+            .env("GITHUB_OUTPUT", &outputs)
+            .env("GITHUB_STEP_SUMMARY", temp.join("summary.md"));
+        for (name, value) in step["env"].as_object().into_iter().flatten() {
+            command.env(
+                name,
+                run.substitute(value.as_str().unwrap(), &inputs, &root),
+            );
+        }
+        let status = command.status().unwrap();
+        if let Some(id) = step["id"].as_str() {
+            let written = std::fs::read_to_string(&outputs).unwrap_or_default();
+            let pairs = written.lines().map(|line| {
+                let (name, value) = line.split_once('=').unwrap();
+                (name.to_string(), value.to_string())
+            });
+            run.outputs.insert(id.to_string(), pairs.collect());
+        }
+        run.code = status.code().unwrap();
+        if run.code != 0 {
+            break;
+        }
+    }
+    run
+}
+
+#[test]
+fn the_github_action_installs_scans_uploads_and_gates() {
+    let temp = tempfile::tempdir().unwrap();
+    let run = run_action(
+        &fixtures(),
+        temp.path(),
+        &[
+            ("paths", "diff/new"),
+            ("fail-on", "high"),
+            ("args", "--framework soc2"),
+        ],
+    );
+    // The job fails on the findings, after the SARIF went to code scanning.
+    assert_eq!(run.code, 1);
+    let log = std::fs::read_to_string(temp.path().join("toolchain/toolchain.log")).unwrap();
+    assert_eq!(
+        log,
+        format!(
+            "rustup target add wasm32-wasip2\ncargo install --locked --path {}/host\n",
+            root().canonicalize().unwrap().display()
+        )
+    );
+    let sarif = temp.path().join("tollgate/report.sarif");
+    assert_eq!(
+        run.uses,
+        [(
+            "github/codeql-action/upload-sarif@v3".to_string(),
+            json!({"sarif_file": sarif.display().to_string(), "category": "tollgate"})
+        )]
+    );
+    let args = ["diff/new", "--fail-on", "high", "--framework", "soc2"];
+    assert_eq!(
+        std::fs::read_to_string(&sarif).unwrap(),
+        direct(&args, "sarif")
+    );
+    assert_eq!(
+        std::fs::read_to_string(temp.path().join("summary.md")).unwrap(),
+        direct(&args, "markdown")
+    );
+    assert_eq!(run.outputs["scan"]["exit-code"], "1");
+}
+
+#[test]
+fn the_github_action_installs_a_release_and_may_skip_the_upload() {
+    let temp = tempfile::tempdir().unwrap();
+    let run = run_action(
+        &fixtures(),
+        temp.path(),
+        &[
+            ("paths", "diff/new"),
+            ("fail-on", "never"),
+            ("version", "0.1.0"),
+            ("upload-sarif", "false"),
+        ],
+    );
+    assert_eq!((run.code, run.uses.len()), (0, 0));
+    let log = std::fs::read_to_string(temp.path().join("toolchain/toolchain.log")).unwrap();
+    assert_eq!(
+        log,
+        "rustup target add wasm32-wasip2\ncargo install --locked tollgate --version 0.1.0\n"
+    );
+    assert_eq!(run.outputs["scan"]["exit-code"], "0");
 }
