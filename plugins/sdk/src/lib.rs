@@ -4,13 +4,15 @@
 //! share: the parsed manifest set ([`Manifests`], [`Object`]), JSON pointers
 //! ([`Pointer`]), rule settings ([`settings`]), Kubernetes label selectors ([`LabelSelector`]), workload pod templates
 //! ([`workload`]), and the rule's description, checks and findings ([`RuleSpec`], [`Check`]). A rule crate implements [`Rule`] and
-//! calls [`export_rule!`]; its logic stays plain Rust, unit-tested without WebAssembly.
+//! calls [`export_rule!`]; its logic stays plain Rust, unit-tested without WebAssembly
+//! (with the helpers of [`testing`]).
 
 mod check;
 mod manifests;
 mod pointer;
 mod selector;
 pub mod settings;
+pub mod testing;
 pub mod text;
 pub mod workload;
 
@@ -30,7 +32,7 @@ pub use bindings::tollgate::policy::types::{
     CheckError, CheckInfo, Control, Coverage, Document, File, FileLocation, Finding, InputKind,
     Location, ManifestSet, ObjectLocation, RuleInfo, SettingsError, Severity, Verdict,
 };
-pub use check::{Check, ControlId, RuleSpec, control, framework, join_controls, object_locations};
+pub use check::{Check, ControlId, RuleSpec, control, framework, join};
 pub use manifests::{Manifests, Object};
 pub use pointer::Pointer;
 pub use selector::LabelSelector;
@@ -44,9 +46,13 @@ pub trait Rule {
     /// must parse, so every field needs a default.
     type Settings: serde::de::DeserializeOwned;
 
-    /// Describes the rule; see the WIT `rule-info`. Rules return their [`RuleSpec`]'s
-    /// [`RuleSpec::info`].
-    fn info() -> RuleInfo;
+    /// What the rule is: its id, description, inputs, kinds and checks.
+    const SPEC: RuleSpec;
+
+    /// Describes the rule; see the WIT `rule-info`.
+    fn info() -> RuleInfo {
+        Self::SPEC.info()
+    }
 
     /// Judges the whole manifest set at once.
     fn check_manifests(
@@ -101,6 +107,7 @@ fn read_settings<R: Rule>(text: &str) -> Result<R::Settings, CheckError> {
 /// struct TlsMinVersion;
 /// impl tollgate_sdk::Rule for TlsMinVersion {
 ///     type Settings = tollgate_sdk::NoSettings;
+///     const SPEC: tollgate_sdk::RuleSpec = SPEC;
 ///     /* ... */
 /// }
 /// tollgate_sdk::export_rule!(TlsMinVersion);

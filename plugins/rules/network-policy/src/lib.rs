@@ -26,7 +26,7 @@ use serde::Deserialize;
 use tollgate_sdk::framework::{CIS_KUBERNETES, ISO27001, NIST_800_53, SOC2};
 use tollgate_sdk::{
     Check, CheckError, ControlId, Finding, InputKind, Manifests, Object, Pointer, Reason, Rule,
-    RuleInfo, RuleSpec, Severity, Verdict, export_rule, join_controls, workload,
+    RuleSpec, Severity, Verdict, export_rule, join, workload,
 };
 
 /// What every check evidences: network segmentation and access restricted (SOC 2 CC6.1),
@@ -44,10 +44,9 @@ const NETWORK_CONTROLS: [ControlId; 8] = [
 ];
 /// Checks on who may reach a workload also speak, partly (in-cluster traffic only), for
 /// SOC 2 CC6.6, protection against threats from outside the system boundary.
-const INGRESS_CONTROLS: [ControlId; 9] = join_controls(NETWORK_CONTROLS, [(SOC2, "CC6.6")]);
+const INGRESS_CONTROLS: [ControlId; 9] = join(NETWORK_CONTROLS, [(SOC2, "CC6.6")]);
 /// A namespace without policies also breaks CIS 5.3.2.
-const NAMESPACE_CONTROLS: [ControlId; 10] =
-    join_controls(INGRESS_CONTROLS, [(CIS_KUBERNETES, "5.3.2")]);
+const NAMESPACE_CONTROLS: [ControlId; 10] = join(INGRESS_CONTROLS, [(CIS_KUBERNETES, "5.3.2")]);
 
 const NAMESPACE_WITHOUT_POLICY: Check = Check {
     id: "namespace-without-policy",
@@ -110,24 +109,18 @@ const CHECKS: [Check; 5] = [
 
 /// The kinds the rule reads: every kind of network policy, Namespaces for their labels,
 /// and workloads.
-const KINDS: [&str; 16] = [
-    "NetworkPolicy",
-    "CiliumNetworkPolicy",
-    "CiliumClusterwideNetworkPolicy",
-    "GlobalNetworkPolicy",
-    "AdminNetworkPolicy",
-    "BaselineAdminNetworkPolicy",
-    "Namespace",
-    workload::KINDS[0],
-    workload::KINDS[1],
-    workload::KINDS[2],
-    workload::KINDS[3],
-    workload::KINDS[4],
-    workload::KINDS[5],
-    workload::KINDS[6],
-    workload::KINDS[7],
-    workload::KINDS[8],
-];
+const KINDS: [&str; 16] = join(
+    [
+        "NetworkPolicy",
+        "CiliumNetworkPolicy",
+        "CiliumClusterwideNetworkPolicy",
+        "GlobalNetworkPolicy",
+        "AdminNetworkPolicy",
+        "BaselineAdminNetworkPolicy",
+        "Namespace",
+    ],
+    workload::KINDS,
+);
 
 const SPEC: RuleSpec = RuleSpec {
     id: "network-policy",
@@ -178,10 +171,7 @@ struct NetworkPolicyCoverage;
 
 impl Rule for NetworkPolicyCoverage {
     type Settings = Settings;
-
-    fn info() -> RuleInfo {
-        SPEC.info()
-    }
+    const SPEC: RuleSpec = SPEC;
 
     fn check_manifests(set: &Manifests, settings: &Settings) -> Result<Verdict, CheckError> {
         Ok(judge(set, settings))
@@ -387,7 +377,10 @@ fn uncovered_namespace(name: &str, namespace: &Namespace, policies: &PolicyIndex
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tollgate_sdk::{Location, Value, object_locations, serde_json::json};
+    use tollgate_sdk::testing::{
+        assert_undeclared_kinds_change_nothing, object_locations, owned_locations,
+    };
+    use tollgate_sdk::{Location, Value, serde_json::json};
 
     fn checks(objects: Vec<Value>) -> Vec<(String, u32, String)> {
         let set = Manifests::from_values("default", objects).unwrap();
@@ -816,28 +809,7 @@ mod tests {
             ("allow-all", 7, "/spec/egress/0"),
             ("allow-all", 7, "/spec/egress/1"),
         ];
-        let expected: Vec<(String, u32, String)> = expected
-            .iter()
-            .map(|(c, d, p)| (c.to_string(), *d, p.to_string()))
-            .collect();
-        assert_eq!(located, expected);
-    }
-
-    /// What a run concluded, by object name rather than position: `(check, object,
-    /// pointer)` of each finding, then `(check, objects)` of each coverage.
-    type Summary = (Vec<(String, String, String)>, Vec<(String, Vec<String>)>);
-
-    fn summary(values: Vec<Value>) -> Summary {
-        let set = Manifests::from_values("default", values).unwrap();
-        let verdict = NetworkPolicyCoverage::check_manifests(&set, &Settings::default()).unwrap();
-        let name = |document: u32| set.objects[document as usize].display_name();
-        let findings = verdict.findings.into_iter().map(|f| match f.location {
-            Location::Object(o) => (f.check, name(o.document), o.pointer),
-            Location::File(_) => panic!("object finding expected"),
-        });
-        let coverage = verdict.coverage.into_iter();
-        let coverage = coverage.map(|c| (c.check, c.documents.into_iter().map(name).collect()));
-        (findings.collect(), coverage.collect())
+        assert_eq!(located, owned_locations(&expected));
     }
 
     #[test]
@@ -852,14 +824,10 @@ mod tests {
             json!({"apiVersion": "example.com/v1", "kind": "Firewall", "metadata": {"name": "f", "namespace": "shop"},
                    "spec": {"podSelector": {}}}),
         ];
-        let only_declared: Vec<Value> = values
-            .iter()
-            .filter(|v| KINDS.iter().any(|k| v["kind"] == *k))
-            .cloned()
-            .collect();
-        assert_eq!(only_declared.len(), 2);
-        let all = summary(values);
-        assert!(!all.0.is_empty() && !all.1.is_empty());
-        assert_eq!(all, summary(only_declared));
+        let declared = assert_undeclared_kinds_change_nothing::<NetworkPolicyCoverage>(
+            values,
+            &Settings::default(),
+        );
+        assert_eq!(declared, 2);
     }
 }

@@ -20,8 +20,8 @@ mod redact;
 
 use checks::{CHECKS, ENV_LITERAL_SECRET, FILE_CHECKS, PLAINTEXT_SECRET};
 use tollgate_sdk::{
-    CheckError, File, Finding, InputKind, Manifests, Object, Pointer, Rule, RuleInfo, RuleSpec,
-    Value, Verdict, export_rule, text::LineIndex, workload,
+    CheckError, File, Finding, InputKind, Manifests, Object, Pointer, Rule, RuleSpec, Value,
+    Verdict, export_rule, join, text::LineIndex, workload,
 };
 
 /// The inline comment that accepts a line's findings; a reason must follow it.
@@ -33,21 +33,15 @@ const STORED_ELSEWHERE: [&str; 2] = ["SealedSecret", "ExternalSecret"];
 
 /// The kinds `check-manifests` reads: Secrets and their encrypted or external forms,
 /// ConfigMaps, and workloads for their container variables.
-const KINDS: [&str; 13] = [
-    "Secret",
-    STORED_ELSEWHERE[0],
-    STORED_ELSEWHERE[1],
-    "ConfigMap",
-    workload::KINDS[0],
-    workload::KINDS[1],
-    workload::KINDS[2],
-    workload::KINDS[3],
-    workload::KINDS[4],
-    workload::KINDS[5],
-    workload::KINDS[6],
-    workload::KINDS[7],
-    workload::KINDS[8],
-];
+const KINDS: [&str; 13] = join(
+    [
+        "Secret",
+        STORED_ELSEWHERE[0],
+        STORED_ELSEWHERE[1],
+        "ConfigMap",
+    ],
+    workload::KINDS,
+);
 
 const SPEC: RuleSpec = RuleSpec {
     id: "no-git-credentials",
@@ -67,10 +61,7 @@ struct NoGitCredentials;
 
 impl Rule for NoGitCredentials {
     type Settings = tollgate_sdk::NoSettings;
-
-    fn info() -> RuleInfo {
-        SPEC.info()
-    }
+    const SPEC: RuleSpec = SPEC;
 
     fn check_manifests(set: &Manifests, _settings: &Self::Settings) -> Result<Verdict, CheckError> {
         let secrets: Vec<&Object> = set
@@ -198,6 +189,7 @@ fn plaintext_secret(secret: &Object) -> Vec<Finding> {
 mod tests {
     use super::*;
     use detect::Kind;
+    use tollgate_sdk::testing::{assert_undeclared_kinds_change_nothing, control_names};
     use tollgate_sdk::{Location, serde_json::json};
 
     #[test]
@@ -387,13 +379,7 @@ mod tests {
         assert_eq!(ids.len(), FILE_CHECKS.len());
         let info = NoGitCredentials::info();
         assert_eq!(info.version, "0.2.0");
-        let controls = |id: &str| -> Vec<String> {
-            let check = info.checks.iter().find(|c| c.id == id).unwrap();
-            let controls = check.controls.iter();
-            controls
-                .map(|c| format!("{} {}", c.framework, c.id))
-                .collect()
-        };
+        let controls = |id: &str| control_names(&info, id);
         let common = [
             "soc2 CC6.1",
             "soc2 CC7.1",
@@ -426,24 +412,6 @@ mod tests {
         assert!(plaintext_secret(&secret).is_empty());
     }
 
-    /// What a run concluded, by object name rather than position: `(check, object,
-    /// pointer)` of each finding, then `(check, objects)` of each coverage.
-    type Summary = (Vec<(String, String, String)>, Vec<(String, Vec<String>)>);
-
-    fn summary(values: Vec<Value>) -> Summary {
-        let set = Manifests::from_values("default", values).unwrap();
-        let verdict =
-            NoGitCredentials::check_manifests(&set, &tollgate_sdk::NoSettings {}).unwrap();
-        let name = |document: u32| set.objects[document as usize].display_name();
-        let findings = verdict.findings.into_iter().map(|f| match f.location {
-            Location::Object(o) => (f.check, name(o.document), o.pointer),
-            Location::File(_) => panic!("object finding expected"),
-        });
-        let coverage = verdict.coverage.into_iter();
-        let coverage = coverage.map(|c| (c.check, c.documents.into_iter().map(name).collect()));
-        (findings.collect(), coverage.collect())
-    }
-
     #[test]
     fn objects_of_undeclared_kinds_change_nothing() {
         let values = vec![
@@ -454,14 +422,10 @@ mod tests {
             json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                    "spec": {"containers": [{"name": "c", "env": [{"name": "DB_PASSWORD", "value": "Zq8kd2Lw9"}]}]}}),
         ];
-        let only_declared: Vec<Value> = values
-            .iter()
-            .filter(|v| KINDS.iter().any(|k| v["kind"] == *k))
-            .cloned()
-            .collect();
-        assert_eq!(only_declared.len(), 2);
-        let all = summary(values);
-        assert!(!all.0.is_empty() && !all.1.is_empty());
-        assert_eq!(all, summary(only_declared));
+        let declared = assert_undeclared_kinds_change_nothing::<NoGitCredentials>(
+            values,
+            &tollgate_sdk::NoSettings {},
+        );
+        assert_eq!(declared, 2);
     }
 }

@@ -61,44 +61,37 @@ pub(crate) use checks::{
 use checks::{CHECKS, VERSION_AND_SUITES};
 use judge::Judge;
 use tollgate_sdk::{
-    Check, CheckError, InputKind, Manifests, Rule, RuleInfo, RuleSpec, Verdict, export_rule,
-    workload,
+    Check, CheckError, InputKind, Manifests, Rule, RuleSpec, Verdict, export_rule, join, workload,
 };
 
 /// The kinds the rule reads: every kind that configures or serves TLS, ConfigMaps and
 /// Secrets for ingress-nginx and Prometheus configurations, and workloads for their
 /// containers' flags.
-const KINDS: [&str; 29] = [
-    "Ingress",
-    "ConfigMap",
-    "Secret",
-    "Service",
-    "KubeletConfiguration",
-    "Gateway",
-    "DestinationRule",
-    "TLSOption",
-    "APIServer",
-    "IngressController",
-    "KubeletConfig",
-    "Route",
-    "ServiceMonitor",
-    "PodMonitor",
-    "Probe",
-    "ScrapeConfig",
-    "APIService",
-    "Config",
-    "ValidatingWebhookConfiguration",
-    "MutatingWebhookConfiguration",
-    workload::KINDS[0],
-    workload::KINDS[1],
-    workload::KINDS[2],
-    workload::KINDS[3],
-    workload::KINDS[4],
-    workload::KINDS[5],
-    workload::KINDS[6],
-    workload::KINDS[7],
-    workload::KINDS[8],
-];
+const KINDS: [&str; 29] = join(
+    [
+        "Ingress",
+        "ConfigMap",
+        "Secret",
+        "Service",
+        "KubeletConfiguration",
+        "Gateway",
+        "DestinationRule",
+        "TLSOption",
+        "APIServer",
+        "IngressController",
+        "KubeletConfig",
+        "Route",
+        "ServiceMonitor",
+        "PodMonitor",
+        "Probe",
+        "ScrapeConfig",
+        "APIService",
+        "Config",
+        "ValidatingWebhookConfiguration",
+        "MutatingWebhookConfiguration",
+    ],
+    workload::KINDS,
+);
 
 const SPEC: RuleSpec = RuleSpec {
     id: "tls-min-version",
@@ -118,10 +111,7 @@ struct TlsMinVersion;
 
 impl Rule for TlsMinVersion {
     type Settings = tollgate_sdk::NoSettings;
-
-    fn info() -> RuleInfo {
-        SPEC.info()
-    }
+    const SPEC: RuleSpec = SPEC;
 
     fn check_manifests(set: &Manifests, _settings: &Self::Settings) -> Result<Verdict, CheckError> {
         let mut findings = Vec::new();
