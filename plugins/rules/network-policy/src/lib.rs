@@ -189,116 +189,128 @@ struct Namespace<'a> {
 }
 
 fn judge(set: &Manifests, settings: &Settings) -> Verdict {
-    let mut findings = Vec::new();
-    // Namespaced policies' findings belong to their namespace; cluster-wide ones to none.
-    let namespace_of = |object: &Object| -> Option<String> {
-        matches!(
-            object.kind.as_str(),
-            "NetworkPolicy" | "CiliumNetworkPolicy"
-        )
-        .then(|| set.namespace_of(object).to_owned())
-    };
-    let mut policies = PolicyIndex::default();
-    let mut namespaces: BTreeMap<&str, Namespace> = BTreeMap::new();
-    let mut judged = Judged::default();
+    let mut read = Read::default();
     for object in &set.objects {
-        if let Some(read) = policies::read(set, object) {
-            judged.policies.push(object);
-            match read {
-                Ok(read) => read.into_iter().for_each(|p| policies.add(p)),
-                Err(Unreadable { at, reason }) => findings.push(settings.exempt(
-                    UNREADABLE_SELECTOR.at(
-                        object,
-                        at,
-                        format!(
-                            "{}: {reason}; the policy is counted as protecting nothing",
-                            object.display_name()
-                        ),
-                    ),
-                    namespace_of(object).as_deref(),
-                )),
-            }
-            if object.kind == "NetworkPolicy" && object.api_group() == "networking.k8s.io" {
-                judged.network_policies.push(object);
-                for (at, phrase) in policies::allow_all_rules(object) {
-                    findings.push(settings.exempt(
-                        ALLOW_ALL.at(
-                            object,
-                            at,
-                            format!(
-                                "{}: this rule admits all traffic {phrase}; name the peers and ports that need access",
-                                object.display_name()
-                            ),
-                        ),
-                        namespace_of(object).as_deref(),
-                    ));
-                }
-            }
-        } else if object.kind == "Namespace" && object.api_version == "v1" {
-            namespaces
-                .entry(&object.name)
-                .or_default()
-                .declared
-                .push(object);
-        } else if workload::pod_template(object).is_some_and(|t| !t.host_network()) {
-            namespaces
-                .entry(set.namespace_of(object))
-                .or_default()
-                .workloads
-                .push(object);
-        }
+        read.object(set, settings, object);
     }
-
+    let Read {
+        mut findings,
+        policies,
+        mut namespaces,
+        mut judged,
+    } = read;
     // Only namespaces that run workloads need policies.
     namespaces.retain(|_, namespace| !namespace.workloads.is_empty());
     for (name, namespace) in &namespaces {
-        let labels = namespace_labels(name, namespace.declared.first().copied());
-        let uncovered = uncovered_namespace(name, namespace, &policies);
         judged.namespaces.extend(&namespace.declared);
         judged.namespaces.extend(&namespace.workloads);
-        if !uncovered.is_empty() {
-            findings.extend(
-                uncovered
-                    .into_iter()
-                    .map(|f| settings.exempt(f, Some(name))),
-            );
-            continue;
-        }
-        let mut directions = vec![(Direction::Ingress, POD_NOT_SELECTED, "ingress")];
-        if settings.egress_unrestricted {
-            directions.push((Direction::Egress, EGRESS_UNRESTRICTED, "egress"));
-        }
-        judged.workloads.extend(&namespace.workloads);
-        for object in &namespace.workloads {
-            let Some(template) = workload::pod_template(object) else {
-                continue;
-            };
-            for (direction, check, phrase) in &directions {
-                if policies
-                    .for_namespace(name)
-                    .any(|p| p.covers(*direction, name, &labels, &template.labels))
-                {
-                    continue;
-                }
-                let pod_labels = template.pointer.path(["metadata", "labels"]);
-                let at = if object.value().pointer(pod_labels.as_str()).is_some() {
-                    pod_labels
-                } else {
-                    template.pointer.clone()
-                };
-                let finding = check.at(
-                    object,
-                    at,
-                    format!(
-                        "{}: no policy restricting {phrase} in namespace {name} selects its pods",
-                        object.display_name()
-                    ),
-                );
-                findings.push(settings.exempt(finding, Some(name)));
-            }
+        let uncovered = uncovered_namespace(name, namespace, &policies);
+        if uncovered.is_empty() {
+            judged.workloads.extend(&namespace.workloads);
+            findings.extend(unselected_workloads(name, namespace, &policies, settings));
+        } else {
+            let exempt = uncovered
+                .into_iter()
+                .map(|f| settings.exempt(f, Some(name)));
+            findings.extend(exempt);
         }
     }
     judged.coverage(Verdict::of(findings), settings)
+}
+
+/// The manifest set sorted for judging: policies indexed, workloads and Namespace objects
+/// by namespace, and the findings of the policies themselves.
+#[derive(Default)]
+struct Read<'a> {
+    findings: Vec<Finding>,
+    policies: PolicyIndex<'a>,
+    namespaces: BTreeMap<&'a str, Namespace<'a>>,
+    judged: Judged<'a>,
+}
+
+impl<'a> Read<'a> {
+    /// Sorts one object: a policy is indexed (or reported unreadable) and a NetworkPolicy's
+    /// rules judged; a Namespace or a workload off the host network is filed under its
+    /// namespace.
+    fn object(&mut self, set: &'a Manifests, settings: &Settings, object: &'a Object) {
+        if let Some(read) = policies::read(set, object) {
+            self.judged.policies.push(object);
+            // Namespaced policies' findings belong to their namespace; cluster-wide ones
+            // to none.
+            let namespaced = matches!(
+                object.kind.as_str(),
+                "NetworkPolicy" | "CiliumNetworkPolicy"
+            );
+            let namespace = namespaced.then(|| set.namespace_of(object));
+            match read {
+                Ok(read) => read.into_iter().for_each(|p| self.policies.add(p)),
+                Err(Unreadable { at, reason }) => {
+                    let message = format!(
+                        "{}: {reason}; the policy is counted as protecting nothing",
+                        object.display_name()
+                    );
+                    let finding = UNREADABLE_SELECTOR.at(object, at, message);
+                    self.findings.push(settings.exempt(finding, namespace));
+                }
+            }
+            if object.kind == "NetworkPolicy" && object.api_group() == "networking.k8s.io" {
+                self.judged.network_policies.push(object);
+                for (at, phrase) in policies::allow_all_rules(object) {
+                    let message = format!(
+                        "{}: this rule admits all traffic {phrase}; name the peers and ports that need access",
+                        object.display_name()
+                    );
+                    let finding = ALLOW_ALL.at(object, at, message);
+                    self.findings.push(settings.exempt(finding, namespace));
+                }
+            }
+        } else if object.kind == "Namespace" && object.api_version == "v1" {
+            let namespace = self.namespaces.entry(&object.name).or_default();
+            namespace.declared.push(object);
+        } else if workload::pod_template(object).is_some_and(|t| !t.host_network()) {
+            let namespace = self.namespaces.entry(set.namespace_of(object)).or_default();
+            namespace.workloads.push(object);
+        }
+    }
+}
+
+/// The findings for the workloads of a namespace that policies apply to, whose pods no
+/// policy restricting ingress (and, when on, egress) selects.
+fn unselected_workloads(
+    name: &str,
+    namespace: &Namespace,
+    policies: &PolicyIndex,
+    settings: &Settings,
+) -> Vec<Finding> {
+    let labels = namespace_labels(name, namespace.declared.first().copied());
+    let mut directions = vec![(Direction::Ingress, POD_NOT_SELECTED, "ingress")];
+    if settings.egress_unrestricted {
+        directions.push((Direction::Egress, EGRESS_UNRESTRICTED, "egress"));
+    }
+    let mut findings = Vec::new();
+    for object in &namespace.workloads {
+        let Some(template) = workload::pod_template(object) else {
+            continue;
+        };
+        for (direction, check, phrase) in &directions {
+            let mut policies = policies.for_namespace(name);
+            if policies.any(|p| p.covers(*direction, name, &labels, &template.labels)) {
+                continue;
+            }
+            let pod_labels = template.pointer.path(["metadata", "labels"]);
+            let at = if object.value().pointer(pod_labels.as_str()).is_some() {
+                pod_labels
+            } else {
+                template.pointer.clone()
+            };
+            let message = format!(
+                "{}: no policy restricting {phrase} in namespace {name} selects its pods",
+                object.display_name()
+            );
+            findings.push(settings.exempt(check.at(object, at, message), Some(name)));
+        }
+    }
+    findings
 }
 
 /// The objects each check judged, whether or not it found anything in them.

@@ -185,108 +185,113 @@ pub fn read<'a>(
     set: &'a Manifests,
     object: &'a Object,
 ) -> Option<Result<Vec<Policy<'a>>, Unreadable>> {
-    let group = object.api_group();
-    let namespace = || Scope::Namespace(set.namespace_of(object));
-    Some(match (object.kind.as_str(), group) {
-        ("NetworkPolicy", "networking.k8s.io") => labels(object, "/spec/podSelector").map(|pods| {
-            vec![Policy {
-                scope: namespace(),
-                pods,
-                ingress: restricts(
-                    object.value().get("spec"),
-                    "policyTypes",
-                    Direction::Ingress,
-                ),
-                egress: restricts(object.value().get("spec"), "policyTypes", Direction::Egress),
-            }]
-        }),
+    let namespace = set.namespace_of(object);
+    Some(match (object.kind.as_str(), object.api_group()) {
+        ("NetworkPolicy", "networking.k8s.io") => kubernetes(object, namespace),
         ("CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy", "cilium.io") => {
-            let clusterwide = object.kind == "CiliumClusterwideNetworkPolicy";
-            cilium_specs(object)
-                .into_iter()
-                // A host policy (nodeSelector) selects nodes, not pods.
-                .filter(|(_, spec)| spec.get("endpointSelector").is_some())
-                .map(|(at, spec)| {
-                    let pods =
-                        cilium_selector(spec.get("endpointSelector"), &at.at("endpointSelector"))?;
-                    Ok(Policy {
-                        scope: if clusterwide {
-                            let namespaces = pods.restricted_to(cilium_namespace_key);
-                            Scope::Namespaces(Selector::CiliumNamespace(namespaces))
-                        } else {
-                            namespace()
-                        },
-                        pods: Selector::Labels(pods),
-                        ingress: spec.get("ingress").is_some() || spec.get("ingressDeny").is_some(),
-                        egress: spec.get("egress").is_some() || spec.get("egressDeny").is_some(),
-                    })
-                })
-                .collect()
+            cilium(object, namespace)
         }
         (
             "NetworkPolicy" | "GlobalNetworkPolicy",
             "projectcalico.org" | "crd.projectcalico.org",
-        ) => {
-            let spec = object.value().get("spec");
-            let text = |field: &str| {
-                spec.and_then(|s| s.get(field))
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-            };
-            let parse = |field: &str| {
-                calico::Selector::parse(text(field))
-                    .map(Selector::Calico)
-                    .map_err(|reason| Unreadable {
-                        at: Pointer::root().path(["spec", field]),
-                        reason,
-                    })
-            };
-            (|| {
-                let scope = if object.kind == "GlobalNetworkPolicy" {
-                    Scope::Namespaces(parse("namespaceSelector")?)
-                } else {
-                    namespace()
-                };
-                Ok(vec![Policy {
-                    scope,
-                    pods: parse("selector")?,
-                    ingress: restricts(spec, "types", Direction::Ingress),
-                    egress: restricts(spec, "types", Direction::Egress),
-                }])
-            })()
-        }
+        ) => calico(object, namespace),
         ("AdminNetworkPolicy" | "BaselineAdminNetworkPolicy", "policy.networking.k8s.io") => {
-            let subject = object.value().pointer("/spec/subject");
-            let has_rules = |direction: &str| {
-                object
-                    .value()
-                    .pointer(&format!("/spec/{direction}"))
-                    .and_then(Value::as_array)
-                    .is_some_and(|rules| !rules.is_empty())
-            };
-            let (ingress, egress) = (has_rules("ingress"), has_rules("egress"));
-            (|| {
-                let (namespaces, pods) = if subject.and_then(|s| s.get("pods")).is_some() {
-                    (
-                        labels(object, "/spec/subject/pods/namespaceSelector")?,
-                        labels(object, "/spec/subject/pods/podSelector")?,
-                    )
-                } else {
-                    (
-                        labels(object, "/spec/subject/namespaces")?,
-                        Selector::Labels(LabelSelector::default()),
-                    )
-                };
-                Ok(vec![Policy {
-                    scope: Scope::Namespaces(namespaces),
-                    pods,
-                    ingress,
-                    egress,
-                }])
-            })()
+            admin(object)
         }
         _ => return None,
     })
+}
+
+/// A Kubernetes NetworkPolicy: the pods its `podSelector` selects in its namespace.
+fn kubernetes<'a>(object: &Object, namespace: &'a str) -> Result<Vec<Policy<'a>>, Unreadable> {
+    let spec = object.value().get("spec");
+    Ok(vec![Policy {
+        scope: Scope::Namespace(namespace),
+        pods: labels(object, "/spec/podSelector")?,
+        ingress: restricts(spec, "policyTypes", Direction::Ingress),
+        egress: restricts(spec, "policyTypes", Direction::Egress),
+    }])
+}
+
+/// A Cilium policy: one per `spec`/`specs` entry that selects endpoints (a host policy,
+/// with `nodeSelector`, selects nodes, not pods). A clusterwide policy applies to the
+/// namespaces its endpoint selector's namespace labels select.
+fn cilium<'a>(object: &Object, namespace: &'a str) -> Result<Vec<Policy<'a>>, Unreadable> {
+    let clusterwide = object.kind == "CiliumClusterwideNetworkPolicy";
+    let specs = cilium_specs(object).into_iter();
+    specs
+        .filter(|(_, spec)| spec.get("endpointSelector").is_some())
+        .map(|(at, spec)| {
+            let pods = cilium_selector(spec.get("endpointSelector"), &at.at("endpointSelector"))?;
+            let scope = if clusterwide {
+                let namespaces = pods.restricted_to(cilium_namespace_key);
+                Scope::Namespaces(Selector::CiliumNamespace(namespaces))
+            } else {
+                Scope::Namespace(namespace)
+            };
+            Ok(Policy {
+                scope,
+                pods: Selector::Labels(pods),
+                ingress: spec.get("ingress").is_some() || spec.get("ingressDeny").is_some(),
+                egress: spec.get("egress").is_some() || spec.get("egressDeny").is_some(),
+            })
+        })
+        .collect()
+}
+
+/// A Calico NetworkPolicy (its namespace) or GlobalNetworkPolicy (the namespaces its
+/// `namespaceSelector` selects), selecting pods by Calico expressions.
+fn calico<'a>(object: &Object, namespace: &'a str) -> Result<Vec<Policy<'a>>, Unreadable> {
+    let spec = object.value().get("spec");
+    let parse = |field: &str| {
+        let text = spec.and_then(|s| s.get(field)).and_then(Value::as_str);
+        calico::Selector::parse(text.unwrap_or(""))
+            .map(Selector::Calico)
+            .map_err(|reason| Unreadable {
+                at: Pointer::root().path(["spec", field]),
+                reason,
+            })
+    };
+    let scope = if object.kind == "GlobalNetworkPolicy" {
+        Scope::Namespaces(parse("namespaceSelector")?)
+    } else {
+        Scope::Namespace(namespace)
+    };
+    Ok(vec![Policy {
+        scope,
+        pods: parse("selector")?,
+        ingress: restricts(spec, "types", Direction::Ingress),
+        egress: restricts(spec, "types", Direction::Egress),
+    }])
+}
+
+/// An (Baseline)AdminNetworkPolicy: its subject is either whole namespaces or pods of
+/// selected namespaces; it restricts the directions it has rules for.
+fn admin<'a>(object: &Object) -> Result<Vec<Policy<'a>>, Unreadable> {
+    let has_rules = |direction: &str| {
+        let rules = object.value().pointer(&format!("/spec/{direction}"));
+        rules
+            .and_then(Value::as_array)
+            .is_some_and(|rules| !rules.is_empty())
+    };
+    let subject = object.value().pointer("/spec/subject");
+    let (namespaces, pods) = if subject.and_then(|s| s.get("pods")).is_some() {
+        (
+            labels(object, "/spec/subject/pods/namespaceSelector")?,
+            labels(object, "/spec/subject/pods/podSelector")?,
+        )
+    } else {
+        (
+            labels(object, "/spec/subject/namespaces")?,
+            Selector::Labels(LabelSelector::default()),
+        )
+    };
+    Ok(vec![Policy {
+        scope: Scope::Namespaces(namespaces),
+        pods,
+        ingress: has_rules("ingress"),
+        egress: has_rules("egress"),
+    }])
 }
 
 fn labels(object: &Object, pointer: &str) -> Result<Selector, Unreadable> {
