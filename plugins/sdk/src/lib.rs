@@ -2,10 +2,11 @@
 //!
 //! It owns the WIT bindings (generated from `wit/` at the repository root) and what rules
 //! share: the parsed manifest set ([`Manifests`], [`Object`]), JSON pointers
-//! ([`Pointer`]), rule settings ([`settings`]), Kubernetes label selectors ([`LabelSelector`]), workload pod templates
-//! ([`workload`]), and the rule's description, checks and findings ([`RuleSpec`], [`Check`]). A rule crate implements [`Rule`] and
-//! calls [`export_rule!`]; its logic stays plain Rust, unit-tested without WebAssembly
-//! (with the helpers of [`testing`]).
+//! ([`Pointer`]), rule settings ([`settings`]), Kubernetes label selectors
+//! ([`LabelSelector`]), workload pod templates ([`workload`]), typed views of objects
+//! ([`typed`]), and the rule's description, checks and findings ([`RuleSpec`],
+//! [`Check`]). A rule crate implements [`Rule`] and calls [`export_rule!`]; its logic
+//! stays plain Rust, unit-tested without WebAssembly (with the helpers of [`testing`]).
 
 mod check;
 mod manifests;
@@ -14,6 +15,7 @@ mod selector;
 pub mod settings;
 pub mod testing;
 pub mod text;
+pub mod typed;
 pub mod workload;
 
 #[doc(hidden)]
@@ -38,6 +40,8 @@ pub use pointer::Pointer;
 pub use selector::LabelSelector;
 pub use serde_json::{self, Value};
 pub use settings::{NoSettings, Reason};
+/// Also at the crate root, where rules written before [`testing`] existed import it.
+pub use testing::object_locations;
 
 /// A rule: what a plugin crate implements. Only the functions for the inputs named in
 /// [`RuleInfo::inputs`] are called; the others keep their empty defaults.
@@ -46,13 +50,9 @@ pub trait Rule {
     /// must parse, so every field needs a default.
     type Settings: serde::de::DeserializeOwned;
 
-    /// What the rule is: its id, description, inputs, kinds and checks.
-    const SPEC: RuleSpec;
-
-    /// Describes the rule; see the WIT `rule-info`.
-    fn info() -> RuleInfo {
-        Self::SPEC.info()
-    }
+    /// Describes the rule; see the WIT `rule-info`. Rules return their [`RuleSpec`]'s
+    /// [`RuleSpec::info`].
+    fn info() -> RuleInfo;
 
     /// Judges the whole manifest set at once.
     fn check_manifests(
@@ -107,7 +107,6 @@ fn read_settings<R: Rule>(text: &str) -> Result<R::Settings, CheckError> {
 /// struct TlsMinVersion;
 /// impl tollgate_sdk::Rule for TlsMinVersion {
 ///     type Settings = tollgate_sdk::NoSettings;
-///     const SPEC: tollgate_sdk::RuleSpec = SPEC;
 ///     /* ... */
 /// }
 /// tollgate_sdk::export_rule!(TlsMinVersion);

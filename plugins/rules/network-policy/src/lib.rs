@@ -17,6 +17,7 @@
 //! `unreadable-selector` every policy object read.
 
 mod calico;
+mod kinds;
 mod policies;
 
 use std::collections::BTreeMap;
@@ -26,7 +27,7 @@ use serde::Deserialize;
 use tollgate_sdk::framework::{CIS_KUBERNETES, ISO27001, NIST_800_53, SOC2};
 use tollgate_sdk::{
     Check, CheckError, ControlId, Finding, InputKind, Manifests, Object, Pointer, Reason, Rule,
-    RuleSpec, Severity, Verdict, export_rule, join, workload,
+    RuleInfo, RuleSpec, Severity, Verdict, export_rule, join, workload,
 };
 
 /// What every check evidences: network segmentation and access restricted (SOC 2 CC6.1),
@@ -171,7 +172,10 @@ struct NetworkPolicyCoverage;
 
 impl Rule for NetworkPolicyCoverage {
     type Settings = Settings;
-    const SPEC: RuleSpec = SPEC;
+
+    fn info() -> RuleInfo {
+        SPEC.info()
+    }
 
     fn check_manifests(set: &Manifests, settings: &Settings) -> Result<Verdict, CheckError> {
         Ok(judge(set, settings))
@@ -697,6 +701,35 @@ mod tests {
                 admin
             ])
             .is_empty()
+        );
+    }
+
+    #[test]
+    fn empty_yaml_fields_are_there_all_the_same() {
+        // `ingress:` or `endpointSelector:` with nothing after them read as null: the
+        // field is there, so the Cilium policy selects every endpoint and restricts ingress.
+        let cilium = json!({"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy",
+            "metadata": {"name": "c", "namespace": "shop"},
+            "spec": {"endpointSelector": null, "ingress": null}});
+        assert!(checks(vec![deployment("shop", json!({"app": "web"})), cilium]).is_empty());
+        // A peer whose podSelector is null selects no pods of every namespace: not open.
+        // Its namespaceSelector alone, or the whole address space, is.
+        let peers = json!({"podSelector": {}, "ingress": [
+            {"from": [{"namespaceSelector": {}, "podSelector": null}]},
+            {"from": [{"namespaceSelector": {}}]},
+            {"from": [{"ipBlock": {"cidr": "::/0", "except": null}}]},
+            {"from": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8"]}}]},
+            {"from": [{"namespaceSelector": {}}], "ports": [{"port": 443}]}
+        ]});
+        assert_eq!(
+            checks(vec![
+                deployment("shop", json!({"app": "web"})),
+                policy("shop", peers)
+            ]),
+            [
+                ("allow-all".into(), 1, "/spec/ingress/1".into()),
+                ("allow-all".into(), 1, "/spec/ingress/2".into())
+            ]
         );
     }
 

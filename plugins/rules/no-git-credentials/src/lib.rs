@@ -20,8 +20,8 @@ mod redact;
 
 use checks::{CHECKS, ENV_LITERAL_SECRET, FILE_CHECKS, PLAINTEXT_SECRET};
 use tollgate_sdk::{
-    CheckError, File, Finding, InputKind, Manifests, Object, Pointer, Rule, RuleSpec, Value,
-    Verdict, export_rule, join, text::LineIndex, workload,
+    CheckError, File, Finding, InputKind, Manifests, Object, Pointer, Rule, RuleInfo, RuleSpec,
+    Value, Verdict, export_rule, join, text::LineIndex, workload,
 };
 
 /// The inline comment that accepts a line's findings; a reason must follow it.
@@ -61,7 +61,10 @@ struct NoGitCredentials;
 
 impl Rule for NoGitCredentials {
     type Settings = tollgate_sdk::NoSettings;
-    const SPEC: RuleSpec = SPEC;
+
+    fn info() -> RuleInfo {
+        SPEC.info()
+    }
 
     fn check_manifests(set: &Manifests, _settings: &Self::Settings) -> Result<Verdict, CheckError> {
         let secrets: Vec<&Object> = set

@@ -36,8 +36,8 @@ use checks::{
 use model::Model;
 use subject::{RoleRef, Subject};
 use tollgate_sdk::{
-    Check, CheckError, Finding, InputKind, Manifests, Object, Pointer, Rule, RuleSpec, Severity,
-    Verdict, export_rule, join, workload,
+    Check, CheckError, Finding, InputKind, Manifests, Object, Pointer, Rule, RuleInfo, RuleSpec,
+    Severity, Verdict, export_rule, join, workload,
 };
 
 const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
@@ -100,7 +100,10 @@ struct RbacLeastPrivilege;
 
 impl Rule for RbacLeastPrivilege {
     type Settings = Settings;
-    const SPEC: RuleSpec = SPEC;
+
+    fn info() -> RuleInfo {
+        SPEC.info()
+    }
 
     fn check_manifests(set: &Manifests, settings: &Settings) -> Result<Verdict, CheckError> {
         let mut findings = Model::new(set, settings).findings();

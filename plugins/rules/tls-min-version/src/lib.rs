@@ -63,7 +63,8 @@ pub(crate) use checks::{
 };
 use judge::Judge;
 use tollgate_sdk::{
-    Check, CheckError, InputKind, Manifests, Rule, RuleSpec, Verdict, export_rule, join, workload,
+    Check, CheckError, InputKind, Manifests, Rule, RuleInfo, RuleSpec, Verdict, export_rule, join,
+    workload,
 };
 
 /// The kinds the rule reads: every kind that configures or serves TLS, ConfigMaps and
@@ -113,7 +114,10 @@ struct TlsMinVersion;
 
 impl Rule for TlsMinVersion {
     type Settings = tollgate_sdk::NoSettings;
-    const SPEC: RuleSpec = SPEC;
+
+    fn info() -> RuleInfo {
+        SPEC.info()
+    }
 
     fn check_manifests(set: &Manifests, _settings: &Self::Settings) -> Result<Verdict, CheckError> {
         let mut findings = Vec::new();

@@ -2,7 +2,7 @@
 //! control no catalog knows, soc2 CC99.9): the host must refuse to load it.
 
 use tollgate_sdk::framework::SOC2;
-use tollgate_sdk::{Check, Rule, RuleSpec, Severity, export_rule};
+use tollgate_sdk::{Check, Rule, RuleInfo, RuleSpec, Severity, export_rule};
 
 const BROKEN: Check = Check {
     controls: &[(SOC2, "CC99.9")],
@@ -20,7 +20,10 @@ struct BadInfo;
 
 impl Rule for BadInfo {
     type Settings = tollgate_sdk::NoSettings;
-    const SPEC: RuleSpec = SPEC;
+
+    fn info() -> RuleInfo {
+        SPEC.info()
+    }
 }
 
 export_rule!(BadInfo);

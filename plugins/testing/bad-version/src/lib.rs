@@ -1,6 +1,6 @@
 //! A test plugin whose `info()` version is markup, not a semantic version: refused.
 
-use tollgate_sdk::{Check, Rule, RuleSpec, Severity, export_rule};
+use tollgate_sdk::{Check, Rule, RuleInfo, RuleSpec, Severity, export_rule};
 
 const CLAIM: Check = Check::test_plugin(
     "claim",
@@ -23,7 +23,10 @@ struct BadVersion;
 
 impl Rule for BadVersion {
     type Settings = tollgate_sdk::NoSettings;
-    const SPEC: RuleSpec = SPEC;
+
+    fn info() -> RuleInfo {
+        SPEC.info()
+    }
 }
 
 export_rule!(BadVersion);

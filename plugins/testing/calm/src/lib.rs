@@ -1,7 +1,7 @@
 //! A well-behaved test plugin that finds nothing: the base the sandbox tests inflate with
 //! extra memories and tables, to show what the limits refuse and what they let through.
 
-use tollgate_sdk::{Check, Rule, RuleSpec, Severity, export_rule};
+use tollgate_sdk::{Check, Rule, RuleInfo, RuleSpec, Severity, export_rule};
 
 const NOTHING: Check = Check::test_plugin(
     "nothing",
@@ -21,7 +21,10 @@ struct Calm;
 
 impl Rule for Calm {
     type Settings = tollgate_sdk::NoSettings;
-    const SPEC: RuleSpec = SPEC;
+
+    fn info() -> RuleInfo {
+        SPEC.info()
+    }
 }
 
 export_rule!(Calm);

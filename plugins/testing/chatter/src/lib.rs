@@ -1,7 +1,9 @@
 //! A test plugin that writes 40 KiB to stderr: the host keeps 16 KiB and must say that
 //! stderr was full rather than quote a line cut in half.
 
-use tollgate_sdk::{Check, CheckError, Manifests, Rule, RuleSpec, Severity, Verdict, export_rule};
+use tollgate_sdk::{
+    Check, CheckError, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict, export_rule,
+};
 
 const CHATTER: Check = Check::test_plugin(
     "chatter",
@@ -21,7 +23,10 @@ struct Chatter;
 
 impl Rule for Chatter {
     type Settings = tollgate_sdk::NoSettings;
-    const SPEC: RuleSpec = SPEC;
+
+    fn info() -> RuleInfo {
+        SPEC.info()
+    }
 
     fn check_manifests(
         _set: &Manifests,

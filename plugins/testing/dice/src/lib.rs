@@ -3,7 +3,9 @@
 
 use std::hash::{BuildHasher, RandomState};
 
-use tollgate_sdk::{Check, CheckError, Manifests, Rule, RuleSpec, Severity, Verdict, export_rule};
+use tollgate_sdk::{
+    Check, CheckError, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict, export_rule,
+};
 
 const ROLLED: Check = Check::test_plugin(
     "rolled",
@@ -23,7 +25,10 @@ struct Dice;
 
 impl Rule for Dice {
     type Settings = tollgate_sdk::NoSettings;
-    const SPEC: RuleSpec = SPEC;
+
+    fn info() -> RuleInfo {
+        SPEC.info()
+    }
 
     fn check_manifests(
         _set: &Manifests,

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 use tollgate_sdk::{
-    Check, CheckError, Finding, Manifests, Rule, RuleSpec, Severity, Verdict, export_rule,
+    Check, CheckError, Finding, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict, export_rule,
 };
 
 const FLOODED: Check = Check::test_plugin(
@@ -49,7 +49,10 @@ fn finding(pointer: String, evidence: Option<String>) -> Finding {
 
 impl Rule for Flood {
     type Settings = Settings;
-    const SPEC: RuleSpec = SPEC;
+
+    fn info() -> RuleInfo {
+        SPEC.info()
+    }
 
     fn check_manifests(_set: &Manifests, settings: &Settings) -> Result<Verdict, CheckError> {
         let huge = || "x".repeat(8 << 20);

@@ -1,6 +1,8 @@
 //! A test plugin that allocates without bound: the memory limit must stop it.
 
-use tollgate_sdk::{Check, CheckError, Manifests, Rule, RuleSpec, Severity, Verdict, export_rule};
+use tollgate_sdk::{
+    Check, CheckError, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict, export_rule,
+};
 
 const HOG: Check = Check::test_plugin(
     "hog",
@@ -20,7 +22,10 @@ struct Hog;
 
 impl Rule for Hog {
     type Settings = tollgate_sdk::NoSettings;
-    const SPEC: RuleSpec = SPEC;
+
+    fn info() -> RuleInfo {
+        SPEC.info()
+    }
 
     fn check_manifests(
         _set: &Manifests,

@@ -3,7 +3,9 @@
 //! The host must reject the result, not trust it.
 
 use serde::Deserialize;
-use tollgate_sdk::{Check, CheckError, Manifests, Rule, RuleSpec, Severity, Verdict, export_rule};
+use tollgate_sdk::{
+    Check, CheckError, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict, export_rule,
+};
 
 /// The one check the rule lists.
 const NOWHERE: Check = Check::test_plugin("nowhere", "Points nowhere", Severity::High, "None.");
@@ -37,7 +39,10 @@ struct Liar;
 
 impl Rule for Liar {
     type Settings = Settings;
-    const SPEC: RuleSpec = SPEC;
+
+    fn info() -> RuleInfo {
+        SPEC.info()
+    }
 
     fn check_manifests(set: &Manifests, settings: &Settings) -> Result<Verdict, CheckError> {
         let (check, document, message) = match settings.lie {

@@ -3,7 +3,9 @@
 //! credit.
 
 use serde::Deserialize;
-use tollgate_sdk::{Check, CheckError, Manifests, Rule, RuleSpec, Severity, Verdict, export_rule};
+use tollgate_sdk::{
+    Check, CheckError, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict, export_rule,
+};
 
 const SELF_ACCEPTED: Check = Check::test_plugin(
     "self-accepted",
@@ -30,7 +32,10 @@ struct Settings {
 
 impl Rule for SelfAccept {
     type Settings = Settings;
-    const SPEC: RuleSpec = SPEC;
+
+    fn info() -> RuleInfo {
+        SPEC.info()
+    }
 
     fn check_manifests(_set: &Manifests, settings: &Settings) -> Result<Verdict, CheckError> {
         let reason = settings.reason.clone().unwrap_or_else(|| "trust me".into());

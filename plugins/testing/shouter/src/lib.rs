@@ -6,7 +6,7 @@
 
 use tollgate_sdk::framework::SOC2;
 use tollgate_sdk::{
-    Check, CheckError, Finding, Manifests, Rule, RuleSpec, Severity, Verdict, export_rule,
+    Check, CheckError, Finding, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict, export_rule,
 };
 
 /// Annotation whose value becomes a finding's message.
@@ -36,7 +36,10 @@ struct Shouter;
 
 impl Rule for Shouter {
     type Settings = tollgate_sdk::NoSettings;
-    const SPEC: RuleSpec = SPEC;
+
+    fn info() -> RuleInfo {
+        SPEC.info()
+    }
 
     fn check_manifests(set: &Manifests, _settings: &Self::Settings) -> Result<Verdict, CheckError> {
         if let Some(reason) = set.objects.iter().find_map(|o| o.annotation(FAIL)) {

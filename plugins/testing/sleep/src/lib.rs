@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use tollgate_sdk::{Check, CheckError, Manifests, Rule, RuleSpec, Severity, Verdict, export_rule};
+use tollgate_sdk::{
+    Check, CheckError, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict, export_rule,
+};
 
 const SLEEP: Check = Check::test_plugin(
     "sleep",
@@ -23,7 +25,10 @@ struct Sleep;
 
 impl Rule for Sleep {
     type Settings = tollgate_sdk::NoSettings;
-    const SPEC: RuleSpec = SPEC;
+
+    fn info() -> RuleInfo {
+        SPEC.info()
+    }
 
     fn check_manifests(
         _set: &Manifests,

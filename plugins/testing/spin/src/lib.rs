@@ -1,6 +1,8 @@
 //! A test plugin that never returns from `check-manifests`: the time limit must stop it.
 
-use tollgate_sdk::{Check, CheckError, Manifests, Rule, RuleSpec, Severity, Verdict, export_rule};
+use tollgate_sdk::{
+    Check, CheckError, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict, export_rule,
+};
 
 const SPIN: Check = Check::test_plugin(
     "spin",
@@ -20,7 +22,10 @@ struct Spin;
 
 impl Rule for Spin {
     type Settings = tollgate_sdk::NoSettings;
-    const SPEC: RuleSpec = SPEC;
+
+    fn info() -> RuleInfo {
+        SPEC.info()
+    }
 
     fn check_manifests(set: &Manifests, _settings: &Self::Settings) -> Result<Verdict, CheckError> {
         let mut counter = set.objects.len() as u64;
