@@ -48,8 +48,7 @@ impl Grant {
 
 /// Every forbidden grant of a role's rules, each with the index of the rule it is on, in
 /// rule order.
-pub fn of_rules(rules: &[Value], reach: Reach) -> Vec<(usize, Grant)> {
-    let parsed: Vec<PolicyRule> = rules.iter().map(PolicyRule::new).collect();
+pub fn of_rules(parsed: &[PolicyRule], reach: Reach) -> Vec<(usize, Grant)> {
     let cluster_admin =
         reach == Reach::Cluster && parsed.iter().any(PolicyRule::is_every_non_resource_url);
     let mut grants = Vec::new();

@@ -23,6 +23,7 @@
 mod allowance;
 mod checks;
 mod grants;
+mod kinds;
 mod model;
 mod permissions;
 mod policy;
