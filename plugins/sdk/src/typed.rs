@@ -61,6 +61,18 @@ where
     deserializer.deserialize_any(ListVisitor(PhantomData::<TextEntry>))
 }
 
+/// A map of strings borrowed from the object (ConfigMap and Secret `data`): absent
+/// (`None`) when it is no map, and each value that is no string read as `None`; keys in
+/// the object's order.
+pub fn text_map<'de, D>(
+    deserializer: D,
+) -> Result<Option<Vec<(&'de str, Option<&'de str>)>>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    deserializer.deserialize_any(TextMapVisitor)
+}
+
 /// A scalar field (a string, a number, a boolean): absent (`None`) when it holds
 /// anything else.
 pub fn scalar<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
@@ -239,6 +251,28 @@ impl<'de> Entry<'de> for TextEntry<'de> {
     }
 }
 
+/// Reads a map of strings, anything else as `None`.
+struct TextMapVisitor;
+
+impl<'de> Visitor<'de> for TextMapVisitor {
+    type Value = Option<Vec<(&'de str, Option<&'de str>)>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut entries = Vec::new();
+        while let Some((key, value)) = map.next_entry::<&'de str, TextEntry<'de>>()? {
+            entries.push((key, value.read()));
+        }
+        Ok(Some(entries))
+    }
+
+    nothing_of_lists!();
+    nothing_of_other_shapes!(visit_bool: bool, visit_i64: i64, visit_u64: u64, visit_f64: f64, visit_str: &str);
+}
+
 /// Reads a list entry by entry, anything else as `None`.
 struct ListVisitor<N>(PhantomData<N>);
 
@@ -350,6 +384,8 @@ mod tests {
         subjects: Option<Vec<Named<'a>>>,
         #[serde(borrow, deserialize_with = "texts")]
         verbs: Option<Vec<Option<&'a str>>>,
+        #[serde(borrow, deserialize_with = "text_map")]
+        data: Option<Vec<(&'a str, Option<&'a str>)>>,
     }
 
     #[derive(Debug, Default, Deserialize, PartialEq)]
@@ -362,7 +398,7 @@ mod tests {
     #[test]
     fn strings_are_borrowed_from_the_object_and_odd_ones_are_absent() {
         let value = json!({"roleRef": {"name": "view"}, "subjects": [{"name": "a"}, "b", {"name": 1}, {"name": ["c"]}],
-                           "verbs": ["get", 1, null, {"x": "y"}, "list"]});
+                           "verbs": ["get", 1, null, {"x": "y"}, "list"], "data": {"b": "2", "a": 1, "c": ""}});
         let binding: Binding = read(&value);
         let named = |name| Named { name };
         assert_eq!(
@@ -376,9 +412,11 @@ mod tests {
                     named(None)
                 ]),
                 verbs: Some(vec![Some("get"), None, None, None, Some("list")]),
+                data: Some(vec![("a", None), ("b", Some("2")), ("c", Some(""))]),
             }
         );
-        let odd = json!({"roleRef": "view", "subjects": {"name": "a"}, "verbs": "get"});
+        let odd =
+            json!({"roleRef": "view", "subjects": {"name": "a"}, "verbs": "get", "data": ["a"]});
         assert_eq!(read::<Binding>(&odd), Binding::default());
     }
 }

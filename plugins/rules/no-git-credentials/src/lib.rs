@@ -16,12 +16,13 @@ mod checks;
 mod detect;
 mod env;
 mod generic;
+mod kinds;
 mod redact;
 
 use checks::{CHECKS, ENV_LITERAL_SECRET, FILE_CHECKS, PLAINTEXT_SECRET};
 use tollgate_sdk::{
     CheckError, File, Finding, InputKind, Manifests, Object, Pointer, Rule, RuleInfo, RuleSpec,
-    Value, Verdict, export_rule, join, text::LineIndex, workload,
+    Verdict, export_rule, join, text::LineIndex, typed, workload,
 };
 
 /// The inline comment that accepts a line's findings; a reason must follow it.
@@ -159,17 +160,17 @@ export_rule!(NoGitCredentials);
 /// naming the keys (never the values). SOPS-encrypted objects (a top-level `sops` block)
 /// are compliant.
 fn plaintext_secret(secret: &Object) -> Vec<Finding> {
-    if secret.value().get("sops").is_some() {
+    let read: kinds::Secret = typed::read(secret.value());
+    if read.sops {
         return Vec::new();
     }
-    ["data", "stringData"]
+    [("data", read.data), ("stringData", read.string_data)]
         .into_iter()
-        .filter_map(|field| {
-            let map = secret.value().get(field).and_then(Value::as_object)?;
-            let keys: Vec<&str> = map
-                .iter()
-                .filter(|(_, v)| v.as_str().is_some_and(|s| !s.is_empty()))
-                .map(|(k, _)| k.as_str())
+        .filter_map(|(field, map)| {
+            let keys: Vec<&str> = map?
+                .into_iter()
+                .filter(|(_, v)| v.is_some_and(|s| !s.is_empty()))
+                .map(|(k, _)| k)
                 .collect();
             (!keys.is_empty()).then(|| {
                 PLAINTEXT_SECRET
@@ -401,6 +402,25 @@ mod tests {
             controls("github-token"),
             [&common[..], &["iso27001 A.8.4"]].concat()
         );
+    }
+
+    #[test]
+    fn odd_secret_fields_are_judged_for_what_they_hold() {
+        let evidence = |value: tollgate_sdk::Value| -> Vec<Option<String>> {
+            let secret = Object::new(0, "s.yaml".into(), value).unwrap();
+            plaintext_secret(&secret)
+                .into_iter()
+                .map(|f| f.evidence)
+                .collect()
+        };
+        // Entries that are no string, and a data that is no map, hold nothing plaintext.
+        let odd = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db"},
+                         "data": {"b": "c2VjcmV0", "a": 1, "n": null}, "stringData": ["x"]});
+        assert_eq!(evidence(odd), [Some("keys: b".to_owned())]);
+        // A sops block that is there at all, even empty, marks the Secret encrypted.
+        let sops = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db"},
+                          "stringData": {"password": "Zq8kd2Lw9"}, "sops": null});
+        assert!(evidence(sops).is_empty());
     }
 
     #[test]
