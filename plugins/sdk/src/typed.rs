@@ -61,12 +61,14 @@ where
     deserializer.deserialize_any(ListVisitor(PhantomData::<TextEntry>))
 }
 
+/// What [`text_map`] reads: `(key, value)` in the object's order, the value `None` when
+/// it is no string; `None` when the field is no map.
+pub type TextMap<'a> = Option<Vec<(&'a str, Option<&'a str>)>>;
+
 /// A map of strings borrowed from the object (ConfigMap and Secret `data`): absent
 /// (`None`) when it is no map, and each value that is no string read as `None`; keys in
 /// the object's order.
-pub fn text_map<'de, D>(
-    deserializer: D,
-) -> Result<Option<Vec<(&'de str, Option<&'de str>)>>, D::Error>
+pub fn text_map<'de, D>(deserializer: D) -> Result<TextMap<'de>, D::Error>
 where
     D: Deserializer<'de>,
 {
@@ -255,7 +257,7 @@ impl<'de> Entry<'de> for TextEntry<'de> {
 struct TextMapVisitor;
 
 impl<'de> Visitor<'de> for TextMapVisitor {
-    type Value = Option<Vec<(&'de str, Option<&'de str>)>>;
+    type Value = TextMap<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("any JSON value")
@@ -385,7 +387,7 @@ mod tests {
         #[serde(borrow, deserialize_with = "texts")]
         verbs: Option<Vec<Option<&'a str>>>,
         #[serde(borrow, deserialize_with = "text_map")]
-        data: Option<Vec<(&'a str, Option<&'a str>)>>,
+        data: TextMap<'a>,
     }
 
     #[derive(Debug, Default, Deserialize, PartialEq)]

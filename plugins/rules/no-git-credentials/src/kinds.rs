@@ -2,10 +2,7 @@
 //! reads (read leniently, see [`tollgate_sdk::typed`]).
 
 use serde::Deserialize;
-use tollgate_sdk::typed::{objects, present, text, text_map};
-
-/// A map of strings by key, each value `None` when it is no string.
-type TextMap<'a> = Option<Vec<(&'a str, Option<&'a str>)>>;
+use tollgate_sdk::typed::{TextMap, objects, present, text, text_map};
 
 /// A `v1` Secret: its plaintext maps, and whether SOPS encrypted it (a top-level `sops`
 /// block, whatever it holds).
