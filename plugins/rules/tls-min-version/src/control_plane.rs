@@ -223,7 +223,7 @@ fn flags_pointer(container: &workload::Container) -> Pointer {
 
 #[cfg(test)]
 mod tests {
-    use crate::tests::found;
+    use crate::tests::{disabled_in_first_container, found};
     use tollgate_sdk::{Value, serde_json::json};
 
     fn apiserver(args: Value) -> Value {
@@ -395,15 +395,9 @@ mod tests {
             "spec": {"template": {"spec": {"containers": [{"name": "metrics-server",
                 "args": ["--kubelet-insecure-tls", "--tls-verify=false", "--insecure-skip-tls-verify=false",
                          "--insecure-registry=mirror.local:5000"]}]}}}});
-        let checks: Vec<(String, String)> = found(deployment)
-            .into_iter()
-            .map(|(c, p, _)| (c, p))
-            .collect();
-        let base = "/spec/template/spec/containers/0";
-        let disabled = |at: &str| ("verification-disabled".to_owned(), format!("{base}/{at}"));
         assert_eq!(
-            checks,
-            [disabled("args/0"), disabled("args/1"), disabled("args/3")]
+            disabled_in_first_container(deployment),
+            ["args/0", "args/1", "args/3"]
         );
     }
 

@@ -39,7 +39,7 @@ impl Judge<'_> {
 
 #[cfg(test)]
 mod tests {
-    use crate::tests::found;
+    use crate::tests::disabled_in_first_container;
     use tollgate_sdk::serde_json::json;
 
     #[test]
@@ -52,19 +52,9 @@ mod tests {
                         {"name": "REGISTRY_MIRROR", "value": "http://mirror.local:5000"},
                         {"name": "REGISTRY", "value": "https://mirror.local"},
                         {"name": "NODE_TLS_REJECT_UNAUTHORIZED"}]}]}}}});
-        let checks: Vec<(String, String)> = found(deployment)
-            .into_iter()
-            .map(|(c, p, _)| (c, p))
-            .collect();
-        let base = "/spec/template/spec/containers/0";
-        let disabled = |at: &str| ("verification-disabled".to_owned(), format!("{base}/{at}"));
         assert_eq!(
-            checks,
-            [
-                disabled("env/0/value"),
-                disabled("env/2/value"),
-                disabled("env/3/value")
-            ]
+            disabled_in_first_container(deployment),
+            ["env/0/value", "env/2/value", "env/3/value"]
         );
     }
 }

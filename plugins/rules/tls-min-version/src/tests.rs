@@ -47,6 +47,19 @@ pub fn one(check: &str, pointer: &str) -> Vec<Found> {
     vec![(check.into(), pointer.into(), vec![])]
 }
 
+/// Where a workload's findings are, relative to its first container, asserting that all
+/// are `verification-disabled`.
+pub fn disabled_in_first_container(workload: Value) -> Vec<String> {
+    let base = "/spec/template/spec/containers/0/";
+    let found = found(workload).into_iter();
+    found
+        .map(|(check, at, _)| {
+            assert_eq!(check, "verification-disabled", "{at}");
+            at.strip_prefix(base).unwrap_or(&at).to_owned()
+        })
+        .collect()
+}
+
 pub fn ingress(annotations: Value, spec: Value) -> Value {
     json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
            "metadata": {"name": "i", "annotations": annotations}, "spec": spec})
