@@ -2,7 +2,7 @@
 
 use crate::{
     CheckInfo, Control, Coverage, FileLocation, Finding, InputKind, Location, Object,
-    ObjectLocation, Pointer, RuleInfo, Severity, Value, Verdict,
+    ObjectLocation, Pointer, RuleInfo, Severity, Verdict,
 };
 
 /// The frameworks a control may name, as the host's catalog spells them.
@@ -20,15 +20,18 @@ pub mod framework {
 /// A control as `(framework, id)`, e.g. `(SOC2, "CC6.1")`.
 pub type ControlId = (&'static str, &'static str);
 
-/// Two control lists as one, for a check that adds its own controls to a set its rule's
-/// checks share: `const WILDCARD: [ControlId; 4] = join_controls(COMMON, [(SOC2, "CC6.3")]);`
-/// The joined length must be the sum of both (a compile error otherwise).
-pub const fn join_controls<const A: usize, const B: usize, const N: usize>(
-    a: [ControlId; A],
-    b: [ControlId; B],
-) -> [ControlId; N] {
-    assert!(A + B == N, "a joined control list is as long as both lists");
-    let mut joined = [("", ""); N];
+/// Two constant lists as one, for a list that extends another: a check adding its own
+/// controls to those its rule's checks share
+/// (`const WILDCARD: [ControlId; 4] = join(COMMON, [(SOC2, "CC6.3")]);`), or a rule's
+/// kinds adding the workloads (`join(["Ingress"], workload::KINDS)`). The joined length
+/// must be the sum of both, and at least one list must hold something (a compile error
+/// otherwise).
+pub const fn join<T: Copy, const A: usize, const B: usize, const N: usize>(
+    a: [T; A],
+    b: [T; B],
+) -> [T; N] {
+    assert!(A + B == N, "a joined list is as long as both lists");
+    let mut joined = [if A > 0 { a[0] } else { b[0] }; N];
     let mut i = 0;
     while i < N {
         joined[i] = if i < A { a[i] } else { b[i - A] };
@@ -65,6 +68,26 @@ impl RuleSpec {
             checks: self.checks.iter().map(Check::info).collect(),
         }
     }
+
+    /// The spec of a test plugin (`plugins/testing/*`, never shipped): version 0.1.0,
+    /// reading manifests of every kind. A plugin testing one of these fields overrides it
+    /// (`RuleSpec { version: "x", ..RuleSpec::test_plugin(...) }`).
+    pub const fn test_plugin(
+        id: &'static str,
+        title: &'static str,
+        description: &'static str,
+        checks: &'static [Check],
+    ) -> Self {
+        Self {
+            id,
+            version: "0.1.0",
+            title,
+            description,
+            inputs: &[InputKind::Manifests],
+            kinds: &[],
+            checks,
+        }
+    }
 }
 
 /// One check of a rule: a stable id, what it reports and why, its default severity, and
@@ -90,6 +113,24 @@ impl Check {
             rationale: self.rationale.into(),
             remediation: self.remediation.into(),
             controls: self.controls.iter().copied().map(control).collect(),
+        }
+    }
+
+    /// A check of a test plugin: no rationale to give, and mapped to SOC 2 CC6.1 so that
+    /// the host loads it.
+    pub const fn test_plugin(
+        id: &'static str,
+        title: &'static str,
+        severity: Severity,
+        remediation: &'static str,
+    ) -> Self {
+        Self {
+            id,
+            title,
+            severity,
+            rationale: "None: a test plugin.",
+            remediation,
+            controls: &[(framework::SOC2, "CC6.1")],
         }
     }
 
@@ -126,6 +167,17 @@ impl Check {
             }),
             message,
             identity,
+        )
+    }
+
+    /// A finding at a document position and pointer taken as they are, with no identity:
+    /// for test plugins whose findings must be able to point anywhere, even outside the
+    /// manifest set. Rules use [`Check::at`].
+    pub fn unchecked_at(&self, document: u32, pointer: String, message: String) -> Finding {
+        self.finding(
+            Location::Object(ObjectLocation { document, pointer }),
+            message,
+            String::new(),
         )
     }
 
@@ -226,29 +278,6 @@ impl Verdict {
     }
 }
 
-/// Where each finding points, as `(check, document, pointer)`, asserting that every one is
-/// an object finding whose pointer names a field of its object in `objects` (the host
-/// refuses a verdict that points at an absent field). What a rule's unit tests check over
-/// partial and odd objects.
-pub fn object_locations(objects: &[Value], findings: Vec<Finding>) -> Vec<(String, u32, String)> {
-    findings
-        .into_iter()
-        .map(|finding| {
-            let Location::Object(at) = finding.location else {
-                panic!("{}: an object finding expected", finding.check)
-            };
-            let object = &objects[at.document as usize];
-            assert!(
-                object.pointer(&at.pointer).is_some(),
-                "{}: {} names no field of {object}",
-                finding.check,
-                at.pointer
-            );
-            (finding.check, at.document, at.pointer)
-        })
-        .collect()
-}
-
 /// A control from its framework and id.
 pub fn control((framework, id): ControlId) -> Control {
     Control {
@@ -315,13 +344,15 @@ mod tests {
     }
 
     #[test]
-    fn joined_controls_keep_both_lists_in_order() {
+    fn joined_lists_keep_both_in_order() {
         const COMMON: [ControlId; 2] = [(SOC2, "CC7.1"), (SOC2, "CC6.1")];
-        const JOINED: [ControlId; 3] = join_controls(COMMON, [(CIS_KUBERNETES, "5.1.1")]);
+        const JOINED: [ControlId; 3] = join(COMMON, [(CIS_KUBERNETES, "5.1.1")]);
         assert_eq!(
             JOINED,
             [(SOC2, "CC7.1"), (SOC2, "CC6.1"), (CIS_KUBERNETES, "5.1.1")]
         );
+        const KINDS: [&str; 2] = join([], ["Pod", "Job"]);
+        assert_eq!(KINDS, ["Pod", "Job"]);
     }
 
     #[test]

@@ -2,16 +2,20 @@
 //!
 //! It owns the WIT bindings (generated from `wit/` at the repository root) and what rules
 //! share: the parsed manifest set ([`Manifests`], [`Object`]), JSON pointers
-//! ([`Pointer`]), rule settings ([`settings`]), Kubernetes label selectors ([`LabelSelector`]), workload pod templates
-//! ([`workload`]), and the rule's description, checks and findings ([`RuleSpec`], [`Check`]). A rule crate implements [`Rule`] and
-//! calls [`export_rule!`]; its logic stays plain Rust, unit-tested without WebAssembly.
+//! ([`Pointer`]), rule settings ([`settings`]), Kubernetes label selectors
+//! ([`LabelSelector`]), workload pod templates ([`workload`]), typed views of objects
+//! ([`typed`]), and the rule's description, checks and findings ([`RuleSpec`],
+//! [`Check`]). A rule crate implements [`Rule`] and calls [`export_rule!`]; its logic
+//! stays plain Rust, unit-tested without WebAssembly (with the helpers of [`testing`]).
 
 mod check;
 mod manifests;
 mod pointer;
 mod selector;
 pub mod settings;
+pub mod testing;
 pub mod text;
+pub mod typed;
 pub mod workload;
 
 #[doc(hidden)]
@@ -30,12 +34,14 @@ pub use bindings::tollgate::policy::types::{
     CheckError, CheckInfo, Control, Coverage, Document, File, FileLocation, Finding, InputKind,
     Location, ManifestSet, ObjectLocation, RuleInfo, SettingsError, Severity, Verdict,
 };
-pub use check::{Check, ControlId, RuleSpec, control, framework, join_controls, object_locations};
+pub use check::{Check, ControlId, RuleSpec, control, framework, join};
 pub use manifests::{Manifests, Object};
 pub use pointer::Pointer;
 pub use selector::LabelSelector;
 pub use serde_json::{self, Value};
 pub use settings::{NoSettings, Reason};
+/// Also at the crate root, where rules written before [`testing`] existed import it.
+pub use testing::object_locations;
 
 /// A rule: what a plugin crate implements. Only the functions for the inputs named in
 /// [`RuleInfo::inputs`] are called; the others keep their empty defaults.

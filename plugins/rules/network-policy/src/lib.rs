@@ -17,6 +17,7 @@
 //! `unreadable-selector` every policy object read.
 
 mod calico;
+mod kinds;
 mod policies;
 
 use std::collections::BTreeMap;
@@ -26,7 +27,7 @@ use serde::Deserialize;
 use tollgate_sdk::framework::{CIS_KUBERNETES, ISO27001, NIST_800_53, SOC2};
 use tollgate_sdk::{
     Check, CheckError, ControlId, Finding, InputKind, Manifests, Object, Pointer, Reason, Rule,
-    RuleInfo, RuleSpec, Severity, Verdict, export_rule, join_controls, workload,
+    RuleInfo, RuleSpec, Severity, Verdict, export_rule, join, workload,
 };
 
 /// What every check evidences: network segmentation and access restricted (SOC 2 CC6.1),
@@ -44,10 +45,9 @@ const NETWORK_CONTROLS: [ControlId; 8] = [
 ];
 /// Checks on who may reach a workload also speak, partly (in-cluster traffic only), for
 /// SOC 2 CC6.6, protection against threats from outside the system boundary.
-const INGRESS_CONTROLS: [ControlId; 9] = join_controls(NETWORK_CONTROLS, [(SOC2, "CC6.6")]);
+const INGRESS_CONTROLS: [ControlId; 9] = join(NETWORK_CONTROLS, [(SOC2, "CC6.6")]);
 /// A namespace without policies also breaks CIS 5.3.2.
-const NAMESPACE_CONTROLS: [ControlId; 10] =
-    join_controls(INGRESS_CONTROLS, [(CIS_KUBERNETES, "5.3.2")]);
+const NAMESPACE_CONTROLS: [ControlId; 10] = join(INGRESS_CONTROLS, [(CIS_KUBERNETES, "5.3.2")]);
 
 const NAMESPACE_WITHOUT_POLICY: Check = Check {
     id: "namespace-without-policy",
@@ -110,24 +110,18 @@ const CHECKS: [Check; 5] = [
 
 /// The kinds the rule reads: every kind of network policy, Namespaces for their labels,
 /// and workloads.
-const KINDS: [&str; 16] = [
-    "NetworkPolicy",
-    "CiliumNetworkPolicy",
-    "CiliumClusterwideNetworkPolicy",
-    "GlobalNetworkPolicy",
-    "AdminNetworkPolicy",
-    "BaselineAdminNetworkPolicy",
-    "Namespace",
-    workload::KINDS[0],
-    workload::KINDS[1],
-    workload::KINDS[2],
-    workload::KINDS[3],
-    workload::KINDS[4],
-    workload::KINDS[5],
-    workload::KINDS[6],
-    workload::KINDS[7],
-    workload::KINDS[8],
-];
+const KINDS: [&str; 16] = join(
+    [
+        "NetworkPolicy",
+        "CiliumNetworkPolicy",
+        "CiliumClusterwideNetworkPolicy",
+        "GlobalNetworkPolicy",
+        "AdminNetworkPolicy",
+        "BaselineAdminNetworkPolicy",
+        "Namespace",
+    ],
+    workload::KINDS,
+);
 
 const SPEC: RuleSpec = RuleSpec {
     id: "network-policy",
@@ -199,116 +193,128 @@ struct Namespace<'a> {
 }
 
 fn judge(set: &Manifests, settings: &Settings) -> Verdict {
-    let mut findings = Vec::new();
-    // Namespaced policies' findings belong to their namespace; cluster-wide ones to none.
-    let namespace_of = |object: &Object| -> Option<String> {
-        matches!(
-            object.kind.as_str(),
-            "NetworkPolicy" | "CiliumNetworkPolicy"
-        )
-        .then(|| set.namespace_of(object).to_owned())
-    };
-    let mut policies = PolicyIndex::default();
-    let mut namespaces: BTreeMap<&str, Namespace> = BTreeMap::new();
-    let mut judged = Judged::default();
+    let mut read = Read::default();
     for object in &set.objects {
-        if let Some(read) = policies::read(set, object) {
-            judged.policies.push(object);
-            match read {
-                Ok(read) => read.into_iter().for_each(|p| policies.add(p)),
-                Err(Unreadable { at, reason }) => findings.push(settings.exempt(
-                    UNREADABLE_SELECTOR.at(
-                        object,
-                        at,
-                        format!(
-                            "{}: {reason}; the policy is counted as protecting nothing",
-                            object.display_name()
-                        ),
-                    ),
-                    namespace_of(object).as_deref(),
-                )),
-            }
-            if object.kind == "NetworkPolicy" && object.api_group() == "networking.k8s.io" {
-                judged.network_policies.push(object);
-                for (at, phrase) in policies::allow_all_rules(object) {
-                    findings.push(settings.exempt(
-                        ALLOW_ALL.at(
-                            object,
-                            at,
-                            format!(
-                                "{}: this rule admits all traffic {phrase}; name the peers and ports that need access",
-                                object.display_name()
-                            ),
-                        ),
-                        namespace_of(object).as_deref(),
-                    ));
-                }
-            }
-        } else if object.kind == "Namespace" && object.api_version == "v1" {
-            namespaces
-                .entry(&object.name)
-                .or_default()
-                .declared
-                .push(object);
-        } else if workload::pod_template(object).is_some_and(|t| !t.host_network()) {
-            namespaces
-                .entry(set.namespace_of(object))
-                .or_default()
-                .workloads
-                .push(object);
-        }
+        read.object(set, settings, object);
     }
-
+    let Read {
+        mut findings,
+        policies,
+        mut namespaces,
+        mut judged,
+    } = read;
     // Only namespaces that run workloads need policies.
     namespaces.retain(|_, namespace| !namespace.workloads.is_empty());
     for (name, namespace) in &namespaces {
-        let labels = namespace_labels(name, namespace.declared.first().copied());
-        let uncovered = uncovered_namespace(name, namespace, &policies);
         judged.namespaces.extend(&namespace.declared);
         judged.namespaces.extend(&namespace.workloads);
-        if !uncovered.is_empty() {
-            findings.extend(
-                uncovered
-                    .into_iter()
-                    .map(|f| settings.exempt(f, Some(name))),
-            );
-            continue;
-        }
-        let mut directions = vec![(Direction::Ingress, POD_NOT_SELECTED, "ingress")];
-        if settings.egress_unrestricted {
-            directions.push((Direction::Egress, EGRESS_UNRESTRICTED, "egress"));
-        }
-        judged.workloads.extend(&namespace.workloads);
-        for object in &namespace.workloads {
-            let Some(template) = workload::pod_template(object) else {
-                continue;
-            };
-            for (direction, check, phrase) in &directions {
-                if policies
-                    .for_namespace(name)
-                    .any(|p| p.covers(*direction, name, &labels, &template.labels))
-                {
-                    continue;
-                }
-                let pod_labels = template.pointer.path(["metadata", "labels"]);
-                let at = if object.value().pointer(pod_labels.as_str()).is_some() {
-                    pod_labels
-                } else {
-                    template.pointer.clone()
-                };
-                let finding = check.at(
-                    object,
-                    at,
-                    format!(
-                        "{}: no policy restricting {phrase} in namespace {name} selects its pods",
-                        object.display_name()
-                    ),
-                );
-                findings.push(settings.exempt(finding, Some(name)));
-            }
+        let uncovered = uncovered_namespace(name, namespace, &policies);
+        if uncovered.is_empty() {
+            judged.workloads.extend(&namespace.workloads);
+            findings.extend(unselected_workloads(name, namespace, &policies, settings));
+        } else {
+            let exempt = uncovered
+                .into_iter()
+                .map(|f| settings.exempt(f, Some(name)));
+            findings.extend(exempt);
         }
     }
     judged.coverage(Verdict::of(findings), settings)
+}
+
+/// The manifest set sorted for judging: policies indexed, workloads and Namespace objects
+/// by namespace, and the findings of the policies themselves.
+#[derive(Default)]
+struct Read<'a> {
+    findings: Vec<Finding>,
+    policies: PolicyIndex<'a>,
+    namespaces: BTreeMap<&'a str, Namespace<'a>>,
+    judged: Judged<'a>,
+}
+
+impl<'a> Read<'a> {
+    /// Sorts one object: a policy is indexed (or reported unreadable) and a NetworkPolicy's
+    /// rules judged; a Namespace or a workload off the host network is filed under its
+    /// namespace.
+    fn object(&mut self, set: &'a Manifests, settings: &Settings, object: &'a Object) {
+        if let Some(read) = policies::read(set, object) {
+            self.judged.policies.push(object);
+            // Namespaced policies' findings belong to their namespace; cluster-wide ones
+            // to none.
+            let namespaced = matches!(
+                object.kind.as_str(),
+                "NetworkPolicy" | "CiliumNetworkPolicy"
+            );
+            let namespace = namespaced.then(|| set.namespace_of(object));
+            match read {
+                Ok(read) => read.into_iter().for_each(|p| self.policies.add(p)),
+                Err(Unreadable { at, reason }) => {
+                    let message = format!(
+                        "{}: {reason}; the policy is counted as protecting nothing",
+                        object.display_name()
+                    );
+                    let finding = UNREADABLE_SELECTOR.at(object, at, message);
+                    self.findings.push(settings.exempt(finding, namespace));
+                }
+            }
+            if object.kind == "NetworkPolicy" && object.api_group() == "networking.k8s.io" {
+                self.judged.network_policies.push(object);
+                for (at, phrase) in policies::allow_all_rules(object) {
+                    let message = format!(
+                        "{}: this rule admits all traffic {phrase}; name the peers and ports that need access",
+                        object.display_name()
+                    );
+                    let finding = ALLOW_ALL.at(object, at, message);
+                    self.findings.push(settings.exempt(finding, namespace));
+                }
+            }
+        } else if object.kind == "Namespace" && object.api_version == "v1" {
+            let namespace = self.namespaces.entry(&object.name).or_default();
+            namespace.declared.push(object);
+        } else if workload::pod_template(object).is_some_and(|t| !t.host_network()) {
+            let namespace = self.namespaces.entry(set.namespace_of(object)).or_default();
+            namespace.workloads.push(object);
+        }
+    }
+}
+
+/// The findings for the workloads of a namespace that policies apply to, whose pods no
+/// policy restricting ingress (and, when on, egress) selects.
+fn unselected_workloads(
+    name: &str,
+    namespace: &Namespace,
+    policies: &PolicyIndex,
+    settings: &Settings,
+) -> Vec<Finding> {
+    let labels = namespace_labels(name, namespace.declared.first().copied());
+    let mut directions = vec![(Direction::Ingress, POD_NOT_SELECTED, "ingress")];
+    if settings.egress_unrestricted {
+        directions.push((Direction::Egress, EGRESS_UNRESTRICTED, "egress"));
+    }
+    let mut findings = Vec::new();
+    for object in &namespace.workloads {
+        let Some(template) = workload::pod_template(object) else {
+            continue;
+        };
+        for (direction, check, phrase) in &directions {
+            let mut policies = policies.for_namespace(name);
+            if policies.any(|p| p.covers(*direction, name, &labels, &template.labels)) {
+                continue;
+            }
+            let pod_labels = template.pointer.path(["metadata", "labels"]);
+            let at = if object.value().pointer(pod_labels.as_str()).is_some() {
+                pod_labels
+            } else {
+                template.pointer.clone()
+            };
+            let message = format!(
+                "{}: no policy restricting {phrase} in namespace {name} selects its pods",
+                object.display_name()
+            );
+            findings.push(settings.exempt(check.at(object, at, message), Some(name)));
+        }
+    }
+    findings
 }
 
 /// The objects each check judged, whether or not it found anything in them.
@@ -387,7 +393,10 @@ fn uncovered_namespace(name: &str, namespace: &Namespace, policies: &PolicyIndex
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tollgate_sdk::{Location, Value, object_locations, serde_json::json};
+    use tollgate_sdk::testing::{
+        assert_undeclared_kinds_change_nothing, object_locations, owned_locations,
+    };
+    use tollgate_sdk::{Location, Value, serde_json::json};
 
     fn checks(objects: Vec<Value>) -> Vec<(String, u32, String)> {
         let set = Manifests::from_values("default", objects).unwrap();
@@ -696,6 +705,35 @@ mod tests {
     }
 
     #[test]
+    fn empty_yaml_fields_are_there_all_the_same() {
+        // `ingress:` or `endpointSelector:` with nothing after them read as null: the
+        // field is there, so the Cilium policy selects every endpoint and restricts ingress.
+        let cilium = json!({"apiVersion": "cilium.io/v2", "kind": "CiliumNetworkPolicy",
+            "metadata": {"name": "c", "namespace": "shop"},
+            "spec": {"endpointSelector": null, "ingress": null}});
+        assert!(checks(vec![deployment("shop", json!({"app": "web"})), cilium]).is_empty());
+        // A peer whose podSelector is null selects no pods of every namespace: not open.
+        // Its namespaceSelector alone, or the whole address space, is.
+        let peers = json!({"podSelector": {}, "ingress": [
+            {"from": [{"namespaceSelector": {}, "podSelector": null}]},
+            {"from": [{"namespaceSelector": {}}]},
+            {"from": [{"ipBlock": {"cidr": "::/0", "except": null}}]},
+            {"from": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8"]}}]},
+            {"from": [{"namespaceSelector": {}}], "ports": [{"port": 443}]}
+        ]});
+        assert_eq!(
+            checks(vec![
+                deployment("shop", json!({"app": "web"})),
+                policy("shop", peers)
+            ]),
+            [
+                ("allow-all".into(), 1, "/spec/ingress/1".into()),
+                ("allow-all".into(), 1, "/spec/ingress/2".into())
+            ]
+        );
+    }
+
+    #[test]
     fn calico_expressions_beyond_the_subset_protect_nothing() {
         let calico = json!({"apiVersion": "projectcalico.org/v3", "kind": "NetworkPolicy",
             "metadata": {"name": "k", "namespace": "shop"},
@@ -816,28 +854,7 @@ mod tests {
             ("allow-all", 7, "/spec/egress/0"),
             ("allow-all", 7, "/spec/egress/1"),
         ];
-        let expected: Vec<(String, u32, String)> = expected
-            .iter()
-            .map(|(c, d, p)| (c.to_string(), *d, p.to_string()))
-            .collect();
-        assert_eq!(located, expected);
-    }
-
-    /// What a run concluded, by object name rather than position: `(check, object,
-    /// pointer)` of each finding, then `(check, objects)` of each coverage.
-    type Summary = (Vec<(String, String, String)>, Vec<(String, Vec<String>)>);
-
-    fn summary(values: Vec<Value>) -> Summary {
-        let set = Manifests::from_values("default", values).unwrap();
-        let verdict = NetworkPolicyCoverage::check_manifests(&set, &Settings::default()).unwrap();
-        let name = |document: u32| set.objects[document as usize].display_name();
-        let findings = verdict.findings.into_iter().map(|f| match f.location {
-            Location::Object(o) => (f.check, name(o.document), o.pointer),
-            Location::File(_) => panic!("object finding expected"),
-        });
-        let coverage = verdict.coverage.into_iter();
-        let coverage = coverage.map(|c| (c.check, c.documents.into_iter().map(name).collect()));
-        (findings.collect(), coverage.collect())
+        assert_eq!(located, owned_locations(&expected));
     }
 
     #[test]
@@ -852,14 +869,10 @@ mod tests {
             json!({"apiVersion": "example.com/v1", "kind": "Firewall", "metadata": {"name": "f", "namespace": "shop"},
                    "spec": {"podSelector": {}}}),
         ];
-        let only_declared: Vec<Value> = values
-            .iter()
-            .filter(|v| KINDS.iter().any(|k| v["kind"] == *k))
-            .cloned()
-            .collect();
-        assert_eq!(only_declared.len(), 2);
-        let all = summary(values);
-        assert!(!all.0.is_empty() && !all.1.is_empty());
-        assert_eq!(all, summary(only_declared));
+        let declared = assert_undeclared_kinds_change_nothing::<NetworkPolicyCoverage>(
+            values,
+            &Settings::default(),
+        );
+        assert_eq!(declared, 2);
     }
 }

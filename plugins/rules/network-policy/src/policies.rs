@@ -7,9 +7,13 @@
 
 use std::collections::BTreeMap;
 
-use tollgate_sdk::{LabelSelector, Manifests, Object, Pointer, Value};
+use tollgate_sdk::{LabelSelector, Manifests, Object, Pointer, Value, typed};
 
 use crate::calico;
+use crate::kinds::{
+    AdminPolicy, CalicoPolicy, CalicoSpec, CiliumPolicy, NetworkPolicy, NetworkPolicyPeer,
+    NetworkPolicyRule, NetworkPolicySpec,
+};
 
 /// Label of every namespace holding its own name (set by Kubernetes).
 pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
@@ -185,112 +189,124 @@ pub fn read<'a>(
     set: &'a Manifests,
     object: &'a Object,
 ) -> Option<Result<Vec<Policy<'a>>, Unreadable>> {
-    let group = object.api_group();
-    let namespace = || Scope::Namespace(set.namespace_of(object));
-    Some(match (object.kind.as_str(), group) {
-        ("NetworkPolicy", "networking.k8s.io") => labels(object, "/spec/podSelector").map(|pods| {
-            vec![Policy {
-                scope: namespace(),
-                pods,
-                ingress: restricts(
-                    object.value().get("spec"),
-                    "policyTypes",
-                    Direction::Ingress,
-                ),
-                egress: restricts(object.value().get("spec"), "policyTypes", Direction::Egress),
-            }]
-        }),
+    let namespace = set.namespace_of(object);
+    Some(match (object.kind.as_str(), object.api_group()) {
+        ("NetworkPolicy", "networking.k8s.io") => kubernetes(object, namespace),
         ("CiliumNetworkPolicy" | "CiliumClusterwideNetworkPolicy", "cilium.io") => {
-            let clusterwide = object.kind == "CiliumClusterwideNetworkPolicy";
-            cilium_specs(object)
-                .into_iter()
-                // A host policy (nodeSelector) selects nodes, not pods.
-                .filter(|(_, spec)| spec.get("endpointSelector").is_some())
-                .map(|(at, spec)| {
-                    let pods =
-                        cilium_selector(spec.get("endpointSelector"), &at.at("endpointSelector"))?;
-                    Ok(Policy {
-                        scope: if clusterwide {
-                            let namespaces = pods.restricted_to(cilium_namespace_key);
-                            Scope::Namespaces(Selector::CiliumNamespace(namespaces))
-                        } else {
-                            namespace()
-                        },
-                        pods: Selector::Labels(pods),
-                        ingress: spec.get("ingress").is_some() || spec.get("ingressDeny").is_some(),
-                        egress: spec.get("egress").is_some() || spec.get("egressDeny").is_some(),
-                    })
-                })
-                .collect()
+            cilium(object, namespace)
         }
         (
             "NetworkPolicy" | "GlobalNetworkPolicy",
             "projectcalico.org" | "crd.projectcalico.org",
-        ) => {
-            let spec = object.value().get("spec");
-            let text = |field: &str| {
-                spec.and_then(|s| s.get(field))
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-            };
-            let parse = |field: &str| {
-                calico::Selector::parse(text(field))
-                    .map(Selector::Calico)
-                    .map_err(|reason| Unreadable {
-                        at: Pointer::root().path(["spec", field]),
-                        reason,
-                    })
-            };
-            (|| {
-                let scope = if object.kind == "GlobalNetworkPolicy" {
-                    Scope::Namespaces(parse("namespaceSelector")?)
-                } else {
-                    namespace()
-                };
-                Ok(vec![Policy {
-                    scope,
-                    pods: parse("selector")?,
-                    ingress: restricts(spec, "types", Direction::Ingress),
-                    egress: restricts(spec, "types", Direction::Egress),
-                }])
-            })()
-        }
+        ) => calico(object, namespace),
         ("AdminNetworkPolicy" | "BaselineAdminNetworkPolicy", "policy.networking.k8s.io") => {
-            let subject = object.value().pointer("/spec/subject");
-            let has_rules = |direction: &str| {
-                object
-                    .value()
-                    .pointer(&format!("/spec/{direction}"))
-                    .and_then(Value::as_array)
-                    .is_some_and(|rules| !rules.is_empty())
-            };
-            let (ingress, egress) = (has_rules("ingress"), has_rules("egress"));
-            (|| {
-                let (namespaces, pods) = if subject.and_then(|s| s.get("pods")).is_some() {
-                    (
-                        labels(object, "/spec/subject/pods/namespaceSelector")?,
-                        labels(object, "/spec/subject/pods/podSelector")?,
-                    )
-                } else {
-                    (
-                        labels(object, "/spec/subject/namespaces")?,
-                        Selector::Labels(LabelSelector::default()),
-                    )
-                };
-                Ok(vec![Policy {
-                    scope: Scope::Namespaces(namespaces),
-                    pods,
-                    ingress,
-                    egress,
-                }])
-            })()
+            admin(object)
         }
         _ => return None,
     })
 }
 
-fn labels(object: &Object, pointer: &str) -> Result<Selector, Unreadable> {
-    LabelSelector::parse(object.value().pointer(pointer))
+/// A Kubernetes NetworkPolicy: the pods its `podSelector` selects in its namespace.
+fn kubernetes<'a>(object: &Object, namespace: &'a str) -> Result<Vec<Policy<'a>>, Unreadable> {
+    let policy: NetworkPolicy = typed::read(object.value());
+    let spec = policy.spec.unwrap_or_default();
+    let pods = labels(spec.pod_selector.as_ref(), "/spec/podSelector")?;
+    Ok(vec![Policy {
+        scope: Scope::Namespace(namespace),
+        pods,
+        ingress: spec.restricts(Direction::Ingress),
+        egress: spec.restricts(Direction::Egress),
+    }])
+}
+
+/// A Cilium policy: one per `spec`/`specs` rule that selects endpoints (a host policy,
+/// with `nodeSelector`, selects nodes, not pods). A clusterwide policy applies to the
+/// namespaces its endpoint selector's namespace labels select.
+fn cilium<'a>(object: &Object, namespace: &'a str) -> Result<Vec<Policy<'a>>, Unreadable> {
+    let clusterwide = object.kind == "CiliumClusterwideNetworkPolicy";
+    let policy: CiliumPolicy = typed::read(object.value());
+    let single = policy.spec.map(|rule| (Pointer::root().at("spec"), rule));
+    let many = policy.specs.into_iter().flatten().enumerate();
+    let many = many.map(|(i, rule)| (Pointer::root().at("specs").at(i), rule));
+    let mut policies = Vec::new();
+    for (at, rule) in single.into_iter().chain(many) {
+        let Some(selector) = rule.endpoint_selector else {
+            continue;
+        };
+        let pods = cilium_selector(selector, &at.at("endpointSelector"))?;
+        let scope = if clusterwide {
+            let namespaces = pods.restricted_to(cilium_namespace_key);
+            Scope::Namespaces(Selector::CiliumNamespace(namespaces))
+        } else {
+            Scope::Namespace(namespace)
+        };
+        policies.push(Policy {
+            scope,
+            pods: Selector::Labels(pods),
+            ingress: rule.ingress || rule.ingress_deny,
+            egress: rule.egress || rule.egress_deny,
+        });
+    }
+    Ok(policies)
+}
+
+/// A Calico NetworkPolicy (its namespace) or GlobalNetworkPolicy (the namespaces its
+/// `namespaceSelector` selects), selecting pods by Calico expressions.
+fn calico<'a>(object: &Object, namespace: &'a str) -> Result<Vec<Policy<'a>>, Unreadable> {
+    let policy: CalicoPolicy = typed::read(object.value());
+    let spec = policy.spec.unwrap_or_default();
+    let parse = |expression: &Option<String>, field: &str| {
+        calico::Selector::parse(expression.as_deref().unwrap_or(""))
+            .map(Selector::Calico)
+            .map_err(|reason| Unreadable {
+                at: Pointer::root().path(["spec", field]),
+                reason,
+            })
+    };
+    let scope = if object.kind == "GlobalNetworkPolicy" {
+        Scope::Namespaces(parse(&spec.namespace_selector, "namespaceSelector")?)
+    } else {
+        Scope::Namespace(namespace)
+    };
+    Ok(vec![Policy {
+        scope,
+        pods: parse(&spec.selector, "selector")?,
+        ingress: spec.restricts(Direction::Ingress),
+        egress: spec.restricts(Direction::Egress),
+    }])
+}
+
+/// An (Baseline)AdminNetworkPolicy: its subject is either whole namespaces or pods of
+/// selected namespaces; it restricts the directions it has rules for.
+fn admin<'a>(object: &Object) -> Result<Vec<Policy<'a>>, Unreadable> {
+    let policy: AdminPolicy = typed::read(object.value());
+    let spec = policy.spec.unwrap_or_default();
+    let has_rules = |rules: &Option<Vec<Value>>| rules.as_ref().is_some_and(|r| !r.is_empty());
+    let subject = spec.subject.unwrap_or_default();
+    let (namespaces, pods) = match subject.pods {
+        Some(pods) => (
+            labels(
+                pods.namespace_selector.as_ref(),
+                "/spec/subject/pods/namespaceSelector",
+            )?,
+            labels(pods.pod_selector.as_ref(), "/spec/subject/pods/podSelector")?,
+        ),
+        None => (
+            labels(subject.namespaces.as_ref(), "/spec/subject/namespaces")?,
+            Selector::Labels(LabelSelector::default()),
+        ),
+    };
+    Ok(vec![Policy {
+        scope: Scope::Namespaces(namespaces),
+        pods,
+        ingress: has_rules(&spec.ingress),
+        egress: has_rules(&spec.egress),
+    }])
+}
+
+/// A Kubernetes label selector read from `pointer`.
+fn labels(selector: Option<&Value>, pointer: &str) -> Result<Selector, Unreadable> {
+    LabelSelector::parse(selector)
         .map(Selector::Labels)
         .map_err(|reason| Unreadable {
             at: Pointer::parse(pointer),
@@ -300,65 +316,58 @@ fn labels(object: &Object, pointer: &str) -> Result<Selector, Unreadable> {
 
 /// Kubernetes (and Calico) semantics: with the types field, a policy restricts exactly
 /// the directions listed; without it, ingress always, and egress when it has egress rules.
-fn restricts(spec: Option<&Value>, types_field: &str, direction: Direction) -> bool {
-    let types = spec
-        .and_then(|s| s.get(types_field))
-        .and_then(Value::as_array);
+fn restricts(
+    types: Option<&[Option<String>]>,
+    has_egress_rules: bool,
+    direction: Direction,
+) -> bool {
     match types {
         Some(types) => types
             .iter()
-            .any(|t| t.as_str() == Some(direction.policy_type())),
-        None => {
-            direction == Direction::Ingress
-                || spec
-                    .and_then(|s| s.get(direction.rules_field()))
-                    .and_then(Value::as_array)
-                    .is_some_and(|rules| !rules.is_empty())
-        }
+            .any(|t| t.as_deref() == Some(direction.policy_type())),
+        None => direction == Direction::Ingress || has_egress_rules,
     }
 }
 
-/// `spec` and every entry of `specs`, with their pointers.
-fn cilium_specs(object: &Object) -> Vec<(Pointer, &Value)> {
-    let value = object.value();
-    let single = value.get("spec").map(|s| (Pointer::root().at("spec"), s));
-    let many = value
-        .get("specs")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-        .map(|(i, s)| (Pointer::root().at("specs").at(i), s));
-    single.into_iter().chain(many).collect()
+impl NetworkPolicySpec {
+    /// Whether the policy restricts `direction` ([`restricts`]).
+    fn restricts(&self, direction: Direction) -> bool {
+        let egress_rules = self.egress.as_ref().is_some_and(|r| !r.is_empty());
+        restricts(self.policy_types.as_deref(), egress_rules, direction)
+    }
+}
+
+impl CalicoSpec {
+    /// Whether the policy restricts `direction` ([`restricts`]).
+    fn restricts(&self, direction: Direction) -> bool {
+        let egress_rules = self.egress.as_ref().is_some_and(|r| !r.is_empty());
+        restricts(self.types.as_deref(), egress_rules, direction)
+    }
 }
 
 /// Cilium endpoint selectors prefix label keys with their source (`k8s:app`, `any:app`);
 /// the prefix is dropped so that they match pod labels.
-fn cilium_selector(selector: Option<&Value>, at: &Pointer) -> Result<LabelSelector, Unreadable> {
+fn cilium_selector(mut selector: Value, at: &Pointer) -> Result<LabelSelector, Unreadable> {
     let strip = |key: &str| {
         key.strip_prefix("k8s:")
             .or_else(|| key.strip_prefix("any:"))
             .unwrap_or(key)
             .to_owned()
     };
-    let normalised = selector.map(|s| {
-        let mut s = s.clone();
-        if let Some(Value::Object(labels)) = s.get_mut("matchLabels") {
-            *labels = std::mem::take(labels)
-                .into_iter()
-                .map(|(k, v)| (strip(&k), v))
-                .collect();
-        }
-        if let Some(Value::Array(expressions)) = s.get_mut("matchExpressions") {
-            for expression in expressions {
-                if let Some(Value::String(key)) = expression.get_mut("key") {
-                    *key = strip(key);
-                }
+    if let Some(Value::Object(labels)) = selector.get_mut("matchLabels") {
+        *labels = std::mem::take(labels)
+            .into_iter()
+            .map(|(k, v)| (strip(&k), v))
+            .collect();
+    }
+    if let Some(Value::Array(expressions)) = selector.get_mut("matchExpressions") {
+        for expression in expressions {
+            if let Some(Value::String(key)) = expression.get_mut("key") {
+                *key = strip(key);
             }
         }
-        s
-    });
-    LabelSelector::parse(normalised.as_ref()).map_err(|reason| Unreadable {
+    }
+    LabelSelector::parse(Some(&selector)).map_err(|reason| Unreadable {
         at: at.clone(),
         reason,
     })
@@ -368,30 +377,20 @@ fn cilium_selector(selector: Option<&Value>, at: &Pointer) -> Result<LabelSelect
 /// a peer selecting every namespace, or an IP block of the whole address space. Only
 /// directions the policy restricts count.
 pub fn allow_all_rules(policy: &Object) -> Vec<(Pointer, &'static str)> {
+    let policy: NetworkPolicy = typed::read(policy.value());
+    let spec = policy.spec.unwrap_or_default();
     let mut found = Vec::new();
-    let spec = policy.value().get("spec");
-    for (direction, peers_field, phrase) in [
-        (Direction::Ingress, "from", "from anywhere"),
-        (Direction::Egress, "to", "to anywhere"),
+    for (direction, rules, phrase) in [
+        (Direction::Ingress, &spec.ingress, "from anywhere"),
+        (Direction::Egress, &spec.egress, "to anywhere"),
     ] {
         // Rules of a direction the policy's types leave out have no effect.
-        if !restricts(spec, "policyTypes", direction) {
+        if !spec.restricts(direction) {
             continue;
         }
-        let field = direction.rules_field();
-        let rules = spec.and_then(|s| s.get(field)).and_then(Value::as_array);
-        for (i, rule) in rules.into_iter().flatten().enumerate() {
-            let empty = |field: &str| {
-                rule.get(field)
-                    .and_then(Value::as_array)
-                    .is_none_or(Vec::is_empty)
-            };
-            if !empty("ports") {
-                continue;
-            }
-            let peers = rule.get(peers_field).and_then(Value::as_array);
-            let open = empty(peers_field) || peers.into_iter().flatten().any(admits_everyone);
-            if open {
+        for (i, rule) in rules.iter().flatten().enumerate() {
+            if rule.admits_everything(direction) {
+                let field = direction.rules_field();
                 found.push((Pointer::root().path(["spec", field]).at(i), phrase));
             }
         }
@@ -399,18 +398,37 @@ pub fn allow_all_rules(policy: &Object) -> Vec<(Pointer, &'static str)> {
     found
 }
 
-fn admits_everyone(peer: &Value) -> bool {
-    let everything = |v: Option<&Value>| v.and_then(Value::as_object).is_some_and(|o| o.is_empty());
-    let all_namespaces = everything(peer.get("namespaceSelector"))
-        && peer.get("podSelector").is_none_or(|p| everything(Some(p)));
-    let whole_internet = peer.get("ipBlock").is_some_and(|block| {
-        matches!(
-            block.get("cidr").and_then(Value::as_str),
-            Some("0.0.0.0/0" | "::/0")
-        ) && block
-            .get("except")
-            .and_then(Value::as_array)
-            .is_none_or(Vec::is_empty)
-    });
-    all_namespaces || whole_internet
+impl NetworkPolicyRule {
+    /// No ports, and no peers or a peer that admits everyone.
+    fn admits_everything(&self, direction: Direction) -> bool {
+        let peers = match direction {
+            Direction::Ingress => &self.from,
+            Direction::Egress => &self.to,
+        };
+        let empty = |list: Option<usize>| list.is_none_or(|n| n == 0);
+        empty(self.ports.as_ref().map(Vec::len))
+            && (empty(peers.as_ref().map(Vec::len))
+                || peers
+                    .iter()
+                    .flatten()
+                    .any(NetworkPolicyPeer::admits_everyone))
+    }
+}
+
+impl NetworkPolicyPeer {
+    /// A peer selecting every pod of every namespace, or the whole address space.
+    fn admits_everyone(&self) -> bool {
+        let everything =
+            |v: Option<&Value>| v.and_then(Value::as_object).is_some_and(|o| o.is_empty());
+        let all_namespaces = everything(self.namespace_selector.as_ref())
+            && self
+                .pod_selector
+                .as_ref()
+                .is_none_or(|p| everything(Some(p)));
+        let whole_internet = self.ip_block.as_ref().is_some_and(|block| {
+            matches!(block.cidr.as_deref(), Some("0.0.0.0/0" | "::/0"))
+                && block.except.as_ref().is_none_or(Vec::is_empty)
+        });
+        all_namespaces || whole_internet
+    }
 }

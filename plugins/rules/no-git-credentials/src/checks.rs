@@ -3,7 +3,7 @@
 //! key management, source-code tokens add access to source code.
 
 use tollgate_sdk::framework::{ISO27001, NIST_800_53, SOC2};
-use tollgate_sdk::{Check, ControlId, Severity, join_controls};
+use tollgate_sdk::{Check, ControlId, Severity, join};
 
 use crate::detect::Kind;
 
@@ -19,13 +19,12 @@ const CREDENTIAL_CONTROLS: [ControlId; 6] = [
     (NIST_800_53, "IA-5(7)"),
 ];
 /// Key material: also use of cryptography (A.8.24) and key management (SC-12).
-const KEY_CONTROLS: [ControlId; 8] = join_controls(
+const KEY_CONTROLS: [ControlId; 8] = join(
     CREDENTIAL_CONTROLS,
     [(ISO27001, "A.8.24"), (NIST_800_53, "SC-12")],
 );
 /// Tokens that grant access to source code: also access to source code (A.8.4).
-const SOURCE_CODE_CONTROLS: [ControlId; 7] =
-    join_controls(CREDENTIAL_CONTROLS, [(ISO27001, "A.8.4")]);
+const SOURCE_CODE_CONTROLS: [ControlId; 7] = join(CREDENTIAL_CONTROLS, [(ISO27001, "A.8.4")]);
 
 /// How to fix a credential found in a file.
 const REMOVE_AND_ROTATE: &str = "Remove it from the repository and its history, rotate it \

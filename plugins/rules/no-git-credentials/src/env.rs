@@ -4,9 +4,9 @@
 //! `API_TOKEN`, `db.password`). A weak literal such as `password` is still the password
 //! the workload runs with: only references and placeholders pass.
 
-use tollgate_sdk::{Finding, Object, Pointer, Value, workload};
+use tollgate_sdk::{Finding, Object, Pointer, typed, workload};
 
-use crate::redact;
+use crate::{kinds, redact};
 
 /// Parts of a name that say it holds a credential.
 const CREDENTIAL_PARTS: &[&str] = &[
@@ -79,14 +79,14 @@ pub fn container_env(object: &Object, check: &tollgate_sdk::Check) -> Option<Vec
     let mut named = false;
     let mut findings = Vec::new();
     for container in template.containers() {
-        let env = container.value.get("env").and_then(Value::as_array);
-        for (i, variable) in env.into_iter().flatten().enumerate() {
-            let name = variable.get("name").and_then(Value::as_str).unwrap_or("");
+        let read: kinds::Container = typed::read(container.value);
+        for (i, variable) in read.env.into_iter().flatten().enumerate() {
+            let name = variable.name.unwrap_or("");
             if !is_credential_name(name) {
                 continue;
             }
             named = true;
-            let Some(value) = variable.get("value").and_then(Value::as_str) else {
+            let Some(value) = variable.value else {
                 continue;
             };
             if is_stand_in(value) {
@@ -107,9 +107,10 @@ pub fn container_env(object: &Object, check: &tollgate_sdk::Check) -> Option<Vec
 /// The findings over a ConfigMap's `data`, `None` when no key is named like a
 /// credential: one finding per credential-named entry that holds a literal.
 pub fn config_map_data(object: &Object, check: &tollgate_sdk::Check) -> Option<Vec<Finding>> {
-    let data = object.value().get("data").and_then(Value::as_object)?;
-    let named: Vec<(&String, &Value)> = data
-        .iter()
+    let config_map: kinds::ConfigMap = typed::read(object.value());
+    let data = config_map.data?;
+    let named: Vec<(&str, Option<&str>)> = data
+        .into_iter()
         .filter(|(key, _)| is_credential_name(key))
         .collect();
     if named.is_empty() {
@@ -118,7 +119,7 @@ pub fn config_map_data(object: &Object, check: &tollgate_sdk::Check) -> Option<V
     let findings = named
         .into_iter()
         .filter_map(|(key, value)| {
-            let value = value.as_str().filter(|v| !is_stand_in(v))?;
+            let value = value.filter(|v| !is_stand_in(v))?;
             let message = format!(
                 "{} holds {key} in plain data; move it to a Secret kept out of Git (SealedSecret, SOPS or ExternalSecret)",
                 object.display_name()

@@ -16,12 +16,13 @@ mod checks;
 mod detect;
 mod env;
 mod generic;
+mod kinds;
 mod redact;
 
 use checks::{CHECKS, ENV_LITERAL_SECRET, FILE_CHECKS, PLAINTEXT_SECRET};
 use tollgate_sdk::{
     CheckError, File, Finding, InputKind, Manifests, Object, Pointer, Rule, RuleInfo, RuleSpec,
-    Value, Verdict, export_rule, text::LineIndex, workload,
+    Verdict, export_rule, join, text::LineIndex, typed, workload,
 };
 
 /// The inline comment that accepts a line's findings; a reason must follow it.
@@ -33,21 +34,15 @@ const STORED_ELSEWHERE: [&str; 2] = ["SealedSecret", "ExternalSecret"];
 
 /// The kinds `check-manifests` reads: Secrets and their encrypted or external forms,
 /// ConfigMaps, and workloads for their container variables.
-const KINDS: [&str; 13] = [
-    "Secret",
-    STORED_ELSEWHERE[0],
-    STORED_ELSEWHERE[1],
-    "ConfigMap",
-    workload::KINDS[0],
-    workload::KINDS[1],
-    workload::KINDS[2],
-    workload::KINDS[3],
-    workload::KINDS[4],
-    workload::KINDS[5],
-    workload::KINDS[6],
-    workload::KINDS[7],
-    workload::KINDS[8],
-];
+const KINDS: [&str; 13] = join(
+    [
+        "Secret",
+        STORED_ELSEWHERE[0],
+        STORED_ELSEWHERE[1],
+        "ConfigMap",
+    ],
+    workload::KINDS,
+);
 
 const SPEC: RuleSpec = RuleSpec {
     id: "no-git-credentials",
@@ -165,17 +160,17 @@ export_rule!(NoGitCredentials);
 /// naming the keys (never the values). SOPS-encrypted objects (a top-level `sops` block)
 /// are compliant.
 fn plaintext_secret(secret: &Object) -> Vec<Finding> {
-    if secret.value().get("sops").is_some() {
+    let read: kinds::Secret = typed::read(secret.value());
+    if read.sops {
         return Vec::new();
     }
-    ["data", "stringData"]
+    [("data", read.data), ("stringData", read.string_data)]
         .into_iter()
-        .filter_map(|field| {
-            let map = secret.value().get(field).and_then(Value::as_object)?;
-            let keys: Vec<&str> = map
-                .iter()
-                .filter(|(_, v)| v.as_str().is_some_and(|s| !s.is_empty()))
-                .map(|(k, _)| k.as_str())
+        .filter_map(|(field, map)| {
+            let keys: Vec<&str> = map?
+                .into_iter()
+                .filter(|(_, v)| v.is_some_and(|s| !s.is_empty()))
+                .map(|(k, _)| k)
                 .collect();
             (!keys.is_empty()).then(|| {
                 PLAINTEXT_SECRET
@@ -198,6 +193,7 @@ fn plaintext_secret(secret: &Object) -> Vec<Finding> {
 mod tests {
     use super::*;
     use detect::Kind;
+    use tollgate_sdk::testing::{assert_undeclared_kinds_change_nothing, control_names};
     use tollgate_sdk::{Location, serde_json::json};
 
     #[test]
@@ -387,13 +383,7 @@ mod tests {
         assert_eq!(ids.len(), FILE_CHECKS.len());
         let info = NoGitCredentials::info();
         assert_eq!(info.version, "0.2.0");
-        let controls = |id: &str| -> Vec<String> {
-            let check = info.checks.iter().find(|c| c.id == id).unwrap();
-            let controls = check.controls.iter();
-            controls
-                .map(|c| format!("{} {}", c.framework, c.id))
-                .collect()
-        };
+        let controls = |id: &str| control_names(&info, id);
         let common = [
             "soc2 CC6.1",
             "soc2 CC7.1",
@@ -415,6 +405,25 @@ mod tests {
     }
 
     #[test]
+    fn odd_secret_fields_are_judged_for_what_they_hold() {
+        let evidence = |value: tollgate_sdk::Value| -> Vec<Option<String>> {
+            let secret = Object::new(0, "s.yaml".into(), value).unwrap();
+            plaintext_secret(&secret)
+                .into_iter()
+                .map(|f| f.evidence)
+                .collect()
+        };
+        // Entries that are no string, and a data that is no map, hold nothing plaintext.
+        let odd = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db"},
+                         "data": {"b": "c2VjcmV0", "a": 1, "n": null}, "stringData": ["x"]});
+        assert_eq!(evidence(odd), [Some("keys: b".to_owned())]);
+        // A sops block that is there at all, even empty, marks the Secret encrypted.
+        let sops = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db"},
+                          "stringData": {"password": "Zq8kd2Lw9"}, "sops": null});
+        assert!(evidence(sops).is_empty());
+    }
+
+    #[test]
     fn sops_encrypted_secret_passes() {
         let secret = Object::new(
             0,
@@ -424,24 +433,6 @@ mod tests {
         )
         .unwrap();
         assert!(plaintext_secret(&secret).is_empty());
-    }
-
-    /// What a run concluded, by object name rather than position: `(check, object,
-    /// pointer)` of each finding, then `(check, objects)` of each coverage.
-    type Summary = (Vec<(String, String, String)>, Vec<(String, Vec<String>)>);
-
-    fn summary(values: Vec<Value>) -> Summary {
-        let set = Manifests::from_values("default", values).unwrap();
-        let verdict =
-            NoGitCredentials::check_manifests(&set, &tollgate_sdk::NoSettings {}).unwrap();
-        let name = |document: u32| set.objects[document as usize].display_name();
-        let findings = verdict.findings.into_iter().map(|f| match f.location {
-            Location::Object(o) => (f.check, name(o.document), o.pointer),
-            Location::File(_) => panic!("object finding expected"),
-        });
-        let coverage = verdict.coverage.into_iter();
-        let coverage = coverage.map(|c| (c.check, c.documents.into_iter().map(name).collect()));
-        (findings.collect(), coverage.collect())
     }
 
     #[test]
@@ -454,14 +445,10 @@ mod tests {
             json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
                    "spec": {"containers": [{"name": "c", "env": [{"name": "DB_PASSWORD", "value": "Zq8kd2Lw9"}]}]}}),
         ];
-        let only_declared: Vec<Value> = values
-            .iter()
-            .filter(|v| KINDS.iter().any(|k| v["kind"] == *k))
-            .cloned()
-            .collect();
-        assert_eq!(only_declared.len(), 2);
-        let all = summary(values);
-        assert!(!all.0.is_empty() && !all.1.is_empty());
-        assert_eq!(all, summary(only_declared));
+        let declared = assert_undeclared_kinds_change_nothing::<NoGitCredentials>(
+            values,
+            &tollgate_sdk::NoSettings {},
+        );
+        assert_eq!(declared, 2);
     }
 }

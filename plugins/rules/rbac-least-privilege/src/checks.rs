@@ -4,7 +4,7 @@
 //! the items of every permission a full wildcard grants in its reach.
 
 use tollgate_sdk::framework::{CIS_KUBERNETES, ISO27001, NIST_800_53, SOC2};
-use tollgate_sdk::{Check, ControlId, Severity, join_controls};
+use tollgate_sdk::{Check, ControlId, Severity, join};
 
 /// What every check of the rule evidences: a configuration standard kept (SOC 2 CC7.1,
 /// ISO A.8.9, NIST CM-6).
@@ -13,7 +13,7 @@ const RBAC_CONTROLS: [ControlId; 3] = [(SOC2, "CC7.1"), (ISO27001, "A.8.9"), (NI
 /// A permission that least privilege limits, with its CIS 5.1 item: access restricted to
 /// what is needed (CC6.1, CC6.3, A.5.15, A.8.2, AC-3, AC-6).
 const fn permission(cis: &'static str) -> [ControlId; 10] {
-    join_controls(
+    join(
         RBAC_CONTROLS,
         [
             (SOC2, "CC6.1"),
@@ -30,7 +30,7 @@ const fn permission(cis: &'static str) -> [ControlId; 10] {
 /// A permission that leads to privileged access over the cluster, with its CIS 5.1 item
 /// (CC6.1, CC6.3, A.5.15, A.8.2, AC-6, AC-6(1)).
 const fn privileged(cis: &'static str) -> [ControlId; 10] {
-    join_controls(
+    join(
         RBAC_CONTROLS,
         [
             (SOC2, "CC6.1"),
@@ -47,7 +47,7 @@ const fn privileged(cis: &'static str) -> [ControlId; 10] {
 /// Superuser rights handed out by a binding, with its CIS 5.1 item (CC6.1, CC6.3, A.5.18,
 /// A.8.2, AC-6, AC-6(5)).
 const fn superuser(cis: &'static str) -> [ControlId; 10] {
-    join_controls(
+    join(
         RBAC_CONTROLS,
         [
             (SOC2, "CC6.1"),
@@ -64,7 +64,7 @@ const fn superuser(cis: &'static str) -> [ControlId; 10] {
 /// A service account's API token, with its CIS 5.1 item: authentication information
 /// (CC6.1, A.5.17, A.8.5, AC-6, IA-5).
 const fn account_token(cis: &'static str) -> [ControlId; 9] {
-    join_controls(
+    join(
         RBAC_CONTROLS,
         [
             (SOC2, "CC6.1"),
@@ -77,7 +77,7 @@ const fn account_token(cis: &'static str) -> [ControlId; 9] {
     )
 }
 
-const WILDCARD_CONTROLS: [ControlId; 11] = join_controls(
+const WILDCARD_CONTROLS: [ControlId; 11] = join(
     RBAC_CONTROLS,
     [
         (SOC2, "CC6.1"),
@@ -90,7 +90,7 @@ const WILDCARD_CONTROLS: [ControlId; 11] = join_controls(
         (NIST_800_53, "AC-6(5)"),
     ],
 );
-const SECRETS_READ_CONTROLS: [ControlId; 10] = join_controls(
+const SECRETS_READ_CONTROLS: [ControlId; 10] = join(
     RBAC_CONTROLS,
     [
         (SOC2, "CC6.1"),
@@ -102,7 +102,7 @@ const SECRETS_READ_CONTROLS: [ControlId; 10] = join_controls(
         (NIST_800_53, "AC-6"),
     ],
 );
-const ESCALATION_CONTROLS: [ControlId; 11] = join_controls(
+const ESCALATION_CONTROLS: [ControlId; 11] = join(
     RBAC_CONTROLS,
     [
         (SOC2, "CC6.1"),
@@ -115,7 +115,7 @@ const ESCALATION_CONTROLS: [ControlId; 11] = join_controls(
         (NIST_800_53, "AC-6(10)"),
     ],
 );
-const ANONYMOUS_CONTROLS: [ControlId; 9] = join_controls(
+const ANONYMOUS_CONTROLS: [ControlId; 9] = join(
     RBAC_CONTROLS,
     [
         (SOC2, "CC6.1"),
@@ -130,7 +130,7 @@ const ANONYMOUS_CONTROLS: [ControlId; 9] = join_controls(
 /// permission it always grants there (`secrets-read`, `pod-create`,
 /// `privilege-escalation-verbs`, `token-create`), so that none of their CIS items reads
 /// satisfied while such a role stands. `grants` tests that this is exactly that union.
-const NAMESPACE_FULL_WILDCARD_CONTROLS: [ControlId; 18] = join_controls(
+const NAMESPACE_FULL_WILDCARD_CONTROLS: [ControlId; 18] = join(
     RBAC_CONTROLS,
     [
         (SOC2, "CC6.1"),
@@ -153,7 +153,7 @@ const NAMESPACE_FULL_WILDCARD_CONTROLS: [ControlId; 18] = join_controls(
 /// A full wildcard over the whole cluster: the namespace's controls and those of the
 /// permissions on cluster-scoped resources (`persistentvolume-create`, `nodes-proxy`,
 /// `csr-approval`, `webhook-config`).
-const CLUSTER_FULL_WILDCARD_CONTROLS: [ControlId; 22] = join_controls(
+const CLUSTER_FULL_WILDCARD_CONTROLS: [ControlId; 22] = join(
     NAMESPACE_FULL_WILDCARD_CONTROLS,
     [
         (CIS_KUBERNETES, "5.1.9"),

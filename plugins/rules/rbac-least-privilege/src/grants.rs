@@ -48,12 +48,11 @@ impl Grant {
 
 /// Every forbidden grant of a role's rules, each with the index of the rule it is on, in
 /// rule order.
-pub fn of_rules(rules: &[Value], reach: Reach) -> Vec<(usize, Grant)> {
-    let parsed: Vec<PolicyRule> = rules.iter().map(PolicyRule::new).collect();
+pub fn of_rules(rules: &[PolicyRule], reach: Reach) -> Vec<(usize, Grant)> {
     let cluster_admin =
-        reach == Reach::Cluster && parsed.iter().any(PolicyRule::is_every_non_resource_url);
+        reach == Reach::Cluster && rules.iter().any(PolicyRule::is_every_non_resource_url);
     let mut grants = Vec::new();
-    for (index, rule) in parsed.iter().enumerate() {
+    for (index, rule) in rules.iter().enumerate() {
         // The non-resource URLs of cluster-admin in all but name are named in its finding.
         if cluster_admin && rule.is_every_non_resource_url() && rule.resources.is_empty() {
             continue;
@@ -65,7 +64,7 @@ pub fn of_rules(rules: &[Value], reach: Reach) -> Vec<(usize, Grant)> {
             grants.extend(of_rule(rule, reach).into_iter().map(|g| (index, g)));
         }
     }
-    grants.extend(across_rules(&parsed, reach));
+    grants.extend(across_rules(rules, reach));
     grants.sort_by_key(|(index, _)| *index);
     grants
 }

@@ -23,6 +23,7 @@
 mod allowance;
 mod checks;
 mod grants;
+mod kinds;
 mod model;
 mod permissions;
 mod policy;
@@ -37,29 +38,23 @@ use model::Model;
 use subject::{RoleRef, Subject};
 use tollgate_sdk::{
     Check, CheckError, Finding, InputKind, Manifests, Object, Pointer, Rule, RuleInfo, RuleSpec,
-    Severity, Verdict, export_rule, workload,
+    Severity, Verdict, export_rule, join, workload,
 };
 
 const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
 
 /// The kinds the rule reads: roles, bindings, service accounts and the workloads that run
 /// as them.
-const KINDS: [&str; 14] = [
-    "Role",
-    "ClusterRole",
-    "RoleBinding",
-    "ClusterRoleBinding",
-    "ServiceAccount",
-    workload::KINDS[0],
-    workload::KINDS[1],
-    workload::KINDS[2],
-    workload::KINDS[3],
-    workload::KINDS[4],
-    workload::KINDS[5],
-    workload::KINDS[6],
-    workload::KINDS[7],
-    workload::KINDS[8],
-];
+const KINDS: [&str; 14] = join(
+    [
+        "Role",
+        "ClusterRole",
+        "RoleBinding",
+        "ClusterRoleBinding",
+        "ServiceAccount",
+    ],
+    workload::KINDS,
+);
 
 /// Every check of the rule.
 const CHECKS: [Check; 16] = [
@@ -314,7 +309,10 @@ fn cluster_admin_finding(binding: &Object, at: Pointer, namespace: &str, who: &s
 mod tests {
     use super::*;
     use tollgate_sdk::framework::CIS_KUBERNETES;
-    use tollgate_sdk::{Location, Value, object_locations, serde_json::json};
+    use tollgate_sdk::testing::{
+        assert_undeclared_kinds_change_nothing, object_locations, owned_locations,
+    };
+    use tollgate_sdk::{Location, Value, serde_json::json};
 
     fn findings(objects: Vec<Value>) -> Vec<(String, String)> {
         let set = Manifests::from_values("default", objects).unwrap();
@@ -1055,28 +1053,7 @@ mod tests {
             ),
             ("system-masters", 12, "/subjects/0"),
         ];
-        let expected: Vec<(String, u32, String)> = expected
-            .iter()
-            .map(|(c, d, p)| (c.to_string(), *d, p.to_string()))
-            .collect();
-        assert_eq!(located, expected);
-    }
-
-    /// What a run concluded, by object name rather than position: `(check, object,
-    /// pointer)` of each finding, then `(check, objects)` of each coverage.
-    type Summary = (Vec<(String, String, String)>, Vec<(String, Vec<String>)>);
-
-    fn summary(values: Vec<Value>) -> Summary {
-        let set = Manifests::from_values("default", values).unwrap();
-        let verdict = RbacLeastPrivilege::check_manifests(&set, &Settings::default()).unwrap();
-        let name = |document: u32| set.objects[document as usize].display_name();
-        let findings = verdict.findings.into_iter().map(|f| match f.location {
-            Location::Object(o) => (f.check, name(o.document), o.pointer),
-            Location::File(_) => panic!("object finding expected"),
-        });
-        let coverage = verdict.coverage.into_iter();
-        let coverage = coverage.map(|c| (c.check, c.documents.into_iter().map(name).collect()));
-        (findings.collect(), coverage.collect())
+        assert_eq!(located, owned_locations(&expected));
     }
 
     #[test]
@@ -1096,14 +1073,10 @@ mod tests {
                 json!([{"kind": "ServiceAccount", "name": "default", "namespace": "app"}]),
             ),
         ];
-        let only_declared: Vec<Value> = values
-            .iter()
-            .filter(|v| KINDS.iter().any(|k| v["kind"] == *k))
-            .cloned()
-            .collect();
-        assert_eq!(only_declared.len(), 3);
-        let all = summary(values);
-        assert!(!all.0.is_empty() && !all.1.is_empty());
-        assert_eq!(all, summary(only_declared));
+        let declared = assert_undeclared_kinds_change_nothing::<RbacLeastPrivilege>(
+            values,
+            &Settings::default(),
+        );
+        assert_eq!(declared, 3);
     }
 }

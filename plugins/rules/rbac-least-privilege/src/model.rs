@@ -7,12 +7,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use tollgate_sdk::{Finding, LabelSelector, Manifests, Object, Pointer, Severity, Value, workload};
+use tollgate_sdk::{
+    Finding, LabelSelector, Manifests, Object, Pointer, Severity, Value, typed, workload,
+};
 
 use crate::RBAC_GROUP;
 use crate::allowance::{Settings, accept};
 use crate::checks::{AUTOMOUNT_TOKEN, DEFAULT_SERVICE_ACCOUNT};
 use crate::grants::{self, Grant, Reach};
+use crate::kinds::{PodSpec, Role, ServiceAccount};
+use crate::policy::PolicyRule;
 use crate::subject::{RoleRef, Subject};
 
 /// A role by kind, namespace (Roles only) and name.
@@ -122,8 +126,8 @@ impl<'a> Model<'a> {
             self.set.namespace_of(account).to_owned(),
             account.name.clone(),
         );
-        let automount = account.value().get("automountServiceAccountToken");
-        if let Some(automount) = automount.and_then(Value::as_bool) {
+        let read: ServiceAccount = typed::read(account.value());
+        if let Some(automount) = read.automount_service_account_token {
             *self.account_automount.entry(key).or_insert(automount) |= automount;
         }
         if account.name == "default" {
@@ -166,7 +170,7 @@ impl<'a> Model<'a> {
         for (&key, copies) in &self.roles {
             let reach = self.reach(key);
             for role in copies {
-                for (index, grant) in grants::of_rules(rules_of(role), reach) {
+                for (index, grant) in grants::of_rules(&rules_of(role), reach) {
                     let at = Pointer::root().at("rules").at(index);
                     let what = format!("{} rule #{}", role.display_name(), index + 1);
                     findings.push(self.report(role, key, at.join(&grant.at), &what, &grant));
@@ -278,7 +282,7 @@ impl<'a> Model<'a> {
                 .flat_map(|(_, copies)| copies.iter())
                 .filter(|source| selector.matches(&source.labels()));
             for source in sources {
-                for (rule_index, grant) in grants::of_rules(rules_of(source), reach) {
+                for (rule_index, grant) in grants::of_rules(&rules_of(source), reach) {
                     let what = format!(
                         "{} aggregates {} rule #{}, which",
                         role.display_name(),
@@ -302,6 +306,7 @@ impl<'a> Model<'a> {
             let Some(rules) = grants::builtin_cluster_role(name) else {
                 continue;
             };
+            let rules: Vec<PolicyRule> = rules.iter().map(PolicyRule::new).collect();
             // A binding without subjects grants nothing.
             for holding in holdings.iter().filter(|h| !h.subjects.is_empty()) {
                 let binding = holding.binding;
@@ -414,8 +419,8 @@ impl<'a> Model<'a> {
     fn default_account_objects(&self) -> Vec<Finding> {
         let mut findings = Vec::new();
         for account in &self.default_accounts {
-            let automount = account.value().get("automountServiceAccountToken");
-            if automount.and_then(Value::as_bool) == Some(false) {
+            let read: ServiceAccount = typed::read(account.value());
+            if read.automount_service_account_token == Some(false) {
                 continue;
             }
             let namespace = self.set.namespace_of(account);
@@ -442,9 +447,8 @@ impl<'a> Model<'a> {
     /// Kubernetes semantics: the pod's `automountServiceAccountToken` wins, then the
     /// ServiceAccount's; the default is to mount.
     fn token_mounted(&self, spec: Option<&Value>, namespace: &str, account: &str) -> bool {
-        let pod = spec
-            .and_then(|s| s.get("automountServiceAccountToken"))
-            .and_then(Value::as_bool);
+        let pod = spec.map(typed::read::<PodSpec>);
+        let pod = pod.and_then(|spec| spec.automount_service_account_token);
         let account = (namespace.to_owned(), account.to_owned());
         let service_account = || self.account_automount.get(&account).copied();
         pod.or_else(service_account).unwrap_or(true)
@@ -452,36 +456,29 @@ impl<'a> Model<'a> {
 }
 
 /// The `rules` of a role (none when absent or not a list).
-fn rules_of(role: &Object) -> &[Value] {
-    role.value()
-        .get("rules")
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
+fn rules_of(role: &Object) -> Vec<PolicyRule<'_>> {
+    let role: Role = typed::read(role.value());
+    role.rules.unwrap_or_default()
 }
 
 /// The ServiceAccount a workload's pods run as.
 fn service_account(object: &Object) -> &str {
     let spec = workload::pod_template(object).and_then(|t| t.spec);
-    spec.and_then(|s| {
-        s.get("serviceAccountName")
-            .or_else(|| s.get("serviceAccount"))
-    })
-    .and_then(Value::as_str)
-    .filter(|name| !name.is_empty())
-    .unwrap_or("default")
+    let spec: PodSpec = spec.map(typed::read).unwrap_or_default();
+    let named = spec.service_account_name.or(spec.service_account);
+    named
+        .flatten()
+        .filter(|name| !name.is_empty())
+        .unwrap_or("default")
 }
 
 /// The `aggregationRule.clusterRoleSelectors` of a ClusterRole, parsed.
 fn selectors(role: &Object) -> Vec<(usize, Result<LabelSelector, String>)> {
-    let list = role
-        .value()
-        .pointer("/aggregationRule/clusterRoleSelectors")
-        .and_then(Value::as_array);
-    list.into_iter()
-        .flatten()
-        .enumerate()
-        .map(|(i, s)| (i, LabelSelector::parse(Some(s))))
-        .collect()
+    let role: Role = typed::read(role.value());
+    let aggregation = role.aggregation_rule.unwrap_or_default();
+    let list = aggregation.cluster_role_selectors.unwrap_or_default();
+    let parsed = list.iter().map(|s| LabelSelector::parse(Some(s)));
+    parsed.enumerate().collect()
 }
 
 /// Each text once, in first-seen order.
@@ -690,5 +687,30 @@ mod tests {
         let account = json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "web", "namespace": "shop"},
                              "automountServiceAccountToken": false});
         assert!(judge(vec![deployment("shop", Some("web"), None), account]).is_empty());
+    }
+
+    #[test]
+    fn the_account_field_that_is_there_alone_names_the_account() {
+        let pod = |spec: Value| json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "shop"}, "spec": spec});
+        let checks = |spec: Value| -> Vec<String> {
+            judge(vec![pod(spec)]).into_iter().map(|f| f.0).collect()
+        };
+        let own = ["automount-token"];
+        let default = ["default-service-account", "automount-token"];
+        assert_eq!(checks(json!({"serviceAccount": "ci"})), own);
+        assert_eq!(
+            checks(json!({"serviceAccountName": "ci", "serviceAccount": ""})),
+            own
+        );
+        // serviceAccountName there, empty or no string: the default account, whatever the
+        // deprecated serviceAccount says.
+        for name in [json!(null), json!(""), json!(7)] {
+            let spec = json!({"serviceAccountName": name, "serviceAccount": "ci"});
+            assert_eq!(checks(spec), default);
+        }
+        let switched_off = json!({"serviceAccount": "ci", "automountServiceAccountToken": false});
+        assert!(checks(switched_off).is_empty());
+        let text = json!({"serviceAccount": "ci", "automountServiceAccountToken": "false"});
+        assert_eq!(checks(text), own);
     }
 }

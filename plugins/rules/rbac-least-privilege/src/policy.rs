@@ -2,26 +2,31 @@
 //! `*` matches every verb, resource or API group; `*/sub` matches that subresource of
 //! every resource.
 
-use tollgate_sdk::Value;
+use serde::{Deserialize, Deserializer};
+use tollgate_sdk::{Value, typed};
 
-/// The lists of a policy rule, with the index of each entry.
+/// The lists of a policy rule: the strings of each, with their index (absent or odd lists
+/// are empty, and entries that are no string are left out).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
 pub struct PolicyRule<'a> {
+    #[serde(borrow, deserialize_with = "indexed")]
     pub api_groups: Vec<(usize, &'a str)>,
+    #[serde(borrow, deserialize_with = "indexed")]
     pub resources: Vec<(usize, &'a str)>,
+    #[serde(borrow, deserialize_with = "indexed")]
     pub verbs: Vec<(usize, &'a str)>,
+    #[serde(borrow, deserialize_with = "indexed")]
     pub resource_names: Vec<(usize, &'a str)>,
+    #[serde(borrow, rename = "nonResourceURLs", deserialize_with = "indexed")]
     pub non_resource_urls: Vec<(usize, &'a str)>,
 }
 
 impl<'a> PolicyRule<'a> {
+    /// A rule as written (a built-in role's, or a test's); a role's own rules are read
+    /// with the role ([`crate::kinds::Role`]).
     pub fn new(rule: &'a Value) -> Self {
-        Self {
-            api_groups: strings(rule, "apiGroups"),
-            resources: strings(rule, "resources"),
-            verbs: strings(rule, "verbs"),
-            resource_names: strings(rule, "resourceNames"),
-            non_resource_urls: strings(rule, "nonResourceURLs"),
-        }
+        typed::read(rule)
     }
 
     /// The verbs of `wanted` that this rule grants on `resource` (`name` or
@@ -94,19 +99,11 @@ fn matches_resource(rule: &str, requested: &str) -> bool {
     }
 }
 
-/// The strings of a list field with their positions; absent or malformed lists are empty.
-pub fn strings<'a>(value: &'a Value, field: &str) -> Vec<(usize, &'a str)> {
-    value
-        .get(field)
-        .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .enumerate()
-                .filter_map(|(i, v)| v.as_str().map(|s| (i, s)))
-                .collect()
-        })
-        .unwrap_or_default()
+/// The strings of a list field with their positions.
+fn indexed<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<(usize, &'de str)>, D::Error> {
+    let entries = typed::texts(deserializer)?.unwrap_or_default();
+    let strings = entries.into_iter().enumerate();
+    Ok(strings.filter_map(|(i, s)| Some((i, s?))).collect())
 }
 
 #[cfg(test)]

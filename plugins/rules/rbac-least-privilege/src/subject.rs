@@ -3,26 +3,46 @@
 
 use std::fmt;
 
+use serde::Deserialize;
 use tollgate_sdk::Value;
+use tollgate_sdk::typed::{self, object, objects, text};
+
+/// A RoleBinding or ClusterRoleBinding, the fields the rule reads.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct Binding<'a> {
+    #[serde(borrow, deserialize_with = "object")]
+    role_ref: Option<RoleRef<'a>>,
+    #[serde(borrow, deserialize_with = "objects")]
+    subjects: Option<Vec<SubjectEntry<'a>>>,
+}
+
+/// An entry of `subjects` as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SubjectEntry<'a> {
+    #[serde(borrow, deserialize_with = "text")]
+    kind: Option<&'a str>,
+    #[serde(borrow, deserialize_with = "text")]
+    name: Option<&'a str>,
+    #[serde(borrow, deserialize_with = "text")]
+    namespace: Option<&'a str>,
+}
 
 /// A binding's `roleRef`: the kind and name of the role it grants, when given.
+#[derive(Clone, Copy, Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct RoleRef<'a> {
+    #[serde(borrow, deserialize_with = "text")]
     pub kind: Option<&'a str>,
+    #[serde(borrow, deserialize_with = "text")]
     pub name: Option<&'a str>,
 }
 
 impl<'a> RoleRef<'a> {
     pub fn of(binding: &'a Value) -> Self {
-        let field = |name: &str| {
-            binding
-                .get("roleRef")
-                .and_then(|r| r.get(name))
-                .and_then(Value::as_str)
-        };
-        Self {
-            kind: field("kind"),
-            name: field("name"),
-        }
+        let binding: Binding = typed::read(binding);
+        binding.role_ref.unwrap_or_default()
     }
 }
 
@@ -38,17 +58,16 @@ impl<'a> Subject<'a> {
     /// Every subject of a binding, in order (so positions match `subjects[i]`). A
     /// ServiceAccount that names no namespace is in `namespace`, the binding's.
     pub fn of_binding(binding: &'a Value, namespace: &'a str) -> Vec<Self> {
-        let list = binding.get("subjects").and_then(Value::as_array);
-        list.into_iter()
-            .flatten()
+        let binding: Binding = typed::read(binding);
+        let subjects = binding.subjects.into_iter().flatten();
+        subjects
             .map(|subject| {
-                let text = |field: &str| subject.get(field).and_then(Value::as_str);
-                let kind = text("kind").unwrap_or("");
+                let kind = subject.kind.unwrap_or("");
                 Self {
                     kind,
-                    name: text("name").unwrap_or(""),
+                    name: subject.name.unwrap_or(""),
                     namespace: (kind == "ServiceAccount")
-                        .then(|| text("namespace").unwrap_or(namespace)),
+                        .then(|| subject.namespace.unwrap_or(namespace)),
                 }
             })
             .collect()

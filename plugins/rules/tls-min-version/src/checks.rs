@@ -3,7 +3,7 @@
 //! the cipher suites of kube-apiserver and the kubelet their CIS items.
 
 use tollgate_sdk::framework::{CIS_KUBERNETES, ISO27001, NIST_800_53, SOC2};
-use tollgate_sdk::{Check, ControlId, Severity, join_controls};
+use tollgate_sdk::{Check, ControlId, Severity, join};
 
 /// What every check evidences: transmission protected (SOC 2 CC6.7, ISO A.5.14, A.8.21,
 /// NIST SC-8, SC-8(1)), cryptography used as intended (A.8.24), and a configuration
@@ -20,13 +20,11 @@ const TLS_CONTROLS: [ControlId; 9] = [
     (NIST_800_53, "CM-6"),
 ];
 /// Protocol versions and cipher suites: also cryptographic protection (SC-13).
-const CRYPTO_CONTROLS: [ControlId; 10] = join_controls(TLS_CONTROLS, [(NIST_800_53, "SC-13")]);
-const APISERVER_CONTROLS: [ControlId; 11] =
-    join_controls(CRYPTO_CONTROLS, [(CIS_KUBERNETES, "1.2.29")]);
-const KUBELET_CONTROLS: [ControlId; 11] =
-    join_controls(CRYPTO_CONTROLS, [(CIS_KUBERNETES, "4.2.12")]);
+const CRYPTO_CONTROLS: [ControlId; 10] = join(TLS_CONTROLS, [(NIST_800_53, "SC-13")]);
+const APISERVER_CONTROLS: [ControlId; 11] = join(CRYPTO_CONTROLS, [(CIS_KUBERNETES, "1.2.29")]);
+const KUBELET_CONTROLS: [ControlId; 11] = join(CRYPTO_CONTROLS, [(CIS_KUBERNETES, "4.2.12")]);
 /// Verification off: also who is on the other end (CC6.1, A.8.5, SC-23).
-const VERIFICATION_CONTROLS: [ControlId; 12] = join_controls(
+const VERIFICATION_CONTROLS: [ControlId; 12] = join(
     TLS_CONTROLS,
     [(SOC2, "CC6.1"), (ISO27001, "A.8.5"), (NIST_800_53, "SC-23")],
 );

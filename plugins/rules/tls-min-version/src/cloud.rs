@@ -2,7 +2,7 @@
 //! Ingress (ALB), AWS load balancers of `LoadBalancer` Services (ELB, NLB), and GCE
 //! certificates on an Ingress. The AWS policy names are read by [`crate::aws`].
 
-use tollgate_sdk::{Pointer, Value};
+use tollgate_sdk::{Check, Pointer, Value};
 
 use crate::judge::Judge;
 use crate::{PLAINTEXT_INGRESS, UNKNOWN_VALUE, WEAK_PROTOCOL, aws};
@@ -30,6 +30,16 @@ fn annotation_at(key: &str) -> Pointer {
 }
 
 impl Judge<'_> {
+    /// Judges a `LoadBalancer` Service's cloud annotations; an Ingress's are read with
+    /// the Ingress ([`Judge::ingress_kinds`]). Services are recorded as judged only when
+    /// they configure TLS.
+    pub fn cloud_kinds(&mut self, kind: &str, group: &str) -> &'static [Check] {
+        if (kind, group) == ("Service", "") {
+            self.aws_service();
+        }
+        &[]
+    }
+
     /// ALB and GCE annotations of an Ingress; whether they give it a TLS listener (its
     /// hosts are then not judged by `spec.tls`).
     pub fn cloud_ingress_annotations(&mut self) -> bool {

@@ -1,13 +1,17 @@
-//! Control-plane components and clients: command-line flags and environment of any
-//! container (kube-apiserver, kubelet, etcd, metrics-server, ...), `KubeletConfiguration`,
-//! `APIService`, kubeconfig files and admission webhooks.
+//! Control-plane components and clients: command-line flags of any container
+//! (kube-apiserver, kubelet, etcd, metrics-server, ...), `KubeletConfiguration`,
+//! `APIService`, kubeconfig files and admission webhooks. A container's environment is
+//! read by [`crate::environment`].
 
-use tollgate_sdk::{Pointer, Value, workload};
+use tollgate_sdk::{Check, Pointer, Value, workload};
 
 use crate::checks::VERSION_AND_SUITES;
-use crate::command::{CommandLine, environment, is_true};
+use crate::command::CommandLine;
 use crate::judge::{Component, Judge};
-use crate::{APISERVER_CIPHER_SUITES, KUBELET_CIPHER_SUITES, VERIFICATION_DISABLED, ciphers};
+use crate::{
+    APISERVER_CIPHER_SUITES, KUBELET_CIPHER_SUITES, UNKNOWN_VALUE, VERIFICATION_DISABLED,
+    WEAK_CIPHERS, WEAK_PROTOCOL, ciphers,
+};
 
 /// Control-plane programs besides kube-apiserver and the kubelet that serve TLS and talk
 /// to other components over it.
@@ -22,6 +26,36 @@ const SKIP_VERIFY_FLAGS: [&str; 4] = [
 ];
 
 impl Judge<'_> {
+    /// Judges the kinds that configure control-plane components and clients, returning
+    /// the checks that judged the object; none for other kinds (a kubeconfig records
+    /// itself, when it has clusters).
+    pub fn control_plane_kinds(&mut self, kind: &str, group: &str) -> &'static [Check] {
+        match (kind, group) {
+            ("KubeletConfiguration", _) => {
+                self.kubelet_configuration();
+                &[
+                    WEAK_PROTOCOL,
+                    WEAK_CIPHERS,
+                    UNKNOWN_VALUE,
+                    KUBELET_CIPHER_SUITES,
+                ]
+            }
+            ("APIService", "apiregistration.k8s.io") => {
+                self.api_service();
+                &[VERIFICATION_DISABLED]
+            }
+            ("Config", "") => {
+                self.kubeconfig();
+                &[]
+            }
+            ("ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration", _) => {
+                self.webhooks();
+                &[VERIFICATION_DISABLED]
+            }
+            _ => &[],
+        }
+    }
+
     /// Command lines and environment of every container of a workload.
     pub fn containers(&mut self) {
         let Some(template) = workload::pod_template(self.object) else {
@@ -90,33 +124,6 @@ impl Judge<'_> {
                 at.clone(),
                 format!("container {name} runs with {flag}: TLS certificates are not verified; remove it and trust the right CA"),
             );
-        }
-    }
-
-    /// Environment variables that turn verification off, and plain HTTP registries.
-    fn verification_environment(&mut self, container: &workload::Container) {
-        let name = container.name;
-        for (variable, value, at) in environment(container) {
-            let disables = match variable {
-                "NODE_TLS_REJECT_UNAUTHORIZED" | "PYTHONHTTPSVERIFY" => value == "0",
-                "GIT_SSL_NO_VERIFY" => is_true(value),
-                _ => false,
-            };
-            if disables {
-                self.report(
-                    VERIFICATION_DISABLED,
-                    at,
-                    format!("container {name} sets {variable}={value}: TLS certificates are not verified; remove it"),
-                );
-            } else if variable.to_ascii_lowercase().contains("registry")
-                && value.to_ascii_lowercase().starts_with("http://")
-            {
-                self.report(
-                    VERIFICATION_DISABLED,
-                    at,
-                    format!("container {name} uses the plain HTTP registry {value} ({variable}); use https://"),
-                );
-            }
         }
     }
 
@@ -216,7 +223,7 @@ fn flags_pointer(container: &workload::Container) -> Pointer {
 
 #[cfg(test)]
 mod tests {
-    use crate::tests::found;
+    use crate::tests::{disabled_in_first_container, found};
     use tollgate_sdk::{Value, serde_json::json};
 
     fn apiserver(args: Value) -> Value {
@@ -383,27 +390,14 @@ mod tests {
     }
 
     #[test]
-    fn verification_switched_off_by_flags_and_environment() {
+    fn verification_switched_off_by_flags() {
         let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "m"},
             "spec": {"template": {"spec": {"containers": [{"name": "metrics-server",
-                "args": ["--kubelet-insecure-tls", "--tls-verify=false", "--insecure-skip-tls-verify=false"],
-                "env": [{"name": "NODE_TLS_REJECT_UNAUTHORIZED", "value": "0"},
-                        {"name": "PYTHONHTTPSVERIFY", "value": "1"},
-                        {"name": "REGISTRY_MIRROR", "value": "http://mirror.local:5000"}]}]}}}});
-        let checks: Vec<(String, String)> = found(deployment)
-            .into_iter()
-            .map(|(c, p, _)| (c, p))
-            .collect();
-        let base = "/spec/template/spec/containers/0";
-        let disabled = |at: &str| ("verification-disabled".to_owned(), format!("{base}/{at}"));
+                "args": ["--kubelet-insecure-tls", "--tls-verify=false", "--insecure-skip-tls-verify=false",
+                         "--insecure-registry=mirror.local:5000"]}]}}}});
         assert_eq!(
-            checks,
-            [
-                disabled("args/0"),
-                disabled("args/1"),
-                disabled("env/0/value"),
-                disabled("env/2/value")
-            ]
+            disabled_in_first_container(deployment),
+            ["args/0", "args/1", "args/3"]
         );
     }
 

@@ -3,13 +3,13 @@
 //! `Gateway` listeners. Cloud load balancer annotations on an Ingress are read by
 //! [`crate::cloud`].
 
-use tollgate_sdk::{Pointer, Value};
+use tollgate_sdk::{Check, Pointer, Value};
 
 use crate::checks::VERSION_AND_SUITES;
 use crate::command::is_false;
 use crate::judge::{Component, Judge};
 use crate::protocol::parse_list;
-use crate::{PLAINTEXT_INGRESS, WEAK_CIPHERS, WEAK_PROTOCOL, ciphers};
+use crate::{PLAINTEXT_INGRESS, UNKNOWN_VALUE, WEAK_CIPHERS, WEAK_PROTOCOL, ciphers};
 
 /// ingress-nginx annotations (and, without the prefix, controller ConfigMap keys).
 pub const NGINX_PROTOCOLS: &str = "nginx.ingress.kubernetes.io/ssl-protocols";
@@ -21,6 +21,35 @@ fn annotation_at(key: &str) -> Pointer {
 }
 
 impl Judge<'_> {
+    /// Judges the kinds of ingress controllers (and the ingress-nginx ConfigMap keys),
+    /// returning the checks that judged the object; none for other kinds.
+    pub fn ingress_kinds(&mut self, kind: &str, group: &str) -> &'static [Check] {
+        match (kind, group) {
+            ("Ingress", _) => {
+                self.ingress();
+                &[
+                    WEAK_PROTOCOL,
+                    WEAK_CIPHERS,
+                    PLAINTEXT_INGRESS,
+                    UNKNOWN_VALUE,
+                ]
+            }
+            ("ConfigMap", "") => {
+                self.nginx_configmap();
+                &[]
+            }
+            ("Gateway", "gateway.networking.k8s.io") => {
+                self.gateway_api();
+                &[PLAINTEXT_INGRESS]
+            }
+            ("TLSOption", "traefik.io" | "traefik.containo.us") => {
+                self.traefik_option();
+                &VERSION_AND_SUITES
+            }
+            _ => &[],
+        }
+    }
+
     /// An `Ingress`: ingress-nginx TLS annotations, cloud load balancer annotations, and
     /// hosts served without TLS.
     pub fn ingress(&mut self) {

@@ -33,9 +33,10 @@
 //! never a container or ConfigMap without TLS settings: the scope its controls rest on.
 //!
 //! One module per dialect family ([`ingress`], [`cloud`], [`mesh`], [`control_plane`],
-//! [`openshift`], [`monitoring`]), each adding the kinds it knows to [`judge::Judge`], the
-//! per-object context that reads fields and reports. Findings point only at fields that
-//! exist: what is missing is reported at its nearest existing parent.
+//! [`environment`], [`openshift`], [`monitoring`]), each with its own tests, adding the
+//! kinds it knows to [`judge::Judge`], the per-object context that reads fields and
+//! reports. Findings point only at fields that exist: what is missing is reported at its
+//! nearest existing parent.
 //!
 //! Values are parsed, not grepped: every spelling Kubernetes, Go, etcd, nginx, Istio,
 //! Traefik and OpenShift use is understood.
@@ -46,6 +47,7 @@ mod ciphers;
 mod cloud;
 mod command;
 mod control_plane;
+mod environment;
 mod ingress;
 mod judge;
 mod mesh;
@@ -54,51 +56,45 @@ mod openshift;
 mod protocol;
 mod scrape;
 
+use checks::CHECKS;
 pub(crate) use checks::{
     APISERVER_CIPHER_SUITES, KUBELET_CIPHER_SUITES, PLAINTEXT_INGRESS, UNKNOWN_VALUE,
     VERIFICATION_DISABLED, WEAK_CIPHERS, WEAK_PROTOCOL,
 };
-use checks::{CHECKS, VERSION_AND_SUITES};
 use judge::Judge;
 use tollgate_sdk::{
-    Check, CheckError, InputKind, Manifests, Rule, RuleInfo, RuleSpec, Verdict, export_rule,
+    Check, CheckError, InputKind, Manifests, Rule, RuleInfo, RuleSpec, Verdict, export_rule, join,
     workload,
 };
 
 /// The kinds the rule reads: every kind that configures or serves TLS, ConfigMaps and
 /// Secrets for ingress-nginx and Prometheus configurations, and workloads for their
 /// containers' flags.
-const KINDS: [&str; 29] = [
-    "Ingress",
-    "ConfigMap",
-    "Secret",
-    "Service",
-    "KubeletConfiguration",
-    "Gateway",
-    "DestinationRule",
-    "TLSOption",
-    "APIServer",
-    "IngressController",
-    "KubeletConfig",
-    "Route",
-    "ServiceMonitor",
-    "PodMonitor",
-    "Probe",
-    "ScrapeConfig",
-    "APIService",
-    "Config",
-    "ValidatingWebhookConfiguration",
-    "MutatingWebhookConfiguration",
-    workload::KINDS[0],
-    workload::KINDS[1],
-    workload::KINDS[2],
-    workload::KINDS[3],
-    workload::KINDS[4],
-    workload::KINDS[5],
-    workload::KINDS[6],
-    workload::KINDS[7],
-    workload::KINDS[8],
-];
+const KINDS: [&str; 29] = join(
+    [
+        "Ingress",
+        "ConfigMap",
+        "Secret",
+        "Service",
+        "KubeletConfiguration",
+        "Gateway",
+        "DestinationRule",
+        "TLSOption",
+        "APIServer",
+        "IngressController",
+        "KubeletConfig",
+        "Route",
+        "ServiceMonitor",
+        "PodMonitor",
+        "Probe",
+        "ScrapeConfig",
+        "APIService",
+        "Config",
+        "ValidatingWebhookConfiguration",
+        "MutatingWebhookConfiguration",
+    ],
+    workload::KINDS,
+);
 
 const SPEC: RuleSpec = RuleSpec {
     id: "tls-min-version",
@@ -169,92 +165,26 @@ impl Seen {
 export_rule!(TlsMinVersion);
 
 impl Judge<'_> {
-    /// Judges the object by its kind and API group, with the family module that knows
-    /// it, and records which checks judged it. Kinds that always configure or serve TLS
-    /// are recorded here; ConfigMaps, Secrets, Services, monitors and kubeconfigs by
-    /// their family module, only when they hold a TLS setting.
+    /// Judges the object by its kind and API group, with each family module in turn
+    /// (a ConfigMap may configure ingress-nginx and carry a Prometheus configuration),
+    /// and records which checks judged it. Kinds that always configure or serve TLS are
+    /// recorded by the family; ConfigMaps, Secrets, Services, monitors and kubeconfigs
+    /// only when they hold a TLS setting.
     fn kind(&mut self) {
         let object = self.object;
-        let judged: &[Check] = match (object.kind.as_str(), object.api_group()) {
-            ("Ingress", _) => {
-                self.ingress();
-                &[
-                    WEAK_PROTOCOL,
-                    WEAK_CIPHERS,
-                    PLAINTEXT_INGRESS,
-                    UNKNOWN_VALUE,
-                ]
-            }
-            ("ConfigMap", "") => {
-                self.nginx_configmap();
-                self.configmap_scrape_configs();
-                &[]
-            }
-            ("Secret", "") => {
-                self.secret_scrape_configs();
-                &[]
-            }
-            ("Service", "") => {
-                self.aws_service();
-                &[]
-            }
-            ("KubeletConfiguration", _) => {
-                self.kubelet_configuration();
-                &[
-                    WEAK_PROTOCOL,
-                    WEAK_CIPHERS,
-                    UNKNOWN_VALUE,
-                    KUBELET_CIPHER_SUITES,
-                ]
-            }
-            ("Gateway", "networking.istio.io") => {
-                self.istio_gateway();
-                &[WEAK_PROTOCOL, UNKNOWN_VALUE]
-            }
-            ("Gateway", "gateway.networking.k8s.io") => {
-                self.gateway_api();
-                &[PLAINTEXT_INGRESS]
-            }
-            ("DestinationRule", "networking.istio.io") => {
-                self.istio_destination_rule();
-                &[VERIFICATION_DISABLED]
-            }
-            ("TLSOption", "traefik.io" | "traefik.containo.us") => {
-                self.traefik_option();
-                &VERSION_AND_SUITES
-            }
-            ("APIServer", "config.openshift.io")
-            | ("IngressController", "operator.openshift.io")
-            | ("KubeletConfig", "machineconfiguration.openshift.io") => {
-                self.openshift_profile();
-                &[WEAK_PROTOCOL, UNKNOWN_VALUE]
-            }
-            ("Route", "route.openshift.io") => {
-                self.openshift_route();
-                &[PLAINTEXT_INGRESS]
-            }
-            (
-                "ServiceMonitor" | "PodMonitor" | "Probe" | "ScrapeConfig",
-                "monitoring.coreos.com",
-            ) => {
-                self.prometheus_operator_target();
-                &[]
-            }
-            ("APIService", "apiregistration.k8s.io") => {
-                self.api_service();
-                &[VERIFICATION_DISABLED]
-            }
-            ("Config", "") => {
-                self.kubeconfig();
-                &[]
-            }
-            ("ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration", _) => {
-                self.webhooks();
-                &[VERIFICATION_DISABLED]
-            }
-            _ => &[],
-        };
-        self.judged(judged);
+        let (kind, group) = (object.kind.as_str(), object.api_group());
+        let families = [
+            Self::ingress_kinds,
+            Self::cloud_kinds,
+            Self::mesh_kinds,
+            Self::control_plane_kinds,
+            Self::openshift_kinds,
+            Self::monitoring_kinds,
+        ];
+        for family in families {
+            let judged = family(self, kind, group);
+            self.judged(judged);
+        }
     }
 }
 

@@ -1,14 +1,30 @@
 //! Service meshes: Istio `Gateway` minimum versions and `DestinationRule` client TLS.
 
-use tollgate_sdk::{Pointer, Value};
+use tollgate_sdk::{Check, Pointer, Value};
 
-use crate::VERIFICATION_DISABLED;
 use crate::judge::Judge;
+use crate::{UNKNOWN_VALUE, VERIFICATION_DISABLED, WEAK_PROTOCOL};
 
 /// Host suffixes of in-cluster services: plaintext to them is the mesh's business.
 const CLUSTER_SUFFIXES: [&str; 3] = [".svc", ".svc.cluster.local", ".cluster.local"];
 
 impl Judge<'_> {
+    /// Judges the kinds of service meshes (Istio), returning the checks that judged the
+    /// object; none for other kinds.
+    pub fn mesh_kinds(&mut self, kind: &str, group: &str) -> &'static [Check] {
+        match (kind, group) {
+            ("Gateway", "networking.istio.io") => {
+                self.istio_gateway();
+                &[WEAK_PROTOCOL, UNKNOWN_VALUE]
+            }
+            ("DestinationRule", "networking.istio.io") => {
+                self.istio_destination_rule();
+                &[VERIFICATION_DISABLED]
+            }
+            _ => &[],
+        }
+    }
+
     /// Istio `Gateway`: each server's `tls.minProtocolVersion` (`TLS_AUTO` is the safe default).
     pub fn istio_gateway(&mut self) {
         for (i, server) in self.list("/spec/servers").iter().enumerate() {

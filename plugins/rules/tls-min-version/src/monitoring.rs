@@ -3,7 +3,7 @@
 //! they scrape without verifying certificates.
 
 use base64::{Engine, engine::general_purpose::STANDARD};
-use tollgate_sdk::{Pointer, Value};
+use tollgate_sdk::{Check, Pointer, Value};
 
 use crate::VERIFICATION_DISABLED;
 use crate::judge::Judge;
@@ -16,6 +16,21 @@ enum Endpoints {
 }
 
 impl Judge<'_> {
+    /// Judges Prometheus-operator targets and the Prometheus configurations ConfigMaps
+    /// and Secrets carry; each is recorded as judged only when it holds TLS settings.
+    pub fn monitoring_kinds(&mut self, kind: &str, group: &str) -> &'static [Check] {
+        match (kind, group) {
+            (
+                "ServiceMonitor" | "PodMonitor" | "Probe" | "ScrapeConfig",
+                "monitoring.coreos.com",
+            ) => self.prometheus_operator_target(),
+            ("ConfigMap", "") => self.configmap_scrape_configs(),
+            ("Secret", "") => self.secret_scrape_configs(),
+            _ => {}
+        }
+        &[]
+    }
+
     /// `tlsConfig.insecureSkipVerify: true` on a Prometheus-operator scrape target; a
     /// monitor with a `tlsConfig` is judged.
     pub fn prometheus_operator_target(&mut self) {
@@ -65,16 +80,15 @@ impl Judge<'_> {
         self.scrape_configs("data", entries);
     }
 
-    /// Prometheus configurations in a Secret's `stringData` or (base64) `data`; whether
-    /// there were any. Nothing of the Secret is ever quoted.
-    pub fn secret_scrape_configs(&mut self) -> bool {
+    /// Prometheus configurations in a Secret's `stringData` or (base64) `data`. Nothing of
+    /// the Secret is ever quoted.
+    pub fn secret_scrape_configs(&mut self) {
         let plain = self.string_entries("stringData", |text| Some(text.to_owned()));
         let encoded = self.string_entries("data", |text| {
             String::from_utf8(STANDARD.decode(text.trim()).ok()?).ok()
         });
-        let in_plain = self.scrape_configs("stringData", plain);
-        let in_encoded = self.scrape_configs("data", encoded);
-        in_plain || in_encoded
+        self.scrape_configs("stringData", plain);
+        self.scrape_configs("data", encoded);
     }
 
     /// The string entries of the map `field`, each read by `read` (entries it refuses are
@@ -92,8 +106,8 @@ impl Judge<'_> {
     }
 
     /// Reports each place the Prometheus configurations among `entries` skip verification;
-    /// an object holding one is judged. Whether any entry was a Prometheus configuration.
-    fn scrape_configs(&mut self, field: &str, entries: Vec<(String, String)>) -> bool {
+    /// an object holding one is judged.
+    fn scrape_configs(&mut self, field: &str, entries: Vec<(String, String)>) {
         let mut any = false;
         for (key, text) in entries {
             let Some(found) = scrape::skipped_verification(&text) else {
@@ -108,7 +122,6 @@ impl Judge<'_> {
                 self.report_skip(at.clone(), &key, ordinal, skip);
             }
         }
-        any
     }
 
     fn report_skip(&mut self, at: Pointer, key: &str, ordinal: usize, skip: SkipVerify) {

@@ -1,12 +1,30 @@
 //! OpenShift: `tlsSecurityProfile` of the API server, ingress controllers and kubelets,
 //! and `Route` objects served without TLS.
 
-use tollgate_sdk::Pointer;
+use tollgate_sdk::{Check, Pointer};
 
 use crate::judge::Judge;
-use crate::{PLAINTEXT_INGRESS, WEAK_PROTOCOL};
+use crate::{PLAINTEXT_INGRESS, UNKNOWN_VALUE, WEAK_PROTOCOL};
 
 impl Judge<'_> {
+    /// Judges OpenShift's kinds, returning the checks that judged the object; none for
+    /// other kinds.
+    pub fn openshift_kinds(&mut self, kind: &str, group: &str) -> &'static [Check] {
+        match (kind, group) {
+            ("APIServer", "config.openshift.io")
+            | ("IngressController", "operator.openshift.io")
+            | ("KubeletConfig", "machineconfiguration.openshift.io") => {
+                self.openshift_profile();
+                &[WEAK_PROTOCOL, UNKNOWN_VALUE]
+            }
+            ("Route", "route.openshift.io") => {
+                self.openshift_route();
+                &[PLAINTEXT_INGRESS]
+            }
+            _ => &[],
+        }
+    }
+
     /// OpenShift `spec.tlsSecurityProfile`: `Old` allows TLS 1.0; `Custom` says its minimum.
     pub fn openshift_profile(&mut self) {
         let at = Pointer::root().path(["spec", "tlsSecurityProfile"]);

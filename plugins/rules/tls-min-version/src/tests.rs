@@ -2,7 +2,10 @@
 //! odd objects.
 
 use super::*;
-use tollgate_sdk::{Location, Value, object_locations, serde_json::json};
+use tollgate_sdk::testing::{
+    assert_undeclared_kinds_change_nothing, control_names, object_locations,
+};
+use tollgate_sdk::{Location, Value, serde_json::json};
 
 /// A finding as the tests compare it: `(check, pointer, CIS items of its check)`.
 pub type Found = (String, String, Vec<String>);
@@ -42,6 +45,19 @@ fn cis_items(check: &str) -> Vec<String> {
 /// One finding of `check` at `pointer`, with no CIS item.
 pub fn one(check: &str, pointer: &str) -> Vec<Found> {
     vec![(check.into(), pointer.into(), vec![])]
+}
+
+/// Where a workload's findings are, relative to its first container, asserting that all
+/// are `verification-disabled`.
+pub fn disabled_in_first_container(workload: Value) -> Vec<String> {
+    let base = "/spec/template/spec/containers/0/";
+    let found = found(workload).into_iter();
+    found
+        .map(|(check, at, _)| {
+            assert_eq!(check, "verification-disabled", "{at}");
+            at.strip_prefix(base).unwrap_or(&at).to_owned()
+        })
+        .collect()
 }
 
 pub fn ingress(annotations: Value, spec: Value) -> Value {
@@ -149,23 +165,6 @@ fn every_kind_the_rule_reads_is_declared() {
     }
 }
 
-/// What a run concluded, by object name rather than position: `(check, object,
-/// pointer)` of each finding, then `(check, objects)` of each coverage.
-type Summary = (Vec<(String, String, String)>, Vec<(String, Vec<String>)>);
-
-fn summary(values: Vec<Value>) -> Summary {
-    let set = Manifests::from_values("default", values).unwrap();
-    let verdict = TlsMinVersion::check_manifests(&set, &tollgate_sdk::NoSettings {}).unwrap();
-    let name = |document: u32| set.objects[document as usize].display_name();
-    let findings = verdict.findings.into_iter().map(|f| match f.location {
-        Location::Object(o) => (f.check, name(o.document), o.pointer),
-        Location::File(_) => panic!("object finding expected"),
-    });
-    let coverage = verdict.coverage.into_iter();
-    let coverage = coverage.map(|c| (c.check, c.documents.into_iter().map(name).collect()));
-    (findings.collect(), coverage.collect())
-}
-
 #[test]
 fn objects_of_undeclared_kinds_change_nothing() {
     let values = vec![
@@ -180,29 +179,18 @@ fn objects_of_undeclared_kinds_change_nothing() {
         json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "kube-apiserver"},
                "spec": {"containers": [{"name": "api", "command": ["kube-apiserver"]}]}}),
     ];
-    let declared = TlsMinVersion::info().kinds;
-    let only_declared: Vec<Value> = values
-        .iter()
-        .filter(|v| declared.iter().any(|k| v["kind"] == k.as_str()))
-        .cloned()
-        .collect();
-    assert_eq!(only_declared.len(), 2);
-    let all = summary(values);
-    assert!(!all.0.is_empty() && !all.1.is_empty());
-    assert_eq!(all, summary(only_declared));
+    let declared = assert_undeclared_kinds_change_nothing::<TlsMinVersion>(
+        values,
+        &tollgate_sdk::NoSettings {},
+    );
+    assert_eq!(declared, 2);
 }
 
 #[test]
 fn each_check_maps_to_its_own_controls() {
     let info = TlsMinVersion::info();
     assert_eq!(info.version, "0.2.0");
-    let controls = |id: &str| -> Vec<String> {
-        let check = info.checks.iter().find(|c| c.id == id).unwrap();
-        let controls = check.controls.iter();
-        controls
-            .map(|c| format!("{} {}", c.framework, c.id))
-            .collect()
-    };
+    let controls = |id: &str| control_names(&info, id);
     let common = [
         "soc2 CC6.7",
         "soc2 CC7.1",

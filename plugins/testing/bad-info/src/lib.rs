@@ -2,26 +2,19 @@
 //! control no catalog knows, soc2 CC99.9): the host must refuse to load it.
 
 use tollgate_sdk::framework::SOC2;
-use tollgate_sdk::{Check, InputKind, Rule, RuleInfo, RuleSpec, Severity, export_rule};
+use tollgate_sdk::{Check, Rule, RuleInfo, RuleSpec, Severity, export_rule};
 
 const BROKEN: Check = Check {
-    id: "broken",
-    title: "Breaks the contract",
-    severity: Severity::High,
-    rationale: "None: a test plugin.",
-    remediation: "None.",
     controls: &[(SOC2, "CC99.9")],
+    ..Check::test_plugin("broken", "Breaks the contract", Severity::High, "None.")
 };
 
-const SPEC: RuleSpec = RuleSpec {
-    id: "Bad Info!",
-    version: "0.1.0",
-    title: "Broken metadata",
-    description: "A broken plugin for the loader tests; never shipped.",
-    inputs: &[InputKind::Manifests],
-    kinds: &[],
-    checks: &[BROKEN],
-};
+const SPEC: RuleSpec = RuleSpec::test_plugin(
+    "Bad Info!",
+    "Broken metadata",
+    "A broken plugin for the loader tests; never shipped.",
+    &[BROKEN],
+);
 
 struct BadInfo;
 

@@ -1,25 +1,22 @@
 //! A test plugin whose `info()` version is markup, not a semantic version: refused.
 
-use tollgate_sdk::framework::SOC2;
-use tollgate_sdk::{Check, InputKind, Rule, RuleInfo, RuleSpec, Severity, export_rule};
+use tollgate_sdk::{Check, Rule, RuleInfo, RuleSpec, Severity, export_rule};
 
-const CLAIM: Check = Check {
-    id: "claim",
-    title: "Claims a version that is not one",
-    severity: Severity::Low,
-    rationale: "None: a test plugin.",
-    remediation: "None: it exists to be refused.",
-    controls: &[(SOC2, "CC6.1")],
-};
+const CLAIM: Check = Check::test_plugin(
+    "claim",
+    "Claims a version that is not one",
+    Severity::Low,
+    "None: it exists to be refused.",
+);
 
 const SPEC: RuleSpec = RuleSpec {
-    id: "test-bad-version",
     version: "<b>9</b>",
-    title: "Claim a version that is not one",
-    description: "A hostile plugin for the sandbox tests; never shipped.",
-    inputs: &[InputKind::Manifests],
-    kinds: &[],
-    checks: &[CLAIM],
+    ..RuleSpec::test_plugin(
+        "test-bad-version",
+        "Claim a version that is not one",
+        "A hostile plugin for the sandbox tests; never shipped.",
+        &[CLAIM],
+    )
 };
 
 struct BadVersion;

@@ -1,30 +1,23 @@
 //! A test plugin that writes 40 KiB to stderr: the host keeps 16 KiB and must say that
 //! stderr was full rather than quote a line cut in half.
 
-use tollgate_sdk::framework::SOC2;
 use tollgate_sdk::{
-    Check, CheckError, InputKind, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict,
-    export_rule,
+    Check, CheckError, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict, export_rule,
 };
 
-const CHATTER: Check = Check {
-    id: "chatter",
-    title: "Talks too much",
-    severity: Severity::High,
-    rationale: "None: a test plugin.",
-    remediation: "None: it exists to be stopped.",
-    controls: &[(SOC2, "CC6.1")],
-};
+const CHATTER: Check = Check::test_plugin(
+    "chatter",
+    "Talks too much",
+    Severity::High,
+    "None: it exists to be stopped.",
+);
 
-const SPEC: RuleSpec = RuleSpec {
-    id: "test-chatter",
-    version: "0.1.0",
-    title: "Talk too much",
-    description: "A hostile plugin for the sandbox tests; never shipped.",
-    inputs: &[InputKind::Manifests],
-    kinds: &[],
-    checks: &[CHATTER],
-};
+const SPEC: RuleSpec = RuleSpec::test_plugin(
+    "test-chatter",
+    "Talk too much",
+    "A hostile plugin for the sandbox tests; never shipped.",
+    &[CHATTER],
+);
 
 struct Chatter;
 

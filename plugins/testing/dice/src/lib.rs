@@ -3,30 +3,23 @@
 
 use std::hash::{BuildHasher, RandomState};
 
-use tollgate_sdk::framework::SOC2;
 use tollgate_sdk::{
-    Check, CheckError, Finding, InputKind, Location, Manifests, ObjectLocation, Rule, RuleInfo,
-    RuleSpec, Severity, Verdict, export_rule,
+    Check, CheckError, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict, export_rule,
 };
 
-const ROLLED: Check = Check {
-    id: "rolled",
-    title: "Reports its dice",
-    severity: Severity::Low,
-    rationale: "None: a test plugin.",
-    remediation: "None: it reports its dice.",
-    controls: &[(SOC2, "CC6.1")],
-};
+const ROLLED: Check = Check::test_plugin(
+    "rolled",
+    "Reports its dice",
+    Severity::Low,
+    "None: it reports its dice.",
+);
 
-const SPEC: RuleSpec = RuleSpec {
-    id: "test-dice",
-    version: "0.1.0",
-    title: "Roll dice",
-    description: "A test plugin for the sandbox tests; never shipped.",
-    inputs: &[InputKind::Manifests],
-    kinds: &[],
-    checks: &[ROLLED],
-};
+const SPEC: RuleSpec = RuleSpec::test_plugin(
+    "test-dice",
+    "Roll dice",
+    "A test plugin for the sandbox tests; never shipped.",
+    &[ROLLED],
+);
 
 struct Dice;
 
@@ -42,18 +35,12 @@ impl Rule for Dice {
         _settings: &Self::Settings,
     ) -> Result<Verdict, CheckError> {
         let hashed = RandomState::new().hash_one("dice");
-        Ok(Verdict::of(vec![Finding {
-            check: ROLLED.id.into(),
-            severity: Severity::Low,
-            message: format!("hashed {hashed:016x}"),
-            location: Location::Object(ObjectLocation {
-                document: 0,
-                pointer: String::new(),
-            }),
-            evidence: None,
-            identity: String::new(),
-            accepted: None,
-        }]))
+        let message = format!("hashed {hashed:016x}");
+        Ok(Verdict::of(vec![ROLLED.unchecked_at(
+            0,
+            String::new(),
+            message,
+        )]))
     }
 }
 

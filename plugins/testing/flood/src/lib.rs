@@ -2,30 +2,23 @@
 //! huge evidence, a huge pointer, huge error text, or too many findings.
 
 use serde::Deserialize;
-use tollgate_sdk::framework::SOC2;
 use tollgate_sdk::{
-    Check, CheckError, Finding, InputKind, Location, Manifests, ObjectLocation, Rule, RuleInfo,
-    RuleSpec, Severity, Verdict, export_rule,
+    Check, CheckError, Finding, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict, export_rule,
 };
 
-const FLOODED: Check = Check {
-    id: "flooded",
-    title: "Returns too much",
-    severity: Severity::Low,
-    rationale: "None: a test plugin.",
-    remediation: "None: it exists to be stopped.",
-    controls: &[(SOC2, "CC6.1")],
-};
+const FLOODED: Check = Check::test_plugin(
+    "flooded",
+    "Returns too much",
+    Severity::Low,
+    "None: it exists to be stopped.",
+);
 
-const SPEC: RuleSpec = RuleSpec {
-    id: "test-flood",
-    version: "0.1.0",
-    title: "Return too much",
-    description: "A hostile plugin for the sandbox tests; never shipped.",
-    inputs: &[InputKind::Manifests],
-    kinds: &[],
-    checks: &[FLOODED],
-};
+const SPEC: RuleSpec = RuleSpec::test_plugin(
+    "test-flood",
+    "Return too much",
+    "A hostile plugin for the sandbox tests; never shipped.",
+    &[FLOODED],
+);
 
 struct Flood;
 
@@ -49,16 +42,8 @@ struct Settings {
 
 fn finding(pointer: String, evidence: Option<String>) -> Finding {
     Finding {
-        check: FLOODED.id.into(),
-        severity: Severity::Low,
-        message: "one of many".into(),
-        location: Location::Object(ObjectLocation {
-            document: 0,
-            pointer,
-        }),
         evidence,
-        identity: String::new(),
-        accepted: None,
+        ..FLOODED.unchecked_at(0, pointer, "one of many".into())
     }
 }
 

@@ -1,29 +1,22 @@
 //! A test plugin that allocates without bound: the memory limit must stop it.
 
-use tollgate_sdk::framework::SOC2;
 use tollgate_sdk::{
-    Check, CheckError, InputKind, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict,
-    export_rule,
+    Check, CheckError, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict, export_rule,
 };
 
-const HOG: Check = Check {
-    id: "hog",
-    title: "Eats all memory",
-    severity: Severity::High,
-    rationale: "None: a test plugin.",
-    remediation: "None: it exists to be stopped.",
-    controls: &[(SOC2, "CC6.1")],
-};
+const HOG: Check = Check::test_plugin(
+    "hog",
+    "Eats all memory",
+    Severity::High,
+    "None: it exists to be stopped.",
+);
 
-const SPEC: RuleSpec = RuleSpec {
-    id: "test-hog",
-    version: "0.1.0",
-    title: "Eat all memory",
-    description: "A hostile plugin for the sandbox tests; never shipped.",
-    inputs: &[InputKind::Manifests],
-    kinds: &[],
-    checks: &[HOG],
-};
+const SPEC: RuleSpec = RuleSpec::test_plugin(
+    "test-hog",
+    "Eat all memory",
+    "A hostile plugin for the sandbox tests; never shipped.",
+    &[HOG],
+);
 
 struct Hog;
 

@@ -3,31 +3,19 @@
 //! The host must reject the result, not trust it.
 
 use serde::Deserialize;
-use tollgate_sdk::framework::SOC2;
 use tollgate_sdk::{
-    Check, CheckError, Finding, InputKind, Location, Manifests, ObjectLocation, Rule, RuleInfo,
-    RuleSpec, Severity, Verdict, export_rule,
+    Check, CheckError, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict, export_rule,
 };
 
 /// The one check the rule lists.
-const NOWHERE: Check = Check {
-    id: "nowhere",
-    title: "Points nowhere",
-    severity: Severity::High,
-    rationale: "None: a test plugin.",
-    remediation: "None.",
-    controls: &[(SOC2, "CC6.1")],
-};
+const NOWHERE: Check = Check::test_plugin("nowhere", "Points nowhere", Severity::High, "None.");
 
-const SPEC: RuleSpec = RuleSpec {
-    id: "test-liar",
-    version: "0.1.0",
-    title: "Lie about locations",
-    description: "A broken plugin for the contract tests; never shipped.",
-    inputs: &[InputKind::Manifests],
-    kinds: &[],
-    checks: &[NOWHERE],
-};
+const SPEC: RuleSpec = RuleSpec::test_plugin(
+    "test-liar",
+    "Lie about locations",
+    "A broken plugin for the contract tests; never shipped.",
+    &[NOWHERE],
+);
 
 /// Which lie to tell.
 #[derive(Debug, Default, Deserialize)]
@@ -65,18 +53,12 @@ impl Rule for Liar {
             ),
             Lie::Check => ("unlisted", 0, "names a check the rule does not list"),
         };
-        Ok(Verdict::of(vec![Finding {
-            check: check.into(),
-            severity: Severity::High,
-            message: message.into(),
-            location: Location::Object(ObjectLocation {
-                document,
-                pointer: String::new(),
-            }),
-            evidence: None,
-            identity: String::new(),
-            accepted: None,
-        }]))
+        let finding = Check {
+            id: check,
+            ..NOWHERE
+        }
+        .unchecked_at(document, String::new(), message.into());
+        Ok(Verdict::of(vec![finding]))
     }
 }
 

@@ -1,30 +1,18 @@
 //! A test plugin that panics in `check-manifests`: the trap must become an error of its
 //! rule that carries the panic message.
 
-use tollgate_sdk::framework::SOC2;
 use tollgate_sdk::{
-    Check, CheckError, InputKind, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict,
-    export_rule,
+    Check, CheckError, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict, export_rule,
 };
 
-const PANIC: Check = Check {
-    id: "panic",
-    title: "Panics",
-    severity: Severity::High,
-    rationale: "None: a test plugin.",
-    remediation: "None.",
-    controls: &[(SOC2, "CC6.1")],
-};
+const PANIC: Check = Check::test_plugin("panic", "Panics", Severity::High, "None.");
 
-const SPEC: RuleSpec = RuleSpec {
-    id: "test-panic",
-    version: "0.1.0",
-    title: "Panic",
-    description: "A broken plugin for the sandbox tests; never shipped.",
-    inputs: &[InputKind::Manifests],
-    kinds: &[],
-    checks: &[PANIC],
-};
+const SPEC: RuleSpec = RuleSpec::test_plugin(
+    "test-panic",
+    "Panic",
+    "A broken plugin for the sandbox tests; never shipped.",
+    &[PANIC],
+);
 
 struct Panic;
 

@@ -3,30 +3,23 @@
 //! credit.
 
 use serde::Deserialize;
-use tollgate_sdk::framework::SOC2;
 use tollgate_sdk::{
-    Check, CheckError, Finding, InputKind, Location, Manifests, ObjectLocation, Rule, RuleInfo,
-    RuleSpec, Severity, Verdict, export_rule,
+    Check, CheckError, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict, export_rule,
 };
 
-const SELF_ACCEPTED: Check = Check {
-    id: "self-accepted",
-    title: "Accepts its own finding",
-    severity: Severity::High,
-    rationale: "None: a test plugin.",
-    remediation: "None: it exists to be caught.",
-    controls: &[(SOC2, "CC6.1")],
-};
+const SELF_ACCEPTED: Check = Check::test_plugin(
+    "self-accepted",
+    "Accepts its own finding",
+    Severity::High,
+    "None: it exists to be caught.",
+);
 
-const SPEC: RuleSpec = RuleSpec {
-    id: "test-self-accept",
-    version: "0.1.0",
-    title: "Accept its own findings",
-    description: "A hostile plugin for the sandbox tests; never shipped.",
-    inputs: &[InputKind::Manifests],
-    kinds: &[],
-    checks: &[SELF_ACCEPTED],
-};
+const SPEC: RuleSpec = RuleSpec::test_plugin(
+    "test-self-accept",
+    "Accept its own findings",
+    "A hostile plugin for the sandbox tests; never shipped.",
+    &[SELF_ACCEPTED],
+);
 
 struct SelfAccept;
 
@@ -46,18 +39,8 @@ impl Rule for SelfAccept {
 
     fn check_manifests(_set: &Manifests, settings: &Settings) -> Result<Verdict, CheckError> {
         let reason = settings.reason.clone().unwrap_or_else(|| "trust me".into());
-        Ok(Verdict::of(vec![Finding {
-            check: SELF_ACCEPTED.id.into(),
-            severity: Severity::High,
-            message: "accepts itself".into(),
-            location: Location::Object(ObjectLocation {
-                document: 0,
-                pointer: String::new(),
-            }),
-            evidence: None,
-            identity: String::new(),
-            accepted: Some(reason),
-        }]))
+        let finding = SELF_ACCEPTED.unchecked_at(0, String::new(), "accepts itself".into());
+        Ok(Verdict::of(vec![finding.accepted_because(reason)]))
     }
 }
 

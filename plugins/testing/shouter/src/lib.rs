@@ -6,8 +6,7 @@
 
 use tollgate_sdk::framework::SOC2;
 use tollgate_sdk::{
-    Check, CheckError, Finding, InputKind, Location, Manifests, ObjectLocation, Rule, RuleInfo,
-    RuleSpec, Severity, Verdict, export_rule,
+    Check, CheckError, Finding, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict, export_rule,
 };
 
 /// Annotation whose value becomes a finding's message.
@@ -26,15 +25,12 @@ const SHOUTED: Check = Check {
     controls: &[(SOC2, "CC6.1")],
 };
 
-const SPEC: RuleSpec = RuleSpec {
-    id: "test-shouter",
-    version: "0.1.0",
-    title: "Shout \u{1b}]0;owned\u{7}<script>alert(1)</script>",
-    description: "**loud** [click](javascript:alert(2)) <img src=x onerror=alert(3)>",
-    inputs: &[InputKind::Manifests],
-    kinds: &[],
-    checks: &[SHOUTED],
-};
+const SPEC: RuleSpec = RuleSpec::test_plugin(
+    "test-shouter",
+    "Shout \u{1b}]0;owned\u{7}<script>alert(1)</script>",
+    "**loud** [click](javascript:alert(2)) <img src=x onerror=alert(3)>",
+    &[SHOUTED],
+);
 
 struct Shouter;
 
@@ -53,17 +49,10 @@ impl Rule for Shouter {
             .objects
             .iter()
             .filter_map(|object| {
+                let message = object.annotation(SHOUT)?.to_owned();
                 Some(Finding {
-                    check: SHOUTED.id.into(),
-                    severity: Severity::High,
-                    message: object.annotation(SHOUT)?.to_owned(),
-                    location: Location::Object(ObjectLocation {
-                        document: object.position,
-                        pointer: String::new(),
-                    }),
                     evidence: object.annotation(EVIDENCE).map(str::to_owned),
-                    identity: String::new(),
-                    accepted: None,
+                    ..SHOUTED.unchecked_at(object.position, String::new(), message)
                 })
             })
             .collect();

@@ -3,30 +3,23 @@
 
 use std::time::Duration;
 
-use tollgate_sdk::framework::SOC2;
 use tollgate_sdk::{
-    Check, CheckError, InputKind, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict,
-    export_rule,
+    Check, CheckError, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict, export_rule,
 };
 
-const SLEEP: Check = Check {
-    id: "sleep",
-    title: "Sleeps for a minute",
-    severity: Severity::High,
-    rationale: "None: a test plugin.",
-    remediation: "None: it exists to be stopped.",
-    controls: &[(SOC2, "CC6.1")],
-};
+const SLEEP: Check = Check::test_plugin(
+    "sleep",
+    "Sleeps for a minute",
+    Severity::High,
+    "None: it exists to be stopped.",
+);
 
-const SPEC: RuleSpec = RuleSpec {
-    id: "test-sleep",
-    version: "0.1.0",
-    title: "Sleep for a minute",
-    description: "A hostile plugin for the sandbox tests; never shipped.",
-    inputs: &[InputKind::Manifests],
-    kinds: &[],
-    checks: &[SLEEP],
-};
+const SPEC: RuleSpec = RuleSpec::test_plugin(
+    "test-sleep",
+    "Sleep for a minute",
+    "A hostile plugin for the sandbox tests; never shipped.",
+    &[SLEEP],
+);
 
 struct Sleep;
 

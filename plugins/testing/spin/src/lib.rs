@@ -1,29 +1,22 @@
 //! A test plugin that never returns from `check-manifests`: the time limit must stop it.
 
-use tollgate_sdk::framework::SOC2;
 use tollgate_sdk::{
-    Check, CheckError, InputKind, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict,
-    export_rule,
+    Check, CheckError, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict, export_rule,
 };
 
-const SPIN: Check = Check {
-    id: "spin",
-    title: "Loops forever",
-    severity: Severity::High,
-    rationale: "None: a test plugin.",
-    remediation: "None: it exists to be stopped.",
-    controls: &[(SOC2, "CC6.1")],
-};
+const SPIN: Check = Check::test_plugin(
+    "spin",
+    "Loops forever",
+    Severity::High,
+    "None: it exists to be stopped.",
+);
 
-const SPEC: RuleSpec = RuleSpec {
-    id: "test-spin",
-    version: "0.1.0",
-    title: "Loop forever",
-    description: "A hostile plugin for the sandbox tests; never shipped.",
-    inputs: &[InputKind::Manifests],
-    kinds: &[],
-    checks: &[SPIN],
-};
+const SPEC: RuleSpec = RuleSpec::test_plugin(
+    "test-spin",
+    "Loop forever",
+    "A hostile plugin for the sandbox tests; never shipped.",
+    &[SPIN],
+);
 
 struct Spin;
 

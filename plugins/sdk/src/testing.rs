@@ -1,0 +1,105 @@
+//! What rules' unit tests share: reading a verdict by object name, checking that every
+//! finding points at a field its object holds, and checking that a rule's declared kinds
+//! are all it reads.
+
+use crate::{Location, Manifests, Rule, RuleInfo, Value, Verdict};
+
+/// What a verdict concluded, by object name rather than position, so two runs over
+/// different sets of objects compare.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ByName {
+    /// `(check, object, pointer)` of each finding.
+    pub findings: Vec<(String, String, String)>,
+    /// `(check, objects)` of each check's coverage.
+    pub coverage: Vec<(String, Vec<String>)>,
+}
+
+impl Verdict {
+    /// The verdict by object name ([`crate::Object::display_name`]) of `set`'s objects;
+    /// panics on a finding in a file, which a `check-manifests` verdict never holds.
+    pub fn by_name(self, set: &Manifests) -> ByName {
+        let name = |document: u32| set.objects[document as usize].display_name();
+        let findings = self.findings.into_iter().map(|f| match f.location {
+            Location::Object(o) => (f.check, name(o.document), o.pointer),
+            Location::File(_) => panic!("{}: an object finding expected", f.check),
+        });
+        let coverage = self.coverage.into_iter();
+        let coverage = coverage.map(|c| (c.check, c.documents.into_iter().map(name).collect()));
+        ByName {
+            findings: findings.collect(),
+            coverage: coverage.collect(),
+        }
+    }
+}
+
+/// Runs rule `R` over `values` and over only those of the kinds it declares, and asserts
+/// that both runs conclude the same, and something (findings and coverage): objects of
+/// other kinds, which the host does not send, change nothing. Returns how many values
+/// are of a declared kind.
+pub fn assert_undeclared_kinds_change_nothing<R: Rule>(
+    values: Vec<Value>,
+    settings: &R::Settings,
+) -> usize {
+    let declared = R::info().kinds;
+    let only_declared: Vec<Value> = values
+        .iter()
+        .filter(|v| declared.iter().any(|k| v["kind"] == k.as_str()))
+        .cloned()
+        .collect();
+    let count = only_declared.len();
+    let run = |values: Vec<Value>| {
+        let set = Manifests::from_values("default", values).unwrap();
+        R::check_manifests(&set, settings).unwrap().by_name(&set)
+    };
+    let all = run(values);
+    assert!(!all.findings.is_empty() && !all.coverage.is_empty());
+    assert_eq!(all, run(only_declared));
+    count
+}
+
+/// Where each finding points, as `(check, document, pointer)`, asserting that every one is
+/// an object finding whose pointer names a field of its object in `objects` (the host
+/// refuses a verdict that points at an absent field). What a rule's unit tests check over
+/// partial and odd objects.
+pub fn object_locations(
+    objects: &[Value],
+    findings: Vec<crate::Finding>,
+) -> Vec<(String, u32, String)> {
+    findings
+        .into_iter()
+        .map(|finding| {
+            let Location::Object(at) = finding.location else {
+                panic!("{}: an object finding expected", finding.check)
+            };
+            let object = &objects[at.document as usize];
+            assert!(
+                object.pointer(&at.pointer).is_some(),
+                "{}: {} names no field of {object}",
+                finding.check,
+                at.pointer
+            );
+            (finding.check, at.document, at.pointer)
+        })
+        .collect()
+}
+
+/// Expected `(check, document, pointer)` locations written as string literals, in the
+/// form [`object_locations`] returns.
+pub fn owned_locations(expected: &[(&str, u32, &str)]) -> Vec<(String, u32, String)> {
+    let owned = expected.iter();
+    owned
+        .map(|&(check, document, pointer)| (check.to_owned(), document, pointer.to_owned()))
+        .collect()
+}
+
+/// The controls a check of `info` maps to, each as `"framework id"`; panics when the
+/// rule lists no such check.
+pub fn control_names(info: &RuleInfo, check: &str) -> Vec<String> {
+    let Some(found) = info.checks.iter().find(|c| c.id == check) else {
+        panic!("{} lists no check {check}", info.id)
+    };
+    let controls = found.controls.iter();
+    controls
+        .map(|c| format!("{} {}", c.framework, c.id))
+        .collect()
+}

@@ -1,0 +1,424 @@
+//! Typed views of objects: a rule deserializes the kinds it knows into serde structs that
+//! hold only the fields it reads, so its logic reads like the Kubernetes API and the
+//! compiler checks field names; JSON pointers stay for finding locations.
+//!
+//! Input is never trusted to be well formed. With these field adapters a field of the
+//! wrong shape reads as absent, and an odd entry of a list as an empty one, never as an
+//! error: the rule still judges what the rest of the object says, exactly as reading it
+//! by pointer did. Put `#[serde(default)]` on every struct, so that missing fields are
+//! absent too, and read a whole object with [`read`].
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+
+/// An object as the struct `T`, or `T::default()` when it is no JSON object (serde would
+/// read a list into a struct field by field) or not of that shape. `T` may borrow strings
+/// from `value` ([`text`]).
+pub fn read<'a, T: Deserialize<'a> + Default>(value: &'a Value) -> T {
+    if !value.is_object() {
+        return T::default();
+    }
+    T::deserialize(value).unwrap_or_default()
+}
+
+/// A struct field: absent (`None`) when it holds no object. `T`'s fields must all be read
+/// with these adapters, so that an object always reads; strings may borrow from the object
+/// ([`text`]).
+pub fn object<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    deserializer.deserialize_any(ObjectVisitor(PhantomData))
+}
+
+/// A list of structs: absent (`None`) when it is no list, and each entry that is no object
+/// read as `T::default()`, so that entries keep their index (and pointer).
+pub fn objects<'de, D, T>(deserializer: D) -> Result<Option<Vec<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    deserializer.deserialize_any(ListVisitor(PhantomData::<ObjectEntry<T>>))
+}
+
+/// A string field borrowed from the object: absent (`None`) when it holds anything else.
+pub fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<&'de str>, D::Error> {
+    deserializer.deserialize_any(TextVisitor)
+}
+
+/// A list of strings borrowed from the object: absent (`None`) when it is no list, and
+/// each entry that is no string read as `None`, so that entries keep their index.
+pub fn texts<'de, D>(deserializer: D) -> Result<Option<Vec<Option<&'de str>>>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    deserializer.deserialize_any(ListVisitor(PhantomData::<TextEntry>))
+}
+
+/// What [`text_map`] reads: `(key, value)` in the object's order, the value `None` when
+/// it is no string; `None` when the field is no map.
+pub type TextMap<'a> = Option<Vec<(&'a str, Option<&'a str>)>>;
+
+/// A map of strings borrowed from the object (ConfigMap and Secret `data`): absent
+/// (`None`) when it is no map, and each value that is no string read as `None`; keys in
+/// the object's order.
+pub fn text_map<'de, D>(deserializer: D) -> Result<TextMap<'de>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    deserializer.deserialize_any(TextMapVisitor)
+}
+
+/// A scalar field (a string, a number, a boolean): absent (`None`) when it holds
+/// anything else.
+pub fn scalar<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    let value = Value::deserialize(deserializer)?;
+    if value.is_object() || value.is_array() {
+        return Ok(None);
+    }
+    Ok(T::deserialize(value).ok())
+}
+
+/// A list of scalars: absent (`None`) when it is no list, and each entry that is no `T`
+/// read as `None`, so that entries keep their index (and pointer).
+pub fn scalars<'de, D, T>(deserializer: D) -> Result<Option<Vec<Option<T>>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    let Value::Array(entries) = Value::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    let read = |entry: &Value| match entry {
+        Value::Array(_) | Value::Object(_) => None,
+        scalar => T::deserialize(scalar).ok(),
+    };
+    Ok(Some(entries.iter().map(read).collect()))
+}
+
+/// A list whose entries the rule only counts or reads as they are: absent (`None`)
+/// when it is no list.
+pub fn entries<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vec<Value>>, D::Error> {
+    match Value::deserialize(deserializer)? {
+        Value::Array(entries) => Ok(Some(entries)),
+        _ => Ok(None),
+    }
+}
+
+/// A struct field whose mere presence means something: `Some` whatever it holds (`null`
+/// included), read as `T::default()` when it is no object.
+pub fn present_object<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    let read = deserializer.deserialize_any(ObjectVisitor(PhantomData))?;
+    Ok(Some(read.unwrap_or_default()))
+}
+
+/// Whether the field is there, whatever it holds (`null` included): for fields whose
+/// mere presence means something, such as a Cilium policy's `ingress`.
+pub fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    IgnoredAny::deserialize(deserializer).map(|_| true)
+}
+
+/// The field as written, `null` included (which a plain `Option<Value>` reads as
+/// absent): for what the SDK parses itself, such as label selectors.
+pub fn raw<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(deserializer).map(Some)
+}
+
+/// The visits of every JSON shape a visitor does not keep: each reads as nothing
+/// (`Default::default()`), lists and maps consumed whole.
+macro_rules! nothing_of_other_shapes {
+    ($($visit:ident: $shape:ty),*) => {
+        $(fn $visit<E: de::Error>(self, _: $shape) -> Result<Self::Value, E> {
+            Ok(Default::default())
+        })*
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Default::default())
+        }
+    };
+}
+
+macro_rules! nothing_of_lists {
+    () => {
+        fn visit_seq<A: SeqAccess<'de>>(self, mut list: A) -> Result<Self::Value, A::Error> {
+            while list.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(Default::default())
+        }
+    };
+}
+
+macro_rules! nothing_of_maps {
+    () => {
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(Default::default())
+        }
+    };
+}
+
+/// Reads a map as `T`, anything else as `None`.
+struct ObjectVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        T::deserialize(MapAccessDeserializer::new(map)).map(Some)
+    }
+
+    nothing_of_lists!();
+    nothing_of_other_shapes!(visit_bool: bool, visit_i64: i64, visit_u64: u64, visit_f64: f64, visit_str: &str);
+}
+
+/// Reads a borrowed string, anything else as `None`.
+struct TextVisitor;
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Option<&'de str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Self::Value, E> {
+        Ok(Some(text))
+    }
+
+    /// A string that cannot be borrowed: only when the input is not the object's JSON
+    /// value itself, which rules never do.
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        Err(E::custom(format!(
+            "{text:?} cannot be borrowed: read the object's value"
+        )))
+    }
+
+    nothing_of_lists!();
+    nothing_of_maps!();
+    nothing_of_other_shapes!(visit_bool: bool, visit_i64: i64, visit_u64: u64, visit_f64: f64);
+}
+
+/// An entry of a list adapter: what it reads, whatever the entry's shape.
+trait Entry<'de>: Deserialize<'de> {
+    type Read;
+    fn read(self) -> Self::Read;
+}
+
+/// An entry read as a struct, `T::default()` when it is no object.
+struct ObjectEntry<T>(T);
+
+impl<'de, T: Deserialize<'de> + Default> Deserialize<'de> for ObjectEntry<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let read = deserializer.deserialize_any(ObjectVisitor(PhantomData))?;
+        Ok(Self(read.unwrap_or_default()))
+    }
+}
+
+impl<'de, T: Deserialize<'de> + Default> Entry<'de> for ObjectEntry<T> {
+    type Read = T;
+    fn read(self) -> T {
+        self.0
+    }
+}
+
+/// An entry read as a borrowed string, `None` when it is none.
+struct TextEntry<'de>(Option<&'de str>);
+
+impl<'de> Deserialize<'de> for TextEntry<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(TextVisitor).map(Self)
+    }
+}
+
+impl<'de> Entry<'de> for TextEntry<'de> {
+    type Read = Option<&'de str>;
+    fn read(self) -> Self::Read {
+        self.0
+    }
+}
+
+/// Reads a map of strings, anything else as `None`.
+struct TextMapVisitor;
+
+impl<'de> Visitor<'de> for TextMapVisitor {
+    type Value = TextMap<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut entries = Vec::new();
+        while let Some((key, value)) = map.next_entry::<&'de str, TextEntry<'de>>()? {
+            entries.push((key, value.read()));
+        }
+        Ok(Some(entries))
+    }
+
+    nothing_of_lists!();
+    nothing_of_other_shapes!(visit_bool: bool, visit_i64: i64, visit_u64: u64, visit_f64: f64, visit_str: &str);
+}
+
+/// Reads a list entry by entry, anything else as `None`.
+struct ListVisitor<N>(PhantomData<N>);
+
+impl<'de, N: Entry<'de>> Visitor<'de> for ListVisitor<N> {
+    type Value = Option<Vec<N::Read>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut list: A) -> Result<Self::Value, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(entry) = list.next_element::<N>()? {
+            entries.push(entry.read());
+        }
+        Ok(Some(entries))
+    }
+
+    nothing_of_maps!();
+    nothing_of_other_shapes!(visit_bool: bool, visit_i64: i64, visit_u64: u64, visit_f64: f64, visit_str: &str);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[derive(Debug, Default, Deserialize, PartialEq)]
+    #[serde(default, rename_all = "camelCase")]
+    struct Spec {
+        #[serde(deserialize_with = "scalar")]
+        name: Option<String>,
+        #[serde(deserialize_with = "scalars")]
+        types: Option<Vec<Option<String>>>,
+        #[serde(deserialize_with = "objects")]
+        rules: Option<Vec<Rule>>,
+        #[serde(deserialize_with = "object")]
+        only: Option<Rule>,
+        #[serde(deserialize_with = "present")]
+        ingress: bool,
+        #[serde(deserialize_with = "raw")]
+        selector: Option<Value>,
+        #[serde(deserialize_with = "entries")]
+        ports: Option<Vec<Value>>,
+        #[serde(deserialize_with = "present_object")]
+        pods: Option<Rule>,
+    }
+
+    #[derive(Debug, Default, Deserialize, PartialEq)]
+    #[serde(default)]
+    struct Rule {
+        #[serde(deserialize_with = "scalar")]
+        port: Option<u16>,
+    }
+
+    #[test]
+    fn well_formed_fields_read_as_written() {
+        let spec: Spec = read(
+            &json!({"name": "a", "types": ["Ingress"], "rules": [{"port": 53}], "ingress": [],
+                    "selector": {"app": "web"}, "only": {"port": 1}, "ports": [1, "x"], "pods": {"port": 2}}),
+        );
+        assert_eq!(
+            spec,
+            Spec {
+                name: Some("a".into()),
+                types: Some(vec![Some("Ingress".into())]),
+                rules: Some(vec![Rule { port: Some(53) }]),
+                ingress: true,
+                selector: Some(json!({"app": "web"})),
+                only: Some(Rule { port: Some(1) }),
+                ports: Some(vec![json!(1), json!("x")]),
+                pods: Some(Rule { port: Some(2) }),
+            }
+        );
+    }
+
+    #[test]
+    fn odd_fields_read_as_absent_and_odd_entries_as_empty() {
+        let spec: Spec = read(
+            &json!({"name": 1, "types": [1, "Egress", ["x"]], "rules": ["x", {"port": "53"}, [80]],
+                    "ingress": null, "selector": null, "only": [1], "pods": null}),
+        );
+        assert_eq!(
+            spec,
+            Spec {
+                name: None,
+                types: Some(vec![None, Some("Egress".into()), None]),
+                rules: Some(vec![Rule::default(), Rule::default(), Rule::default()]),
+                ingress: true,
+                selector: Some(Value::Null),
+                only: None,
+                ports: None,
+                pods: Some(Rule::default()),
+            }
+        );
+        let odd: Spec =
+            read(&json!({"name": ["a"], "types": "Ingress", "rules": {"port": 53}, "ports": {}}));
+        assert_eq!(odd, Spec::default());
+        assert_eq!(read::<Spec>(&json!("text")), Spec::default());
+        assert_eq!(read::<Spec>(&json!(["a", ["Ingress"]])), Spec::default());
+    }
+
+    #[derive(Debug, Default, Deserialize, PartialEq)]
+    #[serde(default, rename_all = "camelCase")]
+    struct Binding<'a> {
+        #[serde(borrow, deserialize_with = "object")]
+        role_ref: Option<Named<'a>>,
+        #[serde(borrow, deserialize_with = "objects")]
+        subjects: Option<Vec<Named<'a>>>,
+        #[serde(borrow, deserialize_with = "texts")]
+        verbs: Option<Vec<Option<&'a str>>>,
+        #[serde(borrow, deserialize_with = "text_map")]
+        data: TextMap<'a>,
+    }
+
+    #[derive(Debug, Default, Deserialize, PartialEq)]
+    #[serde(default)]
+    struct Named<'a> {
+        #[serde(borrow, deserialize_with = "text")]
+        name: Option<&'a str>,
+    }
+
+    #[test]
+    fn strings_are_borrowed_from_the_object_and_odd_ones_are_absent() {
+        let value = json!({"roleRef": {"name": "view"}, "subjects": [{"name": "a"}, "b", {"name": 1}, {"name": ["c"]}],
+                           "verbs": ["get", 1, null, {"x": "y"}, "list"], "data": {"b": "2", "a": 1, "c": ""}});
+        let binding: Binding = read(&value);
+        let named = |name| Named { name };
+        assert_eq!(
+            binding,
+            Binding {
+                role_ref: Some(named(Some("view"))),
+                subjects: Some(vec![
+                    named(Some("a")),
+                    named(None),
+                    named(None),
+                    named(None)
+                ]),
+                verbs: Some(vec![Some("get"), None, None, None, Some("list")]),
+                data: Some(vec![("a", None), ("b", Some("2")), ("c", Some(""))]),
+            }
+        );
+        let odd =
+            json!({"roleRef": "view", "subjects": {"name": "a"}, "verbs": "get", "data": ["a"]});
+        assert_eq!(read::<Binding>(&odd), Binding::default());
+    }
+}
