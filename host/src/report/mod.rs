@@ -6,6 +6,7 @@
 
 pub mod baseline;
 pub mod diff;
+pub mod display;
 pub mod gitlab;
 pub mod html;
 pub mod json;
@@ -20,6 +21,7 @@ pub mod signing;
 pub mod text;
 pub mod untrusted;
 
+pub use display::{Counted, ErrorPlace, ObjectLabel};
 pub use model::*;
 
 /// Output formats of `tollgate scan`.
