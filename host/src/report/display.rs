@@ -76,6 +76,16 @@ impl LocationRecord {
         })
     }
 
+    /// The object and, for one kustomize built, the kustomization it was built through:
+    /// `Deployment shop/web (via overlays/prod)`.
+    pub fn object_via(&self) -> Option<String> {
+        let object = self.object()?;
+        Some(match &self.via {
+            Some(via) => format!("{object} (via {via})"),
+            None => object.to_string(),
+        })
+    }
+
     /// `file:line`, or `file:line:column` when the column is known.
     pub fn place(&self) -> String {
         match self.column {
@@ -198,6 +208,12 @@ mod tests {
         assert_eq!(cluster.object().unwrap().to_string(), "ClusterRole admin");
         assert_eq!(location(None, None, Some("web")).object(), None);
         assert_eq!(location(Some("Pod"), None, None).object(), None);
+        let mut built = namespaced.clone();
+        built.via = Some("overlays/prod".into());
+        assert_eq!(
+            built.object_via().as_deref(),
+            Some("Deployment shop/web (via overlays/prod)")
+        );
         let mut columned = namespaced.clone();
         columned.column = Some(3);
         assert_eq!(

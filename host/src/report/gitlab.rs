@@ -67,3 +67,16 @@ fn severity(severity: Severity) -> &'static str {
         Severity::Critical => "blocker",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_the_sample_report() {
+        crate::report::sample::assert_renders(
+            "gitlab.json",
+            &render(&crate::report::sample::report()),
+        );
+    }
+}

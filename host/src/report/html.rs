@@ -370,3 +370,13 @@ fn evidence(report: &Report) -> Markup {
         (table(None, &["File", "Objects", "Bytes", "SHA-256"], inputs))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_the_sample_report() {
+        crate::report::sample::assert_renders("html", &render(&crate::report::sample::report()));
+    }
+}

@@ -278,3 +278,13 @@ fn write_case(writer: &mut Writer<Vec<u8>>, case: &Case<'_>) -> io::Result<()> {
     };
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_the_sample_report() {
+        crate::report::sample::assert_renders("xml", &render(&crate::report::sample::report()));
+    }
+}

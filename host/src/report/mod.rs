@@ -16,6 +16,8 @@ pub mod merge;
 pub mod model;
 pub mod oscal;
 pub mod redact;
+#[cfg(test)]
+mod sample;
 pub mod sarif;
 pub mod signing;
 pub mod text;

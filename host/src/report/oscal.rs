@@ -530,3 +530,27 @@ fn control_id(control: &ControlResult) -> String {
         .collect();
     format!("{}_{id}", control.framework)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_the_sample_report() {
+        crate::report::sample::assert_renders(
+            "oscal.json",
+            &render(&crate::report::sample::report()),
+        );
+    }
+
+    #[test]
+    fn ids_are_v5_uuids_named_by_the_run_and_the_part() {
+        let ids = Ids {
+            namespace: Uuid::new_v5(&Uuid::NAMESPACE_URL, PROPS_NS.as_bytes()),
+            seed: "run".into(),
+        };
+        let id = ids.id(&["finding", "f1"]);
+        assert_eq!(id.get_version_num(), 5);
+        assert_eq!(id, Uuid::new_v5(&ids.namespace, b"run\0finding\0f1"));
+    }
+}

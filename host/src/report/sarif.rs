@@ -414,6 +414,11 @@ mod tests {
     use super::*;
 
     #[test]
+    fn renders_the_sample_report() {
+        crate::report::sample::assert_renders("sarif", &render(&crate::report::sample::report()));
+    }
+
+    #[test]
     fn paths_become_uri_references() {
         assert_eq!(uri("deploy/web app.yaml"), "deploy/web%20app.yaml");
         assert_eq!(uri("/tmp/x.yaml"), "file:///tmp/x.yaml");
