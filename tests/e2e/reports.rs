@@ -354,13 +354,14 @@ fn oscal_is_valid_for_compliance_trestle() {
          for f in result.findings: print(f.target.target_id, f.target.status.state.value, f.target.status.reason)",
         &[&oscal],
     );
-    // Every id and reference is a name-based (version 5) UUID; 33 distinct parts are named.
+    // Every id and reference is a name-based (version 5) UUID, one per part: 6 resources, 8
+    // observations, 17 assessed controls, 3 risks, the result and the document.
     // One observation per rule run (4) and per finding (4); inputs (2) and plugins (4) as
     // resources; a risk per waived finding (3). Each assessed control in the report's
     // order: waived is not satisfied, and not-assessed ones (soc2 CC8.1) are left out.
     assert_eq!(
         checked,
-        "89 [5] 33\n\
+        "92 [5] 36\n\
          8 6 3\n\
          soc2_cc6.1 not-satisfied other\n\
          soc2_cc6.3 not-satisfied other\n\
