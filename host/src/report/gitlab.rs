@@ -29,6 +29,7 @@ struct Lines {
     begin: u32,
 }
 
+/// The report as a GitLab Code Quality array.
 pub fn render(report: &Report) -> String {
     let issues: Vec<Issue<'_>> = report
         .findings

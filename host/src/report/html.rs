@@ -52,6 +52,7 @@ const SCRIPT: &str = r#"
 })();
 "#;
 
+/// The report as one self-contained HTML page.
 pub fn render(report: &Report) -> String {
     let page = html! {
         (DOCTYPE) "\n"

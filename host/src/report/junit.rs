@@ -67,6 +67,7 @@ enum Verdict {
     },
 }
 
+/// The report as a JUnit XML document.
 pub fn render(report: &Report) -> String {
     let mut suites: Vec<Suite<'_>> = report.rules.iter().map(|r| rule_suite(report, r)).collect();
     suites.extend(inputs_suite(report));

@@ -17,6 +17,7 @@ use super::{
 /// Findings shown before the rest are folded away.
 const SHOWN: usize = 15;
 
+/// The report as Markdown for a pull-request comment or job summary.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let mark = match report.summary.outcome {

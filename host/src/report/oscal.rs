@@ -249,6 +249,7 @@ impl Ids {
     }
 }
 
+/// The report as an OSCAL assessment-results document.
 pub fn render(report: &Report) -> String {
     let ids = Ids::of(report);
     let at = report.evidence.generated_at.as_str();

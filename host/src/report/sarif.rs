@@ -214,6 +214,7 @@ struct RuleReference<'a> {
     id: &'a str,
 }
 
+/// The report as a SARIF 2.1.0 log.
 pub fn render(report: &Report) -> String {
     // Every declared check of every rule that ran, whether it fired or not.
     let rules: Vec<Descriptor<'_>> = report

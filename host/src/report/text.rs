@@ -11,6 +11,7 @@ use super::{
     WaiverSource,
 };
 
+/// The report as text for a terminal or CI log, coloured when `text_style` says so.
 pub fn render(report: &Report, text_style: super::TextStyle) -> String {
     let paint = |style: Style, text: &str| {
         if text_style.color {
