@@ -5,8 +5,7 @@
 //! applying and the report says so. The [`WaiverPolicy`] (`waiver-policy:`) says what every
 //! waiver, wherever it is written, must carry and how severe a finding it may waive.
 
-use std::time::SystemTime;
-
+use jiff::civil::Date;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -126,11 +125,11 @@ fn parse_object(text: &str) -> Result<Target, String> {
 
 /// `YYYY-MM-DD`, a real date.
 pub fn check_date(date: &str) -> Result<(), String> {
-    day_start(date).map(|_| ())
+    parse_date(date).map(|_| ())
 }
 
-/// The start (UTC) of the day `date` (`YYYY-MM-DD`).
-fn day_start(date: &str) -> Result<SystemTime, String> {
+/// The calendar date `date`, written exactly `YYYY-MM-DD`.
+fn parse_date(date: &str) -> Result<Date, String> {
     let shaped = date.len() == 10
         && date.bytes().enumerate().all(|(i, b)| {
             if i == 4 || i == 7 {
@@ -139,9 +138,8 @@ fn day_start(date: &str) -> Result<SystemTime, String> {
                 b.is_ascii_digit()
             }
         });
-    let start = humantime::parse_rfc3339(&format!("{date}T00:00:00Z"));
-    match start {
-        Ok(start) if shaped => Ok(start),
+    match date.parse::<Date>() {
+        Ok(parsed) if shaped => Ok(parsed),
         _ => Err(format!("`expires` {date:?} is not a date (YYYY-MM-DD)")),
     }
 }
@@ -212,12 +210,8 @@ impl WaiverPolicy {
 
 /// Whole days from `from` to `to` (both `YYYY-MM-DD`), negative when `to` is earlier.
 fn days_between(from: &str, to: &str) -> Option<i64> {
-    let (from, to) = (day_start(from).ok()?, day_start(to).ok()?);
-    let seconds = match to.duration_since(from) {
-        Ok(ahead) => ahead.as_secs() as i64,
-        Err(behind) => -(behind.duration().as_secs() as i64),
-    };
-    Some(seconds / 86_400)
+    let (from, to) = (parse_date(from).ok()?, parse_date(to).ok()?);
+    Some(i64::from((to - from).get_days()))
 }
 
 impl Waiver {

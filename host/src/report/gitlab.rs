@@ -29,6 +29,7 @@ struct Lines {
     begin: u32,
 }
 
+/// The report as a GitLab Code Quality array.
 pub fn render(report: &Report) -> String {
     let issues: Vec<Issue<'_>> = report
         .findings
@@ -65,5 +66,18 @@ fn severity(severity: Severity) -> &'static str {
         Severity::Medium => "major",
         Severity::High => "critical",
         Severity::Critical => "blocker",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_the_sample_report() {
+        crate::report::sample::assert_renders(
+            "gitlab.json",
+            &render(&crate::report::sample::report()),
+        );
     }
 }

@@ -3,10 +3,15 @@
 //! as exceptions with accepted risk (reason, approver, expiry), the config's waivers, and
 //! the evidence digests. Inline CSS and script only (no request
 //! leaves the page); filters by framework, severity and rule; prints cleanly.
+//!
+//! Written with maud: text is escaped as it is put in, so no report value can become
+//! markup; the line breaks are kept where they were so the page source stays readable.
 
-use std::fmt::Write as _;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::{ControlStatus, Outcome, Report, Severity, escape_markup as esc, text};
+use super::{
+    ControlStatus, Counted, FindingRecord, Report, Severity, WaiverEntry, WaiverSource, text,
+};
 
 const STYLE: &str = r#"
 :root { --ok:#1a7f37; --bad:#cf222e; --warn:#9a6700; --muted:#57606a; --line:#d0d7de; }
@@ -47,316 +52,332 @@ const SCRIPT: &str = r#"
 })();
 "#;
 
+/// The report as one self-contained HTML page.
 pub fn render(report: &Report) -> String {
-    let mut body = String::new();
-    header(&mut body, report);
-    frameworks(&mut body, report);
-    filters(&mut body, report);
-    controls(&mut body, report);
-    findings(&mut body, report);
-    errors(&mut body, report);
-    exceptions(&mut body, report);
-    waivers(&mut body, report);
-    evidence(&mut body, report);
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n<title>tollgate compliance report</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}<script>{SCRIPT}</script>\n</body>\n</html>\n"
-    )
+    let page = html! {
+        (DOCTYPE) "\n"
+        html lang="en" {
+            "\n"
+            head {
+                "\n" meta charset="utf-8"; "\n"
+                meta name="viewport" content="width=device-width, initial-scale=1"; "\n"
+                meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"; "\n"
+                title { "tollgate compliance report" } "\n"
+                style { (PreEscaped(STYLE)) } "\n"
+            }
+            "\n"
+            body {
+                "\n"
+                (header(report))
+                (frameworks(report))
+                (filters(report))
+                (controls(report))
+                (findings(report))
+                (errors(report))
+                (exceptions(report))
+                (waivers(report))
+                (evidence(report))
+                script { (PreEscaped(SCRIPT)) } "\n"
+            }
+            "\n"
+        }
+        "\n"
+    };
+    page.into_string()
 }
 
-fn header(out: &mut String, report: &Report) {
-    let (word, class) = match report.summary.outcome {
-        Outcome::Pass => ("PASS", "pass"),
-        Outcome::Fail => ("FAIL", "fail"),
-        Outcome::Error => ("ERROR", "error"),
-    };
+/// A table with a header row, its body rows each followed by a line break.
+fn table(id: Option<&str>, headers: &[&str], rows: impl IntoIterator<Item = Markup>) -> Markup {
+    html! {
+        table id=[id] {
+            thead { tr { @for header in headers { th { (header) } } } }
+            tbody { "\n" @for row in rows { (row) "\n" } }
+        }
+        "\n"
+    }
+}
+
+fn header(report: &Report) -> Markup {
+    let word = report.summary.outcome.word();
     let evidence = &report.evidence;
-    let git = match &evidence.git {
-        Some(g) => format!(
-            " · commit <code>{}</code>{}",
-            esc(&g.commit),
-            if g.dirty {
-                " (uncommitted changes)"
-            } else {
-                ""
+    html! {
+        h1 { "Compliance report " span class={ "badge " (word.to_ascii_lowercase()) } { (word) } }
+        "\n"
+        p.meta {
+            (text::summary_counts(report)) " · generated " (evidence.generated_at) " by "
+            (report.tool.name) " " (report.tool.version)
+            @if let Some(git) = &evidence.git {
+                " · commit " code { (git.commit) }
+                @if git.dirty { " (uncommitted changes)" }
             }
-        ),
-        None => String::new(),
-    };
-    let config = match &evidence.config {
-        Some(c) => format!(
-            " · config <code>{}</code> sha256 <code>{}</code>",
-            esc(&c.path),
-            esc(&c.sha256)
-        ),
-        None => String::new(),
-    };
-    let _ = write!(
-        out,
-        "<h1>Compliance report <span class=\"badge {class}\">{word}</span></h1>\n<p class=\"meta\">{} · generated {} by {} {}{git}{config} · fails on {} · {}</p>\n",
-        esc(&text::summary_counts(report)),
-        esc(&evidence.generated_at),
-        esc(&report.tool.name),
-        esc(&report.tool.version),
-        esc(&report.settings.fail_on),
-        signature(report)
-    );
+            @if let Some(config) = &evidence.config {
+                " · config " code { (config.path) } " sha256 " code { (config.sha256) }
+            }
+            " · fails on " (report.settings.fail_on) " · " (signature(report))
+        }
+        "\n"
+    }
 }
 
 /// Whether the report file is signed, and with which key. The file is named: a page
 /// rendered again from a signed JSON report is not itself signed.
-fn signature(report: &Report) -> String {
-    match &report.evidence.signature {
-        Some(s) => format!(
-            "<span id=\"signature\"><code>{}</code> signed with the {} SSH key <code>{}</code> (namespace <code>{}</code>, signature <code>{}</code>)</span>",
-            esc(&s.file),
-            esc(&s.key_type),
-            esc(&s.key_fingerprint),
-            esc(&s.namespace),
-            esc(&s.signature)
-        ),
-        None => "<span id=\"signature\">not signed</span>".to_owned(),
-    }
-}
-
-fn frameworks(out: &mut String, report: &Report) {
-    out.push_str("<h2>Frameworks</h2>\n<div class=\"cards\">\n");
-    for framework in &report.settings.frameworks {
-        let _ = write!(out, "<div class=\"card\"><h3>{}</h3>", esc(framework));
-        if let Some(title) = report.settings.framework_title(framework) {
-            let _ = write!(out, "<p class=\"framework-title\">{}</p>", esc(title));
-        }
-        for status in ControlStatus::ALL {
-            let n = report.control_count(framework, status);
-            if n > 0 {
-                let _ = write!(
-                    out,
-                    "<div><span class=\"badge {0}\">{0}</span> {n}</div>",
-                    status.name()
-                );
+fn signature(report: &Report) -> Markup {
+    html! {
+        span #signature {
+            @if let Some(s) = &report.evidence.signature {
+                code { (s.file) } " signed with the " (s.key_type) " SSH key " code { (s.key_fingerprint) }
+                " (namespace " code { (s.namespace) } ", signature " code { (s.signature) } ")"
+            } @else {
+                "not signed"
             }
         }
-        out.push_str("</div>\n");
     }
-    out.push_str("</div>\n");
 }
 
-fn filters(out: &mut String, report: &Report) {
-    let options = |values: &mut dyn Iterator<Item = String>| -> String {
-        values
-            .map(|v| format!("<option value=\"{0}\">{0}</option>", esc(&v)))
-            .collect()
+fn frameworks(report: &Report) -> Markup {
+    html! {
+        h2 { "Frameworks" } "\n"
+        div.cards {
+            "\n"
+            @for framework in &report.settings.frameworks {
+                div.card {
+                    h3 { (framework) }
+                    @if let Some(title) = report.settings.framework_title(framework) {
+                        p.framework-title { (title) }
+                    }
+                    @for status in ControlStatus::ALL {
+                        @let n = report.control_count(framework, status);
+                        @if n > 0 {
+                            div { span class={ "badge " (status.name()) } { (status.name()) } " " (n) }
+                        }
+                    }
+                }
+                "\n"
+            }
+        }
+        "\n"
+    }
+}
+
+fn filters(report: &Report) -> Markup {
+    let select = |label: &str, id: &str, any: &str, values: Vec<String>| {
+        html! {
+            label {
+                (label) " "
+                select id=(id) {
+                    option value="" { (any) }
+                    @for value in &values { option value=(value) { (value) } }
+                }
+            }
+        }
     };
-    let frameworks = options(&mut report.settings.frameworks.iter().cloned());
-    let severities = options(&mut Severity::ALL.iter().rev().map(|s| s.name().to_owned()));
-    let rules = options(&mut report.rules.iter().map(|r| r.id.clone()));
-    let _ = writeln!(
-        out,
-        "<div class=\"filters\"><label>Framework <select id=\"f-framework\"><option value=\"\">all</option>{frameworks}</select></label>\
-<label>Severity at least <select id=\"f-severity\"><option value=\"\">any</option>{severities}</select></label>\
-<label>Rule <select id=\"f-rule\"><option value=\"\">all</option>{rules}</select></label></div>"
-    );
+    let frameworks = report.settings.frameworks.clone();
+    let severities = Severity::ALL.iter().rev().map(|s| s.name().to_owned());
+    let rules = report.rules.iter().map(|r| r.id.clone());
+    html! {
+        div.filters {
+            (select("Framework", "f-framework", "all", frameworks))
+            (select("Severity at least", "f-severity", "any", severities.collect()))
+            (select("Rule", "f-rule", "all", rules.collect()))
+        }
+        "\n"
+    }
 }
 
-fn controls(out: &mut String, report: &Report) {
-    out.push_str("<h2>Controls</h2>\n<p class=\"scope-note\">Satisfied means tested, no exceptions in the scanned scope; it does not say the control is met for the organisation. Each basis names the objects and files the status rests on.</p>\n<table id=\"controls\"><thead><tr><th>Framework</th><th>Control</th><th>Title</th><th>Status</th><th>Basis</th><th>Rules</th></tr></thead><tbody>\n");
-    for c in &report.controls {
-        let _ = writeln!(
-            out,
-            "<tr data-frameworks=\"{framework}\" data-rules=\"{rule_ids}\"><td>{framework}</td><td class=\"mono\">{id}</td><td>{title}</td><td><span class=\"badge {status}\">{status}</span></td><td>{basis}</td><td>{rules}</td></tr>",
-            framework = esc(&c.framework),
-            rule_ids = esc(&c.rules.join(" ")),
-            id = esc(&c.id),
-            title = esc(&c.title),
-            status = c.status.name(),
-            basis = esc(&c.basis),
-            rules = esc(&c.rules.join(", "))
-        );
-    }
-    out.push_str("</tbody></table>\n");
-}
-
-fn findings(out: &mut String, report: &Report) {
-    let _ = writeln!(out, "<h2>Findings ({})</h2>", report.findings.len());
-    if report.findings.is_empty() {
-        out.push_str("<p>No findings.</p>\n");
-        return;
-    }
-    out.push_str("<table id=\"findings\"><thead><tr><th>Severity</th><th>Check</th><th>Location</th><th>Message</th><th>Controls</th></tr></thead><tbody>\n");
-    for f in &report.findings {
-        let frameworks: Vec<&str> = f.controls.iter().map(|c| c.framework.as_str()).collect();
-        let controls: Vec<String> = f
-            .controls
-            .iter()
-            .map(|c| format!("{} {}", c.framework, c.id))
-            .collect();
-        let at = &f.location;
-        let object = match (&at.kind, &at.namespace, &at.name) {
-            (Some(kind), Some(ns), Some(name)) => {
-                format!("<br>{} {}/{}", esc(kind), esc(ns), esc(name))
+fn controls(report: &Report) -> Markup {
+    let rows = report.controls.iter().map(|c| {
+        html! {
+            tr data-frameworks=(c.framework) data-rules=(c.rules.join(" ")) {
+                td { (c.framework) } td.mono { (c.id) } td { (c.title) }
+                td { span class={ "badge " (c.status.name()) } { (c.status.name()) } }
+                td { (c.basis) } td { (c.rules.join(", ")) }
             }
-            (Some(kind), None, Some(name)) => format!("<br>{} {}", esc(kind), esc(name)),
-            _ => String::new(),
-        };
-        let (row_class, severity) = match &f.waiver {
-            Some(w) => (
-                " class=\"waived-row\"",
-                format!(
-                    "<span class=\"badge waived\">waived</span> {}<br><small>{} {}</small>",
-                    f.severity.name(),
-                    esc(&w.reason),
-                    esc(w.source.phrase())
-                ),
-            ),
-            None => (
-                "",
-                format!("<span class=\"badge {0}\">{0}</span>", f.severity.name()),
-            ),
-        };
-        let evidence = f
-            .evidence
-            .as_ref()
-            .map(|e| format!("<br><small>evidence: <code>{}</code></small>", esc(e)))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "<tr{row_class} data-frameworks=\"{}\" data-severity=\"{}\" data-rules=\"{}\"><td>{severity}</td><td class=\"mono\">{}/{}</td><td class=\"mono\">{}:{}{object}</td><td>{}{evidence}</td><td>{}</td></tr>",
-            esc(&frameworks.join(" ")),
-            f.severity.name(),
-            esc(&f.rule),
-            esc(&f.rule),
-            esc(&f.check),
-            esc(&at.file),
-            at.line,
-            esc(&f.message),
-            esc(&controls.join(", "))
-        );
+        }
+    });
+    let headers = ["Framework", "Control", "Title", "Status", "Basis", "Rules"];
+    html! {
+        h2 { "Controls" } "\n"
+        p.scope-note { "Satisfied means tested, no exceptions in the scanned scope; it does not say the control is met for the organisation. Each basis names the objects and files the status rests on." }
+        "\n"
+        (table(Some("controls"), &headers, rows))
     }
-    out.push_str("</tbody></table>\n");
 }
 
-fn errors(out: &mut String, report: &Report) {
-    if report.errors.is_empty() {
-        return;
+fn findings(report: &Report) -> Markup {
+    let headers = ["Severity", "Check", "Location", "Message", "Controls"];
+    html! {
+        h2 { "Findings (" (report.findings.len()) ")" } "\n"
+        @if report.findings.is_empty() {
+            p { "No findings." } "\n"
+        } @else {
+            (table(Some("findings"), &headers, report.findings.iter().map(finding_row)))
+        }
     }
-    out.push_str("<h2>Errors</h2>\n<p>These kept part of the input or a rule from a trustworthy result; controls they touch are not reported satisfied.</p>\n<ul>\n");
-    for e in &report.errors {
-        let place = match (&e.rule, &e.file, e.line) {
-            (_, Some(file), Some(line)) => format!("{file}:{line}"),
-            (_, Some(file), None) => file.clone(),
-            (Some(rule), None, _) => format!("rule {rule}"),
-            (None, None, _) => String::new(),
-        };
-        let _ = writeln!(
-            out,
-            "<li><code>{}</code>: {}</li>",
-            esc(&place),
-            esc(&e.message)
-        );
+}
+
+/// A finding's row, marked when waived (with the reason and who waived it).
+fn finding_row(f: &FindingRecord) -> Markup {
+    let frameworks: Vec<String> = f.controls.iter().map(|c| c.framework.to_string()).collect();
+    let controls: Vec<String> = f.controls.iter().map(|c| c.to_string()).collect();
+    let at = &f.location;
+    let severity = f.severity.name();
+    html! {
+        tr class=[f.waiver.as_ref().map(|_| "waived-row")] data-frameworks=(frameworks.join(" "))
+            data-severity=(severity) data-rules=(f.rule) {
+            td {
+                @if let Some(w) = &f.waiver {
+                    span.badge.waived { "waived" } " " (severity) br;
+                    small { (w.reason) " " (w.source.phrase()) }
+                } @else {
+                    span class={ "badge " (severity) } { (severity) }
+                }
+            }
+            td.mono { (f.rule) "/" (f.check) }
+            td.mono { (at.file) ":" (at.line) @if let Some(object) = at.object() { br; (object) } }
+            td {
+                (f.message)
+                @if let Some(evidence) = &f.evidence { br; small { "evidence: " code { (evidence) } } }
+            }
+            td { (controls.join(", ")) }
+        }
     }
-    out.push_str("</ul>\n");
+}
+
+fn errors(report: &Report) -> Markup {
+    html! {
+        @if !report.errors.is_empty() {
+            h2 { "Errors" } "\n"
+            p { "These kept part of the input or a rule from a trustworthy result; controls they touch are not reported satisfied." }
+            "\n"
+            ul {
+                "\n"
+                @for e in &report.errors { li { code { (e.place()) } ": " (e.message) } "\n" }
+            }
+            "\n"
+        }
+    }
 }
 
 /// The waived findings as exceptions with accepted risk: who waived, why, approved by
 /// whom until when.
-fn exceptions(out: &mut String, report: &Report) {
-    out.push_str("<h2>Exceptions (accepted risk)</h2>\n");
-    let waived: Vec<_> = report
+fn exceptions(report: &Report) -> Markup {
+    let waived = report
         .findings
         .iter()
-        .filter_map(|f| Some((f, f.waiver.as_ref()?)))
+        .filter_map(|f| Some((f, f.waiver.as_ref()?)));
+    let rows: Vec<Markup> = waived
+        .map(|(f, w)| {
+            html! {
+                tr {
+                    td { (f.severity.name()) } td.mono { (f.rule) "/" (f.check) }
+                    td.mono { (f.location.file) ":" (f.location.line) } td { (w.source.phrase()) }
+                    td { (w.reason) } td { (w.approved_by.as_deref().unwrap_or("—")) }
+                    td { (w.expires.as_deref().unwrap_or("never")) }
+                }
+            }
+        })
         .collect();
-    if waived.is_empty() {
-        out.push_str("<p>No finding is waived.</p>\n");
-        return;
+    let headers = [
+        "Severity",
+        "Check",
+        "Location",
+        "Waived",
+        "Reason",
+        "Approved by",
+        "Expires",
+    ];
+    html! {
+        h2 { "Exceptions (accepted risk)" } "\n"
+        @if rows.is_empty() {
+            p { "No finding is waived." } "\n"
+        } @else {
+            (table(Some("exceptions"), &headers, rows))
+        }
     }
-    out.push_str("<table id=\"exceptions\"><thead><tr><th>Severity</th><th>Check</th><th>Location</th><th>Waived</th><th>Reason</th><th>Approved by</th><th>Expires</th></tr></thead><tbody>\n");
-    for (f, w) in waived {
-        let _ = writeln!(
-            out,
-            "<tr><td>{}</td><td class=\"mono\">{}/{}</td><td class=\"mono\">{}:{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            f.severity.name(),
-            esc(&f.rule),
-            esc(&f.check),
-            esc(&f.location.file),
-            f.location.line,
-            esc(w.source.phrase()),
-            esc(&w.reason),
-            esc(w.approved_by.as_deref().unwrap_or("—")),
-            esc(w.expires.as_deref().unwrap_or("never"))
-        );
-    }
-    out.push_str("</tbody></table>\n");
 }
 
-fn waivers(out: &mut String, report: &Report) {
-    out.push_str("<h2>Waivers</h2>\n");
+/// The config's waivers, applied or not, and how many findings were waived otherwise.
+fn waivers(report: &Report) -> Markup {
     let waivers = &report.evidence.waivers;
-    if waivers.is_empty() {
-        out.push_str("<p>The config file lists no waivers.</p>\n");
-    } else {
-        out.push_str("<table id=\"waivers\"><thead><tr><th>Rule</th><th>Check</th><th>Target</th><th>Reason</th><th>Expires</th><th>Approved by</th><th>Applied to</th></tr></thead><tbody>\n");
-        for w in waivers {
-            let expires = match (&w.expires, w.expired) {
-                (Some(date), true) => {
-                    format!("{} <span class=\"badge fail\">expired</span>", esc(date))
-                }
-                (Some(date), false) => esc(date),
-                (None, _) => "never".to_owned(),
-            };
-            let _ = writeln!(
-                out,
-                "<tr><td class=\"mono\">{}</td><td class=\"mono\">{}</td><td class=\"mono\">{}</td><td>{}</td><td>{expires}</td><td>{}</td><td>{} finding{}</td></tr>",
-                esc(&w.rule),
-                esc(w.check.as_deref().unwrap_or("any")),
-                esc(&w.target),
-                esc(&w.reason),
-                esc(w.approved_by.as_deref().unwrap_or("—")),
-                w.applied,
-                if w.applied == 1 { "" } else { "s" }
-            );
-        }
-        out.push_str("</tbody></table>\n");
-    }
     let other = report
         .findings
         .iter()
         .filter(|f| {
             f.waiver
                 .as_ref()
-                .is_some_and(|w| w.source != super::WaiverSource::Config)
+                .is_some_and(|w| w.source != WaiverSource::Config)
         })
         .count();
-    if other > 0 {
-        let _ = writeln!(
-            out,
-            "<p>{other} more finding{} waived by rule settings, annotations or the baseline (listed under the exceptions).</p>",
-            if other == 1 { " is" } else { "s are" }
-        );
+    let headers = [
+        "Rule",
+        "Check",
+        "Target",
+        "Reason",
+        "Expires",
+        "Approved by",
+        "Applied to",
+    ];
+    html! {
+        h2 { "Waivers" } "\n"
+        @if waivers.is_empty() {
+            p { "The config file lists no waivers." } "\n"
+        } @else {
+            (table(Some("waivers"), &headers, waivers.iter().map(waiver_row)))
+        }
+        @if other > 0 {
+            p {
+                (Counted::new(other, "more finding")) @if other == 1 { " is" } @else { " are" }
+                " waived by rule settings, annotations or the baseline (listed under the exceptions)."
+            }
+            "\n"
+        }
     }
 }
 
-fn evidence(out: &mut String, report: &Report) {
-    out.push_str("<h2>Evidence</h2>\n<h3>Rule plugins</h3>\n<table><thead><tr><th>Rule</th><th>Version</th><th>Source</th><th>SHA-256</th></tr></thead><tbody>\n");
-    for p in &report.evidence.plugins {
-        let _ = writeln!(
-            out,
-            "<tr><td class=\"mono\">{}</td><td>{}</td><td>{}</td><td class=\"mono\">{}</td></tr>",
-            esc(&p.id),
-            esc(&p.version),
-            esc(&p.source),
-            esc(&p.sha256)
-        );
+fn waiver_row(w: &WaiverEntry) -> Markup {
+    html! {
+        tr {
+            td.mono { (w.rule) } td.mono { (w.check.as_deref().unwrap_or("any")) } td.mono { (w.target) }
+            td { (w.reason) }
+            td {
+                @match &w.expires {
+                    Some(date) => { (date) @if w.expired { " " span.badge.fail { "expired" } } },
+                    None => "never",
+                }
+            }
+            td { (w.approved_by.as_deref().unwrap_or("—")) }
+            td { (Counted::new(w.applied, "finding")) }
+        }
     }
-    out.push_str("</tbody></table>\n<h3>Inputs</h3>\n<table><thead><tr><th>File</th><th>Objects</th><th>Bytes</th><th>SHA-256</th></tr></thead><tbody>\n");
-    for i in &report.inputs {
-        let _ = writeln!(
-            out,
-            "<tr><td class=\"mono\">{}</td><td>{}</td><td>{}</td><td class=\"mono\">{}</td></tr>",
-            esc(&i.path),
-            i.objects,
-            i.bytes,
-            esc(&i.sha256)
-        );
+}
+
+/// The digests of the rule plugins that ran and the inputs they read.
+fn evidence(report: &Report) -> Markup {
+    let plugins = report.evidence.plugins.iter().map(|p| {
+        html! {
+            tr { td.mono { (p.id) } td { (p.version) } td { (p.source) } td.mono { (p.sha256) } }
+        }
+    });
+    let inputs = report.inputs.iter().map(|i| {
+        html! {
+            tr { td.mono { (i.path) } td { (i.objects) } td { (i.bytes) } td.mono { (i.sha256) } }
+        }
+    });
+    html! {
+        h2 { "Evidence" } "\n"
+        h3 { "Rule plugins" } "\n"
+        (table(None, &["Rule", "Version", "Source", "SHA-256"], plugins))
+        h3 { "Inputs" } "\n"
+        (table(None, &["File", "Objects", "Bytes", "SHA-256"], inputs))
     }
-    out.push_str("</tbody></table>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_the_sample_report() {
+        crate::report::sample::assert_renders("html", &render(&crate::report::sample::report()));
+    }
 }

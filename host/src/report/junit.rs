@@ -2,149 +2,290 @@
 //! testcase per finding (a skipped one when waived), a passing testcase per input file the
 //! rule found nothing in, and an error testcase when the rule failed to run. Input errors
 //! form their own `inputs` suite.
+//!
+//! The suites are gathered first, then written with quick-xml, which escapes text and
+//! attribute values as it writes them.
 
-use std::fmt::Write as _;
+use std::io;
 
-use super::{FindingRecord, Report, escape_markup as esc};
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesText, Event};
 
+use super::{FindingRecord, Report, RuleResult};
+
+/// One testsuite: a rule, or the input errors.
+struct Suite<'a> {
+    name: &'a str,
+    /// Whether the suite lists the frameworks as its properties (rule suites do).
+    properties: bool,
+    cases: Vec<Case<'a>>,
+}
+
+impl Suite<'_> {
+    fn count(&self, outcome: fn(&Verdict) -> bool) -> usize {
+        self.cases.iter().filter(|c| outcome(&c.verdict)).count()
+    }
+
+    fn failures(&self) -> usize {
+        self.count(|v| matches!(v, Verdict::Failed { .. }))
+    }
+
+    fn errors(&self) -> usize {
+        self.count(|v| matches!(v, Verdict::Error { .. }))
+    }
+
+    fn skipped(&self) -> usize {
+        self.count(|v| matches!(v, Verdict::Skipped { .. }))
+    }
+}
+
+/// One testcase.
+struct Case<'a> {
+    classname: &'a str,
+    name: String,
+    /// The file and line it is about, when it is about one.
+    file: Option<&'a str>,
+    line: Option<u32>,
+    verdict: Verdict,
+}
+
+/// How a testcase ended.
+enum Verdict {
+    Passed,
+    /// A finding: its message, its severity as the failure's type, and the detail shown
+    /// under it (message, place, controls).
+    Failed {
+        message: String,
+        severity: &'static str,
+        detail: String,
+    },
+    Skipped {
+        message: String,
+    },
+    Error {
+        message: String,
+    },
+}
+
+/// The report as a JUnit XML document.
 pub fn render(report: &Report) -> String {
-    let mut suites = String::new();
-    let properties = framework_properties(report);
-    let (mut tests, mut failures, mut errors, mut skipped) = (0, 0, 0, 0);
-    for rule in &report.rules {
-        let findings: Vec<&FindingRecord> = report
-            .findings
-            .iter()
-            .filter(|f| f.rule == rule.id)
-            .collect();
-        let rule_errors: Vec<&str> = report
-            .errors
-            .iter()
-            .filter(|e| e.rule.as_deref() == Some(rule.id.as_str()))
-            .map(|e| e.message.as_str())
-            .collect();
-        let mut cases = String::new();
-        let (mut suite_failures, mut suite_skipped) = (0, 0);
-        for finding in &findings {
-            let at = &finding.location;
-            let object = match (&at.kind, &at.namespace, &at.name) {
-                (Some(kind), Some(ns), Some(name)) => format!(" {kind} {ns}/{name}"),
-                (Some(kind), None, Some(name)) => format!(" {kind} {name}"),
-                _ => String::new(),
-            };
-            let name = format!("{}{object} ({}:{})", finding.check, at.file, at.line);
-            let body = match &finding.waiver {
-                Some(waiver) => {
-                    suite_skipped += 1;
-                    format!("<skipped message=\"{}\"/>", esc(&waiver.describe()))
-                }
-                None => {
-                    suite_failures += 1;
-                    let controls: Vec<String> = finding
-                        .controls
-                        .iter()
-                        .map(|c| format!("{} {}", c.framework, c.id))
-                        .collect();
-                    format!(
-                        "<failure message=\"{}\" type=\"{}\">{}\n{}:{}\ncontrols: {}</failure>",
-                        esc(&finding.message),
-                        finding.severity.name(),
-                        esc(&finding.message),
-                        esc(&at.file),
-                        at.line,
-                        esc(&controls.join(", "))
-                    )
-                }
-            };
-            let _ = writeln!(
-                cases,
-                "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{}\">{body}</testcase>",
-                esc(&rule.id),
-                esc(&name),
-                esc(&at.file),
-                at.line
-            );
-        }
-        let clean: Vec<&str> = report
-            .inputs
-            .iter()
-            .map(|i| i.path.as_str())
-            .filter(|path| !findings.iter().any(|f| f.location.file == *path))
-            .collect();
-        for path in &clean {
-            let _ = writeln!(
-                cases,
-                "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\"/>",
-                esc(&rule.id),
-                esc(path),
-                esc(path)
-            );
-        }
-        for message in &rule_errors {
-            let _ = writeln!(
-                cases,
-                "    <testcase classname=\"{0}\" name=\"{0} run\"><error message=\"{1}\">{1}</error></testcase>",
-                esc(&rule.id),
-                esc(message)
-            );
-        }
-        let suite_tests = findings.len() + clean.len() + rule_errors.len();
-        let _ = write!(
-            suites,
-            "  <testsuite name=\"{}\" tests=\"{suite_tests}\" failures=\"{suite_failures}\" errors=\"{}\" skipped=\"{suite_skipped}\">\n{properties}{cases}  </testsuite>\n",
-            esc(&rule.id),
-            rule_errors.len()
-        );
-        tests += suite_tests;
-        failures += suite_failures;
-        errors += rule_errors.len();
-        skipped += suite_skipped;
+    let mut suites: Vec<Suite<'_>> = report.rules.iter().map(|r| rule_suite(report, r)).collect();
+    suites.extend(inputs_suite(report));
+    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
+    write_document(&mut writer, report, &suites).expect("writing to memory cannot fail");
+    let mut text = String::from_utf8(writer.into_inner()).expect("XML written from text");
+    text.push('\n');
+    text
+}
+
+/// A rule's suite: its findings, the files it found nothing in, and its errors.
+fn rule_suite<'a>(report: &'a Report, rule: &'a RuleResult) -> Suite<'a> {
+    let findings: Vec<&FindingRecord> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == rule.id)
+        .collect();
+    let mut cases: Vec<Case<'_>> = findings.iter().map(|f| finding_case(f)).collect();
+    let clean = report
+        .inputs
+        .iter()
+        .filter(|i| !findings.iter().any(|f| f.location.file == i.path));
+    cases.extend(clean.map(|input| Case {
+        classname: &rule.id,
+        name: input.path.clone(),
+        file: Some(&input.path),
+        line: None,
+        verdict: Verdict::Passed,
+    }));
+    let errors = report
+        .errors
+        .iter()
+        .filter(|e| e.rule.as_deref() == Some(rule.id.as_str()));
+    cases.extend(errors.map(|error| Case {
+        classname: &rule.id,
+        name: format!("{} run", rule.id),
+        file: None,
+        line: None,
+        verdict: Verdict::Error {
+            message: error.message.clone(),
+        },
+    }));
+    Suite {
+        name: &rule.id,
+        properties: true,
+        cases,
     }
-    let input_errors: Vec<_> = report.errors.iter().filter(|e| e.rule.is_none()).collect();
-    if !input_errors.is_empty() {
-        let mut cases = String::new();
-        for error in &input_errors {
-            let file = error.file.as_deref().unwrap_or("");
-            let place = match error.line {
-                Some(line) => format!("{file}:{line}"),
-                None => file.to_owned(),
-            };
-            let _ = writeln!(
-                cases,
-                "    <testcase classname=\"inputs\" name=\"{}\"><error message=\"{}\">{}</error></testcase>",
-                esc(&place),
-                esc(&error.message),
-                esc(&error.message)
-            );
+}
+
+/// A finding as a failing testcase, or a skipped one when it is waived.
+fn finding_case(finding: &FindingRecord) -> Case<'_> {
+    let at = &finding.location;
+    let object = at.object().map(|o| format!(" {o}")).unwrap_or_default();
+    let verdict = match &finding.waiver {
+        Some(waiver) => Verdict::Skipped {
+            message: waiver.describe(),
+        },
+        None => {
+            let controls: Vec<String> = finding.controls.iter().map(|c| c.to_string()).collect();
+            Verdict::Failed {
+                message: finding.message.clone(),
+                severity: finding.severity.name(),
+                detail: format!(
+                    "{}\n{}:{}\ncontrols: {}",
+                    finding.message,
+                    at.file,
+                    at.line,
+                    controls.join(", ")
+                ),
+            }
         }
-        let _ = write!(
-            suites,
-            "  <testsuite name=\"inputs\" tests=\"{0}\" failures=\"0\" errors=\"{0}\" skipped=\"0\">\n{cases}  </testsuite>\n",
-            input_errors.len()
-        );
-        tests += input_errors.len();
-        errors += input_errors.len();
+    };
+    Case {
+        classname: &finding.rule,
+        name: format!("{}{object} ({}:{})", finding.check, at.file, at.line),
+        file: Some(&at.file),
+        line: Some(at.line),
+        verdict,
     }
-    format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"tollgate\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\">\n{suites}</testsuites>\n"
-    )
+}
+
+/// The input errors, each an error testcase named by its place; none when there are none.
+fn inputs_suite(report: &Report) -> Option<Suite<'_>> {
+    let cases: Vec<Case<'_>> = report
+        .errors
+        .iter()
+        .filter(|e| e.rule.is_none())
+        .map(|error| Case {
+            classname: "inputs",
+            name: error.place().to_string(),
+            file: None,
+            line: None,
+            verdict: Verdict::Error {
+                message: error.message.clone(),
+            },
+        })
+        .collect();
+    (!cases.is_empty()).then_some(Suite {
+        name: "inputs",
+        properties: false,
+        cases,
+    })
+}
+
+fn write_document(
+    writer: &mut Writer<Vec<u8>>,
+    report: &Report,
+    suites: &[Suite<'_>],
+) -> io::Result<()> {
+    writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    let total = |count: fn(&Suite<'_>) -> usize| suites.iter().map(count).sum::<usize>();
+    writer
+        .create_element("testsuites")
+        .with_attributes([
+            ("name", "tollgate"),
+            ("tests", &total(|s| s.cases.len()).to_string()),
+            ("failures", &total(|s| s.failures()).to_string()),
+            ("errors", &total(|s| s.errors()).to_string()),
+            ("skipped", &total(|s| s.skipped()).to_string()),
+        ])
+        .write_inner_content(|writer| {
+            suites
+                .iter()
+                .try_for_each(|suite| write_suite(writer, report, suite))
+        })?;
+    Ok(())
+}
+
+fn write_suite(writer: &mut Writer<Vec<u8>>, report: &Report, suite: &Suite<'_>) -> io::Result<()> {
+    writer
+        .create_element("testsuite")
+        .with_attributes([
+            ("name", suite.name),
+            ("tests", &suite.cases.len().to_string()),
+            ("failures", &suite.failures().to_string()),
+            ("errors", &suite.errors().to_string()),
+            ("skipped", &suite.skipped().to_string()),
+        ])
+        .write_inner_content(|writer| {
+            if suite.properties {
+                write_framework_properties(writer, report)?;
+            }
+            suite
+                .cases
+                .iter()
+                .try_for_each(|case| write_case(writer, case))
+        })?;
+    Ok(())
 }
 
 /// The frameworks assessed with their full titles and versions, as the properties of every
 /// rule's suite: CI systems show a suite's properties, not the document's.
-fn framework_properties(report: &Report) -> String {
-    if report.settings.framework_titles.is_empty() {
-        return String::new();
+fn write_framework_properties(writer: &mut Writer<Vec<u8>>, report: &Report) -> io::Result<()> {
+    let titles = &report.settings.framework_titles;
+    if titles.is_empty() {
+        return Ok(());
     }
-    let mut out = String::from("    <properties>\n");
-    for framework in &report.settings.framework_titles {
-        let _ = writeln!(
-            out,
-            "      <property name=\"framework {}\" value=\"{}\"/>",
-            esc(&framework.name),
-            esc(&framework.title)
-        );
+    writer
+        .create_element("properties")
+        .write_inner_content(|writer| {
+            for framework in titles {
+                writer
+                    .create_element("property")
+                    .with_attribute(("name", format!("framework {}", framework.name).as_str()))
+                    .with_attribute(("value", framework.title.as_str()))
+                    .write_empty()?;
+            }
+            Ok(())
+        })?;
+    Ok(())
+}
+
+fn write_case(writer: &mut Writer<Vec<u8>>, case: &Case<'_>) -> io::Result<()> {
+    let line = case.line.map(|l| l.to_string());
+    let element = writer
+        .create_element("testcase")
+        .with_attribute(("classname", case.classname))
+        .with_attribute(("name", case.name.as_str()))
+        .with_attributes(case.file.map(|file| ("file", file)))
+        .with_attributes(line.as_deref().map(|line| ("line", line)));
+    match &case.verdict {
+        Verdict::Passed => element.write_empty()?,
+        Verdict::Failed {
+            message,
+            severity,
+            detail,
+        } => element.write_inner_content(|writer| {
+            writer
+                .create_element("failure")
+                .with_attribute(("message", message.as_str()))
+                .with_attribute(("type", *severity))
+                .write_text_content(BytesText::new(detail))?;
+            Ok(())
+        })?,
+        Verdict::Skipped { message } => element.write_inner_content(|writer| {
+            writer
+                .create_element("skipped")
+                .with_attribute(("message", message.as_str()))
+                .write_empty()?;
+            Ok(())
+        })?,
+        Verdict::Error { message } => element.write_inner_content(|writer| {
+            writer
+                .create_element("error")
+                .with_attribute(("message", message.as_str()))
+                .write_text_content(BytesText::new(message))?;
+            Ok(())
+        })?,
+    };
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_the_sample_report() {
+        crate::report::sample::assert_renders("xml", &render(&crate::report::sample::report()));
     }
-    out.push_str("    </properties>\n");
-    out
 }

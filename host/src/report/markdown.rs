@@ -10,105 +10,127 @@
 
 use std::fmt::Write as _;
 
-use super::{ControlStatus, FindingRecord, Outcome, Report, WaiverRecord, text};
+use super::{
+    ControlStatus, Counted, ErrorPlace, FindingRecord, Outcome, Report, WaiverRecord, text,
+};
 
 /// Findings shown before the rest are folded away.
 const SHOWN: usize = 15;
 
+/// The report as Markdown for a pull-request comment or job summary.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
-    let word = match report.summary.outcome {
-        Outcome::Pass => "✅ PASS",
-        Outcome::Fail => "❌ FAIL",
-        Outcome::Error => "⚠️ ERROR",
+    let mark = match report.summary.outcome {
+        Outcome::Pass => "✅",
+        Outcome::Fail => "❌",
+        Outcome::Error => "⚠️",
     };
     let _ = writeln!(
         out,
-        "## tollgate: {word}\n\n{}\n",
+        "## tollgate: {mark} {}\n\n{}\n",
+        report.summary.outcome.word(),
         text::summary_counts(report)
     );
-
     if !report.controls.is_empty() {
-        out.push_str(
-            "| framework | satisfied | partial | not satisfied | waived | error | not assessed |\n",
-        );
-        out.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
-        for framework in &report.settings.frameworks {
-            let count = |status: ControlStatus| report.control_count(framework, status);
-            let _ = writeln!(
-                out,
-                "| {framework} | {} | {} | {} | {} | {} | {} |",
-                count(ControlStatus::Satisfied),
-                count(ControlStatus::Partial),
-                count(ControlStatus::NotSatisfied),
-                count(ControlStatus::Waived),
-                count(ControlStatus::Error),
-                count(ControlStatus::NotAssessed)
-            );
-        }
-        out.push('\n');
-        out.push_str(SCOPE_NOTE);
-        out.push_str("\n\n");
-        let titles: Vec<String> = report
-            .settings
-            .frameworks
-            .iter()
-            .filter_map(|f| {
-                let title = report.settings.framework_title(f)?;
-                Some(format!("{} {}", code_span(f), inline(title)))
-            })
-            .collect();
-        if !titles.is_empty() {
-            let _ = writeln!(out, "Frameworks: {}.\n", titles.join("; "));
-        }
-        let failing: Vec<String> = report
-            .controls
-            .iter()
-            .filter(|c| matches!(c.status, ControlStatus::NotSatisfied | ControlStatus::Error))
-            .map(|c| format!("{} {} ({})", c.framework, c.id, c.status.name()))
-            .collect();
-        if !failing.is_empty() {
-            let _ = writeln!(
-                out,
-                "<details><summary>{} controls not satisfied or in error</summary>\n\n{}\n</details>\n",
-                failing.len(),
-                failing.join(", ")
-            );
-        }
+        control_summary(&mut out, report);
         control_table(&mut out, report);
     }
-
-    if !report.findings.is_empty() {
-        out.push_str("### Findings\n\n");
-        let (first, rest) = report.findings.split_at(report.findings.len().min(SHOWN));
-        findings_table(&mut out, first);
-        if !rest.is_empty() {
-            let _ = writeln!(
-                out,
-                "<details><summary>{} more findings</summary>\n",
-                rest.len()
-            );
-            findings_table(&mut out, rest);
-            out.push_str("</details>\n\n");
-        }
-    }
-
+    findings(&mut out, report);
     exceptions(&mut out, report);
+    errors(&mut out, report);
+    footer(&mut out, report);
+    out
+}
 
-    if !report.errors.is_empty() {
-        out.push_str("### Errors\n\n");
-        for error in &report.errors {
-            let place = match (&error.rule, &error.file, error.line) {
-                (_, Some(file), Some(line)) => code_span(&format!("{file}:{line}")),
-                (_, Some(file), None) => code_span(file),
-                (Some(rule), None, _) => format!("rule {}", code_span(rule)),
-                (None, None, _) => String::new(),
-            };
-            let _ = writeln!(out, "- {place}: {}", inline(&error.message));
-        }
-        out.push('\n');
+/// How many controls of each framework have each status, what a status claims, the
+/// frameworks' titles, and the controls not satisfied or in error.
+fn control_summary(out: &mut String, report: &Report) {
+    out.push_str(
+        "| framework | satisfied | partial | not satisfied | waived | error | not assessed |\n",
+    );
+    out.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
+    for framework in &report.settings.frameworks {
+        let count = |status: ControlStatus| report.control_count(framework, status);
+        let _ = writeln!(
+            out,
+            "| {framework} | {} | {} | {} | {} | {} | {} |",
+            count(ControlStatus::Satisfied),
+            count(ControlStatus::Partial),
+            count(ControlStatus::NotSatisfied),
+            count(ControlStatus::Waived),
+            count(ControlStatus::Error),
+            count(ControlStatus::NotAssessed)
+        );
     }
+    out.push('\n');
+    out.push_str(SCOPE_NOTE);
+    out.push_str("\n\n");
+    let titles: Vec<String> = report
+        .settings
+        .frameworks
+        .iter()
+        .filter_map(|f| {
+            let title = report.settings.framework_title(f)?;
+            Some(format!("{} {}", code_span(f), inline(title)))
+        })
+        .collect();
+    if !titles.is_empty() {
+        let _ = writeln!(out, "Frameworks: {}.\n", titles.join("; "));
+    }
+    let failing: Vec<String> = report
+        .controls
+        .iter()
+        .filter(|c| matches!(c.status, ControlStatus::NotSatisfied | ControlStatus::Error))
+        .map(|c| format!("{} {} ({})", c.framework, c.id, c.status.name()))
+        .collect();
+    if !failing.is_empty() {
+        let _ = writeln!(
+            out,
+            "<details><summary>{} not satisfied or in error</summary>\n\n{}\n</details>\n",
+            Counted::new(failing.len(), "control"),
+            failing.join(", ")
+        );
+    }
+}
 
+/// The findings, the first [`SHOWN`] in view and the rest folded.
+fn findings(out: &mut String, report: &Report) {
+    if report.findings.is_empty() {
+        return;
+    }
+    out.push_str("### Findings\n\n");
+    let (first, rest) = report.findings.split_at(report.findings.len().min(SHOWN));
+    findings_table(out, first);
+    if !rest.is_empty() {
+        let _ = writeln!(
+            out,
+            "<details><summary>{}</summary>\n",
+            Counted::new(rest.len(), "more finding")
+        );
+        findings_table(out, rest);
+        out.push_str("</details>\n\n");
+    }
+}
+
+/// Each error at its place.
+fn errors(out: &mut String, report: &Report) {
+    if report.errors.is_empty() {
+        return;
+    }
+    out.push_str("### Errors\n\n");
+    for error in &report.errors {
+        let place = match error.place() {
+            ErrorPlace::Rule(rule) => format!("rule {}", code_span(rule)),
+            ErrorPlace::Nowhere => String::new(),
+            place => code_span(&place.to_string()),
+        };
+        let _ = writeln!(out, "- {place}: {}", inline(&error.message));
+    }
+    out.push('\n');
+}
+
+/// The tool, the date, the commit and the signature, in small print.
+fn footer(out: &mut String, report: &Report) {
     let evidence = &report.evidence;
     let git = evidence
         .git
@@ -126,7 +148,6 @@ pub fn render(report: &Report) -> String {
         evidence.generated_at,
         signature(report)
     );
-    out
 }
 
 /// Whether the report file is signed, and with which key: ``report.md` signed with the
@@ -263,6 +284,11 @@ fn control_table(out: &mut String, report: &Report) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn renders_the_sample_report() {
+        crate::report::sample::assert_renders("md", &render(&crate::report::sample::report()));
+    }
 
     #[test]
     fn hostile_text_stays_text() {

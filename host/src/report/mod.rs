@@ -6,6 +6,7 @@
 
 pub mod baseline;
 pub mod diff;
+pub mod display;
 pub mod gitlab;
 pub mod html;
 pub mod json;
@@ -15,11 +16,14 @@ pub mod merge;
 pub mod model;
 pub mod oscal;
 pub mod redact;
+#[cfg(test)]
+mod sample;
 pub mod sarif;
 pub mod signing;
 pub mod text;
 pub mod untrusted;
 
+pub use display::{Counted, ErrorPlace, ObjectLabel};
 pub use model::*;
 
 /// Output formats of `tollgate scan`.
@@ -63,22 +67,4 @@ pub fn render(report: &Report, format: Format, style: TextStyle) -> String {
         Format::Oscal => oscal::render(report),
         Format::Gitlab => gitlab::render(report),
     }
-}
-
-/// Text made safe for XML and HTML content and attribute values.
-pub fn escape_markup(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // XML 1.0 forbids most control characters even when escaped.
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
 }

@@ -198,18 +198,12 @@ impl std::fmt::Display for Scope {
             .collect();
         let objects = (total > 0).then(|| {
             format!(
-                "{total} object{} ({})",
-                if total == 1 { "" } else { "s" },
+                "{} ({})",
+                super::Counted::new(total, "object"),
                 kinds.join(", ")
             )
         });
-        let files = (self.files > 0).then(|| {
-            format!(
-                "{} file{}",
-                self.files,
-                if self.files == 1 { "" } else { "s" }
-            )
-        });
+        let files = (self.files > 0).then(|| super::Counted::new(self.files, "file").to_string());
         match (objects, files) {
             (Some(o), Some(f2)) => write!(f, "{o} and {f2}"),
             (Some(one), None) | (None, Some(one)) => f.write_str(&one),

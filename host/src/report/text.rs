@@ -7,10 +7,11 @@ use std::fmt::Write as _;
 use anstyle::{AnsiColor, Style};
 
 use super::{
-    ControlStatus, FindingRecord, LocationRecord, Outcome, Report, RuleStatus, Severity,
+    ControlStatus, Counted, FindingRecord, LocationRecord, Outcome, Report, RuleStatus, Severity,
     WaiverSource,
 };
 
+/// The report as text for a terminal or CI log, coloured when `text_style` says so.
 pub fn render(report: &Report, text_style: super::TextStyle) -> String {
     let paint = |style: Style, text: &str| {
         if text_style.color {
@@ -20,19 +21,34 @@ pub fn render(report: &Report, text_style: super::TextStyle) -> String {
         }
     };
     let mut out = String::new();
+    findings(&mut out, report, &paint);
+    errors(&mut out, report, &paint);
+    notices(&mut out, report, &paint);
+    if text_style.verbose {
+        skipped(&mut out, report, &paint);
+    }
+    controls(&mut out, report, &paint);
+    expired_waivers(&mut out, report, &paint);
+    passed(&mut out, report, &paint);
+    let _ = writeln!(out, "{}", summary_line(report, &paint));
+    out
+}
 
-    // Findings in the baseline are known: counted, not listed.
-    let listed = |f: &&FindingRecord| {
-        f.waiver
-            .as_ref()
-            .is_none_or(|w| w.source != WaiverSource::Baseline)
-    };
+/// Whether a finding is listed: findings in the baseline are known, counted but not listed.
+fn listed(finding: &FindingRecord) -> bool {
+    finding
+        .waiver
+        .as_ref()
+        .is_none_or(|w| w.source != WaiverSource::Baseline)
+}
+
+/// The findings grouped by rule, and how many known ones were left out.
+fn findings(out: &mut String, report: &Report, paint: &impl Fn(Style, &str) -> String) {
     for rule in &report.rules {
         let findings: Vec<&FindingRecord> = report
             .findings
             .iter()
-            .filter(|f| f.rule == rule.id)
-            .filter(listed)
+            .filter(|f| f.rule == rule.id && listed(f))
             .collect();
         if findings.is_empty() {
             continue;
@@ -40,47 +56,35 @@ pub fn render(report: &Report, text_style: super::TextStyle) -> String {
         let header = format!("{} — {}", rule.id, rule.title);
         let _ = writeln!(out, "{}", paint(Style::new().bold(), &header));
         for finding in findings {
-            write_finding(&mut out, finding, &paint);
+            write_finding(out, finding, paint);
         }
         out.push('\n');
     }
     let known = report.findings.iter().filter(|f| !listed(f)).count();
     if known > 0 {
-        let _ = writeln!(
-            out,
-            "{}\n",
-            paint(
-                Style::new().dimmed(),
-                &format!("{known} finding{} in the baseline not shown", plural(known))
-            )
+        let note = format!(
+            "{} in the baseline not shown",
+            Counted::new(known, "finding")
         );
+        let _ = writeln!(out, "{}\n", paint(Style::new().dimmed(), &note));
     }
+}
 
-    if !report.errors.is_empty() {
-        let _ = writeln!(out, "{}", paint(Style::new().bold(), "errors"));
-        for error in &report.errors {
-            let mut place = String::new();
-            if let Some(rule) = &error.rule {
-                let _ = write!(place, "rule {rule}");
-            }
-            if let Some(file) = &error.file {
-                place = match error.line {
-                    Some(line) => format!("{file}:{line}"),
-                    None => file.clone(),
-                };
-            }
-            let label = paint(AnsiColor::Red.on_default().bold(), "error");
-            let _ = writeln!(out, "  {label}  {place}: {}", error.message);
-        }
-        out.push('\n');
+/// What kept part of the input or a rule from a trustworthy result, each at its place.
+fn errors(out: &mut String, report: &Report, paint: &impl Fn(Style, &str) -> String) {
+    if report.errors.is_empty() {
+        return;
     }
-
-    notices(&mut out, report, &paint);
-    if text_style.verbose {
-        skipped(&mut out, report, &paint);
+    let _ = writeln!(out, "{}", paint(Style::new().bold(), "errors"));
+    for error in &report.errors {
+        let label = paint(AnsiColor::Red.on_default().bold(), "error");
+        let _ = writeln!(out, "  {label}  {}: {}", error.place(), error.message);
     }
-    controls(&mut out, report, &paint);
+    out.push('\n');
+}
 
+/// The config's waivers past their expiry, which no longer apply.
+fn expired_waivers(out: &mut String, report: &Report, paint: &impl Fn(Style, &str) -> String) {
     for waiver in report.evidence.waivers.iter().filter(|w| w.expired) {
         let label = paint(AnsiColor::Yellow.on_default().bold(), "expired");
         let _ = writeln!(
@@ -91,7 +95,10 @@ pub fn render(report: &Report, text_style: super::TextStyle) -> String {
             waiver.expires.as_deref().unwrap_or("")
         );
     }
+}
 
+/// The rules that found nothing.
+fn passed(out: &mut String, report: &Report, paint: &impl Fn(Style, &str) -> String) {
     let passed: Vec<&str> = report
         .rules
         .iter()
@@ -106,8 +113,6 @@ pub fn render(report: &Report, text_style: super::TextStyle) -> String {
             passed.join(", ")
         );
     }
-    let _ = writeln!(out, "{}", summary_line(report, &paint));
-    out
 }
 
 /// What the run could not do the way it would have liked (charts not rendered,
@@ -178,8 +183,10 @@ fn write_finding(
     let _ = writeln!(
         out,
         "  {severity} {}  {}[{}]",
-        paint(Style::new().underline(), &place(&finding.location)),
-        object(&finding.location)
+        paint(Style::new().underline(), &finding.location.place()),
+        finding
+            .location
+            .object_via()
             .map(|o| format!("{o}  "))
             .unwrap_or_default(),
         finding.check
@@ -231,7 +238,7 @@ pub fn summary_counts(report: &Report) -> String {
         .collect();
     let findings = match s.findings {
         0 => "no findings".to_owned(),
-        n => format!("{n} finding{} ({})", plural(n), counts.join(", ")),
+        n => format!("{} ({})", Counted::new(n, "finding"), counts.join(", ")),
     };
     let waived = match s.waived {
         0 => String::new(),
@@ -239,20 +246,17 @@ pub fn summary_counts(report: &Report) -> String {
     };
     let errors = match s.errors {
         0 => String::new(),
-        n => format!(", {n} error{}", plural(n)),
+        n => format!(", {}", Counted::new(n, "error")),
     };
     let skipped = match s.skipped {
         0 => String::new(),
         n => format!(" ({n} skipped: {})", skip_reasons(report)),
     };
     format!(
-        "{} rule{} over {} object{} in {} file{}{skipped}: {findings}{waived}{errors}",
-        s.rules,
-        plural(s.rules),
-        s.objects,
-        plural(s.objects),
-        s.files,
-        plural(s.files)
+        "{} over {} in {}{skipped}: {findings}{waived}{errors}",
+        Counted::new(s.rules, "rule"),
+        Counted::new(s.objects, "object"),
+        Counted::new(s.files, "file")
     )
 }
 
@@ -273,42 +277,17 @@ fn skip_reasons(report: &Report) -> String {
         .join(", ")
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
-pub(super) fn place(location: &LocationRecord) -> String {
-    match location.column {
-        Some(column) => format!("{}:{}:{column}", location.file, location.line),
-        None => format!("{}:{}", location.file, location.line),
-    }
-}
-
 /// For a finding in Git history: where it first appeared and how many versions hold it.
 fn history_line(location: &LocationRecord) -> Option<String> {
     let first = location.first_seen.as_ref()?;
     let versions = location.versions.unwrap_or(1);
     Some(format!(
-        "first seen in commit {} ({}) as {}; held by {versions} version{} of the file",
+        "first seen in commit {} ({}) as {}; held by {} of the file",
         &first.commit[..12.min(first.commit.len())],
         first.author_date,
         first.path,
-        plural(versions)
+        Counted::new(versions, "version")
     ))
-}
-
-/// `Kind namespace/name`, and the kustomization it was built through.
-pub(super) fn object(location: &LocationRecord) -> Option<String> {
-    let kind = location.kind.as_deref()?;
-    let name = location.name.as_deref().unwrap_or("");
-    let object = match &location.namespace {
-        Some(ns) => format!("{kind} {ns}/{name}"),
-        None => format!("{kind} {name}"),
-    };
-    Some(match &location.via {
-        Some(via) => format!("{object} (via {via})"),
-        None => object,
-    })
 }
 
 fn severity_style(severity: Severity) -> Style {
@@ -318,5 +297,21 @@ fn severity_style(severity: Severity) -> Style {
         Severity::Medium => AnsiColor::Yellow.on_default(),
         Severity::Low => AnsiColor::Cyan.on_default(),
         Severity::Info => Style::new().dimmed(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_the_sample_report() {
+        crate::report::sample::assert_renders(
+            "txt",
+            &render(
+                &crate::report::sample::report(),
+                crate::report::TextStyle::default(),
+            ),
+        );
     }
 }

@@ -7,8 +7,7 @@ use std::fmt::Write as _;
 
 use super::{ControlChange, ReportDiff, RunRecord};
 use crate::report::markdown::{code_span, findings_table, inline, table_code};
-use crate::report::text::{object, place};
-use crate::report::{ControlStatus, FindingRecord, Outcome, WaiverEntry};
+use crate::report::{ControlStatus, Counted, FindingRecord, Outcome, WaiverEntry};
 
 /// The diff as plain text, ending with a one-line verdict.
 pub fn text(diff: &ReportDiff) -> String {
@@ -24,7 +23,7 @@ pub fn text(diff: &ReportDiff) -> String {
         let _ = writeln!(
             out,
             "still open: {}\n",
-            count(found.still_open.len(), "finding")
+            Counted::new(found.still_open.len(), "finding")
         );
     }
     let waivers = &diff.waivers;
@@ -37,7 +36,7 @@ pub fn text(diff: &ReportDiff) -> String {
             let _ = writeln!(
                 out,
                 "the {which} report has {}: its findings may be incomplete",
-                count(run.errors, "error")
+                Counted::new(run.errors, "error")
             );
         }
     }
@@ -84,7 +83,7 @@ pub fn markdown(diff: &ReportDiff) -> String {
         let _ = writeln!(
             out,
             "<details><summary>{} still open</summary>\n",
-            count(found.still_open.len(), "finding")
+            Counted::new(found.still_open.len(), "finding")
         );
         findings_table(&mut out, &found.still_open);
         out.push_str("</details>\n\n");
@@ -96,7 +95,7 @@ pub fn markdown(diff: &ReportDiff) -> String {
             let _ = writeln!(
                 out,
                 "⚠️ The {which} report has {}: its findings may be incomplete.\n",
-                count(run.errors, "error")
+                Counted::new(run.errors, "error")
             );
         }
     }
@@ -121,7 +120,7 @@ fn summary_counts(diff: &ReportDiff) -> String {
     if waived > 0 {
         parts.push(format!("{waived} waived"));
     }
-    let mut new = count(s.new, "new finding");
+    let mut new = Counted::new(s.new, "new finding").to_string();
     if !parts.is_empty() {
         let _ = write!(new, " ({})", parts.join(", "));
     }
@@ -133,7 +132,7 @@ fn summary_counts(diff: &ReportDiff) -> String {
         "{new}, {} fixed, {} still open; {} changed; {gate}",
         s.fixed,
         s.still_open,
-        count(s.controls_changed, "control")
+        Counted::new(s.controls_changed, "control")
     )
 }
 
@@ -168,7 +167,7 @@ fn text_findings(out: &mut String, title: &str, findings: &[FindingRecord]) {
             Some(_) => format!("{} waived", f.severity.name()),
             None => f.severity.name().to_owned(),
         };
-        let object = object(&f.location)
+        let object = (f.location.object_via())
             .map(|o| format!("  {o}"))
             .unwrap_or_default();
         let _ = writeln!(
@@ -176,7 +175,7 @@ fn text_findings(out: &mut String, title: &str, findings: &[FindingRecord]) {
             "  {severity:<8} {}/{}  {}{object}\n           {}",
             f.rule,
             f.check,
-            place(&f.location),
+            f.location.place(),
             f.message
         );
     }
@@ -294,9 +293,4 @@ fn markdown_controls(out: &mut String, controls: &[ControlChange]) {
         );
     }
     out.push('\n');
-}
-
-/// `1 finding`, `3 findings`.
-fn count(n: usize, noun: &str) -> String {
-    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
