@@ -67,7 +67,7 @@ fn inspection_json(file: &str, inspection: &Inspection) -> String {
                 "description": info.description,
                 "inputs": inputs(info),
                 "kinds": info.kinds,
-                "controls": scan::rule_controls(info),
+                "controls": info.control_refs(),
                 "checks": info.checks.iter().map(scan::check_record).collect::<Vec<_>>(),
             });
         }
@@ -105,7 +105,7 @@ fn inspection_text(file: &str, inspection: &Inspection) -> String {
         for check in &info.checks {
             out.push_str(&format!(
                 "  {:<8} {}: {}\n",
-                scan::severity(check.severity).name(),
+                crate::vocab::Severity::from(check.severity).name(),
                 untrusted::clean_text(&check.id),
                 untrusted::clean_text(&check.title)
             ));
@@ -130,7 +130,8 @@ fn inspection_text(file: &str, inspection: &Inspection) -> String {
 }
 
 fn rule_rows(info: &RuleInfo) -> Vec<(&'static str, String)> {
-    let controls: Vec<String> = scan::rule_controls(info)
+    let controls: Vec<String> = info
+        .control_refs()
         .into_iter()
         .map(|c| format!("{} {}", c.framework, c.id))
         .collect();

@@ -97,7 +97,7 @@ fn header(out: &mut String, report: &Report) {
         esc(&evidence.generated_at),
         esc(&report.tool.name),
         esc(&report.tool.version),
-        esc(&report.settings.fail_on),
+        esc(report.settings.fail_on.name()),
         signature(report)
     );
 }
@@ -121,7 +121,11 @@ fn signature(report: &Report) -> String {
 fn frameworks(out: &mut String, report: &Report) {
     out.push_str("<h2>Frameworks</h2>\n<div class=\"cards\">\n");
     for framework in &report.settings.frameworks {
-        let _ = write!(out, "<div class=\"card\"><h3>{}</h3>", esc(framework));
+        let _ = write!(
+            out,
+            "<div class=\"card\"><h3>{}</h3>",
+            esc(framework.name())
+        );
         if let Some(title) = report.settings.framework_title(framework) {
             let _ = write!(out, "<p class=\"framework-title\">{}</p>", esc(title));
         }
@@ -146,7 +150,13 @@ fn filters(out: &mut String, report: &Report) {
             .map(|v| format!("<option value=\"{0}\">{0}</option>", esc(&v)))
             .collect()
     };
-    let frameworks = options(&mut report.settings.frameworks.iter().cloned());
+    let frameworks = options(
+        &mut report
+            .settings
+            .frameworks
+            .iter()
+            .map(|f| f.name().to_owned()),
+    );
     let severities = options(&mut Severity::ALL.iter().rev().map(|s| s.name().to_owned()));
     let rules = options(&mut report.rules.iter().map(|r| r.id.clone()));
     let _ = writeln!(
@@ -163,7 +173,7 @@ fn controls(out: &mut String, report: &Report) {
         let _ = writeln!(
             out,
             "<tr data-frameworks=\"{framework}\" data-rules=\"{rule_ids}\"><td>{framework}</td><td class=\"mono\">{id}</td><td>{title}</td><td><span class=\"badge {status}\">{status}</span></td><td>{basis}</td><td>{rules}</td></tr>",
-            framework = esc(&c.framework),
+            framework = esc(c.framework.name()),
             rule_ids = esc(&c.rules.join(" ")),
             id = esc(&c.id),
             title = esc(&c.title),
@@ -183,7 +193,7 @@ fn findings(out: &mut String, report: &Report) {
     }
     out.push_str("<table id=\"findings\"><thead><tr><th>Severity</th><th>Check</th><th>Location</th><th>Message</th><th>Controls</th></tr></thead><tbody>\n");
     for f in &report.findings {
-        let frameworks: Vec<&str> = f.controls.iter().map(|c| c.framework.as_str()).collect();
+        let frameworks: Vec<&str> = f.controls.iter().map(|c| c.framework.name()).collect();
         let controls: Vec<String> = f
             .controls
             .iter()

@@ -141,7 +141,7 @@ fn framework_properties(report: &Report) -> String {
         let _ = writeln!(
             out,
             "      <property name=\"framework {}\" value=\"{}\"/>",
-            esc(&framework.name),
+            esc(framework.name.name()),
             esc(&framework.title)
         );
     }

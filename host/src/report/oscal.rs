@@ -133,7 +133,7 @@ pub fn render(report: &Report) -> String {
                 .map(|f| json!({"risk-uuid": uuid(&["risk", f])}))
                 .collect();
             let mut finding = json!({
-                "uuid": uuid(&["control", &control.framework, &control.id]),
+                "uuid": uuid(&["control", control.framework.name(), &control.id]),
                 "title": format!("{} {}: {}", control.framework, control.id, control.title),
                 "description": format!("{}: {}.", control.status.name(), control.basis),
                 "target": {
@@ -275,7 +275,7 @@ fn name_uuid(seed: &str, parts: &[&str]) -> String {
     let mut bytes: [u8; 16] = hasher.finalize()[..16].try_into().expect("16 bytes");
     bytes[6] = (bytes[6] & 0x0f) | 0x50;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex = crate::runtime::hex(&bytes);
+    let hex = crate::vocab::hex(&bytes);
     format!(
         "{}-{}-{}-{}-{}",
         &hex[..8],

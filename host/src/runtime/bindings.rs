@@ -1,5 +1,9 @@
 //! Host bindings for the `tollgate:policy` world, generated from `wit/`. The world's `use`
-//! brings the shared types to the top of this module.
+//! brings the shared types to the top of this module. The WIT types that carry the shared
+//! vocabulary convert to it here, at the boundary: a severity into [`vocab::Severity`], a
+//! rule's controls into sorted [`ControlRef`]s.
+
+use crate::vocab::{self, ControlRef, Framework};
 
 wasmtime::component::bindgen!({
     path: "../wit",
@@ -9,3 +13,54 @@ wasmtime::component::bindgen!({
 pub use tollgate::policy::types::{
     CheckInfo, Control, Coverage, Document, Finding, InputKind, Location, ObjectLocation, Severity,
 };
+
+impl From<Severity> for vocab::Severity {
+    fn from(severity: Severity) -> Self {
+        match severity {
+            Severity::Info => Self::Info,
+            Severity::Low => Self::Low,
+            Severity::Medium => Self::Medium,
+            Severity::High => Self::High,
+            Severity::Critical => Self::Critical,
+        }
+    }
+}
+
+impl Control {
+    /// This control in the shared vocabulary; `None` when it names no framework tollgate
+    /// knows (a plugin's `info` naming one is refused at load time).
+    pub fn reference(&self) -> Option<ControlRef> {
+        Some(ControlRef {
+            framework: Framework::from_name(&self.framework)?,
+            id: self.id.clone(),
+        })
+    }
+}
+
+impl CheckInfo {
+    /// The controls the check evidences, in report order (by framework, then natural id),
+    /// once each.
+    pub fn control_refs(&self) -> Vec<ControlRef> {
+        control_refs(&self.controls)
+    }
+}
+
+impl RuleInfo {
+    /// Every control the rule's checks evidence, in report order, once each.
+    pub fn control_refs(&self) -> Vec<ControlRef> {
+        let all: Vec<&Control> = self.checks.iter().flat_map(|c| &c.controls).collect();
+        control_refs(all)
+    }
+}
+
+/// `controls` as sorted, distinct references. The plugin's `info` was validated when it
+/// was loaded, so every framework is known.
+pub fn control_refs<'a>(controls: impl IntoIterator<Item = &'a Control>) -> Vec<ControlRef> {
+    let mut refs: Vec<ControlRef> = controls
+        .into_iter()
+        .filter_map(Control::reference)
+        .collect();
+    refs.sort();
+    refs.dedup();
+    refs
+}
