@@ -54,7 +54,7 @@ impl fmt::Display for Severity {
     }
 }
 
-/// Which findings fail the run: those at or above a severity, or none.
+/// Which findings fail the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FailOn {

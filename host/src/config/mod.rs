@@ -82,10 +82,8 @@ fn enabled_by_default() -> bool {
 struct Written {
     /// Lowest severity that fails a scan (exit 1), or `never`; `--fail-on` wins over it
     /// [default: low].
-    #[serde(default)]
     fail_on: Option<FailOn>,
     /// Frameworks whose controls reports assess; `--framework` wins over it [default: all].
-    #[serde(default)]
     frameworks: Option<Vec<Framework>>,
     /// Per rule id: whether it runs, the severity of its findings, and its settings.
     #[serde(default)]
