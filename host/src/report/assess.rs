@@ -252,3 +252,253 @@ fn judged_for(rule: &RuleResult, control: &ControlRef, findings: &[FindingRecord
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{
+        CheckCoverage, CheckRecord, LocationRecord, Severity, WaiverRecord, WaiverSource,
+    };
+
+    fn cc61() -> ControlRef {
+        ControlRef {
+            framework: Framework::Soc2,
+            id: "CC6.1".into(),
+        }
+    }
+
+    /// A rule with one check evidencing CC6.1 that judged `objects` objects.
+    fn rule(id: &str, status: RuleStatus, objects: usize) -> RuleResult {
+        RuleResult {
+            id: id.into(),
+            version: "1.0.0".into(),
+            title: id.into(),
+            description: id.into(),
+            checks: vec![CheckRecord {
+                id: "check".into(),
+                title: "check".into(),
+                severity: Severity::High,
+                rationale: "r".into(),
+                remediation: "r".into(),
+                controls: vec![cc61()],
+            }],
+            source: "builtin".into(),
+            sha256: "0".repeat(64),
+            status,
+            findings: 0,
+            waived: 0,
+            coverage: vec![CheckCoverage {
+                check: "check".into(),
+                objects,
+                files: 0,
+            }],
+            inputs: vec![RuleInput::Manifests],
+        }
+    }
+
+    fn finding(rule: &str, waived: bool) -> FindingRecord {
+        FindingRecord {
+            rule: rule.into(),
+            check: "check".into(),
+            severity: Severity::High,
+            message: "m".into(),
+            controls: vec![cc61()],
+            location: LocationRecord::default(),
+            evidence: None,
+            waiver: waived.then(|| WaiverRecord {
+                source: WaiverSource::Config,
+                reason: "accepted".into(),
+                expires: None,
+                approved_by: None,
+            }),
+            fingerprint: format!("{rule}-fp"),
+        }
+    }
+
+    /// A named row: what the run produced, and CC6.1's expected status and basis.
+    struct Case {
+        name: &'static str,
+        rules: Vec<RuleResult>,
+        skipped: Vec<&'static str>,
+        findings: Vec<FindingRecord>,
+        gaps: Gaps,
+        status: ControlStatus,
+        basis: &'static str,
+    }
+
+    fn case(name: &'static str, rules: Vec<RuleResult>) -> Case {
+        Case {
+            name,
+            rules,
+            skipped: Vec::new(),
+            findings: Vec::new(),
+            gaps: Gaps::default(),
+            status: ControlStatus::NotAssessed,
+            basis: "",
+        }
+    }
+
+    impl Case {
+        fn skipped(mut self, rule: &'static str) -> Self {
+            self.skipped.push(rule);
+            self
+        }
+        fn finding(mut self, rule: &str, waived: bool) -> Self {
+            self.findings.push(finding(rule, waived));
+            self
+        }
+        fn gaps(mut self, unread_inputs: bool, unrendered_charts: usize) -> Self {
+            self.gaps = Gaps {
+                unread_inputs,
+                unrendered_charts,
+            };
+            self
+        }
+        fn expect(mut self, status: ControlStatus, basis: &'static str) -> Self {
+            self.status = status;
+            self.basis = basis;
+            self
+        }
+    }
+
+    #[test]
+    fn each_control_status_with_its_basis() {
+        use ControlStatus::*;
+        use RuleStatus::{Error as Failed, Fail, Pass};
+        let cases = [
+            case("no rule", vec![])
+                .expect(NotAssessed, "no tollgate rule evidences this control"),
+            case("rule not run", vec![])
+                .skipped("tls")
+                .expect(NotAssessed, "its rules were not run: tls"),
+            case("a finding", vec![rule("rbac", Fail, 2)])
+                .finding("rbac", false)
+                .expect(NotSatisfied, "1 finding breaks it"),
+            case("two findings, one waived", vec![rule("rbac", Fail, 2)])
+                .finding("rbac", false)
+                .finding("rbac", false)
+                .finding("rbac", true)
+                .expect(NotSatisfied, "2 findings break it"),
+            case("rule failed", vec![rule("rbac", Failed, 0), rule("tls", Pass, 1)])
+                .expect(Error, "rule rbac failed to run"),
+            case("input unread", vec![rule("rbac", Pass, 2)])
+                .gaps(true, 0)
+                .expect(
+                    Error,
+                    "some inputs could not be read, so an absence of findings proves nothing",
+                ),
+            case("only waived", vec![rule("rbac", Pass, 2)])
+                .finding("rbac", true)
+                .expect(
+                    Waived,
+                    "only waived findings break it (1): exceptions with accepted risk",
+                ),
+            case("nothing judged", vec![rule("rbac", Pass, 0)]).expect(
+                NotAssessed,
+                "its rules ran, but the input held nothing they judge for it",
+            ),
+            case("chart not rendered", vec![rule("rbac", Pass, 2)])
+                .gaps(false, 1)
+                .expect(
+                    NotAssessed,
+                    "1 Helm chart was not rendered, so the objects it would define were not judged",
+                ),
+            case("charts not rendered", vec![rule("rbac", Pass, 2)])
+                .gaps(false, 2)
+                .expect(
+                    NotAssessed,
+                    "2 Helm charts were not rendered, so the objects they would define were not judged",
+                ),
+            case("every rule judged", vec![rule("rbac", Pass, 2), rule("tls", Pass, 1)])
+                .expect(
+                    Satisfied,
+                    "tested, no exceptions in the scanned scope: 2 objects (2 Role)",
+                ),
+            case("one rule idle", vec![rule("rbac", Pass, 2), rule("tls", Pass, 0)])
+                .expect(
+                    Partial,
+                    "tested by rbac on 2 objects (2 Role), no exceptions; not assessed by tls \
+                     (judged nothing that bears on it)",
+                ),
+            case("one rule not run", vec![rule("rbac", Pass, 2)])
+                .skipped("tls")
+                .expect(
+                    Partial,
+                    "tested by rbac on 2 objects (2 Role), no exceptions; not assessed by tls \
+                     (not run)",
+                ),
+        ];
+        for case in cases {
+            let skipped: Vec<(String, Vec<ControlRef>)> = case
+                .skipped
+                .iter()
+                .map(|r| (r.to_string(), vec![cc61()]))
+                .collect();
+            let scope = |_: &ControlRef| Scope {
+                objects: [("Role".to_owned(), 2)].into(),
+                files: 0,
+            };
+            let run = Run {
+                rules: &case.rules,
+                skipped: &skipped,
+                findings: &case.findings,
+                gaps: case.gaps,
+                scope: &scope,
+            };
+            let results = assess(&[Framework::Soc2], &run);
+            let cc61 = results.iter().find(|c| c.id == "CC6.1").expect("CC6.1");
+            assert_eq!(
+                (cc61.status, cc61.basis.as_str()),
+                (case.status, case.basis),
+                "{}",
+                case.name
+            );
+        }
+    }
+
+    #[test]
+    fn a_result_names_its_rules_and_findings_and_every_control_of_the_framework() {
+        let rules = [
+            rule("rbac", RuleStatus::Fail, 2),
+            rule("tls", RuleStatus::Pass, 1),
+        ];
+        let findings = [finding("rbac", false), finding("tls", true)];
+        let scope = |_: &ControlRef| Scope::default();
+        let run = Run {
+            rules: &rules,
+            skipped: &[],
+            findings: &findings,
+            gaps: Gaps::default(),
+            scope: &scope,
+        };
+        let results = assess(&[Framework::Soc2], &run);
+        let ids: Vec<&str> = results.iter().map(|c| c.id.as_str()).collect();
+        let catalog_ids: Vec<&str> = catalog::catalog(Framework::Soc2)
+            .controls
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect();
+        assert_eq!(ids, catalog_ids);
+        let result = results.iter().find(|c| c.id == "CC6.1").expect("CC6.1");
+        assert_eq!(
+            result,
+            &ControlResult {
+                framework: Framework::Soc2,
+                id: "CC6.1".into(),
+                title: catalog::entry(&cc61())
+                    .expect("in the catalog")
+                    .title
+                    .clone(),
+                status: ControlStatus::NotSatisfied,
+                basis: "1 finding breaks it".into(),
+                scope: Scope::default(),
+                rules: vec!["rbac".into(), "tls".into()],
+                findings: vec!["rbac-fp".into()],
+                waived: vec!["tls-fp".into()],
+            }
+        );
+        let cc62 = results.iter().find(|c| c.id == "CC6.2").expect("CC6.2");
+        assert_eq!(cc62.status, ControlStatus::NotAssessed);
+        assert!(cc62.rules.is_empty());
+    }
+}

@@ -318,3 +318,100 @@ fn not_run_in_every_shard(controls: &mut [ControlResult], shards: &[Saved]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Outcome, Tool};
+
+    fn report(fail_on: FailOn) -> Report {
+        let tool = Tool {
+            name: "tollgate".into(),
+            version: "0.1.0".into(),
+        };
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: tool.clone(),
+            settings: Settings::new("default".into(), fail_on, vec![Framework::Soc2]),
+            rules: Vec::new(),
+            controls: Vec::new(),
+            findings: Vec::new(),
+            errors: Vec::new(),
+            inputs: Vec::new(),
+            skipped: Vec::new(),
+            notices: Vec::new(),
+            evidence: Evidence {
+                generated_at: "2026-01-01T00:00:00Z".into(),
+                tool,
+                plugins: Vec::new(),
+                git: None,
+                config: None,
+                waivers: Vec::new(),
+                shards: Vec::new(),
+                signature: None,
+            },
+            summary: Summary::of((0, 0, 0, 0), &[], 0, fail_on.threshold()),
+        }
+    }
+
+    /// `report` as JSON, changed by `edit`, saved in `dir` and read back.
+    fn saved(
+        dir: &tempfile::TempDir,
+        name: &str,
+        report: &Report,
+        edit: impl FnOnce(&mut serde_json::Value),
+    ) -> Result<Saved, MergeError> {
+        let mut value = serde_json::to_value(report).expect("a report serializes");
+        edit(&mut value);
+        let path = dir.path().join(name);
+        std::fs::write(&path, value.to_string()).expect("a writable temp dir");
+        read(&path)
+    }
+
+    #[test]
+    fn a_report_naming_an_unknown_framework_is_refused_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = report(FailOn::Low);
+        let in_settings = saved(&dir, "a.json", &base, |v| {
+            v["settings"]["frameworks"] = serde_json::json!(["soc2", "pci-dss"]);
+        });
+        let shown = dir.path().join("a.json").display().to_string();
+        assert_eq!(
+            in_settings.err().map(|e| e.to_string()),
+            Some(format!(
+                "{shown} is not a tollgate JSON report: unknown framework `pci-dss` (known: soc2, \
+                 iso27001, cis-kubernetes, nist-800-53)"
+            ))
+        );
+        let in_a_control = saved(&dir, "b.json", &base, |v| {
+            v["controls"] = serde_json::json!([{
+                "framework": "pci", "id": "1.1", "title": "t", "status": "satisfied",
+                "basis": "b", "rules": [], "findings": [], "waived": []
+            }]);
+        });
+        assert!(matches!(in_a_control, Err(MergeError::Parse { .. })));
+    }
+
+    #[test]
+    fn runs_of_different_fail_on_are_not_merged_and_equal_ones_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let low = || saved(&dir, "low.json", &report(FailOn::Low), |_| {}).unwrap();
+        let never = saved(&dir, "never.json", &report(FailOn::Never), |_| {}).unwrap();
+        let refused = merge(vec![low(), never], false).err();
+        assert_eq!(
+            refused.map(|e| e.to_string()),
+            Some(
+                "the reports disagree on fail_on (low and never); merge runs of one policy".into()
+            )
+        );
+        let merged = merge(vec![low(), low()], false).expect("one policy");
+        assert_eq!(merged.settings, report(FailOn::Low).settings);
+        assert_eq!(merged.evidence.shards.len(), 2);
+        assert_eq!(merged.summary.outcome, Outcome::Pass);
+        assert_eq!(merged.controls.len(), report_controls(Framework::Soc2));
+    }
+
+    fn report_controls(framework: Framework) -> usize {
+        crate::catalog::catalog(framework).controls.len()
+    }
+}
