@@ -559,12 +559,63 @@ pub struct SkippedRecord {
     /// Not read at all: `binary`, `oversized`, `deleted from the work tree`, `symlink`;
     /// read by the file rules only: `not kubernetes`, `template`, `helm chart`,
     /// `kustomize input`.
-    pub reason: String,
+    pub reason: SkippedReason,
     /// More about the reason: why it is not Kubernetes, or the chart or kustomization.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub detail: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub bytes: Option<u64>,
+}
+
+/// Why a file was not judged as Kubernetes manifests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum SkippedReason {
+    /// Holds NUL bytes: not read.
+    #[serde(rename = "binary")]
+    Binary,
+    /// Over the size limit: not read.
+    #[serde(rename = "oversized")]
+    Oversized,
+    /// Tracked by Git but deleted from the work tree: not read.
+    #[serde(rename = "deleted from the work tree")]
+    Deleted,
+    /// A symbolic link met in a directory walk: not followed.
+    #[serde(rename = "symlink")]
+    Symlink,
+    /// YAML or JSON that holds no Kubernetes object: read by the file rules.
+    #[serde(rename = "not kubernetes")]
+    NotKubernetes,
+    /// A template, not rendered: read by the file rules.
+    #[serde(rename = "template")]
+    Template,
+    /// A file of a Helm chart, not rendered: read by the file rules.
+    #[serde(rename = "helm chart")]
+    HelmChart,
+    /// A patch or configuration of a kustomization: read by the file rules.
+    #[serde(rename = "kustomize input")]
+    KustomizeInput,
+}
+
+impl SkippedReason {
+    /// As reports write it: `binary`, `deleted from the work tree`, `helm chart`, ...
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Binary => "binary",
+            Self::Oversized => "oversized",
+            Self::Deleted => "deleted from the work tree",
+            Self::Symlink => "symlink",
+            Self::NotKubernetes => "not kubernetes",
+            Self::Template => "template",
+            Self::HelmChart => "helm chart",
+            Self::KustomizeInput => "kustomize input",
+        }
+    }
+}
+
+impl std::fmt::Display for SkippedReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.name())
+    }
 }
 
 /// Something the run could not do the way it would have liked, and what it did instead.

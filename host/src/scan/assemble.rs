@@ -11,8 +11,8 @@ use crate::provenance;
 use crate::report::{
     CheckCoverage, CheckRecord, ConfigRecord, ControlRef, ErrorRecord, Evidence, FindingRecord,
     FirstSeenRecord, InputRecord, LocationRecord, NoticeRecord, PluginRecord, Report, RuleInput,
-    RuleResult, RuleStatus, SCHEMA_VERSION, Scope, Settings, SkippedRecord, Summary, Tool,
-    WaiverRecord, WaiverSource, assess, untrusted,
+    RuleResult, RuleStatus, SCHEMA_VERSION, Scope, Settings, SkippedReason, SkippedRecord, Summary,
+    Tool, WaiverRecord, WaiverSource, assess, untrusted,
 };
 use crate::runtime::{
     self, CheckInfo, File, Finding, Location, ManifestSet, Plugin, PluginSource, RuleError, Verdict,
@@ -286,18 +286,21 @@ fn skipped_records(inputs: &Inputs) -> Vec<SkippedRecord> {
         .iter()
         .map(|s| {
             let (reason, detail) = match &s.reason {
-                SkipReason::Binary => ("binary", None),
-                SkipReason::Oversized(_) => ("oversized", None),
-                SkipReason::Missing => ("deleted from the work tree", None),
-                SkipReason::Symlink => ("symlink", Some("symbolic links are not followed".into())),
-                SkipReason::NotKubernetes(why) => ("not kubernetes", Some(why.clone())),
-                SkipReason::Template => ("template", Some("not rendered".into())),
+                SkipReason::Binary => (SkippedReason::Binary, None),
+                SkipReason::Oversized(_) => (SkippedReason::Oversized, None),
+                SkipReason::Missing => (SkippedReason::Deleted, None),
+                SkipReason::Symlink => (
+                    SkippedReason::Symlink,
+                    Some("symbolic links are not followed".into()),
+                ),
+                SkipReason::NotKubernetes(why) => (SkippedReason::NotKubernetes, Some(why.clone())),
+                SkipReason::Template => (SkippedReason::Template, Some("not rendered".into())),
                 SkipReason::HelmChart(chart) => (
-                    "helm chart",
+                    SkippedReason::HelmChart,
                     Some(format!("a file of the chart {chart}, not rendered")),
                 ),
                 SkipReason::KustomizeInput(dir) => (
-                    "kustomize input",
+                    SkippedReason::KustomizeInput,
                     Some(format!(
                         "a patch or configuration of the kustomization {dir}"
                     )),
@@ -305,7 +308,7 @@ fn skipped_records(inputs: &Inputs) -> Vec<SkippedRecord> {
             };
             SkippedRecord {
                 path: s.path.clone(),
-                reason: reason.into(),
+                reason,
                 detail,
                 bytes: match s.reason {
                     SkipReason::Oversized(size) => Some(size),
