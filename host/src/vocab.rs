@@ -291,7 +291,7 @@ mod tests {
             framework,
             id: id.to_owned(),
         };
-        let mut controls = vec![
+        let mut controls = [
             control(Framework::Nist80053, "AC-6(10)"),
             control(Framework::Iso27001, "A.8.20"),
             control(Framework::Nist80053, "AC-6(5)"),
