@@ -136,6 +136,11 @@ impl Framework {
         }
     }
 
+    /// The names of every framework, in report order.
+    pub fn names() -> Vec<&'static str> {
+        Self::ALL.iter().map(|f| f.name()).collect()
+    }
+
     /// The framework named `name`, if there is one.
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|f| f.name() == name)
@@ -155,13 +160,8 @@ impl fmt::Display for Framework {
 
 /// A name that is not one of [`Framework::ALL`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown framework `{0}` (known: {known})", known = known_frameworks())]
+#[error("unknown framework `{0}` (known: {known})", known = Framework::names().join(", "))]
 pub struct UnknownFramework(pub String);
-
-fn known_frameworks() -> String {
-    let names: Vec<&str> = Framework::ALL.iter().map(|f| f.name()).collect();
-    names.join(", ")
-}
 
 impl Serialize for Framework {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -182,11 +182,10 @@ impl JsonSchema for Framework {
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let names: Vec<&str> = Self::ALL.iter().map(|f| f.name()).collect();
         schemars::json_schema!({
             "description": "A framework by its report name.",
             "type": "string",
-            "enum": names,
+            "enum": Self::names(),
         })
     }
 }

@@ -247,7 +247,7 @@ fn frameworks(named: &[String], config: Option<&Config>) -> anyhow::Result<Vec<F
             .iter()
             .map(|name| {
                 Framework::from_name(name).with_context(|| {
-                    let known = crate::catalog::names().join(", ");
+                    let known = Framework::names().join(", ");
                     format!("--framework {name}: unknown framework (known: {known})")
                 })
             })

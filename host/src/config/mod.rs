@@ -16,7 +16,6 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::catalog;
 use crate::input::yaml::{self, LineTree};
 use crate::runtime::PinnedPlugin;
 use crate::vocab::{FailOn, Framework, Severity, sha256_hex};
@@ -142,7 +141,7 @@ pub fn schema() -> schemars::Schema {
 pub fn template() -> String {
     include_str!("template.yaml")
         .replace("{schema}", SCHEMA_URL)
-        .replace("{frameworks}", &catalog::names().join(", "))
+        .replace("{frameworks}", &Framework::names().join(", "))
 }
 
 /// A config error at a line of the file.
