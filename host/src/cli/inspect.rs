@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::report::untrusted;
+use crate::report::{CheckRecord, untrusted};
 use crate::runtime::{ComponentCache, InputKind, Inspection, Limits, RuleInfo, Runtime};
 use crate::scan;
 
@@ -68,7 +68,7 @@ fn inspection_json(file: &str, inspection: &Inspection) -> String {
                 "inputs": inputs(info),
                 "kinds": info.kinds,
                 "controls": info.control_refs(),
-                "checks": info.checks.iter().map(scan::check_record).collect::<Vec<_>>(),
+                "checks": info.checks.iter().map(CheckRecord::from).collect::<Vec<_>>(),
             });
         }
         Err(refusal) => value["refused"] = json!(format!("{refusal:#}")),

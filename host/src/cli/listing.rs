@@ -5,7 +5,6 @@
 use crate::catalog::{self, CatalogControl};
 use crate::report::{CheckRecord, untrusted};
 use crate::runtime::Plugin;
-use crate::scan;
 use crate::vocab::Framework;
 
 use super::args::ListingFormat;
@@ -227,7 +226,7 @@ fn evidencing(plugins: &[Plugin], framework: Framework, id: &str) -> Vec<String>
 
 /// The plugin's checks, every text cleaned for showing.
 fn checks(plugin: &Plugin) -> Vec<CheckRecord> {
-    let mut checks: Vec<CheckRecord> = plugin.info.checks.iter().map(scan::check_record).collect();
+    let mut checks: Vec<CheckRecord> = plugin.info.checks.iter().map(CheckRecord::from).collect();
     for check in &mut checks {
         for text in [
             &mut check.id,

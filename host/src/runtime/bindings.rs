@@ -1,8 +1,10 @@
 //! Host bindings for the `tollgate:policy` world, generated from `wit/`. The world's `use`
 //! brings the shared types to the top of this module. The WIT types that carry the shared
 //! vocabulary convert to it here, at the boundary: a severity into [`vocab::Severity`], a
-//! rule's controls into sorted [`ControlRef`]s.
+//! rule's controls into sorted [`ControlRef`]s, a declared check into the report's
+//! [`CheckRecord`].
 
+use crate::report::CheckRecord;
 use crate::vocab::{self, ControlRef, Framework};
 
 wasmtime::component::bindgen!({
@@ -42,6 +44,20 @@ impl CheckInfo {
     /// once each.
     pub fn control_refs(&self) -> Vec<ControlRef> {
         control_refs(&self.controls)
+    }
+}
+
+impl From<&CheckInfo> for CheckRecord {
+    /// A declared check as reports record it.
+    fn from(check: &CheckInfo) -> Self {
+        CheckRecord {
+            id: check.id.clone(),
+            title: check.title.clone(),
+            severity: check.severity.into(),
+            rationale: check.rationale.clone(),
+            remediation: check.remediation.clone(),
+            controls: check.control_refs(),
+        }
     }
 }
 

@@ -438,7 +438,7 @@ fn rule_result(plugin: &Plugin, findings: usize, waived: usize, failed: bool) ->
         version: info.version.clone(),
         title: info.title.clone(),
         description: info.description.clone(),
-        checks: info.checks.iter().map(check_record).collect(),
+        checks: info.checks.iter().map(CheckRecord::from).collect(),
         source: plugin_source(&plugin.source),
         sha256: plugin.sha256.clone(),
         status: match (failed, findings) {
@@ -468,18 +468,6 @@ fn fingerprint(parts: &[&str]) -> String {
         hasher.update([0]);
     }
     crate::vocab::hex(&hasher.finalize()[..16])
-}
-
-/// A declared check as reports record it.
-pub fn check_record(check: &CheckInfo) -> CheckRecord {
-    CheckRecord {
-        id: check.id.clone(),
-        title: check.title.clone(),
-        severity: check.severity.into(),
-        rationale: check.rationale.clone(),
-        remediation: check.remediation.clone(),
-        controls: check.control_refs(),
-    }
 }
 
 /// The kind of every object checked, numbered over all batches; kinds stored once.

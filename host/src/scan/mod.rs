@@ -8,8 +8,6 @@ mod decisions;
 mod history;
 mod progress;
 
-pub use assemble::check_record;
-
 use std::path::PathBuf;
 
 use rayon::prelude::*;
