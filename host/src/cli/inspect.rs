@@ -5,8 +5,8 @@
 
 use serde_json::{Value, json};
 
-use crate::report::{CheckRecord, untrusted};
-use crate::runtime::{ComponentCache, InputKind, Inspection, Limits, RuleInfo, Runtime};
+use crate::report::{CheckRecord, RuleInput, untrusted};
+use crate::runtime::{ComponentCache, Inspection, Limits, RuleInfo, Runtime};
 use crate::scan;
 
 use super::args::{InspectArgs, InspectFormat};
@@ -27,12 +27,9 @@ pub(super) fn inspect_command(args: InspectArgs) -> anyhow::Result<u8> {
 }
 
 fn inputs(info: &RuleInfo) -> Vec<&'static str> {
-    info.inputs
-        .iter()
-        .map(|input| match input {
-            InputKind::Manifests => "manifests",
-            InputKind::Files => "files",
-        })
+    info.rule_inputs()
+        .into_iter()
+        .map(RuleInput::name)
         .collect()
 }
 

@@ -3,7 +3,7 @@
 //! on it, and the checks that give it). Plugin text is cleaned before it is shown.
 
 use crate::catalog::{self, CatalogControl};
-use crate::report::{CheckRecord, untrusted};
+use crate::report::{CheckRecord, RuleInput, untrusted};
 use crate::runtime::Plugin;
 use crate::vocab::Framework;
 
@@ -248,12 +248,9 @@ fn clean(text: &str) -> String {
 fn rule_json(plugin: &Plugin) -> serde_json::Value {
     let info = &plugin.info;
     let inputs: Vec<&str> = info
-        .inputs
-        .iter()
-        .map(|i| match i {
-            crate::runtime::InputKind::Manifests => "manifests",
-            crate::runtime::InputKind::Files => "files",
-        })
+        .rule_inputs()
+        .into_iter()
+        .map(RuleInput::name)
         .collect();
     serde_json::json!({
         "id": info.id,

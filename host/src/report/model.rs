@@ -412,6 +412,16 @@ pub enum RuleInput {
     Files,
 }
 
+impl RuleInput {
+    /// As reports write it: `manifests` or `files`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Manifests => "manifests",
+            Self::Files => "files",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct FindingRecord {
     pub rule: String,

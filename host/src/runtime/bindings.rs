@@ -4,7 +4,7 @@
 //! rule's controls into sorted [`ControlRef`]s, a declared check into the report's
 //! [`CheckRecord`].
 
-use crate::report::CheckRecord;
+use crate::report::{CheckRecord, RuleInput};
 use crate::vocab::{self, ControlRef, Framework};
 
 wasmtime::component::bindgen!({
@@ -61,7 +61,21 @@ impl From<&CheckInfo> for CheckRecord {
     }
 }
 
+impl From<InputKind> for RuleInput {
+    fn from(kind: InputKind) -> Self {
+        match kind {
+            InputKind::Manifests => Self::Manifests,
+            InputKind::Files => Self::Files,
+        }
+    }
+}
+
 impl RuleInfo {
+    /// What the rule reads, as reports name it.
+    pub fn rule_inputs(&self) -> Vec<RuleInput> {
+        self.inputs.iter().map(|&kind| kind.into()).collect()
+    }
+
     /// Every control the rule's checks evidence, in report order, once each.
     pub fn control_refs(&self) -> Vec<ControlRef> {
         let all: Vec<&Control> = self.checks.iter().flat_map(|c| &c.controls).collect();
@@ -79,4 +93,45 @@ pub fn control_refs<'a>(controls: impl IntoIterator<Item = &'a Control>) -> Vec<
     refs.sort();
     refs.dedup();
     refs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wit_values_become_the_vocabulary_of_the_same_name() {
+        let severities = [
+            (Severity::Info, "info"),
+            (Severity::Low, "low"),
+            (Severity::Medium, "medium"),
+            (Severity::High, "high"),
+            (Severity::Critical, "critical"),
+        ];
+        for (wit, name) in severities {
+            assert_eq!(vocab::Severity::from(wit).name(), name);
+        }
+        assert_eq!(RuleInput::from(InputKind::Manifests), RuleInput::Manifests);
+        assert_eq!(RuleInput::from(InputKind::Files), RuleInput::Files);
+    }
+
+    #[test]
+    fn a_check_s_controls_are_sorted_once_each_and_unknown_frameworks_have_no_reference() {
+        let control = |framework: &str, id: &str| Control {
+            framework: framework.into(),
+            id: id.into(),
+        };
+        let controls = [
+            control("iso27001", "A.8.20"),
+            control("soc2", "CC6.1"),
+            control("iso27001", "A.8.4"),
+            control("soc2", "CC6.1"),
+        ];
+        let shown: Vec<String> = control_refs(&controls)
+            .iter()
+            .map(ControlRef::to_string)
+            .collect();
+        assert_eq!(shown, ["soc2 CC6.1", "iso27001 A.8.4", "iso27001 A.8.20"]);
+        assert_eq!(control("pci-dss", "1.1").reference(), None);
+    }
 }

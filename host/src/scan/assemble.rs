@@ -10,12 +10,12 @@ use crate::input::{self, Inputs, ManifestObject, SkipReason};
 use crate::provenance;
 use crate::report::{
     CheckCoverage, CheckRecord, ConfigRecord, ControlRef, ErrorRecord, Evidence, FindingRecord,
-    FirstSeenRecord, InputRecord, LocationRecord, NoticeRecord, PluginRecord, Report, RuleInput,
-    RuleResult, RuleStatus, SCHEMA_VERSION, Scope, Settings, SkippedReason, SkippedRecord, Summary,
-    Tool, WaiverRecord, WaiverSource, assess, untrusted,
+    FirstSeenRecord, InputRecord, LocationRecord, NoticeRecord, PluginRecord, Report, RuleResult,
+    RuleStatus, SCHEMA_VERSION, Scope, Settings, SkippedReason, SkippedRecord, Summary, Tool,
+    WaiverRecord, WaiverSource, assess, untrusted,
 };
 use crate::runtime::{
-    self, CheckInfo, File, Finding, Location, ManifestSet, Plugin, PluginSource, RuleError, Verdict,
+    CheckInfo, File, Finding, Location, ManifestSet, Plugin, PluginSource, RuleError, Verdict,
 };
 
 use super::{Job, Provenance, ScanOptions, decisions, history};
@@ -449,14 +449,7 @@ fn rule_result(plugin: &Plugin, findings: usize, waived: usize, failed: bool) ->
         findings,
         waived,
         coverage: Vec::new(),
-        inputs: info
-            .inputs
-            .iter()
-            .map(|kind| match kind {
-                runtime::InputKind::Manifests => RuleInput::Manifests,
-                runtime::InputKind::Files => RuleInput::Files,
-            })
-            .collect(),
+        inputs: info.rule_inputs(),
     }
 }
 
