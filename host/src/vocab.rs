@@ -55,14 +55,10 @@ impl fmt::Display for Severity {
 }
 
 /// Which findings fail the run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FailOn {
-    Info,
-    Low,
-    Medium,
-    High,
-    Critical,
+    /// Findings at or above this severity fail the run.
+    At(Severity),
     /// Findings never fail the run (errors still do).
     Never,
 }
@@ -70,24 +66,23 @@ pub enum FailOn {
 impl FailOn {
     /// Every value, in the order the command line lists them.
     pub const ALL: [FailOn; 6] = [
-        Self::Info,
-        Self::Low,
-        Self::Medium,
-        Self::High,
-        Self::Critical,
+        Self::At(Severity::Info),
+        Self::At(Severity::Low),
+        Self::At(Severity::Medium),
+        Self::At(Severity::High),
+        Self::At(Severity::Critical),
         Self::Never,
     ];
 
+    /// The names of [`Self::ALL`].
+    const NAMES: [&'static str; 6] = ["info", "low", "medium", "high", "critical", "never"];
+
     /// The lowest failing severity, `None` for `never`.
     pub fn threshold(self) -> Option<Severity> {
-        Some(match self {
-            Self::Info => Severity::Info,
-            Self::Low => Severity::Low,
-            Self::Medium => Severity::Medium,
-            Self::High => Severity::High,
-            Self::Critical => Severity::Critical,
-            Self::Never => return None,
-        })
+        match self {
+            Self::At(severity) => Some(severity),
+            Self::Never => None,
+        }
     }
 
     /// Its name in reports and config files: a severity's name, or `never`.
@@ -104,6 +99,39 @@ impl FailOn {
 impl fmt::Display for FailOn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(self.name())
+    }
+}
+
+impl Serialize for FailOn {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for FailOn {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Self::from_name(&name).ok_or_else(|| serde::de::Error::unknown_variant(&name, &Self::NAMES))
+    }
+}
+
+impl JsonSchema for FailOn {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FailOn".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "oneOf": [
+                {"type": "string", "enum": &Self::NAMES[..5]},
+                {
+                    "type": "string",
+                    "const": "never",
+                    "description": "Findings never fail the run (errors still do).",
+                },
+            ],
+            "description": "Which findings fail the run.",
+        })
     }
 }
 
@@ -262,6 +290,13 @@ mod tests {
             assert_eq!(json, format!("\"{fail_on}\""));
         }
         assert_eq!(FailOn::from_name("High"), None);
+        assert_eq!(FailOn::NAMES, FailOn::ALL.map(FailOn::name));
+        let unknown = serde_json::from_str::<FailOn>("\"sometimes\"").unwrap_err();
+        assert_eq!(
+            unknown.to_string(),
+            "unknown variant `sometimes`, expected one of `info`, `low`, `medium`, `high`, \
+             `critical`, `never`"
+        );
         for framework in Framework::ALL {
             let json = serde_json::to_string(&framework).unwrap();
             assert_eq!(serde_json::from_str::<Framework>(&json).unwrap(), framework);
@@ -270,7 +305,10 @@ mod tests {
 
     #[test]
     fn fail_on_thresholds() {
-        assert_eq!(FailOn::Medium.threshold(), Some(Severity::Medium));
+        assert_eq!(
+            FailOn::At(Severity::Medium).threshold(),
+            Some(Severity::Medium)
+        );
         assert_eq!(FailOn::Never.threshold(), None);
         assert_eq!(FailOn::Never.name(), "never");
     }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::report::Format;
-use crate::vocab::FailOn;
+use crate::vocab::{FailOn, Severity};
 
 /// tollgate: a compliance gate for Kubernetes manifests and Git repositories.
 ///
@@ -412,11 +412,11 @@ pub enum FailOnArg {
 impl From<FailOnArg> for FailOn {
     fn from(fail_on: FailOnArg) -> Self {
         match fail_on {
-            FailOnArg::Info => Self::Info,
-            FailOnArg::Low => Self::Low,
-            FailOnArg::Medium => Self::Medium,
-            FailOnArg::High => Self::High,
-            FailOnArg::Critical => Self::Critical,
+            FailOnArg::Info => Self::At(Severity::Info),
+            FailOnArg::Low => Self::At(Severity::Low),
+            FailOnArg::Medium => Self::At(Severity::Medium),
+            FailOnArg::High => Self::At(Severity::High),
+            FailOnArg::Critical => Self::At(Severity::Critical),
             FailOnArg::Never => Self::Never,
         }
     }

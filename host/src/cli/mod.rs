@@ -23,7 +23,7 @@ use crate::input::{Excludes, InputOptions, Target};
 use crate::report::{self, Format, Report, TextStyle, untrusted};
 use crate::runtime::{ComponentCache, Limits, PinnedPlugin};
 use crate::scan::{self, RuntimeOptions, ScanOptions};
-use crate::vocab::{FailOn, Framework};
+use crate::vocab::{FailOn, Framework, Severity};
 
 pub use args::Cli;
 use args::{
@@ -214,7 +214,7 @@ fn scan_options(args: ScopeArgs) -> anyhow::Result<ScanOptions> {
             .fail_on
             .map(FailOn::from)
             .or(config.as_ref().and_then(|c| c.fail_on))
-            .unwrap_or(FailOn::Low),
+            .unwrap_or(FailOn::At(Severity::Low)),
         target,
         config,
         only_rules: args.rules,

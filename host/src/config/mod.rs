@@ -427,7 +427,7 @@ mod tests {
             "fail-on: high\nrules:\n  tls-min-version:\n    enabled: false\n  network-policy:\n    severity: low\n    check-severities:\n      allow-all: critical\n    settings:\n      egress-unrestricted: true\n",
         );
         let config = load(&path).unwrap();
-        assert_eq!(config.fail_on, Some(FailOn::High));
+        assert_eq!(config.fail_on, Some(FailOn::At(Severity::High)));
         assert!(config.disables("tls-min-version"));
         assert!(!config.disables("network-policy"));
         assert_eq!(
@@ -525,7 +525,7 @@ mod tests {
     fn the_template_sets_the_defaults() {
         let (_dir, path) = write(&template());
         let config = load(&path).unwrap();
-        assert_eq!(config.fail_on, Some(FailOn::Low));
+        assert_eq!(config.fail_on, Some(FailOn::At(Severity::Low)));
         let all: Vec<Framework> = Framework::ALL.into();
         assert_eq!(config.frameworks, Some(all));
         assert!(config.rules.is_empty() && config.waivers.is_empty());

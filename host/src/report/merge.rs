@@ -322,7 +322,7 @@ fn not_run_in_every_shard(controls: &mut [ControlResult], shards: &[Saved]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Outcome, Tool};
+    use crate::report::{Outcome, Severity, Tool};
 
     fn report(fail_on: FailOn) -> Report {
         let tool = Tool {
@@ -371,7 +371,7 @@ mod tests {
     #[test]
     fn a_report_naming_an_unknown_framework_is_refused_naming_the_file() {
         let dir = tempfile::tempdir().unwrap();
-        let base = report(FailOn::Low);
+        let base = report(FailOn::At(Severity::Low));
         let in_settings = saved(&dir, "a.json", &base, |v| {
             v["settings"]["frameworks"] = serde_json::json!(["soc2", "pci-dss"]);
         });
@@ -395,7 +395,7 @@ mod tests {
     #[test]
     fn runs_of_different_fail_on_are_not_merged_and_equal_ones_are() {
         let dir = tempfile::tempdir().unwrap();
-        let low = || saved(&dir, "low.json", &report(FailOn::Low), |_| {}).unwrap();
+        let low = || saved(&dir, "low.json", &report(FailOn::At(Severity::Low)), |_| {}).unwrap();
         let never = saved(&dir, "never.json", &report(FailOn::Never), |_| {}).unwrap();
         let refused = merge(vec![low(), never], false).err();
         assert_eq!(
@@ -405,7 +405,7 @@ mod tests {
             )
         );
         let merged = merge(vec![low(), low()], false).expect("one policy");
-        assert_eq!(merged.settings, report(FailOn::Low).settings);
+        assert_eq!(merged.settings, report(FailOn::At(Severity::Low)).settings);
         assert_eq!(merged.evidence.shards.len(), 2);
         assert_eq!(merged.summary.outcome, Outcome::Pass);
         assert_eq!(merged.controls.len(), report_controls(Framework::Soc2));

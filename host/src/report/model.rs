@@ -730,7 +730,7 @@ mod tests {
     #[test]
     fn reports_carry_the_cis_version_and_older_reports_still_render() {
         let cis = Framework::CisKubernetes;
-        let mut settings = Settings::new("default".into(), FailOn::Low, vec![cis]);
+        let mut settings = Settings::new("default".into(), FailOn::At(Severity::Low), vec![cis]);
         assert_eq!(
             settings.framework_label(&cis),
             "cis-kubernetes: CIS Kubernetes Benchmark v1.12 (ids also valid for v1.9-v1.11)"
