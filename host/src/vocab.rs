@@ -260,13 +260,7 @@ impl fmt::Display for ControlRef {
 
 /// Lower-case hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
-    use fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
-            let _ = write!(out, "{b:02x}");
-            out
-        })
+    ::hex::encode(bytes)
 }
 
 /// The SHA-256 of `bytes` in lower-case hex, as `sha256sum` prints it.
