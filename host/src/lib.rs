@@ -6,6 +6,12 @@
 //! ties these together, [`config`] is the config file and [`cli`] the command line;
 //! [`schema`] gives the JSON Schemas of the config file and the JSON report.
 //! [`expect`] holds the expected-outcome tests of `tollgate test`.
+//!
+//! The modules form layers, each using only those below it: [`cli`]; then [`schema`] and
+//! [`expect`]; [`scan`]; [`provenance`]; [`config`]; [`input`]; [`runtime`]; [`report`];
+//! [`catalog`]; and at the bottom [`vocab`], the words they all share (severity, fail-on,
+//! framework, control, digest). The `layers` end-to-end test fails when an import points
+//! upward.
 
 pub mod catalog;
 pub mod cli;
@@ -17,3 +23,4 @@ pub mod report;
 pub mod runtime;
 pub mod scan;
 pub mod schema;
+pub mod vocab;

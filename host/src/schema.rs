@@ -122,6 +122,13 @@ mod tests {
         }
     }
 
+    /// The config template names the config schema's URL without depending on this module
+    /// (it sits below it): the two must agree.
+    #[test]
+    fn the_config_template_names_the_published_schema() {
+        assert_eq!(crate::config::SCHEMA_URL, Document::Config.url());
+    }
+
     #[test]
     fn the_report_schema_fixes_its_version() {
         let schema: Value = serde_json::from_str(&Document::Report.render()).unwrap();

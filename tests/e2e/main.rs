@@ -15,6 +15,7 @@ mod git;
 mod history;
 mod injection;
 mod inputs;
+mod layers;
 mod plugins;
 mod properties;
 mod reports;

@@ -1,20 +1,18 @@
 //! Compliance frameworks as data: the controls tollgate's rules may evidence, with their
 //! titles and why tollgate's evidence bears on them, one YAML file per framework under
-//! `catalog/data/`, embedded at build time. A plugin naming a control that is not here is
-//! refused at load time. [`assess`] turns a run's rules and findings into a status per
-//! control.
+//! `catalog/data/`, embedded at build time and read by its own small reader ([`yaml`]). A
+//! plugin naming a control that is not here is refused at load time. What a run says
+//! about each control is worked out by `report::assess`, above the catalog.
 
-mod assess;
-
-pub use assess::{Gaps, Run, assess};
+mod yaml;
 
 use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use crate::report::FrameworkTitle;
+use crate::vocab::{ControlRef, Framework};
 
-/// The framework files, in the order reports list frameworks.
+/// The framework files, in the order of [`Framework::ALL`] (the order reports list them).
 const SOURCES: [(&str, &str); 4] = [
     ("soc2.yaml", include_str!("data/soc2.yaml")),
     ("iso27001.yaml", include_str!("data/iso27001.yaml")),
@@ -25,27 +23,11 @@ const SOURCES: [(&str, &str); 4] = [
     ("nist-800-53.yaml", include_str!("data/nist-800-53.yaml")),
 ];
 
-/// A framework of the catalog: its position in [`catalogs`], the order reports use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Framework(usize);
-
-impl Framework {
-    /// Its catalog.
-    pub fn catalog(self) -> &'static Catalog {
-        &catalogs()[self.0]
-    }
-
-    /// Its name in reports and on the command line: `soc2`, `nist-800-53`, ...
-    pub fn name(self) -> &'static str {
-        &self.catalog().name
-    }
-}
-
 /// A framework: its report name, full title (with its version) and controls.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Catalog {
-    pub name: String,
+    pub name: Framework,
     pub title: String,
     pub controls: Vec<CatalogControl>,
 }
@@ -60,33 +42,30 @@ pub struct CatalogControl {
     pub why: String,
 }
 
-/// Every framework, parsed once from the embedded files.
-pub fn catalogs() -> &'static [Catalog] {
+/// Every framework, parsed once from the embedded files, in the order of
+/// [`Framework::ALL`].
+fn catalogs() -> &'static [Catalog] {
     static CATALOGS: OnceLock<Vec<Catalog>> = OnceLock::new();
     CATALOGS.get_or_init(|| {
         SOURCES
             .iter()
-            .map(|(file, text)| parse(text).unwrap_or_else(|e| panic!("catalog {file}: {e}")))
+            .zip(Framework::ALL)
+            .map(|((file, text), framework)| {
+                let catalog = parse(text).unwrap_or_else(|e| panic!("catalog {file}: {e}"));
+                assert_eq!(catalog.name, framework, "catalog {file} is out of order");
+                catalog
+            })
             .collect()
     })
 }
 
-/// Every framework, in catalog order.
-pub fn frameworks() -> impl Iterator<Item = Framework> {
-    (0..catalogs().len()).map(Framework)
-}
-
-/// One framework file: YAML read by the scanner's own reader, then checked.
+/// One framework file: YAML read by [`yaml`], then checked.
 fn parse(text: &str) -> Result<Catalog, String> {
-    let (documents, error) = crate::input::yaml::parse(text);
-    if let Some(e) = error {
-        return Err(format!("line {}: {}", e.line, e.message));
-    }
+    let documents = yaml::documents(text)?;
     let [document] = documents.as_slice() else {
         return Err("must hold exactly one YAML document".into());
     };
-    let catalog: Catalog =
-        serde_json::from_value(document.value.clone()).map_err(|e| e.to_string())?;
+    let catalog: Catalog = serde_json::from_value(document.clone()).map_err(|e| e.to_string())?;
     for (i, control) in catalog.controls.iter().enumerate() {
         let blank = [&control.id, &control.title, &control.why]
             .iter()
@@ -103,45 +82,14 @@ fn parse(text: &str) -> Result<Catalog, String> {
 
 /// The catalog of a framework.
 pub fn catalog(framework: Framework) -> &'static Catalog {
-    framework.catalog()
+    let position = Framework::ALL.iter().position(|&f| f == framework);
+    &catalogs()[position.expect("every framework is in ALL")]
 }
 
-/// The framework's place in [`catalogs`], the order reports list frameworks in.
-pub fn position(framework: Framework) -> usize {
-    framework.0
-}
-
-/// The framework's name in reports: `soc2`, `iso27001`, `cis-kubernetes`, `nist-800-53`.
-pub fn framework_name(framework: Framework) -> &'static str {
-    framework.name()
-}
-
-/// Each framework of `frameworks` by its report name and full title, for the report.
-pub fn titles(frameworks: &[Framework]) -> Vec<FrameworkTitle> {
-    frameworks
-        .iter()
-        .map(|&f| FrameworkTitle {
-            name: f.name().to_owned(),
-            title: f.catalog().title.clone(),
-        })
-        .collect()
-}
-
-/// A framework by its report name.
-pub fn by_name(name: &str) -> Option<Framework> {
-    frameworks().find(|f| f.name() == name)
-}
-
-/// The report names of every framework, in catalog order.
-pub fn names() -> Vec<&'static str> {
-    frameworks().map(Framework::name).collect()
-}
-
-/// A control by framework name and id, if the catalog has it.
-pub fn control(framework: &str, id: &str) -> Option<(Framework, &'static CatalogControl)> {
-    let framework = by_name(framework)?;
-    let control = framework.catalog().controls.iter().find(|c| c.id == id)?;
-    Some((framework, control))
+/// The catalog entry of `control`, if the catalog has it.
+pub fn entry(control: &ControlRef) -> Option<&'static CatalogControl> {
+    let controls = &catalog(control.framework).controls;
+    controls.iter().find(|c| c.id == control.id)
 }
 
 #[cfg(test)]
@@ -151,59 +99,54 @@ mod tests {
     #[test]
     fn every_framework_file_parses_with_unique_ids() {
         assert_eq!(
-            names(),
+            Framework::names(),
             ["soc2", "iso27001", "cis-kubernetes", "nist-800-53"]
         );
         for (catalog, (file, _)) in catalogs().iter().zip(SOURCES) {
             assert_eq!(format!("{}.yaml", catalog.name), file);
             assert!(!catalog.controls.is_empty(), "{file}");
         }
-        let (framework, cc61) = control("soc2", "CC6.1").expect("CC6.1 is in the catalog");
-        assert_eq!(framework.name(), "soc2");
+        let control = |framework, id: &str| ControlRef {
+            framework,
+            id: id.to_owned(),
+        };
+        let cc61 = entry(&control(Framework::Soc2, "CC6.1")).expect("CC6.1 is in the catalog");
         assert!(
             cc61.title
                 .starts_with("The entity implements logical access security")
         );
-        assert!(control("soc2", "CC99.9").is_none());
-        assert!(control("pci", "1.1").is_none());
+        assert!(entry(&control(Framework::Soc2, "CC99.9")).is_none());
         assert_eq!(
-            control("nist-800-53", "AC-6(1)").map(|(_, c)| c.title.as_str()),
+            entry(&control(Framework::Nist80053, "AC-6(1)")).map(|c| c.title.as_str()),
             Some("Least Privilege | Authorize Access to Security Functions")
         );
     }
 
     #[test]
     fn a_broken_framework_file_is_refused_with_the_reason() {
-        let twice = "name: x\ntitle: X\ncontrols:\n  - {id: A, title: a, why: w}\n  - {id: A, title: b, why: w}\n";
+        let twice = "name: soc2\ntitle: X\ncontrols:\n  - {id: A, title: a, why: w}\n  - {id: A, title: b, why: w}\n";
         assert_eq!(parse(twice).err(), Some("control A is listed twice".into()));
-        let unknown = "name: x\ntitle: X\nversion: 1\ncontrols: []\n";
+        let unknown = "name: soc2\ntitle: X\nversion: 1\ncontrols: []\n";
         assert_eq!(
             parse(unknown).err(),
             Some("unknown field `version`, expected one of `name`, `title`, `controls`".into())
         );
-        let blank = "name: x\ntitle: X\ncontrols:\n  - {id: A, title: a, why: ' '}\n";
+        let blank = "name: soc2\ntitle: X\ncontrols:\n  - {id: A, title: a, why: ' '}\n";
         assert_eq!(
             parse(blank).err(),
             Some("control \"A\" has an empty field".into())
         );
-    }
-
-    #[test]
-    fn reports_carry_the_cis_version_and_older_reports_still_render() {
-        let cis = by_name("cis-kubernetes").expect("CIS is in the catalog");
-        let mut settings = crate::report::Settings {
-            default_namespace: "default".into(),
-            fail_on: "low".into(),
-            frameworks: vec!["cis-kubernetes".into()],
-            framework_titles: titles(&[cis]),
-        };
+        let unnamed = "name: pci\ntitle: X\ncontrols: []\n";
         assert_eq!(
-            settings.framework_label("cis-kubernetes"),
-            "cis-kubernetes: CIS Kubernetes Benchmark v1.12 (ids also valid for v1.9-v1.11)"
+            parse(unnamed).err(),
+            Some(
+                "unknown framework `pci` (known: soc2, iso27001, cis-kubernetes, nist-800-53)"
+                    .into()
+            )
         );
-        // A report saved before titles were carried: the name alone.
-        settings.framework_titles.clear();
-        assert_eq!(settings.framework_label("cis-kubernetes"), "cis-kubernetes");
-        assert_eq!(settings.framework_title("cis-kubernetes"), None);
+        assert_eq!(
+            parse("").err(),
+            Some("must hold exactly one YAML document".into())
+        );
     }
 }

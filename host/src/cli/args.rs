@@ -1,11 +1,13 @@
-//! The command line as clap parses it: raw flags, before validation (see [`super`]).
+//! The command line as clap parses it: raw flags, before validation (see [`super`]). The
+//! flags' value enums live here and map to the library's types with `From`, so nothing
+//! below the command line depends on clap.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
 use crate::report::Format;
-use crate::scan::FailOn;
+use crate::vocab::{FailOn, Severity};
 
 /// tollgate: a compliance gate for Kubernetes manifests and Git repositories.
 ///
@@ -143,8 +145,8 @@ pub struct ReportArgs {
     pub input: Option<PathBuf>,
 
     /// Format to render.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    pub format: FormatArg,
 
     /// Write to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
@@ -182,7 +184,7 @@ pub struct DiffArgs {
     /// Lowest severity of a new finding that fails (exit code 1); `never` reports without
     /// failing [default: the new report's fail_on]
     #[arg(long, value_enum, value_name = "SEVERITY")]
-    pub fail_on: Option<FailOn>,
+    pub fail_on: Option<FailOnArg>,
 
     /// Write to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
@@ -228,8 +230,8 @@ pub struct MergeArgs {
     pub inputs: Vec<PathBuf>,
 
     /// Format of the merged report.
-    #[arg(long, value_enum, default_value_t = Format::Json)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = FormatArg::Json)]
+    pub format: FormatArg,
 
     /// Write to FILE instead of standard output.
     #[arg(short, long, value_name = "FILE")]
@@ -247,8 +249,8 @@ pub struct ScanArgs {
     pub scope: ScopeArgs,
 
     /// Report format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    pub format: FormatArg,
 
     /// Write the report to FILE instead of standard output (a summary line still goes to
     /// standard error).
@@ -312,7 +314,7 @@ pub struct ScopeArgs {
     /// Lowest severity that fails the run (exit code 1); `never` reports without failing
     /// [default: the config's fail-on, else low]
     #[arg(long, value_enum, value_name = "SEVERITY")]
-    pub fail_on: Option<FailOn>,
+    pub fail_on: Option<FailOnArg>,
 
     /// Assess only these frameworks' controls: soc2, iso27001, cis-kubernetes
     /// (comma-separated or repeated) [default: the config's frameworks, else all]
@@ -357,6 +359,67 @@ pub struct ScopeArgs {
 
     #[command(flatten)]
     pub runtime: RuntimeArgs,
+}
+
+/// `--format` of `scan`, `report` and `report merge`: a report format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// Grouped findings for a terminal, coloured when it is one.
+    Text,
+    /// The canonical report (schema_version 1); `tollgate report` renders it again.
+    Json,
+    /// SARIF 2.1.0 for code-scanning UIs.
+    Sarif,
+    /// JUnit XML for CI test views.
+    Junit,
+    /// Markdown for pull-request comments and job summaries.
+    Markdown,
+    /// One self-contained HTML page for auditors.
+    Html,
+    /// OSCAL assessment-results JSON for GRC tools.
+    Oscal,
+    /// GitLab Code Quality JSON for merge requests.
+    Gitlab,
+}
+
+impl From<FormatArg> for Format {
+    fn from(format: FormatArg) -> Self {
+        match format {
+            FormatArg::Text => Self::Text,
+            FormatArg::Json => Self::Json,
+            FormatArg::Sarif => Self::Sarif,
+            FormatArg::Junit => Self::Junit,
+            FormatArg::Markdown => Self::Markdown,
+            FormatArg::Html => Self::Html,
+            FormatArg::Oscal => Self::Oscal,
+            FormatArg::Gitlab => Self::Gitlab,
+        }
+    }
+}
+
+/// `--fail-on`: the lowest severity that fails, or `never`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOnArg {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+    /// Findings never fail the run (errors still do).
+    Never,
+}
+
+impl From<FailOnArg> for FailOn {
+    fn from(fail_on: FailOnArg) -> Self {
+        match fail_on {
+            FailOnArg::Info => Self::At(Severity::Info),
+            FailOnArg::Low => Self::At(Severity::Low),
+            FailOnArg::Medium => Self::At(Severity::Medium),
+            FailOnArg::High => Self::At(Severity::High),
+            FailOnArg::Critical => Self::At(Severity::Critical),
+            FailOnArg::Never => Self::Never,
+        }
+    }
 }
 
 /// Formats of the listings (`rules`, `frameworks`).
@@ -470,4 +533,64 @@ pub struct ManArgs {
     /// standard output.
     #[arg(short, long, value_name = "DIR")]
     pub output: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::ValueEnum;
+
+    use super::*;
+
+    /// Every flag value maps to the library value of the same name, so the help and the
+    /// reports agree on the words.
+    #[test]
+    fn flag_values_map_to_the_library_value_they_name() {
+        for &arg in FailOnArg::value_variants() {
+            let name = arg.to_possible_value().expect("no value is hidden");
+            assert_eq!(FailOn::from(arg).name(), name.get_name());
+        }
+        assert_eq!(FailOnArg::value_variants().len(), FailOn::ALL.len());
+        let formats: Vec<(String, Format)> = FormatArg::value_variants()
+            .iter()
+            .map(|&arg| {
+                let name = arg.to_possible_value().expect("no value is hidden");
+                (name.get_name().to_owned(), Format::from(arg))
+            })
+            .collect();
+        let expected = [
+            ("text", Format::Text),
+            ("json", Format::Json),
+            ("sarif", Format::Sarif),
+            ("junit", Format::Junit),
+            ("markdown", Format::Markdown),
+            ("html", Format::Html),
+            ("oscal", Format::Oscal),
+            ("gitlab", Format::Gitlab),
+        ]
+        .map(|(name, format)| (name.to_owned(), format));
+        assert_eq!(formats, expected);
+    }
+
+    #[test]
+    fn parsed_flags_become_library_values() {
+        let cli = Cli::try_parse_from([
+            "tollgate",
+            "scan",
+            "--fail-on",
+            "never",
+            "--format",
+            "sarif",
+        ])
+        .expect("valid flags");
+        let Command::Scan(scan) = cli.command else {
+            panic!("a scan")
+        };
+        assert_eq!(scan.scope.fail_on.map(FailOn::from), Some(FailOn::Never));
+        assert_eq!(Format::from(scan.format), Format::Sarif);
+        let refused = Cli::try_parse_from(["tollgate", "scan", "--fail-on", "severe"]);
+        assert_eq!(
+            refused.map(|_| ()).map_err(|e| e.kind()),
+            Err(clap::error::ErrorKind::InvalidValue)
+        );
+    }
 }

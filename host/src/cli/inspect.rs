@@ -5,8 +5,8 @@
 
 use serde_json::{Value, json};
 
-use crate::report::untrusted;
-use crate::runtime::{ComponentCache, InputKind, Inspection, Limits, RuleInfo, Runtime};
+use crate::report::{CheckRecord, RuleInput, untrusted};
+use crate::runtime::{ComponentCache, Inspection, Limits, RuleInfo, Runtime};
 use crate::scan;
 
 use super::args::{InspectArgs, InspectFormat};
@@ -27,12 +27,9 @@ pub(super) fn inspect_command(args: InspectArgs) -> anyhow::Result<u8> {
 }
 
 fn inputs(info: &RuleInfo) -> Vec<&'static str> {
-    info.inputs
-        .iter()
-        .map(|input| match input {
-            InputKind::Manifests => "manifests",
-            InputKind::Files => "files",
-        })
+    info.rule_inputs()
+        .into_iter()
+        .map(RuleInput::name)
         .collect()
 }
 
@@ -67,8 +64,8 @@ fn inspection_json(file: &str, inspection: &Inspection) -> String {
                 "description": info.description,
                 "inputs": inputs(info),
                 "kinds": info.kinds,
-                "controls": scan::rule_controls(info),
-                "checks": info.checks.iter().map(scan::check_record).collect::<Vec<_>>(),
+                "controls": info.control_refs(),
+                "checks": info.checks.iter().map(CheckRecord::from).collect::<Vec<_>>(),
             });
         }
         Err(refusal) => value["refused"] = json!(format!("{refusal:#}")),
@@ -105,7 +102,7 @@ fn inspection_text(file: &str, inspection: &Inspection) -> String {
         for check in &info.checks {
             out.push_str(&format!(
                 "  {:<8} {}: {}\n",
-                scan::severity(check.severity).name(),
+                crate::vocab::Severity::from(check.severity).name(),
                 untrusted::clean_text(&check.id),
                 untrusted::clean_text(&check.title)
             ));
@@ -130,7 +127,8 @@ fn inspection_text(file: &str, inspection: &Inspection) -> String {
 }
 
 fn rule_rows(info: &RuleInfo) -> Vec<(&'static str, String)> {
-    let controls: Vec<String> = scan::rule_controls(info)
+    let controls: Vec<String> = info
+        .control_refs()
         .into_iter()
         .map(|c| format!("{} {}", c.framework, c.id))
         .collect();

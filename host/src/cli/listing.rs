@@ -2,10 +2,10 @@
 //! or check in full) and `tollgate frameworks` (every control, why tollgate's evidence bears
 //! on it, and the checks that give it). Plugin text is cleaned before it is shown.
 
-use crate::catalog::{self, CatalogControl, Framework};
-use crate::report::{CheckRecord, untrusted};
+use crate::catalog::{self, CatalogControl};
+use crate::report::{CheckRecord, RuleInput, untrusted};
 use crate::runtime::Plugin;
-use crate::scan;
+use crate::vocab::Framework;
 
 use super::args::ListingFormat;
 
@@ -83,8 +83,7 @@ pub fn explain(plugins: &[Plugin], name: &str) -> Result<String, String> {
             check.remediation
         ));
         for control in &check.controls {
-            let title = catalog::control(&control.framework, &control.id)
-                .map_or("", |(_, c)| c.title.as_str());
+            let title = catalog::entry(control).map_or("", |c| c.title.as_str());
             out.push_str(&format!(
                 "    {} {}: {}\n",
                 control.framework, control.id, title
@@ -98,21 +97,26 @@ pub fn explain(plugins: &[Plugin], name: &str) -> Result<String, String> {
 /// (`rule/check`) that give it, as `tollgate frameworks` prints them. The Markdown form is
 /// `docs/controls.md`.
 pub fn frameworks(plugins: &[Plugin], format: ListingFormat) -> String {
-    let rows: Vec<(Framework, &CatalogControl, Vec<String>)> = catalog::frameworks()
+    let rows: Vec<(Framework, &CatalogControl, Vec<String>)> = Framework::ALL
+        .into_iter()
         .flat_map(|framework| {
-            framework.catalog().controls.iter().map(move |control| {
-                (
-                    framework,
-                    control,
-                    evidencing(plugins, framework, &control.id),
-                )
-            })
+            catalog::catalog(framework)
+                .controls
+                .iter()
+                .map(move |control| {
+                    (
+                        framework,
+                        control,
+                        evidencing(plugins, framework, &control.id),
+                    )
+                })
         })
         .collect();
     let of = |framework: Framework| rows.iter().filter(move |(f, ..)| *f == framework);
     match format {
         ListingFormat::Json => {
-            let frameworks: Vec<serde_json::Value> = catalog::frameworks()
+            let frameworks: Vec<serde_json::Value> = Framework::ALL
+                .into_iter()
                 .map(|framework| {
                     let controls: Vec<serde_json::Value> = of(framework)
                         .map(|(_, control, checks)| {
@@ -127,7 +131,7 @@ pub fn frameworks(plugins: &[Plugin], format: ListingFormat) -> String {
                         .collect();
                     serde_json::json!({
                         "framework": framework.name(),
-                        "title": framework.catalog().title,
+                        "title": catalog::catalog(framework).title,
                         "controls": controls,
                     })
                 })
@@ -136,7 +140,7 @@ pub fn frameworks(plugins: &[Plugin], format: ListingFormat) -> String {
         }
         ListingFormat::Text => {
             let mut out = String::new();
-            for framework in catalog::frameworks() {
+            for framework in Framework::ALL.into_iter() {
                 let mine: Vec<_> = of(framework).collect();
                 let covered = mine
                     .iter()
@@ -145,7 +149,7 @@ pub fn frameworks(plugins: &[Plugin], format: ListingFormat) -> String {
                 out.push_str(&format!(
                     "{} — {}: {covered} of {} controls evidenced\n",
                     framework.name(),
-                    framework.catalog().title,
+                    catalog::catalog(framework).title,
                     mine.len()
                 ));
                 for (_, control, checks) in mine {
@@ -174,11 +178,11 @@ fn markdown(rows: &[(Framework, &CatalogControl, Vec<String>)]) -> String {
          judged something that bears on it, and nothing broke it: tested, no exceptions in \
          the scanned scope. It never says the control is met for the organisation.\n",
     );
-    for framework in catalog::frameworks() {
+    for framework in Framework::ALL.into_iter() {
         out.push_str(&format!(
             "\n## {} — {}\n\n",
             framework.name(),
-            framework.catalog().title
+            catalog::catalog(framework).title
         ));
         out.push_str("| control | title | why tollgate's evidence bears on it | checks |\n|---|---|---|---|\n");
         for (_, control, checks) in rows.iter().filter(|(f, ..)| *f == framework) {
@@ -222,7 +226,7 @@ fn evidencing(plugins: &[Plugin], framework: Framework, id: &str) -> Vec<String>
 
 /// The plugin's checks, every text cleaned for showing.
 fn checks(plugin: &Plugin) -> Vec<CheckRecord> {
-    let mut checks: Vec<CheckRecord> = plugin.info.checks.iter().map(scan::check_record).collect();
+    let mut checks: Vec<CheckRecord> = plugin.info.checks.iter().map(CheckRecord::from).collect();
     for check in &mut checks {
         for text in [
             &mut check.id,
@@ -244,12 +248,9 @@ fn clean(text: &str) -> String {
 fn rule_json(plugin: &Plugin) -> serde_json::Value {
     let info = &plugin.info;
     let inputs: Vec<&str> = info
-        .inputs
-        .iter()
-        .map(|i| match i {
-            crate::runtime::InputKind::Manifests => "manifests",
-            crate::runtime::InputKind::Files => "files",
-        })
+        .rule_inputs()
+        .into_iter()
+        .map(RuleInput::name)
         .collect();
     serde_json::json!({
         "id": info.id,

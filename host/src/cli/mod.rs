@@ -17,14 +17,13 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::Parser;
 
-use crate::catalog;
-use crate::catalog::Framework;
 use crate::config::{self, Config};
 use crate::input::git::Source as GitSource;
 use crate::input::{Excludes, InputOptions, Target};
 use crate::report::{self, Format, Report, TextStyle, untrusted};
 use crate::runtime::{ComponentCache, Limits, PinnedPlugin};
-use crate::scan::{self, FailOn, RuntimeOptions, ScanOptions};
+use crate::scan::{self, RuntimeOptions, ScanOptions};
+use crate::vocab::{FailOn, Framework, Severity};
 
 pub use args::Cli;
 use args::{
@@ -113,7 +112,7 @@ fn report_command(args: ReportArgs) -> anyhow::Result<u8> {
             )
         }
     };
-    emit(&report, format, output.as_deref(), false)?;
+    emit(&report, format.into(), output.as_deref(), false)?;
     Ok(report.summary.exit_code)
 }
 
@@ -143,7 +142,12 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
     let signer = evidence::Signer::open(args.sign.as_deref(), args.output.as_deref())?;
     let mut report = scan::run(&options)?;
     report.evidence.signature = signer.as_ref().map(evidence::Signer::record);
-    emit(&report, args.format, args.output.as_deref(), args.verbose)?;
+    emit(
+        &report,
+        args.format.into(),
+        args.output.as_deref(),
+        args.verbose,
+    )?;
     if let Some(signer) = signer {
         signer.sign()?;
     }
@@ -208,8 +212,9 @@ fn scan_options(args: ScopeArgs) -> anyhow::Result<ScanOptions> {
         default_namespace: args.namespace,
         fail_on: args
             .fail_on
+            .map(FailOn::from)
             .or(config.as_ref().and_then(|c| c.fail_on))
-            .unwrap_or(FailOn::Low),
+            .unwrap_or(FailOn::At(Severity::Low)),
         target,
         config,
         only_rules: args.rules,
@@ -241,20 +246,18 @@ fn frameworks(named: &[String], config: Option<&Config>) -> anyhow::Result<Vec<F
         named
             .iter()
             .map(|name| {
-                catalog::by_name(name).with_context(|| {
-                    format!(
-                        "--framework {name}: unknown framework (known: {})",
-                        catalog::names().join(", ")
-                    )
+                Framework::from_name(name).with_context(|| {
+                    let known = Framework::names().join(", ");
+                    format!("--framework {name}: unknown framework (known: {known})")
                 })
             })
             .collect::<anyhow::Result<_>>()?
     } else if let Some(list) = config.and_then(|c| c.frameworks.clone()) {
         list
     } else {
-        catalog::frameworks().collect()
+        Framework::ALL.into()
     };
-    chosen.sort_by_key(|&f| catalog::position(f));
+    chosen.sort();
     chosen.dedup();
     Ok(chosen)
 }

@@ -10,7 +10,8 @@ use crate::expect::{self, Comparison, Fixture};
 use crate::input::{InputOptions, Target};
 use crate::report::untrusted;
 use crate::runtime::{Plugin, Runtime};
-use crate::scan::{self, FailOn, ScanOptions};
+use crate::scan::{self, ScanOptions};
+use crate::vocab::FailOn;
 
 use super::args::TestArgs;
 use super::{excludes, frameworks, runtime_options, write_stdout};

@@ -15,19 +15,20 @@ use std::path::{Path, PathBuf};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
-use crate::catalog;
-use crate::catalog::Framework;
 use crate::input::yaml::{self, LineTree};
-use crate::report::Severity;
-use crate::runtime::{self, PinnedPlugin};
-use crate::scan::FailOn;
+use crate::runtime::PinnedPlugin;
+use crate::vocab::{FailOn, Framework, Severity, sha256_hex};
 
 pub use waiver::{Waiver, WaiverPolicy};
 
 /// The file name looked for in the scanned directory and its parents.
 pub const FILE_NAME: &str = ".tollgate.yaml";
+
+/// Where the config file's JSON Schema is published (`schema::Document::Config`); the
+/// template names it for editors.
+pub const SCHEMA_URL: &str =
+    "https://raw.githubusercontent.com/tollgate-dev/tollgate/main/schemas/config.schema.json";
 
 /// A loaded config file.
 #[derive(Clone, Debug)]
@@ -80,11 +81,9 @@ fn enabled_by_default() -> bool {
 struct Written {
     /// Lowest severity that fails a scan (exit 1), or `never`; `--fail-on` wins over it
     /// [default: low].
-    #[serde(default)]
     fail_on: Option<FailOn>,
     /// Frameworks whose controls reports assess; `--framework` wins over it [default: all].
-    #[serde(default)]
-    frameworks: Option<Vec<FrameworkName>>,
+    frameworks: Option<Vec<Framework>>,
     /// Per rule id: whether it runs, the severity of its findings, and its settings.
     #[serde(default)]
     rules: BTreeMap<String, RuleConfig>,
@@ -137,42 +136,12 @@ pub fn schema() -> schemars::Schema {
         .into_root_schema_for::<Written>()
 }
 
-/// A framework by its report name (`soc2`, `iso27001`, `cis-kubernetes`).
-#[derive(Clone, Copy, Debug)]
-pub struct FrameworkName(pub Framework);
-
-impl<'de> Deserialize<'de> for FrameworkName {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let name = String::deserialize(deserializer)?;
-        catalog::by_name(&name).map(Self).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "unknown framework `{name}` (known: {})",
-                catalog::names().join(", ")
-            ))
-        })
-    }
-}
-
 /// The commented config `tollgate init` writes: every key explained, the active ones at
 /// their defaults with every framework, the others as `#  ` examples.
 pub fn template() -> String {
     include_str!("template.yaml")
-        .replace("{schema}", &crate::schema::Document::Config.url())
-        .replace("{frameworks}", &catalog::names().join(", "))
-}
-
-impl JsonSchema for FrameworkName {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "FrameworkName".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "description": "A framework by its report name.",
-            "type": "string",
-            "enum": catalog::names(),
-        })
-    }
+        .replace("{schema}", SCHEMA_URL)
+        .replace("{frameworks}", &Framework::names().join(", "))
 }
 
 /// A config error at a line of the file.
@@ -257,11 +226,9 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
     })?;
     Ok(Config {
         path: path.to_owned(),
-        sha256: runtime::hex(&Sha256::digest(&bytes)),
+        sha256: sha256_hex(&bytes),
         fail_on: written.fail_on,
-        frameworks: written
-            .frameworks
-            .map(|names| names.into_iter().map(|n| n.0).collect()),
+        frameworks: written.frameworks,
         rules: written.rules,
         waivers: written.waivers,
         waiver_policy: written.waiver_policy,
@@ -460,7 +427,7 @@ mod tests {
             "fail-on: high\nrules:\n  tls-min-version:\n    enabled: false\n  network-policy:\n    severity: low\n    check-severities:\n      allow-all: critical\n    settings:\n      egress-unrestricted: true\n",
         );
         let config = load(&path).unwrap();
-        assert_eq!(config.fail_on, Some(FailOn::High));
+        assert_eq!(config.fail_on, Some(FailOn::At(Severity::High)));
         assert!(config.disables("tls-min-version"));
         assert!(!config.disables("network-policy"));
         assert_eq!(
@@ -558,8 +525,8 @@ mod tests {
     fn the_template_sets_the_defaults() {
         let (_dir, path) = write(&template());
         let config = load(&path).unwrap();
-        assert_eq!(config.fail_on, Some(FailOn::Low));
-        let all: Vec<Framework> = catalog::frameworks().collect();
+        assert_eq!(config.fail_on, Some(FailOn::At(Severity::Low)));
+        let all: Vec<Framework> = Framework::ALL.into();
         assert_eq!(config.frameworks, Some(all));
         assert!(config.rules.is_empty() && config.waivers.is_empty());
         assert!(config.exclude.is_empty());

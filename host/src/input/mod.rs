@@ -706,7 +706,7 @@ fn ingest(
         return skipped(name, SkipReason::Binary);
     }
     let file = SourceFile {
-        sha256: crate::runtime::hex(&Sha256::digest(&bytes)),
+        sha256: crate::vocab::hex(&Sha256::digest(&bytes)),
         size: bytes.len() as u64,
         path: name.clone(),
         objects: 0,

@@ -12,8 +12,10 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::merge::Saved;
-use super::{ControlStatus, FindingRecord, GitRecord, Outcome, Report, Severity, WaiverEntry};
-use crate::scan::FailOn;
+use super::{
+    ControlStatus, FailOn, FindingRecord, Framework, GitRecord, Outcome, Report, Severity,
+    WaiverEntry,
+};
 
 /// Version of the JSON shape of a diff.
 pub const DIFF_VERSION: u32 = 1;
@@ -25,7 +27,7 @@ pub struct ReportDiff {
     pub old: RunRecord,
     pub new: RunRecord,
     /// The lowest severity of a new finding that fails the comparison, or `never`.
-    pub fail_on: String,
+    pub fail_on: FailOn,
     pub findings: FindingChanges,
     pub waivers: WaiverChanges,
     /// Every control whose status differs, in the new report's order (then the old's).
@@ -73,7 +75,7 @@ pub struct WaiverChanges {
 /// framework was not selected).
 #[derive(Clone, Debug, Serialize)]
 pub struct ControlChange {
-    pub framework: String,
+    pub framework: Framework,
     pub id: String,
     pub title: String,
     pub old: Option<ControlStatus>,
@@ -126,7 +128,7 @@ pub fn diff(old: &Saved, new: &Saved, fail_on: FailOn) -> ReportDiff {
         tollgate_diff: DIFF_VERSION,
         old: run_record(old),
         new: run_record(new),
-        fail_on: fail_on.name().to_owned(),
+        fail_on,
         findings,
         waivers,
         controls,
@@ -199,7 +201,7 @@ fn waiver_changes(old: &[WaiverEntry], new: &[WaiverEntry]) -> WaiverChanges {
 
 /// Every control whose status differs between the reports, or that only one assesses.
 fn control_changes(old: &Report, new: &Report) -> Vec<ControlChange> {
-    let status_in = |report: &Report, framework: &str, id: &str| {
+    let status_in = |report: &Report, framework: Framework, id: &str| {
         let control = report.controls.iter();
         control
             .filter(|c| c.framework == framework && c.id == id)
@@ -208,10 +210,10 @@ fn control_changes(old: &Report, new: &Report) -> Vec<ControlChange> {
     };
     let mut changes = Vec::new();
     for control in &new.controls {
-        let before = status_in(old, &control.framework, &control.id);
+        let before = status_in(old, control.framework, &control.id);
         if before != Some(control.status) {
             changes.push(ControlChange {
-                framework: control.framework.clone(),
+                framework: control.framework,
                 id: control.id.clone(),
                 title: control.title.clone(),
                 old: before,
@@ -220,9 +222,9 @@ fn control_changes(old: &Report, new: &Report) -> Vec<ControlChange> {
         }
     }
     for control in &old.controls {
-        if status_in(new, &control.framework, &control.id).is_none() {
+        if status_in(new, control.framework, &control.id).is_none() {
             changes.push(ControlChange {
-                framework: control.framework.clone(),
+                framework: control.framework,
                 id: control.id.clone(),
                 title: control.title.clone(),
                 old: Some(control.status),

@@ -128,13 +128,6 @@ impl ErrorRecord {
     }
 }
 
-impl fmt::Display for ControlRef {
-    /// `soc2 CC6.1`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.framework, self.id)
-    }
-}
-
 impl ControlRef {
     /// `soc2:CC6.1`: one token, as tags want it.
     pub fn tag(&self) -> String {

@@ -171,12 +171,12 @@ fn filters(report: &Report) -> Markup {
             }
         }
     };
-    let frameworks = report.settings.frameworks.clone();
+    let frameworks = report.settings.frameworks.iter().map(|f| f.name().to_owned());
     let severities = Severity::ALL.iter().rev().map(|s| s.name().to_owned());
     let rules = report.rules.iter().map(|r| r.id.clone());
     html! {
         div.filters {
-            (select("Framework", "f-framework", "all", frameworks))
+            (select("Framework", "f-framework", "all", frameworks.collect()))
             (select("Severity at least", "f-severity", "any", severities.collect()))
             (select("Rule", "f-rule", "all", rules.collect()))
         }

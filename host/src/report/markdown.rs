@@ -71,7 +71,7 @@ fn control_summary(out: &mut String, report: &Report) {
         .iter()
         .filter_map(|f| {
             let title = report.settings.framework_title(f)?;
-            Some(format!("{} {}", code_span(f), inline(title)))
+            Some(format!("{} {}", code_span(f.name()), inline(title)))
         })
         .collect();
     if !titles.is_empty() {
@@ -272,7 +272,7 @@ fn control_table(out: &mut String, report: &Report) {
         let _ = writeln!(
             out,
             "| {} {} | {} | {} |",
-            code_span(&c.framework),
+            code_span(c.framework.name()),
             code_span(&c.id),
             c.status.name(),
             inline(&c.basis)

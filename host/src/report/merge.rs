@@ -6,16 +6,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
 use super::{
-    ControlRef, ControlResult, ControlStatus, Evidence, InputRecord, NoticeKind, NoticeRecord,
-    PluginRecord, Report, RuleResult, RuleStatus, SCHEMA_VERSION, Scope, Shard, Summary, untrusted,
+    ControlRef, ControlResult, ControlStatus, ErrorRecord, Evidence, FailOn, FindingRecord,
+    Framework, InputRecord, NoticeKind, NoticeRecord, PluginRecord, Report, RuleResult, RuleStatus,
+    SCHEMA_VERSION, Scope, Settings, Shard, SkippedRecord, Summary, WaiverEntry, assess, untrusted,
 };
-use crate::catalog;
-use crate::catalog::Framework;
-use crate::runtime;
-use crate::scan::FailOn;
+use crate::vocab::sha256_hex;
 
 /// Why reports cannot be read or merged.
 #[derive(Debug, thiserror::Error)]
@@ -42,7 +38,7 @@ pub enum MergeError {
         second_path: String,
     },
     #[error("the reports disagree on fail_on ({0} and {1}); merge runs of one policy")]
-    FailOn(String, String),
+    FailOn(FailOn, FailOn),
     #[error("nothing to merge")]
     Empty,
 }
@@ -80,26 +76,86 @@ pub fn read(path: &Path) -> Result<Saved, MergeError> {
     let report = serde_json::from_value(value).map_err(parse_error)?;
     Ok(Saved {
         path: shown,
-        sha256: runtime::hex(&Sha256::digest(&bytes)),
+        sha256: sha256_hex(&bytes),
         report,
     })
 }
 
-/// Merges shard reports into one.
+/// Merges shard reports into one: they must share `fail_on` and, unless
+/// `allow_plugin_mismatch`, run each rule as the same plugin.
 pub fn merge(shards: Vec<Saved>, allow_plugin_mismatch: bool) -> Result<Report, MergeError> {
     let first = shards.first().ok_or(MergeError::Empty)?;
-    let fail_on = first.report.settings.fail_on.clone();
-    if let Some(other) = shards.iter().find(|s| s.report.settings.fail_on != fail_on) {
-        return Err(MergeError::FailOn(
-            fail_on,
-            other.report.settings.fail_on.clone(),
-        ));
-    }
-    let mut plugins: Vec<(PluginRecord, &str)> = Vec::new();
+    let fail_on = common_fail_on(&shards)?;
+    let plugins = common_plugins(&shards, allow_plugin_mismatch)?;
+    let mut merged = Merged::default();
     for shard in &shards {
+        merged.add(shard);
+    }
+    merged.rules.sort_by(|a, b| a.id.cmp(&b.id));
+    merged.frameworks.sort();
+    merged.frameworks.dedup();
+    let mut controls = merged.assess();
+    not_run_in_every_shard(&mut controls, &shards);
+    let summary = Summary::of(
+        (
+            merged.rules.len(),
+            merged.inputs.len(),
+            merged.objects,
+            merged.skipped.len(),
+        ),
+        &merged.findings,
+        merged.errors.len(),
+        fail_on.threshold(),
+    );
+    let base = &first.report;
+    Ok(Report {
+        schema_version: SCHEMA_VERSION,
+        tool: base.tool.clone(),
+        settings: Settings::new(
+            base.settings.default_namespace.clone(),
+            fail_on,
+            merged.frameworks,
+        ),
+        rules: merged.rules,
+        controls,
+        findings: merged.findings,
+        errors: merged.errors,
+        inputs: merged.inputs,
+        skipped: merged.skipped,
+        notices: merged.notices,
+        evidence: Evidence {
+            generated_at: latest(&merged.shards),
+            tool: base.tool.clone(),
+            plugins,
+            git: None,
+            config: None,
+            waivers: merged.waivers,
+            shards: merged.shards,
+            // The shards' signatures cover their files, not the merged report.
+            signature: None,
+        },
+        summary,
+    })
+}
+
+/// The `fail_on` every shard was run with; shards run with different ones are refused.
+fn common_fail_on(shards: &[Saved]) -> Result<FailOn, MergeError> {
+    let mut values = shards.iter().map(|s| s.report.settings.fail_on);
+    let first = values.next().ok_or(MergeError::Empty)?;
+    match values.find(|&other| other != first) {
+        Some(other) => Err(MergeError::FailOn(first, other)),
+        None => Ok(first),
+    }
+}
+
+/// Every plugin that ran in some shard, once each; the same rule run as plugins with
+/// different digests is refused unless `allow_mismatch` (then the first one is kept).
+fn common_plugins(shards: &[Saved], allow_mismatch: bool) -> Result<Vec<PluginRecord>, MergeError> {
+    let mut plugins: Vec<(PluginRecord, &str)> = Vec::new();
+    for shard in shards {
         for plugin in &shard.report.evidence.plugins {
             match plugins.iter().find(|(p, _)| p.id == plugin.id) {
-                Some((known, path)) if known.sha256 != plugin.sha256 && !allow_plugin_mismatch => {
+                Some((known, path)) if known.sha256 != plugin.sha256 && !allow_mismatch => {
                     return Err(MergeError::PluginMismatch {
                         rule: plugin.id.clone(),
                         first: known.sha256.clone(),
@@ -113,74 +169,57 @@ pub fn merge(shards: Vec<Saved>, allow_plugin_mismatch: bool) -> Result<Report, 
             }
         }
     }
+    Ok(plugins.into_iter().map(|(p, _)| p).collect())
+}
 
-    let mut rules: Vec<RuleResult> = Vec::new();
-    let mut frameworks: Vec<Framework> = Vec::new();
-    let mut findings = Vec::new();
-    let mut errors = Vec::new();
-    let mut inputs: Vec<InputRecord> = Vec::new();
-    let mut waivers = Vec::new();
-    let mut skipped = Vec::new();
-    let mut notices: Vec<NoticeRecord> = Vec::new();
-    let mut objects = 0;
-    let mut records = Vec::new();
-    // The shards judged disjoint inputs: a control's scope is the sum of theirs.
-    let mut scopes: BTreeMap<(String, String), Scope> = BTreeMap::new();
-    for shard in &shards {
+/// The shards' records combined, as they are added one by one.
+#[derive(Default)]
+struct Merged {
+    rules: Vec<RuleResult>,
+    frameworks: Vec<Framework>,
+    findings: Vec<FindingRecord>,
+    errors: Vec<ErrorRecord>,
+    inputs: Vec<InputRecord>,
+    waivers: Vec<WaiverEntry>,
+    skipped: Vec<SkippedRecord>,
+    notices: Vec<NoticeRecord>,
+    objects: usize,
+    shards: Vec<Shard>,
+    /// The shards judged disjoint inputs: a control's scope is the sum of theirs.
+    scopes: BTreeMap<ControlRef, Scope>,
+}
+
+impl Merged {
+    fn add(&mut self, shard: &Saved) {
         let report = &shard.report;
         for rule in &report.rules {
-            match rules.iter_mut().find(|r| r.id == rule.id) {
-                Some(known) => {
-                    known.findings += rule.findings;
-                    known.waived += rule.waived;
-                    known.status = worse(known.status, rule.status);
-                    for coverage in &rule.coverage {
-                        match known
-                            .coverage
-                            .iter_mut()
-                            .find(|c| c.check == coverage.check)
-                        {
-                            Some(c) => {
-                                c.objects += coverage.objects;
-                                c.files += coverage.files;
-                            }
-                            None => known.coverage.push(coverage.clone()),
-                        }
-                    }
-                }
-                None => rules.push(rule.clone()),
-            }
+            self.add_rule(rule);
         }
-        frameworks.extend(
-            report
-                .settings
-                .frameworks
-                .iter()
-                .filter_map(|name| catalog::by_name(name)),
-        );
+        self.frameworks.extend(&report.settings.frameworks);
         for control in &report.controls {
-            let key = (control.framework.clone(), control.id.clone());
-            scopes.entry(key).or_default().add(&control.scope);
+            let key = ControlRef {
+                framework: control.framework,
+                id: control.id.clone(),
+            };
+            self.scopes.entry(key).or_default().add(&control.scope);
         }
-        findings.extend(report.findings.iter().cloned());
-        errors.extend(report.errors.iter().cloned());
+        self.findings.extend(report.findings.iter().cloned());
+        self.errors.extend(report.errors.iter().cloned());
         for input in &report.inputs {
-            if !inputs
-                .iter()
-                .any(|i| i.path == input.path && i.sha256 == input.sha256)
-            {
-                inputs.push(input.clone());
+            let known = |i: &InputRecord| i.path == input.path && i.sha256 == input.sha256;
+            if !self.inputs.iter().any(known) {
+                self.inputs.push(input.clone());
             }
         }
-        objects += report.summary.objects;
-        skipped.extend(report.skipped.iter().cloned());
+        self.objects += report.summary.objects;
+        self.skipped.extend(report.skipped.iter().cloned());
         for notice in &report.notices {
-            if !notices.contains(notice) {
-                notices.push(notice.clone());
+            if !self.notices.contains(notice) {
+                self.notices.push(notice.clone());
             }
         }
-        waivers.extend(report.evidence.waivers.iter().cloned());
-        records.push(Shard {
+        self.waivers.extend(report.evidence.waivers.iter().cloned());
+        self.shards.push(Shard {
             path: shard.path.clone(),
             sha256: shard.sha256.clone(),
             generated_at: report.evidence.generated_at.clone(),
@@ -188,77 +227,60 @@ pub fn merge(shards: Vec<Saved>, allow_plugin_mismatch: bool) -> Result<Report, 
             config: report.evidence.config.clone(),
         });
     }
-    rules.sort_by(|a, b| a.id.cmp(&b.id));
-    frameworks.sort_by_key(|&f| catalog::position(f));
-    frameworks.dedup();
 
-    let gaps = catalog::Gaps {
-        unread_inputs: errors.iter().any(|e| e.rule.is_none()),
-        unrendered_charts: notices
-            .iter()
-            .filter(|n| n.kind == NoticeKind::HelmChart)
-            .count(),
-    };
-    let scope = |control: &ControlRef| {
-        let key = (control.framework.clone(), control.id.clone());
-        scopes.get(&key).cloned().unwrap_or_default()
-    };
-    let mut controls = catalog::assess(
-        &frameworks,
-        &catalog::Run {
-            rules: &rules,
-            skipped: &[],
-            findings: &findings,
-            gaps,
-            scope: &scope,
-        },
-    );
-    not_run_in_every_shard(&mut controls, &shards);
-    let threshold = FailOn::from_name(&fail_on).and_then(FailOn::threshold);
-    let summary = Summary::of(
-        (rules.len(), inputs.len(), objects, skipped.len()),
-        &findings,
-        errors.len(),
-        threshold,
-    );
-    let latest = records
-        .iter()
-        .map(|r| r.generated_at.clone())
-        .max()
-        .unwrap_or_default();
-    let base = &first.report;
-    Ok(Report {
-        schema_version: SCHEMA_VERSION,
-        tool: base.tool.clone(),
-        settings: super::Settings {
-            default_namespace: base.settings.default_namespace.clone(),
-            fail_on,
-            frameworks: frameworks
+    /// A rule's result added to the same rule's in other shards: counts and coverage
+    /// summed, the worse status kept.
+    fn add_rule(&mut self, rule: &RuleResult) {
+        let Some(known) = self.rules.iter_mut().find(|r| r.id == rule.id) else {
+            self.rules.push(rule.clone());
+            return;
+        };
+        known.findings += rule.findings;
+        known.waived += rule.waived;
+        known.status = worse(known.status, rule.status);
+        for coverage in &rule.coverage {
+            match known
+                .coverage
+                .iter_mut()
+                .find(|c| c.check == coverage.check)
+            {
+                Some(c) => {
+                    c.objects += coverage.objects;
+                    c.files += coverage.files;
+                }
+                None => known.coverage.push(coverage.clone()),
+            }
+        }
+    }
+
+    /// Every control's status over all the shards' rules and findings.
+    fn assess(&self) -> Vec<ControlResult> {
+        let gaps = assess::Gaps {
+            unread_inputs: self.errors.iter().any(|e| e.rule.is_none()),
+            unrendered_charts: self
+                .notices
                 .iter()
-                .map(|&f| catalog::framework_name(f).to_owned())
-                .collect(),
-            framework_titles: catalog::titles(&frameworks),
-        },
-        rules,
-        controls,
-        findings,
-        errors,
-        inputs,
-        skipped,
-        notices,
-        evidence: Evidence {
-            generated_at: latest,
-            tool: base.tool.clone(),
-            plugins: plugins.into_iter().map(|(p, _)| p).collect(),
-            git: None,
-            config: None,
-            waivers,
-            shards: records,
-            // The shards' signatures cover their files, not the merged report.
-            signature: None,
-        },
-        summary,
-    })
+                .filter(|n| n.kind == NoticeKind::HelmChart)
+                .count(),
+        };
+        let scope = |control: &ControlRef| self.scopes.get(control).cloned().unwrap_or_default();
+        assess::assess(
+            &self.frameworks,
+            &assess::Run {
+                rules: &self.rules,
+                skipped: &[],
+                findings: &self.findings,
+                gaps,
+                scope: &scope,
+            },
+        )
+    }
+}
+
+/// When the latest of the shards was made.
+fn latest(shards: &[Shard]) -> String {
+    let times = shards.iter().map(|r| r.generated_at.clone());
+    times.max().unwrap_or_default()
 }
 
 /// The status of a rule over several runs: any error wins, then any failure.
@@ -290,13 +312,106 @@ fn not_run_in_every_shard(controls: &mut [ControlResult], shards: &[Saved]) {
             })
             .collect();
         if !missing.is_empty() {
+            let tested: Vec<&str> = control.rules.iter().map(String::as_str).collect();
             control.status = ControlStatus::Partial;
-            control.basis = format!(
-                "tested by {} on {}, no exceptions; not assessed by {}",
-                control.rules.join(", "),
-                control.scope,
-                missing.join(", ")
-            );
+            control.basis = assess::partial_basis(&tested, &control.scope, &missing);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Outcome, Severity, Tool};
+
+    fn report(fail_on: FailOn) -> Report {
+        let tool = Tool {
+            name: "tollgate".into(),
+            version: "0.1.0".into(),
+        };
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: tool.clone(),
+            settings: Settings::new("default".into(), fail_on, vec![Framework::Soc2]),
+            rules: Vec::new(),
+            controls: Vec::new(),
+            findings: Vec::new(),
+            errors: Vec::new(),
+            inputs: Vec::new(),
+            skipped: Vec::new(),
+            notices: Vec::new(),
+            evidence: Evidence {
+                generated_at: "2026-01-01T00:00:00Z".into(),
+                tool,
+                plugins: Vec::new(),
+                git: None,
+                config: None,
+                waivers: Vec::new(),
+                shards: Vec::new(),
+                signature: None,
+            },
+            summary: Summary::of((0, 0, 0, 0), &[], 0, fail_on.threshold()),
+        }
+    }
+
+    /// `report` as JSON, changed by `edit`, saved in `dir` and read back.
+    fn saved(
+        dir: &tempfile::TempDir,
+        name: &str,
+        report: &Report,
+        edit: impl FnOnce(&mut serde_json::Value),
+    ) -> Result<Saved, MergeError> {
+        let mut value = serde_json::to_value(report).expect("a report serializes");
+        edit(&mut value);
+        let path = dir.path().join(name);
+        std::fs::write(&path, value.to_string()).expect("a writable temp dir");
+        read(&path)
+    }
+
+    #[test]
+    fn a_report_naming_an_unknown_framework_is_refused_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = report(FailOn::At(Severity::Low));
+        let in_settings = saved(&dir, "a.json", &base, |v| {
+            v["settings"]["frameworks"] = serde_json::json!(["soc2", "pci-dss"]);
+        });
+        let shown = dir.path().join("a.json").display().to_string();
+        assert_eq!(
+            in_settings.err().map(|e| e.to_string()),
+            Some(format!(
+                "{shown} is not a tollgate JSON report: unknown framework `pci-dss` (known: soc2, \
+                 iso27001, cis-kubernetes, nist-800-53)"
+            ))
+        );
+        let in_a_control = saved(&dir, "b.json", &base, |v| {
+            v["controls"] = serde_json::json!([{
+                "framework": "pci", "id": "1.1", "title": "t", "status": "satisfied",
+                "basis": "b", "rules": [], "findings": [], "waived": []
+            }]);
+        });
+        assert!(matches!(in_a_control, Err(MergeError::Parse { .. })));
+    }
+
+    #[test]
+    fn runs_of_different_fail_on_are_not_merged_and_equal_ones_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let low = || saved(&dir, "low.json", &report(FailOn::At(Severity::Low)), |_| {}).unwrap();
+        let never = saved(&dir, "never.json", &report(FailOn::Never), |_| {}).unwrap();
+        let refused = merge(vec![low(), never], false).err();
+        assert_eq!(
+            refused.map(|e| e.to_string()),
+            Some(
+                "the reports disagree on fail_on (low and never); merge runs of one policy".into()
+            )
+        );
+        let merged = merge(vec![low(), low()], false).expect("one policy");
+        assert_eq!(merged.settings, report(FailOn::At(Severity::Low)).settings);
+        assert_eq!(merged.evidence.shards.len(), 2);
+        assert_eq!(merged.summary.outcome, Outcome::Pass);
+        assert_eq!(merged.controls.len(), report_controls(Framework::Soc2));
+    }
+
+    fn report_controls(framework: Framework) -> usize {
+        crate::catalog::catalog(framework).controls.len()
     }
 }

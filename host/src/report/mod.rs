@@ -1,9 +1,11 @@
-//! Reports: the canonical model ([`model`]), one renderer per format, reading saved
-//! reports back and merging shards ([`merge`]), baselines of accepted findings
-//! ([`baseline`]), and the cleaning of text tollgate did not write ([`untrusted`],
-//! [`redact`]) that every report goes through before it is rendered. Two runs' reports are
-//! compared by [`diff`]; a written report is signed and verified by [`signing`].
+//! Reports: the canonical model ([`model`]), the status of each control ([`assess`]), one
+//! renderer per format, reading saved reports back and merging shards ([`merge`]),
+//! baselines of accepted findings ([`baseline`]), and the cleaning of text tollgate did not
+//! write ([`untrusted`], [`redact`]) that every report goes through before it is rendered.
+//! Two runs' reports are compared by [`diff`]; a written report is signed and verified by
+//! [`signing`].
 
+pub mod assess;
 pub mod baseline;
 pub mod diff;
 pub mod display;
@@ -23,15 +25,16 @@ pub mod signing;
 pub mod text;
 pub mod untrusted;
 
+pub use assess::{Gaps, Run, assess};
 pub use display::{Counted, ErrorPlace, ObjectLabel};
 pub use model::*;
 
-/// Output formats of `tollgate scan`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// The formats a report renders in (the command line's `--format`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// Grouped findings for a terminal, coloured when it is one.
     Text,
-    /// The canonical report (schema_version 1); `tollgate report` renders it again.
+    /// The canonical report; `tollgate report` renders it again.
     Json,
     /// SARIF 2.1.0 for code-scanning UIs.
     Sarif,

@@ -6,40 +6,10 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use crate::vocab::{ControlRef, FailOn, Framework, Severity};
+
 /// Version of this JSON shape; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 2;
-
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Low,
-    Medium,
-    High,
-    Critical,
-}
-
-impl Severity {
-    pub const ALL: [Severity; 5] = [
-        Self::Critical,
-        Self::High,
-        Self::Medium,
-        Self::Low,
-        Self::Info,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Info => "info",
-            Self::Low => "low",
-            Self::Medium => "medium",
-            Self::High => "high",
-            Self::Critical => "critical",
-        }
-    }
-}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Report {
@@ -68,10 +38,10 @@ pub struct Report {
 
 impl Report {
     /// How many controls of `framework` have `status`.
-    pub fn control_count(&self, framework: &str, status: ControlStatus) -> usize {
+    pub fn control_count(&self, framework: &Framework, status: ControlStatus) -> usize {
         self.controls
             .iter()
-            .filter(|c| c.framework == framework && c.status == status)
+            .filter(|c| c.framework == *framework && c.status == status)
             .count()
     }
 }
@@ -87,9 +57,9 @@ pub struct Tool {
 pub struct Settings {
     pub default_namespace: String,
     /// Lowest severity that fails the run, or `never`.
-    pub fail_on: String,
+    pub fail_on: FailOn,
     /// The frameworks whose controls the report assesses.
-    pub frameworks: Vec<String>,
+    pub frameworks: Vec<Framework>,
     /// The full title of each of `frameworks`, with the version its control ids and titles
     /// are taken from. Absent from reports written before it was added.
     #[serde(default)]
@@ -97,18 +67,35 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The settings of a run over `frameworks`, each titled from the catalog.
+    pub fn new(default_namespace: String, fail_on: FailOn, frameworks: Vec<Framework>) -> Self {
+        let framework_titles = frameworks
+            .iter()
+            .map(|&name| FrameworkTitle {
+                name,
+                title: crate::catalog::catalog(name).title.clone(),
+            })
+            .collect();
+        Self {
+            default_namespace,
+            fail_on,
+            frameworks,
+            framework_titles,
+        }
+    }
+
     /// A framework as reports name it: `name: full title`, or the name alone when the
     /// report does not carry its title.
-    pub fn framework_label(&self, name: &str) -> String {
-        match self.framework_titles.iter().find(|t| t.name == name) {
+    pub fn framework_label(&self, name: &Framework) -> String {
+        match self.framework_titles.iter().find(|t| t.name == *name) {
             Some(t) => format!("{name}: {}", t.title),
-            None => name.to_owned(),
+            None => name.to_string(),
         }
     }
 
     /// The full title of a framework, if the report carries it.
-    pub fn framework_title(&self, name: &str) -> Option<&str> {
-        let titled = self.framework_titles.iter().find(|t| t.name == name);
+    pub fn framework_title(&self, name: &Framework) -> Option<&str> {
+        let titled = self.framework_titles.iter().find(|t| t.name == *name);
         titled.map(|t| t.title.as_str())
     }
 }
@@ -116,7 +103,7 @@ impl Settings {
 /// A framework's report name and full title, with its version.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct FrameworkTitle {
-    pub name: String,
+    pub name: Framework,
     pub title: String,
 }
 
@@ -215,7 +202,7 @@ impl std::fmt::Display for Scope {
 /// One control of a selected framework and its evidence in this run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ControlResult {
-    pub framework: String,
+    pub framework: Framework,
     pub id: String,
     pub title: String,
     pub status: ControlStatus,
@@ -336,13 +323,6 @@ pub enum RuleStatus {
     Error,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
-pub struct ControlRef {
-    /// `soc2`, `iso27001` or `cis-kubernetes`.
-    pub framework: String,
-    pub id: String,
-}
-
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RuleResult {
     pub id: String,
@@ -424,6 +404,16 @@ pub struct CheckCoverage {
 pub enum RuleInput {
     Manifests,
     Files,
+}
+
+impl RuleInput {
+    /// As reports write it: `manifests` or `files`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Manifests => "manifests",
+            Self::Files => "files",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -573,12 +563,63 @@ pub struct SkippedRecord {
     /// Not read at all: `binary`, `oversized`, `deleted from the work tree`, `symlink`;
     /// read by the file rules only: `not kubernetes`, `template`, `helm chart`,
     /// `kustomize input`.
-    pub reason: String,
+    pub reason: SkippedReason,
     /// More about the reason: why it is not Kubernetes, or the chart or kustomization.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub detail: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub bytes: Option<u64>,
+}
+
+/// Why a file was not judged as Kubernetes manifests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum SkippedReason {
+    /// Holds NUL bytes: not read.
+    #[serde(rename = "binary")]
+    Binary,
+    /// Over the size limit: not read.
+    #[serde(rename = "oversized")]
+    Oversized,
+    /// Tracked by Git but deleted from the work tree: not read.
+    #[serde(rename = "deleted from the work tree")]
+    Deleted,
+    /// A symbolic link met in a directory walk: not followed.
+    #[serde(rename = "symlink")]
+    Symlink,
+    /// YAML or JSON that holds no Kubernetes object: read by the file rules.
+    #[serde(rename = "not kubernetes")]
+    NotKubernetes,
+    /// A template, not rendered: read by the file rules.
+    #[serde(rename = "template")]
+    Template,
+    /// A file of a Helm chart, not rendered: read by the file rules.
+    #[serde(rename = "helm chart")]
+    HelmChart,
+    /// A patch or configuration of a kustomization: read by the file rules.
+    #[serde(rename = "kustomize input")]
+    KustomizeInput,
+}
+
+impl SkippedReason {
+    /// As reports write it: `binary`, `deleted from the work tree`, `helm chart`, ...
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Binary => "binary",
+            Self::Oversized => "oversized",
+            Self::Deleted => "deleted from the work tree",
+            Self::Symlink => "symlink",
+            Self::NotKubernetes => "not kubernetes",
+            Self::Template => "template",
+            Self::HelmChart => "helm chart",
+            Self::KustomizeInput => "kustomize input",
+        }
+    }
+}
+
+impl std::fmt::Display for SkippedReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.name())
+    }
 }
 
 /// Something the run could not do the way it would have liked, and what it did instead.
@@ -673,5 +714,24 @@ impl Outcome {
             Self::Fail => 1,
             Self::Error => 2,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reports_carry_the_cis_version_and_older_reports_still_render() {
+        let cis = Framework::CisKubernetes;
+        let mut settings = Settings::new("default".into(), FailOn::At(Severity::Low), vec![cis]);
+        assert_eq!(
+            settings.framework_label(&cis),
+            "cis-kubernetes: CIS Kubernetes Benchmark v1.12 (ids also valid for v1.9-v1.11)"
+        );
+        // A report saved before titles were carried: the name alone.
+        settings.framework_titles.clear();
+        assert_eq!(settings.framework_label(&cis), "cis-kubernetes");
+        assert_eq!(settings.framework_title(&cis), None);
     }
 }

@@ -456,7 +456,7 @@ fn control_finding(control: &ControlResult, ids: &Ids) -> Finding {
     let findings =
         (control.findings.iter().chain(&control.waived)).map(|f| ids.id(&["finding", f]));
     Finding {
-        uuid: ids.id(&["control", &control.framework, &control.id]),
+        uuid: ids.id(&["control", control.framework.name(), &control.id]),
         title: format!("{} {}: {}", control.framework, control.id, control.title),
         description: format!("{}: {}.", control.status.name(), control.basis),
         target: Target {

@@ -4,6 +4,7 @@
 //! output with the file `testdata/sample.FORMAT` beside this one.
 
 use super::*;
+use crate::vocab::{FailOn, Framework};
 
 /// The sample report.
 pub fn report() -> Report {
@@ -31,10 +32,10 @@ pub fn report() -> Report {
         tool: tool.clone(),
         settings: Settings {
             default_namespace: "default".into(),
-            fail_on: "low".into(),
-            frameworks: vec!["soc2".into()],
+            fail_on: FailOn::At(Severity::Low),
+            frameworks: vec![Framework::Soc2],
             framework_titles: vec![FrameworkTitle {
-                name: "soc2".into(),
+                name: Framework::Soc2,
                 title: "SOC 2 <2017>".into(),
             }],
         },
@@ -58,7 +59,7 @@ pub fn report() -> Report {
 
 fn control(id: &str, status: ControlStatus, basis: &str) -> ControlResult {
     ControlResult {
-        framework: "soc2".into(),
+        framework: Framework::Soc2,
         id: id.into(),
         title: format!("Control {id}"),
         status,
@@ -84,7 +85,7 @@ fn controls() -> Vec<ControlResult> {
 
 fn cc(id: &str) -> ControlRef {
     ControlRef {
-        framework: "soc2".into(),
+        framework: Framework::Soc2,
         id: id.into(),
     }
 }

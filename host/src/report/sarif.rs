@@ -9,6 +9,8 @@
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 
+use crate::vocab::Framework;
+
 use super::{
     CheckRecord, ErrorRecord, FindingRecord, FrameworkTitle, LocationRecord, Outcome, Report,
     RuleResult, Severity, WaiverRecord, WaiverSource, markdown,
@@ -67,7 +69,7 @@ struct Invocation<'a> {
 #[serde(rename_all = "camelCase")]
 struct RunProperties<'a> {
     outcome: Outcome,
-    frameworks: &'a [String],
+    frameworks: &'a [Framework],
     framework_titles: &'a [FrameworkTitle],
 }
 

@@ -264,9 +264,12 @@ pub fn summary_counts(report: &Report) -> String {
 fn skip_reasons(report: &Report) -> String {
     let mut counts: Vec<(&str, usize)> = Vec::new();
     for file in &report.skipped {
-        match counts.iter_mut().find(|(reason, _)| *reason == file.reason) {
+        match counts
+            .iter_mut()
+            .find(|(reason, _)| *reason == file.reason.name())
+        {
             Some((_, n)) => *n += 1,
-            None => counts.push((&file.reason, 1)),
+            None => counts.push((file.reason.name(), 1)),
         }
     }
     counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));

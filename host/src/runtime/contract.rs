@@ -5,6 +5,7 @@
 use super::limits::{MAX_DETAIL_BYTES, MAX_FINDINGS, MAX_TEXT_BYTES as MAX_TEXT};
 use super::{CheckError, CheckInfo, Finding, Location, RuleError, RuleInfo, Verdict};
 use crate::catalog;
+use crate::vocab::Framework;
 
 /// The most checks a rule may declare, and the most kinds it may name.
 const MAX_CHECKS: usize = 256;
@@ -61,13 +62,13 @@ fn validate_check(check: &CheckInfo) -> Result<(), String> {
     match check
         .controls
         .iter()
-        .find(|c| catalog::control(&c.framework, &c.id).is_none())
+        .find(|c| c.reference().and_then(|r| catalog::entry(&r)).is_none())
     {
         Some(unknown) => Err(format!(
             "control {} {} is in no catalog tollgate knows ({})",
             unknown.framework,
             unknown.id,
-            catalog::names().join(", ")
+            Framework::names().join(", ")
         )),
         None => Ok(()),
     }

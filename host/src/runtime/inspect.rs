@@ -8,7 +8,8 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::types::ComponentItem;
 
 use super::sandbox::{self, Access};
-use super::{LoadError, PluginSource, RuleInfo, Runtime, hex, read_plugin};
+use super::{LoadError, PluginSource, RuleInfo, Runtime, read_plugin};
+use crate::vocab::hex;
 
 /// The package of the plugin contract in import and export names.
 pub(super) const CONTRACT_PACKAGE: &str = "tollgate:policy";

@@ -36,6 +36,8 @@ use bindings::RulePre;
 use limits::MemoryBudget;
 use sandbox::State;
 
+use crate::vocab::hex;
+
 /// The contract this host speaks: the WIT package of `wit/`.
 pub const CONTRACT: &str = "tollgate:policy@0.3.0";
 
@@ -497,9 +499,4 @@ fn read_plugin(path: &std::path::Path) -> Result<Vec<u8>, LoadError> {
         path: path.to_owned(),
         source,
     })
-}
-
-/// Lower-case hex of a digest.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

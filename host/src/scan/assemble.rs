@@ -6,18 +6,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sha2::{Digest, Sha256};
 
-use crate::catalog;
 use crate::input::{self, Inputs, ManifestObject, SkipReason};
 use crate::provenance;
 use crate::report::{
     CheckCoverage, CheckRecord, ConfigRecord, ControlRef, ErrorRecord, Evidence, FindingRecord,
-    FirstSeenRecord, InputRecord, LocationRecord, NoticeRecord, PluginRecord, Report, RuleInput,
-    RuleResult, RuleStatus, SCHEMA_VERSION, Scope, Settings, Severity, SkippedRecord, Summary,
-    Tool, WaiverRecord, WaiverSource, untrusted,
+    FirstSeenRecord, InputRecord, LocationRecord, NoticeRecord, PluginRecord, Report, RuleResult,
+    RuleStatus, SCHEMA_VERSION, Scope, Settings, SkippedReason, SkippedRecord, Summary, Tool,
+    WaiverRecord, WaiverSource, assess, untrusted,
 };
 use crate::runtime::{
-    self, CheckInfo, File, Finding, Location, ManifestSet, Plugin, PluginSource, RuleError,
-    RuleInfo, Verdict,
+    CheckInfo, File, Finding, Location, ManifestSet, Plugin, PluginSource, RuleError, Verdict,
 };
 
 use super::{Job, Provenance, ScanOptions, decisions, history};
@@ -197,16 +195,16 @@ pub fn assemble(
     let skipped: Vec<(String, Vec<ControlRef>)> = plugins
         .iter()
         .filter(|p| !selected.iter().any(|s| s.info.id == p.info.id))
-        .map(|p| (p.info.id.clone(), rule_controls(&p.info)))
+        .map(|p| (p.info.id.clone(), p.info.control_refs()))
         .collect();
     let scope = |control: &ControlRef| control_scope(control, &rules, &judged, &kinds);
-    let controls = catalog::assess(
+    let controls = assess::assess(
         &options.frameworks,
-        &catalog::Run {
+        &assess::Run {
             rules: &rules,
             skipped: &skipped,
             findings: &findings,
-            gaps: catalog::Gaps {
+            gaps: assess::Gaps {
                 unread_inputs,
                 unrendered_charts: inputs.unrendered_charts.len(),
             },
@@ -243,16 +241,11 @@ pub fn assemble(
     untrusted::clean_report(Report {
         schema_version: SCHEMA_VERSION,
         tool,
-        settings: Settings {
-            default_namespace: options.default_namespace.clone(),
-            fail_on: options.fail_on.name().into(),
-            frameworks: options
-                .frameworks
-                .iter()
-                .map(|&f| catalog::framework_name(f).to_owned())
-                .collect(),
-            framework_titles: catalog::titles(&options.frameworks),
-        },
+        settings: Settings::new(
+            options.default_namespace.clone(),
+            options.fail_on,
+            options.frameworks.clone(),
+        ),
         controls,
         evidence,
         summary,
@@ -293,18 +286,21 @@ fn skipped_records(inputs: &Inputs) -> Vec<SkippedRecord> {
         .iter()
         .map(|s| {
             let (reason, detail) = match &s.reason {
-                SkipReason::Binary => ("binary", None),
-                SkipReason::Oversized(_) => ("oversized", None),
-                SkipReason::Missing => ("deleted from the work tree", None),
-                SkipReason::Symlink => ("symlink", Some("symbolic links are not followed".into())),
-                SkipReason::NotKubernetes(why) => ("not kubernetes", Some(why.clone())),
-                SkipReason::Template => ("template", Some("not rendered".into())),
+                SkipReason::Binary => (SkippedReason::Binary, None),
+                SkipReason::Oversized(_) => (SkippedReason::Oversized, None),
+                SkipReason::Missing => (SkippedReason::Deleted, None),
+                SkipReason::Symlink => (
+                    SkippedReason::Symlink,
+                    Some("symbolic links are not followed".into()),
+                ),
+                SkipReason::NotKubernetes(why) => (SkippedReason::NotKubernetes, Some(why.clone())),
+                SkipReason::Template => (SkippedReason::Template, Some("not rendered".into())),
                 SkipReason::HelmChart(chart) => (
-                    "helm chart",
+                    SkippedReason::HelmChart,
                     Some(format!("a file of the chart {chart}, not rendered")),
                 ),
                 SkipReason::KustomizeInput(dir) => (
-                    "kustomize input",
+                    SkippedReason::KustomizeInput,
                     Some(format!(
                         "a patch or configuration of the kustomization {dir}"
                     )),
@@ -312,7 +308,7 @@ fn skipped_records(inputs: &Inputs) -> Vec<SkippedRecord> {
             };
             SkippedRecord {
                 path: s.path.clone(),
-                reason: reason.into(),
+                reason,
                 detail,
                 bytes: match s.reason {
                     SkipReason::Oversized(size) => Some(size),
@@ -413,11 +409,11 @@ fn record(
     let fingerprint = fingerprint(&[&plugin.info.id, &finding.check, &subject, &finding.identity]);
     let controls = plugin
         .check(&finding.check)
-        .map_or_else(Vec::new, |check| control_refs(&check.controls));
+        .map_or_else(Vec::new, CheckInfo::control_refs);
     Ok(FindingRecord {
         rule: plugin.info.id.clone(),
         check: finding.check,
-        severity: severity(finding.severity),
+        severity: finding.severity.into(),
         message: finding.message,
         controls,
         location,
@@ -442,7 +438,7 @@ fn rule_result(plugin: &Plugin, findings: usize, waived: usize, failed: bool) ->
         version: info.version.clone(),
         title: info.title.clone(),
         description: info.description.clone(),
-        checks: info.checks.iter().map(check_record).collect(),
+        checks: info.checks.iter().map(CheckRecord::from).collect(),
         source: plugin_source(&plugin.source),
         sha256: plugin.sha256.clone(),
         status: match (failed, findings) {
@@ -453,14 +449,7 @@ fn rule_result(plugin: &Plugin, findings: usize, waived: usize, failed: bool) ->
         findings,
         waived,
         coverage: Vec::new(),
-        inputs: info
-            .inputs
-            .iter()
-            .map(|kind| match kind {
-                runtime::InputKind::Manifests => RuleInput::Manifests,
-                runtime::InputKind::Files => RuleInput::Files,
-            })
-            .collect(),
+        inputs: info.rule_inputs(),
     }
 }
 
@@ -471,56 +460,7 @@ fn fingerprint(parts: &[&str]) -> String {
         hasher.update(part.as_bytes());
         hasher.update([0]);
     }
-    runtime::hex(&hasher.finalize()[..16])
-}
-
-/// A declared check as reports record it.
-pub fn check_record(check: &CheckInfo) -> CheckRecord {
-    CheckRecord {
-        id: check.id.clone(),
-        title: check.title.clone(),
-        severity: severity(check.severity),
-        rationale: check.rationale.clone(),
-        remediation: check.remediation.clone(),
-        controls: control_refs(&check.controls),
-    }
-}
-
-/// Every control a rule's checks evidence, as reports name them.
-pub fn rule_controls(info: &RuleInfo) -> Vec<ControlRef> {
-    let all: Vec<runtime::Control> = info
-        .checks
-        .iter()
-        .flat_map(|c| c.controls.iter().cloned())
-        .collect();
-    control_refs(&all)
-}
-
-/// Controls for reports: grouped by framework (in catalog order), ids in natural order
-/// (`A.8.4` before `A.8.20`, `AC-6(5)` before `AC-6(10)`), once each. The plugin's
-/// `info` was validated, so every framework is in the catalog.
-pub fn control_refs(controls: &[runtime::Control]) -> Vec<ControlRef> {
-    let mut sorted: Vec<&runtime::Control> = controls.iter().collect();
-    sorted.sort_by(|a, b| {
-        catalog::by_name(&a.framework)
-            .cmp(&catalog::by_name(&b.framework))
-            .then_with(|| natural_parts(&a.id).cmp(natural_parts(&b.id)))
-    });
-    sorted.dedup_by(|a, b| a.framework == b.framework && a.id == b.id);
-    sorted
-        .into_iter()
-        .map(|c| ControlRef {
-            framework: c.framework.clone(),
-            id: c.id.clone(),
-        })
-        .collect()
-}
-
-/// The parts of a control id between `.`, `-`, `(` and `)`, numbers as numbers, compared
-/// without allocating: every finding's controls are sorted.
-fn natural_parts(id: &str) -> impl Iterator<Item = (Option<u64>, &str)> {
-    id.split(['.', '-', '(', ')'])
-        .map(|part| (part.parse().ok(), part))
+    crate::vocab::hex(&hasher.finalize()[..16])
 }
 
 /// The kind of every object checked, numbered over all batches; kinds stored once.
@@ -659,14 +599,4 @@ fn control_scope(
         }
     }
     scope
-}
-
-pub fn severity(severity: runtime::Severity) -> Severity {
-    match severity {
-        runtime::Severity::Info => Severity::Info,
-        runtime::Severity::Low => Severity::Low,
-        runtime::Severity::Medium => Severity::Medium,
-        runtime::Severity::High => Severity::High,
-        runtime::Severity::Critical => Severity::Critical,
-    }
 }

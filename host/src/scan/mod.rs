@@ -8,22 +8,20 @@ mod decisions;
 mod history;
 mod progress;
 
-pub use assemble::{check_record, control_refs, rule_controls, severity};
-
 use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use crate::catalog::Framework;
 use crate::config::{Config, ConfigError};
 use crate::input::{self, InputOptions, Inputs, Target};
 use crate::provenance;
 use crate::report::baseline::Baseline;
-use crate::report::{GitRecord, Report, Severity, untrusted};
+use crate::report::{GitRecord, Report, untrusted};
 use crate::runtime::{
     ComponentCache, Document, File, InputKind, Limits, LoadError, Location, ManifestSet,
     PinnedPlugin, Plugin, PluginSource, RuleError, Runtime, Verdict,
 };
+use crate::vocab::{FailOn, Framework};
 use assemble::Checked;
 use progress::Progress;
 
@@ -34,44 +32,6 @@ const FILE_BATCH_COUNT: usize = 512;
 /// History is read this many file batches at a time: enough to keep every core busy,
 /// few enough that memory stays bounded.
 const HISTORY_BATCH_FILE_BATCHES: usize = 4;
-
-/// Which findings fail the run.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, serde::Deserialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum FailOn {
-    Info,
-    Low,
-    Medium,
-    High,
-    Critical,
-    /// Findings never fail the run (errors still do).
-    Never,
-}
-
-impl FailOn {
-    /// The lowest failing severity, `None` for `never`.
-    pub fn threshold(self) -> Option<Severity> {
-        Some(match self {
-            Self::Info => Severity::Info,
-            Self::Low => Severity::Low,
-            Self::Medium => Severity::Medium,
-            Self::High => Severity::High,
-            Self::Critical => Severity::Critical,
-            Self::Never => return None,
-        })
-    }
-
-    pub fn name(self) -> &'static str {
-        self.threshold().map_or("never", Severity::name)
-    }
-
-    /// The value of a report's `settings.fail_on`.
-    pub fn from_name(name: &str) -> Option<Self> {
-        <Self as clap::ValueEnum>::from_str(name, false).ok()
-    }
-}
 
 /// Where the plugins come from and how they are sandboxed.
 #[derive(Clone, Debug)]

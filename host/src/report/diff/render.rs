@@ -124,7 +124,7 @@ fn summary_counts(diff: &ReportDiff) -> String {
     if !parts.is_empty() {
         let _ = write!(new, " ({})", parts.join(", "));
     }
-    let gate = match diff.fail_on.as_str() {
+    let gate = match diff.fail_on.name() {
         "never" => "new findings never fail".to_owned(),
         level => format!("fails on new findings at or above {level}"),
     };
@@ -221,7 +221,7 @@ fn text_controls(out: &mut String, controls: &[ControlChange]) {
     let _ = writeln!(out, "controls changed ({})", controls.len());
     let width = controls
         .iter()
-        .map(|c| c.framework.len() + c.id.len() + 1)
+        .map(|c| c.framework.name().len() + c.id.len() + 1)
         .max()
         .unwrap_or(0);
     for c in controls {
@@ -285,7 +285,7 @@ fn markdown_controls(out: &mut String, controls: &[ControlChange]) {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} |",
-            inline(&c.framework),
+            inline(c.framework.name()),
             inline(&c.id),
             inline(&c.title),
             status_name(c.old),
