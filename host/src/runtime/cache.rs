@@ -1,4 +1,4 @@
-//! The on-disk cache of compiled components.
+//! The on-disk cache of compiled components, each beside the plugin's `info()`.
 //!
 //! Compiling a plugin costs tens of milliseconds; loading it precompiled, well under one.
 //! But a cache entry is native code the host runs: whoever can write the cache directory
@@ -8,20 +8,32 @@
 //! when its directory (or the key) can be written by another user. An entry that is
 //! missing, truncated, corrupt, foreign or forged is recompiled and rewritten, never handed
 //! to the engine.
+//!
+//! An entry holds the rule's `info()` first, under a tag of its own, then the compiled
+//! code: a run reads the info of every plugin (a few kilobytes each) to list and select
+//! rules, and reads and authenticates the code only of the plugins it calls.
+//!
+//! ```text
+//! MAGIC | info tag (32) | info length (u32 LE) | info (JSON) | code tag (32) | code
+//! ```
+//! Each tag is the HMAC of the entry's name and the part it covers, so an authentic
+//! entry moved under another plugin's name is refused.
 
 use std::fs;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
-const MAGIC: &[u8; 8] = b"TGCWASM2";
+use super::bindings::RuleInfo;
+
+const MAGIC: &[u8; 8] = b"TGCWASM3";
 const KEY_BYTES: usize = 32;
 const MAC_BYTES: usize = 32;
 
@@ -31,13 +43,23 @@ const MAC_BYTES: usize = 32;
 pub struct ComponentCache {
     dir: Option<PathBuf>,
     key_file: Option<PathBuf>,
+    /// The directory and key, checked once a run.
+    store: Arc<OnceLock<Store>>,
     notes: Arc<Mutex<Vec<String>>>,
 }
 
 /// What could be set up: a trusted directory and its key, or why the cache is off.
+#[derive(Debug)]
 enum Store {
     Trusted { dir: PathBuf, key: [u8; KEY_BYTES] },
     Off(Option<String>),
+}
+
+/// A component and, when it was compiled just now with the cache on, its compiled code
+/// (for [`ComponentCache::store`] once the plugin's info is known).
+pub struct Compiled {
+    pub component: Component,
+    pub fresh: Option<Vec<u8>>,
 }
 
 impl ComponentCache {
@@ -47,6 +69,7 @@ impl ComponentCache {
         Self {
             dir,
             key_file,
+            store: Arc::default(),
             notes: Arc::default(),
         }
     }
@@ -67,30 +90,101 @@ impl ComponentCache {
         std::mem::take(&mut *self.notes.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
-    /// The compiled component for `bytes` (whose SHA-256 hex is `digest`): from the cache
-    /// when an authentic entry exists, compiled (and stored, best effort) otherwise.
-    pub fn load(&self, engine: &Engine, bytes: &[u8], digest: &str) -> wasmtime::Result<Component> {
-        let (dir, key) = match self.open() {
-            Store::Trusted { dir, key } => (dir, key),
-            Store::Off(note) => {
-                self.note(note);
-                return Component::new(engine, bytes);
+    /// The cached `info()` of the component whose SHA-256 hex is `digest`, when an
+    /// authentic entry holds it; `None` otherwise (the plugin is then compiled and asked).
+    pub fn info(&self, engine: &Engine, digest: &str) -> Option<RuleInfo> {
+        let (dir, key) = self.trusted()?;
+        let name = entry_name(engine, digest);
+        let path = dir.join(&name);
+        let mut file = self.open_entry(&path)?;
+        match read_info(&mut file, &name, key) {
+            Ok(info) => Some(info),
+            Err(why) => {
+                self.note_refused(&path, &why);
+                None
             }
+        }
+    }
+
+    /// The compiled component for `bytes` (whose SHA-256 hex is `digest`): from the cache
+    /// when an authentic entry exists, compiled otherwise.
+    pub fn component(
+        &self,
+        engine: &Engine,
+        bytes: &[u8],
+        digest: &str,
+    ) -> wasmtime::Result<Compiled> {
+        let Some((dir, key)) = self.trusted() else {
+            return Ok(Compiled {
+                component: Component::new(engine, bytes)?,
+                fresh: None,
+            });
         };
-        let path = dir.join(entry_name(engine, digest));
-        match read_entry(engine, &path, &key) {
-            Ok(component) => return Ok(component),
-            Err(Some(why)) => self.note(Some(format!(
-                "cache entry {} {why}; recompiling it",
-                path.display()
-            ))),
-            Err(None) => {}
+        let name = entry_name(engine, digest);
+        let path = dir.join(&name);
+        if let Some(mut file) = self.open_entry(&path) {
+            match read_code(engine, &mut file, &name, key) {
+                Ok(component) => {
+                    return Ok(Compiled {
+                        component,
+                        fresh: None,
+                    });
+                }
+                Err(why) => self.note_refused(&path, &why),
+            }
         }
         let compiled = engine.precompile_component(bytes)?;
-        // A cache that cannot be written only costs time on the next run.
-        let _ = write_entry(&path, &key, &compiled);
         // SAFETY: `compiled` was produced just now by this engine's `precompile_component`.
-        unsafe { Component::deserialize(engine, &compiled) }
+        let component = unsafe { Component::deserialize(engine, &compiled) }?;
+        Ok(Compiled {
+            component,
+            fresh: Some(compiled),
+        })
+    }
+
+    /// Stores the entry of the component whose SHA-256 hex is `digest`, best effort: a
+    /// cache that cannot be written only costs time on the next run.
+    pub fn store(&self, engine: &Engine, digest: &str, info: &RuleInfo, compiled: &[u8]) {
+        let Some((dir, key)) = self.trusted() else {
+            return;
+        };
+        let name = entry_name(engine, digest);
+        let Ok(info) = serde_json::to_vec(info) else {
+            return;
+        };
+        let _ = write_entry(&dir.join(&name), &name, key, &info, compiled);
+    }
+
+    /// The trusted directory and key, checked on first use; `None` (with a note saying
+    /// why, if there is a reason to tell) when the cache is off.
+    fn trusted(&self) -> Option<(&Path, &[u8; KEY_BYTES])> {
+        match self.store.get_or_init(|| self.open()) {
+            Store::Trusted { dir, key } => Some((dir, key)),
+            Store::Off(note) => {
+                self.note(note.clone());
+                None
+            }
+        }
+    }
+
+    /// The entry at `path`, `None` when there is none (a cold cache) or it cannot be
+    /// opened (noted).
+    fn open_entry(&self, path: &Path) -> Option<fs::File> {
+        match fs::File::open(path) {
+            Ok(file) => Some(file),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                self.note_refused(path, &format!("cannot be read ({e})"));
+                None
+            }
+        }
+    }
+
+    fn note_refused(&self, path: &Path, why: &str) {
+        self.note(Some(format!(
+            "cache entry {} {why}; recompiling it",
+            path.display()
+        )));
     }
 
     /// The cache directory and key, when both exist (or can be created) and no other user
@@ -194,10 +288,14 @@ fn read_key(path: &Path) -> Result<[u8; KEY_BYTES], String> {
         .map_err(|_| format!("is not a {KEY_BYTES}-byte key"))
 }
 
-/// `<first 32 hex digits of the component digest>-<engine compatibility hash>.cwasm`.
+/// `<first 32 hex digits of the component digest>-<hash>.cwasm`, the hash of the engine
+/// configuration, the contract and this host's version (whose checks of `info()` the
+/// cached info passed).
 fn entry_name(engine: &Engine, digest: &str) -> String {
     let mut hasher = DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut hasher);
+    super::CONTRACT.hash(&mut hasher);
+    env!("CARGO_PKG_VERSION").hash(&mut hasher);
     format!(
         "{}-{:016x}.cwasm",
         &digest[..32.min(digest.len())],
@@ -205,44 +303,82 @@ fn entry_name(engine: &Engine, digest: &str) -> String {
     )
 }
 
-fn mac(key: &[u8; KEY_BYTES]) -> Hmac<Sha256> {
-    Hmac::new_from_slice(key).expect("HMAC takes a key of any length")
+/// The tag of one part of the entry `name`.
+fn tag(key: &[u8; KEY_BYTES], name: &str, part: &[u8]) -> Hmac<Sha256> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(&(name.len() as u64).to_le_bytes());
+    mac.update(name.as_bytes());
+    mac.update(part);
+    mac
 }
 
-/// An authentic entry's component. `Err(None)` when there is no entry (a cold cache),
-/// `Err(Some(why))` when an entry exists but cannot be trusted or used.
-fn read_entry(
+const UNAUTHENTIC: &str = "is not authenticated by this user's cache key";
+
+/// Reads `len` bytes, or says the entry is cut short (which a forged one may be).
+fn read_exact(file: &mut fs::File, len: usize) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    Read::by_ref(file)
+        .take(len as u64)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot be read ({e})"))?;
+    if bytes.len() < len {
+        return Err(UNAUTHENTIC.to_owned());
+    }
+    Ok(bytes)
+}
+
+/// The authenticated info part of the entry `name`, the file left at the code tag.
+fn read_info(file: &mut fs::File, name: &str, key: &[u8; KEY_BYTES]) -> Result<RuleInfo, String> {
+    let header = read_exact(file, MAGIC.len() + MAC_BYTES + 4)?;
+    let rest = header.strip_prefix(MAGIC).ok_or(UNAUTHENTIC)?;
+    let (info_tag, len) = rest.split_at(MAC_BYTES);
+    let len = u32::from_le_bytes(len.try_into().expect("4 bytes")) as usize;
+    let info = read_exact(file, len)?;
+    tag(key, name, &info)
+        .verify_slice(info_tag)
+        .map_err(|_| UNAUTHENTIC)?;
+    serde_json::from_slice(&info).map_err(|e| format!("holds an unreadable rule info ({e})"))
+}
+
+/// The component of an authentic entry `name`: its info part and its code are both
+/// authenticated before the code is handed to wasmtime.
+fn read_code(
     engine: &Engine,
-    path: &Path,
+    file: &mut fs::File,
+    name: &str,
     key: &[u8; KEY_BYTES],
-) -> Result<Component, Option<String>> {
-    let data = match fs::read(path) {
-        Ok(data) => data,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(None),
-        Err(e) => return Err(Some(format!("cannot be read ({e})"))),
-    };
-    let unauthentic = || Some("is not authenticated by this user's cache key".to_owned());
-    let rest = data.strip_prefix(MAGIC).ok_or_else(unauthentic)?;
-    let (tag, payload) = rest.split_at_checked(MAC_BYTES).ok_or_else(unauthentic)?;
-    let mut check = mac(key);
-    check.update(payload);
-    check.verify_slice(tag).map_err(|_| unauthentic())?;
-    // SAFETY: the payload is byte-for-byte what `write_entry` stored from this engine
+) -> Result<Component, String> {
+    read_info(file, name, key)?;
+    let code_tag = read_exact(file, MAC_BYTES)?;
+    let mut code = Vec::new();
+    file.read_to_end(&mut code)
+        .map_err(|e| format!("cannot be read ({e})"))?;
+    tag(key, name, &code)
+        .verify_slice(&code_tag)
+        .map_err(|_| UNAUTHENTIC)?;
+    // SAFETY: the code is byte-for-byte what `write_entry` stored from this engine
     // configuration's `precompile_component`: authenticated above under a key only this
-    // user can read; wasmtime itself rejects payloads from another version or
-    // configuration.
-    unsafe { Component::deserialize(engine, payload) }
-        .map_err(|e| Some(format!("was refused by wasmtime ({e})")))
+    // user can read; wasmtime itself rejects code from another version or configuration.
+    unsafe { Component::deserialize(engine, &code) }
+        .map_err(|e| format!("was refused by wasmtime ({e})"))
 }
 
 /// Writes an entry atomically (temporary file, then rename), so readers never see half.
-fn write_entry(path: &Path, key: &[u8; KEY_BYTES], compiled: &[u8]) -> std::io::Result<()> {
+fn write_entry(
+    path: &Path,
+    name: &str,
+    key: &[u8; KEY_BYTES],
+    info: &[u8],
+    compiled: &[u8],
+) -> std::io::Result<()> {
     let dir = path.parent().expect("entries live in the cache dir");
-    let mut tag = mac(key);
-    tag.update(compiled);
+    let len = u32::try_from(info.len()).map_err(std::io::Error::other)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     tmp.write_all(MAGIC)?;
-    tmp.write_all(&tag.finalize().into_bytes())?;
+    tmp.write_all(&tag(key, name, info).finalize().into_bytes())?;
+    tmp.write_all(&len.to_le_bytes())?;
+    tmp.write_all(info)?;
+    tmp.write_all(&tag(key, name, compiled).finalize().into_bytes())?;
     tmp.write_all(compiled)?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())

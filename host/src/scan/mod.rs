@@ -243,6 +243,14 @@ impl Rules<'_> {
             .map(|(rule, job)| {
                 let (plugin, settings) = (self.selected[rule], self.settings[rule].as_str());
                 let result = match (job, &slices[rule]) {
+                    // None of the kinds it reads: the rule has nothing to judge, and its
+                    // component is not even loaded.
+                    (Job::Manifests, Some(slice)) if slice.set.documents.is_empty() => {
+                        Ok(Verdict {
+                            findings: Vec::new(),
+                            coverage: Vec::new(),
+                        })
+                    }
                     (Job::Manifests, None) => self.runtime.check_manifests(plugin, &set, settings),
                     (Job::Manifests, Some(slice)) => self
                         .runtime
