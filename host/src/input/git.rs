@@ -9,7 +9,7 @@ mod blobs;
 mod history;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 
 pub use history::{HistoryBlobs, history};
 
@@ -157,4 +157,17 @@ pub fn run(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
             format!("git {} failed: {said}", args.first().unwrap_or(&""))
         })
     }
+}
+
+/// Starts git in `dir`, its standard output piped for the caller to collect and its
+/// standard error discarded.
+pub fn spawn(dir: &Path, args: &[&str]) -> std::io::Result<Child> {
+    Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
 }

@@ -162,9 +162,10 @@ pub fn run_loaded(
     if let Some(config) = &options.config {
         config.check_waivers(&today)?;
     }
+    // Read while the rules run; collected for the report.
     let git = match &options.target {
-        Target::Paths(paths) => paths.first().and_then(|p| provenance::git_revision(p)),
-        Target::Repository { repo, .. } => provenance::git_revision(repo),
+        Target::Paths(paths) => paths.first().map(|p| provenance::Revision::start(p)),
+        Target::Repository { repo, .. } => Some(provenance::Revision::start(repo)),
     };
     let selected = select(plugins, options)?;
     let settings = rule_settings(runtime, &selected, options.config.as_ref())?;
@@ -187,6 +188,7 @@ pub fn run_loaded(
             inputs
         }
     };
+    let git = git.and_then(provenance::Revision::finish);
     let provenance = Provenance { generated_at, git };
     Ok(assemble::assemble(
         options, plugins, &selected, &inputs, checked, provenance,
