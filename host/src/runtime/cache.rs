@@ -9,33 +9,37 @@
 //! missing, truncated, corrupt, foreign or forged is recompiled and rewritten, never handed
 //! to the engine.
 //!
-//! An entry holds the rule's `info()` first, under a tag of its own, then the compiled
-//! code: a run reads the info of every plugin (a few kilobytes each) to list and select
-//! rules, and reads and authenticates the code only of the plugins it calls.
+//! An entry is two files: `<name>.cwasm`, the compiled code exactly as wasmtime wrote it,
+//! and `<name>.info`, the rule's `info()` with the SHA-256 of the code under one tag:
 //!
 //! ```text
-//! MAGIC | info tag (32) | info length (u32 LE) | info (JSON) | code tag (32) | code
+//! MAGIC | tag (32) | SHA-256 of the code (32) | info (JSON)
 //! ```
-//! Each tag is the HMAC of the entry's name and the part it covers, so an authentic
-//! entry moved under another plugin's name is refused.
+//! The tag is the HMAC of the entry's name, the code's digest and the info, so an
+//! authentic entry moved under another plugin's name is refused. A run reads the info of
+//! every plugin (a few kilobytes each) to list and select rules; the code only of the
+//! plugins it calls, mapped rather than read, checked against its digest in the mapping,
+//! and handed to wasmtime as that same open file, which maps it again without a copy.
 
 use std::fs;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::io::{Read, Write};
+use std::io::Write;
+use std::os::fd::AsRawFd;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
 use super::bindings::RuleInfo;
 
-const MAGIC: &[u8; 8] = b"TGCWASM3";
+const MAGIC: &[u8; 8] = b"TGCINFO1";
 const KEY_BYTES: usize = 32;
 const MAC_BYTES: usize = 32;
+const DIGEST_BYTES: usize = 32;
 
 /// Where compiled components are kept; without a directory, components are compiled in
 /// memory every run.
@@ -95,12 +99,10 @@ impl ComponentCache {
     pub fn info(&self, engine: &Engine, digest: &str) -> Option<RuleInfo> {
         let (dir, key) = self.trusted()?;
         let name = entry_name(engine, digest);
-        let path = dir.join(&name);
-        let mut file = self.open_entry(&path)?;
-        match read_info(&mut file, &name, key) {
-            Ok(info) => Some(info),
+        match self.read_info(dir, &name, key)? {
+            Ok((info, _)) => Some(info),
             Err(why) => {
-                self.note_refused(&path, &why);
+                self.note_refused(&dir.join(format!("{name}.info")), &why);
                 None
             }
         }
@@ -121,17 +123,11 @@ impl ComponentCache {
             });
         };
         let name = entry_name(engine, digest);
-        let path = dir.join(&name);
-        if let Some(mut file) = self.open_entry(&path) {
-            match read_code(engine, &mut file, &name, key) {
-                Ok(component) => {
-                    return Ok(Compiled {
-                        component,
-                        fresh: None,
-                    });
-                }
-                Err(why) => self.note_refused(&path, &why),
-            }
+        if let Some(component) = self.read_component(engine, dir, &name, key) {
+            return Ok(Compiled {
+                component,
+                fresh: None,
+            });
         }
         let compiled = engine.precompile_component(bytes)?;
         // SAFETY: `compiled` was produced just now by this engine's `precompile_component`.
@@ -152,7 +148,7 @@ impl ComponentCache {
         let Ok(info) = serde_json::to_vec(info) else {
             return;
         };
-        let _ = write_entry(&dir.join(&name), &name, key, &info, compiled);
+        let _ = write_entry(dir, &name, key, &info, compiled);
     }
 
     /// The trusted directory and key, checked on first use; `None` (with a note saying
@@ -167,14 +163,44 @@ impl ComponentCache {
         }
     }
 
-    /// The entry at `path`, `None` when there is none (a cold cache) or it cannot be
-    /// opened (noted).
-    fn open_entry(&self, path: &Path) -> Option<fs::File> {
-        match fs::File::open(path) {
-            Ok(file) => Some(file),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => {
-                self.note_refused(path, &format!("cannot be read ({e})"));
+    /// The authenticated info of the entry `name`, with the digest of its code; `None`
+    /// when there is no entry (a cold cache), `Some(Err(why))` when it cannot be trusted.
+    fn read_info(
+        &self,
+        dir: &Path,
+        name: &str,
+        key: &[u8; KEY_BYTES],
+    ) -> Option<Result<(RuleInfo, [u8; DIGEST_BYTES]), String>> {
+        let bytes = match fs::read(dir.join(format!("{name}.info"))) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+            Err(e) => return Some(Err(format!("cannot be read ({e})"))),
+        };
+        Some(parse_info(&bytes, name, key))
+    }
+
+    /// The component of an authentic entry `name`, `None` (noted when there was an
+    /// entry) otherwise.
+    fn read_component(
+        &self,
+        engine: &Engine,
+        dir: &Path,
+        name: &str,
+        key: &[u8; KEY_BYTES],
+    ) -> Option<Component> {
+        let info = dir.join(format!("{name}.info"));
+        let (_, digest) = match self.read_info(dir, name, key)? {
+            Ok(read) => read,
+            Err(why) => {
+                self.note_refused(&info, &why);
+                return None;
+            }
+        };
+        let code = dir.join(format!("{name}.cwasm"));
+        match map_code(engine, &code, &digest) {
+            Ok(component) => Some(component),
+            Err(why) => {
+                self.note_refused(&code, &why);
                 None
             }
         }
@@ -288,7 +314,7 @@ fn read_key(path: &Path) -> Result<[u8; KEY_BYTES], String> {
         .map_err(|_| format!("is not a {KEY_BYTES}-byte key"))
 }
 
-/// `<first 32 hex digits of the component digest>-<hash>.cwasm`, the hash of the engine
+/// `<first 32 hex digits of the component digest>-<hash>`, the hash of the engine
 /// configuration, the contract and this host's version (whose checks of `info()` the
 /// cached info passed).
 fn entry_name(engine: &Engine, digest: &str) -> String {
@@ -297,89 +323,272 @@ fn entry_name(engine: &Engine, digest: &str) -> String {
     super::CONTRACT.hash(&mut hasher);
     env!("CARGO_PKG_VERSION").hash(&mut hasher);
     format!(
-        "{}-{:016x}.cwasm",
+        "{}-{:016x}",
         &digest[..32.min(digest.len())],
         hasher.finish()
     )
 }
 
-/// The tag of one part of the entry `name`.
-fn tag(key: &[u8; KEY_BYTES], name: &str, part: &[u8]) -> Hmac<Sha256> {
+/// The tag of the entry `name` whose code has `digest` and whose info is `info`.
+fn tag(key: &[u8; KEY_BYTES], name: &str, digest: &[u8], info: &[u8]) -> Hmac<Sha256> {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
     mac.update(&(name.len() as u64).to_le_bytes());
     mac.update(name.as_bytes());
-    mac.update(part);
+    mac.update(digest);
+    mac.update(info);
     mac
 }
 
 const UNAUTHENTIC: &str = "is not authenticated by this user's cache key";
 
-/// Reads `len` bytes, or says the entry is cut short (which a forged one may be).
-fn read_exact(file: &mut fs::File, len: usize) -> Result<Vec<u8>, String> {
-    let mut bytes = Vec::new();
-    Read::by_ref(file)
-        .take(len as u64)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot be read ({e})"))?;
-    if bytes.len() < len {
-        return Err(UNAUTHENTIC.to_owned());
-    }
-    Ok(bytes)
-}
-
-/// The authenticated info part of the entry `name`, the file left at the code tag.
-fn read_info(file: &mut fs::File, name: &str, key: &[u8; KEY_BYTES]) -> Result<RuleInfo, String> {
-    let header = read_exact(file, MAGIC.len() + MAC_BYTES + 4)?;
-    let rest = header.strip_prefix(MAGIC).ok_or(UNAUTHENTIC)?;
-    let (info_tag, len) = rest.split_at(MAC_BYTES);
-    let len = u32::from_le_bytes(len.try_into().expect("4 bytes")) as usize;
-    let info = read_exact(file, len)?;
-    tag(key, name, &info)
-        .verify_slice(info_tag)
-        .map_err(|_| UNAUTHENTIC)?;
-    serde_json::from_slice(&info).map_err(|e| format!("holds an unreadable rule info ({e})"))
-}
-
-/// The component of an authentic entry `name`: its info part and its code are both
-/// authenticated before the code is handed to wasmtime.
-fn read_code(
-    engine: &Engine,
-    file: &mut fs::File,
+/// The info and the code's digest in the `.info` file of the entry `name`, once its tag
+/// is checked.
+fn parse_info(
+    bytes: &[u8],
     name: &str,
     key: &[u8; KEY_BYTES],
-) -> Result<Component, String> {
-    read_info(file, name, key)?;
-    let code_tag = read_exact(file, MAC_BYTES)?;
-    let mut code = Vec::new();
-    file.read_to_end(&mut code)
-        .map_err(|e| format!("cannot be read ({e})"))?;
-    tag(key, name, &code)
-        .verify_slice(&code_tag)
+) -> Result<(RuleInfo, [u8; DIGEST_BYTES]), String> {
+    let rest = bytes.strip_prefix(MAGIC).ok_or(UNAUTHENTIC)?;
+    let (stored_tag, rest) = rest.split_at_checked(MAC_BYTES).ok_or(UNAUTHENTIC)?;
+    let (digest, info) = rest.split_at_checked(DIGEST_BYTES).ok_or(UNAUTHENTIC)?;
+    tag(key, name, digest, info)
+        .verify_slice(stored_tag)
         .map_err(|_| UNAUTHENTIC)?;
-    // SAFETY: the code is byte-for-byte what `write_entry` stored from this engine
-    // configuration's `precompile_component`: authenticated above under a key only this
-    // user can read; wasmtime itself rejects code from another version or configuration.
-    unsafe { Component::deserialize(engine, &code) }
-        .map_err(|e| format!("was refused by wasmtime ({e})"))
+    let info =
+        serde_json::from_slice(info).map_err(|e| format!("holds an unreadable rule info ({e})"))?;
+    Ok((info, digest.try_into().expect("32 bytes")))
 }
 
-/// Writes an entry atomically (temporary file, then rename), so readers never see half.
-fn write_entry(
+/// The component in the code file at `path`, whose SHA-256 must be `digest`: the file is
+/// opened once, mapped to check its digest, and that same open file (not the path, which
+/// may meanwhile name another) is given to wasmtime.
+fn map_code(
+    engine: &Engine,
     path: &Path,
+    digest: &[u8; DIGEST_BYTES],
+) -> Result<Component, String> {
+    let file = fs::File::open(path).map_err(|e| format!("cannot be read ({e})"))?;
+    let mapped = Mapped::of(&file).map_err(|e| format!("cannot be mapped ({e})"))?;
+    if Sha256::digest(mapped.bytes()).as_slice() != digest {
+        return Err(UNAUTHENTIC.to_owned());
+    }
+    let opened = PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
+    // SAFETY: the code is byte-for-byte what `write_entry` stored from this engine
+    // configuration's `precompile_component`: its digest is authenticated above under a
+    // key only this user can read, and entries are replaced by rename, never rewritten in
+    // place, so the open file keeps these bytes. Wasmtime itself rejects code from another
+    // version or configuration.
+    let component = if opened.exists() {
+        unsafe { Component::deserialize_file(engine, &opened) }
+    } else {
+        unsafe { Component::deserialize(engine, mapped.bytes()) }
+    };
+    component.map_err(|e| format!("was refused by wasmtime ({e})"))
+}
+
+/// A file mapped read-only, unmapped when dropped.
+struct Mapped {
+    ptr: *mut std::ffi::c_void,
+    len: usize,
+}
+
+impl Mapped {
+    fn of(file: &fs::File) -> std::io::Result<Self> {
+        let len = usize::try_from(file.metadata()?.len()).map_err(std::io::Error::other)?;
+        if len == 0 {
+            return Ok(Self {
+                ptr: std::ptr::null_mut(),
+                len,
+            });
+        }
+        // SAFETY: a fresh private, read-only mapping of a whole file, at an address the
+        // kernel chooses; it aliases nothing of this program's.
+        let ptr = unsafe {
+            rustix::mm::mmap(
+                std::ptr::null_mut(),
+                len,
+                rustix::mm::ProtFlags::READ,
+                rustix::mm::MapFlags::PRIVATE,
+                file,
+                0,
+            )
+        }?;
+        Ok(Self { ptr, len })
+    }
+
+    fn bytes(&self) -> &[u8] {
+        if self.len == 0 {
+            return &[];
+        }
+        // SAFETY: `ptr` maps `len` readable bytes until `self` is dropped.
+        unsafe { std::slice::from_raw_parts(self.ptr.cast(), self.len) }
+    }
+}
+
+impl Drop for Mapped {
+    fn drop(&mut self) {
+        if self.len > 0 {
+            // SAFETY: unmaps exactly the mapping `of` made, which nothing borrows any more.
+            let _ = unsafe { rustix::mm::munmap(self.ptr, self.len) };
+        }
+    }
+}
+
+/// Writes an entry, each file atomically (a temporary file, then a rename), the code
+/// first: a reader never sees half a file, and at worst an info whose digest the code
+/// does not have yet, which it recompiles.
+fn write_entry(
+    dir: &Path,
     name: &str,
     key: &[u8; KEY_BYTES],
     info: &[u8],
     compiled: &[u8],
 ) -> std::io::Result<()> {
+    let digest = Sha256::digest(compiled);
+    let tag = tag(key, name, &digest, info).finalize().into_bytes();
+    write_atomically(&dir.join(format!("{name}.cwasm")), &[compiled])?;
+    write_atomically(
+        &dir.join(format!("{name}.info")),
+        &[MAGIC, &tag, &digest, info],
+    )
+}
+
+fn write_atomically(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
     let dir = path.parent().expect("entries live in the cache dir");
-    let len = u32::try_from(info.len()).map_err(std::io::Error::other)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(MAGIC)?;
-    tmp.write_all(&tag(key, name, info).finalize().into_bytes())?;
-    tmp.write_all(&len.to_le_bytes())?;
-    tmp.write_all(info)?;
-    tmp.write_all(&tag(key, name, compiled).finalize().into_bytes())?;
-    tmp.write_all(compiled)?;
+    for part in parts {
+        tmp.write_all(part)?;
+    }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::bindings::InputKind;
+
+    /// The smallest component there is: the preamble of an empty one.
+    const EMPTY_COMPONENT: &[u8] = b"\0asm\x0d\0\x01\0";
+    const DIGEST: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    const OTHER: &str = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+
+    fn info() -> RuleInfo {
+        RuleInfo {
+            id: "empty".into(),
+            version: "1.0.0".into(),
+            title: "Hold nothing".into(),
+            description: "A rule for the cache's tests.".into(),
+            inputs: vec![InputKind::Manifests],
+            kinds: vec!["Role".into()],
+            checks: Vec::new(),
+        }
+    }
+
+    /// The info as JSON, to compare (the generated type has no `PartialEq`).
+    fn json(info: Option<RuleInfo>) -> Option<serde_json::Value> {
+        info.map(|i| serde_json::to_value(i).unwrap())
+    }
+
+    /// A cache in a fresh directory, an engine, and the entry stored for `DIGEST` (the
+    /// path of its files without their extension).
+    fn filled() -> (tempfile::TempDir, ComponentCache, Engine, PathBuf) {
+        let home = tempfile::tempdir().unwrap();
+        let cache = ComponentCache::new(
+            Some(home.path().join("cache")),
+            Some(home.path().join("config/cache.key")),
+        );
+        let engine = Engine::default();
+        let compiled = engine.precompile_component(EMPTY_COMPONENT).unwrap();
+        cache.store(&engine, DIGEST, &info(), &compiled);
+        let entry = home.path().join("cache").join(entry_name(&engine, DIGEST));
+        (home, cache, engine, entry)
+    }
+
+    fn with(entry: &Path, extension: &str) -> PathBuf {
+        entry.with_extension(extension)
+    }
+
+    fn refused(file: &Path) -> Vec<String> {
+        vec![format!(
+            "cache entry {} is not authenticated by this user's cache key; recompiling it",
+            file.display()
+        )]
+    }
+
+    fn recompiled(cache: &ComponentCache, engine: &Engine, digest: &str) -> bool {
+        let compiled = cache.component(engine, EMPTY_COMPONENT, digest).unwrap();
+        compiled.fresh.is_some()
+    }
+
+    #[test]
+    fn a_stored_entry_gives_back_its_info_and_its_code() {
+        let (_home, cache, engine, _) = filled();
+        assert_eq!(json(cache.info(&engine, DIGEST)), json(Some(info())));
+        assert!(!recompiled(&cache, &engine, DIGEST), "read from the cache");
+        assert_eq!(cache.take_notes(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn corrupt_or_truncated_code_is_recompiled_never_loaded() {
+        let (_home, cache, engine, entry) = filled();
+        let code = with(&entry, "cwasm");
+        let sound = fs::read(&code).unwrap();
+        let mut flipped = sound.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 0xff;
+        for corrupt in [flipped, sound[..sound.len() / 2].to_vec(), Vec::new()] {
+            fs::write(&code, corrupt).unwrap();
+            assert_eq!(json(cache.info(&engine, DIGEST)), json(Some(info())));
+            assert!(recompiled(&cache, &engine, DIGEST));
+            assert_eq!(cache.take_notes(), refused(&code));
+        }
+    }
+
+    #[test]
+    fn a_corrupt_or_truncated_info_is_not_believed() {
+        let (_home, cache, engine, entry) = filled();
+        let info_file = with(&entry, "info");
+        let sound = fs::read(&info_file).unwrap();
+        let mut flipped = sound.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 0x01;
+        for corrupt in [flipped, sound[..20].to_vec(), Vec::new()] {
+            fs::write(&info_file, corrupt).unwrap();
+            assert_eq!(json(cache.info(&engine, DIGEST)), None);
+            assert!(recompiled(&cache, &engine, DIGEST));
+            assert_eq!(cache.take_notes(), refused(&info_file));
+        }
+    }
+
+    #[test]
+    fn an_authentic_entry_under_another_plugins_name_is_refused() {
+        let (_home, cache, engine, entry) = filled();
+        let moved = entry.with_file_name(entry_name(&engine, OTHER));
+        for extension in ["info", "cwasm"] {
+            fs::copy(with(&entry, extension), with(&moved, extension)).unwrap();
+        }
+        assert_eq!(json(cache.info(&engine, OTHER)), None);
+        assert!(recompiled(&cache, &engine, OTHER));
+        assert_eq!(cache.take_notes(), refused(&with(&moved, "info")));
+    }
+
+    #[test]
+    fn an_entry_under_another_key_is_refused() {
+        let (home, _, engine, entry) = filled();
+        let stranger = ComponentCache::new(
+            Some(home.path().join("cache")),
+            Some(home.path().join("other/cache.key")),
+        );
+        assert_eq!(json(stranger.info(&engine, DIGEST)), None);
+        assert_eq!(stranger.take_notes(), refused(&with(&entry, "info")));
+    }
+
+    #[test]
+    fn a_missing_entry_is_compiled_without_a_note() {
+        let (_home, cache, engine, _) = filled();
+        assert_eq!(json(cache.info(&engine, OTHER)), None);
+        assert!(recompiled(&cache, &engine, OTHER));
+        assert_eq!(cache.take_notes(), Vec::<String>::new());
+    }
 }

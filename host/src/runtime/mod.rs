@@ -16,8 +16,8 @@ mod sandbox;
 
 use std::borrow::Cow;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -386,6 +386,12 @@ impl Runtime {
         linked
             .as_ref()
             .map_err(|why| RuleError::Unloadable(why.clone()))
+    }
+
+    /// Why cache entries were recompiled or the cache was not used, since last asked:
+    /// components load on first call, so a run has notes after loading too.
+    pub fn take_cache_notes(&self) -> Vec<String> {
+        self.cache.take_notes()
     }
 
     /// Runs `validate-settings` on the JSON text of the rule's settings.

@@ -127,9 +127,7 @@ pub fn load(options: &RuntimeOptions) -> Result<(Runtime, Vec<Plugin>), ScanErro
     let runtime =
         Runtime::new(options.limits, options.cache.clone()).map_err(ScanError::Runtime)?;
     let plugins = runtime.load_all(&options.pinned, &options.plugins);
-    for note in options.cache.take_notes() {
-        eprintln!("tollgate: note: {note}");
-    }
+    print_cache_notes(&runtime);
     let plugins = plugins?;
     for plugin in &plugins {
         if let PluginSource::File(path) = &plugin.source {
@@ -142,6 +140,13 @@ pub fn load(options: &RuntimeOptions) -> Result<(Runtime, Vec<Plugin>), ScanErro
         }
     }
     Ok((runtime, plugins))
+}
+
+/// Says on stderr why cache entries were recompiled or the cache was not used.
+fn print_cache_notes(runtime: &Runtime) {
+    for note in runtime.take_cache_notes() {
+        eprintln!("tollgate: note: {note}");
+    }
 }
 
 /// Runs a scan and returns its report; plugin and input failures are in the report.
@@ -188,6 +193,7 @@ pub fn run_loaded(
             inputs
         }
     };
+    print_cache_notes(runtime);
     let git = git.and_then(provenance::Revision::finish);
     let provenance = Provenance { generated_at, git };
     Ok(assemble::assemble(
