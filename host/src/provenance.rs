@@ -114,7 +114,13 @@ mod tests {
 
     #[test]
     fn a_repository_without_commits_has_no_revision() {
-        let output = "# branch.oid (initial)\0# branch.head main\01 A. N... 000000 100644 100644 0 9d63 a.yaml\0";
+        let output = [
+            "# branch.oid (initial)",
+            "# branch.head main",
+            "1 A. N... 000000 100644 100644 0 9d63 a.yaml",
+        ]
+        .map(|record| format!("{record}\0"))
+        .concat();
         assert_eq!(parse_status(output.as_bytes()), None);
     }
 }
