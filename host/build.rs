@@ -3,7 +3,8 @@
 //! The plugins are their own Cargo workspace, built in release mode into a target directory
 //! of their own next to the host's (so debug and release host builds share one plugin
 //! build, and nothing is rebuilt that did not change). `plugins/rules/*` become
-//! `BUILTIN_PLUGINS` in `$OUT_DIR/builtin_plugins.rs`; the directory holding every built
+//! `BUILTIN_PLUGINS` in `$OUT_DIR/builtin_plugins.rs`, each with its SHA-256 computed here
+//! once rather than on every run; the directory holding every built
 //! component, test plugins included, is exported as `TOLLGATE_PLUGIN_BUILD_DIR` for the
 //! end-to-end tests.
 
@@ -12,6 +13,8 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+use sha2::{Digest, Sha256};
 
 const TARGET: &str = "wasm32-wasip2";
 
@@ -102,7 +105,8 @@ fn build_plugins(plugins: &Path, target_dir: &Path) {
     }
 }
 
-/// Writes `BUILTIN_PLUGINS`: one `(rule crate name, component bytes)` per `plugins/rules/*`.
+/// Writes `BUILTIN_PLUGINS`: one `(rule crate name, component bytes, SHA-256 of the bytes)`
+/// per `plugins/rules/*`.
 fn write_builtin_table(rules: &Path, built: &Path) {
     let mut names: Vec<String> = fs::read_dir(rules)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", rules.display()))
@@ -114,7 +118,7 @@ fn write_builtin_table(rules: &Path, built: &Path) {
 
     let mut table = String::from(
         "/// Rule plugins built from `plugins/rules/*`, embedded in the binary.\n\
-         pub static BUILTIN_PLUGINS: &[(&str, &[u8])] = &[\n",
+         pub static BUILTIN_PLUGINS: &[(&str, &[u8], [u8; 32])] = &[\n",
     );
     for name in &names {
         let wasm = built.join(format!("{}.wasm", name.replace('-', "_")));
@@ -123,9 +127,12 @@ fn write_builtin_table(rules: &Path, built: &Path) {
             "plugin {name} was not built at {}",
             wasm.display()
         );
+        let bytes =
+            fs::read(&wasm).unwrap_or_else(|e| panic!("cannot read {}: {e}", wasm.display()));
+        let digest: [u8; 32] = Sha256::digest(&bytes).into();
         writeln!(
             table,
-            "    ({name:?}, include_bytes!({:?})),",
+            "    ({name:?}, include_bytes!({:?}), {digest:?}),",
             wasm.display().to_string()
         )
         .expect("writing to a String");

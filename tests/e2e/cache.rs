@@ -1,6 +1,8 @@
 //! The compiled-plugin cache: filled on the first run, used on the next; a corrupt or
-//! forged entry is detected and recompiled rather than trusted, and a directory other users
-//! can write is not used at all.
+//! forged entry is detected and recompiled rather than trusted, a directory other users
+//! can write is not used at all, and a run reads the code only of the rules it runs.
+//! An entry is `<name>.info` (magic, tag, SHA-256 of the code, the rule's info as JSON)
+//! and `<name>.cwasm` (the compiled code).
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -31,16 +33,40 @@ fn scan_with_cache_run(cache: &Path) -> Run {
         .into()
 }
 
-/// An entry as someone who can write the cache directory but not read the user's key
-/// would forge it: `payload` (native code of their choosing) behind a SHA-256 of itself,
-/// in the current and in the previous entry format.
-fn forged(magic: &[u8], payload: &[u8]) -> Vec<u8> {
-    [magic, Sha256::digest(payload).as_slice(), payload].concat()
+/// The rule info (JSON) in an entry's `.info` file, behind the 8-byte magic, the 32-byte
+/// tag and the code's 32-byte SHA-256.
+fn info_json(info_file: &[u8]) -> &[u8] {
+    &info_file[72..]
 }
 
-/// The compiled code inside a sound entry (after the 8-byte magic and 32-byte tag).
-fn payload(entry: &[u8]) -> &[u8] {
-    &entry[40..]
+/// An `.info` file as someone who can write the cache directory but not read the user's
+/// key would forge it: `info` and the digest of `code` (native code of their choosing)
+/// behind a SHA-256 of both.
+fn forged(info: &[u8], code: &[u8]) -> Vec<u8> {
+    let digest = Sha256::digest(code);
+    let tag = Sha256::digest([digest.as_slice(), info].concat());
+    [b"TGCINFO1", tag.as_slice(), digest.as_slice(), info].concat()
+}
+
+/// The file of the entry `name` with `extension`, of `entries`.
+fn part<'e>(entries: &'e [(String, Vec<u8>)], name: &str, extension: &str) -> &'e [u8] {
+    let file = format!("{name}.{extension}");
+    &entries.iter().find(|(n, _)| *n == file).unwrap().1
+}
+
+/// The names of the entries (without extension), sorted.
+fn names(entries: &[(String, Vec<u8>)]) -> Vec<String> {
+    entries
+        .iter()
+        .filter_map(|(n, _)| n.strip_suffix(".info").map(str::to_owned))
+        .collect()
+}
+
+fn note(cache: &Path, file: &str) -> String {
+    format!(
+        "tollgate: note: cache entry {} is not authenticated by this user's cache key; recompiling it",
+        cache.join(file).display()
+    )
 }
 
 fn entries(cache: &Path) -> Vec<(String, Vec<u8>)> {
@@ -64,17 +90,20 @@ fn corrupt_cache_entries_are_recompiled() {
     let (code, cold) = scan_with_cache(cache.path());
     assert_eq!(code, 1);
     let sound = entries(cache.path());
-    assert_eq!(sound.len(), 4, "one entry per builtin plugin");
-    assert!(sound.iter().all(|(name, _)| name.ends_with(".cwasm")));
+    let names = names(&sound);
+    assert_eq!(names.len(), 4, "one entry per builtin plugin");
+    assert_eq!(sound.len(), 8, "of two files each");
 
-    // Flip a byte in the middle of one entry, truncate another, empty a third.
-    let path = |i: usize| cache.path().join(&sound[i].0);
-    let mut flipped = sound[0].1.clone();
+    // Flip a byte in the middle of one entry's code, truncate another's, empty a third's
+    // info.
+    let code = |i: usize| cache.path().join(format!("{}.cwasm", names[i]));
+    let mut flipped = part(&sound, &names[0], "cwasm").to_vec();
     let middle = flipped.len() / 2;
     flipped[middle] ^= 0xff;
-    fs::write(path(0), flipped).unwrap();
-    fs::write(path(1), &sound[1].1[..sound[1].1.len() / 3]).unwrap();
-    fs::write(path(2), b"").unwrap();
+    fs::write(code(0), flipped).unwrap();
+    let whole = part(&sound, &names[1], "cwasm");
+    fs::write(code(1), &whole[..whole.len() / 3]).unwrap();
+    fs::write(cache.path().join(format!("{}.info", names[2])), b"").unwrap();
 
     let (code, warm) = scan_with_cache(cache.path());
     assert_eq!(code, 1);
@@ -104,17 +133,22 @@ fn forged_entries_are_never_loaded() {
     let (code, cold) = scan_with_cache(cache.path());
     assert_eq!(code, 1);
     let sound = entries(cache.path());
-    assert_eq!(sound.len(), 4);
+    let names = names(&sound);
+    assert_eq!(names.len(), 4);
 
-    // Each builtin rule's entry now holds another rule's real compiled code with a
-    // matching embedded hash: were any deserialised, a rule would run the wrong code
-    // and the report would change.
-    for (i, magic) in [b"TGCWASM2", b"TGCWASM1", b"TGCWASM2", b"TGCWASM1"]
-        .into_iter()
-        .enumerate()
-    {
-        let other = payload(&sound[(i + 1) % sound.len()].1);
-        fs::write(cache.path().join(&sound[i].0), forged(magic, other)).unwrap();
+    // Each builtin rule's entry now holds another rule's real info and compiled code
+    // with a matching embedded hash: were any believed, a rule would be described or run
+    // as another and the report would change.
+    for (i, name) in names.iter().enumerate() {
+        let other = &names[(i + 1) % names.len()];
+        let info = info_json(part(&sound, other, "info"));
+        let code = part(&sound, other, "cwasm");
+        fs::write(
+            cache.path().join(format!("{name}.info")),
+            forged(info, code),
+        )
+        .unwrap();
+        fs::write(cache.path().join(format!("{name}.cwasm")), code).unwrap();
     }
 
     let run = scan_with_cache_run(cache.path());
@@ -122,14 +156,9 @@ fn forged_entries_are_never_loaded() {
     assert_eq!(run.stdout, cold, "every rule ran its own code");
     let mut notes: Vec<&str> = run.stderr.lines().collect();
     notes.sort();
-    let expected: Vec<String> = sound
+    let expected: Vec<String> = names
         .iter()
-        .map(|(name, _)| {
-            format!(
-                "tollgate: note: cache entry {} is not authenticated by this user's cache key; recompiling it",
-                cache.path().join(name).display()
-            )
-        })
+        .map(|name| note(cache.path(), &format!("{name}.info")))
         .collect();
     assert_eq!(notes, expected);
     assert_eq!(entries(cache.path()), sound, "forged entries were replaced");
@@ -140,9 +169,13 @@ fn a_cache_directory_others_can_write_is_not_used() {
     let cache = tempfile::tempdir().unwrap();
     let (_, cold) = scan_with_cache(cache.path());
     let sound = entries(cache.path());
-    let other = payload(&sound[1].1);
-    let planted = forged(b"TGCWASM2", other);
-    fs::write(cache.path().join(&sound[0].0), &planted).unwrap();
+    let names = names(&sound);
+    let planted_at = cache.path().join(format!("{}.info", names[0]));
+    let planted = forged(
+        info_json(part(&sound, &names[1], "info")),
+        part(&sound, &names[1], "cwasm"),
+    );
+    fs::write(&planted_at, &planted).unwrap();
     fs::set_permissions(cache.path(), fs::Permissions::from_mode(0o777)).unwrap();
 
     let run = scan_with_cache_run(cache.path());
@@ -156,8 +189,64 @@ fn a_cache_directory_others_can_write_is_not_used() {
         )
     );
     assert_eq!(
-        fs::read(cache.path().join(&sound[0].0)).unwrap(),
+        fs::read(&planted_at).unwrap(),
         planted,
         "neither read nor rewritten"
     );
+}
+
+fn scan_tls_only(cache: &Path) -> Run {
+    tollgate()
+        .env("TOLLGATE_CACHE_DIR", cache)
+        .args([
+            "scan",
+            "tls/violating.yaml",
+            "--rule",
+            "tls-min-version",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap()
+        .into()
+}
+
+#[test]
+fn a_run_reads_the_code_of_the_rules_it_runs_only() {
+    let cache = tempfile::tempdir().unwrap();
+    let (_, cold) = scan_with_cache(cache.path());
+    let sound = entries(cache.path());
+    let is_tls = |name: &String| {
+        let info = info_json(part(&sound, name, "info"));
+        let info: serde_json::Value = serde_json::from_slice(info).unwrap();
+        info["id"] == "tls-min-version"
+    };
+    let others: Vec<String> = names(&sound).into_iter().filter(|n| !is_tls(n)).collect();
+    assert_eq!(others.len(), 3);
+
+    // Corrupt the compiled code of every other rule, leaving its info sound.
+    for name in &others {
+        let mut corrupt = part(&sound, name, "cwasm").to_vec();
+        *corrupt.last_mut().unwrap() ^= 0xff;
+        fs::write(cache.path().join(format!("{name}.cwasm")), corrupt).unwrap();
+    }
+    let corrupted = entries(cache.path());
+
+    let fresh = tempfile::tempdir().unwrap();
+    let expected = scan_tls_only(fresh.path());
+    let run = scan_tls_only(cache.path());
+    assert_eq!((run.code, run.stdout), (1, expected.stdout));
+    assert_eq!(run.stderr, "", "no other rule's code was read");
+    assert_eq!(entries(cache.path()), corrupted, "nor rewritten");
+
+    let run = scan_with_cache_run(cache.path());
+    assert_eq!(run.stdout, cold);
+    let mut notes: Vec<&str> = run.stderr.lines().collect();
+    notes.sort();
+    let expected: Vec<String> = others
+        .iter()
+        .map(|name| note(cache.path(), &format!("{name}.cwasm")))
+        .collect();
+    assert_eq!(notes, expected);
+    assert_eq!(entries(cache.path()), sound, "repaired once they ran");
 }

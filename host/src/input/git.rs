@@ -9,7 +9,7 @@ mod blobs;
 mod history;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 
 pub use history::{HistoryBlobs, history};
 
@@ -109,7 +109,13 @@ pub fn files(root: &Path, source: Source, max_size: u64) -> Result<Vec<GitFile>,
 
 /// `(path, blob id)` of every regular file at stage 0 of the index.
 fn index_entries(root: &Path) -> Result<Vec<(String, String)>, String> {
-    let output = run(root, &["ls-files", "--stage", "-z"])?;
+    Ok(parse_stage(&run(root, &["ls-files", "--stage", "-z"])?))
+}
+
+/// The regular files at stage 0 in the output of `git ls-files --stage -z`: records of
+/// `<mode> <blob> <stage>\t<path>`, each ended by a NUL; symlinks, submodules and the
+/// sides of a conflict (stages 1 to 3) are left out.
+fn parse_stage(output: &[u8]) -> Vec<(String, String)> {
     let mut entries = Vec::new();
     for record in output.split(|&b| b == 0).filter(|r| !r.is_empty()) {
         let record = String::from_utf8_lossy(record);
@@ -123,7 +129,7 @@ fn index_entries(root: &Path) -> Result<Vec<(String, String)>, String> {
             entries.push((path.to_owned(), blob.to_owned()));
         }
     }
-    Ok(entries)
+    entries
 }
 
 fn read_work_tree(path: &Path, max_size: u64) -> Result<Vec<u8>, Skipped> {
@@ -156,5 +162,101 @@ pub fn run(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
         } else {
             format!("git {} failed: {said}", args.first().unwrap_or(&""))
         })
+    }
+}
+
+/// Starts git in `dir`, its standard output piped for the caller to collect and its
+/// standard error discarded.
+pub fn spawn(dir: &Path, args: &[&str]) -> std::io::Result<Child> {
+    Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "9d632e568985a1d75a6b516a82306f08b5ec072f";
+    const B: &str = "81387cec0bad776e1a1d3682e26d19eef710d111";
+
+    #[test]
+    fn the_index_lists_regular_files_at_stage_zero() {
+        let output = [
+            format!("100644 {A} 0\tdeploy.yaml"),
+            format!("100755 {B} 0\tbin/run me.sh"),
+            format!("120000 {A} 0\tlink.yaml"),
+            format!("160000 {B} 0\tvendor/lib"),
+            format!("100644 {A} 1\tconflict.yaml"),
+            format!("100644 {B} 2\tconflict.yaml"),
+            format!("100644 {A} 0\tline\nbreak\ttab.yaml"),
+        ]
+        .map(|record| record + "\0")
+        .concat();
+        assert_eq!(
+            parse_stage(output.as_bytes()),
+            [
+                ("deploy.yaml".to_owned(), A.to_owned()),
+                ("bin/run me.sh".to_owned(), B.to_owned()),
+                ("line\nbreak\ttab.yaml".to_owned(), A.to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_empty_index_lists_nothing() {
+        assert_eq!(parse_stage(b""), []);
+    }
+
+    /// git in `dir`, which must succeed.
+    fn git(dir: &Path, args: &[&str]) {
+        let status = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .stdout(Stdio::null())
+            .status()
+            .expect("git runs");
+        assert!(status.success(), "git {args:?}");
+    }
+
+    #[test]
+    fn staged_content_is_the_index_not_the_work_tree() {
+        let repo = tempfile::tempdir().unwrap();
+        git(repo.path(), &["init", "-q"]);
+        std::fs::write(repo.path().join("a.yaml"), "staged: true\n").unwrap();
+        std::fs::write(repo.path().join("big.yaml"), "x".repeat(64)).unwrap();
+        git(repo.path(), &["add", "a.yaml", "big.yaml"]);
+        std::fs::write(repo.path().join("a.yaml"), "staged: false\n").unwrap();
+        std::fs::write(repo.path().join("untracked.yaml"), "new: true\n").unwrap();
+
+        let root = root(repo.path()).unwrap();
+        let read = |source| {
+            files(&root, source, 32)
+                .unwrap()
+                .into_iter()
+                .map(|f| (f.path, f.content))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            read(Source::Staged),
+            [
+                ("a.yaml".to_owned(), Ok(b"staged: true\n".to_vec())),
+                ("big.yaml".to_owned(), Err(Skipped::Oversized(64))),
+            ]
+        );
+        assert_eq!(
+            read(Source::Tracked),
+            [
+                ("a.yaml".to_owned(), Ok(b"staged: false\n".to_vec())),
+                ("big.yaml".to_owned(), Err(Skipped::Oversized(64))),
+            ]
+        );
     }
 }

@@ -148,6 +148,7 @@ impl Forest {
 }
 
 impl Kustomization {
+    /// Reads a kustomization file for what it consumes.
     fn read(file: &Path) -> Result<Self, KustomizationError> {
         let error = |line: Option<u32>, message: String| KustomizationError {
             file: file.to_owned(),
@@ -161,79 +162,19 @@ impl Kustomization {
             return Err(error(Some(e.line), format!("invalid YAML: {}", e.message)));
         }
         let value = documents.pop().map(|d| d.value).unwrap_or(Value::Null);
-        let dir = file
-            .parent()
-            .map(|d| {
-                if d.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    d
-                }
-            })
-            .and_then(|d| std::fs::canonicalize(d).ok())
+        let dir = canonical_dir(file)
             .ok_or_else(|| error(None, "cannot resolve its directory".into()))?;
-        let strings = |key: &str| -> Vec<&str> {
-            value
-                .get(key)
-                .and_then(Value::as_array)
-                .map(|items| items.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default()
-        };
         let resources = ["resources", "bases", "components"]
             .iter()
-            .flat_map(|key| strings(key))
+            .flat_map(|key| strings(&value, key))
             .filter_map(|entry| Resource::of(&dir, entry))
             .collect();
-        let mut inputs = Vec::new();
-        let mut add = |entry: &str| {
+        let inputs = input_entries(&value)
+            .into_iter()
             // `key=path` in generators' `files`.
-            let entry = entry.split_once('=').map_or(entry, |(_, path)| path);
-            if let Ok(path) = std::fs::canonicalize(dir.join(entry)) {
-                inputs.push(path);
-            }
-        };
-        for key in [
-            "patchesStrategicMerge",
-            "transformers",
-            "generators",
-            "validators",
-            "configurations",
-            "crds",
-        ] {
-            strings(key).into_iter().for_each(&mut add);
-        }
-        for key in ["patches", "patchesJson6902", "replacements"] {
-            for item in value
-                .get(key)
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                if let Some(path) = item.get("path").and_then(Value::as_str) {
-                    add(path);
-                }
-            }
-        }
-        for key in ["configMapGenerator", "secretGenerator"] {
-            for generator in value
-                .get(key)
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                for field in ["files", "envs"] {
-                    let entries = generator.get(field).and_then(Value::as_array);
-                    entries
-                        .into_iter()
-                        .flatten()
-                        .filter_map(Value::as_str)
-                        .for_each(&mut add);
-                }
-                if let Some(env) = generator.get("env").and_then(Value::as_str) {
-                    add(env);
-                }
-            }
-        }
+            .map(|entry| entry.split_once('=').map_or(entry, |(_, path)| path))
+            .filter_map(|entry| std::fs::canonicalize(dir.join(entry)).ok())
+            .collect();
         Ok(Self {
             file: file.to_owned(),
             dir,
@@ -253,6 +194,68 @@ impl Kustomization {
             _ => ".".into(),
         }
     }
+}
+
+/// The directory of a kustomization file, canonical (`.` when the path has none).
+fn canonical_dir(file: &Path) -> Option<PathBuf> {
+    let dir = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::canonicalize(dir).ok()
+}
+
+/// The strings of the list at `key` (non-strings left out; nothing when it is no list).
+fn strings<'v>(value: &'v Value, key: &str) -> Vec<&'v str> {
+    value
+        .get(key)
+        .and_then(Value::as_array)
+        .map(|items| items.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// The items of the list of objects at `key`.
+fn items<'v>(value: &'v Value, key: &str) -> impl Iterator<Item = &'v Value> {
+    value
+        .get(key)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
+/// Every file entry a kustomization reads that holds no objects to apply, as written:
+/// patches, transformer, generator, validator and configuration files, CRDs, and the
+/// data files of its ConfigMap and Secret generators.
+fn input_entries(value: &Value) -> Vec<&str> {
+    let lists = [
+        "patchesStrategicMerge",
+        "transformers",
+        "generators",
+        "validators",
+        "configurations",
+        "crds",
+    ]
+    .into_iter()
+    .flat_map(|key| strings(value, key));
+    let patches = ["patches", "patchesJson6902", "replacements"]
+        .into_iter()
+        .flat_map(|key| items(value, key))
+        .filter_map(|item| item.get("path").and_then(Value::as_str));
+    let generated = ["configMapGenerator", "secretGenerator"]
+        .into_iter()
+        .flat_map(|key| items(value, key))
+        .flat_map(generator_files);
+    lists.chain(patches).chain(generated).collect()
+}
+
+/// The files a ConfigMap or Secret generator reads (`files`, `envs`, `env`).
+fn generator_files(generator: &Value) -> Vec<&str> {
+    let mut files: Vec<&str> = ["files", "envs"]
+        .into_iter()
+        .flat_map(|field| strings(generator, field))
+        .collect();
+    files.extend(generator.get("env").and_then(Value::as_str));
+    files
 }
 
 impl Resource {
@@ -474,6 +477,40 @@ fn kustomize_message(said: &str, wrapper_dir: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kustomization_reads_its_patches_configurations_and_generator_data() {
+        let value = serde_json::json!({
+            "resources": ["deploy.yaml"],
+            "patchesStrategicMerge": ["replicas.yaml"],
+            "crds": ["crd.yaml", 3],
+            "patches": [{"path": "patch.yaml"}, {"patch": "inline"}],
+            "replacements": [{"path": "replacement.yaml"}],
+            "configMapGenerator": [
+                {"files": ["app.properties", "key=value.txt"], "envs": ["a.env"]},
+                {"env": "b.env"}
+            ],
+            "secretGenerator": [{"files": ["tls.crt"]}]
+        });
+        assert_eq!(
+            input_entries(&value),
+            [
+                "replicas.yaml",
+                "crd.yaml",
+                "patch.yaml",
+                "replacement.yaml",
+                "app.properties",
+                "key=value.txt",
+                "a.env",
+                "b.env",
+                "tls.crt"
+            ]
+        );
+        assert_eq!(
+            input_entries(&serde_json::json!("not a map")),
+            Vec::<&str>::new()
+        );
+    }
 
     #[test]
     fn relative_paths_climb_to_the_common_ancestor() {

@@ -441,25 +441,18 @@ fn kustomize_trees(inputs: &mut Inputs, files: &[PathBuf], options: &InputOption
         line: e.line,
         message: e.message,
     }));
-    let builder = options
-        .build_kustomizations
-        .then(kustomize::Builder::find)
-        .flatten();
-    let builds: Vec<_> = forest
-        .tops
-        .par_iter()
-        .map(|&top| {
-            let k = &forest.kustomizations[top];
-            let (uses, remote) = forest.consumed(top);
-            let built = builder.as_ref().map(|b| b.build(k));
-            (k, uses, remote, built)
-        })
-        .collect();
+    let builds = build_tops(&forest, options);
     let index = canonical_index(&inputs.files);
     let mut replaced: HashSet<usize> = HashSet::new();
     let mut read: HashSet<usize> = HashSet::new();
     let mut built_objects = Vec::new();
-    for (k, uses, remote, built) in builds {
+    for TopBuild {
+        k,
+        uses,
+        remote,
+        built,
+    } in builds
+    {
         let dir = k.display_dir();
         // In input order, so reports do not depend on hashing.
         let mut sources: Vec<(usize, &kustomize::Use)> = uses
@@ -468,7 +461,7 @@ fn kustomize_trees(inputs: &mut Inputs, files: &[PathBuf], options: &InputOption
             .collect();
         sources.sort_by_key(|(i, _)| *i);
         list_inputs(inputs, &sources, &dir);
-        match built {
+        let failed = match built {
             Some(Ok(objects)) => {
                 replaced.extend(sources.iter().map(|(i, _)| *i));
                 let home = std::fs::canonicalize(&k.file)
@@ -477,35 +470,10 @@ fn kustomize_trees(inputs: &mut Inputs, files: &[PathBuf], options: &InputOption
                 built_objects.extend(objects.into_iter().map(|o| (o, home, dir.clone())));
                 continue;
             }
-            Some(Err(message)) if remote => inputs.notices.push(Notice {
-                kind: NoticeKind::Kustomization,
-                path: dir.clone(),
-                message: format!(
-                    "kustomization could not be built ({message}); it uses remote \
-                     resources, which were not judged, and its own files were read as written"
-                ),
-            }),
-            Some(Err(message)) => inputs.errors.push(InputError {
-                file: k.file.display().to_string(),
-                line: None,
-                message: format!(
-                    "kustomization could not be built: {message}; its files were read as written"
-                ),
-            }),
-            None => inputs.notices.push(Notice {
-                kind: NoticeKind::Kustomization,
-                path: dir.clone(),
-                message: format!(
-                    "kustomization not built ({}): its files were read as written, with its \
-                     namespace applied and its patches not judged as objects",
-                    if options.build_kustomizations {
-                        "neither kustomize nor kubectl is on PATH"
-                    } else {
-                        "--no-kustomize"
-                    }
-                ),
-            }),
-        }
+            Some(Err(message)) => Some(message),
+            None => None,
+        };
+        tell_unbuilt(inputs, k, failed, remote, options);
         // A file two kustomizations consume is read once, as the first has it.
         let sources: Vec<_> = sources
             .into_iter()
@@ -515,6 +483,82 @@ fn kustomize_trees(inputs: &mut Inputs, files: &[PathBuf], options: &InputOption
     }
     drop_objects_of(inputs, &replaced);
     add_built(inputs, &index, built_objects);
+}
+
+/// A top-level kustomization, the files it consumes (canonical, with how), whether it
+/// reaches remote resources, and what building it gave (nothing without a builder).
+struct TopBuild<'f> {
+    k: &'f kustomize::Kustomization,
+    uses: HashMap<PathBuf, kustomize::Use>,
+    remote: bool,
+    built: Option<Result<Vec<kustomize::BuiltObject>, String>>,
+}
+
+/// Builds the top-level kustomizations in parallel, with kustomize or kubectl when the
+/// options allow it and one is on PATH.
+fn build_tops<'f>(forest: &'f kustomize::Forest, options: &InputOptions) -> Vec<TopBuild<'f>> {
+    let builder = options
+        .build_kustomizations
+        .then(kustomize::Builder::find)
+        .flatten();
+    forest
+        .tops
+        .par_iter()
+        .map(|&top| {
+            let k = &forest.kustomizations[top];
+            let (uses, remote) = forest.consumed(top);
+            let built = builder.as_ref().map(|b| b.build(k));
+            TopBuild {
+                k,
+                uses,
+                remote,
+                built,
+            }
+        })
+        .collect()
+}
+
+/// Says why a kustomization's files were read as written: its build `failed` (an error,
+/// or a notice when it uses remote resources, which may be what failed), or it was not
+/// built at all.
+fn tell_unbuilt(
+    inputs: &mut Inputs,
+    k: &kustomize::Kustomization,
+    failed: Option<String>,
+    remote: bool,
+    options: &InputOptions,
+) {
+    let dir = k.display_dir();
+    match failed {
+        Some(message) if remote => inputs.notices.push(Notice {
+            kind: NoticeKind::Kustomization,
+            path: dir,
+            message: format!(
+                "kustomization could not be built ({message}); it uses remote \
+                 resources, which were not judged, and its own files were read as written"
+            ),
+        }),
+        Some(message) => inputs.errors.push(InputError {
+            file: k.file.display().to_string(),
+            line: None,
+            message: format!(
+                "kustomization could not be built: {message}; its files were read as written"
+            ),
+        }),
+        None => inputs.notices.push(Notice {
+            kind: NoticeKind::Kustomization,
+            path: dir,
+            message: format!(
+                "kustomization not built ({}): its files were read as written, with its \
+                 namespace applied and its patches not judged as objects",
+                if options.build_kustomizations {
+                    "neither kustomize nor kubectl is on PATH"
+                } else {
+                    "--no-kustomize"
+                }
+            ),
+        }),
+    }
 }
 
 /// Each file's position in `files`, by its canonical path (how kustomize names them).

@@ -10,6 +10,8 @@ use crate::vocab::{self, ControlRef, Framework};
 wasmtime::component::bindgen!({
     path: "../wit",
     world: "rule",
+    // The cache keeps each plugin's `info()` beside its compiled code.
+    additional_derives: [serde::Serialize, serde::Deserialize],
 });
 
 pub use tollgate::policy::types::{

@@ -1,4 +1,4 @@
-//! The on-disk cache of compiled components.
+//! The on-disk cache of compiled components, each beside the plugin's `info()`.
 //!
 //! Compiling a plugin costs tens of milliseconds; loading it precompiled, well under one.
 //! But a cache entry is native code the host runs: whoever can write the cache directory
@@ -8,22 +8,38 @@
 //! when its directory (or the key) can be written by another user. An entry that is
 //! missing, truncated, corrupt, foreign or forged is recompiled and rewritten, never handed
 //! to the engine.
+//!
+//! An entry is two files: `<name>.cwasm`, the compiled code exactly as wasmtime wrote it,
+//! and `<name>.info`, the rule's `info()` with the SHA-256 of the code under one tag:
+//!
+//! ```text
+//! MAGIC | tag (32) | SHA-256 of the code (32) | info (JSON)
+//! ```
+//! The tag is the HMAC of the entry's name, the code's digest and the info, so an
+//! authentic entry moved under another plugin's name is refused. A run reads the info of
+//! every plugin (a few kilobytes each) to list and select rules; the code only of the
+//! plugins it calls, mapped rather than read, checked against its digest in the mapping,
+//! and handed to wasmtime as that same open file, which maps it again without a copy.
 
 use std::fs;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Write;
+use std::os::fd::AsRawFd;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
-const MAGIC: &[u8; 8] = b"TGCWASM2";
+use super::bindings::RuleInfo;
+
+const MAGIC: &[u8; 8] = b"TGCINFO1";
 const KEY_BYTES: usize = 32;
 const MAC_BYTES: usize = 32;
+const DIGEST_BYTES: usize = 32;
 
 /// Where compiled components are kept; without a directory, components are compiled in
 /// memory every run.
@@ -31,13 +47,23 @@ const MAC_BYTES: usize = 32;
 pub struct ComponentCache {
     dir: Option<PathBuf>,
     key_file: Option<PathBuf>,
+    /// The directory and key, checked once a run.
+    store: Arc<OnceLock<Store>>,
     notes: Arc<Mutex<Vec<String>>>,
 }
 
 /// What could be set up: a trusted directory and its key, or why the cache is off.
+#[derive(Debug)]
 enum Store {
     Trusted { dir: PathBuf, key: [u8; KEY_BYTES] },
     Off(Option<String>),
+}
+
+/// A component and, when it was compiled just now with the cache on, its compiled code
+/// (for [`ComponentCache::store`] once the plugin's info is known).
+pub struct Compiled {
+    pub component: Component,
+    pub fresh: Option<Vec<u8>>,
 }
 
 impl ComponentCache {
@@ -47,6 +73,7 @@ impl ComponentCache {
         Self {
             dir,
             key_file,
+            store: Arc::default(),
             notes: Arc::default(),
         }
     }
@@ -67,30 +94,123 @@ impl ComponentCache {
         std::mem::take(&mut *self.notes.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
-    /// The compiled component for `bytes` (whose SHA-256 hex is `digest`): from the cache
-    /// when an authentic entry exists, compiled (and stored, best effort) otherwise.
-    pub fn load(&self, engine: &Engine, bytes: &[u8], digest: &str) -> wasmtime::Result<Component> {
-        let (dir, key) = match self.open() {
-            Store::Trusted { dir, key } => (dir, key),
-            Store::Off(note) => {
-                self.note(note);
-                return Component::new(engine, bytes);
+    /// The cached `info()` of the component whose SHA-256 hex is `digest`, when an
+    /// authentic entry holds it; `None` otherwise (the plugin is then compiled and asked).
+    pub fn info(&self, engine: &Engine, digest: &str) -> Option<RuleInfo> {
+        let (dir, key) = self.trusted()?;
+        let name = entry_name(engine, digest);
+        match self.read_info(dir, &name, key)? {
+            Ok((info, _)) => Some(info),
+            Err(why) => {
+                self.note_refused(&dir.join(format!("{name}.info")), &why);
+                None
             }
+        }
+    }
+
+    /// The compiled component for `bytes` (whose SHA-256 hex is `digest`): from the cache
+    /// when an authentic entry exists, compiled otherwise.
+    pub fn component(
+        &self,
+        engine: &Engine,
+        bytes: &[u8],
+        digest: &str,
+    ) -> wasmtime::Result<Compiled> {
+        let Some((dir, key)) = self.trusted() else {
+            return Ok(Compiled {
+                component: Component::new(engine, bytes)?,
+                fresh: None,
+            });
         };
-        let path = dir.join(entry_name(engine, digest));
-        match read_entry(engine, &path, &key) {
-            Ok(component) => return Ok(component),
-            Err(Some(why)) => self.note(Some(format!(
-                "cache entry {} {why}; recompiling it",
-                path.display()
-            ))),
-            Err(None) => {}
+        let name = entry_name(engine, digest);
+        if let Some(component) = self.read_component(engine, dir, &name, key) {
+            return Ok(Compiled {
+                component,
+                fresh: None,
+            });
         }
         let compiled = engine.precompile_component(bytes)?;
-        // A cache that cannot be written only costs time on the next run.
-        let _ = write_entry(&path, &key, &compiled);
         // SAFETY: `compiled` was produced just now by this engine's `precompile_component`.
-        unsafe { Component::deserialize(engine, &compiled) }
+        let component = unsafe { Component::deserialize(engine, &compiled) }?;
+        Ok(Compiled {
+            component,
+            fresh: Some(compiled),
+        })
+    }
+
+    /// Stores the entry of the component whose SHA-256 hex is `digest`, best effort: a
+    /// cache that cannot be written only costs time on the next run.
+    pub fn store(&self, engine: &Engine, digest: &str, info: &RuleInfo, compiled: &[u8]) {
+        let Some((dir, key)) = self.trusted() else {
+            return;
+        };
+        let name = entry_name(engine, digest);
+        let Ok(info) = serde_json::to_vec(info) else {
+            return;
+        };
+        let _ = write_entry(dir, &name, key, &info, compiled);
+    }
+
+    /// The trusted directory and key, checked on first use; `None` (with a note saying
+    /// why, if there is a reason to tell) when the cache is off.
+    fn trusted(&self) -> Option<(&Path, &[u8; KEY_BYTES])> {
+        match self.store.get_or_init(|| self.open()) {
+            Store::Trusted { dir, key } => Some((dir, key)),
+            Store::Off(note) => {
+                self.note(note.clone());
+                None
+            }
+        }
+    }
+
+    /// The authenticated info of the entry `name`, with the digest of its code; `None`
+    /// when there is no entry (a cold cache), `Some(Err(why))` when it cannot be trusted.
+    fn read_info(
+        &self,
+        dir: &Path,
+        name: &str,
+        key: &[u8; KEY_BYTES],
+    ) -> Option<Result<(RuleInfo, [u8; DIGEST_BYTES]), String>> {
+        let bytes = match fs::read(dir.join(format!("{name}.info"))) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+            Err(e) => return Some(Err(format!("cannot be read ({e})"))),
+        };
+        Some(parse_info(&bytes, name, key))
+    }
+
+    /// The component of an authentic entry `name`, `None` (noted when there was an
+    /// entry) otherwise.
+    fn read_component(
+        &self,
+        engine: &Engine,
+        dir: &Path,
+        name: &str,
+        key: &[u8; KEY_BYTES],
+    ) -> Option<Component> {
+        let info = dir.join(format!("{name}.info"));
+        let (_, digest) = match self.read_info(dir, name, key)? {
+            Ok(read) => read,
+            Err(why) => {
+                self.note_refused(&info, &why);
+                return None;
+            }
+        };
+        let code = dir.join(format!("{name}.cwasm"));
+        match map_code(engine, &code, &digest) {
+            Ok(component) => Some(component),
+            Err(why) => {
+                self.note_refused(&code, &why);
+                None
+            }
+        }
+    }
+
+    fn note_refused(&self, path: &Path, why: &str) {
+        self.note(Some(format!(
+            "cache entry {} {why}; recompiling it",
+            path.display()
+        )));
     }
 
     /// The cache directory and key, when both exist (or can be created) and no other user
@@ -194,56 +314,281 @@ fn read_key(path: &Path) -> Result<[u8; KEY_BYTES], String> {
         .map_err(|_| format!("is not a {KEY_BYTES}-byte key"))
 }
 
-/// `<first 32 hex digits of the component digest>-<engine compatibility hash>.cwasm`.
+/// `<first 32 hex digits of the component digest>-<hash>`, the hash of the engine
+/// configuration, the contract and this host's version (whose checks of `info()` the
+/// cached info passed).
 fn entry_name(engine: &Engine, digest: &str) -> String {
     let mut hasher = DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut hasher);
+    super::CONTRACT.hash(&mut hasher);
+    env!("CARGO_PKG_VERSION").hash(&mut hasher);
     format!(
-        "{}-{:016x}.cwasm",
+        "{}-{:016x}",
         &digest[..32.min(digest.len())],
         hasher.finish()
     )
 }
 
-fn mac(key: &[u8; KEY_BYTES]) -> Hmac<Sha256> {
-    Hmac::new_from_slice(key).expect("HMAC takes a key of any length")
+/// The tag of the entry `name` whose code has `digest` and whose info is `info`.
+fn tag(key: &[u8; KEY_BYTES], name: &str, digest: &[u8], info: &[u8]) -> Hmac<Sha256> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(&(name.len() as u64).to_le_bytes());
+    mac.update(name.as_bytes());
+    mac.update(digest);
+    mac.update(info);
+    mac
 }
 
-/// An authentic entry's component. `Err(None)` when there is no entry (a cold cache),
-/// `Err(Some(why))` when an entry exists but cannot be trusted or used.
-fn read_entry(
+const UNAUTHENTIC: &str = "is not authenticated by this user's cache key";
+
+/// The info and the code's digest in the `.info` file of the entry `name`, once its tag
+/// is checked.
+fn parse_info(
+    bytes: &[u8],
+    name: &str,
+    key: &[u8; KEY_BYTES],
+) -> Result<(RuleInfo, [u8; DIGEST_BYTES]), String> {
+    let rest = bytes.strip_prefix(MAGIC).ok_or(UNAUTHENTIC)?;
+    let (stored_tag, rest) = rest.split_at_checked(MAC_BYTES).ok_or(UNAUTHENTIC)?;
+    let (digest, info) = rest.split_at_checked(DIGEST_BYTES).ok_or(UNAUTHENTIC)?;
+    tag(key, name, digest, info)
+        .verify_slice(stored_tag)
+        .map_err(|_| UNAUTHENTIC)?;
+    let info =
+        serde_json::from_slice(info).map_err(|e| format!("holds an unreadable rule info ({e})"))?;
+    Ok((info, digest.try_into().expect("32 bytes")))
+}
+
+/// The component in the code file at `path`, whose SHA-256 must be `digest`: the file is
+/// opened once, mapped to check its digest, and that same open file (not the path, which
+/// may meanwhile name another) is given to wasmtime.
+fn map_code(
     engine: &Engine,
     path: &Path,
-    key: &[u8; KEY_BYTES],
-) -> Result<Component, Option<String>> {
-    let data = match fs::read(path) {
-        Ok(data) => data,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(None),
-        Err(e) => return Err(Some(format!("cannot be read ({e})"))),
+    digest: &[u8; DIGEST_BYTES],
+) -> Result<Component, String> {
+    let file = fs::File::open(path).map_err(|e| format!("cannot be read ({e})"))?;
+    let mapped = Mapped::of(&file).map_err(|e| format!("cannot be mapped ({e})"))?;
+    if Sha256::digest(mapped.bytes()).as_slice() != digest {
+        return Err(UNAUTHENTIC.to_owned());
+    }
+    let opened = PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
+    // SAFETY: the code is byte-for-byte what `write_entry` stored from this engine
+    // configuration's `precompile_component`: its digest is authenticated above under a
+    // key only this user can read, and entries are replaced by rename, never rewritten in
+    // place, so the open file keeps these bytes. Wasmtime itself rejects code from another
+    // version or configuration.
+    let component = if opened.exists() {
+        unsafe { Component::deserialize_file(engine, &opened) }
+    } else {
+        unsafe { Component::deserialize(engine, mapped.bytes()) }
     };
-    let unauthentic = || Some("is not authenticated by this user's cache key".to_owned());
-    let rest = data.strip_prefix(MAGIC).ok_or_else(unauthentic)?;
-    let (tag, payload) = rest.split_at_checked(MAC_BYTES).ok_or_else(unauthentic)?;
-    let mut check = mac(key);
-    check.update(payload);
-    check.verify_slice(tag).map_err(|_| unauthentic())?;
-    // SAFETY: the payload is byte-for-byte what `write_entry` stored from this engine
-    // configuration's `precompile_component`: authenticated above under a key only this
-    // user can read; wasmtime itself rejects payloads from another version or
-    // configuration.
-    unsafe { Component::deserialize(engine, payload) }
-        .map_err(|e| Some(format!("was refused by wasmtime ({e})")))
+    component.map_err(|e| format!("was refused by wasmtime ({e})"))
 }
 
-/// Writes an entry atomically (temporary file, then rename), so readers never see half.
-fn write_entry(path: &Path, key: &[u8; KEY_BYTES], compiled: &[u8]) -> std::io::Result<()> {
+/// A file mapped read-only, unmapped when dropped.
+struct Mapped {
+    ptr: *mut std::ffi::c_void,
+    len: usize,
+}
+
+impl Mapped {
+    fn of(file: &fs::File) -> std::io::Result<Self> {
+        let len = usize::try_from(file.metadata()?.len()).map_err(std::io::Error::other)?;
+        if len == 0 {
+            return Ok(Self {
+                ptr: std::ptr::null_mut(),
+                len,
+            });
+        }
+        // SAFETY: a fresh private, read-only mapping of a whole file, at an address the
+        // kernel chooses; it aliases nothing of this program's.
+        let ptr = unsafe {
+            rustix::mm::mmap(
+                std::ptr::null_mut(),
+                len,
+                rustix::mm::ProtFlags::READ,
+                rustix::mm::MapFlags::PRIVATE,
+                file,
+                0,
+            )
+        }?;
+        Ok(Self { ptr, len })
+    }
+
+    fn bytes(&self) -> &[u8] {
+        if self.len == 0 {
+            return &[];
+        }
+        // SAFETY: `ptr` maps `len` readable bytes until `self` is dropped.
+        unsafe { std::slice::from_raw_parts(self.ptr.cast(), self.len) }
+    }
+}
+
+impl Drop for Mapped {
+    fn drop(&mut self) {
+        if self.len > 0 {
+            // SAFETY: unmaps exactly the mapping `of` made, which nothing borrows any more.
+            let _ = unsafe { rustix::mm::munmap(self.ptr, self.len) };
+        }
+    }
+}
+
+/// Writes an entry, each file atomically (a temporary file, then a rename), the code
+/// first: a reader never sees half a file, and at worst an info whose digest the code
+/// does not have yet, which it recompiles.
+fn write_entry(
+    dir: &Path,
+    name: &str,
+    key: &[u8; KEY_BYTES],
+    info: &[u8],
+    compiled: &[u8],
+) -> std::io::Result<()> {
+    let digest = Sha256::digest(compiled);
+    let tag = tag(key, name, &digest, info).finalize().into_bytes();
+    write_atomically(&dir.join(format!("{name}.cwasm")), &[compiled])?;
+    write_atomically(
+        &dir.join(format!("{name}.info")),
+        &[MAGIC, &tag, &digest, info],
+    )
+}
+
+fn write_atomically(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
     let dir = path.parent().expect("entries live in the cache dir");
-    let mut tag = mac(key);
-    tag.update(compiled);
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    tmp.write_all(MAGIC)?;
-    tmp.write_all(&tag.finalize().into_bytes())?;
-    tmp.write_all(compiled)?;
+    for part in parts {
+        tmp.write_all(part)?;
+    }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::bindings::InputKind;
+
+    /// The smallest component there is: the preamble of an empty one.
+    const EMPTY_COMPONENT: &[u8] = b"\0asm\x0d\0\x01\0";
+    const DIGEST: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    const OTHER: &str = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+
+    fn info() -> RuleInfo {
+        RuleInfo {
+            id: "empty".into(),
+            version: "1.0.0".into(),
+            title: "Hold nothing".into(),
+            description: "A rule for the cache's tests.".into(),
+            inputs: vec![InputKind::Manifests],
+            kinds: vec!["Role".into()],
+            checks: Vec::new(),
+        }
+    }
+
+    /// The info as JSON, to compare (the generated type has no `PartialEq`).
+    fn json(info: Option<RuleInfo>) -> Option<serde_json::Value> {
+        info.map(|i| serde_json::to_value(i).unwrap())
+    }
+
+    /// A cache in a fresh directory, an engine, and the entry stored for `DIGEST` (the
+    /// path of its files without their extension).
+    fn filled() -> (tempfile::TempDir, ComponentCache, Engine, PathBuf) {
+        let home = tempfile::tempdir().unwrap();
+        let cache = ComponentCache::new(
+            Some(home.path().join("cache")),
+            Some(home.path().join("config/cache.key")),
+        );
+        let engine = Engine::default();
+        let compiled = engine.precompile_component(EMPTY_COMPONENT).unwrap();
+        cache.store(&engine, DIGEST, &info(), &compiled);
+        let entry = home.path().join("cache").join(entry_name(&engine, DIGEST));
+        (home, cache, engine, entry)
+    }
+
+    fn with(entry: &Path, extension: &str) -> PathBuf {
+        entry.with_extension(extension)
+    }
+
+    fn refused(file: &Path) -> Vec<String> {
+        vec![format!(
+            "cache entry {} is not authenticated by this user's cache key; recompiling it",
+            file.display()
+        )]
+    }
+
+    fn recompiled(cache: &ComponentCache, engine: &Engine, digest: &str) -> bool {
+        let compiled = cache.component(engine, EMPTY_COMPONENT, digest).unwrap();
+        compiled.fresh.is_some()
+    }
+
+    #[test]
+    fn a_stored_entry_gives_back_its_info_and_its_code() {
+        let (_home, cache, engine, _) = filled();
+        assert_eq!(json(cache.info(&engine, DIGEST)), json(Some(info())));
+        assert!(!recompiled(&cache, &engine, DIGEST), "read from the cache");
+        assert_eq!(cache.take_notes(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn corrupt_or_truncated_code_is_recompiled_never_loaded() {
+        let (_home, cache, engine, entry) = filled();
+        let code = with(&entry, "cwasm");
+        let sound = fs::read(&code).unwrap();
+        let mut flipped = sound.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 0xff;
+        for corrupt in [flipped, sound[..sound.len() / 2].to_vec(), Vec::new()] {
+            fs::write(&code, corrupt).unwrap();
+            assert_eq!(json(cache.info(&engine, DIGEST)), json(Some(info())));
+            assert!(recompiled(&cache, &engine, DIGEST));
+            assert_eq!(cache.take_notes(), refused(&code));
+        }
+    }
+
+    #[test]
+    fn a_corrupt_or_truncated_info_is_not_believed() {
+        let (_home, cache, engine, entry) = filled();
+        let info_file = with(&entry, "info");
+        let sound = fs::read(&info_file).unwrap();
+        let mut flipped = sound.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 0x01;
+        for corrupt in [flipped, sound[..20].to_vec(), Vec::new()] {
+            fs::write(&info_file, corrupt).unwrap();
+            assert_eq!(json(cache.info(&engine, DIGEST)), None);
+            assert!(recompiled(&cache, &engine, DIGEST));
+            assert_eq!(cache.take_notes(), refused(&info_file));
+        }
+    }
+
+    #[test]
+    fn an_authentic_entry_under_another_plugins_name_is_refused() {
+        let (_home, cache, engine, entry) = filled();
+        let moved = entry.with_file_name(entry_name(&engine, OTHER));
+        for extension in ["info", "cwasm"] {
+            fs::copy(with(&entry, extension), with(&moved, extension)).unwrap();
+        }
+        assert_eq!(json(cache.info(&engine, OTHER)), None);
+        assert!(recompiled(&cache, &engine, OTHER));
+        assert_eq!(cache.take_notes(), refused(&with(&moved, "info")));
+    }
+
+    #[test]
+    fn an_entry_under_another_key_is_refused() {
+        let (home, _, engine, entry) = filled();
+        let stranger = ComponentCache::new(
+            Some(home.path().join("cache")),
+            Some(home.path().join("other/cache.key")),
+        );
+        assert_eq!(json(stranger.info(&engine, DIGEST)), None);
+        assert_eq!(stranger.take_notes(), refused(&with(&entry, "info")));
+    }
+
+    #[test]
+    fn a_missing_entry_is_compiled_without_a_note() {
+        let (_home, cache, engine, _) = filled();
+        assert_eq!(json(cache.info(&engine, OTHER)), None);
+        assert!(recompiled(&cache, &engine, OTHER));
+        assert_eq!(cache.take_notes(), Vec::<String>::new());
+    }
 }

@@ -42,7 +42,7 @@ impl Runtime {
         let bytes = read_plugin(path)?;
         let seed: [u8; 32] = Sha256::digest(&bytes).into();
         let source = PluginSource::File(path.to_owned());
-        let component = self.compile(&source, &bytes, seed)?;
+        let component = self.compile(&source, &bytes, &hex(&seed))?.component;
         let ty = component.component_type();
         let mut imports: Vec<Import> = ty
             .imports(&self.engine)
@@ -65,7 +65,9 @@ impl Runtime {
             .map(|i| i.name.clone())
             .chain(exports)
             .find_map(|name| contract_version(&name));
-        let rule = self.prepare(source, &component, seed).map(|p| p.info);
+        let rule = self
+            .link(&source, &component)
+            .and_then(|pre| self.describe(&source, &pre, seed));
         if let Err(LoadError::Link { error, .. }) = &rule {
             unlinked(&mut imports, error);
         }

@@ -1,5 +1,7 @@
 //! The sandboxed plugin runtime: one wasmtime [`Engine`] with an epoch ticker, components
-//! compiled once (and cached on disk), and a fresh, capability-free store for every call.
+//! compiled once (and cached on disk, with their `info()`), and a fresh, capability-free
+//! store for every call. A plugin whose info is cached is loaded lazily: its component is
+//! read only when the run first calls it, so a run pays only for the rules it runs.
 //!
 //! A plugin failure (trap, timeout, memory exhaustion, malformed result, reported error)
 //! is a [`RuleError`] of that plugin alone; the caller decides what it means for the run.
@@ -12,9 +14,10 @@ mod inspect;
 mod limits;
 mod sandbox;
 
+use std::borrow::Cow;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -142,9 +145,12 @@ pub enum RuleError {
     Internal(String),
     #[error("returned a malformed result: {0}")]
     Malformed(String),
+    #[error("could not be loaded: {0}")]
+    Unloadable(String),
 }
 
-/// A loaded plugin: validated metadata and a component ready to instantiate.
+/// A loaded plugin: validated metadata, and a component ready to instantiate once the run
+/// first calls it.
 pub struct Plugin {
     pub info: RuleInfo,
     pub source: PluginSource,
@@ -153,7 +159,10 @@ pub struct Plugin {
     /// Where the plugin's randomness comes from: the component's SHA-256, so that the same
     /// plugin draws the same numbers on every run.
     seed: [u8; 32],
-    pre: RulePre<State>,
+    /// The component's bytes, compiled (or read from the cache) on first call.
+    bytes: Cow<'static, [u8]>,
+    /// The linked component, or why it could not be had.
+    pre: OnceLock<Result<RulePre<State>, String>>,
 }
 
 impl Plugin {
@@ -226,10 +235,13 @@ impl Runtime {
         use rayon::prelude::*;
         let builtin = builtin::BUILTIN_PLUGINS
             .par_iter()
-            .map(|&(name, bytes)| self.load(PluginSource::Builtin(name), bytes));
+            .map(|&(name, bytes, seed)| {
+                self.load(PluginSource::Builtin(name), Cow::Borrowed(bytes), seed)
+            });
         let pinned = pinned.par_iter().map(|pin| {
             let bytes = read_plugin(&pin.path)?;
-            let actual = hex(&Sha256::digest(&bytes));
+            let seed: [u8; 32] = Sha256::digest(&bytes).into();
+            let actual = hex(&seed);
             if actual != pin.sha256 {
                 return Err(LoadError::DigestMismatch {
                     path: pin.path.clone(),
@@ -237,11 +249,13 @@ impl Runtime {
                     actual,
                 });
             }
-            self.load(PluginSource::Pinned(pin.path.clone()), &bytes)
+            self.load(PluginSource::Pinned(pin.path.clone()), bytes.into(), seed)
         });
-        let files = extra
-            .par_iter()
-            .map(|path| self.load(PluginSource::File(path.clone()), &read_plugin(path)?));
+        let files = extra.par_iter().map(|path| {
+            let bytes = read_plugin(path)?;
+            let seed = Sha256::digest(&bytes).into();
+            self.load(PluginSource::File(path.clone()), bytes.into(), seed)
+        });
         let plugins: Vec<Plugin> = builtin
             .chain(pinned)
             .chain(files)
@@ -258,39 +272,69 @@ impl Runtime {
         Ok(plugins)
     }
 
-    /// Compiles (or loads from the cache), links and describes one plugin, refusing it
-    /// when its `info()` breaks the contract.
-    fn load(&self, source: PluginSource, bytes: &[u8]) -> Result<Plugin, LoadError> {
-        let seed: [u8; 32] = Sha256::digest(bytes).into();
-        let component = self.compile(&source, bytes, seed)?;
-        self.prepare(source, &component, seed)
+    /// One plugin whose bytes have the SHA-256 `seed`: described by its cached info when
+    /// the cache holds it (the component is then read on first call), else compiled,
+    /// linked and asked for its `info()`, which is refused when it breaks the contract.
+    fn load(
+        &self,
+        source: PluginSource,
+        bytes: Cow<'static, [u8]>,
+        seed: [u8; 32],
+    ) -> Result<Plugin, LoadError> {
+        let digest = hex(&seed);
+        let cached = self
+            .cache
+            .info(&self.engine, &digest)
+            .filter(|info| contract::validate_info(info).is_ok());
+        if let Some(info) = cached {
+            return Ok(Plugin {
+                info,
+                source,
+                sha256: digest,
+                seed,
+                bytes,
+                pre: OnceLock::new(),
+            });
+        }
+        let compiled = self.compile(&source, &bytes, &digest)?;
+        let pre = self.link(&source, &compiled.component)?;
+        let info = self.describe(&source, &pre, seed)?;
+        if let Some(code) = &compiled.fresh {
+            self.cache.store(&self.engine, &digest, &info, code);
+        }
+        Ok(Plugin {
+            info,
+            source,
+            sha256: digest,
+            seed,
+            bytes,
+            pre: OnceLock::from(Ok(pre)),
+        })
     }
 
-    /// The component of `bytes` (whose SHA-256 is `seed`), from the cache or compiled.
+    /// The component of `bytes` (whose SHA-256 hex is `digest`), from the cache or compiled.
     fn compile(
         &self,
         source: &PluginSource,
         bytes: &[u8],
-        seed: [u8; 32],
-    ) -> Result<Component, LoadError> {
+        digest: &str,
+    ) -> Result<cache::Compiled, LoadError> {
         self.cache
-            .load(&self.engine, bytes, &hex(&seed))
+            .component(&self.engine, bytes, digest)
             .map_err(|error| LoadError::Compile {
                 source_name: source.clone(),
                 error,
             })
     }
 
-    /// Links a compiled component and asks it for its `info()`, refusing it when that
-    /// breaks the contract.
-    fn prepare(
+    /// Links a compiled component against the host's imports, saying which contract it
+    /// speaks when that is not this host's.
+    fn link(
         &self,
-        source: PluginSource,
+        source: &PluginSource,
         component: &Component,
-        seed: [u8; 32],
-    ) -> Result<Plugin, LoadError> {
-        let pre = self
-            .linker
+    ) -> Result<RulePre<State>, LoadError> {
+        self.linker
             .instantiate_pre(component)
             .and_then(RulePre::new)
             .map_err(|error| match self.contract_of(component) {
@@ -302,9 +346,18 @@ impl Runtime {
                     source_name: source.clone(),
                     error,
                 },
-            })?;
+            })
+    }
+
+    /// Asks a linked component for its `info()`, refusing it when that breaks the contract.
+    fn describe(
+        &self,
+        source: &PluginSource,
+        pre: &RulePre<State>,
+        seed: [u8; 32],
+    ) -> Result<RuleInfo, LoadError> {
         let info = self
-            .call(&pre, seed, |rule, store| rule.call_info(store))
+            .call(pre, seed, |rule, store| rule.call_info(store))
             .map_err(|error| LoadError::Info {
                 source_name: source.clone(),
                 error,
@@ -313,13 +366,34 @@ impl Runtime {
             source_name: source.clone(),
             reason,
         })?;
-        Ok(Plugin {
-            info,
-            source,
-            sha256: hex(&seed),
-            seed,
-            pre,
-        })
+        Ok(info)
+    }
+
+    /// The linked component of a plugin, read from the cache (or compiled, and the entry
+    /// rewritten) on first use.
+    fn pre<'p>(&self, plugin: &'p Plugin) -> Result<&'p RulePre<State>, RuleError> {
+        let linked = plugin.pre.get_or_init(|| {
+            let compiled = self
+                .compile(&plugin.source, &plugin.bytes, &plugin.sha256)
+                .map_err(|e| e.to_string())?;
+            let pre = self
+                .link(&plugin.source, &compiled.component)
+                .map_err(|e| e.to_string())?;
+            if let Some(code) = &compiled.fresh {
+                self.cache
+                    .store(&self.engine, &plugin.sha256, &plugin.info, code);
+            }
+            Ok(pre)
+        });
+        linked
+            .as_ref()
+            .map_err(|why| RuleError::Unloadable(why.clone()))
+    }
+
+    /// Why cache entries were recompiled or the cache was not used, since last asked:
+    /// components load on first call, so a run has notes after loading too.
+    pub fn take_cache_notes(&self) -> Vec<String> {
+        self.cache.take_notes()
     }
 
     /// Runs `validate-settings` on the JSON text of the rule's settings.
@@ -328,7 +402,7 @@ impl Runtime {
         plugin: &Plugin,
         settings: &str,
     ) -> Result<Result<(), SettingsError>, RuleError> {
-        self.call(&plugin.pre, plugin.seed, |rule, store| {
+        self.call(self.pre(plugin)?, plugin.seed, |rule, store| {
             rule.call_validate_settings(store, settings)
         })
     }
@@ -340,7 +414,7 @@ impl Runtime {
         set: &ManifestSet,
         settings: &str,
     ) -> Result<Verdict, RuleError> {
-        let verdict = self.call(&plugin.pre, plugin.seed, |rule, store| {
+        let verdict = self.call(self.pre(plugin)?, plugin.seed, |rule, store| {
             rule.call_check_manifests(store, set, settings)
         })?;
         let verdict = verdict.map_err(contract::check_error)?;
@@ -364,7 +438,7 @@ impl Runtime {
         batch: &[File],
         settings: &str,
     ) -> Result<Verdict, RuleError> {
-        let verdict = self.call(&plugin.pre, plugin.seed, |rule, store| {
+        let verdict = self.call(self.pre(plugin)?, plugin.seed, |rule, store| {
             rule.call_check_files(store, batch, settings)
         })?;
         let verdict = verdict.map_err(contract::check_error)?;

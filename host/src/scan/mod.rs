@@ -87,9 +87,7 @@ pub fn load(options: &RuntimeOptions) -> Result<(Runtime, Vec<Plugin>), ScanErro
     let runtime =
         Runtime::new(options.limits, options.cache.clone()).map_err(ScanError::Runtime)?;
     let plugins = runtime.load_all(&options.pinned, &options.plugins);
-    for note in options.cache.take_notes() {
-        eprintln!("tollgate: note: {note}");
-    }
+    print_cache_notes(&runtime);
     let plugins = plugins?;
     for plugin in &plugins {
         if let PluginSource::File(path) = &plugin.source {
@@ -102,6 +100,13 @@ pub fn load(options: &RuntimeOptions) -> Result<(Runtime, Vec<Plugin>), ScanErro
         }
     }
     Ok((runtime, plugins))
+}
+
+/// Says on stderr why cache entries were recompiled or the cache was not used.
+fn print_cache_notes(runtime: &Runtime) {
+    for note in runtime.take_cache_notes() {
+        eprintln!("tollgate: note: {note}");
+    }
 }
 
 /// Runs a scan and returns its report; plugin and input failures are in the report.
@@ -122,9 +127,10 @@ pub fn run_loaded(
     if let Some(config) = &options.config {
         config.check_waivers(&today)?;
     }
+    // Read while the rules run; collected for the report.
     let git = match &options.target {
-        Target::Paths(paths) => paths.first().and_then(|p| provenance::git_revision(p)),
-        Target::Repository { repo, .. } => provenance::git_revision(repo),
+        Target::Paths(paths) => paths.first().map(|p| provenance::Revision::start(p)),
+        Target::Repository { repo, .. } => Some(provenance::Revision::start(repo)),
     };
     let selected = select(plugins, options)?;
     let settings = rule_settings(runtime, &selected, options.config.as_ref())?;
@@ -147,6 +153,8 @@ pub fn run_loaded(
             inputs
         }
     };
+    print_cache_notes(runtime);
+    let git = git.and_then(provenance::Revision::finish);
     let provenance = Provenance { generated_at, git };
     Ok(assemble::assemble(
         options, plugins, &selected, &inputs, checked, provenance,
@@ -203,6 +211,14 @@ impl Rules<'_> {
             .map(|(rule, job)| {
                 let (plugin, settings) = (self.selected[rule], self.settings[rule].as_str());
                 let result = match (job, &slices[rule]) {
+                    // None of the kinds it reads: the rule has nothing to judge, and its
+                    // component is not even loaded.
+                    (Job::Manifests, Some(slice)) if slice.set.documents.is_empty() => {
+                        Ok(Verdict {
+                            findings: Vec::new(),
+                            coverage: Vec::new(),
+                        })
+                    }
                     (Job::Manifests, None) => self.runtime.check_manifests(plugin, &set, settings),
                     (Job::Manifests, Some(slice)) => self
                         .runtime
