@@ -7,5 +7,5 @@ wasmtime::component::bindgen!({
 });
 
 pub use tollgate::policy::types::{
-    CheckInfo, Control, Coverage, Document, Finding, InputKind, Location, ObjectLocation, Severity,
+    CheckInfo, Control, Coverage, Finding, InputKind, Location, ObjectLocation, Severity,
 };

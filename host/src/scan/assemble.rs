@@ -16,7 +16,7 @@ use crate::report::{
     Tool, WaiverRecord, WaiverSource, untrusted,
 };
 use crate::runtime::{
-    self, CheckInfo, File, Finding, Location, ManifestSet, Plugin, PluginSource, RuleError,
+    self, CheckInfo, File, Finding, Location, Plugin, PluginSource, RuleError,
     RuleInfo, Verdict,
 };
 
@@ -51,22 +51,21 @@ impl Checked {
         }
     }
 
-    /// Adds what the rules returned over `inputs` (whose objects' JSON is in `set`):
-    /// findings resolved to file, line and object, failures as errors.
+    /// Adds what the rules returned over `inputs`: findings resolved to file, line and
+    /// object, failures as errors.
     pub fn add(
         &mut self,
         options: &ScanOptions,
         selected: &[&Plugin],
         inputs: &Inputs,
-        set: &ManifestSet,
         outcomes: Vec<(usize, Result<Verdict, RuleError>, Job)>,
         today: &str,
     ) {
         // Objects are numbered over every batch, so that what checks judged in one batch
         // never collides with another's.
         let offset = self.kinds.len() as u32;
-        for document in &set.documents {
-            self.kinds.push(&document.kind);
+        for object in &inputs.objects {
+            self.kinds.push(&object.kind);
         }
         self.refused
             .extend(decisions::refused_annotations(inputs, options, today));
@@ -79,7 +78,7 @@ impl Checked {
                 verdict
                     .findings
                     .into_iter()
-                    .map(|f| record(plugin, inputs, &file_index, set, f))
+                    .map(|f| record(plugin, inputs, &file_index, f))
                     .collect::<Result<Vec<_>, _>>()
             });
             match resolved {
@@ -354,7 +353,6 @@ fn record(
     plugin: &Plugin,
     inputs: &Inputs,
     file_index: &BTreeMap<&str, usize>,
-    set: &ManifestSet,
     finding: Finding,
 ) -> Result<FindingRecord, RuleError> {
     let mut annotation = None;
@@ -362,8 +360,7 @@ fn record(
         Location::Object(at) => {
             let object: &ManifestObject = &inputs.objects[at.document as usize];
             annotation = decisions::annotation_waiver(object, &plugin.info.id);
-            let json = &set.documents[at.document as usize].object;
-            let line = object.locate(json, &at.pointer).ok_or_else(|| {
+            let line = object.locate(&at.pointer).ok_or_else(|| {
                 RuleError::Malformed(format!(
                     "finding {:?}: pointer {:?} names no field of {} {}",
                     finding.check, at.pointer, object.kind, object.name
