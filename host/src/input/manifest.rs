@@ -511,10 +511,7 @@ mod tests {
             &document.lines,
             "overlays/prod".into(),
         );
-        assert_eq!(
-            object.locate("/spec/template/spec/containers"),
-            Some(13)
-        );
+        assert_eq!(object.locate("/spec/template/spec/containers"), Some(13));
         // Fields a patch or transformer added take the line of the nearest written one.
         assert_eq!(object.locate("/metadata/namespace"), Some(8));
         assert_eq!(object.locate("/spec/replicas"), Some(10));

@@ -7,5 +7,6 @@ wasmtime::component::bindgen!({
 });
 
 pub use tollgate::policy::types::{
-    CheckInfo, Control, Coverage, Finding, InputKind, Location, ObjectLocation, Severity,
+    CheckInfo, Control, Coverage, FileLocation, Finding, InputKind, Location, ObjectLocation,
+    Severity,
 };

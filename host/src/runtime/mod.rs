@@ -24,8 +24,8 @@ use wasmtime::component::{Component, Instance, Linker};
 use wasmtime::{Config, Engine, Trap};
 
 pub use bindings::{
-    CheckError, CheckInfo, Control, Coverage, File, Finding, InputKind, Location, ObjectLocation,
-    RuleInfo, SettingsError, Severity, Verdict,
+    CheckError, CheckInfo, Control, Coverage, File, FileLocation, Finding, InputKind, Location,
+    ObjectLocation, RuleInfo, SettingsError, Severity, Verdict,
 };
 pub use cache::ComponentCache;
 pub(crate) use contract::is_kebab_case;
