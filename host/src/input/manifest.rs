@@ -19,8 +19,7 @@ pub struct ManifestObject {
     pub name: String,
     /// `metadata.namespace` as written.
     pub namespace: Option<String>,
-    /// The object as JSON text, as the plugins receive it (the scan moves it into the
-    /// manifest set; [`Self::locate`] is then given it back).
+    /// The object as JSON text, as the plugins receive it (every rule's set borrows it).
     pub json: String,
     /// The `tollgate.dev/waive` annotation, on the object or on its pod template.
     pub waive: Option<WaiveAnnotation>,
@@ -345,10 +344,10 @@ impl ManifestObject {
         self.lines[0]
     }
 
-    /// The line of the node at `pointer` (RFC 6901) in this object, whose JSON text is
-    /// `json`, or `None` when it names no node.
-    pub fn locate(&self, json: &str, pointer: &str) -> Option<u32> {
-        let value: Value = serde_json::from_str(json).ok()?;
+    /// The line of the node at `pointer` (RFC 6901) in this object, or `None` when it
+    /// names no node.
+    pub fn locate(&self, pointer: &str) -> Option<u32> {
+        let value: Value = serde_json::from_str(&self.json).ok()?;
         let mut node = &value;
         let mut position = 0usize;
         for segment in pointer.split('/').skip(1) {
@@ -406,12 +405,12 @@ mod tests {
     fn pointers_map_to_lines() {
         let text = "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: r\nrules:\n- apiGroups: ['']\n  verbs: [get]\n- apiGroups: [apps]\n  verbs:\n  - list\n  - '*'\n";
         let object = parse(text).remove(0).0.remove(0);
-        assert_eq!(object.locate(&object.json, ""), Some(1));
-        assert_eq!(object.locate(&object.json, "/metadata/name"), Some(4));
-        assert_eq!(object.locate(&object.json, "/rules/1"), Some(8));
-        assert_eq!(object.locate(&object.json, "/rules/1/verbs/1"), Some(11));
-        assert_eq!(object.locate(&object.json, "/rules/2"), None);
-        assert_eq!(object.locate(&object.json, "/nope"), None);
+        assert_eq!(object.locate(""), Some(1));
+        assert_eq!(object.locate("/metadata/name"), Some(4));
+        assert_eq!(object.locate("/rules/1"), Some(8));
+        assert_eq!(object.locate("/rules/1/verbs/1"), Some(11));
+        assert_eq!(object.locate("/rules/2"), None);
+        assert_eq!(object.locate("/nope"), None);
     }
 
     #[test]
@@ -425,7 +424,7 @@ mod tests {
                     o.kind.as_str(),
                     o.item,
                     o.line(),
-                    o.locate(&o.json, "/metadata/name"),
+                    o.locate("/metadata/name"),
                 )
             })
             .collect();
@@ -512,13 +511,10 @@ mod tests {
             &document.lines,
             "overlays/prod".into(),
         );
-        assert_eq!(
-            object.locate(&object.json, "/spec/template/spec/containers"),
-            Some(13)
-        );
+        assert_eq!(object.locate("/spec/template/spec/containers"), Some(13));
         // Fields a patch or transformer added take the line of the nearest written one.
-        assert_eq!(object.locate(&object.json, "/metadata/namespace"), Some(8));
-        assert_eq!(object.locate(&object.json, "/spec/replicas"), Some(10));
+        assert_eq!(object.locate("/metadata/namespace"), Some(8));
+        assert_eq!(object.locate("/spec/replicas"), Some(10));
         assert_eq!(object.via.as_deref(), Some("overlays/prod"));
     }
 

@@ -171,7 +171,11 @@ fn filters(report: &Report) -> Markup {
             }
         }
     };
-    let frameworks = report.settings.frameworks.iter().map(|f| f.name().to_owned());
+    let frameworks = report
+        .settings
+        .frameworks
+        .iter()
+        .map(|f| f.name().to_owned());
     let severities = Severity::ALL.iter().rev().map(|s| s.name().to_owned());
     let rules = report.rules.iter().map(|r| r.id.clone());
     html! {

@@ -99,6 +99,12 @@ pub fn redact(text: &str) -> Cow<'_, str> {
     SHAPES_REGEX.replace_all(text, |found: &Captures| replacement(found))
 }
 
+/// Whether [`redact`] would change `text`: every match is replaced by a marker, which
+/// differs from what it replaces.
+pub fn holds_credential(text: &str) -> bool {
+    SHAPES_REGEX.is_match(text)
+}
+
 /// What replaces one match: the match itself with its secret part swapped for the marker.
 fn replacement(found: &Captures) -> String {
     let (index, whole) = (0..SHAPES.len())

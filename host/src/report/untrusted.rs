@@ -8,6 +8,8 @@
 //! ([`clean_value`], from a saved file), so every format renders from clean text; the
 //! command line passes what it prints itself through [`clean_text`].
 
+mod strings;
+
 use std::borrow::Cow;
 use std::fmt;
 
@@ -81,13 +83,21 @@ pub fn clean_value(value: &mut Value) -> bool {
 
 /// The report with every string in it cleaned ([`clean_text`]): all of its text, whoever
 /// wrote it, so a field added to the model later is covered too. Only free text changes
-/// (identifiers, digests and enum words hold nothing to redact or escape).
+/// (identifiers, digests and enum words hold nothing to redact or escape). The strings are
+/// first only looked at, in place; the report goes through a JSON tree to be rewritten
+/// only when one of them needs cleaning.
 pub fn clean_report(report: Report) -> Report {
-    let mut value = serde_json::to_value(&report).expect("the report model always serializes");
-    if !clean_value(&mut value) {
+    if strings::all(&report, is_clean) {
         return report;
     }
+    let mut value = serde_json::to_value(&report).expect("the report model always serializes");
+    clean_value(&mut value);
     serde_json::from_value(value).expect("cleaning rewrites only free text of the model")
+}
+
+/// Whether [`clean_text`] leaves `text` as it is.
+fn is_clean(text: &str) -> bool {
+    !text.contains(needs_escape) && !super::redact::holds_credential(text)
 }
 
 #[cfg(test)]
@@ -121,6 +131,27 @@ mod tests {
             } else {
                 assert_eq!(shown, text);
             }
+        }
+    }
+
+    #[test]
+    fn a_text_is_clean_exactly_when_cleaning_keeps_it() {
+        let token = format!("value ghp_{} here", "a1".repeat(18));
+        let cases = [
+            ("deploy/web.yaml", true),
+            ("é ü 中文 ✅", true),
+            ("automountServiceAccountToken is not false", true),
+            ("line\nbreak", false),
+            ("tab\there", false),
+            ("web\u{202e}x", false),
+            (token.as_str(), false),
+            ("https://u:p@host/x", false),
+            ("-----BEGIN PRIVATE KEY-----", false),
+        ];
+        for (text, clean) in cases {
+            assert_eq!(is_clean(text), clean, "{text:?}");
+            let kept = matches!(clean_text(text), Cow::Borrowed(_));
+            assert_eq!(kept, clean, "{text:?}");
         }
     }
 

@@ -15,7 +15,8 @@ wasmtime::component::bindgen!({
 });
 
 pub use tollgate::policy::types::{
-    CheckInfo, Control, Coverage, Document, Finding, InputKind, Location, ObjectLocation, Severity,
+    CheckInfo, Control, Coverage, FileLocation, Finding, InputKind, Location, ObjectLocation,
+    Severity,
 };
 
 impl From<Severity> for vocab::Severity {

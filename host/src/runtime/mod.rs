@@ -12,6 +12,7 @@ mod cache;
 mod contract;
 mod inspect;
 mod limits;
+mod lowered;
 mod sandbox;
 
 use std::borrow::Cow;
@@ -22,17 +23,18 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
-use wasmtime::component::{Component, Linker};
+use wasmtime::component::{Component, Instance, Linker};
 use wasmtime::{Config, Engine, Trap};
 
 pub use bindings::{
-    CheckError, CheckInfo, Control, Coverage, Document, File, Finding, InputKind, Location,
-    ManifestSet, ObjectLocation, RuleInfo, SettingsError, Severity, Verdict,
+    CheckError, CheckInfo, Control, Coverage, File, FileLocation, Finding, InputKind, Location,
+    ObjectLocation, RuleInfo, SettingsError, Severity, Verdict,
 };
 pub use cache::ComponentCache;
 pub(crate) use contract::is_kebab_case;
 pub use inspect::{Import, Inspection};
 pub use limits::Limits;
+pub use lowered::{DocumentRef, ManifestSetRef};
 pub use sandbox::Access;
 
 use bindings::RulePre;
@@ -407,15 +409,21 @@ impl Runtime {
         })
     }
 
-    /// Runs `check-manifests` over the whole set in a fresh instance.
+    /// Runs `check-manifests` over `set` in a fresh instance. The set's texts are borrowed:
+    /// lowering copies them into the guest's memory, and nothing else does.
     pub fn check_manifests(
         &self,
         plugin: &Plugin,
-        set: &ManifestSet,
+        set: &ManifestSetRef<'_>,
         settings: &str,
     ) -> Result<Verdict, RuleError> {
-        let verdict = self.call(self.pre(plugin)?, plugin.seed, |rule, store| {
-            rule.call_check_manifests(store, set, settings)
+        type Params<'a> = (&'a ManifestSetRef<'a>, &'a str);
+        let verdict = self.call_instance(self.pre(plugin)?, plugin.seed, |instance, store| {
+            let check = instance.get_typed_func::<Params<'_>, (Result<Verdict, CheckError>,)>(
+                &mut *store,
+                "check-manifests",
+            )?;
+            Ok(check.call(store, (set, settings))?.0)
         })?;
         let verdict = verdict.map_err(contract::check_error)?;
         let documents = set.documents.len();
@@ -460,11 +468,26 @@ impl Runtime {
         seed: [u8; 32],
         f: impl FnOnce(&bindings::Rule, &mut wasmtime::Store<State>) -> wasmtime::Result<R>,
     ) -> Result<R, RuleError> {
+        self.call_instance(pre, seed, |instance, store| {
+            let rule = bindings::Rule::new(&mut *store, instance)?;
+            f(&rule, store)
+        })
+    }
+
+    /// [`Self::call`] with the bare instance, for exports called with the host's own
+    /// (borrowing) types rather than the generated ones.
+    fn call_instance<R>(
+        &self,
+        pre: &RulePre<State>,
+        seed: [u8; 32],
+        f: impl FnOnce(&Instance, &mut wasmtime::Store<State>) -> wasmtime::Result<R>,
+    ) -> Result<R, RuleError> {
         let _slot = self.budget.enter();
         let mut store = State::store(&self.engine, self.limits, seed);
         let result = pre
+            .instance_pre()
             .instantiate(&mut store)
-            .and_then(|rule| f(&rule, &mut store));
+            .and_then(|instance| f(&instance, &mut store));
         match result {
             Ok(_) if store.data().out_of_time() => {
                 Err(RuleError::Timeout(self.limits.call_timeout))

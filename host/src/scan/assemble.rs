@@ -4,18 +4,20 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::input::{self, Inputs, ManifestObject, SkipReason};
 use crate::provenance;
 use crate::report::{
-    CheckCoverage, CheckRecord, ConfigRecord, ControlRef, ErrorRecord, Evidence, FindingRecord,
-    FirstSeenRecord, InputRecord, LocationRecord, NoticeRecord, PluginRecord, Report, RuleResult,
-    RuleStatus, SCHEMA_VERSION, Scope, Settings, SkippedReason, SkippedRecord, Summary, Tool,
-    WaiverRecord, WaiverSource, assess, untrusted,
+    CheckCoverage, CheckRecord, ConfigRecord, ControlRef, ControlResult, ErrorRecord, Evidence,
+    FindingRecord, FirstSeenRecord, InputRecord, LocationRecord, NoticeRecord, PluginRecord,
+    Report, RuleResult, RuleStatus, SCHEMA_VERSION, Scope, Settings, SkippedReason, SkippedRecord,
+    Summary, Tool, WaiverEntry, WaiverRecord, WaiverSource, assess, untrusted,
 };
 use crate::runtime::{
-    CheckInfo, File, Finding, Location, ManifestSet, Plugin, PluginSource, RuleError, Verdict,
+    CheckInfo, File, FileLocation, Finding, Location, ObjectLocation, Plugin, PluginSource,
+    RuleError, Verdict,
 };
 
 use super::{Job, Provenance, ScanOptions, decisions, history};
@@ -49,22 +51,21 @@ impl Checked {
         }
     }
 
-    /// Adds what the rules returned over `inputs` (whose objects' JSON is in `set`):
-    /// findings resolved to file, line and object, failures as errors.
+    /// Adds what the rules returned over `inputs`: findings resolved to file, line and
+    /// object, failures as errors.
     pub fn add(
         &mut self,
         options: &ScanOptions,
         selected: &[&Plugin],
         inputs: &Inputs,
-        set: &ManifestSet,
         outcomes: Vec<(usize, Result<Verdict, RuleError>, Job)>,
         today: &str,
     ) {
         // Objects are numbered over every batch, so that what checks judged in one batch
         // never collides with another's.
         let offset = self.kinds.len() as u32;
-        for document in &set.documents {
-            self.kinds.push(&document.kind);
+        for object in &inputs.objects {
+            self.kinds.push(&object.kind);
         }
         self.refused
             .extend(decisions::refused_annotations(inputs, options, today));
@@ -74,29 +75,45 @@ impl Checked {
             let judged = &mut self.judged[rule];
             let resolved = outcome.and_then(|verdict| {
                 judged.add(&verdict, offset);
-                verdict
-                    .findings
-                    .into_iter()
-                    .map(|f| record(plugin, inputs, &file_index, set, f))
-                    .collect::<Result<Vec<_>, _>>()
+                resolve(plugin, inputs, &file_index, verdict.findings)
             });
             match resolved {
                 Ok(records) => self.findings.extend(records),
                 Err(error) => {
                     self.failed[rule] = true;
-                    let scope = match job {
-                        Job::Manifests => String::new(),
-                        Job::Files(batch) => format!(" on {}", describe_batch(batch)),
-                    };
-                    self.rule_errors.push(ErrorRecord {
-                        rule: Some(plugin.info.id.clone()),
-                        file: None,
-                        line: None,
-                        message: format!("{}{scope} {error}", plugin.source),
-                    });
+                    self.rule_errors.push(call_error(plugin, job, &error));
                 }
             }
         }
+    }
+}
+
+/// A rule's findings as report records ([`record`]), resolved in parallel; the first
+/// finding that cannot be resolved (in the rule's order) fails them all.
+fn resolve(
+    plugin: &Plugin,
+    inputs: &Inputs,
+    file_index: &BTreeMap<&str, usize>,
+    findings: Vec<Finding>,
+) -> Result<Vec<FindingRecord>, RuleError> {
+    let records: Vec<Result<FindingRecord, RuleError>> = findings
+        .into_par_iter()
+        .map(|f| record(plugin, inputs, file_index, f))
+        .collect();
+    records.into_iter().collect()
+}
+
+/// The error of a rule call that failed, naming the plugin and, for files, the batch.
+fn call_error(plugin: &Plugin, job: Job, error: &RuleError) -> ErrorRecord {
+    let scope = match job {
+        Job::Manifests => String::new(),
+        Job::Files(batch) => format!(" on {}", describe_batch(batch)),
+    };
+    ErrorRecord {
+        rule: Some(plugin.info.id.clone()),
+        file: None,
+        line: None,
+        message: format!("{}{scope} {error}", plugin.source),
     }
 }
 
@@ -127,8 +144,68 @@ pub fn assemble(
         judged,
         kinds,
     } = checked;
-    let objects = kinds.len();
-    let mut errors: Vec<ErrorRecord> = inputs
+    let mut errors = input_errors(inputs);
+    errors.extend(refused);
+    let unread_inputs = !errors.is_empty();
+    errors.extend(rule_errors);
+    let file_index = file_index(inputs);
+    let today = provenance::date(&provenance.generated_at);
+    let waivers = decide(
+        options,
+        inputs,
+        &file_index,
+        today,
+        &mut findings,
+        &mut errors,
+    );
+    sort_findings(&mut findings, &file_index);
+    let rules = rule_results(selected, &failed, &judged, &findings);
+    let summary = Summary::of(
+        (
+            rules.len(),
+            inputs.files.len(),
+            kinds.len(),
+            inputs.skipped.len(),
+        ),
+        &findings,
+        errors.len(),
+        options.fail_on.threshold(),
+    );
+    let controls = assess_controls(
+        options,
+        plugins,
+        selected,
+        (&rules, &judged, &kinds),
+        &findings,
+        assess::Gaps {
+            unread_inputs,
+            unrendered_charts: inputs.unrendered_charts.len(),
+        },
+    );
+    let tool = Tool {
+        name: env!("CARGO_PKG_NAME").into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    };
+    // Rules and inputs wrote much of this text: nothing reaches a format uncleaned.
+    untrusted::clean_report(Report {
+        schema_version: SCHEMA_VERSION,
+        tool: tool.clone(),
+        settings: settings(options),
+        controls,
+        evidence: evidence(options, selected, tool, provenance, waivers),
+        summary,
+        inputs: input_records(inputs),
+        skipped: skipped_records(inputs),
+        notices: notice_records(inputs),
+        rules,
+        findings,
+        errors,
+    })
+}
+
+/// What could not be read, as report errors.
+fn input_errors(inputs: &Inputs) -> Vec<ErrorRecord> {
+    inputs
         .errors
         .iter()
         .map(|e| ErrorRecord {
@@ -137,87 +214,126 @@ pub fn assemble(
             line: e.line,
             message: e.message.clone(),
         })
-        .collect();
-    let today = provenance::date(&provenance.generated_at);
-    errors.extend(refused);
-    let unread_inputs = !errors.is_empty();
-    errors.extend(rule_errors);
-    let file_index = file_index(inputs);
+        .collect()
+}
 
-    history::merge_versions(&mut findings, inputs, &file_index);
-    decisions::apply_severities(options, &mut findings);
-    errors.extend(decisions::enforce_policy(options, &mut findings, today));
-    let waivers = decisions::apply_waivers(options, &mut findings, today, &mut errors);
-    decisions::apply_baseline(options, &mut findings);
+/// People's decisions applied to the findings: versions of one finding in history merged,
+/// severities overridden, the policy enforced (its breaches are errors), waivers and the
+/// baseline applied. Returns the waivers as evidence records.
+fn decide(
+    options: &ScanOptions,
+    inputs: &Inputs,
+    file_index: &BTreeMap<&str, usize>,
+    today: &str,
+    findings: &mut Vec<FindingRecord>,
+    errors: &mut Vec<ErrorRecord>,
+) -> Vec<WaiverEntry> {
+    history::merge_versions(findings, inputs, file_index);
+    decisions::apply_severities(options, findings);
+    errors.extend(decisions::enforce_policy(options, findings, today));
+    let waivers = decisions::apply_waivers(options, findings, today, errors);
+    decisions::apply_baseline(options, findings);
+    waivers
+}
 
+/// Findings in input order (file, line, column), then by rule, check and fingerprint.
+fn sort_findings(findings: &mut [FindingRecord], file_index: &BTreeMap<&str, usize>) {
+    let key = |f: &FindingRecord| {
+        (
+            file_index.get(f.location.file.as_str()).copied(),
+            f.location.line,
+            f.location.column,
+        )
+    };
     findings.sort_by(|a, b| {
-        let key = |f: &FindingRecord| {
-            (
-                file_index.get(f.location.file.as_str()).copied(),
-                f.location.line,
-                f.location.column,
-            )
-        };
         key(a)
             .cmp(&key(b))
             .then_with(|| a.rule.cmp(&b.rule))
             .then_with(|| a.check.cmp(&b.check))
             .then_with(|| a.fingerprint.cmp(&b.fingerprint))
     });
+}
 
-    let rules: Vec<RuleResult> = selected
+/// The result of each selected rule: its status, findings and waived ones counted, and
+/// what its checks judged.
+fn rule_results(
+    selected: &[&Plugin],
+    failed: &[bool],
+    judged: &[Judged],
+    findings: &[FindingRecord],
+) -> Vec<RuleResult> {
+    let mut counts: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for finding in findings {
+        let (active, waived) = counts.entry(finding.rule.as_str()).or_default();
+        match finding.waiver {
+            Some(_) => *waived += 1,
+            None => *active += 1,
+        }
+    }
+    selected
         .iter()
-        .zip(&failed)
-        .zip(&judged)
+        .zip(failed)
+        .zip(judged)
         .map(|((plugin, &failed), judged)| {
-            let (waived, active): (Vec<&FindingRecord>, Vec<&FindingRecord>) = findings
-                .iter()
-                .filter(|f| f.rule == plugin.info.id)
-                .partition(|f| f.waiver.is_some());
-            let mut result = rule_result(plugin, active.len(), waived.len(), failed);
+            let (active, waived) = counts
+                .get(plugin.info.id.as_str())
+                .copied()
+                .unwrap_or_default();
+            let mut result = rule_result(plugin, active, waived, failed);
             result.coverage = judged.coverage();
             result
         })
-        .collect();
+        .collect()
+}
 
-    let summary = Summary::of(
-        (
-            rules.len(),
-            inputs.files.len(),
-            objects,
-            inputs.skipped.len(),
-        ),
-        &findings,
-        errors.len(),
-        options.fail_on.threshold(),
-    );
-
+/// The status of every control of the selected frameworks, from the rules that ran, the
+/// ones that did not, the findings and what the checks judged.
+fn assess_controls(
+    options: &ScanOptions,
+    plugins: &[Plugin],
+    selected: &[&Plugin],
+    (rules, judged, kinds): (&[RuleResult], &[Judged], &Kinds),
+    findings: &[FindingRecord],
+    gaps: assess::Gaps,
+) -> Vec<ControlResult> {
     let skipped: Vec<(String, Vec<ControlRef>)> = plugins
         .iter()
         .filter(|p| !selected.iter().any(|s| s.info.id == p.info.id))
         .map(|p| (p.info.id.clone(), p.info.control_refs()))
         .collect();
-    let scope = |control: &ControlRef| control_scope(control, &rules, &judged, &kinds);
-    let controls = assess::assess(
+    let scope = |control: &ControlRef| control_scope(control, rules, judged, kinds);
+    assess::assess(
         &options.frameworks,
         &assess::Run {
-            rules: &rules,
+            rules,
             skipped: &skipped,
-            findings: &findings,
-            gaps: assess::Gaps {
-                unread_inputs,
-                unrendered_charts: inputs.unrendered_charts.len(),
-            },
+            findings,
+            gaps,
             scope: &scope,
         },
-    );
-    let tool = Tool {
-        name: env!("CARGO_PKG_NAME").into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-    };
-    let evidence = Evidence {
+    )
+}
+
+/// The options that shaped the result, as the report records them.
+fn settings(options: &ScanOptions) -> Settings {
+    Settings::new(
+        options.default_namespace.clone(),
+        options.fail_on,
+        options.frameworks.clone(),
+    )
+}
+
+/// When, by what and over what the report was made.
+fn evidence(
+    options: &ScanOptions,
+    selected: &[&Plugin],
+    tool: Tool,
+    provenance: Provenance,
+    waivers: Vec<WaiverEntry>,
+) -> Evidence {
+    Evidence {
         generated_at: provenance.generated_at,
-        tool: tool.clone(),
+        tool,
         plugins: selected
             .iter()
             .map(|p| PluginRecord {
@@ -235,35 +351,19 @@ pub fn assemble(
         waivers,
         shards: Vec::new(),
         signature: None,
-    };
+    }
+}
 
-    // Rules and inputs wrote much of this text: nothing reaches a format uncleaned.
-    untrusted::clean_report(Report {
-        schema_version: SCHEMA_VERSION,
-        tool,
-        settings: Settings::new(
-            options.default_namespace.clone(),
-            options.fail_on,
-            options.frameworks.clone(),
-        ),
-        controls,
-        evidence,
-        summary,
-        inputs: input_records(inputs),
-        skipped: skipped_records(inputs),
-        notices: inputs
-            .notices
-            .iter()
-            .map(|n| NoticeRecord {
-                kind: n.kind,
-                path: n.path.clone(),
-                message: n.message.clone(),
-            })
-            .collect(),
-        rules,
-        findings,
-        errors,
-    })
+fn notice_records(inputs: &Inputs) -> Vec<NoticeRecord> {
+    inputs
+        .notices
+        .iter()
+        .map(|n| NoticeRecord {
+            kind: n.kind,
+            path: n.path.clone(),
+            message: n.message.clone(),
+        })
+        .collect()
 }
 
 fn input_records(inputs: &Inputs) -> Vec<InputRecord> {
@@ -350,61 +450,15 @@ fn record(
     plugin: &Plugin,
     inputs: &Inputs,
     file_index: &BTreeMap<&str, usize>,
-    set: &ManifestSet,
     finding: Finding,
 ) -> Result<FindingRecord, RuleError> {
-    let mut annotation = None;
-    let (location, subject) = match &finding.location {
-        Location::Object(at) => {
-            let object: &ManifestObject = &inputs.objects[at.document as usize];
-            annotation = decisions::annotation_waiver(object, &plugin.info.id);
-            let json = &set.documents[at.document as usize].object;
-            let line = object.locate(json, &at.pointer).ok_or_else(|| {
-                RuleError::Malformed(format!(
-                    "finding {:?}: pointer {:?} names no field of {} {}",
-                    finding.check, at.pointer, object.kind, object.name
-                ))
-            })?;
-            let subject = format!(
-                "{}/{}/{}/{}",
-                object.api_version,
-                object.kind,
-                object.namespace.as_deref().unwrap_or(""),
-                object.name
-            );
-            let location = LocationRecord {
-                file: inputs.files[object.source].path.clone(),
-                line,
-                column: None,
-                kind: Some(object.kind.clone()),
-                namespace: object.namespace.clone(),
-                name: Some(object.name.clone()).filter(|n| !n.is_empty()),
-                pointer: Some(at.pointer.clone()),
-                first_seen: None,
-                via: object.via.clone(),
-                versions: None,
-            };
-            // The same object built through two overlays is two findings.
-            let subject = match &object.via {
-                Some(via) => format!("{subject}@{via}"),
-                None => subject,
-            };
-            (location, subject)
-        }
-        Location::File(at) => {
-            let source = file_index.get(at.path.as_str()).map(|&i| &inputs.files[i]);
-            let first = source.and_then(|f| f.first_seen.as_ref());
-            let location = LocationRecord {
-                file: at.path.clone(),
-                line: at.line,
-                column: Some(at.column),
-                first_seen: first.map(first_seen),
-                ..LocationRecord::default()
-            };
-            // History names a file by path and commit; its identity is the path.
-            let subject = first.map_or_else(|| at.path.clone(), |f| f.path.clone());
-            (location, subject)
-        }
+    let Placed {
+        location,
+        subject,
+        annotation,
+    } = match &finding.location {
+        Location::Object(at) => in_object(plugin, inputs, &finding.check, at)?,
+        Location::File(at) => in_file(inputs, file_index, at),
     };
     let fingerprint = fingerprint(&[&plugin.info.id, &finding.check, &subject, &finding.identity]);
     let controls = plugin
@@ -429,6 +483,82 @@ fn record(
             .or(annotation),
         fingerprint,
     })
+}
+
+/// Where a finding is, as the report says it.
+struct Placed {
+    location: LocationRecord,
+    /// What it is about, for the fingerprint: the object's identity or the file's path.
+    subject: String,
+    /// The object's waive annotation for the rule, if any.
+    annotation: Option<WaiverRecord>,
+}
+
+/// A finding inside an object: the line of the node `at` points to, and the object's
+/// identity (and the overlay that built it, if any) as its subject.
+fn in_object(
+    plugin: &Plugin,
+    inputs: &Inputs,
+    check: &str,
+    at: &ObjectLocation,
+) -> Result<Placed, RuleError> {
+    let object: &ManifestObject = &inputs.objects[at.document as usize];
+    let line = object.locate(&at.pointer).ok_or_else(|| {
+        RuleError::Malformed(format!(
+            "finding {check:?}: pointer {:?} names no field of {} {}",
+            at.pointer, object.kind, object.name
+        ))
+    })?;
+    let subject = format!(
+        "{}/{}/{}/{}",
+        object.api_version,
+        object.kind,
+        object.namespace.as_deref().unwrap_or(""),
+        object.name
+    );
+    let location = LocationRecord {
+        file: inputs.files[object.source].path.clone(),
+        line,
+        column: None,
+        kind: Some(object.kind.clone()),
+        namespace: object.namespace.clone(),
+        name: Some(object.name.clone()).filter(|n| !n.is_empty()),
+        pointer: Some(at.pointer.clone()),
+        first_seen: None,
+        via: object.via.clone(),
+        versions: None,
+    };
+    // The same object built through two overlays is two findings.
+    let subject = match &object.via {
+        Some(via) => format!("{subject}@{via}"),
+        None => subject,
+    };
+    Ok(Placed {
+        location,
+        subject,
+        annotation: decisions::annotation_waiver(object, &plugin.info.id),
+    })
+}
+
+/// A finding in a file, at the line and column the rule gave; in history, the commit that
+/// first brought the file's content.
+fn in_file(inputs: &Inputs, file_index: &BTreeMap<&str, usize>, at: &FileLocation) -> Placed {
+    let source = file_index.get(at.path.as_str()).map(|&i| &inputs.files[i]);
+    let first = source.and_then(|f| f.first_seen.as_ref());
+    let location = LocationRecord {
+        file: at.path.clone(),
+        line: at.line,
+        column: Some(at.column),
+        first_seen: first.map(first_seen),
+        ..LocationRecord::default()
+    };
+    // History names a file by path and commit; its identity is the path.
+    let subject = first.map_or_else(|| at.path.clone(), |f| f.path.clone());
+    Placed {
+        location,
+        subject,
+        annotation: None,
+    }
 }
 
 fn rule_result(plugin: &Plugin, findings: usize, waived: usize, failed: bool) -> RuleResult {

@@ -18,7 +18,7 @@ use crate::provenance;
 use crate::report::baseline::Baseline;
 use crate::report::{GitRecord, Report, untrusted};
 use crate::runtime::{
-    ComponentCache, Document, File, InputKind, Limits, LoadError, Location, ManifestSet,
+    ComponentCache, DocumentRef, File, InputKind, Limits, LoadError, Location, ManifestSetRef,
     PinnedPlugin, Plugin, PluginSource, RuleError, Runtime, Verdict,
 };
 use crate::vocab::{FailOn, Framework};
@@ -173,19 +173,44 @@ struct Rules<'a> {
 }
 
 impl Rules<'_> {
-    /// Runs every selected rule over `inputs` in parallel (the whole manifest set per
-    /// rule, files in batches) and adds what they said to `checked`. The objects' JSON
-    /// texts and the files' contents move into what the plugins are given: no copies.
+    /// Runs every selected rule over `inputs` in parallel (the objects of its kinds per
+    /// rule, files in batches) and adds what they said to `checked`. Every rule's set
+    /// borrows the objects' JSON texts; the files' contents move into the batches. The
+    /// objects are dropped once their findings are resolved.
     fn check(&self, inputs: &mut Inputs, checked: &mut Checked) {
-        let set = manifest_set(inputs, &self.options.default_namespace);
         let wants = |kind: InputKind| self.selected.iter().any(|p| p.info.inputs.contains(&kind));
         let batches = if wants(InputKind::Files) {
             file_batches(inputs)
         } else {
             Vec::new()
         };
-        let jobs: Vec<(usize, Job)> = self
+        let documents = documents(inputs);
+        let slices: Vec<Slice> = self
             .selected
+            .iter()
+            .map(|p| Slice::of(&documents, &p.info.kinds))
+            .collect();
+        let outcomes: Vec<(usize, Result<Verdict, RuleError>, Job)> = self
+            .jobs(&batches)
+            .into_par_iter()
+            .map(|(rule, job)| {
+                let (plugin, settings) = (self.selected[rule], self.settings[rule].as_str());
+                let result = match job {
+                    Job::Manifests => slices[rule].check(self, plugin, settings),
+                    Job::Files(batch) => self.runtime.check_files(plugin, batch, settings),
+                };
+                (rule, result, job)
+            })
+            .collect();
+        drop(slices);
+        checked.add(self.options, self.selected, inputs, outcomes, self.today);
+        inputs.objects = Vec::new();
+    }
+
+    /// Every call to make: per rule, one over the manifests and one per file batch, as
+    /// the rule reads them.
+    fn jobs<'b>(&self, batches: &'b [Vec<File>]) -> Vec<(usize, Job<'b>)> {
+        self.selected
             .iter()
             .enumerate()
             .flat_map(|(rule, plugin)| {
@@ -200,43 +225,7 @@ impl Rules<'_> {
                     .chain(files)
                     .map(move |job| (rule, job))
             })
-            .collect();
-        let slices: Vec<Option<Slice>> = self
-            .selected
-            .iter()
-            .map(|p| Slice::of(&set, &p.info.kinds))
-            .collect();
-        let outcomes: Vec<(usize, Result<Verdict, RuleError>, Job)> = jobs
-            .into_par_iter()
-            .map(|(rule, job)| {
-                let (plugin, settings) = (self.selected[rule], self.settings[rule].as_str());
-                let result = match (job, &slices[rule]) {
-                    // None of the kinds it reads: the rule has nothing to judge, and its
-                    // component is not even loaded.
-                    (Job::Manifests, Some(slice)) if slice.set.documents.is_empty() => {
-                        Ok(Verdict {
-                            findings: Vec::new(),
-                            coverage: Vec::new(),
-                        })
-                    }
-                    (Job::Manifests, None) => self.runtime.check_manifests(plugin, &set, settings),
-                    (Job::Manifests, Some(slice)) => self
-                        .runtime
-                        .check_manifests(plugin, &slice.set, settings)
-                        .map(|verdict| slice.restore(verdict)),
-                    (Job::Files(batch), _) => self.runtime.check_files(plugin, batch, settings),
-                };
-                (rule, result, job)
-            })
-            .collect();
-        checked.add(
-            self.options,
-            self.selected,
-            inputs,
-            &set,
-            outcomes,
-            self.today,
-        );
+            .collect()
     }
 
     /// Checks the history of the repository that holds `repo` batch by batch, so that
@@ -271,60 +260,92 @@ impl Rules<'_> {
     }
 }
 
-/// The manifest set the plugins are given; the objects' JSON texts move into it.
-fn manifest_set(inputs: &mut Inputs, default_namespace: &str) -> ManifestSet {
-    ManifestSet {
-        default_namespace: default_namespace.to_owned(),
-        documents: inputs
-            .objects
-            .iter_mut()
-            .map(|o| Document {
-                file: inputs.files[o.source].path.clone(),
-                index: o.document,
-                api_version: o.api_version.clone(),
-                kind: o.kind.clone(),
-                name: o.name.clone(),
-                namespace: o.namespace.clone(),
-                object: std::mem::take(&mut o.json),
-            })
-            .collect(),
-    }
+/// Every object as plugins are given it, borrowed from `inputs`, in input order.
+fn documents(inputs: &Inputs) -> Vec<DocumentRef<'_>> {
+    inputs
+        .objects
+        .iter()
+        .map(|o| DocumentRef {
+            file: &inputs.files[o.source].path,
+            index: o.document,
+            api_version: &o.api_version,
+            kind: &o.kind,
+            name: &o.name,
+            namespace: o.namespace.as_deref(),
+            object: &o.json,
+        })
+        .collect()
 }
 
 /// The objects of the kinds a rule declared it reads (`rule-info.kinds`), which is all it
 /// is sent, with each one's position in the whole set so that its verdict can be read
-/// against the whole set.
-struct Slice {
-    set: ManifestSet,
-    positions: Vec<u32>,
+/// against the whole set. References only: the texts stay where they are.
+#[derive(Debug)]
+enum Slice<'a> {
+    /// The rule reads every kind.
+    Whole(&'a [DocumentRef<'a>]),
+    Kinds {
+        documents: Vec<DocumentRef<'a>>,
+        /// Of each document, its position in the whole set.
+        positions: Vec<u32>,
+    },
 }
 
-impl Slice {
-    /// The slice of `set` for `kinds`; `None` when the rule reads every object.
-    fn of(set: &ManifestSet, kinds: &[String]) -> Option<Slice> {
+impl<'a> Slice<'a> {
+    /// The slice of `whole` for `kinds` (all of it when `kinds` is empty).
+    fn of(whole: &'a [DocumentRef<'a>], kinds: &[String]) -> Self {
         if kinds.is_empty() {
-            return None;
+            return Self::Whole(whole);
         }
-        let (positions, documents) = set
-            .documents
+        let (positions, documents) = whole
             .iter()
             .enumerate()
-            .filter(|(_, d)| kinds.contains(&d.kind))
-            .map(|(i, d)| (i as u32, d.clone()))
+            .filter(|(_, d)| kinds.iter().any(|k| k == d.kind))
+            .map(|(i, d)| (i as u32, *d))
             .unzip();
-        Some(Slice {
-            set: ManifestSet {
-                default_namespace: set.default_namespace.clone(),
-                documents,
-            },
+        Self::Kinds {
+            documents,
             positions,
-        })
+        }
+    }
+
+    fn documents(&self) -> &[DocumentRef<'a>] {
+        match self {
+            Self::Whole(documents) => documents,
+            Self::Kinds { documents, .. } => documents,
+        }
+    }
+
+    /// Runs `check-manifests` of `plugin` over the slice; the verdict points into the
+    /// whole set.
+    /// A rule given none of the kinds it reads has nothing to judge: it is not called, and
+    /// its component is not even loaded.
+    fn check(&self, rules: &Rules, plugin: &Plugin, settings: &str) -> Result<Verdict, RuleError> {
+        if let Self::Kinds { documents, .. } = self
+            && documents.is_empty()
+        {
+            return Ok(Verdict {
+                findings: Vec::new(),
+                coverage: Vec::new(),
+            });
+        }
+        let set = ManifestSetRef {
+            default_namespace: &rules.options.default_namespace,
+            documents: self.documents(),
+        };
+        rules
+            .runtime
+            .check_manifests(plugin, &set, settings)
+            .map(|verdict| self.restore(verdict))
     }
 
     /// The verdict with its object positions moved from the slice to the whole set. The
     /// runtime validated them against the slice first.
     fn restore(&self, mut verdict: Verdict) -> Verdict {
-        let whole = |i: u32| self.positions[i as usize];
+        let Self::Kinds { positions, .. } = self else {
+            return verdict;
+        };
+        let whole = |i: u32| positions[i as usize];
         for finding in &mut verdict.findings {
             if let Location::Object(at) = &mut finding.location {
                 at.document = whole(at.document);
@@ -455,58 +476,86 @@ mod tests {
     use super::*;
     use crate::runtime::{Coverage, Finding, ObjectLocation, Severity};
 
-    fn document(kind: &str) -> Document {
-        Document {
-            file: "a.yaml".into(),
+    fn document(kind: &str) -> DocumentRef<'_> {
+        DocumentRef {
+            file: "a.yaml",
             index: 0,
-            api_version: "v1".into(),
-            kind: kind.into(),
-            name: kind.to_lowercase(),
+            api_version: "v1",
+            kind,
+            name: "n",
             namespace: None,
-            object: "{}".into(),
+            object: "{}",
         }
+    }
+
+    fn object_finding(document: u32) -> Finding {
+        Finding {
+            check: "wildcard".into(),
+            severity: Severity::High,
+            message: "m".into(),
+            location: Location::Object(ObjectLocation {
+                document,
+                pointer: String::new(),
+            }),
+            evidence: None,
+            identity: String::new(),
+            accepted: None,
+        }
+    }
+
+    fn verdict(findings: &[u32], judged: &[u32]) -> Verdict {
+        Verdict {
+            findings: findings.iter().map(|&d| object_finding(d)).collect(),
+            coverage: vec![Coverage {
+                check: "wildcard".into(),
+                documents: judged.to_vec(),
+                files: 0,
+            }],
+        }
+    }
+
+    fn positions(verdict: &Verdict) -> (Vec<u32>, Vec<u32>) {
+        let findings = verdict
+            .findings
+            .iter()
+            .map(|f| match &f.location {
+                Location::Object(at) => at.document,
+                Location::File(_) => panic!("an object finding"),
+            })
+            .collect();
+        (findings, verdict.coverage[0].documents.clone())
     }
 
     #[test]
     fn a_rule_is_sent_its_kinds_and_its_verdict_points_into_the_whole_set() {
-        let set = ManifestSet {
-            default_namespace: "default".into(),
-            documents: ["Deployment", "Role", "ConfigMap", "RoleBinding"]
-                .map(document)
-                .into(),
-        };
-        assert!(Slice::of(&set, &[]).is_none());
-        let slice = Slice::of(&set, &["Role".into(), "RoleBinding".into()]).expect("a slice");
-        let kinds: Vec<&str> = slice
-            .set
-            .documents
-            .iter()
-            .map(|d| d.kind.as_str())
-            .collect();
-        assert_eq!(kinds, ["Role", "RoleBinding"]);
-        let verdict = slice.restore(Verdict {
-            findings: vec![Finding {
-                check: "wildcard".into(),
-                severity: Severity::High,
-                message: "m".into(),
-                location: Location::Object(ObjectLocation {
-                    document: 1,
-                    pointer: String::new(),
-                }),
-                evidence: None,
-                identity: String::new(),
-                accepted: None,
-            }],
-            coverage: vec![Coverage {
-                check: "wildcard".into(),
-                documents: vec![0, 1],
-                files: 0,
-            }],
-        });
-        let Location::Object(at) = &verdict.findings[0].location else {
-            panic!("an object finding")
-        };
-        assert_eq!(at.document, 3);
-        assert_eq!(verdict.coverage[0].documents, [1, 3]);
+        let whole = ["Deployment", "Role", "ConfigMap", "RoleBinding", "Role"].map(document);
+        let slice = Slice::of(&whole, &["Role".into(), "RoleBinding".into()]);
+        let kinds: Vec<&str> = slice.documents().iter().map(|d| d.kind).collect();
+        assert_eq!(kinds, ["Role", "RoleBinding", "Role"]);
+        let restored = slice.restore(verdict(&[2, 0, 1], &[0, 1, 2]));
+        assert_eq!(positions(&restored), (vec![4, 1, 3], vec![1, 3, 4]));
+    }
+
+    #[test]
+    fn a_slice_shares_the_texts_of_the_whole_set() {
+        let whole = ["Role", "Secret"].map(document);
+        let slice = Slice::of(&whole, &["Secret".into()]);
+        let (sent, kept) = (slice.documents()[0].object, whole[1].object);
+        assert!(std::ptr::eq(sent, kept), "the text is borrowed, not copied");
+    }
+
+    #[test]
+    fn a_rule_reading_every_kind_is_sent_the_whole_set_and_its_positions_stay() {
+        let whole = ["Deployment", "Role"].map(document);
+        let slice = Slice::of(&whole, &[]);
+        assert!(std::ptr::eq(slice.documents(), whole.as_slice()));
+        let restored = slice.restore(verdict(&[1], &[0, 1]));
+        assert_eq!(positions(&restored), (vec![1], vec![0, 1]));
+    }
+
+    #[test]
+    fn a_rule_whose_kinds_are_absent_is_sent_nothing() {
+        let whole = ["Deployment", "Role"].map(document);
+        assert!(Slice::of(&whole, &["Secret".into()]).documents().is_empty());
     }
 }
