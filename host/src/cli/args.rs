@@ -366,7 +366,7 @@ pub struct ScopeArgs {
 pub enum FormatArg {
     /// Grouped findings for a terminal, coloured when it is one.
     Text,
-    /// The canonical report (schema_version 1); `tollgate report` renders it again.
+    /// The canonical report (its `schema_version` names the shape); `tollgate report` renders it again.
     Json,
     /// SARIF 2.1.0 for code-scanning UIs.
     Sarif,

@@ -7,6 +7,8 @@
 //! It reads the report's own records, so it sits in `report` above the catalog (which
 //! gives the controls and their titles); a scan and a merge of saved runs both call it.
 
+use std::collections::HashMap;
+
 use super::{
     ControlRef, ControlResult, ControlStatus, FindingRecord, Framework, RuleInput, RuleResult,
     RuleStatus, Scope,
@@ -37,6 +39,14 @@ pub struct Run<'a> {
 
 /// Every control of `frameworks`, in catalog order, with its status, basis and scope.
 pub fn assess(frameworks: &[Framework], run: &Run) -> Vec<ControlResult> {
+    // Each finding is filed under its controls once, rather than every control searching
+    // every finding.
+    let mut breaking: HashMap<&ControlRef, Vec<&FindingRecord>> = HashMap::new();
+    for finding in run.findings {
+        for control in &finding.controls {
+            breaking.entry(control).or_default().push(finding);
+        }
+    }
     let mut results = Vec::new();
     for &framework in frameworks {
         for control in &catalog::catalog(framework).controls {
@@ -44,7 +54,8 @@ pub fn assess(frameworks: &[Framework], run: &Run) -> Vec<ControlResult> {
                 framework,
                 id: control.id.clone(),
             };
-            let mut result = judge(&reference, run);
+            let findings = breaking.get(&reference).map_or(&[][..], Vec::as_slice);
+            let mut result = judge(&reference, findings, run);
             result.title = control.title.clone();
             results.push(result);
         }
@@ -79,12 +90,9 @@ struct Evidence<'a> {
 }
 
 impl<'a> Evidence<'a> {
-    fn of(control: &'a ControlRef, run: &'a Run) -> Self {
-        let (waived, active) = run
-            .findings
-            .iter()
-            .filter(|f| f.controls.contains(control))
-            .partition(|f| f.waiver.is_some());
+    /// `findings` are the run's findings that name `control`.
+    fn of(control: &'a ControlRef, findings: &[&'a FindingRecord], run: &'a Run) -> Self {
+        let (waived, active) = findings.iter().copied().partition(|f| f.waiver.is_some());
         Evidence {
             control,
             covering: run
@@ -106,8 +114,12 @@ impl<'a> Evidence<'a> {
 }
 
 /// One control's status, basis and evidence (title left for the caller).
-fn judge(control: &ControlRef, run: &Run) -> ControlResult {
-    let evidence = Evidence::of(control, run);
+fn judge<'a>(
+    control: &'a ControlRef,
+    findings: &[&'a FindingRecord],
+    run: &'a Run,
+) -> ControlResult {
+    let evidence = Evidence::of(control, findings, run);
     let (status, basis) = status(&evidence, run);
     let fingerprints =
         |list: &[&FindingRecord]| list.iter().map(|f| f.fingerprint.clone()).collect();

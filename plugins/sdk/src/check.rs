@@ -238,16 +238,16 @@ impl Verdict {
         check: &Check,
         objects: impl IntoIterator<Item = &'a Object>,
     ) -> Self {
-        let documents: Vec<u32> = objects.into_iter().map(|o| o.position).collect();
-        if documents.is_empty() {
+        let mut objects = objects.into_iter().map(|o| o.position).peekable();
+        if objects.peek().is_none() {
             return self;
         }
+        // Sorted and deduplicated once per call, not searched per object: a rule judges
+        // every object of its kinds, which may be tens of thousands.
         let coverage = self.coverage_of(check);
-        for document in documents {
-            if !coverage.documents.contains(&document) {
-                coverage.documents.push(document);
-            }
-        }
+        coverage.documents.extend(objects);
+        coverage.documents.sort_unstable();
+        coverage.documents.dedup();
         self
     }
 
