@@ -52,6 +52,15 @@ pub fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<&'de st
     deserializer.deserialize_any(TextVisitor)
 }
 
+/// A string field whose presence means something: `Some` whatever it holds, inside it
+/// the string borrowed from the object (`None` when it holds anything else).
+pub fn present_text<'de, D>(deserializer: D) -> Result<Option<Option<&'de str>>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    text(deserializer).map(Some)
+}
+
 /// A list of strings borrowed from the object: absent (`None`) when it is no list, and
 /// each entry that is no string read as `None`, so that entries keep their index.
 pub fn texts<'de, D>(deserializer: D) -> Result<Option<Vec<Option<&'de str>>>, D::Error>

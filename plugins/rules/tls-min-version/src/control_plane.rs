@@ -66,7 +66,7 @@ impl Judge<'_> {
             let component = Component::of_program(line.program());
             self.judged(&judged_by(&line, component));
             self.tls_flags(&container, &line, component);
-            self.verification_flags(container.name, &line);
+            self.verification_flags(container.name(), &line);
             self.verification_environment(&container);
         }
     }
@@ -79,7 +79,7 @@ impl Judge<'_> {
         line: &CommandLine,
         component: Component,
     ) {
-        let name = container.name;
+        let name = container.name();
         for (value, at) in line.values("--tls-min-version") {
             let what = format!("container {name} --tls-min-version");
             let fix = "VersionTLS12 or newer (TLS1.2 for etcd)";
@@ -96,7 +96,7 @@ impl Judge<'_> {
             }
         }
         if lists.is_empty() {
-            self.suites_unset(flags_pointer(container), &what, component);
+            self.suites_unset(container.flags_pointer(), &what, component);
         }
     }
 
@@ -207,18 +207,6 @@ fn judged_by(line: &CommandLine, component: Component) -> Vec<tollgate_sdk::Chec
     };
     checks.extend(VERSION_AND_SUITES);
     checks
-}
-
-/// Where a flag that is missing from a container belongs: its `args`, else its `command`,
-/// else the container itself.
-fn flags_pointer(container: &workload::Container) -> Pointer {
-    ["args", "command"]
-        .into_iter()
-        .find(|key| container.value.get(key).is_some_and(Value::is_array))
-        .map_or_else(
-            || container.pointer.clone(),
-            |key| container.pointer.at(key),
-        )
 }
 
 #[cfg(test)]
