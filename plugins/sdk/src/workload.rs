@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::typed::{self, objects, present_text, scalar, text, texts};
+use crate::typed::{self, object, objects, present_text, scalar, text, texts};
 use crate::{Object, Pointer};
 
 /// The kinds that run pods, with the path from the object to its pod template (`None` for
@@ -70,7 +70,7 @@ pub struct PodSpec<'a> {
 
 /// A container of a pod spec, the fields rules read.
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[serde(default, rename_all = "camelCase")]
 pub struct ContainerSpec<'a> {
     #[serde(borrow, deserialize_with = "text")]
     pub name: Option<&'a str>,
@@ -80,6 +80,16 @@ pub struct ContainerSpec<'a> {
     pub args: Option<Vec<Option<&'a str>>>,
     #[serde(borrow, deserialize_with = "objects")]
     pub env: Option<Vec<EnvVar<'a>>>,
+    #[serde(deserialize_with = "object")]
+    pub security_context: Option<SecurityContext>,
+}
+
+/// A container's `securityContext`, the fields rules read.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SecurityContext {
+    #[serde(deserialize_with = "scalar")]
+    pub privileged: Option<bool>,
 }
 
 /// One `env` entry of a container: a literal `value` (a `valueFrom` reference is none).
@@ -269,10 +279,10 @@ mod tests {
         let pod = object(json!({
             "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
             "spec": {"hostNetwork": true, "serviceAccountName": 1, "containers": [
-                {"name": "a", "command": ["sh", 1, "-c"], "args": "x",
+                {"name": "a", "command": ["sh", 1, "-c"], "args": "x", "securityContext": {"privileged": true},
                  "env": [{"name": "A", "value": "1"}, null, {"name": "B", "valueFrom": {}}, {"name": "C", "value": ""}]},
                 "odd",
-                {"name": ["b"], "command": {"x": 1}}
+                {"name": ["b"], "command": {"x": 1}, "securityContext": {"privileged": "true"}}
             ]}
         }));
         let template = pod_template(&pod).unwrap();
@@ -320,6 +330,10 @@ mod tests {
             ("", "/spec/containers/1")
         );
         assert_eq!(odd.flags_pointer().as_str(), "/spec/containers/1");
+        let privileged = |c: &Container| c.spec.security_context.as_ref().map(|s| s.privileged);
+        assert_eq!(privileged(first), Some(Some(true)));
+        assert_eq!(privileged(odd), None);
+        assert_eq!(privileged(unnamed), Some(None));
         assert_eq!(unnamed.name(), "");
         assert!(unnamed.command_line().is_empty());
     }
