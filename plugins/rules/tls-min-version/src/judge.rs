@@ -139,15 +139,26 @@ impl<'a> Judge<'a> {
     /// The list of IANA suite names at `pointer`, one entry at a time; for a component
     /// with a CIS item, a list that is absent or empty too.
     pub fn cipher_suites(&mut self, pointer: &str, what: &str, component: Component) {
-        let entries = self.list(pointer);
-        for (i, entry) in entries.iter().enumerate() {
-            if let Some(suite) = entry.as_str() {
-                let at = Pointer::parse(pointer).at(i);
-                self.suites(&at, what, &[suite], component);
-            }
-        }
+        let entries: Vec<Option<&str>> = self.list(pointer).iter().map(Value::as_str).collect();
+        self.suite_entries(&Pointer::parse(pointer), &entries, what, component);
         if entries.is_empty() {
             self.suites_unset(self.nearest(pointer), what, component);
+        }
+    }
+
+    /// A list of IANA suite names at `at`, one entry at a time (entries that are no
+    /// string are left out).
+    pub fn suite_entries(
+        &mut self,
+        at: &Pointer,
+        entries: &[Option<&str>],
+        what: &str,
+        component: Component,
+    ) {
+        for (i, entry) in entries.iter().enumerate() {
+            if let Some(suite) = entry {
+                self.suites(&at.at(i), what, &[suite], component);
+            }
         }
     }
 
