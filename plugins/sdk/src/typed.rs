@@ -61,9 +61,22 @@ where
     text(deserializer).map(Some)
 }
 
+/// A list of strings whose presence means something: `Some` whatever it holds, inside it
+/// the list as [`texts`] reads it.
+pub fn present_texts<'de, D>(deserializer: D) -> Result<Option<TextList<'de>>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    texts(deserializer).map(Some)
+}
+
+/// What [`texts`] reads: each entry's string (`None` when it is none), `None` when the
+/// field is no list.
+pub type TextList<'a> = Option<Vec<Option<&'a str>>>;
+
 /// A list of strings borrowed from the object: absent (`None`) when it is no list, and
 /// each entry that is no string read as `None`, so that entries keep their index.
-pub fn texts<'de, D>(deserializer: D) -> Result<Option<Vec<Option<&'de str>>>, D::Error>
+pub fn texts<'de, D>(deserializer: D) -> Result<TextList<'de>, D::Error>
 where
     D: Deserializer<'de>,
 {

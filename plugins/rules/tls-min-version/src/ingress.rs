@@ -3,8 +3,10 @@
 //! `Gateway` listeners. Cloud load balancer annotations on an Ingress are read by
 //! [`crate::cloud`].
 
-use serde::{Deserialize, Deserializer};
-use tollgate_sdk::typed::{self, TextMap, object, objects, present, text, text_map, texts};
+use serde::Deserialize;
+use tollgate_sdk::typed::{
+    self, TextList, TextMap, object, objects, present, present_texts, text, text_map, texts,
+};
 use tollgate_sdk::{Check, Pointer};
 
 use crate::checks::VERSION_AND_SUITES;
@@ -253,7 +255,7 @@ struct IngressSpec<'a> {
 #[serde(default)]
 struct IngressTls<'a> {
     #[serde(borrow, deserialize_with = "present_texts")]
-    hosts: Option<Option<Vec<Option<&'a str>>>>,
+    hosts: Option<TextList<'a>>,
 }
 
 #[derive(Default, Deserialize)]
@@ -312,14 +314,6 @@ struct Listener<'a> {
     hostname: Option<&'a str>,
     #[serde(borrow, deserialize_with = "text")]
     protocol: Option<&'a str>,
-}
-
-/// A list of strings that is there (`Some`), a list or not.
-fn present_texts<'de, D>(deserializer: D) -> Result<Option<Option<Vec<Option<&'de str>>>>, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    texts(deserializer).map(Some)
 }
 
 /// Whether a TLS host pattern (`a.example.com`, `*.example.com`) covers `host`.

@@ -129,23 +129,6 @@ impl<'a> Judge<'a> {
         }
     }
 
-    /// The minimum version set at `pointer`, if it is set.
-    pub fn minimum_field(&mut self, pointer: &str, what: &str, fix: &str) {
-        if let Some(value) = self.text(pointer) {
-            self.minimum(Pointer::parse(pointer), what, value, fix);
-        }
-    }
-
-    /// The list of IANA suite names at `pointer`, one entry at a time; for a component
-    /// with a CIS item, a list that is absent or empty too.
-    pub fn cipher_suites(&mut self, pointer: &str, what: &str, component: Component) {
-        let entries: Vec<Option<&str>> = self.list(pointer).iter().map(Value::as_str).collect();
-        self.suite_entries(&Pointer::parse(pointer), &entries, what, component);
-        if entries.is_empty() {
-            self.suites_unset(self.nearest(pointer), what, component);
-        }
-    }
-
     /// A list of IANA suite names at `at`, one entry at a time (entries that are no
     /// string are left out).
     pub fn suite_entries(
