@@ -148,6 +148,19 @@ where
     Ok(Some(read.unwrap_or_default()))
 }
 
+/// A struct field whose presence means something, and `null` something else: `None`
+/// when absent, `Some(None)` when `null`, else `Some(Some(_))`, read as `T::default()`
+/// when it is no object.
+pub fn nullable_object<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    deserializer
+        .deserialize_option(NullableVisitor(PhantomData))
+        .map(Some)
+}
+
 /// Whether the field is there, whatever it holds (`null` included): for fields whose
 /// mere presence means something, such as a Cilium policy's `ingress`.
 pub fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
@@ -207,6 +220,29 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
 
     nothing_of_lists!();
     nothing_of_other_shapes!(visit_bool: bool, visit_i64: i64, visit_u64: u64, visit_f64: f64, visit_str: &str);
+}
+
+/// Reads `null` as `None`, anything else as [`present_object`] does.
+struct NullableVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de> + Default> Visitor<'de> for NullableVisitor<T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<S: Deserializer<'de>>(self, value: S) -> Result<Self::Value, S::Error> {
+        present_object(value)
+    }
 }
 
 /// Reads a borrowed string, anything else as `None`.
@@ -442,5 +478,24 @@ mod tests {
         let odd =
             json!({"roleRef": "view", "subjects": {"name": "a"}, "verbs": "get", "data": ["a"]});
         assert_eq!(read::<Binding>(&odd), Binding::default());
+    }
+
+    #[derive(Debug, Default, Deserialize, PartialEq)]
+    #[serde(default)]
+    struct Route {
+        #[serde(deserialize_with = "nullable_object")]
+        tls: Option<Option<Rule>>,
+    }
+
+    #[test]
+    fn nullable_objects_tell_absent_null_and_present_apart() {
+        let tls = |value: Value| read::<Route>(&value).tls;
+        assert_eq!(tls(json!({})), None);
+        assert_eq!(tls(json!({"tls": null})), Some(None));
+        assert_eq!(tls(json!({"tls": "x"})), Some(Some(Rule::default())));
+        assert_eq!(
+            tls(json!({"tls": {"port": 1}})),
+            Some(Some(Rule { port: Some(1) }))
+        );
     }
 }

@@ -71,26 +71,11 @@ impl<'a> Judge<'a> {
         self.object.value().pointer(pointer)
     }
 
-    /// The string at `pointer`, if it is one.
-    pub fn text(&self, pointer: &str) -> Option<&'a str> {
-        self.value(pointer).and_then(Value::as_str)
-    }
-
     /// The array at `pointer`, empty when it is absent or not an array.
     pub fn list(&self, pointer: &str) -> &'a [Value] {
         self.value(pointer)
             .and_then(Value::as_array)
             .map_or(&[], Vec::as_slice)
-    }
-
-    /// The pointer of the deepest node of `pointer` that exists in the object: findings
-    /// about something missing point at its nearest existing parent.
-    pub fn nearest(&self, pointer: &str) -> Pointer {
-        let mut at = pointer;
-        while !at.is_empty() && self.value(at).is_none() {
-            at = at.rsplit_once('/').map_or("", |(parent, _)| parent);
-        }
-        Pointer::parse(at)
     }
 
     /// Records that `checks` judged this object (it configures or serves what they read).
@@ -198,29 +183,4 @@ impl<'a> Judge<'a> {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use tollgate_sdk::serde_json::json;
-
-    #[test]
-    fn nearest_climbs_to_the_deepest_existing_node() {
-        let object = Object::new(
-            0,
-            "t.yaml".into(),
-            json!({"kind": "Route", "spec": {"to": {"name": "web"}}}),
-        )
-        .unwrap();
-        let (mut findings, mut seen) = (Vec::new(), Seen::default());
-        let judge = Judge {
-            object: &object,
-            findings: &mut findings,
-            seen: &mut seen,
-        };
-        assert_eq!(judge.nearest("/spec/tls/termination").as_str(), "/spec");
-        assert_eq!(judge.nearest("/spec/to/name").as_str(), "/spec/to/name");
-        assert_eq!(judge.nearest("/metadata/annotations").as_str(), "");
-    }
 }
