@@ -1,7 +1,7 @@
 //! The findings of one object: what every dialect family shares to read an object and
 //! report on it. Each family module adds its own `impl Judge` block with the kinds it knows.
 
-use tollgate_sdk::{Check, Finding, Object, Pointer, Value};
+use tollgate_sdk::{Check, Finding, Object, Pointer};
 
 use crate::ciphers::{self, Suite};
 use crate::protocol::Protocol;
@@ -66,18 +66,6 @@ pub struct Judge<'a> {
 }
 
 impl<'a> Judge<'a> {
-    /// The node at `pointer`, if the object has it.
-    pub fn value(&self, pointer: &str) -> Option<&'a Value> {
-        self.object.value().pointer(pointer)
-    }
-
-    /// The array at `pointer`, empty when it is absent or not an array.
-    pub fn list(&self, pointer: &str) -> &'a [Value] {
-        self.value(pointer)
-            .and_then(Value::as_array)
-            .map_or(&[], Vec::as_slice)
-    }
-
     /// Records that `checks` judged this object (it configures or serves what they read).
     pub fn judged(&mut self, checks: &[Check]) {
         self.seen.judged(self.object.position, checks);
