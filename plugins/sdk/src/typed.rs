@@ -52,9 +52,31 @@ pub fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<&'de st
     deserializer.deserialize_any(TextVisitor)
 }
 
+/// A string field whose presence means something: `Some` whatever it holds, inside it
+/// the string borrowed from the object (`None` when it holds anything else).
+pub fn present_text<'de, D>(deserializer: D) -> Result<Option<Option<&'de str>>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    text(deserializer).map(Some)
+}
+
+/// A list of strings whose presence means something: `Some` whatever it holds, inside it
+/// the list as [`texts`] reads it.
+pub fn present_texts<'de, D>(deserializer: D) -> Result<Option<TextList<'de>>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    texts(deserializer).map(Some)
+}
+
+/// What [`texts`] reads: each entry's string (`None` when it is none), `None` when the
+/// field is no list.
+pub type TextList<'a> = Option<Vec<Option<&'a str>>>;
+
 /// A list of strings borrowed from the object: absent (`None`) when it is no list, and
 /// each entry that is no string read as `None`, so that entries keep their index.
-pub fn texts<'de, D>(deserializer: D) -> Result<Option<Vec<Option<&'de str>>>, D::Error>
+pub fn texts<'de, D>(deserializer: D) -> Result<TextList<'de>, D::Error>
 where
     D: Deserializer<'de>,
 {
@@ -126,6 +148,19 @@ where
     Ok(Some(read.unwrap_or_default()))
 }
 
+/// A struct field whose presence means something, and `null` something else: `None`
+/// when absent, `Some(None)` when `null`, else `Some(Some(_))`, read as `T::default()`
+/// when it is no object.
+pub fn nullable_object<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    deserializer
+        .deserialize_option(NullableVisitor(PhantomData))
+        .map(Some)
+}
+
 /// Whether the field is there, whatever it holds (`null` included): for fields whose
 /// mere presence means something, such as a Cilium policy's `ingress`.
 pub fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
@@ -185,6 +220,29 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
 
     nothing_of_lists!();
     nothing_of_other_shapes!(visit_bool: bool, visit_i64: i64, visit_u64: u64, visit_f64: f64, visit_str: &str);
+}
+
+/// Reads `null` as `None`, anything else as [`present_object`] does.
+struct NullableVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de> + Default> Visitor<'de> for NullableVisitor<T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<S: Deserializer<'de>>(self, value: S) -> Result<Self::Value, S::Error> {
+        present_object(value)
+    }
 }
 
 /// Reads a borrowed string, anything else as `None`.
@@ -420,5 +478,24 @@ mod tests {
         let odd =
             json!({"roleRef": "view", "subjects": {"name": "a"}, "verbs": "get", "data": ["a"]});
         assert_eq!(read::<Binding>(&odd), Binding::default());
+    }
+
+    #[derive(Debug, Default, Deserialize, PartialEq)]
+    #[serde(default)]
+    struct Route {
+        #[serde(deserialize_with = "nullable_object")]
+        tls: Option<Option<Rule>>,
+    }
+
+    #[test]
+    fn nullable_objects_tell_absent_null_and_present_apart() {
+        let tls = |value: Value| read::<Route>(&value).tls;
+        assert_eq!(tls(json!({})), None);
+        assert_eq!(tls(json!({"tls": null})), Some(None));
+        assert_eq!(tls(json!({"tls": "x"})), Some(Some(Rule::default())));
+        assert_eq!(
+            tls(json!({"tls": {"port": 1}})),
+            Some(Some(Rule { port: Some(1) }))
+        );
     }
 }

@@ -1,8 +1,9 @@
 //! Workloads and their pod templates: Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
 //! ReplicationController, Job, CronJob and OpenShift's DeploymentConfig.
 
-use serde_json::Value;
+use serde::Deserialize;
 
+use crate::typed::{self, object, objects, present_text, scalar, text, texts};
 use crate::{Object, Pointer};
 
 /// The kinds that run pods, with the path from the object to its pod template (`None` for
@@ -41,15 +42,71 @@ pub struct PodTemplate<'a> {
     pub pointer: Pointer,
     /// The template's `metadata.labels`.
     pub labels: Vec<(&'a str, &'a str)>,
-    /// The template's `spec`, when present.
-    pub spec: Option<&'a Value>,
+    /// The template's `spec` (empty when absent or no object).
+    pub spec: PodSpec<'a>,
 }
 
-/// One container of a pod spec (`initContainers`, `containers`, `ephemeralContainers`).
+/// A pod spec, the fields rules read (read leniently, see [`crate::typed`]).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct PodSpec<'a> {
+    #[serde(deserialize_with = "scalar")]
+    pub host_network: Option<bool>,
+    /// `Some` when the field is there at all: then it alone names the ServiceAccount
+    /// (even when it is no string), and the deprecated `serviceAccount` is not read.
+    #[serde(borrow, deserialize_with = "present_text")]
+    pub service_account_name: Option<Option<&'a str>>,
+    #[serde(borrow, deserialize_with = "present_text")]
+    pub service_account: Option<Option<&'a str>>,
+    #[serde(deserialize_with = "scalar")]
+    pub automount_service_account_token: Option<bool>,
+    #[serde(borrow, deserialize_with = "objects")]
+    pub init_containers: Option<Vec<ContainerSpec<'a>>>,
+    #[serde(borrow, deserialize_with = "objects")]
+    pub containers: Option<Vec<ContainerSpec<'a>>>,
+    #[serde(borrow, deserialize_with = "objects")]
+    pub ephemeral_containers: Option<Vec<ContainerSpec<'a>>>,
+}
+
+/// A container of a pod spec, the fields rules read.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ContainerSpec<'a> {
+    #[serde(borrow, deserialize_with = "text")]
+    pub name: Option<&'a str>,
+    #[serde(borrow, deserialize_with = "texts")]
+    pub command: Option<Vec<Option<&'a str>>>,
+    #[serde(borrow, deserialize_with = "texts")]
+    pub args: Option<Vec<Option<&'a str>>>,
+    #[serde(borrow, deserialize_with = "objects")]
+    pub env: Option<Vec<EnvVar<'a>>>,
+    #[serde(deserialize_with = "object")]
+    pub security_context: Option<SecurityContext>,
+}
+
+/// A container's `securityContext`, the fields rules read.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SecurityContext {
+    #[serde(deserialize_with = "scalar")]
+    pub privileged: Option<bool>,
+}
+
+/// One `env` entry of a container: a literal `value` (a `valueFrom` reference is none).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct EnvVar<'a> {
+    #[serde(borrow, deserialize_with = "text")]
+    pub name: Option<&'a str>,
+    #[serde(borrow, deserialize_with = "text")]
+    pub value: Option<&'a str>,
+}
+
+/// One container of a pod spec (`initContainers`, `containers`, `ephemeralContainers`):
+/// what it says, and where it is.
 pub struct Container<'a> {
-    pub name: &'a str,
     pub pointer: Pointer,
-    pub value: &'a Value,
+    pub spec: ContainerSpec<'a>,
 }
 
 /// The pod template of a workload, or `None` for any other kind.
@@ -59,7 +116,7 @@ pub fn pod_template(object: &Object) -> Option<PodTemplate<'_>> {
     let template = object.value().pointer(pointer.as_str())?;
     Some(PodTemplate {
         labels: crate::manifests::string_pairs(template.pointer("/metadata/labels")),
-        spec: template.get("spec"),
+        spec: template.get("spec").map(typed::read).unwrap_or_default(),
         pointer,
     })
 }
@@ -67,57 +124,83 @@ pub fn pod_template(object: &Object) -> Option<PodTemplate<'_>> {
 impl<'a> PodTemplate<'a> {
     /// Whether the pods use the node's network namespace (`hostNetwork: true`).
     pub fn host_network(&self) -> bool {
-        self.spec
-            .and_then(|s| s.get("hostNetwork"))
-            .and_then(Value::as_bool)
-            .unwrap_or(false)
+        self.spec.host_network.unwrap_or(false)
     }
 
-    /// Every container of the pod spec, init and ephemeral ones included.
-    pub fn containers(&self) -> Vec<Container<'a>> {
-        let Some(spec) = self.spec else {
-            return Vec::new();
-        };
+    /// Every container of the pod spec, init and ephemeral ones included, in that
+    /// order: `initContainers`, `containers`, `ephemeralContainers`.
+    pub fn containers(self) -> Vec<Container<'a>> {
         let spec_pointer = self.pointer.at("spec");
-        ["initContainers", "containers", "ephemeralContainers"]
-            .into_iter()
-            .flat_map(|field| {
-                let list = spec.get(field).and_then(Value::as_array);
-                let pointer = spec_pointer.at(field);
-                list.into_iter()
-                    .flatten()
-                    .enumerate()
-                    .map(move |(i, value)| Container {
-                        name: value.get("name").and_then(Value::as_str).unwrap_or(""),
-                        pointer: pointer.at(i),
-                        value,
-                    })
-            })
-            .collect()
+        let PodSpec {
+            init_containers,
+            containers,
+            ephemeral_containers,
+            ..
+        } = self.spec;
+        [
+            ("initContainers", init_containers),
+            ("containers", containers),
+            ("ephemeralContainers", ephemeral_containers),
+        ]
+        .into_iter()
+        .flat_map(|(field, list)| {
+            let pointer = spec_pointer.at(field);
+            list.into_iter()
+                .flatten()
+                .enumerate()
+                .map(move |(i, spec)| Container {
+                    pointer: pointer.at(i),
+                    spec,
+                })
+        })
+        .collect()
     }
 }
 
 impl<'a> Container<'a> {
+    /// The container's `name` (empty when it has none).
+    pub fn name(&self) -> &'a str {
+        self.spec.name.unwrap_or("")
+    }
+
     /// `command` then `args`, each string with its pointer.
     pub fn command_line(&self) -> Vec<(&'a str, Pointer)> {
-        ["command", "args"]
+        [("command", &self.spec.command), ("args", &self.spec.args)]
             .into_iter()
-            .flat_map(|field| {
-                let list = self.value.get(field).and_then(Value::as_array);
+            .flat_map(|(field, list)| {
                 let pointer = self.pointer.at(field);
-                list.into_iter()
+                list.iter()
                     .flatten()
                     .enumerate()
-                    .filter_map(move |(i, v)| v.as_str().map(|s| (s, pointer.at(i))))
+                    .filter_map(move |(i, word)| word.map(|word| (word, pointer.at(i))))
             })
             .collect()
+    }
+
+    /// `env` entries with a literal value: `(entry, pointer to its value)`.
+    pub fn literal_env(&self) -> impl Iterator<Item = (&EnvVar<'a>, Pointer)> {
+        let pointer = self.pointer.at("env");
+        let entries = self.spec.env.iter().flatten().enumerate();
+        entries
+            .filter(|(_, variable)| variable.value.is_some())
+            .map(move |(i, variable)| (variable, pointer.at(i).at("value")))
+    }
+
+    /// Where a flag missing from the container belongs: its `args`, else its `command`
+    /// (when a list), else the container itself.
+    pub fn flags_pointer(&self) -> Pointer {
+        let lists = [("args", &self.spec.args), ("command", &self.spec.command)];
+        lists
+            .into_iter()
+            .find(|(_, list)| list.is_some())
+            .map_or_else(|| self.pointer.clone(), |(field, _)| self.pointer.at(field))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     #[test]
     fn kinds_are_the_workloads_with_a_pod_template() {
@@ -154,13 +237,10 @@ mod tests {
             "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "labels": {"a": "b"}},
             "spec": {"initContainers": [{"name": "i"}], "containers": [{"name": "c"}]}
         }));
-        let template = pod_template(&pod).unwrap();
-        let names: Vec<_> = template.containers().iter().map(|c| c.name).collect();
+        let containers = pod_template(&pod).unwrap().containers();
+        let names: Vec<_> = containers.iter().map(Container::name).collect();
         assert_eq!(names, ["i", "c"]);
-        assert_eq!(
-            template.containers()[1].pointer.as_str(),
-            "/spec/containers/0"
-        );
+        assert_eq!(containers[1].pointer.as_str(), "/spec/containers/0");
         assert!(pod_template(&object(json!({"kind": "Service"}))).is_none());
     }
 
@@ -192,5 +272,69 @@ mod tests {
             assert_eq!(containers, Some(0), "{:?}", workload.value());
         }
         assert!(pod_template(&object(json!({"kind": "Deployment", "spec": 1}))).is_none());
+    }
+
+    #[test]
+    fn container_fields_read_leniently_and_keep_their_pointers() {
+        let pod = object(json!({
+            "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+            "spec": {"hostNetwork": true, "serviceAccountName": 1, "containers": [
+                {"name": "a", "command": ["sh", 1, "-c"], "args": "x", "securityContext": {"privileged": true},
+                 "env": [{"name": "A", "value": "1"}, null, {"name": "B", "valueFrom": {}}, {"name": "C", "value": ""}]},
+                "odd",
+                {"name": ["b"], "command": {"x": 1}, "securityContext": {"privileged": "true"}}
+            ]}
+        }));
+        let template = pod_template(&pod).unwrap();
+        assert!(template.host_network());
+        assert_eq!(template.spec.service_account_name, Some(None));
+        assert_eq!(template.spec.service_account, None);
+        let containers = template.containers();
+        let [first, odd, unnamed] = &containers[..] else {
+            panic!("three containers expected");
+        };
+        let words: Vec<_> = first
+            .command_line()
+            .into_iter()
+            .map(|(w, at)| (w, at.to_string()))
+            .collect();
+        assert_eq!(
+            words,
+            [
+                ("sh", "/spec/containers/0/command/0".to_owned()),
+                ("-c", "/spec/containers/0/command/2".to_owned())
+            ]
+        );
+        let env: Vec<_> = first
+            .literal_env()
+            .map(|(v, at)| (v.name, v.value, at.to_string()))
+            .collect();
+        assert_eq!(
+            env,
+            [
+                (
+                    Some("A"),
+                    Some("1"),
+                    "/spec/containers/0/env/0/value".to_owned()
+                ),
+                (
+                    Some("C"),
+                    Some(""),
+                    "/spec/containers/0/env/3/value".to_owned()
+                )
+            ]
+        );
+        assert_eq!(first.flags_pointer().as_str(), "/spec/containers/0/command");
+        assert_eq!(
+            (odd.name(), odd.pointer.as_str()),
+            ("", "/spec/containers/1")
+        );
+        assert_eq!(odd.flags_pointer().as_str(), "/spec/containers/1");
+        let privileged = |c: &Container| c.spec.security_context.as_ref().map(|s| s.privileged);
+        assert_eq!(privileged(first), Some(Some(true)));
+        assert_eq!(privileged(odd), None);
+        assert_eq!(privileged(unnamed), Some(None));
+        assert_eq!(unnamed.name(), "");
+        assert!(unnamed.command_line().is_empty());
     }
 }

@@ -79,24 +79,19 @@ pub fn container_env(object: &Object, check: &tollgate_sdk::Check) -> Option<Vec
     let mut named = false;
     let mut findings = Vec::new();
     for container in template.containers() {
-        let read: kinds::Container = typed::read(container.value);
-        for (i, variable) in read.env.into_iter().flatten().enumerate() {
+        for variable in container.spec.env.iter().flatten() {
+            named |= is_credential_name(variable.name.unwrap_or(""));
+        }
+        for (variable, pointer) in container.literal_env() {
             let name = variable.name.unwrap_or("");
-            if !is_credential_name(name) {
+            let value = variable.value.unwrap_or("");
+            if !is_credential_name(name) || is_stand_in(value) {
                 continue;
             }
-            named = true;
-            let Some(value) = variable.value else {
-                continue;
-            };
-            if is_stand_in(value) {
-                continue;
-            }
-            let pointer = container.pointer.at("env").at(i).at("value");
             let message = format!(
                 "{} sets {name} in container {:?} to a literal; take it from a Secret (valueFrom.secretKeyRef)",
                 object.display_name(),
-                container.name
+                container.name()
             );
             findings.push(literal(object, check, pointer, message, name, value));
         }

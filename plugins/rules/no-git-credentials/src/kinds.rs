@@ -2,7 +2,7 @@
 //! reads (read leniently, see [`tollgate_sdk::typed`]).
 
 use serde::Deserialize;
-use tollgate_sdk::typed::{TextMap, objects, present, text, text_map};
+use tollgate_sdk::typed::{TextMap, present, text_map};
 
 /// A `v1` Secret: its plaintext maps, and whether SOPS encrypted it (a top-level `sops`
 /// block, whatever it holds).
@@ -23,22 +23,4 @@ pub struct Secret<'a> {
 pub struct ConfigMap<'a> {
     #[serde(borrow, deserialize_with = "text_map")]
     pub data: TextMap<'a>,
-}
-
-/// A container's environment.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct Container<'a> {
-    #[serde(borrow, deserialize_with = "objects")]
-    pub env: Option<Vec<EnvVar<'a>>>,
-}
-
-/// One `env` entry: a literal `value` (a `valueFrom` reference is no literal).
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct EnvVar<'a> {
-    #[serde(borrow, deserialize_with = "text")]
-    pub name: Option<&'a str>,
-    #[serde(borrow, deserialize_with = "text")]
-    pub value: Option<&'a str>,
 }

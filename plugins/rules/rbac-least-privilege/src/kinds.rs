@@ -1,9 +1,9 @@
 //! The kinds the rule reads besides bindings ([`crate::subject`]), as typed views
 //! holding only the fields it reads (read leniently, see [`tollgate_sdk::typed`]).
 
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use tollgate_sdk::Value;
-use tollgate_sdk::typed::{entries, object, objects, scalar, text};
+use tollgate_sdk::typed::{entries, object, objects, scalar};
 
 use crate::policy::PolicyRule;
 
@@ -32,25 +32,4 @@ pub struct AggregationRule {
 pub struct ServiceAccount {
     #[serde(deserialize_with = "scalar")]
     pub automount_service_account_token: Option<bool>,
-}
-
-/// A workload's pod spec, the fields about its ServiceAccount.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct PodSpec<'a> {
-    /// `Some` when the field is there at all: then it alone names the account (even when
-    /// it is no string), and the deprecated `serviceAccount` is not read.
-    #[serde(borrow, deserialize_with = "field_text")]
-    pub service_account_name: Option<Option<&'a str>>,
-    #[serde(borrow, deserialize_with = "field_text")]
-    pub service_account: Option<Option<&'a str>>,
-    #[serde(deserialize_with = "scalar")]
-    pub automount_service_account_token: Option<bool>,
-}
-
-/// A string field that is there (`Some`), holding a string or not.
-fn field_text<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Option<&'de str>>, D::Error> {
-    text(deserializer).map(Some)
 }

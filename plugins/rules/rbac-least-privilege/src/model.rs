@@ -8,14 +8,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use tollgate_sdk::{
-    Finding, LabelSelector, Manifests, Object, Pointer, Severity, Value, typed, workload,
+    Finding, LabelSelector, Manifests, Object, Pointer, Severity, typed, workload,
+    workload::PodSpec,
 };
 
 use crate::RBAC_GROUP;
 use crate::allowance::{Settings, accept};
 use crate::checks::{AUTOMOUNT_TOKEN, DEFAULT_SERVICE_ACCOUNT};
 use crate::grants::{self, Grant, Reach};
-use crate::kinds::{PodSpec, Role, ServiceAccount};
+use crate::kinds::{Role, ServiceAccount};
 use crate::policy::PolicyRule;
 use crate::subject::{RoleRef, Subject};
 
@@ -398,7 +399,7 @@ impl<'a> Model<'a> {
                 let needs_api = self
                     .bound_accounts
                     .contains(&(namespace.clone(), account.clone()));
-                if !needs_api && self.token_mounted(template.spec, namespace, account) {
+                if !needs_api && self.token_mounted(&template.spec, namespace, account) {
                     let finding = AUTOMOUNT_TOKEN.at(
                         object,
                         spec,
@@ -446,9 +447,8 @@ impl<'a> Model<'a> {
 
     /// Kubernetes semantics: the pod's `automountServiceAccountToken` wins, then the
     /// ServiceAccount's; the default is to mount.
-    fn token_mounted(&self, spec: Option<&Value>, namespace: &str, account: &str) -> bool {
-        let pod = spec.map(typed::read::<PodSpec>);
-        let pod = pod.and_then(|spec| spec.automount_service_account_token);
+    fn token_mounted(&self, spec: &PodSpec, namespace: &str, account: &str) -> bool {
+        let pod = spec.automount_service_account_token;
         let account = (namespace.to_owned(), account.to_owned());
         let service_account = || self.account_automount.get(&account).copied();
         pod.or_else(service_account).unwrap_or(true)
@@ -463,9 +463,13 @@ fn rules_of(role: &Object) -> Vec<PolicyRule<'_>> {
 
 /// The ServiceAccount a workload's pods run as.
 fn service_account(object: &Object) -> &str {
-    let spec = workload::pod_template(object).and_then(|t| t.spec);
-    let spec: PodSpec = spec.map(typed::read).unwrap_or_default();
-    let named = spec.service_account_name.or(spec.service_account);
+    let Some(template) = workload::pod_template(object) else {
+        return "default";
+    };
+    let named = template
+        .spec
+        .service_account_name
+        .or(template.spec.service_account);
     named
         .flatten()
         .filter(|name| !name.is_empty())
@@ -522,7 +526,7 @@ fn summarise(holders: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tollgate_sdk::{Location, serde_json::json};
+    use tollgate_sdk::{Location, Value, serde_json::json};
 
     /// `(check, document, pointer, severity, message)` of every finding.
     fn judge(objects: Vec<Value>) -> Vec<(String, u32, String, Severity, String)> {

@@ -2,7 +2,9 @@
 //! Ingress (ALB), AWS load balancers of `LoadBalancer` Services (ELB, NLB), and GCE
 //! certificates on an Ingress. The AWS policy names are read by [`crate::aws`].
 
-use tollgate_sdk::{Check, Pointer, Value};
+use serde::Deserialize;
+use tollgate_sdk::typed::{self, TextMap, object, objects, scalar, text, text_map};
+use tollgate_sdk::{Check, Pointer};
 
 use crate::judge::Judge;
 use crate::{PLAINTEXT_INGRESS, UNKNOWN_VALUE, WEAK_PROTOCOL, aws};
@@ -91,10 +93,12 @@ impl Judge<'_> {
     /// A Service's AWS load balancer: its TLS policy, and port 443 served in plaintext; a
     /// Service with an AWS load balancer or its TLS annotations is judged.
     pub fn aws_service(&mut self) {
+        let service: Service = typed::read(self.object.value());
+        let aws_load_balancer = service.is_aws_load_balancer();
         let tls_annotated = [SERVICE_SSL_POLICY, SERVICE_SSL_CERT]
             .iter()
             .any(|key| self.object.annotation(key).is_some());
-        if tls_annotated || self.is_aws_load_balancer() {
+        if tls_annotated || aws_load_balancer {
             self.judged(&[WEAK_PROTOCOL, PLAINTEXT_INGRESS, UNKNOWN_VALUE]);
         }
         match self.object.annotation(SERVICE_SSL_POLICY) {
@@ -109,25 +113,25 @@ impl Judge<'_> {
             ),
             None => {}
         }
-        self.aws_plaintext_https_port();
+        if aws_load_balancer {
+            let ports = service.spec.and_then(|spec| spec.ports);
+            self.aws_plaintext_https_ports(&ports.unwrap_or_default());
+        }
     }
 
     /// Port 443 of an AWS `LoadBalancer` Service whose load balancer holds no certificate
     /// for it and hands the traffic to a plain HTTP backend: clients that expect HTTPS get
     /// plaintext. Without a certificate the load balancer passes TCP through, so a
     /// backend that serves TLS itself (an ingress controller's `https` port) is fine.
-    fn aws_plaintext_https_port(&mut self) {
-        let object = self.object;
-        if !self.is_aws_load_balancer() {
-            return;
-        }
-        let http_backend = object
+    fn aws_plaintext_https_ports(&mut self, ports: &[ServicePort]) {
+        let http_backend = self
+            .object
             .annotation(SERVICE_BACKEND_PROTOCOL)
             .is_some_and(|p| p.eq_ignore_ascii_case("http"));
-        for (i, port) in self.list("/spec/ports").iter().enumerate() {
-            if port.get("port").and_then(Value::as_i64) != Some(443)
+        for (i, port) in ports.iter().enumerate() {
+            if port.port != Some(443)
                 || self.terminates_tls(port)
-                || !(http_backend || is_plain_http_target(port))
+                || !(http_backend || port.is_plain_http_target())
             {
                 continue;
             }
@@ -139,27 +143,16 @@ impl Judge<'_> {
         }
     }
 
-    /// Whether the Service is a `LoadBalancer` the AWS controllers configure.
-    fn is_aws_load_balancer(&self) -> bool {
-        self.text("/spec/type") == Some("LoadBalancer")
-            && self
-                .object
-                .value()
-                .pointer("/metadata/annotations")
-                .and_then(Value::as_object)
-                .is_some_and(|a| a.keys().any(|k| k.starts_with(SERVICE_AWS_PREFIX)))
-    }
-
     /// Whether the load balancer holds a certificate for `port`: an `ssl-cert`, and the
     /// port among `ssl-ports` (all ports when that is absent or `*`).
-    fn terminates_tls(&self, port: &Value) -> bool {
+    fn terminates_tls(&self, port: &ServicePort) -> bool {
         if self.object.annotation(SERVICE_SSL_CERT).is_none() {
             return false;
         }
         let Some(ports) = self.object.annotation(SERVICE_SSL_PORTS) else {
             return true;
         };
-        let name = port.get("name").and_then(Value::as_str);
+        let name = port.name;
         ports
             .split(',')
             .map(str::trim)
@@ -167,21 +160,80 @@ impl Judge<'_> {
     }
 }
 
-/// A Service port whose backend speaks plain HTTP: `appProtocol: http`, or a target port
-/// 80 or named `http`.
-fn is_plain_http_target(port: &Value) -> bool {
-    let app_protocol = port.get("appProtocol").and_then(Value::as_str);
-    let target = port.get("targetPort");
-    app_protocol.is_some_and(|p| p.eq_ignore_ascii_case("http"))
-        || target.and_then(Value::as_i64) == Some(80)
-        || target.and_then(Value::as_str) == Some("http")
+/// A `Service`: its type, annotations and ports (read leniently, see
+/// [`tollgate_sdk::typed`]).
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Service<'a> {
+    #[serde(borrow, deserialize_with = "object")]
+    metadata: Option<Metadata<'a>>,
+    #[serde(borrow, deserialize_with = "object")]
+    spec: Option<ServiceSpec<'a>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Metadata<'a> {
+    #[serde(borrow, deserialize_with = "text_map")]
+    annotations: TextMap<'a>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct ServiceSpec<'a> {
+    #[serde(borrow, rename = "type", deserialize_with = "text")]
+    service_type: Option<&'a str>,
+    #[serde(borrow, deserialize_with = "objects")]
+    ports: Option<Vec<ServicePort<'a>>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct ServicePort<'a> {
+    #[serde(deserialize_with = "scalar")]
+    port: Option<i64>,
+    #[serde(borrow, deserialize_with = "text")]
+    name: Option<&'a str>,
+    #[serde(borrow, deserialize_with = "text")]
+    app_protocol: Option<&'a str>,
+    #[serde(deserialize_with = "scalar")]
+    target_port: Option<PortRef>,
+}
+
+/// A port given by number or by name.
+#[derive(Deserialize, PartialEq)]
+#[serde(untagged)]
+enum PortRef {
+    Number(i64),
+    Name(String),
+}
+
+impl Service<'_> {
+    /// Whether the Service is a `LoadBalancer` the AWS controllers configure.
+    fn is_aws_load_balancer(&self) -> bool {
+        let load_balancer = self.spec.as_ref().and_then(|s| s.service_type) == Some("LoadBalancer");
+        let annotations = self.metadata.as_ref().and_then(|m| m.annotations.as_ref());
+        let keys = annotations.into_iter().flatten().map(|(key, _)| key);
+        load_balancer && keys.into_iter().any(|k| k.starts_with(SERVICE_AWS_PREFIX))
+    }
+}
+
+impl ServicePort<'_> {
+    /// Whether the port's backend speaks plain HTTP: `appProtocol: http`, or a target
+    /// port 80 or named `http`.
+    fn is_plain_http_target(&self) -> bool {
+        self.app_protocol
+            .is_some_and(|p| p.eq_ignore_ascii_case("http"))
+            || matches!(&self.target_port, Some(PortRef::Number(80)))
+            || matches!(&self.target_port, Some(PortRef::Name(name)) if name == "http")
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::tests::{found, ingress, one};
-    use tollgate_sdk::serde_json::json;
+    use tollgate_sdk::{Value, serde_json::json};
 
     #[test]
     fn alb_policies_and_default() {
@@ -253,5 +305,17 @@ mod tests {
             );
         }
         assert!(service(json!({}), to(json!(80))).is_empty());
+    }
+
+    #[test]
+    fn odd_ports_are_skipped_and_the_rest_judged() {
+        let nlb = json!({"service.beta.kubernetes.io/aws-load-balancer-type": "nlb"});
+        let ports = json!(["x", {"port": "443", "targetPort": 80},
+                           {"port": 443, "targetPort": [80], "appProtocol": "HTTP"},
+                           {"port": 443, "targetPort": 80.5}]);
+        assert_eq!(
+            service(nlb, ports),
+            one("plaintext-ingress", "/spec/ports/2/port")
+        );
     }
 }

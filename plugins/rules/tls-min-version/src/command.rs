@@ -1,6 +1,6 @@
 //! A container's command line and environment, as TLS settings are read from them.
 
-use tollgate_sdk::{Pointer, Value, workload::Container};
+use tollgate_sdk::{Pointer, workload::Container};
 
 /// The words of `command` and `args` (shell strings split on whitespace), each with the
 /// pointer of the string it came from.
@@ -76,20 +76,6 @@ impl<'a> CommandLine<'a> {
             .map(|(_, at)| at)
             .collect()
     }
-}
-
-/// `env` entries with literal values: `(name, value, pointer to the value)`.
-pub fn environment<'a>(container: &Container<'a>) -> Vec<(&'a str, &'a str, Pointer)> {
-    let list = container.value.get("env").and_then(Value::as_array);
-    list.into_iter()
-        .flatten()
-        .enumerate()
-        .filter_map(|(i, entry)| {
-            let name = entry.get("name")?.as_str()?;
-            let value = entry.get("value")?.as_str()?;
-            Some((name, value, container.pointer.at("env").at(i).at("value")))
-        })
-        .collect()
 }
 
 pub fn is_true(value: &str) -> bool {

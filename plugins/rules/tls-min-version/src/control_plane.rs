@@ -3,7 +3,9 @@
 //! `APIService`, kubeconfig files and admission webhooks. A container's environment is
 //! read by [`crate::environment`].
 
-use tollgate_sdk::{Check, Pointer, Value, workload};
+use serde::Deserialize;
+use tollgate_sdk::typed::{self, TextList, object, objects, present_texts, scalar, text};
+use tollgate_sdk::{Check, Pointer, workload};
 
 use crate::checks::VERSION_AND_SUITES;
 use crate::command::CommandLine;
@@ -66,7 +68,7 @@ impl Judge<'_> {
             let component = Component::of_program(line.program());
             self.judged(&judged_by(&line, component));
             self.tls_flags(&container, &line, component);
-            self.verification_flags(container.name, &line);
+            self.verification_flags(container.name(), &line);
             self.verification_environment(&container);
         }
     }
@@ -79,7 +81,7 @@ impl Judge<'_> {
         line: &CommandLine,
         component: Component,
     ) {
-        let name = container.name;
+        let name = container.name();
         for (value, at) in line.values("--tls-min-version") {
             let what = format!("container {name} --tls-min-version");
             let fix = "VersionTLS12 or newer (TLS1.2 for etcd)";
@@ -96,7 +98,7 @@ impl Judge<'_> {
             }
         }
         if lists.is_empty() {
-            self.suites_unset(flags_pointer(container), &what, component);
+            self.suites_unset(container.flags_pointer(), &what, component);
         }
     }
 
@@ -129,18 +131,30 @@ impl Judge<'_> {
 
     /// `KubeletConfiguration`: `tlsMinVersion` and `tlsCipherSuites` (CIS 4.2.12).
     pub fn kubelet_configuration(&mut self) {
-        let fix = "VersionTLS12 or newer";
-        self.minimum_field("/tlsMinVersion", "tlsMinVersion", fix);
-        self.cipher_suites("/tlsCipherSuites", "tlsCipherSuites", Component::Kubelet);
+        let config: KubeletConfiguration = typed::read(self.object.value());
+        if let Some(version) = config.tls_min_version {
+            let at = Pointer::root().at("tlsMinVersion");
+            self.minimum(at, "tlsMinVersion", version, "VersionTLS12 or newer");
+        }
+        let (what, at) = ("tlsCipherSuites", Pointer::root().at("tlsCipherSuites"));
+        let suites = config.tls_cipher_suites.as_ref();
+        let entries = suites.and_then(Option::as_deref).unwrap_or_default();
+        self.suite_entries(&at, entries, what, Component::Kubelet);
+        if entries.is_empty() {
+            let at = if suites.is_some() {
+                at
+            } else {
+                Pointer::root()
+            };
+            self.suites_unset(at, what, Component::Kubelet);
+        }
     }
 
     /// `APIService` with `insecureSkipTLSVerify: true`.
     pub fn api_service(&mut self) {
-        if self
-            .value("/spec/insecureSkipTLSVerify")
-            .and_then(Value::as_bool)
-            == Some(true)
-        {
+        let service: ApiService = typed::read(self.object.value());
+        let spec = service.spec.unwrap_or_default();
+        if spec.insecure_skip_tls_verify == Some(true) {
             self.report(
                 VERIFICATION_DISABLED,
                 Pointer::root().path(["spec", "insecureSkipTLSVerify"]),
@@ -152,16 +166,15 @@ impl Judge<'_> {
     /// A kubeconfig (`kind: Config`) cluster with `insecure-skip-tls-verify: true`; a
     /// kubeconfig with clusters is judged.
     pub fn kubeconfig(&mut self) {
-        if !self.list("/clusters").is_empty() {
+        let config: Kubeconfig = typed::read(self.object.value());
+        let clusters = config.clusters.unwrap_or_default();
+        if !clusters.is_empty() {
             self.judged(&[VERIFICATION_DISABLED]);
         }
-        for (i, cluster) in self.list("/clusters").iter().enumerate() {
-            if cluster
-                .pointer("/cluster/insecure-skip-tls-verify")
-                .and_then(Value::as_bool)
-                == Some(true)
-            {
-                let name = cluster.get("name").and_then(Value::as_str).unwrap_or("");
+        for (i, cluster) in clusters.iter().enumerate() {
+            let connection = cluster.cluster.as_ref();
+            if connection.and_then(|c| c.insecure_skip_tls_verify) == Some(true) {
+                let name = cluster.name.unwrap_or("");
                 self.report(
                     VERIFICATION_DISABLED,
                     Pointer::root().at("clusters").at(i).path(["cluster", "insecure-skip-tls-verify"]),
@@ -173,8 +186,11 @@ impl Judge<'_> {
 
     /// Admission webhooks called over plain `http://`.
     pub fn webhooks(&mut self) {
-        for (i, webhook) in self.list("/webhooks").iter().enumerate() {
-            if let Some(url) = webhook.pointer("/clientConfig/url").and_then(Value::as_str)
+        let configuration: WebhookConfiguration = typed::read(self.object.value());
+        let webhooks = configuration.webhooks.unwrap_or_default();
+        for (i, webhook) in webhooks.iter().enumerate() {
+            let client = webhook.client_config.as_ref();
+            if let Some(url) = client.and_then(|c| c.url)
                 && url.to_ascii_lowercase().starts_with("http://")
             {
                 self.report(
@@ -209,16 +225,76 @@ fn judged_by(line: &CommandLine, component: Component) -> Vec<tollgate_sdk::Chec
     checks
 }
 
-/// Where a flag that is missing from a container belongs: its `args`, else its `command`,
-/// else the container itself.
-fn flags_pointer(container: &workload::Container) -> Pointer {
-    ["args", "command"]
-        .into_iter()
-        .find(|key| container.value.get(key).is_some_and(Value::is_array))
-        .map_or_else(
-            || container.pointer.clone(),
-            |key| container.pointer.at(key),
-        )
+/// A `KubeletConfiguration`'s TLS settings (read leniently, see [`tollgate_sdk::typed`]);
+/// `tlsCipherSuites` is `Some` whenever it is there, a list or not.
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct KubeletConfiguration<'a> {
+    #[serde(borrow, deserialize_with = "text")]
+    tls_min_version: Option<&'a str>,
+    #[serde(borrow, deserialize_with = "present_texts")]
+    tls_cipher_suites: Option<TextList<'a>>,
+}
+
+/// An `APIService`.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct ApiService {
+    #[serde(deserialize_with = "object")]
+    spec: Option<ApiServiceSpec>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct ApiServiceSpec {
+    #[serde(rename = "insecureSkipTLSVerify", deserialize_with = "scalar")]
+    insecure_skip_tls_verify: Option<bool>,
+}
+
+/// A kubeconfig's clusters.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Kubeconfig<'a> {
+    #[serde(borrow, deserialize_with = "objects")]
+    clusters: Option<Vec<NamedCluster<'a>>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct NamedCluster<'a> {
+    #[serde(borrow, deserialize_with = "text")]
+    name: Option<&'a str>,
+    #[serde(deserialize_with = "object")]
+    cluster: Option<Cluster>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "kebab-case")]
+struct Cluster {
+    #[serde(deserialize_with = "scalar")]
+    insecure_skip_tls_verify: Option<bool>,
+}
+
+/// A Validating- or MutatingWebhookConfiguration's webhooks.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct WebhookConfiguration<'a> {
+    #[serde(borrow, deserialize_with = "objects")]
+    webhooks: Option<Vec<Webhook<'a>>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct Webhook<'a> {
+    #[serde(borrow, deserialize_with = "object")]
+    client_config: Option<ClientConfig<'a>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct ClientConfig<'a> {
+    #[serde(borrow, deserialize_with = "text")]
+    url: Option<&'a str>,
 }
 
 #[cfg(test)]
@@ -454,6 +530,10 @@ mod tests {
         let bare =
             json!({"apiVersion": "kubelet.config.k8s.io/v1beta1", "kind": "KubeletConfiguration"});
         assert_eq!(found(bare), [kubelet("")]);
+        assert_eq!(
+            found(config("VersionTLS12", Value::Null)),
+            [kubelet("/tlsCipherSuites")]
+        );
         let allowed = crate::ciphers::CIS_KUBELET_SUITES;
         assert!(found(config("VersionTLS12", json!(allowed))).is_empty());
     }
@@ -560,6 +640,32 @@ mod tests {
         assert_eq!(
             coverage(vec![tls]),
             judged(&["weak-protocol", "weak-ciphers", "unknown-value"], &[0])
+        );
+    }
+
+    #[test]
+    fn api_services_kubeconfigs_and_webhooks_that_skip_verification() {
+        let service = json!({"apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService", "metadata": {"name": "v1.x"},
+            "spec": {"insecureSkipTLSVerify": true}});
+        assert_eq!(
+            found(service),
+            crate::tests::one("verification-disabled", "/spec/insecureSkipTLSVerify")
+        );
+        let kubeconfig = json!({"apiVersion": "v1", "kind": "Config", "clusters": [
+            "x", {"name": "a", "cluster": {"insecure-skip-tls-verify": "true"}},
+            {"name": "b", "cluster": {"insecure-skip-tls-verify": true}}]});
+        assert_eq!(
+            found(kubeconfig),
+            crate::tests::one(
+                "verification-disabled",
+                "/clusters/2/cluster/insecure-skip-tls-verify"
+            )
+        );
+        let webhooks = json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration",
+            "metadata": {"name": "w"}, "webhooks": [{"clientConfig": {"url": 1}}, {"clientConfig": {"url": "HTTP://hook.example.com"}}]});
+        assert_eq!(
+            found(webhooks),
+            crate::tests::one("verification-disabled", "/webhooks/1/clientConfig/url")
         );
     }
 }

@@ -5,14 +5,17 @@
 use tollgate_sdk::workload;
 
 use crate::VERIFICATION_DISABLED;
-use crate::command::{environment, is_true};
+use crate::command::is_true;
 use crate::judge::Judge;
 
 impl Judge<'_> {
     /// Environment variables that turn verification off, and plain HTTP registries.
     pub fn verification_environment(&mut self, container: &workload::Container) {
-        let name = container.name;
-        for (variable, value, at) in environment(container) {
+        let name = container.name();
+        for (entry, at) in container.literal_env() {
+            let (Some(variable), Some(value)) = (entry.name, entry.value) else {
+                continue;
+            };
             let disables = match variable {
                 "NODE_TLS_REJECT_UNAUTHORIZED" | "PYTHONHTTPSVERIFY" => value == "0",
                 "GIT_SSL_NO_VERIFY" => is_true(value),

@@ -3,7 +3,11 @@
 //! `Gateway` listeners. Cloud load balancer annotations on an Ingress are read by
 //! [`crate::cloud`].
 
-use tollgate_sdk::{Check, Pointer, Value};
+use serde::Deserialize;
+use tollgate_sdk::typed::{
+    self, TextList, TextMap, object, objects, present, present_texts, text, text_map, texts,
+};
+use tollgate_sdk::{Check, Pointer};
 
 use crate::checks::VERSION_AND_SUITES;
 use crate::command::is_false;
@@ -63,7 +67,9 @@ impl Judge<'_> {
             self.nginx_ciphers(annotation_at(NGINX_CIPHERS), what, value);
         }
         let tls_by_annotation = self.cloud_ingress_annotations();
-        let tls_entries = self.list("/spec/tls");
+        let ingress: Ingress = typed::read(object.value());
+        let spec = ingress.spec.unwrap_or_default();
+        let tls_entries = spec.tls.as_deref().unwrap_or_default();
         let has_tls = tls_by_annotation || !tls_entries.is_empty();
         if has_tls && object.annotation(NGINX_SSL_REDIRECT).is_some_and(is_false) {
             self.report(
@@ -73,27 +79,26 @@ impl Judge<'_> {
             );
         }
         if !tls_by_annotation {
-            self.plaintext_hosts(tls_entries);
+            self.plaintext_hosts(&spec);
         }
     }
 
     /// Ingress hosts that no `spec.tls` entry covers are served in plaintext.
-    fn plaintext_hosts(&mut self, tls_entries: &[Value]) {
-        let tls_hosts: Vec<&str> = tls_entries
+    fn plaintext_hosts(&mut self, spec: &IngressSpec) {
+        let tls_entries = spec.tls.as_deref().unwrap_or_default();
+        let listed = tls_entries
             .iter()
-            .filter_map(|t| t.get("hosts").and_then(Value::as_array))
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+            .filter_map(|t| t.hosts.as_ref()?.as_ref());
+        let tls_hosts: Vec<&str> = listed.flatten().flatten().copied().collect();
         // An entry without hosts serves the controller's default certificate for all.
-        let default_certificate = tls_entries.iter().any(|t| t.get("hosts").is_none());
+        let default_certificate = tls_entries.iter().any(|t| t.hosts.is_none());
         let covered = |host: &str| {
             default_certificate || tls_hosts.iter().any(|pattern| host_matches(pattern, host))
         };
-        let rules = self.list("/spec/rules");
+        let rules = spec.rules.as_deref().unwrap_or_default();
         for (i, rule) in rules.iter().enumerate() {
             let at = Pointer::root().path(["spec", "rules"]).at(i);
-            match rule.get("host").and_then(Value::as_str) {
+            match rule.host {
                 Some(host) if !covered(host) => self.report(
                     PLAINTEXT_INGRESS,
                     at.at("host"),
@@ -107,10 +112,7 @@ impl Judge<'_> {
                 _ => {}
             }
         }
-        if rules.is_empty()
-            && tls_entries.is_empty()
-            && self.value("/spec/defaultBackend").is_some()
-        {
+        if rules.is_empty() && tls_entries.is_empty() && spec.default_backend {
             self.report(
                 PLAINTEXT_INGRESS,
                 Pointer::root().path(["spec", "defaultBackend"]),
@@ -161,17 +163,18 @@ impl Judge<'_> {
     /// The ingress-nginx controller ConfigMap keys `ssl-protocols` and `ssl-ciphers`; a
     /// ConfigMap with either is judged.
     pub fn nginx_configmap(&mut self) {
-        if ["ssl-protocols", "ssl-ciphers"]
-            .iter()
-            .any(|key| self.value(&format!("/data/{key}")).is_some())
-        {
+        let config_map: ConfigMap = typed::read(self.object.value());
+        let data = config_map.data.unwrap_or_default();
+        let key = |wanted: &str| data.iter().find(|(key, _)| *key == wanted).map(|(_, v)| *v);
+        let (protocols, ciphers) = (key("ssl-protocols"), key("ssl-ciphers"));
+        if protocols.is_some() || ciphers.is_some() {
             self.judged(&VERSION_AND_SUITES);
         }
-        if let Some(value) = self.text("/data/ssl-protocols") {
+        if let Some(value) = protocols.flatten() {
             let at = Pointer::root().path(["data", "ssl-protocols"]);
             self.nginx_protocols(at, "ingress-nginx ConfigMap key ssl-protocols", value);
         }
-        if let Some(value) = self.text("/data/ssl-ciphers") {
+        if let Some(value) = ciphers.flatten() {
             let at = Pointer::root().path(["data", "ssl-ciphers"]);
             self.nginx_ciphers(at, "ingress-nginx ConfigMap key ssl-ciphers", value);
         }
@@ -179,37 +182,42 @@ impl Judge<'_> {
 
     /// Traefik `TLSOption`: `minVersion` and `cipherSuites`.
     pub fn traefik_option(&mut self) {
-        let fix = "VersionTLS12 or newer";
-        let what = "Traefik TLSOption minVersion";
-        self.minimum_field("/spec/minVersion", what, fix);
+        let option: TlsOption = typed::read(self.object.value());
+        let spec = option.spec.unwrap_or_default();
+        let at = Pointer::root().at("spec");
+        if let Some(version) = spec.min_version {
+            let what = "Traefik TLSOption minVersion";
+            self.minimum(at.at("minVersion"), what, version, "VersionTLS12 or newer");
+        }
         let what = "Traefik TLSOption cipherSuites";
-        self.cipher_suites("/spec/cipherSuites", what, Component::Other);
+        let suites = spec.cipher_suites.unwrap_or_default();
+        self.suite_entries(&at.at("cipherSuites"), &suites, what, Component::Other);
     }
 
     /// Gateway API `Gateway`: an `HTTP` listener serves its hostname in plaintext unless an
     /// `HTTPS` listener of the same Gateway serves that hostname too (the HTTP one then
     /// typically redirects).
     pub fn gateway_api(&mut self) {
-        let listeners = self.list("/spec/listeners");
-        let hostname = |listener| field(listener, "hostname");
-        let protocol = |listener| field(listener, "protocol");
+        let gateway: Gateway = typed::read(self.object.value());
+        let spec = gateway.spec.unwrap_or_default();
+        let listeners = spec.listeners.unwrap_or_default();
         let https: Vec<Option<&str>> = listeners
             .iter()
-            .filter(|l| protocol(l) == Some("HTTPS"))
-            .map(hostname)
+            .filter(|l| l.protocol == Some("HTTPS"))
+            .map(|l| l.hostname)
             .collect();
         for (i, listener) in listeners.iter().enumerate() {
-            if protocol(listener) != Some("HTTP") {
+            if listener.protocol != Some("HTTP") {
                 continue;
             }
-            let host = hostname(listener);
+            let host = listener.hostname;
             let covered = https.iter().any(|secure| match (secure, host) {
                 (None, _) => true,
                 (Some(pattern), Some(host)) => host_matches(pattern, host),
                 (Some(_), None) => false,
             });
             if !covered {
-                let name = listener.get("name").and_then(Value::as_str).unwrap_or("");
+                let name = listener.name.unwrap_or("");
                 let served = host.map_or("every hostname".to_owned(), |h| format!("hostname {h}"));
                 self.report(
                     PLAINTEXT_INGRESS,
@@ -221,9 +229,91 @@ impl Judge<'_> {
     }
 }
 
-/// A string field of a listener.
-fn field<'a>(listener: &'a Value, name: &str) -> Option<&'a str> {
-    listener.get(name).and_then(Value::as_str)
+/// An `Ingress`, the fields about TLS and what it serves (read leniently, see
+/// [`tollgate_sdk::typed`]).
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Ingress<'a> {
+    #[serde(borrow, deserialize_with = "object")]
+    spec: Option<IngressSpec<'a>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct IngressSpec<'a> {
+    #[serde(borrow, deserialize_with = "objects")]
+    tls: Option<Vec<IngressTls<'a>>>,
+    #[serde(borrow, deserialize_with = "objects")]
+    rules: Option<Vec<IngressRule<'a>>>,
+    #[serde(deserialize_with = "present")]
+    default_backend: bool,
+}
+
+/// A `spec.tls` entry: `hosts` is `None` when absent (then the entry serves the
+/// controller's default certificate for every host), `Some(None)` when no list.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct IngressTls<'a> {
+    #[serde(borrow, deserialize_with = "present_texts")]
+    hosts: Option<TextList<'a>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct IngressRule<'a> {
+    #[serde(borrow, deserialize_with = "text")]
+    host: Option<&'a str>,
+}
+
+/// A ConfigMap's `data` (the ingress-nginx controller's keys among them).
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct ConfigMap<'a> {
+    #[serde(borrow, deserialize_with = "text_map")]
+    data: TextMap<'a>,
+}
+
+/// A Traefik `TLSOption`.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct TlsOption<'a> {
+    #[serde(borrow, deserialize_with = "object")]
+    spec: Option<TlsOptionSpec<'a>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct TlsOptionSpec<'a> {
+    #[serde(borrow, deserialize_with = "text")]
+    min_version: Option<&'a str>,
+    #[serde(borrow, deserialize_with = "texts")]
+    cipher_suites: Option<Vec<Option<&'a str>>>,
+}
+
+/// A Gateway API `Gateway`'s listeners.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Gateway<'a> {
+    #[serde(borrow, deserialize_with = "object")]
+    spec: Option<GatewaySpec<'a>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct GatewaySpec<'a> {
+    #[serde(borrow, deserialize_with = "objects")]
+    listeners: Option<Vec<Listener<'a>>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Listener<'a> {
+    #[serde(borrow, deserialize_with = "text")]
+    name: Option<&'a str>,
+    #[serde(borrow, deserialize_with = "text")]
+    hostname: Option<&'a str>,
+    #[serde(borrow, deserialize_with = "text")]
+    protocol: Option<&'a str>,
 }
 
 /// Whether a TLS host pattern (`a.example.com`, `*.example.com`) covers `host`.
@@ -238,6 +328,7 @@ fn host_matches(pattern: &str, host: &str) -> bool {
 mod tests {
     use super::*;
     use crate::tests::{found, ingress, one};
+    use tollgate_sdk::Value;
     use tollgate_sdk::serde_json::json;
 
     fn with_tls() -> Value {
@@ -282,6 +373,19 @@ mod tests {
         let default_cert =
             json!({"tls": [{"secretName": "wildcard"}], "rules": [{"host": "x.io"}]});
         assert!(found(ingress(json!({}), default_cert)).is_empty());
+        let odd_entry_serves_the_default =
+            json!({"tls": [{"hosts": null}, "x"], "rules": [{"host": "x.io"}]});
+        assert!(found(ingress(json!({}), odd_entry_serves_the_default)).is_empty());
+        let hosts_not_a_list = json!({"tls": [{"hosts": "x.io"}], "rules": [{"host": "x.io"}], "defaultBackend": null});
+        assert_eq!(
+            found(ingress(json!({}), hosts_not_a_list)),
+            one("plaintext-ingress", "/spec/rules/0/host")
+        );
+        let only_default_backend = json!({"defaultBackend": null});
+        assert_eq!(
+            found(ingress(json!({}), only_default_backend)),
+            one("plaintext-ingress", "/spec/defaultBackend")
+        );
         assert_eq!(
             found(ingress(json!({NGINX_SSL_REDIRECT: "false"}), with_tls())),
             one(

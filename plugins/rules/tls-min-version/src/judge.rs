@@ -1,7 +1,7 @@
 //! The findings of one object: what every dialect family shares to read an object and
 //! report on it. Each family module adds its own `impl Judge` block with the kinds it knows.
 
-use tollgate_sdk::{Check, Finding, Object, Pointer, Value};
+use tollgate_sdk::{Check, Finding, Object, Pointer};
 
 use crate::ciphers::{self, Suite};
 use crate::protocol::Protocol;
@@ -66,33 +66,6 @@ pub struct Judge<'a> {
 }
 
 impl<'a> Judge<'a> {
-    /// The node at `pointer`, if the object has it.
-    pub fn value(&self, pointer: &str) -> Option<&'a Value> {
-        self.object.value().pointer(pointer)
-    }
-
-    /// The string at `pointer`, if it is one.
-    pub fn text(&self, pointer: &str) -> Option<&'a str> {
-        self.value(pointer).and_then(Value::as_str)
-    }
-
-    /// The array at `pointer`, empty when it is absent or not an array.
-    pub fn list(&self, pointer: &str) -> &'a [Value] {
-        self.value(pointer)
-            .and_then(Value::as_array)
-            .map_or(&[], Vec::as_slice)
-    }
-
-    /// The pointer of the deepest node of `pointer` that exists in the object: findings
-    /// about something missing point at its nearest existing parent.
-    pub fn nearest(&self, pointer: &str) -> Pointer {
-        let mut at = pointer;
-        while !at.is_empty() && self.value(at).is_none() {
-            at = at.rsplit_once('/').map_or("", |(parent, _)| parent);
-        }
-        Pointer::parse(at)
-    }
-
     /// Records that `checks` judged this object (it configures or serves what they read).
     pub fn judged(&mut self, checks: &[Check]) {
         self.seen.judged(self.object.position, checks);
@@ -129,25 +102,19 @@ impl<'a> Judge<'a> {
         }
     }
 
-    /// The minimum version set at `pointer`, if it is set.
-    pub fn minimum_field(&mut self, pointer: &str, what: &str, fix: &str) {
-        if let Some(value) = self.text(pointer) {
-            self.minimum(Pointer::parse(pointer), what, value, fix);
-        }
-    }
-
-    /// The list of IANA suite names at `pointer`, one entry at a time; for a component
-    /// with a CIS item, a list that is absent or empty too.
-    pub fn cipher_suites(&mut self, pointer: &str, what: &str, component: Component) {
-        let entries = self.list(pointer);
+    /// A list of IANA suite names at `at`, one entry at a time (entries that are no
+    /// string are left out).
+    pub fn suite_entries(
+        &mut self,
+        at: &Pointer,
+        entries: &[Option<&str>],
+        what: &str,
+        component: Component,
+    ) {
         for (i, entry) in entries.iter().enumerate() {
-            if let Some(suite) = entry.as_str() {
-                let at = Pointer::parse(pointer).at(i);
-                self.suites(&at, what, &[suite], component);
+            if let Some(suite) = entry {
+                self.suites(&at.at(i), what, &[suite], component);
             }
-        }
-        if entries.is_empty() {
-            self.suites_unset(self.nearest(pointer), what, component);
         }
     }
 
@@ -204,29 +171,4 @@ impl<'a> Judge<'a> {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use tollgate_sdk::serde_json::json;
-
-    #[test]
-    fn nearest_climbs_to_the_deepest_existing_node() {
-        let object = Object::new(
-            0,
-            "t.yaml".into(),
-            json!({"kind": "Route", "spec": {"to": {"name": "web"}}}),
-        )
-        .unwrap();
-        let (mut findings, mut seen) = (Vec::new(), Seen::default());
-        let judge = Judge {
-            object: &object,
-            findings: &mut findings,
-            seen: &mut seen,
-        };
-        assert_eq!(judge.nearest("/spec/tls/termination").as_str(), "/spec");
-        assert_eq!(judge.nearest("/spec/to/name").as_str(), "/spec/to/name");
-        assert_eq!(judge.nearest("/metadata/annotations").as_str(), "");
-    }
 }

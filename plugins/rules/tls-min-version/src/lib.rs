@@ -34,9 +34,10 @@
 //!
 //! One module per dialect family ([`ingress`], [`cloud`], [`mesh`], [`control_plane`],
 //! [`environment`], [`openshift`], [`monitoring`]), each with its own tests, adding the
-//! kinds it knows to [`judge::Judge`], the per-object context that reads fields and
-//! reports. Findings point only at fields that exist: what is missing is reported at its
-//! nearest existing parent.
+//! kinds it knows to [`judge::Judge`], the per-object context that reports; each reads its
+//! kinds as typed serde views (see [`tollgate_sdk::typed`]), pointers only locate. Findings
+//! point only at fields that exist: what is missing is reported at its nearest existing
+//! parent.
 //!
 //! Values are parsed, not grepped: every spelling Kubernetes, Go, etcd, nginx, Istio,
 //! Traefik and OpenShift use is understood.

@@ -1,6 +1,8 @@
 //! Service meshes: Istio `Gateway` minimum versions and `DestinationRule` client TLS.
 
-use tollgate_sdk::{Check, Pointer, Value};
+use serde::Deserialize;
+use tollgate_sdk::typed::{self, object, objects, scalar, text};
+use tollgate_sdk::{Check, Pointer};
 
 use crate::judge::Judge;
 use crate::{UNKNOWN_VALUE, VERIFICATION_DISABLED, WEAK_PROTOCOL};
@@ -27,16 +29,13 @@ impl Judge<'_> {
 
     /// Istio `Gateway`: each server's `tls.minProtocolVersion` (`TLS_AUTO` is the safe default).
     pub fn istio_gateway(&mut self) {
-        for (i, server) in self.list("/spec/servers").iter().enumerate() {
-            let Some(version) = server
-                .pointer("/tls/minProtocolVersion")
-                .and_then(Value::as_str)
-            else {
+        let gateway: Gateway = typed::read(self.object.value());
+        let servers = gateway.spec.and_then(|spec| spec.servers);
+        for (i, server) in servers.into_iter().flatten().enumerate() {
+            let version = server.tls.and_then(|tls| tls.min_protocol_version);
+            let Some(version) = version.filter(|v| *v != "TLS_AUTO") else {
                 continue;
             };
-            if version == "TLS_AUTO" {
-                continue;
-            }
             let at = Pointer::root()
                 .path(["spec", "servers"])
                 .at(i)
@@ -53,19 +52,21 @@ impl Judge<'_> {
     /// Istio `DestinationRule`: client TLS that skips verification, or plaintext to a host
     /// outside the cluster.
     pub fn istio_destination_rule(&mut self) {
-        let host = self.text("/spec/host").unwrap_or("");
+        let rule: DestinationRule = typed::read(self.object.value());
+        let spec = rule.spec.unwrap_or_default();
+        let host = spec.host.unwrap_or("");
         let external = host.contains('.')
             && !host.contains('*')
             && !CLUSTER_SUFFIXES.iter().any(|s| host.ends_with(s));
-        for (at, tls) in self.traffic_policies() {
-            if tls.get("insecureSkipVerify").and_then(Value::as_bool) == Some(true) {
+        for (at, tls) in traffic_policies(&spec) {
+            if tls.insecure_skip_verify == Some(true) {
                 self.report(
                     VERIFICATION_DISABLED,
                     at.at("insecureSkipVerify"),
                     format!("insecureSkipVerify is true: the certificate of {host} is not verified; remove it and set caCertificates"),
                 );
             }
-            if external && tls.get("mode").and_then(Value::as_str) == Some("DISABLE") {
+            if external && tls.mode == Some("DISABLE") {
                 self.report(
                     VERIFICATION_DISABLED,
                     at.at("mode"),
@@ -76,35 +77,114 @@ impl Judge<'_> {
     }
 }
 
-impl<'a> Judge<'a> {
-    /// Every `tls` block of a DestinationRule (top level, per port, per subset) that is an
-    /// object, with its pointer.
-    fn traffic_policies(&self) -> Vec<(Pointer, &'a Value)> {
-        let spec = Pointer::root().at("spec");
-        let mut policies = tls_blocks(spec.at("trafficPolicy"), self.value("/spec/trafficPolicy"));
-        for (i, subset) in self.list("/spec/subsets").iter().enumerate() {
-            let at = spec.at("subsets").at(i).at("trafficPolicy");
-            policies.extend(tls_blocks(at, subset.get("trafficPolicy")));
-        }
-        policies
+/// Every `tls` block of a DestinationRule (top level, per port, per subset) that is an
+/// object, with its pointer.
+fn traffic_policies<'s, 'a>(
+    spec: &'s DestinationRuleSpec<'a>,
+) -> Vec<(Pointer, &'s ClientTls<'a>)> {
+    let at = Pointer::root().at("spec");
+    let mut policies = tls_blocks(at.at("trafficPolicy"), spec.traffic_policy.as_ref());
+    for (i, subset) in spec.subsets.iter().flatten().enumerate() {
+        let subset_at = at.at("subsets").at(i).at("trafficPolicy");
+        policies.extend(tls_blocks(subset_at, subset.traffic_policy.as_ref()));
     }
+    policies
 }
 
 /// The `tls` blocks of one traffic policy at `at`: its own and each port's.
-fn tls_blocks(at: Pointer, policy: Option<&Value>) -> Vec<(Pointer, &Value)> {
+fn tls_blocks<'s, 'a>(
+    at: Pointer,
+    policy: Option<&'s TrafficPolicy<'a>>,
+) -> Vec<(Pointer, &'s ClientTls<'a>)> {
     let Some(policy) = policy else {
         return Vec::new();
     };
-    let ports = policy.get("portLevelSettings").and_then(Value::as_array);
-    let port_tls = ports
-        .into_iter()
-        .flatten()
-        .enumerate()
-        .map(|(i, port)| (at.at("portLevelSettings").at(i).at("tls"), port.get("tls")));
-    std::iter::once((at.at("tls"), policy.get("tls")))
+    let ports = policy.port_level_settings.iter().flatten().enumerate();
+    let port_tls = ports.map(|(i, port)| (at.at("portLevelSettings").at(i).at("tls"), &port.tls));
+    std::iter::once((at.at("tls"), &policy.tls))
         .chain(port_tls)
-        .filter_map(|(at, tls)| Some((at, tls.filter(|t| t.is_object())?)))
+        .filter_map(|(at, tls)| Some((at, tls.as_ref()?)))
         .collect()
+}
+
+/// An Istio `Gateway`'s servers (read leniently, see [`tollgate_sdk::typed`]).
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Gateway<'a> {
+    #[serde(borrow, deserialize_with = "object")]
+    spec: Option<GatewaySpec<'a>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct GatewaySpec<'a> {
+    #[serde(borrow, deserialize_with = "objects")]
+    servers: Option<Vec<Server<'a>>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Server<'a> {
+    #[serde(borrow, deserialize_with = "object")]
+    tls: Option<ServerTls<'a>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct ServerTls<'a> {
+    #[serde(borrow, deserialize_with = "text")]
+    min_protocol_version: Option<&'a str>,
+}
+
+/// An Istio `DestinationRule`: its host and client TLS settings.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct DestinationRule<'a> {
+    #[serde(borrow, deserialize_with = "object")]
+    spec: Option<DestinationRuleSpec<'a>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct DestinationRuleSpec<'a> {
+    #[serde(borrow, deserialize_with = "text")]
+    host: Option<&'a str>,
+    #[serde(borrow, deserialize_with = "object")]
+    traffic_policy: Option<TrafficPolicy<'a>>,
+    #[serde(borrow, deserialize_with = "objects")]
+    subsets: Option<Vec<Subset<'a>>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct Subset<'a> {
+    #[serde(borrow, deserialize_with = "object")]
+    traffic_policy: Option<TrafficPolicy<'a>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct TrafficPolicy<'a> {
+    #[serde(borrow, deserialize_with = "object")]
+    tls: Option<ClientTls<'a>>,
+    #[serde(borrow, deserialize_with = "objects")]
+    port_level_settings: Option<Vec<PortTrafficPolicy<'a>>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct PortTrafficPolicy<'a> {
+    #[serde(borrow, deserialize_with = "object")]
+    tls: Option<ClientTls<'a>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct ClientTls<'a> {
+    #[serde(borrow, deserialize_with = "text")]
+    mode: Option<&'a str>,
+    #[serde(deserialize_with = "scalar")]
+    insecure_skip_verify: Option<bool>,
 }
 
 #[cfg(test)]
@@ -168,6 +248,27 @@ mod tests {
                 ),
             ]
             .concat()
+        );
+    }
+
+    #[test]
+    fn odd_entries_are_skipped_and_the_rest_judged() {
+        let rule = json!({"apiVersion": "networking.istio.io/v1", "kind": "DestinationRule",
+            "metadata": {"name": "d"}, "spec": {"host": "api.example.com",
+            "trafficPolicy": {"tls": "x", "portLevelSettings": ["x", {"tls": {"mode": "DISABLE", "insecureSkipVerify": "true"}}]},
+            "subsets": [null, {"trafficPolicy": []}]}});
+        assert_eq!(
+            found(rule),
+            one(
+                "verification-disabled",
+                "/spec/trafficPolicy/portLevelSettings/1/tls/mode"
+            )
+        );
+        let gateway = json!({"apiVersion": "networking.istio.io/v1", "kind": "Gateway", "metadata": {"name": "g"},
+            "spec": {"servers": ["x", {"tls": {"minProtocolVersion": 1}}, {"tls": {"minProtocolVersion": "TLSV1_0"}}]}});
+        assert_eq!(
+            found(gateway),
+            one("weak-protocol", "/spec/servers/2/tls/minProtocolVersion")
         );
     }
 }

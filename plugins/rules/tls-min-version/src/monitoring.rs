@@ -3,17 +3,13 @@
 //! they scrape without verifying certificates.
 
 use base64::{Engine, engine::general_purpose::STANDARD};
-use tollgate_sdk::{Check, Pointer, Value};
+use serde::Deserialize;
+use tollgate_sdk::typed::{self, TextMap, object, objects, present_object, scalar, text, text_map};
+use tollgate_sdk::{Check, Object, Pointer};
 
 use crate::VERIFICATION_DISABLED;
 use crate::judge::Judge;
 use crate::scrape::{self, SkipVerify};
-
-/// Where each operator kind keeps its `tlsConfig` blocks: a list of endpoints, or one.
-enum Endpoints {
-    List(&'static str),
-    Single,
-}
 
 impl Judge<'_> {
     /// Judges Prometheus-operator targets and the Prometheus configurations ConfigMaps
@@ -34,37 +30,14 @@ impl Judge<'_> {
     /// `tlsConfig.insecureSkipVerify: true` on a Prometheus-operator scrape target; a
     /// monitor with a `tlsConfig` is judged.
     pub fn prometheus_operator_target(&mut self) {
-        let endpoints = match self.object.kind.as_str() {
-            "ServiceMonitor" => Endpoints::List("endpoints"),
-            "PodMonitor" => Endpoints::List("podMetricsEndpoints"),
-            _ => Endpoints::Single,
-        };
-        let targets: Vec<(Pointer, &Value)> = match endpoints {
-            Endpoints::List(field) => {
-                let list = self.list(&format!("/spec/{field}"));
-                let at = Pointer::root().path(["spec", field]);
-                list.iter()
-                    .enumerate()
-                    .map(|(i, e)| (at.at(i), e))
-                    .collect()
-            }
-            Endpoints::Single => self
-                .value("/spec")
-                .map(|spec| (Pointer::root().at("spec"), spec))
-                .into_iter()
-                .collect(),
-        };
-        if targets.iter().any(|(_, t)| t.get("tlsConfig").is_some()) {
+        let targets = scrape_targets(self.object);
+        if targets.iter().any(|(_, t)| t.tls_config.is_some()) {
             self.judged(&[VERIFICATION_DISABLED]);
         }
         for (at, target) in targets {
-            if target
-                .pointer("/tlsConfig/insecureSkipVerify")
-                .and_then(Value::as_bool)
-                == Some(true)
-            {
-                let port = target.get("port").and_then(Value::as_str);
-                let which = port.map_or(String::new(), |p| format!(" port {p}"));
+            let tls = target.tls_config.unwrap_or_default();
+            if tls.insecure_skip_verify == Some(true) {
+                let which = target.port.map_or(String::new(), |p| format!(" port {p}"));
                 self.report(
                     VERIFICATION_DISABLED,
                     at.path(["tlsConfig", "insecureSkipVerify"]),
@@ -76,33 +49,21 @@ impl Judge<'_> {
 
     /// Prometheus configurations in a ConfigMap's `data`.
     pub fn configmap_scrape_configs(&mut self) {
-        let entries = self.string_entries("data", |text| Some(text.to_owned()));
+        let maps: ConfigData = typed::read(self.object.value());
+        let entries = string_entries(maps.data, |text| Some(text.to_owned()));
         self.scrape_configs("data", entries);
     }
 
     /// Prometheus configurations in a Secret's `stringData` or (base64) `data`. Nothing of
     /// the Secret is ever quoted.
     pub fn secret_scrape_configs(&mut self) {
-        let plain = self.string_entries("stringData", |text| Some(text.to_owned()));
-        let encoded = self.string_entries("data", |text| {
+        let maps: ConfigData = typed::read(self.object.value());
+        let plain = string_entries(maps.string_data, |text| Some(text.to_owned()));
+        let encoded = string_entries(maps.data, |text| {
             String::from_utf8(STANDARD.decode(text.trim()).ok()?).ok()
         });
         self.scrape_configs("stringData", plain);
         self.scrape_configs("data", encoded);
-    }
-
-    /// The string entries of the map `field`, each read by `read` (entries it refuses are
-    /// skipped).
-    fn string_entries(
-        &self,
-        field: &str,
-        read: impl Fn(&str) -> Option<String>,
-    ) -> Vec<(String, String)> {
-        let map = self.value(&format!("/{field}")).and_then(Value::as_object);
-        map.into_iter()
-            .flatten()
-            .filter_map(|(key, value)| Some((key.clone(), read(value.as_str()?)?)))
-            .collect()
     }
 
     /// Reports each place the Prometheus configurations among `entries` skip verification;
@@ -138,6 +99,95 @@ impl Judge<'_> {
         let finding = VERIFICATION_DISABLED.at(self.object, at, message);
         self.findings.push(finding.with_identity(identity));
     }
+}
+
+/// The scrape targets of a Prometheus-operator object, each with its pointer: the
+/// endpoints of a ServiceMonitor or PodMonitor, the spec itself of the other kinds.
+fn scrape_targets(object: &Object) -> Vec<(Pointer, ScrapeTarget<'_>)> {
+    let value = object.value();
+    let spec = Pointer::root().at("spec");
+    let field = match object.kind.as_str() {
+        "ServiceMonitor" => "endpoints",
+        "PodMonitor" => "podMetricsEndpoints",
+        _ => {
+            let single: SingleTarget = typed::read(value);
+            return single
+                .spec
+                .map(|target| (spec, target))
+                .into_iter()
+                .collect();
+        }
+    };
+    let monitor: Monitor = typed::read(value);
+    let monitor_spec = monitor.spec.unwrap_or_default();
+    let list = match field {
+        "endpoints" => monitor_spec.endpoints,
+        _ => monitor_spec.pod_metrics_endpoints,
+    };
+    let at = spec.at(field);
+    let targets = list.into_iter().flatten().enumerate();
+    targets.map(|(i, target)| (at.at(i), target)).collect()
+}
+
+/// The string entries of a map, each read by `read` (entries it refuses are skipped).
+fn string_entries(map: TextMap, read: impl Fn(&str) -> Option<String>) -> Vec<(String, String)> {
+    map.into_iter()
+        .flatten()
+        .filter_map(|(key, value)| Some((key.to_owned(), read(value?)?)))
+        .collect()
+}
+
+/// A ServiceMonitor or PodMonitor: its list of endpoints (read leniently, see
+/// [`tollgate_sdk::typed`]).
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Monitor<'a> {
+    #[serde(borrow, deserialize_with = "object")]
+    spec: Option<MonitorSpec<'a>>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct MonitorSpec<'a> {
+    #[serde(borrow, deserialize_with = "objects")]
+    endpoints: Option<Vec<ScrapeTarget<'a>>>,
+    #[serde(borrow, deserialize_with = "objects")]
+    pod_metrics_endpoints: Option<Vec<ScrapeTarget<'a>>>,
+}
+
+/// A Probe or ScrapeConfig, whose spec is its one target (`Some` whenever it is there).
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct SingleTarget<'a> {
+    #[serde(borrow, deserialize_with = "present_object")]
+    spec: Option<ScrapeTarget<'a>>,
+}
+
+/// A scrape target: `tlsConfig` is `Some` whenever it is there (`null` included).
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct ScrapeTarget<'a> {
+    #[serde(deserialize_with = "present_object")]
+    tls_config: Option<TlsConfig>,
+    #[serde(borrow, deserialize_with = "text")]
+    port: Option<&'a str>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct TlsConfig {
+    #[serde(deserialize_with = "scalar")]
+    insecure_skip_verify: Option<bool>,
+}
+
+/// The string maps of a ConfigMap or Secret.
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct ConfigData<'a> {
+    #[serde(borrow, deserialize_with = "text_map")]
+    data: TextMap<'a>,
+    #[serde(borrow, deserialize_with = "text_map")]
+    string_data: TextMap<'a>,
 }
 
 #[cfg(test)]
@@ -185,6 +235,16 @@ mod tests {
         let traps = json!([{"tlsConfig": {"insecureSkipVerify": false}},
                            {"tlsConfig": {"insecureSkipVerify": "true"}}, {"port": "web"}]);
         assert!(found(monitor("ServiceMonitor", json!({"endpoints": traps}))).is_empty());
+        let odd = json!(["x", null, {"tlsConfig": null, "port": 1},
+                         {"port": 8443, "tlsConfig": {"insecureSkipVerify": true}}]);
+        assert_eq!(
+            found(monitor("ServiceMonitor", json!({"endpoints": odd}))),
+            one(
+                "verification-disabled",
+                "/spec/endpoints/3/tlsConfig/insecureSkipVerify"
+            )
+        );
+        assert!(found(monitor("Probe", json!("x"))).is_empty());
     }
 
     const PROMETHEUS_YML: &str = "scrape_configs:\n- job_name: kubelet\n  scheme: https\n  tls_config:\n    insecure_skip_verify: true\n- job_name: node\n  tls_config:\n    ca_file: /ca.crt\n";
