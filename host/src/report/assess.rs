@@ -269,7 +269,8 @@ fn plural(n: usize) -> &'static str {
 mod tests {
     use super::*;
     use crate::report::{
-        CheckCoverage, CheckRecord, LocationRecord, Severity, WaiverRecord, WaiverSource,
+        CheckCoverage, CheckRecord, LocationRecord, RuleSource, Severity, WaiverRecord,
+        WaiverSource,
     };
 
     fn cc61() -> ControlRef {
@@ -294,7 +295,7 @@ mod tests {
                 remediation: "r".into(),
                 controls: vec![cc61()],
             }],
-            source: "builtin".into(),
+            source: RuleSource::Builtin,
             sha256: "0".repeat(64),
             status,
             findings: 0,

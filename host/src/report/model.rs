@@ -279,7 +279,42 @@ pub struct PluginRecord {
     pub id: String,
     pub version: String,
     pub sha256: String,
-    pub source: String,
+    pub source: RuleSource,
+}
+
+/// Where a rule came from: built into tollgate, or a plugin file (`--plugin`, or pinned
+/// in the config). Written as `builtin` or the file's path.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(from = "String", into = "String")]
+#[schemars(with = "String")]
+pub enum RuleSource {
+    Builtin,
+    File(String),
+}
+
+impl From<String> for RuleSource {
+    fn from(text: String) -> Self {
+        if text == "builtin" {
+            Self::Builtin
+        } else {
+            Self::File(text)
+        }
+    }
+}
+
+impl From<RuleSource> for String {
+    fn from(source: RuleSource) -> Self {
+        source.to_string()
+    }
+}
+
+impl std::fmt::Display for RuleSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Builtin => f.write_str("builtin"),
+            Self::File(path) => f.write_str(path),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -331,8 +366,8 @@ pub struct RuleResult {
     pub description: String,
     /// Every check of the rule, with the controls its findings break.
     pub checks: Vec<CheckRecord>,
-    /// `builtin` or the path of the `--plugin` file.
-    pub source: String,
+    /// `builtin` or the path of the plugin file.
+    pub source: RuleSource,
     /// SHA-256 of the plugin component.
     pub sha256: String,
     /// `fail` when a finding that is not waived remains.

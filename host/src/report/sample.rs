@@ -108,7 +108,7 @@ fn rule() -> RuleResult {
             check("pod-not-selected", Severity::High, "CC6.6"),
             check("allow-all", Severity::Medium, "CC7.1"),
         ],
-        source: "builtin".into(),
+        source: RuleSource::Builtin,
         sha256: "cd".repeat(32),
         status: RuleStatus::Error,
         findings: 1,
@@ -176,7 +176,7 @@ fn evidence(tool: Tool) -> Evidence {
             id: "network-policy".into(),
             version: "1.0.0".into(),
             sha256: "cd".repeat(32),
-            source: "builtin".into(),
+            source: RuleSource::Builtin,
         }],
         git: Some(GitRecord {
             commit: "0123456789abcdef0123456789abcdef01234567".into(),

@@ -12,8 +12,8 @@ use crate::provenance;
 use crate::report::{
     CheckCoverage, CheckRecord, ConfigRecord, ControlRef, ControlResult, ErrorRecord, Evidence,
     FindingRecord, FirstSeenRecord, InputRecord, LocationRecord, NoticeRecord, PluginRecord,
-    Report, RuleResult, RuleStatus, SCHEMA_VERSION, Scope, Settings, SkippedReason, SkippedRecord,
-    Summary, Tool, WaiverEntry, WaiverRecord, WaiverSource, assess, untrusted,
+    Report, RuleResult, RuleSource, RuleStatus, SCHEMA_VERSION, Scope, Settings, SkippedReason,
+    SkippedRecord, Summary, Tool, WaiverEntry, WaiverRecord, WaiverSource, assess, untrusted,
 };
 use crate::runtime::{
     CheckInfo, File, FileLocation, Finding, Location, ObjectLocation, Plugin, PluginSource,
@@ -429,10 +429,12 @@ pub(super) fn first_seen(first: &input::git::FirstSeen) -> FirstSeenRecord {
 }
 
 /// `builtin` or the plugin file's path, as reports show it.
-fn plugin_source(source: &PluginSource) -> String {
+fn plugin_source(source: &PluginSource) -> RuleSource {
     match source {
-        PluginSource::Builtin(_) => "builtin".into(),
-        PluginSource::File(path) | PluginSource::Pinned(path) => path.display().to_string(),
+        PluginSource::Builtin(_) => RuleSource::Builtin,
+        PluginSource::File(path) | PluginSource::Pinned(path) => {
+            RuleSource::File(path.display().to_string())
+        }
     }
 }
 

@@ -232,7 +232,8 @@ impl Verdict {
     }
 
     /// Records the objects `check` judged, whether or not it found a violation in them:
-    /// the scope its controls' status rests on. Nothing judged records nothing.
+    /// the scope its controls' status rests on. Nothing judged records nothing. A check's
+    /// objects are kept as a set: in order of position, each once.
     pub fn judged<'a>(
         mut self,
         check: &Check,

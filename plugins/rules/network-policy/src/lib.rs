@@ -447,7 +447,7 @@ mod tests {
             [
                 judged("unreadable-selector", &[2]),
                 judged("allow-all", &[2]),
-                judged("namespace-without-policy", &[3, 0, 1]),
+                judged("namespace-without-policy", &[0, 1, 3]),
                 judged("pod-not-selected", &[1]),
                 judged("egress-unrestricted", &[1]),
             ]

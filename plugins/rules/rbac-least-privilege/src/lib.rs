@@ -978,7 +978,7 @@ mod tests {
             .chain(BINDING_CHECKS.iter().map(|c| (c.id.to_owned(), vec![1])))
             .chain([
                 ("automount-token".to_owned(), vec![2]),
-                ("default-service-account".to_owned(), vec![2, 1]),
+                ("default-service-account".to_owned(), vec![1, 2]),
             ])
             .collect();
         expected.sort();
