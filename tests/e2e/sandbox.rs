@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use pretty_assertions::assert_eq;
 use serde_json::Value;
 
-use crate::util::{errors, findings, run, scan_json, statuses, test_plugin};
+use crate::util::{Run, errors, findings, run, scan_json, statuses, test_plugin, tollgate};
 
 /// The findings and rule statuses of the same scan without any extra plugin: what the
 /// other rules must still report next to a hostile one.
@@ -289,14 +289,31 @@ fn memories_and_tables_count_together_against_the_memory_limit() {
     // 58 MiB of memory and 8 MiB of table: each under 64 MiB, together over it.
     let dir = tempfile::tempdir().unwrap();
     let calm = inflated_calm(dir.path(), 1, 58, 1, 1 << 20);
-    let refused = run(&[
-        "scan",
-        "rbac/violating.yaml",
-        "--plugin",
-        calm.to_str().unwrap(),
-        "--plugin-memory",
-        "64",
-    ]);
+    // A cache of its own: whether the component's `info()` is cached decides when it is
+    // first instantiated, and so where the limit stops it.
+    let scan = |memory: &[&str]| -> Run {
+        tollgate()
+            .env("TOLLGATE_CACHE_DIR", dir.path().join("cache"))
+            .env("TOLLGATE_CACHE_KEY", dir.path().join("cache.key"))
+            .args([
+                "scan",
+                "rbac/violating.yaml",
+                "--format",
+                "json",
+                "--plugin",
+            ])
+            .arg(&calm)
+            .args(memory)
+            .output()
+            .unwrap()
+            .into()
+    };
+    let stopped = format!(
+        "plugin {} exceeded its memory limit of 64 MiB and was stopped",
+        calm.display()
+    );
+    // Not yet cached: loading it asks its `info()`, and the whole run is refused.
+    let refused = scan(&["--plugin-memory", "64"]);
     assert_eq!(refused.code, 2);
     assert_eq!(refused.stdout, "");
     assert_eq!(
@@ -308,16 +325,9 @@ fn memories_and_tables_count_together_against_the_memory_limit() {
     );
 
     // With room for both, the same component runs and the other rules are undisturbed.
-    let (code, report) = scan_json(&[
-        "rbac/violating.yaml",
-        "--plugin",
-        calm.to_str().unwrap(),
-        "--plugin-memory",
-        "128",
-        "--plugin-memory-total",
-        "256",
-    ]);
-    assert_eq!(code, 1);
+    let roomy = scan(&["--plugin-memory", "128", "--plugin-memory-total", "256"]);
+    assert_eq!(roomy.code, 1, "{}", roomy.stderr);
+    let report: Value = serde_json::from_str(&roomy.stdout).unwrap();
     let (others, rules) = undisturbed("rbac/violating.yaml");
     assert_eq!(findings(&report), others);
     assert_eq!(builtin_statuses(&report), rules);
@@ -325,6 +335,14 @@ fn memories_and_tables_count_together_against_the_memory_limit() {
         statuses(&report).iter().find(|(id, _)| id == "test-calm"),
         Some(&("test-calm".to_owned(), "pass".to_owned()))
     );
+
+    // Its `info()` now cached, it is first instantiated to check: the limit stops that
+    // call, an error of the run (exit 2) beside the other rules' findings.
+    let failed = scan(&["--plugin-memory", "64"]);
+    assert_eq!(failed.code, 2, "{}", failed.stderr);
+    let report: Value = serde_json::from_str(&failed.stdout).unwrap();
+    assert_eq!(findings(&report), others);
+    assert_eq!(errors(&report), [format!("[test-calm] {stopped}")]);
 }
 
 #[test]
