@@ -368,8 +368,11 @@ fn map_code(
     digest: &[u8; DIGEST_BYTES],
 ) -> Result<Component, String> {
     let file = fs::File::open(path).map_err(|e| format!("cannot be read ({e})"))?;
-    let mapped = Mapped::of(&file).map_err(|e| format!("cannot be mapped ({e})"))?;
-    if Sha256::digest(mapped.bytes()).as_slice() != digest {
+    // SAFETY: a private, read-only mapping of a file that is never rewritten in place
+    // (entries are replaced by rename), so its bytes do not change under the borrow.
+    let mapped =
+        unsafe { memmap2::Mmap::map(&file) }.map_err(|e| format!("cannot be mapped ({e})"))?;
+    if Sha256::digest(&mapped[..]).as_slice() != digest {
         return Err(UNAUTHENTIC.to_owned());
     }
     let opened = PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()));
@@ -381,57 +384,9 @@ fn map_code(
     let component = if opened.exists() {
         unsafe { Component::deserialize_file(engine, &opened) }
     } else {
-        unsafe { Component::deserialize(engine, mapped.bytes()) }
+        unsafe { Component::deserialize(engine, &mapped) }
     };
     component.map_err(|e| format!("was refused by wasmtime ({e})"))
-}
-
-/// A file mapped read-only, unmapped when dropped.
-struct Mapped {
-    ptr: *mut std::ffi::c_void,
-    len: usize,
-}
-
-impl Mapped {
-    fn of(file: &fs::File) -> std::io::Result<Self> {
-        let len = usize::try_from(file.metadata()?.len()).map_err(std::io::Error::other)?;
-        if len == 0 {
-            return Ok(Self {
-                ptr: std::ptr::null_mut(),
-                len,
-            });
-        }
-        // SAFETY: a fresh private, read-only mapping of a whole file, at an address the
-        // kernel chooses; it aliases nothing of this program's.
-        let ptr = unsafe {
-            rustix::mm::mmap(
-                std::ptr::null_mut(),
-                len,
-                rustix::mm::ProtFlags::READ,
-                rustix::mm::MapFlags::PRIVATE,
-                file,
-                0,
-            )
-        }?;
-        Ok(Self { ptr, len })
-    }
-
-    fn bytes(&self) -> &[u8] {
-        if self.len == 0 {
-            return &[];
-        }
-        // SAFETY: `ptr` maps `len` readable bytes until `self` is dropped.
-        unsafe { std::slice::from_raw_parts(self.ptr.cast(), self.len) }
-    }
-}
-
-impl Drop for Mapped {
-    fn drop(&mut self) {
-        if self.len > 0 {
-            // SAFETY: unmaps exactly the mapping `of` made, which nothing borrows any more.
-            let _ = unsafe { rustix::mm::munmap(self.ptr, self.len) };
-        }
-    }
 }
 
 /// Writes an entry, each file atomically (a temporary file, then a rename), the code
