@@ -13,15 +13,7 @@ import os
 import random
 import sys
 
-WORDS = ("config server client request response handler value index buffer stream "
-         "token_count user account deploy service cluster namespace policy version "
-         "return import export function const let if else for while match struct impl").split()
-ALNUM = "AbCdEfGhJkMnPqRsTuVwXyZ23456789aBcDeFgHjKmNpQrStUvWxYz"
-B32 = "ABCDEFGHJKMNPQRSTUVWXYZ234567"
-
-
-def filler(rng, n, alphabet):
-    return "".join(rng.choice(alphabet) for _ in range(n))
+from textgen import ALNUM, B32, filler, line
 
 
 def planted(rng):
@@ -35,18 +27,6 @@ def planted(rng):
     if kind == 3:
         return f"DATABASE_URL=postgres://app:{filler(rng, 16, ALNUM)}@db.internal/shop"
     return f'client_secret = "{filler(rng, 28, ALNUM)}"'
-
-
-def line(rng):
-    shape = rng.randrange(4)
-    words = " ".join(rng.choice(WORDS) for _ in range(rng.randrange(3, 12)))
-    if shape == 0:
-        return f"    let {rng.choice(WORDS)} = {rng.choice(WORDS)}({words});"
-    if shape == 1:
-        return f"{rng.choice(WORDS)}: {words}"
-    if shape == 2:
-        return f"# {words}"
-    return f"    {rng.choice(WORDS)}_{rng.randrange(1000)} = \"{words}\""
 
 
 def main():
