@@ -6,34 +6,14 @@
 use pretty_assertions::assert_eq;
 use serde_json::Value;
 
-use crate::util::{run, scan_json};
-
-/// `framework id status` for every control of `frameworks`.
-fn control_statuses(report: &Value, frameworks: &[&str]) -> Vec<String> {
-    report["controls"]
-        .as_array()
-        .expect("controls array")
-        .iter()
-        .filter(|c| frameworks.contains(&c["framework"].as_str().unwrap()))
-        .map(|c| {
-            format!(
-                "{} {} {}",
-                c["framework"].as_str().unwrap(),
-                c["id"].as_str().unwrap(),
-                c["status"].as_str().unwrap()
-            )
-        })
-        .collect()
-}
+use crate::util::{control, control_statuses, run, scan_json};
 
 /// The basis of one control.
 fn basis(report: &Value, framework: &str, id: &str) -> String {
-    let controls = report["controls"].as_array().expect("controls array");
-    let control = controls
-        .iter()
-        .find(|c| c["framework"] == framework && c["id"] == id)
-        .unwrap_or_else(|| panic!("no control {framework} {id}"));
-    control["basis"].as_str().unwrap().to_owned()
+    control(report, framework, id)["basis"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 /// One nginx Deployment (its own service account, no token) and a default-deny policy: no
@@ -88,15 +68,9 @@ fn an_nginx_deployment_and_a_default_deny_policy_satisfy_only_what_they_evidence
         basis(&report, "soc2", "CC6.7"),
         "its rules ran, but the input held nothing they judge for it"
     );
-    let scope = report["controls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["framework"] == "cis-kubernetes" && c["id"] == "5.3.2")
-        .map(|c| c["scope"].clone());
     assert_eq!(
-        scope,
-        Some(serde_json::json!({"objects": {"Deployment": 1}, "files": 0}))
+        control(&report, "cis-kubernetes", "5.3.2")["scope"],
+        serde_json::json!({"objects": {"Deployment": 1}, "files": 0})
     );
 }
 
@@ -531,12 +505,7 @@ fn a_merge_keeps_controls_partial_when_a_shard_did_not_run_their_rules() {
     let merged = run(&["report", "merge", &subset, &full, "--format", "json"]);
     let report: Value = serde_json::from_str(&merged.stdout).unwrap();
     let status = |id: &str| {
-        let control = report["controls"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["framework"] == "iso27001" && c["id"] == id)
-            .unwrap();
+        let control = control(&report, "iso27001", id);
         (
             control["status"].as_str().unwrap().to_owned(),
             control["basis"].as_str().unwrap().to_owned(),

@@ -8,7 +8,7 @@ use pretty_assertions::assert_eq;
 use serde_json::Value;
 
 use crate::git::Repo;
-use crate::util::{Run, errors, findings, fixtures, scan_json, tollgate};
+use crate::util::{Run, control, errors, findings, fixtures, scan_json, tollgate};
 
 /// `(path, reason)` of every skipped file.
 fn skipped(report: &Value) -> Vec<(String, String)> {
@@ -39,13 +39,8 @@ fn notices(report: &Value) -> Vec<(String, String)> {
 }
 
 /// The status of one control, with its basis.
-fn control(report: &Value, framework: &str, id: &str) -> (String, String) {
-    let control = report["controls"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["framework"] == framework && c["id"] == id)
-        .unwrap_or_else(|| panic!("control {framework} {id}"));
+fn control_status(report: &Value, framework: &str, id: &str) -> (String, String) {
+    let control = control(report, framework, id);
     let text = |key: &str| control[key].as_str().unwrap().to_owned();
     (text("status"), text("basis"))
 }
@@ -107,7 +102,7 @@ fn a_walk_skips_what_is_not_kubernetes_and_names_the_chart_it_cannot_render() {
     assert_eq!(report["summary"]["files"], 13);
     // What the unrendered chart would define was not judged: never `satisfied`.
     assert_eq!(
-        control(&report, "cis-kubernetes", "5.1.9"),
+        control_status(&report, "cis-kubernetes", "5.1.9"),
         (
             "not-assessed".into(),
             "1 Helm chart was not rendered, so the objects it would define were not judged".into()

@@ -2,7 +2,7 @@
 
 use pretty_assertions::assert_eq;
 
-use crate::util::{findings, scan_json};
+use crate::util::{control, findings, scan_json};
 
 /// One test per fixture: the rule, the input, and every finding expected, exactly.
 macro_rules! fixtures {
@@ -195,12 +195,10 @@ cis_cipher_items! {
 fn cis_cipher_statuses(path: &str, expected: [&str; 2]) {
     let (_, report) = scan_json(&[path, "--rule", "tls-min-version"]);
     let status = |id: &str| {
-        let controls = report["controls"].as_array().unwrap();
-        let control = controls
-            .iter()
-            .find(|c| c["framework"] == "cis-kubernetes" && c["id"] == id)
-            .unwrap_or_else(|| panic!("no control cis-kubernetes {id}"));
-        control["status"].as_str().unwrap().to_owned()
+        control(&report, "cis-kubernetes", id)["status"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     };
     assert_eq!([status("1.2.29"), status("4.2.12")], expected);
 }

@@ -181,6 +181,35 @@ pub fn statuses(report: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The control `framework` `id` of the report.
+pub fn control<'a>(report: &'a Value, framework: &str, id: &str) -> &'a Value {
+    report["controls"]
+        .as_array()
+        .expect("controls array")
+        .iter()
+        .find(|c| c["framework"] == framework && c["id"] == id)
+        .unwrap_or_else(|| panic!("no control {framework} {id}"))
+}
+
+/// `framework id status` for every control of the report, in report order, keeping
+/// those of `frameworks` (every framework when it is empty).
+pub fn control_statuses(report: &Value, frameworks: &[&str]) -> Vec<String> {
+    report["controls"]
+        .as_array()
+        .expect("controls array")
+        .iter()
+        .filter(|c| frameworks.is_empty() || frameworks.contains(&c["framework"].as_str().unwrap()))
+        .map(|c| {
+            format!(
+                "{} {} {}",
+                c["framework"].as_str().unwrap(),
+                c["id"].as_str().unwrap(),
+                c["status"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
 /// Commits everything in `dir` to a new Git repository, as a fixed test author.
 pub fn commit_all(dir: &std::path::Path) {
     for args in [
