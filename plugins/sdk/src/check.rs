@@ -143,7 +143,7 @@ impl Check {
         self.finding(
             Location::Object(ObjectLocation {
                 document: object.position,
-                pointer: pointer.nearest_in(object.value()).into(),
+                pointer: object.nearest(&pointer).into(),
             }),
             message,
             identity,

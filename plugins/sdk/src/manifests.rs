@@ -1,11 +1,18 @@
-//! The manifest set as rules see it: every object's identity at hand, its content parsed
-//! only when a rule looks at it (most rules judge a few kinds out of many).
+//! The manifest set as rules see it: every object's identity at hand, its content read
+//! only when a rule looks at it (most rules judge a few kinds out of many), straight from
+//! its JSON text into the typed view the rule asks for.
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 
+use serde::Deserialize;
 use serde_json::Value;
 
-use crate::{CheckError, Document, ManifestSet};
+use crate::typed::{self, TextMap, object, text_map};
+use crate::{CheckError, Document, ManifestSet, Pointer};
+
+/// Labels or annotations: `(key, value)` in key order, the values that are strings.
+pub type Labels<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
 
 /// The whole set of Kubernetes objects handed to `check-manifests`.
 #[derive(Debug)]
@@ -29,7 +36,27 @@ pub struct Object {
     /// `metadata.namespace` as written; see [`Manifests::namespace_of`].
     pub namespace: Option<String>,
     json: String,
+    /// The parsed object, only for rules that ask for it ([`Object::value`]) and objects
+    /// whose strings [`Object::read`] cannot borrow.
     value: OnceCell<Value>,
+}
+
+/// An object's `metadata`, the maps the SDK reads from it.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Metadata<'a> {
+    #[serde(borrow, deserialize_with = "text_map")]
+    labels: TextMap<'a>,
+    #[serde(borrow, deserialize_with = "text_map")]
+    annotations: TextMap<'a>,
+}
+
+/// An object read for its `metadata` only.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct WithMetadata<'a> {
+    #[serde(borrow, deserialize_with = "object")]
+    metadata: Option<Metadata<'a>>,
 }
 
 impl Manifests {
@@ -97,7 +124,7 @@ impl Object {
             kind: text("/kind").unwrap_or_default(),
             name: text("/metadata/name").unwrap_or_default(),
             namespace: text("/metadata/namespace"),
-            json: String::new(),
+            json: value.to_string(),
             value: OnceCell::from(value),
         })
     }
@@ -115,6 +142,47 @@ impl Object {
         }
     }
 
+    /// The object as the typed view `T` (see [`crate::typed`]), read straight from its
+    /// JSON text: no [`Value`] is built. An object holding a string that `T` borrows but
+    /// that is written with escapes is read from its parsed value instead, with the same
+    /// result. Text that is no JSON object breaks the host's contract and stops the plugin,
+    /// as in [`Object::value`].
+    pub fn read<'a, T: Deserialize<'a> + Default>(&'a self) -> T {
+        let mut text = serde_json::Deserializer::from_str(&self.json);
+        let read = typed::object(&mut text).and_then(|read| text.end().map(|()| read));
+        match read {
+            Ok(Some(read)) => read,
+            Ok(None) => self.broken("is not a JSON object"),
+            Err(error) if error.to_string().starts_with(typed::CANNOT_BORROW) => {
+                typed::read(self.value())
+            }
+            Err(error) => self.broken(&format!("does not read: {error}")),
+        }
+    }
+
+    /// Whether the object was parsed into a [`Value`], for tests of [`Object::read`].
+    #[cfg(test)]
+    pub(crate) fn is_parsed(&self) -> bool {
+        self.value.get().is_some()
+    }
+
+    /// Stops the plugin on an object the host should never have sent.
+    fn broken(&self, what: &str) -> ! {
+        panic!("{}: document {} {what}", self.file, self.position)
+    }
+
+    /// `pointer` if the object holds that node, else its nearest existing parent (the
+    /// root at worst), found in the JSON text.
+    pub fn nearest(&self, pointer: &Pointer) -> Pointer {
+        pointer.nearest_in_text(&self.json)
+    }
+
+    /// Whether the object holds the node `pointer` names (whatever it holds, `null`
+    /// included).
+    pub fn contains(&self, pointer: &Pointer) -> bool {
+        self.nearest(pointer) == *pointer
+    }
+
     /// The whole object, parsed on first use. The host always sends a JSON object; any
     /// other text breaks the contract and stops the plugin (its rule then reports an
     /// error, never a pass).
@@ -122,11 +190,8 @@ impl Object {
         self.value
             .get_or_init(|| match serde_json::from_str(&self.json) {
                 Ok(value @ Value::Object(_)) => value,
-                Ok(_) => panic!(
-                    "{}: document {} is not a JSON object",
-                    self.file, self.position
-                ),
-                Err(e) => panic!("{}: document {} is not JSON: {e}", self.file, self.position),
+                Ok(_) => self.broken("is not a JSON object"),
+                Err(e) => self.broken(&format!("is not JSON: {e}")),
             })
     }
 
@@ -138,16 +203,17 @@ impl Object {
     }
 
     /// `metadata.annotations[key]` when it is a string.
-    pub fn annotation(&self, key: &str) -> Option<&str> {
-        self.value()
-            .pointer("/metadata/annotations")
-            .and_then(|a| a.get(key))
-            .and_then(Value::as_str)
+    pub fn annotation(&self, key: &str) -> Option<Cow<'_, str>> {
+        let metadata = self.read::<WithMetadata>().metadata?;
+        let annotations = metadata.annotations?;
+        let (_, value) = annotations.into_iter().find(|(k, _)| k == key)?;
+        value
     }
 
     /// `metadata.labels` as string pairs (non-string values are ignored).
-    pub fn labels(&self) -> Vec<(&str, &str)> {
-        string_pairs(self.value().pointer("/metadata/labels"))
+    pub fn labels(&self) -> Labels<'_> {
+        let metadata = self.read::<WithMetadata>().metadata;
+        string_entries(metadata.and_then(|m| m.labels))
     }
 
     /// `Kind namespace/name`, `Kind name`, or `Kind` for unnamed objects, for messages.
@@ -160,16 +226,16 @@ impl Object {
     }
 }
 
-/// The string-valued entries of a JSON object (labels, annotations, selectors).
-pub(crate) fn string_pairs(value: Option<&Value>) -> Vec<(&str, &str)> {
-    value
-        .and_then(Value::as_object)
-        .map(|map| {
-            map.iter()
-                .filter_map(|(k, v)| v.as_str().map(|v| (k.as_str(), v)))
-                .collect()
-        })
-        .unwrap_or_default()
+/// Labels as `&str` pairs, e.g. to add a few more before matching them.
+pub fn pairs<'a>(labels: &'a Labels<'_>) -> Vec<(&'a str, &'a str)> {
+    let pairs = labels.iter();
+    pairs.map(|(k, v)| (k.as_ref(), v.as_ref())).collect()
+}
+
+/// The string-valued entries of a map read by [`text_map`].
+pub(crate) fn string_entries(map: TextMap<'_>) -> Labels<'_> {
+    let entries = map.into_iter().flatten();
+    entries.filter_map(|(k, v)| Some((k, v?))).collect()
 }
 
 #[cfg(test)]
@@ -204,7 +270,7 @@ mod tests {
         assert_eq!(m.namespace_of(&m.objects[0]), "default");
         assert_eq!(m.namespace_of(&m.objects[1]), "prod");
         assert_eq!(m.of_kind("Pod").count(), 1);
-        assert_eq!(m.objects[0].labels(), [("a", "b")]);
+        assert_eq!(pairs(&m.objects[0].labels()), [("a", "b")]);
         // The broken document is never parsed unless a rule looks at it.
     }
 

@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-use serde_json::Value;
+use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 /// A JSON pointer built segment by segment, escaping `~` and `/` as RFC 6901 requires.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -57,24 +58,127 @@ impl Pointer {
         &self.0
     }
 
-    /// The longest prefix of this pointer that names a node of `value`: the pointer itself
-    /// when the field exists, else its nearest existing parent (the root at worst). A
-    /// finding may only point at what the object holds.
-    pub fn nearest_in(&self, value: &Value) -> Self {
-        let mut node = value;
-        let mut end = 0;
-        for segment in self.0.split('/').skip(1) {
-            let key = segment.replace("~1", "/").replace("~0", "~");
-            let child = match node {
-                Value::Object(map) => map.get(&key),
-                Value::Array(items) => key.parse::<usize>().ok().and_then(|i| items.get(i)),
-                _ => None,
-            };
-            let Some(child) = child else { break };
-            node = child;
-            end += segment.len() + 1;
-        }
+    /// The longest prefix of this pointer that names a node of the JSON text `json`: the
+    /// pointer itself when the field exists, else its nearest existing parent (the root at
+    /// worst). A finding may only point at what the object holds. The text is walked, not
+    /// parsed into a value; text that is no JSON names nothing but the root.
+    pub fn nearest_in_text(&self, json: &str) -> Self {
+        let segments: Vec<String> = self
+            .0
+            .split('/')
+            .skip(1)
+            .map(|segment| segment.replace("~1", "/").replace("~0", "~"))
+            .collect();
+        let mut text = serde_json::Deserializer::from_str(json);
+        let depth = Depth(&segments).deserialize(&mut text).unwrap_or(0);
+        let end: usize = self
+            .0
+            .split('/')
+            .skip(1)
+            .take(depth)
+            .map(|s| s.len() + 1)
+            .sum();
         Self(self.0[..end].to_owned())
+    }
+}
+
+/// How many of the (unescaped) segments name nodes, walking down from the node read.
+/// Of duplicate keys the last counts, as in a parsed map.
+struct Depth<'s>(&'s [String]);
+
+impl<'de> DeserializeSeed<'de> for Depth<'_> {
+    type Value = usize;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<usize, D::Error> {
+        if self.0.is_empty() {
+            return IgnoredAny::deserialize(deserializer).map(|_| 0);
+        }
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Depth<'_> {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<usize, A::Error> {
+        let (wanted, below) = (&self.0[0], &self.0[1..]);
+        let mut depth = 0;
+        while let Some(found) = map.next_key_seed(KeyIs(wanted))? {
+            if found {
+                depth = 1 + map.next_value_seed(Depth(below))?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(depth)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut list: A) -> Result<usize, A::Error> {
+        let wanted = self.0[0].parse::<usize>().ok();
+        let mut depth = 0;
+        for index in 0.. {
+            let read = if Some(index) == wanted {
+                list.next_element_seed(Depth(&self.0[1..]))?
+                    .map(|d| depth = 1 + d)
+            } else {
+                list.next_element::<IgnoredAny>()?.map(drop)
+            };
+            if read.is_none() {
+                break;
+            }
+        }
+        Ok(depth)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<usize, E> {
+        Ok(0)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<usize, E> {
+        Ok(0)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<usize, E> {
+        Ok(0)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<usize, E> {
+        Ok(0)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<usize, E> {
+        Ok(0)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<usize, E> {
+        Ok(0)
+    }
+}
+
+/// Reads a map key: whether it is the one wanted.
+struct KeyIs<'s>(&'s str);
+
+impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a map key")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<bool, E> {
+        Ok(key == self.0)
     }
 }
 
@@ -111,16 +215,30 @@ mod tests {
     }
 
     #[test]
-    fn nearest_in_stops_at_the_last_existing_field() {
-        let value =
-            serde_json::json!({"spec": {"template": {"metadata": {}}, "a/b": [1, {"c~": 2}]}});
-        let nearest = |text: &str| Pointer::parse(text).nearest_in(&value).to_string();
-        assert_eq!(nearest("/spec/template/spec"), "/spec/template");
+    fn nearest_in_text_stops_at_the_last_existing_field() {
+        let json = r#"{"spec": {"template": {"metadata": {}, "spec": null}, "a/b": [1, {"c~": 2}], "q\"": 1}}"#;
+        let nearest = |text: &str| Pointer::parse(text).nearest_in_text(json).to_string();
+        assert_eq!(nearest("/spec/template/status"), "/spec/template");
         assert_eq!(nearest("/spec/a~1b/1/c~0"), "/spec/a~1b/1/c~0");
         assert_eq!(nearest("/spec/a~1b/7/x"), "/spec/a~1b");
         assert_eq!(nearest("/spec/a~1b/0/x"), "/spec/a~1b/0");
         assert_eq!(nearest("/status"), "");
         assert_eq!(nearest(""), "");
+        assert_eq!(nearest("/spec/template/spec/x"), "/spec/template/spec");
+        assert_eq!(nearest("/spec/a~1b/+1/c~0"), "/spec/a~1b/+1/c~0");
+        assert_eq!(nearest("/spec/q\"/x"), "/spec/q\"");
+        assert_eq!(
+            nearest("/spec/template/metadata/0"),
+            "/spec/template/metadata"
+        );
+    }
+
+    #[test]
+    fn of_duplicate_keys_the_last_counts_as_in_a_parsed_map() {
+        let json = r#"{"a": {"b": 1}, "a": {"c": 1}}"#;
+        let nearest = |text: &str| Pointer::parse(text).nearest_in_text(json).to_string();
+        assert_eq!(nearest("/a/b"), "/a");
+        assert_eq!(nearest("/a/c"), "/a/c");
     }
 
     #[test]

@@ -2,8 +2,6 @@
 
 use serde_json::Value;
 
-use crate::manifests::string_pairs;
-
 /// A parsed `LabelSelector` (metav1). The empty selector selects everything.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LabelSelector {
@@ -63,9 +61,13 @@ impl LabelSelector {
         Self { requirements }
     }
 
-    /// Whether a set of labels satisfies every requirement.
-    pub fn matches(&self, labels: &[(&str, &str)]) -> bool {
-        let value_of = |key: &str| labels.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+    /// Whether a set of labels (`&str` or [`crate::Labels`] pairs) satisfies every
+    /// requirement.
+    pub fn matches<K: AsRef<str>, V: AsRef<str>>(&self, labels: &[(K, V)]) -> bool {
+        let value_of = |key: &str| {
+            let mut pairs = labels.iter().map(|(k, v)| (k.as_ref(), v.as_ref()));
+            pairs.find(|(k, _)| *k == key).map(|(_, v)| v)
+        };
         self.requirements.iter().all(|r| match r {
             Requirement::In(key, values) => {
                 value_of(key).is_some_and(|v| values.iter().any(|x| x == v))
@@ -118,6 +120,18 @@ impl Requirement {
             other => Err(format!("unknown selector operator {other:?} on {key:?}")),
         }
     }
+}
+
+/// The string-valued entries of a JSON object (`matchLabels`).
+fn string_pairs(value: Option<&Value>) -> Vec<(&str, &str)> {
+    value
+        .and_then(Value::as_object)
+        .map(|map| {
+            map.iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.as_str(), v)))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -6,8 +6,17 @@
 //! wrong shape reads as absent, and an odd entry of a list as an empty one, never as an
 //! error: the rule still judges what the rest of the object says, exactly as reading it
 //! by pointer did. Put `#[serde(default)]` on every struct, so that missing fields are
-//! absent too, and read a whole object with [`read`].
+//! absent too, and read a whole object with [`crate::Object::read`] (straight from its
+//! JSON text) or [`read`] (from a parsed value).
+//!
+//! Strings are borrowed from the input where they can be. A string written with JSON
+//! escapes (`\n`, `\"`) cannot be borrowed from the text: [`text`] and [`texts`] then
+//! report [`CANNOT_BORROW`], and [`crate::Object::read`] reads that object from its parsed
+//! value instead, so rules keep plain `&str` fields whatever the input. Maps of strings
+//! ([`text_map`]: ConfigMap data, annotations) hold escaped text often (multi-line
+//! values), so they read into `Cow` and never need that detour.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -16,14 +25,26 @@ use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
+/// The start of the error [`text`] reports for a string it cannot borrow (one written
+/// with escapes, read from JSON text).
+pub const CANNOT_BORROW: &str = "escaped string cannot be borrowed";
+
 /// An object as the struct `T`, or `T::default()` when it is no JSON object (serde would
-/// read a list into a struct field by field) or not of that shape. `T` may borrow strings
-/// from `value` ([`text`]).
+/// read a list into a struct field by field). `T` may borrow strings from `value`
+/// ([`text`]); with the adapters of this module a value always reads, so an error here
+/// is a bug in `T` and stops the plugin rather than reading as absent.
 pub fn read<'a, T: Deserialize<'a> + Default>(value: &'a Value) -> T {
-    if !value.is_object() {
-        return T::default();
-    }
-    T::deserialize(value).unwrap_or_default()
+    read_object(value).unwrap_or_else(|error| panic!("a JSON value does not read: {error}"))
+}
+
+/// What [`read`] does, from any deserializer, errors returned: `T::default()` when the
+/// input is no JSON object.
+pub fn read_object<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    object(deserializer).map(Option::unwrap_or_default)
 }
 
 /// A struct field: absent (`None`) when it holds no object. `T`'s fields must all be read
@@ -83,13 +104,14 @@ where
     deserializer.deserialize_any(ListVisitor(PhantomData::<TextEntry>))
 }
 
-/// What [`text_map`] reads: `(key, value)` in the object's order, the value `None` when
-/// it is no string; `None` when the field is no map.
-pub type TextMap<'a> = Option<Vec<(&'a str, Option<&'a str>)>>;
+/// What [`text_map`] reads: `(key, value)` in key order, the value `None` when it is no
+/// string; `None` when the field is no map.
+pub type TextMap<'a> = Option<Vec<(Cow<'a, str>, Option<Cow<'a, str>>)>>;
 
-/// A map of strings borrowed from the object (ConfigMap and Secret `data`): absent
-/// (`None`) when it is no map, and each value that is no string read as `None`; keys in
-/// the object's order.
+/// A map of strings (ConfigMap and Secret `data`, labels, annotations), borrowed from
+/// the object unless written with escapes: absent (`None`) when it is no map, and each
+/// value that is no string read as `None`; keys in byte order, the last of duplicates
+/// kept (as a parsed value orders and keeps them).
 pub fn text_map<'de, D>(deserializer: D) -> Result<TextMap<'de>, D::Error>
 where
     D: Deserializer<'de>,
@@ -259,12 +281,10 @@ impl<'de> Visitor<'de> for TextVisitor {
         Ok(Some(text))
     }
 
-    /// A string that cannot be borrowed: only when the input is not the object's JSON
-    /// value itself, which rules never do.
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
-        Err(E::custom(format!(
-            "{text:?} cannot be borrowed: read the object's value"
-        )))
+    /// A string that cannot be borrowed: written with escapes in JSON text. Its content
+    /// stays out of the message (it may be a secret).
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Err(E::custom(CANNOT_BORROW))
     }
 
     nothing_of_lists!();
@@ -311,6 +331,43 @@ impl<'de> Entry<'de> for TextEntry<'de> {
     }
 }
 
+/// Reads a string, borrowed when it can be and copied when written with escapes;
+/// anything else as `None`.
+struct CowTextVisitor;
+
+impl<'de> Visitor<'de> for CowTextVisitor {
+    type Value = Option<Cow<'de, str>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Self::Value, E> {
+        Ok(Some(Cow::Borrowed(text)))
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
+        Ok(Some(Cow::Owned(text.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, text: String) -> Result<Self::Value, E> {
+        Ok(Some(Cow::Owned(text)))
+    }
+
+    nothing_of_lists!();
+    nothing_of_maps!();
+    nothing_of_other_shapes!(visit_bool: bool, visit_i64: i64, visit_u64: u64, visit_f64: f64);
+}
+
+/// A map key or value read by [`CowTextVisitor`] (keys are always strings).
+struct CowText<'de>(Option<Cow<'de, str>>);
+
+impl<'de> Deserialize<'de> for CowText<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(CowTextVisitor).map(Self)
+    }
+}
+
 /// Reads a map of strings, anything else as `None`.
 struct TextMapVisitor;
 
@@ -323,14 +380,23 @@ impl<'de> Visitor<'de> for TextMapVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut entries = Vec::new();
-        while let Some((key, value)) = map.next_entry::<&'de str, TextEntry<'de>>()? {
-            entries.push((key, value.read()));
+        while let Some((CowText(key), CowText(value))) = map.next_entry()? {
+            entries.push((key.unwrap_or_default(), value));
         }
-        Ok(Some(entries))
+        Ok(Some(in_key_order(entries)))
     }
 
     nothing_of_lists!();
     nothing_of_other_shapes!(visit_bool: bool, visit_i64: i64, visit_u64: u64, visit_f64: f64, visit_str: &str);
+}
+
+/// Entries sorted by key, of duplicate keys the last one kept: the order and content of
+/// a parsed JSON map, which rules read before they read JSON text.
+fn in_key_order<K: Ord, V>(entries: Vec<(K, V)>) -> Vec<(K, V)> {
+    let mut entries: Vec<_> = entries.into_iter().enumerate().collect();
+    entries.sort_by(|(i, (a, _)), (j, (b, _))| a.cmp(b).then(j.cmp(i)));
+    entries.dedup_by(|(_, (later, _)), (_, (kept, _))| later == kept);
+    entries.into_iter().map(|(_, entry)| entry).collect()
 }
 
 /// Reads a list entry by entry, anything else as `None`.
@@ -358,6 +424,7 @@ impl<'de, N: Entry<'de>> Visitor<'de> for ListVisitor<N> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Document, ManifestSet, Manifests, Object};
     use serde_json::json;
 
     #[derive(Debug, Default, Deserialize, PartialEq)]
@@ -472,12 +539,153 @@ mod tests {
                     named(None)
                 ]),
                 verbs: Some(vec![Some("get"), None, None, None, Some("list")]),
-                data: Some(vec![("a", None), ("b", Some("2")), ("c", Some(""))]),
+                data: text_map_of(&[("a", None), ("b", Some("2")), ("c", Some(""))]),
             }
         );
         let odd =
             json!({"roleRef": "view", "subjects": {"name": "a"}, "verbs": "get", "data": ["a"]});
         assert_eq!(read::<Binding>(&odd), Binding::default());
+    }
+
+    /// A [`TextMap`] from string literals.
+    fn text_map_of(entries: &[(&'static str, Option<&'static str>)]) -> TextMap<'static> {
+        let entries = entries.iter().map(|&(k, v)| (k.into(), v.map(Cow::from)));
+        Some(entries.collect())
+    }
+
+    /// An object as the host sends it: JSON text.
+    fn sent(json: &str) -> Object {
+        let document = Document {
+            file: "t.yaml".into(),
+            index: 0,
+            api_version: "v1".into(),
+            kind: "RoleBinding".into(),
+            name: "b".into(),
+            namespace: None,
+            object: json.into(),
+        };
+        let set = ManifestSet {
+            default_namespace: "default".into(),
+            documents: vec![document],
+        };
+        Manifests::new(set).objects.remove(0)
+    }
+
+    /// `T` read from the object's text, after asserting it is what reading the parsed
+    /// value gives.
+    fn read_sent<'a, T>(object: &'a Object) -> T
+    where
+        T: Deserialize<'a> + Default + PartialEq + fmt::Debug,
+    {
+        let from_text = object.read::<T>();
+        assert_eq!(from_text, read::<T>(object.value()));
+        from_text
+    }
+
+    #[derive(Debug, Default, Deserialize, PartialEq)]
+    #[serde(default, rename_all = "camelCase")]
+    struct Account<'a> {
+        #[serde(borrow, deserialize_with = "present_text")]
+        service_account_name: Option<Option<&'a str>>,
+    }
+
+    #[test]
+    fn text_without_escapes_is_read_without_a_value() {
+        let object = sent(
+            r#"{"roleRef": {"name": "view"}, "verbs": ["get"], "data": {"b": "x", "a": "y"}, "serviceAccountName": "s"}"#,
+        );
+        let binding: Binding = object.read();
+        assert_eq!(binding.role_ref, Some(Named { name: Some("view") }));
+        assert_eq!(
+            binding.data,
+            text_map_of(&[("a", Some("y")), ("b", Some("x"))])
+        );
+        let account: Account = object.read();
+        assert_eq!(account.service_account_name, Some(Some("s")));
+        assert!(!object.is_parsed());
+    }
+
+    #[test]
+    fn escaped_text_reads_as_from_the_parsed_object() {
+        let object = sent(r#"{"roleRef": {"name": "a\"b"}, "verbs": ["ok"]}"#);
+        let binding: Binding = read_sent(&object);
+        assert_eq!(binding.role_ref, Some(Named { name: Some("a\"b") }));
+        assert_eq!(binding.verbs, Some(vec![Some("ok")]));
+        assert!(object.is_parsed());
+    }
+
+    #[test]
+    fn escaped_texts_read_as_from_the_parsed_object() {
+        let object = sent(r#"{"verbs": ["g\u0065t", 1, "list\n"]}"#);
+        let binding: Binding = read_sent(&object);
+        assert_eq!(binding.verbs, Some(vec![Some("get"), None, Some("list\n")]));
+    }
+
+    #[test]
+    fn escaped_present_text_reads_as_from_the_parsed_object() {
+        let object = sent(r#"{"serviceAccountName": "a\/b"}"#);
+        let account: Account = read_sent(&object);
+        assert_eq!(account.service_account_name, Some(Some("a/b")));
+        let odd = sent(r#"{"serviceAccountName": ["a\tb"]}"#);
+        assert_eq!(read_sent::<Account>(&odd).service_account_name, Some(None));
+    }
+
+    #[test]
+    fn escaped_text_map_entries_are_copied_in_key_order_without_a_value() {
+        let object =
+            sent(r#"{"data": {"z": "1\n2\n", "k\"": "v", "a": {"x": "y"}, "b": "plain"}}"#);
+        let binding: Binding = read_sent(&object);
+        let expected = [
+            ("a", None),
+            ("b", Some("plain")),
+            ("k\"", Some("v")),
+            ("z", Some("1\n2\n")),
+        ];
+        assert_eq!(binding.data, text_map_of(&expected));
+        let fresh = sent(r#"{"data": {"k\"": "1\n"}}"#);
+        let copied = fresh.read::<Binding>().data.unwrap();
+        assert!(
+            copied
+                .iter()
+                .all(|(k, v)| matches!((k, v), (Cow::Owned(_), Some(Cow::Owned(_)))))
+        );
+        assert!(!fresh.is_parsed());
+    }
+
+    #[test]
+    fn of_duplicate_map_keys_the_last_is_kept_as_in_a_parsed_map() {
+        let object = sent(r#"{"data": {"b": "1", "a": "2", "b": "3"}}"#);
+        let binding: Binding = object.read();
+        assert_eq!(
+            binding.data,
+            text_map_of(&[("a", Some("2")), ("b", Some("3"))])
+        );
+    }
+
+    #[test]
+    fn wrong_shapes_read_as_absent_from_text_even_when_escaped() {
+        let odd = sent(
+            r#"{"roleRef": ["vi\u0065w"], "subjects": "a\"", "verbs": {"a": "b"}, "data": ["x"]}"#,
+        );
+        assert_eq!(read_sent::<Binding>(&odd), Binding::default());
+        let entries = sent(r#"{"subjects": [{"name": ["c"]}, "b\n", {"name": "d\n"}]}"#);
+        let named = |name| Named { name };
+        assert_eq!(
+            read_sent::<Binding>(&entries).subjects,
+            Some(vec![named(None), named(None), named(Some("d\n"))])
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "t.yaml: document 0 is not a JSON object")]
+    fn text_that_is_no_object_stops_the_plugin() {
+        sent(r#"["roleRef"]"#).read::<Binding>();
+    }
+
+    #[test]
+    #[should_panic(expected = "t.yaml: document 0 does not read: duplicate field `verbs`")]
+    fn errors_of_the_text_are_never_read_as_absent() {
+        sent(r#"{"verbs": ["get"], "verbs": ["list"]}"#).read::<Binding>();
     }
 
     #[derive(Debug, Default, Deserialize, PartialEq)]

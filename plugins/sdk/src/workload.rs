@@ -3,24 +3,32 @@
 
 use serde::Deserialize;
 
-use crate::typed::{self, object, objects, present_text, scalar, text, texts};
+use crate::manifests::{Labels, string_entries};
+use crate::typed::{TextMap, object, objects, present_object, present_text, scalar, text, texts};
 use crate::{Object, Pointer};
 
-/// The kinds that run pods, with the path from the object to its pod template (`None` for
-/// a bare Pod, whose own metadata and spec are the template).
-const WORKLOADS: &[(&str, Option<&[&str]>)] = &[
-    ("Pod", None),
-    ("Deployment", Some(&["spec", "template"])),
-    ("StatefulSet", Some(&["spec", "template"])),
-    ("DaemonSet", Some(&["spec", "template"])),
-    ("ReplicaSet", Some(&["spec", "template"])),
-    ("ReplicationController", Some(&["spec", "template"])),
-    ("Job", Some(&["spec", "template"])),
-    ("DeploymentConfig", Some(&["spec", "template"])),
-    (
-        "CronJob",
-        Some(&["spec", "jobTemplate", "spec", "template"]),
-    ),
+/// Where a kind keeps its pod template.
+#[derive(Clone, Copy)]
+enum TemplateAt {
+    /// A bare Pod: its own metadata and spec are the template.
+    Root,
+    /// `spec.template`.
+    Spec,
+    /// `spec.jobTemplate.spec.template` (CronJob).
+    JobSpec,
+}
+
+/// The kinds that run pods, with where their pod template is.
+const WORKLOADS: &[(&str, TemplateAt)] = &[
+    ("Pod", TemplateAt::Root),
+    ("Deployment", TemplateAt::Spec),
+    ("StatefulSet", TemplateAt::Spec),
+    ("DaemonSet", TemplateAt::Spec),
+    ("ReplicaSet", TemplateAt::Spec),
+    ("ReplicationController", TemplateAt::Spec),
+    ("Job", TemplateAt::Spec),
+    ("DeploymentConfig", TemplateAt::Spec),
+    ("CronJob", TemplateAt::JobSpec),
 ];
 
 /// The kinds that run pods, for a rule's `kinds` when it reads workloads.
@@ -41,7 +49,7 @@ pub struct PodTemplate<'a> {
     /// Pointer to the template (the object root for a Pod).
     pub pointer: Pointer,
     /// The template's `metadata.labels`.
-    pub labels: Vec<(&'a str, &'a str)>,
+    pub labels: Labels<'a>,
     /// The template's `spec` (empty when absent or no object).
     pub spec: PodSpec<'a>,
 }
@@ -102,6 +110,60 @@ pub struct EnvVar<'a> {
     pub value: Option<&'a str>,
 }
 
+/// A pod template as written: present whatever it holds, its fields read when it is an
+/// object.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Template<'a> {
+    #[serde(borrow, deserialize_with = "object")]
+    metadata: Option<TemplateMetadata<'a>>,
+    #[serde(borrow, deserialize_with = "object")]
+    spec: Option<PodSpec<'a>>,
+}
+
+/// A template's `metadata`, the labels pods get.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct TemplateMetadata<'a> {
+    #[serde(borrow, deserialize_with = "crate::typed::text_map")]
+    labels: TextMap<'a>,
+}
+
+/// A workload holding its template at `spec.template`, or (a CronJob) at
+/// `spec.jobTemplate.spec.template`: what leads there is read, nothing else.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Workload<'a> {
+    #[serde(borrow, deserialize_with = "object")]
+    spec: Option<WorkloadSpec<'a>>,
+}
+
+/// A workload's `spec`, the fields leading to its template.
+#[derive(Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+struct WorkloadSpec<'a> {
+    #[serde(borrow, deserialize_with = "present_object")]
+    template: Option<Template<'a>>,
+    #[serde(borrow, deserialize_with = "object")]
+    job_template: Option<JobTemplate<'a>>,
+}
+
+/// A CronJob's `spec.jobTemplate`.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct JobTemplate<'a> {
+    #[serde(borrow, deserialize_with = "object")]
+    spec: Option<JobSpec<'a>>,
+}
+
+/// A CronJob's `spec.jobTemplate.spec`.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct JobSpec<'a> {
+    #[serde(borrow, deserialize_with = "present_object")]
+    template: Option<Template<'a>>,
+}
+
 /// One container of a pod spec (`initContainers`, `containers`, `ephemeralContainers`):
 /// what it says, and where it is.
 pub struct Container<'a> {
@@ -111,13 +173,27 @@ pub struct Container<'a> {
 
 /// The pod template of a workload, or `None` for any other kind.
 pub fn pod_template(object: &Object) -> Option<PodTemplate<'_>> {
-    let (_, path) = WORKLOADS.iter().find(|(kind, _)| *kind == object.kind)?;
-    let pointer = Pointer::root().path(path.unwrap_or(&[]).iter());
-    let template = object.value().pointer(pointer.as_str())?;
+    let (_, at) = WORKLOADS.iter().find(|(kind, _)| *kind == object.kind)?;
+    let (template, path): (_, &[&str]) = match at {
+        TemplateAt::Root => (object.read(), &[]),
+        TemplateAt::Spec => (
+            object.read::<Workload>().spec?.template?,
+            &["spec", "template"],
+        ),
+        TemplateAt::JobSpec => (
+            object
+                .read::<Workload>()
+                .spec?
+                .job_template?
+                .spec?
+                .template?,
+            &["spec", "jobTemplate", "spec", "template"],
+        ),
+    };
     Some(PodTemplate {
-        labels: crate::manifests::string_pairs(template.pointer("/metadata/labels")),
-        spec: template.get("spec").map(typed::read).unwrap_or_default(),
-        pointer,
+        pointer: Pointer::root().path(path),
+        labels: string_entries(template.metadata.and_then(|m| m.labels)),
+        spec: template.spec.unwrap_or_default(),
     })
 }
 
@@ -222,7 +298,10 @@ mod tests {
             }}}}
         }));
         let template = pod_template(&cron).unwrap();
-        assert_eq!(template.labels, [("app", "backup")]);
+        assert_eq!(
+            crate::manifests::pairs(&template.labels),
+            [("app", "backup")]
+        );
         let containers = template.containers();
         assert_eq!(containers.len(), 1);
         assert_eq!(
@@ -252,7 +331,7 @@ mod tests {
                                   "spec": {"serviceAccountName": "d", "containers": [{"name": "c"}]}}}
         }));
         let template = pod_template(&config).unwrap();
-        assert_eq!(template.labels, [("app", "d")]);
+        assert_eq!(crate::manifests::pairs(&template.labels), [("app", "d")]);
         assert_eq!(
             template.containers()[0].pointer.as_str(),
             "/spec/template/spec/containers/0"

@@ -26,8 +26,8 @@ use policies::{Direction, NAMESPACE_NAME_LABEL, PolicyIndex, Unreadable};
 use serde::Deserialize;
 use tollgate_sdk::framework::{CIS_KUBERNETES, ISO27001, NIST_800_53, SOC2};
 use tollgate_sdk::{
-    Check, CheckError, ControlId, Finding, InputKind, Manifests, Object, Pointer, Reason, Rule,
-    RuleInfo, RuleSpec, Severity, Verdict, export_rule, join, workload,
+    Check, CheckError, ControlId, Finding, InputKind, Labels, Manifests, Object, Pointer, Reason,
+    Rule, RuleInfo, RuleSpec, Severity, Verdict, export_rule, join, pairs, workload,
 };
 
 /// What every check evidences: network segmentation and access restricted (SOC 2 CC6.1),
@@ -287,6 +287,7 @@ fn unselected_workloads(
     settings: &Settings,
 ) -> Vec<Finding> {
     let labels = namespace_labels(name, namespace.declared.first().copied());
+    let labels = pairs(&labels);
     let mut directions = vec![(Direction::Ingress, POD_NOT_SELECTED, "ingress")];
     if settings.egress_unrestricted {
         directions.push((Direction::Egress, EGRESS_UNRESTRICTED, "egress"));
@@ -296,13 +297,14 @@ fn unselected_workloads(
         let Some(template) = workload::pod_template(object) else {
             continue;
         };
+        let pod_labels = pairs(&template.labels);
         for (direction, check, phrase) in &directions {
             let mut policies = policies.for_namespace(name);
-            if policies.any(|p| p.covers(*direction, name, &labels, &template.labels)) {
+            if policies.any(|p| p.covers(*direction, name, &labels, &pod_labels)) {
                 continue;
             }
             let pod_labels = template.pointer.path(["metadata", "labels"]);
-            let at = if object.value().pointer(pod_labels.as_str()).is_some() {
+            let at = if object.contains(&pod_labels) {
                 pod_labels
             } else {
                 template.pointer.clone()
@@ -348,9 +350,9 @@ impl Judged<'_> {
 }
 
 /// A namespace's labels as policies select them: a declaration's own, plus its name.
-fn namespace_labels<'a>(name: &'a str, declared: Option<&'a Object>) -> Vec<(&'a str, &'a str)> {
+fn namespace_labels<'a>(name: &'a str, declared: Option<&'a Object>) -> Labels<'a> {
     let mut labels = declared.map(Object::labels).unwrap_or_default();
-    labels.push((NAMESPACE_NAME_LABEL, name));
+    labels.push((NAMESPACE_NAME_LABEL.into(), name.into()));
     labels
 }
 
@@ -360,6 +362,7 @@ fn namespace_labels<'a>(name: &'a str, declared: Option<&'a Object>) -> Vec<(&'a
 fn uncovered_namespace(name: &str, namespace: &Namespace, policies: &PolicyIndex) -> Vec<Finding> {
     let uncovered = |declared: Option<&Object>| {
         let labels = namespace_labels(name, declared);
+        let labels = pairs(&labels);
         !policies
             .for_namespace(name)
             .any(|p| p.applies_to(name, &labels))

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use tollgate_sdk::{LabelSelector, Manifests, Object, Pointer, Value, typed};
+use tollgate_sdk::{LabelSelector, Manifests, Object, Pointer, Value};
 
 use crate::calico;
 use crate::kinds::{
@@ -208,7 +208,7 @@ pub fn read<'a>(
 
 /// A Kubernetes NetworkPolicy: the pods its `podSelector` selects in its namespace.
 fn kubernetes<'a>(object: &Object, namespace: &'a str) -> Result<Vec<Policy<'a>>, Unreadable> {
-    let policy: NetworkPolicy = typed::read(object.value());
+    let policy: NetworkPolicy = object.read();
     let spec = policy.spec.unwrap_or_default();
     let pods = labels(spec.pod_selector.as_ref(), "/spec/podSelector")?;
     Ok(vec![Policy {
@@ -224,7 +224,7 @@ fn kubernetes<'a>(object: &Object, namespace: &'a str) -> Result<Vec<Policy<'a>>
 /// namespaces its endpoint selector's namespace labels select.
 fn cilium<'a>(object: &Object, namespace: &'a str) -> Result<Vec<Policy<'a>>, Unreadable> {
     let clusterwide = object.kind == "CiliumClusterwideNetworkPolicy";
-    let policy: CiliumPolicy = typed::read(object.value());
+    let policy: CiliumPolicy = object.read();
     let single = policy.spec.map(|rule| (Pointer::root().at("spec"), rule));
     let many = policy.specs.into_iter().flatten().enumerate();
     let many = many.map(|(i, rule)| (Pointer::root().at("specs").at(i), rule));
@@ -253,7 +253,7 @@ fn cilium<'a>(object: &Object, namespace: &'a str) -> Result<Vec<Policy<'a>>, Un
 /// A Calico NetworkPolicy (its namespace) or GlobalNetworkPolicy (the namespaces its
 /// `namespaceSelector` selects), selecting pods by Calico expressions.
 fn calico<'a>(object: &Object, namespace: &'a str) -> Result<Vec<Policy<'a>>, Unreadable> {
-    let policy: CalicoPolicy = typed::read(object.value());
+    let policy: CalicoPolicy = object.read();
     let spec = policy.spec.unwrap_or_default();
     let parse = |expression: &Option<String>, field: &str| {
         calico::Selector::parse(expression.as_deref().unwrap_or(""))
@@ -279,7 +279,7 @@ fn calico<'a>(object: &Object, namespace: &'a str) -> Result<Vec<Policy<'a>>, Un
 /// An (Baseline)AdminNetworkPolicy: its subject is either whole namespaces or pods of
 /// selected namespaces; it restricts the directions it has rules for.
 fn admin<'a>(object: &Object) -> Result<Vec<Policy<'a>>, Unreadable> {
-    let policy: AdminPolicy = typed::read(object.value());
+    let policy: AdminPolicy = object.read();
     let spec = policy.spec.unwrap_or_default();
     let has_rules = |rules: &Option<Vec<Value>>| rules.as_ref().is_some_and(|r| !r.is_empty());
     let subject = spec.subject.unwrap_or_default();
@@ -377,7 +377,7 @@ fn cilium_selector(mut selector: Value, at: &Pointer) -> Result<LabelSelector, U
 /// a peer selecting every namespace, or an IP block of the whole address space. Only
 /// directions the policy restricts count.
 pub fn allow_all_rules(policy: &Object) -> Vec<(Pointer, &'static str)> {
-    let policy: NetworkPolicy = typed::read(policy.value());
+    let policy: NetworkPolicy = policy.read();
     let spec = policy.spec.unwrap_or_default();
     let mut found = Vec::new();
     for (direction, rules, phrase) in [

@@ -4,7 +4,7 @@
 //! `API_TOKEN`, `db.password`). A weak literal such as `password` is still the password
 //! the workload runs with: only references and placeholders pass.
 
-use tollgate_sdk::{Finding, Object, Pointer, typed, workload};
+use tollgate_sdk::{Finding, Object, Pointer, workload};
 
 use crate::{kinds, redact};
 
@@ -102,9 +102,9 @@ pub fn container_env(object: &Object, check: &tollgate_sdk::Check) -> Option<Vec
 /// The findings over a ConfigMap's `data`, `None` when no key is named like a
 /// credential: one finding per credential-named entry that holds a literal.
 pub fn config_map_data(object: &Object, check: &tollgate_sdk::Check) -> Option<Vec<Finding>> {
-    let config_map: kinds::ConfigMap = typed::read(object.value());
+    let config_map: kinds::ConfigMap = object.read();
     let data = config_map.data?;
-    let named: Vec<(&str, Option<&str>)> = data
+    let named: Vec<_> = data
         .into_iter()
         .filter(|(key, _)| is_credential_name(key))
         .collect();
@@ -115,12 +115,13 @@ pub fn config_map_data(object: &Object, check: &tollgate_sdk::Check) -> Option<V
         .into_iter()
         .filter_map(|(key, value)| {
             let value = value.filter(|v| !is_stand_in(v))?;
+            let key = key.as_ref();
             let message = format!(
                 "{} holds {key} in plain data; move it to a Secret kept out of Git (SealedSecret, SOPS or ExternalSecret)",
                 object.display_name()
             );
             let pointer = Pointer::root().at("data").at(key);
-            Some(literal(object, check, pointer, message, key, value))
+            Some(literal(object, check, pointer, message, key, &value))
         })
         .collect();
     Some(findings)

@@ -22,7 +22,7 @@ mod redact;
 use checks::{CHECKS, ENV_LITERAL_SECRET, FILE_CHECKS, PLAINTEXT_SECRET};
 use tollgate_sdk::{
     CheckError, File, Finding, InputKind, Manifests, Object, Pointer, Rule, RuleInfo, RuleSpec,
-    Verdict, export_rule, join, text::LineIndex, typed, workload,
+    Verdict, export_rule, join, text::LineIndex, workload,
 };
 
 /// The inline comment that accepts a line's findings; a reason must follow it.
@@ -160,16 +160,16 @@ export_rule!(NoGitCredentials);
 /// naming the keys (never the values). SOPS-encrypted objects (a top-level `sops` block)
 /// are compliant.
 fn plaintext_secret(secret: &Object) -> Vec<Finding> {
-    let read: kinds::Secret = typed::read(secret.value());
+    let read: kinds::Secret = secret.read();
     if read.sops {
         return Vec::new();
     }
     [("data", read.data), ("stringData", read.string_data)]
         .into_iter()
         .filter_map(|(field, map)| {
-            let keys: Vec<&str> = map?
+            let keys: Vec<_> = map?
                 .into_iter()
-                .filter(|(_, v)| v.is_some_and(|s| !s.is_empty()))
+                .filter(|(_, v)| v.as_ref().is_some_and(|s| !s.is_empty()))
                 .map(|(k, _)| k)
                 .collect();
             (!keys.is_empty()).then(|| {

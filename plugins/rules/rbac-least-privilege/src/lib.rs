@@ -143,7 +143,7 @@ impl<'a> Judged<'a> {
             .collect();
         let defined = |name: &str| objects().any(|o| rbac(&["ClusterRole"], o) && o.name == name);
         let to_builtin = |binding: &&Object| {
-            let role = RoleRef::of(binding.value());
+            let role = RoleRef::of(binding);
             role.kind == Some("ClusterRole")
                 && role
                     .name
@@ -224,8 +224,7 @@ fn everyone(kind: &str, name: &str) -> Option<Severity> {
 }
 
 fn check_binding(binding: &Object, namespace: &str, settings: &Settings) -> Vec<Finding> {
-    let value = binding.value();
-    let role_ref = RoleRef::of(value);
+    let role_ref = RoleRef::of(binding);
     let cluster_admin =
         role_ref.kind == Some("ClusterRole") && role_ref.name == Some("cluster-admin");
     let role = format!(
@@ -234,7 +233,7 @@ fn check_binding(binding: &Object, namespace: &str, settings: &Settings) -> Vec<
         role_ref.name.unwrap_or("")
     );
     let mut findings: Vec<(Finding, &Subject)> = Vec::new();
-    let subjects = Subject::of_binding(value, namespace);
+    let subjects = Subject::of_binding(binding, namespace);
     for (index, subject) in subjects.iter().enumerate() {
         let (kind, name) = (subject.kind, subject.name);
         let at = Pointer::root().at("subjects").at(index);

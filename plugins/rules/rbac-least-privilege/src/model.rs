@@ -8,8 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use tollgate_sdk::{
-    Finding, LabelSelector, Manifests, Object, Pointer, Severity, typed, workload,
-    workload::PodSpec,
+    Finding, LabelSelector, Manifests, Object, Pointer, Severity, workload, workload::PodSpec,
 };
 
 use crate::RBAC_GROUP;
@@ -127,7 +126,7 @@ impl<'a> Model<'a> {
             self.set.namespace_of(account).to_owned(),
             account.name.clone(),
         );
-        let read: ServiceAccount = typed::read(account.value());
+        let read: ServiceAccount = account.read();
         if let Some(automount) = read.automount_service_account_token {
             *self.account_automount.entry(key).or_insert(automount) |= automount;
         }
@@ -137,11 +136,10 @@ impl<'a> Model<'a> {
     }
 
     fn add_binding(&mut self, binding: &'a Object) {
-        let value = binding.value();
         let RoleRef {
             kind: Some(kind),
             name: Some(name),
-        } = RoleRef::of(value)
+        } = RoleRef::of(binding)
         else {
             return;
         };
@@ -154,7 +152,7 @@ impl<'a> Model<'a> {
             ("ClusterRole", _) => ("ClusterRole", None, name),
             _ => return,
         };
-        let subjects = Subject::of_binding(value, namespace);
+        let subjects = Subject::of_binding(binding, namespace);
         for (namespace, name) in subjects.iter().filter_map(Subject::service_account) {
             self.bound_accounts
                 .insert((namespace.to_owned(), name.to_owned()));
@@ -420,7 +418,7 @@ impl<'a> Model<'a> {
     fn default_account_objects(&self) -> Vec<Finding> {
         let mut findings = Vec::new();
         for account in &self.default_accounts {
-            let read: ServiceAccount = typed::read(account.value());
+            let read: ServiceAccount = account.read();
             if read.automount_service_account_token == Some(false) {
                 continue;
             }
@@ -457,7 +455,7 @@ impl<'a> Model<'a> {
 
 /// The `rules` of a role (none when absent or not a list).
 fn rules_of(role: &Object) -> Vec<PolicyRule<'_>> {
-    let role: Role = typed::read(role.value());
+    let role: Role = role.read();
     role.rules.unwrap_or_default()
 }
 
@@ -478,7 +476,7 @@ fn service_account(object: &Object) -> &str {
 
 /// The `aggregationRule.clusterRoleSelectors` of a ClusterRole, parsed.
 fn selectors(role: &Object) -> Vec<(usize, Result<LabelSelector, String>)> {
-    let role: Role = typed::read(role.value());
+    let role: Role = role.read();
     let aggregation = role.aggregation_rule.unwrap_or_default();
     let list = aggregation.cluster_role_selectors.unwrap_or_default();
     let parsed = list.iter().map(|s| LabelSelector::parse(Some(s)));

@@ -4,8 +4,8 @@
 use std::fmt;
 
 use serde::Deserialize;
-use tollgate_sdk::Value;
-use tollgate_sdk::typed::{self, object, objects, text};
+use tollgate_sdk::Object;
+use tollgate_sdk::typed::{object, objects, text};
 
 /// A RoleBinding or ClusterRoleBinding, the fields the rule reads.
 #[derive(Debug, Default, Deserialize)]
@@ -40,8 +40,8 @@ pub struct RoleRef<'a> {
 }
 
 impl<'a> RoleRef<'a> {
-    pub fn of(binding: &'a Value) -> Self {
-        let binding: Binding = typed::read(binding);
+    pub fn of(binding: &'a Object) -> Self {
+        let binding: Binding = binding.read();
         binding.role_ref.unwrap_or_default()
     }
 }
@@ -57,8 +57,8 @@ pub struct Subject<'a> {
 impl<'a> Subject<'a> {
     /// Every subject of a binding, in order (so positions match `subjects[i]`). A
     /// ServiceAccount that names no namespace is in `namespace`, the binding's.
-    pub fn of_binding(binding: &'a Value, namespace: &'a str) -> Vec<Self> {
-        let binding: Binding = typed::read(binding);
+    pub fn of_binding(binding: &'a Object, namespace: &'a str) -> Vec<Self> {
+        let binding: Binding = binding.read();
         let subjects = binding.subjects.into_iter().flatten();
         subjects
             .map(|subject| {

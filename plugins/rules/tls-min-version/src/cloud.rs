@@ -3,7 +3,7 @@
 //! certificates on an Ingress. The AWS policy names are read by [`crate::aws`].
 
 use serde::Deserialize;
-use tollgate_sdk::typed::{self, TextMap, object, objects, scalar, text, text_map};
+use tollgate_sdk::typed::{TextMap, object, objects, scalar, text, text_map};
 use tollgate_sdk::{Check, Pointer};
 
 use crate::judge::Judge;
@@ -52,7 +52,7 @@ impl Judge<'_> {
             || annotation(ALB_CERTIFICATE).is_some();
         match annotation(ALB_SSL_POLICY) {
             Some(policy) => {
-                self.aws_policy(annotation_at(ALB_SSL_POLICY), "ALB ssl-policy", policy)
+                self.aws_policy(annotation_at(ALB_SSL_POLICY), "ALB ssl-policy", &policy)
             }
             None if https_listener => {
                 let key = if annotation(ALB_LISTEN_PORTS).is_some() {
@@ -93,7 +93,7 @@ impl Judge<'_> {
     /// A Service's AWS load balancer: its TLS policy, and port 443 served in plaintext; a
     /// Service with an AWS load balancer or its TLS annotations is judged.
     pub fn aws_service(&mut self) {
-        let service: Service = typed::read(self.object.value());
+        let service: Service = self.object.read();
         let aws_load_balancer = service.is_aws_load_balancer();
         let tls_annotated = [SERVICE_SSL_POLICY, SERVICE_SSL_CERT]
             .iter()
@@ -102,7 +102,7 @@ impl Judge<'_> {
             self.judged(&[WEAK_PROTOCOL, PLAINTEXT_INGRESS, UNKNOWN_VALUE]);
         }
         match self.object.annotation(SERVICE_SSL_POLICY) {
-            Some(policy) => self.aws_policy(annotation_at(SERVICE_SSL_POLICY), "AWS load balancer ssl-negotiation-policy", policy),
+            Some(policy) => self.aws_policy(annotation_at(SERVICE_SSL_POLICY), "AWS load balancer ssl-negotiation-policy", &policy),
             None if self.object.annotation(SERVICE_SSL_CERT).is_some() => self.report(
                 WEAK_PROTOCOL,
                 annotation_at(SERVICE_SSL_CERT),

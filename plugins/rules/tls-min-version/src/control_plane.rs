@@ -4,7 +4,7 @@
 //! read by [`crate::environment`].
 
 use serde::Deserialize;
-use tollgate_sdk::typed::{self, TextList, object, objects, present_texts, scalar, text};
+use tollgate_sdk::typed::{TextList, object, objects, present_texts, scalar, text};
 use tollgate_sdk::{Check, Pointer, workload};
 
 use crate::checks::VERSION_AND_SUITES;
@@ -131,7 +131,7 @@ impl Judge<'_> {
 
     /// `KubeletConfiguration`: `tlsMinVersion` and `tlsCipherSuites` (CIS 4.2.12).
     pub fn kubelet_configuration(&mut self) {
-        let config: KubeletConfiguration = typed::read(self.object.value());
+        let config: KubeletConfiguration = self.object.read();
         if let Some(version) = config.tls_min_version {
             let at = Pointer::root().at("tlsMinVersion");
             self.minimum(at, "tlsMinVersion", version, "VersionTLS12 or newer");
@@ -152,7 +152,7 @@ impl Judge<'_> {
 
     /// `APIService` with `insecureSkipTLSVerify: true`.
     pub fn api_service(&mut self) {
-        let service: ApiService = typed::read(self.object.value());
+        let service: ApiService = self.object.read();
         let spec = service.spec.unwrap_or_default();
         if spec.insecure_skip_tls_verify == Some(true) {
             self.report(
@@ -166,7 +166,7 @@ impl Judge<'_> {
     /// A kubeconfig (`kind: Config`) cluster with `insecure-skip-tls-verify: true`; a
     /// kubeconfig with clusters is judged.
     pub fn kubeconfig(&mut self) {
-        let config: Kubeconfig = typed::read(self.object.value());
+        let config: Kubeconfig = self.object.read();
         let clusters = config.clusters.unwrap_or_default();
         if !clusters.is_empty() {
             self.judged(&[VERIFICATION_DISABLED]);
@@ -186,7 +186,7 @@ impl Judge<'_> {
 
     /// Admission webhooks called over plain `http://`.
     pub fn webhooks(&mut self) {
-        let configuration: WebhookConfiguration = typed::read(self.object.value());
+        let configuration: WebhookConfiguration = self.object.read();
         let webhooks = configuration.webhooks.unwrap_or_default();
         for (i, webhook) in webhooks.iter().enumerate() {
             let client = webhook.client_config.as_ref();

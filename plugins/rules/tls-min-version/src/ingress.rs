@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 use tollgate_sdk::typed::{
-    self, TextList, TextMap, object, objects, present, present_texts, text, text_map, texts,
+    TextList, TextMap, object, objects, present, present_texts, text, text_map, texts,
 };
 use tollgate_sdk::{Check, Pointer};
 
@@ -60,18 +60,22 @@ impl Judge<'_> {
         let object = self.object;
         if let Some(value) = object.annotation(NGINX_PROTOCOLS) {
             let what = "ingress-nginx annotation ssl-protocols";
-            self.nginx_protocols(annotation_at(NGINX_PROTOCOLS), what, value);
+            self.nginx_protocols(annotation_at(NGINX_PROTOCOLS), what, &value);
         }
         if let Some(value) = object.annotation(NGINX_CIPHERS) {
             let what = "ingress-nginx annotation ssl-ciphers";
-            self.nginx_ciphers(annotation_at(NGINX_CIPHERS), what, value);
+            self.nginx_ciphers(annotation_at(NGINX_CIPHERS), what, &value);
         }
         let tls_by_annotation = self.cloud_ingress_annotations();
-        let ingress: Ingress = typed::read(object.value());
+        let ingress: Ingress = object.read();
         let spec = ingress.spec.unwrap_or_default();
         let tls_entries = spec.tls.as_deref().unwrap_or_default();
         let has_tls = tls_by_annotation || !tls_entries.is_empty();
-        if has_tls && object.annotation(NGINX_SSL_REDIRECT).is_some_and(is_false) {
+        if has_tls
+            && object
+                .annotation(NGINX_SSL_REDIRECT)
+                .is_some_and(|value| is_false(&value))
+        {
             self.report(
                 PLAINTEXT_INGRESS,
                 annotation_at(NGINX_SSL_REDIRECT),
@@ -163,9 +167,13 @@ impl Judge<'_> {
     /// The ingress-nginx controller ConfigMap keys `ssl-protocols` and `ssl-ciphers`; a
     /// ConfigMap with either is judged.
     pub fn nginx_configmap(&mut self) {
-        let config_map: ConfigMap = typed::read(self.object.value());
+        let config_map: ConfigMap = self.object.read();
         let data = config_map.data.unwrap_or_default();
-        let key = |wanted: &str| data.iter().find(|(key, _)| *key == wanted).map(|(_, v)| *v);
+        let key = |wanted: &str| {
+            data.iter()
+                .find(|(key, _)| *key == wanted)
+                .map(|(_, v)| v.as_deref())
+        };
         let (protocols, ciphers) = (key("ssl-protocols"), key("ssl-ciphers"));
         if protocols.is_some() || ciphers.is_some() {
             self.judged(&VERSION_AND_SUITES);
@@ -182,7 +190,7 @@ impl Judge<'_> {
 
     /// Traefik `TLSOption`: `minVersion` and `cipherSuites`.
     pub fn traefik_option(&mut self) {
-        let option: TlsOption = typed::read(self.object.value());
+        let option: TlsOption = self.object.read();
         let spec = option.spec.unwrap_or_default();
         let at = Pointer::root().at("spec");
         if let Some(version) = spec.min_version {
@@ -198,7 +206,7 @@ impl Judge<'_> {
     /// `HTTPS` listener of the same Gateway serves that hostname too (the HTTP one then
     /// typically redirects).
     pub fn gateway_api(&mut self) {
-        let gateway: Gateway = typed::read(self.object.value());
+        let gateway: Gateway = self.object.read();
         let spec = gateway.spec.unwrap_or_default();
         let listeners = spec.listeners.unwrap_or_default();
         let https: Vec<Option<&str>> = listeners

@@ -1,7 +1,7 @@
 //! Service meshes: Istio `Gateway` minimum versions and `DestinationRule` client TLS.
 
 use serde::Deserialize;
-use tollgate_sdk::typed::{self, object, objects, scalar, text};
+use tollgate_sdk::typed::{object, objects, scalar, text};
 use tollgate_sdk::{Check, Pointer};
 
 use crate::judge::Judge;
@@ -29,7 +29,7 @@ impl Judge<'_> {
 
     /// Istio `Gateway`: each server's `tls.minProtocolVersion` (`TLS_AUTO` is the safe default).
     pub fn istio_gateway(&mut self) {
-        let gateway: Gateway = typed::read(self.object.value());
+        let gateway: Gateway = self.object.read();
         let servers = gateway.spec.and_then(|spec| spec.servers);
         for (i, server) in servers.into_iter().flatten().enumerate() {
             let version = server.tls.and_then(|tls| tls.min_protocol_version);
@@ -52,7 +52,7 @@ impl Judge<'_> {
     /// Istio `DestinationRule`: client TLS that skips verification, or plaintext to a host
     /// outside the cluster.
     pub fn istio_destination_rule(&mut self) {
-        let rule: DestinationRule = typed::read(self.object.value());
+        let rule: DestinationRule = self.object.read();
         let spec = rule.spec.unwrap_or_default();
         let host = spec.host.unwrap_or("");
         let external = host.contains('.')

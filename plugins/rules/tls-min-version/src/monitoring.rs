@@ -4,7 +4,7 @@
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use serde::Deserialize;
-use tollgate_sdk::typed::{self, TextMap, object, objects, present_object, scalar, text, text_map};
+use tollgate_sdk::typed::{TextMap, object, objects, present_object, scalar, text, text_map};
 use tollgate_sdk::{Check, Object, Pointer};
 
 use crate::VERIFICATION_DISABLED;
@@ -49,7 +49,7 @@ impl Judge<'_> {
 
     /// Prometheus configurations in a ConfigMap's `data`.
     pub fn configmap_scrape_configs(&mut self) {
-        let maps: ConfigData = typed::read(self.object.value());
+        let maps: ConfigData = self.object.read();
         let entries = string_entries(maps.data, |text| Some(text.to_owned()));
         self.scrape_configs("data", entries);
     }
@@ -57,7 +57,7 @@ impl Judge<'_> {
     /// Prometheus configurations in a Secret's `stringData` or (base64) `data`. Nothing of
     /// the Secret is ever quoted.
     pub fn secret_scrape_configs(&mut self) {
-        let maps: ConfigData = typed::read(self.object.value());
+        let maps: ConfigData = self.object.read();
         let plain = string_entries(maps.string_data, |text| Some(text.to_owned()));
         let encoded = string_entries(maps.data, |text| {
             String::from_utf8(STANDARD.decode(text.trim()).ok()?).ok()
@@ -104,13 +104,12 @@ impl Judge<'_> {
 /// The scrape targets of a Prometheus-operator object, each with its pointer: the
 /// endpoints of a ServiceMonitor or PodMonitor, the spec itself of the other kinds.
 fn scrape_targets(object: &Object) -> Vec<(Pointer, ScrapeTarget<'_>)> {
-    let value = object.value();
     let spec = Pointer::root().at("spec");
     let field = match object.kind.as_str() {
         "ServiceMonitor" => "endpoints",
         "PodMonitor" => "podMetricsEndpoints",
         _ => {
-            let single: SingleTarget = typed::read(value);
+            let single: SingleTarget = object.read();
             return single
                 .spec
                 .map(|target| (spec, target))
@@ -118,7 +117,7 @@ fn scrape_targets(object: &Object) -> Vec<(Pointer, ScrapeTarget<'_>)> {
                 .collect();
         }
     };
-    let monitor: Monitor = typed::read(value);
+    let monitor: Monitor = object.read();
     let monitor_spec = monitor.spec.unwrap_or_default();
     let list = match field {
         "endpoints" => monitor_spec.endpoints,
@@ -133,7 +132,7 @@ fn scrape_targets(object: &Object) -> Vec<(Pointer, ScrapeTarget<'_>)> {
 fn string_entries(map: TextMap, read: impl Fn(&str) -> Option<String>) -> Vec<(String, String)> {
     map.into_iter()
         .flatten()
-        .filter_map(|(key, value)| Some((key.to_owned(), read(value?)?)))
+        .filter_map(|(key, value)| Some((key.into_owned(), read(&value?)?)))
         .collect()
 }
 

@@ -2,7 +2,7 @@
 //! and `Route` objects served without TLS.
 
 use serde::Deserialize;
-use tollgate_sdk::typed::{self, nullable_object, object, present_object, text};
+use tollgate_sdk::typed::{nullable_object, object, present_object, text};
 use tollgate_sdk::{Check, Pointer};
 
 use crate::judge::Judge;
@@ -30,7 +30,7 @@ impl Judge<'_> {
     /// OpenShift `spec.tlsSecurityProfile`: `Old` allows TLS 1.0; `Custom` says its minimum.
     pub fn openshift_profile(&mut self) {
         let at = Pointer::root().path(["spec", "tlsSecurityProfile"]);
-        let config: ProfiledConfig = typed::read(self.object.value());
+        let config: ProfiledConfig = self.object.read();
         let profile = config.spec.and_then(|spec| spec.tls_security_profile);
         let Some(profile) = profile else {
             return;
@@ -61,7 +61,7 @@ impl Judge<'_> {
     /// A `Route` without `spec.tls` is plain HTTP; `insecureEdgeTerminationPolicy: Allow`
     /// serves HTTP beside HTTPS.
     pub fn openshift_route(&mut self) {
-        let route: Route = typed::read(self.object.value());
+        let route: Route = self.object.read();
         let spec = Pointer::root().at("spec");
         let Some(route_spec) = route.spec else {
             return self.route_without_tls(Pointer::root(), "");

@@ -4,6 +4,8 @@
 //! or in its error text. The host must show all of it escaped and redacted, in every
 //! format.
 
+use std::borrow::Cow;
+
 use tollgate_sdk::framework::SOC2;
 use tollgate_sdk::{
     Check, CheckError, Finding, Manifests, Rule, RuleInfo, RuleSpec, Severity, Verdict, export_rule,
@@ -43,15 +45,15 @@ impl Rule for Shouter {
 
     fn check_manifests(set: &Manifests, _settings: &Self::Settings) -> Result<Verdict, CheckError> {
         if let Some(reason) = set.objects.iter().find_map(|o| o.annotation(FAIL)) {
-            return Err(CheckError::Internal(reason.to_owned()));
+            return Err(CheckError::Internal(reason.into_owned()));
         }
         let findings = set
             .objects
             .iter()
             .filter_map(|object| {
-                let message = object.annotation(SHOUT)?.to_owned();
+                let message = object.annotation(SHOUT)?.into_owned();
                 Some(Finding {
-                    evidence: object.annotation(EVIDENCE).map(str::to_owned),
+                    evidence: object.annotation(EVIDENCE).map(Cow::into_owned),
                     ..SHOUTED.unchecked_at(object.position, String::new(), message)
                 })
             })
