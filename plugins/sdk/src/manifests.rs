@@ -43,22 +43,36 @@ pub struct Object {
     value: OnceCell<Value>,
 }
 
-/// An object's `metadata`, the maps the SDK reads from it.
+/// An object read for its `metadata.labels` only.
 #[derive(Default, Deserialize)]
 #[serde(default)]
-struct Metadata<'a> {
-    #[serde(borrow, deserialize_with = "text_map")]
-    labels: TextMap<'a>,
-    #[serde(borrow, deserialize_with = "text_map")]
-    annotations: TextMap<'a>,
+struct WithLabels<'a> {
+    #[serde(borrow, deserialize_with = "object")]
+    metadata: Option<LabelsOnly<'a>>,
 }
 
-/// An object read for its `metadata` only.
+/// `metadata`, its labels.
 #[derive(Default, Deserialize)]
 #[serde(default)]
-struct WithMetadata<'a> {
+struct LabelsOnly<'a> {
+    #[serde(borrow, deserialize_with = "text_map")]
+    labels: TextMap<'a>,
+}
+
+/// An object read for its `metadata.annotations` only.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct WithAnnotations<'a> {
     #[serde(borrow, deserialize_with = "object")]
-    metadata: Option<Metadata<'a>>,
+    metadata: Option<AnnotationsOnly<'a>>,
+}
+
+/// `metadata`, its annotations.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct AnnotationsOnly<'a> {
+    #[serde(borrow, deserialize_with = "text_map")]
+    annotations: TextMap<'a>,
 }
 
 impl Manifests {
@@ -214,15 +228,14 @@ impl Object {
 
     /// `metadata.annotations[key]` when it is a string.
     pub fn annotation(&self, key: &str) -> Option<Cow<'_, str>> {
-        let metadata = self.read::<WithMetadata>().metadata?;
-        let annotations = metadata.annotations?;
+        let annotations = self.read::<WithAnnotations>().metadata?.annotations?;
         let (_, value) = annotations.into_iter().find(|(k, _)| k == key)?;
         value
     }
 
     /// `metadata.labels` as string pairs (non-string values are ignored).
     pub fn labels(&self) -> Labels<'_> {
-        let metadata = self.read::<WithMetadata>().metadata;
+        let metadata = self.read::<WithLabels>().metadata;
         string_entries(metadata.and_then(|m| m.labels))
     }
 

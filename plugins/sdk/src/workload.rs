@@ -18,6 +18,18 @@ enum TemplateAt {
     JobSpec,
 }
 
+impl TemplateAt {
+    /// The pointer to the template.
+    fn pointer(self) -> Pointer {
+        let path: &[&str] = match self {
+            Self::Root => &[],
+            Self::Spec => &["spec", "template"],
+            Self::JobSpec => &["spec", "jobTemplate", "spec", "template"],
+        };
+        Pointer::root().path(path)
+    }
+}
+
 /// The kinds that run pods, with where their pod template is.
 const WORKLOADS: &[(&str, TemplateAt)] = &[
     ("Pod", TemplateAt::Root),
@@ -174,27 +186,25 @@ pub struct Container<'a> {
 /// The pod template of a workload, or `None` for any other kind.
 pub fn pod_template(object: &Object) -> Option<PodTemplate<'_>> {
     let (_, at) = WORKLOADS.iter().find(|(kind, _)| *kind == object.kind)?;
-    let (template, path): (_, &[&str]) = match at {
-        TemplateAt::Root => (object.read(), &[]),
-        TemplateAt::Spec => (
-            object.read::<Workload>().spec?.template?,
-            &["spec", "template"],
-        ),
-        TemplateAt::JobSpec => (
-            object
-                .read::<Workload>()
-                .spec?
-                .job_template?
-                .spec?
-                .template?,
-            &["spec", "jobTemplate", "spec", "template"],
-        ),
+    let template = match at {
+        TemplateAt::Root => object.read(),
+        TemplateAt::Spec => object.read::<Workload>().spec?.template?,
+        TemplateAt::JobSpec => {
+            let job = object.read::<Workload>().spec?.job_template?;
+            job.spec?.template?
+        }
     };
     Some(PodTemplate {
-        pointer: Pointer::root().path(path),
+        pointer: at.pointer(),
         labels: string_entries(template.metadata.and_then(|m| m.labels)),
         spec: template.spec.unwrap_or_default(),
     })
+}
+
+/// Whether [`pod_template`] finds a template, without reading it.
+pub fn has_pod_template(object: &Object) -> bool {
+    let workload = WORKLOADS.iter().find(|(kind, _)| *kind == object.kind);
+    workload.is_some_and(|(_, at)| object.contains(&at.pointer()))
 }
 
 impl<'a> PodTemplate<'a> {
@@ -282,6 +292,45 @@ mod tests {
     fn kinds_are_the_workloads_with_a_pod_template() {
         let kinds: Vec<&str> = WORKLOADS.iter().map(|(kind, _)| *kind).collect();
         assert_eq!(kinds, KINDS);
+    }
+
+    #[test]
+    fn a_template_is_found_when_its_path_exists_whatever_it_holds() {
+        let cases = [
+            (json!({"kind": "Pod"}), true),
+            (
+                json!({"kind": "Deployment", "spec": {"template": null}}),
+                true,
+            ),
+            (
+                json!({"kind": "Deployment", "spec": {"template": "x"}}),
+                true,
+            ),
+            (
+                json!({"kind": "Deployment", "spec": {"replicas": 1}}),
+                false,
+            ),
+            (
+                json!({"kind": "Deployment", "spec": [{"template": {}}]}),
+                false,
+            ),
+            (
+                json!({"kind": "CronJob", "spec": {"jobTemplate": {"spec": {"template": {}}}}}),
+                true,
+            ),
+            (json!({"kind": "CronJob", "spec": {"template": {}}}), false),
+            (json!({"kind": "Service", "spec": {"template": {}}}), false),
+        ];
+        for (value, found) in cases {
+            let workload = object(value);
+            assert_eq!(
+                pod_template(&workload).is_some(),
+                found,
+                "{:?}",
+                workload.value()
+            );
+            assert_eq!(has_pod_template(&workload), found, "{:?}", workload.value());
+        }
     }
 
     fn object(value: Value) -> Object {

@@ -154,7 +154,7 @@ impl<'a> Judged<'a> {
             .chain(bindings.iter().copied().filter(to_builtin))
             .collect();
         let workloads: Vec<&Object> = objects()
-            .filter(|o| workload::pod_template(o).is_some())
+            .filter(|o| workload::has_pod_template(o))
             .collect();
         let default_accounts = set
             .of_kind("ServiceAccount")

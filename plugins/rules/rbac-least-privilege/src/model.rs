@@ -77,7 +77,7 @@ impl<'a> Model<'a> {
                     model.add_service_account(object)
                 }
                 _ => {
-                    if workload::pod_template(object).is_some() {
+                    if workload::has_pod_template(object) {
                         let account = (
                             set.namespace_of(object).to_owned(),
                             service_account(object).to_owned(),
