@@ -22,7 +22,10 @@ use std::marker::PhantomData;
 
 use serde::Deserialize;
 use serde::de::value::MapAccessDeserializer;
-use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    self, DeserializeOwned, Deserializer, IgnoredAny, IntoDeserializer, MapAccess, SeqAccess,
+    Visitor,
+};
 use serde_json::Value;
 
 /// The start of the error [`text`] reports for a string it cannot borrow (one written
@@ -126,11 +129,7 @@ where
     D: Deserializer<'de>,
     T: DeserializeOwned,
 {
-    let value = Value::deserialize(deserializer)?;
-    if value.is_object() || value.is_array() {
-        return Ok(None);
-    }
-    Ok(T::deserialize(value).ok())
+    deserializer.deserialize_any(ScalarVisitor(PhantomData))
 }
 
 /// A list of scalars: absent (`None`) when it is no list, and each entry that is no `T`
@@ -140,14 +139,7 @@ where
     D: Deserializer<'de>,
     T: DeserializeOwned,
 {
-    let Value::Array(entries) = Value::deserialize(deserializer)? else {
-        return Ok(None);
-    };
-    let read = |entry: &Value| match entry {
-        Value::Array(_) | Value::Object(_) => None,
-        scalar => T::deserialize(scalar).ok(),
-    };
-    Ok(Some(entries.iter().map(read).collect()))
+    deserializer.deserialize_any(ListVisitor(PhantomData::<ScalarEntry<T>>))
 }
 
 /// A list whose entries the rule only counts or reads as they are: absent (`None`)
@@ -290,6 +282,72 @@ impl<'de> Visitor<'de> for TextVisitor {
     nothing_of_lists!();
     nothing_of_maps!();
     nothing_of_other_shapes!(visit_bool: bool, visit_i64: i64, visit_u64: u64, visit_f64: f64);
+}
+
+/// Reads a scalar as `T` (`None` when it is no `T`), lists and maps as `None`; each
+/// scalar is handed to `T` as a parsed JSON value would hand it.
+struct ScalarVisitor<T>(PhantomData<T>);
+
+/// `T` from one scalar, `None` when it is no `T`.
+fn scalar_as<'de, T, S>(scalar: S) -> Option<T>
+where
+    T: DeserializeOwned,
+    S: IntoDeserializer<'de, de::value::Error>,
+{
+    T::deserialize(scalar.into_deserializer()).ok()
+}
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for ScalarVisitor<T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, scalar: bool) -> Result<Self::Value, E> {
+        Ok(scalar_as(scalar))
+    }
+
+    fn visit_i64<E: de::Error>(self, scalar: i64) -> Result<Self::Value, E> {
+        Ok(scalar_as(scalar))
+    }
+
+    fn visit_u64<E: de::Error>(self, scalar: u64) -> Result<Self::Value, E> {
+        Ok(scalar_as(scalar))
+    }
+
+    fn visit_f64<E: de::Error>(self, scalar: f64) -> Result<Self::Value, E> {
+        Ok(scalar_as(scalar))
+    }
+
+    fn visit_str<E: de::Error>(self, scalar: &str) -> Result<Self::Value, E> {
+        Ok(scalar_as(scalar))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(scalar_as(()))
+    }
+
+    nothing_of_lists!();
+    nothing_of_maps!();
+}
+
+/// An entry read as a scalar, `None` when it is no `T`.
+struct ScalarEntry<T>(Option<T>);
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for ScalarEntry<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_any(ScalarVisitor(PhantomData))
+            .map(Self)
+    }
+}
+
+impl<'de, T: DeserializeOwned> Entry<'de> for ScalarEntry<T> {
+    type Read = Option<T>;
+    fn read(self) -> Self::Read {
+        self.0
+    }
 }
 
 /// An entry of a list adapter: what it reads, whatever the entry's shape.
@@ -674,6 +732,35 @@ mod tests {
             read_sent::<Binding>(&entries).subjects,
             Some(vec![named(None), named(None), named(Some("d\n"))])
         );
+    }
+
+    #[test]
+    fn scalars_read_from_text_as_from_the_parsed_object() {
+        let texts = [
+            r#"{"name": "a\tb", "types": ["Ingress", 1, null, true, 2.5, {"a": 1}], "rules": [{"port": 53}, {"port": 70000}, {"port": -1}, {"port": 5.0}, {"port": "53"}, {"port": null}]}"#,
+            r#"{"name": 18446744073709551615, "types": [-9223372036854775808, 1e300], "only": {"port": true}}"#,
+            r#"{"name": null, "types": {"a": "b"}, "rules": "x", "only": {"port": [53]}}"#,
+            r#"{"name": true, "types": "Ingress", "pods": {"port": 1.5e2}}"#,
+        ];
+        let read: Vec<Spec> = texts.iter().map(|text| read_sent(&sent(text))).collect();
+        assert_eq!(read[0].name.as_deref(), Some("a\tb"));
+        assert_eq!(
+            read[0].rules,
+            Some(vec![
+                Rule { port: Some(53) },
+                Rule::default(),
+                Rule::default(),
+                Rule::default(),
+                Rule::default(),
+                Rule::default()
+            ])
+        );
+        assert_eq!(
+            read[0].types,
+            Some(vec![Some("Ingress".into()), None, None, None, None, None])
+        );
+        assert_eq!(read[1].name, None);
+        assert_eq!(read[3].pods, Some(Rule::default()));
     }
 
     #[test]
