@@ -813,11 +813,11 @@ struct Parsed {
 
 impl Parsed {
     fn of(text: &str) -> Self {
-        let (documents, syntax) = yaml::parse(text);
+        let (documents, syntax) = yaml::parse_flat(text);
         let mut objects = Vec::new();
         let mut problems = Vec::new();
         for document in documents {
-            let (found, not_objects) = manifest::objects(0, document);
+            let (found, not_objects) = manifest::parsed_objects(0, document);
             objects.extend(found);
             problems.extend(not_objects);
         }
