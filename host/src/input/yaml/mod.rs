@@ -22,8 +22,9 @@ use builder::Builder;
 pub use flat::{FlatDocument, Head, WaiveTexts};
 use flat::{FlatWriter, Step};
 
-/// The text of every YAML fixture under the repository's `tests/`, for differential
-/// tests.
+/// The text of every YAML fixture under the repository's `tests/` (or under
+/// `TOLLGATE_FIXTURE_ROOT` when set, to run the differential tests by hand over other
+/// YAML), for differential tests.
 #[cfg(test)]
 pub(crate) fn fixture_texts() -> Vec<String> {
     fn visit(dir: &std::path::Path, texts: &mut Vec<String>) {
@@ -41,10 +42,11 @@ pub(crate) fn fixture_texts() -> Vec<String> {
         }
     }
     let mut texts = Vec::new();
-    visit(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests"),
-        &mut texts,
+    let root = std::env::var_os("TOLLGATE_FIXTURE_ROOT").map_or_else(
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests"),
+        std::path::PathBuf::from,
     );
+    visit(&root, &mut texts);
     texts
 }
 
