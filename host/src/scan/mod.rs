@@ -190,18 +190,17 @@ impl Rules<'_> {
             .iter()
             .map(|p| Slice::of(&documents, &p.info.kinds))
             .collect();
-        let mut outcomes: Vec<(usize, (usize, Result<Verdict, RuleError>, Job))> =
-            largest_first(self.jobs(&batches), &slices)
-                .par_bridge()
-                .map(|(order, (rule, job))| {
-                    let (plugin, settings) = (self.selected[rule], self.settings[rule].as_str());
-                    let result = match job {
-                        Job::Manifests => slices[rule].check(self, plugin, settings),
-                        Job::Files(batch) => self.runtime.check_files(plugin, batch, settings),
-                    };
-                    (order, (rule, result, job))
-                })
-                .collect();
+        let mut outcomes: Vec<_> = largest_first(self.jobs(&batches), &slices)
+            .par_bridge()
+            .map(|(order, (rule, job))| {
+                let (plugin, settings) = (self.selected[rule], self.settings[rule].as_str());
+                let result = match job {
+                    Job::Manifests => slices[rule].check(self, plugin, settings),
+                    Job::Files(batch) => self.runtime.check_files(plugin, batch, settings),
+                };
+                (order, (rule, result, job))
+            })
+            .collect();
         outcomes.sort_unstable_by_key(|(order, _)| *order);
         let outcomes = outcomes.into_iter().map(|(_, outcome)| outcome).collect();
         drop(slices);

@@ -29,7 +29,7 @@ pub struct FlatDocument {
     pub json: String,
     /// Line of each node in pre-order of `json` (see [`super::LineTree::flatten`]).
     pub lines: Vec<u32>,
-    pub head: Head,
+    pub head: Box<Head>,
 }
 
 /// The fields of a Kubernetes object the host reads besides its text, each only when it
@@ -220,7 +220,7 @@ impl FlatWriter {
             line: self.lines[0],
             json,
             lines: self.lines.clone(),
-            head: std::mem::take(&mut self.head),
+            head: Box::new(std::mem::take(&mut self.head)),
         })
     }
 

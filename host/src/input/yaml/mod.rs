@@ -530,7 +530,7 @@ mod tests {
             namespace: None,
             waivers: [WaiveTexts::default(), WaiveTexts::default(), job],
         };
-        assert_eq!(document.head, expected);
+        assert_eq!(*document.head, expected);
     }
 
     #[test]
