@@ -157,9 +157,12 @@ pub fn parse_flat(text: &str) -> (Vec<ParsedDocument>, Option<YamlError>) {
     let mut writer = FlatWriter::new();
     let mut builder = Builder::new(text.len());
     let mut documents = Vec::new();
-    // The events of the current document while it is written flat, to replay into the
-    // builder if it cannot be; `None` while the builder has it.
-    let mut flat_events = Some(Vec::new());
+    // The current document is written flat (else the builder has it).
+    let mut flat = true;
+    // Once a document of the file needed the builder, the events of each later one are
+    // kept while it is written flat, to replay into the builder if it cannot be. Until
+    // then nothing is kept: the first time, the file is read again up to the document.
+    let mut kept: Option<Vec<(EventData, u32)>> = None;
     let mut index = 0u32;
     loop {
         let (event, line) = match events.next() {
@@ -168,37 +171,49 @@ pub fn parse_flat(text: &str) -> (Vec<ParsedDocument>, Option<YamlError>) {
             Err(error) => return (documents, Some(error)),
         };
         let is_end = matches!(event, EventData::DocumentEnd { .. });
-        let built = match &mut flat_events {
-            Some(pending) => match writer.feed(&event, line) {
+        let built = if !flat {
+            builder.feed(event, line)
+        } else {
+            match writer.feed(&event, line) {
                 Step::Continue => {
-                    pending.push((event, line));
-                    Ok(None)
+                    if let Some(kept) = &mut kept {
+                        kept.push((event, line));
+                    }
+                    continue;
                 }
                 Step::Done(document) => {
-                    pending.clear();
-                    Ok(document.map(|d| ParsedDocument::Flat(FlatDocument { index, ..d })))
+                    kept.iter_mut().for_each(Vec::clear);
+                    if let Some(document) = document {
+                        let document = FlatDocument { index, ..document };
+                        documents.push(ParsedDocument::Flat(document));
+                    }
+                    index += 1;
+                    continue;
                 }
                 Step::Fallback => {
-                    let replayed = replay(&mut builder, pending.drain(..), (event, line));
-                    flat_events = None;
-                    replayed.map(|d| d.map(ParsedDocument::Tree))
+                    flat = false;
+                    let Some(kept) = &mut kept else {
+                        kept = Some(Vec::new());
+                        events = Events::new(text);
+                        if let Err(error) = events.skip_documents(index) {
+                            return (documents, Some(error));
+                        }
+                        continue;
+                    };
+                    replay(&mut builder, kept.drain(..), (event, line))
                 }
-            },
-            None => builder
-                .feed(event, line)
-                .map(|d| d.map(ParsedDocument::Tree)),
+            }
         };
         match built {
-            Ok(Some(ParsedDocument::Tree(document))) => {
+            Ok(Some(document)) => {
                 documents.push(ParsedDocument::Tree(Document { index, ..document }))
             }
-            Ok(Some(document)) => documents.push(document),
             Ok(None) => {}
             Err(error) => return (documents, Some(error)),
         }
         if is_end {
             index += 1;
-            flat_events.get_or_insert_with(Vec::new);
+            flat = true;
         }
     }
 }
@@ -228,6 +243,19 @@ impl<'a> Events<'a> {
         parser.set_input(text.as_bytes());
         silence_parser_panics();
         Self { parser, line: 1 }
+    }
+
+    /// Reads past the first `count` documents.
+    fn skip_documents(&mut self, count: u32) -> Result<(), YamlError> {
+        let mut ended = 0;
+        while ended < count {
+            match self.next()? {
+                Some((EventData::DocumentEnd { .. }, _)) => ended += 1,
+                Some(_) => {}
+                None => break,
+            }
+        }
+        Ok(())
     }
 
     /// The next event and its line; `None` at the end of the stream.
@@ -544,6 +572,9 @@ mod tests {
             "~: 1\n",
             &"a: [".repeat(builder::MAX_DEPTH + 5),
             "a: 1\n---\nb: [1, 2\n",
+            "a: 1\n---\nb: &x 1\n---\nc: [1, 2\n",
+            "a: 1\n---\nb: *x\n---\nc: 1\n",
+            "a: &x 1\n---\nb: 1\n---\nc: 1\nd: &y 2\nc: 2\n",
             "a: 1\n\"\\",
         ] {
             assert_flat_is_exact(text);
