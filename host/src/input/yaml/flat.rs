@@ -94,15 +94,23 @@ pub(super) enum Step {
 /// Where a collection sits in a Kubernetes object, as far as [`Head`] cares.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Place {
+    /// The object itself.
     Root,
     /// A metadata mapping; its index in [`Head::waivers`].
     Metadata(usize),
+    /// The annotations of that metadata.
     Annotations(usize),
+    /// `spec`.
     Spec,
+    /// `spec.template`.
     PodTemplate,
+    /// `spec.jobTemplate`.
     JobTemplate,
+    /// `spec.jobTemplate.spec`.
     JobSpec,
+    /// `spec.jobTemplate.spec.template`.
     JobPodTemplate,
+    /// Anywhere else: nothing below is captured.
     Elsewhere,
 }
 
@@ -136,6 +144,7 @@ struct Frame {
     keys_from: usize,
 }
 
+/// A mapping key written, waiting for its value.
 struct PendingKey {
     line: u32,
     place: Place,
@@ -210,11 +219,12 @@ impl FlatWriter {
         self.root_done = false;
     }
 
+    /// The document written, if it had a root.
     fn finish(&mut self) -> Option<FlatDocument> {
         if !self.root_done {
             return None;
         }
-        let json = String::from_utf8(self.json.clone()).ok()?;
+        let json = String::from_utf8(self.json.clone()).expect("JSON written from strings");
         Some(FlatDocument {
             index: 0,
             line: self.lines[0],

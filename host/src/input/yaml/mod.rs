@@ -7,6 +7,10 @@
 //! Anchors, aliases and `<<` merge keys resolve. Duplicate keys are an error, as in
 //! Kubernetes' strict decoding. Nesting depth is capped, and what anchors and aliases copy
 //! is bounded by the file's size, so hostile input cannot exhaust the stack or memory.
+//!
+//! [`parse`] builds each document as a `Value` and a [`LineTree`]; [`parse_flat`], which
+//! the scan reads manifests with, writes a plain document straight to the JSON text and
+//! the pre-order lines the host keeps (see [`flat`]) and builds only the others.
 
 mod builder;
 mod flat;
