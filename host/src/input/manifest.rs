@@ -1,9 +1,14 @@
 //! Kubernetes objects as the host keeps them: identity, JSON text for the plugins, and the
 //! line of every node so that a finding's JSON pointer becomes a file line.
 
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::Deserialize as _;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-use super::yaml::{Document, LineTree};
+use super::yaml::{Document, FlatDocument, Head, LineTree, ParsedDocument};
 
 /// One Kubernetes object of the input.
 #[derive(Debug)]
@@ -63,26 +68,35 @@ impl WaiveAnnotation {
         ]
         .iter()
         .filter_map(|at| value.pointer(&format!("{at}/annotations")))
-        .find_map(|annotations| {
-            let text = |key: &str| annotations.get(key).and_then(Value::as_str);
-            let given = |key: &str| {
-                text(key)
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty())
-                    .map(str::to_owned)
-            };
-            let rules = text(WAIVE_ANNOTATION)?
-                .split(',')
+        .find_map(|annotations| Self::read(|key| annotations.get(key).and_then(Value::as_str)))
+    }
+
+    /// The same from the annotations captured while the object was written.
+    fn of_head(head: &Head) -> Option<Self> {
+        head.waivers
+            .iter()
+            .find_map(|annotations| Self::read(|key| annotations.get(key)))
+    }
+
+    /// From one annotations mapping, given the text of each annotation.
+    fn read<'a>(text: impl Fn(&str) -> Option<&'a str>) -> Option<Self> {
+        let given = |key: &str| {
+            text(key)
                 .map(str::trim)
-                .filter(|r| !r.is_empty())
+                .filter(|t| !t.is_empty())
                 .map(str::to_owned)
-                .collect();
-            Some(Self {
-                rules,
-                reason: given(WAIVE_REASON_ANNOTATION),
-                approved_by: given(WAIVE_APPROVED_BY_ANNOTATION),
-                expires: given(WAIVE_EXPIRES_ANNOTATION),
-            })
+        };
+        let rules = text(WAIVE_ANNOTATION)?
+            .split(',')
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_owned)
+            .collect();
+        Some(Self {
+            rules,
+            reason: given(WAIVE_REASON_ANNOTATION),
+            approved_by: given(WAIVE_APPROVED_BY_ANNOTATION),
+            expires: given(WAIVE_EXPIRES_ANNOTATION),
         })
     }
 }
@@ -100,6 +114,45 @@ pub struct NotAnObject {
 /// The kustomize field that turns a document into an instruction to remove an object.
 const KUSTOMIZE_PATCH_FIELD: &str = "$patch";
 
+/// The objects of one parsed YAML document, as [`objects`] finds them.
+pub fn parsed_objects(
+    source: usize,
+    document: ParsedDocument,
+) -> (Vec<ManifestObject>, Vec<NotAnObject>) {
+    match document {
+        ParsedDocument::Flat(flat) => flat_objects(source, flat),
+        ParsedDocument::Tree(tree) => objects(source, tree),
+    }
+}
+
+/// [`objects`] for a document written flat, read from its [`Head`] (a flat document is a
+/// mapping and never a `List`).
+fn flat_objects(source: usize, document: FlatDocument) -> (Vec<ManifestObject>, Vec<NotAnObject>) {
+    let head = &document.head;
+    let text = |field: &Option<String>| field.clone().filter(|s| !s.is_empty());
+    let fields = (text(&head.api_version), text(&head.kind));
+    if let Some(problem) =
+        object_problem(head.patch.as_deref(), Shape::Object, &fields, document.line)
+    {
+        return (Vec::new(), problem.into_iter().collect());
+    }
+    let (api_version, kind) = fields;
+    let object = ManifestObject {
+        source,
+        document: document.index,
+        item: None,
+        api_version: api_version.unwrap_or_default(),
+        kind: kind.unwrap_or_default(),
+        name: head.name.clone().unwrap_or_default(),
+        namespace: head.namespace.clone(),
+        waive: WaiveAnnotation::of_head(head),
+        via: None,
+        json: document.json,
+        lines: document.lines,
+    };
+    (vec![object], Vec::new())
+}
+
 /// The objects of one YAML document (the document itself, or the items of a `List`), and
 /// what in it is not a Kubernetes object. One bad list item does not hide the others.
 pub fn objects(source: usize, document: Document) -> (Vec<ManifestObject>, Vec<NotAnObject>) {
@@ -109,25 +162,14 @@ pub fn objects(source: usize, document: Document) -> (Vec<ManifestObject>, Vec<N
         value,
         lines,
     } = document;
-    if is_delete_directive(&value) {
-        return (Vec::new(), Vec::new());
+    let patch = value.get(KUSTOMIZE_PATCH_FIELD).and_then(Value::as_str);
+    let fields = (text_field(&value, "apiVersion"), text_field(&value, "kind"));
+    if let Some(problem) = object_problem(patch, Shape::of(&value), &fields, line) {
+        return (Vec::new(), problem.into_iter().collect());
     }
-    let kind = match check_object(&value, line, "the document") {
-        Ok(kind) => kind,
-        Err(e) => return (Vec::new(), vec![e]),
-    };
-    if let Some(reason) = kustomize_configuration(&value) {
-        let message = format!("the document is {reason}, not a Kubernetes object");
-        return (
-            Vec::new(),
-            vec![NotAnObject {
-                line,
-                message,
-                broken: false,
-            }],
-        );
-    }
-    let Some(element_kind) = list_element_kind(&kind, &value) else {
+    let kind = fields.1.unwrap_or_default();
+    let items_is_array = value.get("items").is_some_and(Value::is_array);
+    let Some(element_kind) = list_element_kind(&kind, items_is_array) else {
         let object = ManifestObject::new(source, index, None, value, &lines);
         return (vec![object], Vec::new());
     };
@@ -154,8 +196,10 @@ pub fn objects(source: usize, document: Document) -> (Vec<ManifestObject>, Vec<N
                     .or_insert_with(|| api_version.clone());
             }
         }
-        match check_object(&item, item_lines.line, &format!("item {i} of the {kind}")) {
-            Ok(_) => found.push(ManifestObject::new(
+        let fields = (text_field(&item, "apiVersion"), text_field(&item, "kind"));
+        let what = format!("item {i} of the {kind}");
+        match check_object(Shape::of(&item), &fields, item_lines.line, &what) {
+            Ok(()) => found.push(ManifestObject::new(
                 source,
                 index,
                 Some(i as u32),
@@ -168,10 +212,42 @@ pub fn objects(source: usize, document: Document) -> (Vec<ManifestObject>, Vec<N
     (found, errors)
 }
 
+/// Why a document is not an object to read: `Some(None)` for a kustomize delete
+/// directive (it declares nothing), `Some(Some(problem))` when it is not an object.
+/// `fields` are its non-empty `apiVersion` and `kind`.
+fn object_problem(
+    patch: Option<&str>,
+    shape: Shape,
+    fields: &(Option<String>, Option<String>),
+    line: u32,
+) -> Option<Option<NotAnObject>> {
+    if patch == Some("delete") {
+        return Some(None);
+    }
+    if let Err(e) = check_object(shape, fields, line, "the document") {
+        return Some(Some(e));
+    }
+    let reason = kustomize_configuration(fields.0.as_deref())?;
+    Some(Some(NotAnObject {
+        line,
+        message: format!("the document is {reason}, not a Kubernetes object"),
+        broken: false,
+    }))
+}
+
+/// A top-level string field of `value`, when not empty.
+fn text_field(value: &Value, key: &str) -> Option<String> {
+    value
+        .get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
 /// `Some(element kind)` when the document is a list to unwrap: `kind: List` (element kinds
 /// given per item, `None`) or a typed `FooList` with an `items` array (`Some("Foo")`).
-fn list_element_kind<'a>(kind: &'a str, value: &Value) -> Option<Option<&'a str>> {
-    if !value.get("items").is_some_and(Value::is_array) {
+fn list_element_kind(kind: &str, items_is_array: bool) -> Option<Option<&str>> {
+    if !items_is_array {
         return None;
     }
     match kind {
@@ -245,16 +321,11 @@ pub fn original_of<'a>(built: &Value, documents: &'a [Document]) -> Option<&'a D
         .or_else(|| (same_kind.len() == 1).then(|| same_kind[0]))
 }
 
-/// A kustomize `$patch: delete` document: it removes an object, it declares none.
-fn is_delete_directive(value: &Value) -> bool {
-    value.get(KUSTOMIZE_PATCH_FIELD).and_then(Value::as_str) == Some("delete")
-}
-
 /// What kind of kustomize configuration the document is (a kustomization, a component, a
 /// transformer or generator configuration), if it is one: read by kustomize, never applied
 /// to a cluster.
-fn kustomize_configuration(value: &Value) -> Option<&'static str> {
-    let api_version = value.get("apiVersion").and_then(Value::as_str)?;
+fn kustomize_configuration(api_version: Option<&str>) -> Option<&'static str> {
+    let api_version = api_version?;
     if api_version.starts_with("kustomize.config.k8s.io/") {
         Some("a kustomization")
     } else if api_version == "builtin" {
@@ -264,8 +335,34 @@ fn kustomize_configuration(value: &Value) -> Option<&'static str> {
     }
 }
 
-/// The object's kind, or why it is not a Kubernetes object.
-fn check_object(value: &Value, line: u32, what: &str) -> Result<String, NotAnObject> {
+/// What a document or list item is, for [`check_object`].
+#[derive(Clone, Copy)]
+enum Shape {
+    Object,
+    List,
+    Scalar,
+    Empty,
+}
+
+impl Shape {
+    fn of(value: &Value) -> Self {
+        match value {
+            Value::Object(_) => Self::Object,
+            Value::Array(_) => Self::List,
+            Value::String(_) | Value::Number(_) | Value::Bool(_) => Self::Scalar,
+            Value::Null => Self::Empty,
+        }
+    }
+}
+
+/// Whether a value of `shape` with the non-empty `apiVersion` and `kind` of `fields` is a
+/// Kubernetes object, or why not.
+fn check_object(
+    shape: Shape,
+    fields: &(Option<String>, Option<String>),
+    line: u32,
+    what: &str,
+) -> Result<(), NotAnObject> {
     let fail = |message: String, broken: bool| {
         Err(NotAnObject {
             line,
@@ -273,22 +370,17 @@ fn check_object(value: &Value, line: u32, what: &str) -> Result<String, NotAnObj
             broken,
         })
     };
-    let Value::Object(fields) = value else {
-        let shape = match value {
-            Value::Array(_) => "a list",
-            Value::String(_) | Value::Number(_) | Value::Bool(_) => "a scalar",
-            _ => "empty",
-        };
+    let shape = match shape {
+        Shape::Object => None,
+        Shape::List => Some("a list"),
+        Shape::Scalar => Some("a scalar"),
+        Shape::Empty => Some("empty"),
+    };
+    if let Some(shape) = shape {
         return fail(format!("{what} is {shape}, not a Kubernetes object"), false);
-    };
-    let text = |key: &str| {
-        fields
-            .get(key)
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-    };
-    match (text("apiVersion"), text("kind")) {
-        (Some(_), Some(kind)) => Ok(kind.to_owned()),
+    }
+    match fields {
+        (Some(_), Some(_)) => Ok(()),
         (None, None) => fail(
             format!("{what} is not a Kubernetes object: it has no apiVersion and no kind"),
             false,
@@ -345,48 +437,188 @@ impl ManifestObject {
     }
 
     /// The line of the node at `pointer` (RFC 6901) in this object, or `None` when it
-    /// names no node.
+    /// names no node. Walks the JSON text once, building nothing.
     pub fn locate(&self, pointer: &str) -> Option<u32> {
-        let value: Value = serde_json::from_str(&self.json).ok()?;
-        let mut node = &value;
-        let mut position = 0usize;
-        for segment in pointer.split('/').skip(1) {
-            let segment = segment.replace("~1", "/").replace("~0", "~");
-            let (offset, child) = match node {
-                Value::Object(map) => {
-                    let mut offset = 1;
-                    let mut found = None;
-                    for (key, child) in map {
-                        if *key == segment {
-                            found = Some(child);
-                            break;
-                        }
-                        offset += node_count(child);
-                    }
-                    (offset, found?)
-                }
-                Value::Array(items) => {
-                    let index: usize = segment.parse().ok()?;
-                    let child = items.get(index)?;
-                    (
-                        1 + items[..index].iter().map(node_count).sum::<usize>(),
-                        child,
-                    )
-                }
-                _ => return None,
-            };
-            position += offset;
-            node = child;
-        }
+        let segments: Vec<Cow<str>> = pointer.split('/').skip(1).map(unescape).collect();
+        let mut json = serde_json::Deserializer::from_str(&self.json);
+        let position = Find(&segments).deserialize(&mut json).ok()??;
         self.lines.get(position).copied()
     }
 }
 
-fn node_count(value: &Value) -> usize {
-    1 + match value {
-        Value::Array(items) => items.iter().map(node_count).sum(),
-        Value::Object(map) => map.values().map(node_count).sum(),
-        _ => 0,
+/// A pointer segment with `~1` and `~0` read back.
+fn unescape(segment: &str) -> Cow<'_, str> {
+    if segment.contains('~') {
+        Cow::Owned(segment.replace("~1", "/").replace("~0", "~"))
+    } else {
+        Cow::Borrowed(segment)
+    }
+}
+
+/// Finds the pre-order position of the node that `segments` lead to, relative to the node
+/// read (`None` when they lead nowhere), skipping the rest of the text.
+struct Find<'s>(&'s [Cow<'s, str>]);
+
+impl<'de> DeserializeSeed<'de> for Find<'_> {
+    type Value = Option<usize>;
+
+    fn deserialize<D: Deserializer<'de>>(self, node: D) -> Result<Option<usize>, D::Error> {
+        if self.0.is_empty() {
+            IgnoredAny::deserialize(node)?;
+            return Ok(Some(0));
+        }
+        node.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Find<'_> {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Option<usize>, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Option<usize>, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Option<usize>, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Option<usize>, E> {
+        Ok(None)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Option<usize>, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E>(self) -> Result<Option<usize>, E> {
+        Ok(None)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<Option<usize>, A::Error> {
+        let (segment, rest) = (&self.0[0], &self.0[1..]);
+        let wanted: Option<usize> = segment.parse().ok();
+        let (mut offset, mut found, mut index) = (1, None, 0);
+        loop {
+            let more = if Some(index) == wanted {
+                items
+                    .next_element_seed(Find(rest))?
+                    .map(|at| found = at.map(|at| offset + at))
+            } else if found.is_some() || wanted.is_none_or(|w| index > w) {
+                items.next_element::<IgnoredAny>()?.map(drop)
+            } else {
+                items.next_element_seed(Count)?.map(|n| offset += n)
+            };
+            if more.is_none() {
+                return Ok(found);
+            }
+            index += 1;
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut fields: A) -> Result<Option<usize>, A::Error> {
+        let (segment, rest) = (&self.0[0], &self.0[1..]);
+        let (mut offset, mut found, mut seen) = (1, None, false);
+        while let Some(is_wanted) = fields.next_key_seed(KeyIs(segment))? {
+            if seen {
+                fields.next_value::<IgnoredAny>()?;
+            } else if is_wanted {
+                seen = true;
+                found = fields.next_value_seed(Find(rest))?.map(|at| offset + at);
+            } else {
+                offset += fields.next_value_seed(Count)?;
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Whether the key read is the given one.
+struct KeyIs<'k>(&'k str);
+
+impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, key: D) -> Result<bool, D::Error> {
+        key.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E>(self, key: &str) -> Result<bool, E> {
+        Ok(key == self.0)
+    }
+}
+
+/// The number of nodes of the value read (itself and all below it).
+struct Count;
+
+impl<'de> DeserializeSeed<'de> for Count {
+    type Value = usize;
+
+    fn deserialize<D: Deserializer<'de>>(self, node: D) -> Result<usize, D::Error> {
+        node.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Count {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<usize, E> {
+        Ok(1)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<usize, E> {
+        Ok(1)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<usize, E> {
+        Ok(1)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<usize, E> {
+        Ok(1)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<usize, E> {
+        Ok(1)
+    }
+
+    fn visit_unit<E>(self) -> Result<usize, E> {
+        Ok(1)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<usize, A::Error> {
+        let mut count = 1;
+        while let Some(n) = items.next_element_seed(Count)? {
+            count += n;
+        }
+        Ok(count)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut fields: A) -> Result<usize, A::Error> {
+        let mut count = 1;
+        while fields.next_key::<IgnoredAny>()?.is_some() {
+            count += fields.next_value_seed(Count)?;
+        }
+        Ok(count)
     }
 }
 
@@ -532,5 +764,46 @@ mod tests {
                 broken: true,
             }]
         );
+    }
+
+    /// What the host keeps of an object, for comparing the two ways of reading one.
+    fn kept(object: &ManifestObject) -> impl PartialEq + std::fmt::Debug + use<> {
+        let o = object;
+        let identity = (
+            o.source,
+            o.document,
+            o.item,
+            o.api_version.clone(),
+            o.kind.clone(),
+        );
+        let names = (
+            o.name.clone(),
+            o.namespace.clone(),
+            o.waive.clone(),
+            o.via.clone(),
+        );
+        (identity, names, o.json.clone(), o.lines.clone())
+    }
+
+    #[test]
+    fn flat_documents_give_the_objects_trees_give() {
+        let extra = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {tollgate.dev/waive: ' x ,y', tollgate.dev/waive-approved-by: me}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, annotations: []}\nspec:\n  template:\n    metadata:\n      annotations:\n        tollgate.dev/waive: z\n        tollgate.dev/waive-expires: 2030-01-01\n---\n$patch: delete\nkind: X\n---\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n---\nkind: Y\n---\napiVersion: ''\nkind: Z\n";
+        let mut texts = yaml::fixture_texts();
+        texts.push(extra.to_owned());
+        for text in texts {
+            let (trees, _) = yaml::parse(&text);
+            let (flats, _) = yaml::parse_flat(&text);
+            let mut from_trees = (Vec::new(), Vec::new());
+            for (found, problems) in trees.into_iter().map(|d| objects(3, d)) {
+                from_trees.0.extend(found.iter().map(kept));
+                from_trees.1.extend(problems);
+            }
+            let mut from_flats = (Vec::new(), Vec::new());
+            for (found, problems) in flats.into_iter().map(|d| parsed_objects(3, d)) {
+                from_flats.0.extend(found.iter().map(kept));
+                from_flats.1.extend(problems);
+            }
+            assert_eq!(from_flats, from_trees, "{text}");
+        }
     }
 }

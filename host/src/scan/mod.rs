@@ -190,18 +190,19 @@ impl Rules<'_> {
             .iter()
             .map(|p| Slice::of(&documents, &p.info.kinds))
             .collect();
-        let outcomes: Vec<(usize, Result<Verdict, RuleError>, Job)> = self
-            .jobs(&batches)
-            .into_par_iter()
-            .map(|(rule, job)| {
+        let mut outcomes: Vec<_> = largest_first(self.jobs(&batches), &slices)
+            .par_bridge()
+            .map(|(order, (rule, job))| {
                 let (plugin, settings) = (self.selected[rule], self.settings[rule].as_str());
                 let result = match job {
                     Job::Manifests => slices[rule].check(self, plugin, settings),
                     Job::Files(batch) => self.runtime.check_files(plugin, batch, settings),
                 };
-                (rule, result, job)
+                (order, (rule, result, job))
             })
             .collect();
+        outcomes.sort_unstable_by_key(|(order, _)| *order);
+        let outcomes = outcomes.into_iter().map(|(_, outcome)| outcome).collect();
         drop(slices);
         checked.add(self.options, self.selected, inputs, outcomes, self.today);
         inputs.objects = Vec::new();
@@ -260,6 +261,22 @@ impl Rules<'_> {
     }
 }
 
+/// The jobs, each with its position, largest first by the bytes it sends: handed out in
+/// that order to the threads as they free up, so that no long job starts last while the
+/// other cores sit idle.
+fn largest_first<'b>(
+    jobs: Vec<(usize, Job<'b>)>,
+    slices: &[Slice],
+) -> impl Iterator<Item = (usize, (usize, Job<'b>))> + Send {
+    let bytes = |(rule, job): &(usize, Job)| match job {
+        Job::Manifests => slices[*rule].bytes(),
+        Job::Files(batch) => batch.iter().map(|f| f.contents.len()).sum(),
+    };
+    let mut ordered: Vec<_> = jobs.into_iter().enumerate().collect();
+    ordered.sort_by_cached_key(|(_, job)| std::cmp::Reverse(bytes(job)));
+    ordered.into_iter()
+}
+
 /// Every object as plugins are given it, borrowed from `inputs`, in input order.
 fn documents(inputs: &Inputs) -> Vec<DocumentRef<'_>> {
     inputs
@@ -307,6 +324,11 @@ impl<'a> Slice<'a> {
             documents,
             positions,
         }
+    }
+
+    /// The bytes of JSON text the slice sends.
+    fn bytes(&self) -> usize {
+        self.documents().iter().map(|d| d.object.len()).sum()
     }
 
     fn documents(&self) -> &[DocumentRef<'a>] {
@@ -557,5 +579,30 @@ mod tests {
     fn a_rule_whose_kinds_are_absent_is_sent_nothing() {
         let whole = ["Deployment", "Role"].map(document);
         assert!(Slice::of(&whole, &["Secret".into()]).documents().is_empty());
+    }
+
+    #[test]
+    fn jobs_are_handed_out_largest_first_by_the_bytes_they_send() {
+        let whole = ["Deployment", "Role", "Role", "Secret"].map(document);
+        let slices = [
+            Slice::of(&whole, &["Secret".into()]),
+            Slice::of(&whole, &[]),
+            Slice::of(&whole, &["Role".into()]),
+        ];
+        let file = |size: usize| File {
+            path: "f".into(),
+            contents: vec![b'x'; size],
+        };
+        let (small, large) = ([file(3)], [file(5), file(4)]);
+        let jobs = vec![
+            (0, Job::Manifests),
+            (1, Job::Manifests),
+            (2, Job::Manifests),
+            (0, Job::Files(&small)),
+            (0, Job::Files(&large)),
+        ];
+        let order: Vec<usize> = largest_first(jobs, &slices).map(|(i, _)| i).collect();
+        // 9 bytes, 8 (all four `{}`), 4 (two), 3, 2 (one).
+        assert_eq!(order, [4, 1, 2, 3, 0]);
     }
 }

@@ -7,8 +7,13 @@
 //! Anchors, aliases and `<<` merge keys resolve. Duplicate keys are an error, as in
 //! Kubernetes' strict decoding. Nesting depth is capped, and what anchors and aliases copy
 //! is bounded by the file's size, so hostile input cannot exhaust the stack or memory.
+//!
+//! [`parse`] builds each document as a `Value` and a [`LineTree`]; [`parse_flat`], which
+//! the scan reads manifests with, writes a plain document straight to the JSON text and
+//! the pre-order lines the host keeps (see [`flat`]) and builds only the others.
 
 mod builder;
+mod flat;
 mod resolve;
 
 use std::panic::{self, AssertUnwindSafe};
@@ -18,6 +23,36 @@ use libyaml_safer::{EventData, Parser};
 use serde_json::Value;
 
 use builder::Builder;
+pub use flat::{FlatDocument, Head, WaiveTexts};
+use flat::{FlatWriter, Step};
+
+/// The text of every YAML fixture under the repository's `tests/` (or under
+/// `TOLLGATE_FIXTURE_ROOT` when set, to run the differential tests by hand over other
+/// YAML), for differential tests.
+#[cfg(test)]
+pub(crate) fn fixture_texts() -> Vec<String> {
+    fn visit(dir: &std::path::Path, texts: &mut Vec<String>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().collect();
+        entries.sort_by_key(|e| e.path());
+        for entry in entries {
+            let path = entry.path();
+            if path.is_dir() {
+                visit(&path, texts);
+            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
+                && let Ok(text) = std::fs::read_to_string(&path)
+            {
+                texts.push(text);
+            }
+        }
+    }
+    let mut texts = Vec::new();
+    let root = std::env::var_os("TOLLGATE_FIXTURE_ROOT").map_or_else(
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests"),
+        std::path::PathBuf::from,
+    );
+    visit(&root, &mut texts);
+    texts
+}
 
 /// A YAML syntax or structure error at a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,35 +126,164 @@ impl LineTree {
 
 /// Parses every document of `text`. Documents before an error are returned with it.
 pub fn parse(text: &str) -> (Vec<Document>, Option<YamlError>) {
-    let mut input = text.as_bytes();
-    let mut parser = Parser::new();
-    parser.set_input_string(&mut input);
-    silence_parser_panics();
+    let mut events = Events::new(text);
     let mut builder = Builder::new(text.len());
     let mut documents = Vec::new();
-    let mut line = 1u32;
     loop {
-        // libyaml-safer panics on a few malformed inputs (a double-quoted scalar cut after
-        // a backslash at the end of the file, a tag before a comma in a flow collection):
-        // a panic there is a refusal of this file, never a crash of the run, reported at the
-        // line of the last node read.
-        let event = match panic::catch_unwind(AssertUnwindSafe(|| parser.parse())) {
-            Ok(Ok(event)) => event,
-            Ok(Err(e)) => return (documents, Some(syntax_error(&e, line))),
-            Err(_) => {
-                let message = "the YAML parser failed on malformed input here".to_owned();
-                return (documents, Some(YamlError { line, message }));
-            }
+        let (event, line) = match events.next() {
+            Ok(Some(event)) => event,
+            Ok(None) => return (documents, None),
+            Err(error) => return (documents, Some(error)),
         };
-        line = event.start_mark.line as u32 + 1;
-        if event.data == EventData::StreamEnd {
-            return (documents, None);
-        }
-        match builder.feed(event.data, line) {
+        match builder.feed(event, line) {
             Ok(Some(document)) => documents.push(document),
             Ok(None) => {}
             Err(error) => return (documents, Some(error)),
         }
+    }
+}
+
+/// A document as [`parse_flat`] gives it.
+#[derive(Debug)]
+pub enum ParsedDocument {
+    /// Written straight to JSON text and lines.
+    Flat(FlatDocument),
+    /// Built as a value and a line tree (anchors, aliases, merge keys, a root that is not
+    /// a mapping, a `List`).
+    Tree(Document),
+}
+
+/// Parses every document of `text` as [`parse`] does, writing each straight to JSON text
+/// and lines where that is exact, else building it as [`parse`] does. Documents before an
+/// error are returned with it.
+pub fn parse_flat(text: &str) -> (Vec<ParsedDocument>, Option<YamlError>) {
+    let mut events = Events::new(text);
+    let mut writer = FlatWriter::new();
+    let mut builder = Builder::new(text.len());
+    let mut documents = Vec::new();
+    // The current document is written flat (else the builder has it).
+    let mut flat = true;
+    // Once a document of the file needed the builder, the events of each later one are
+    // kept while it is written flat, to replay into the builder if it cannot be. Until
+    // then nothing is kept: the first time, the file is read again up to the document.
+    let mut kept: Option<Vec<(EventData, u32)>> = None;
+    let mut index = 0u32;
+    loop {
+        let (event, line) = match events.next() {
+            Ok(Some(event)) => event,
+            Ok(None) => return (documents, None),
+            Err(error) => return (documents, Some(error)),
+        };
+        let is_end = matches!(event, EventData::DocumentEnd { .. });
+        let built = if !flat {
+            builder.feed(event, line)
+        } else {
+            match writer.feed(&event, line) {
+                Step::Continue => {
+                    if let Some(kept) = &mut kept {
+                        kept.push((event, line));
+                    }
+                    continue;
+                }
+                Step::Done(document) => {
+                    kept.iter_mut().for_each(Vec::clear);
+                    if let Some(document) = document {
+                        let document = FlatDocument { index, ..document };
+                        documents.push(ParsedDocument::Flat(document));
+                    }
+                    index += 1;
+                    continue;
+                }
+                Step::Fallback => {
+                    flat = false;
+                    let Some(kept) = &mut kept else {
+                        kept = Some(Vec::new());
+                        events = Events::new(text);
+                        if let Err(error) = events.skip_documents(index) {
+                            return (documents, Some(error));
+                        }
+                        continue;
+                    };
+                    replay(&mut builder, kept.drain(..), (event, line))
+                }
+            }
+        };
+        match built {
+            Ok(Some(document)) => {
+                documents.push(ParsedDocument::Tree(Document { index, ..document }))
+            }
+            Ok(None) => {}
+            Err(error) => return (documents, Some(error)),
+        }
+        if is_end {
+            index += 1;
+            flat = true;
+        }
+    }
+}
+
+/// Feeds the builder a document's events so far, then `last`.
+fn replay(
+    builder: &mut Builder,
+    pending: impl Iterator<Item = (EventData, u32)>,
+    last: (EventData, u32),
+) -> Result<Option<Document>, YamlError> {
+    for (event, line) in pending {
+        builder.feed(event, line)?;
+    }
+    builder.feed(last.0, last.1)
+}
+
+/// The parser's events with their lines, a panic of the parser turned into an error.
+struct Events<'a> {
+    parser: Parser<&'a [u8]>,
+    /// Line of the last event.
+    line: u32,
+}
+
+impl<'a> Events<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut parser = Parser::new();
+        parser.set_input(text.as_bytes());
+        silence_parser_panics();
+        Self { parser, line: 1 }
+    }
+
+    /// Reads past the first `count` documents.
+    fn skip_documents(&mut self, count: u32) -> Result<(), YamlError> {
+        let mut ended = 0;
+        while ended < count {
+            match self.next()? {
+                Some((EventData::DocumentEnd { .. }, _)) => ended += 1,
+                Some(_) => {}
+                None => break,
+            }
+        }
+        Ok(())
+    }
+
+    /// The next event and its line; `None` at the end of the stream.
+    fn next(&mut self) -> Result<Option<(EventData, u32)>, YamlError> {
+        // libyaml-safer panics on a few malformed inputs (a double-quoted scalar cut after
+        // a backslash at the end of the file, a tag before a comma in a flow collection):
+        // a panic there is a refusal of this file, never a crash of the run, reported at the
+        // line of the last node read.
+        let event = match panic::catch_unwind(AssertUnwindSafe(|| self.parser.parse())) {
+            Ok(Ok(event)) => event,
+            Ok(Err(e)) => return Err(syntax_error(&e, self.line)),
+            Err(_) => {
+                let message = "the YAML parser failed on malformed input here".to_owned();
+                return Err(YamlError {
+                    line: self.line,
+                    message,
+                });
+            }
+        };
+        self.line = event.start_mark.line as u32 + 1;
+        if event.data == EventData::StreamEnd {
+            return Ok(None);
+        }
+        Ok(Some((event.data, self.line)))
     }
 }
 
@@ -321,5 +485,239 @@ mod tests {
             bomb.push_str(&format!("{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         assert_over_budget(&parse(&bomb).1.unwrap());
+    }
+
+    /// `parse_flat` gives what `parse` gives: the same documents (each flat one as JSON
+    /// text byte for byte and the same lines), the same error.
+    fn assert_flat_is_exact(text: &str) {
+        let (trees, tree_error) = parse(text);
+        let (flats, flat_error) = parse_flat(text);
+        assert_eq!(flat_error, tree_error, "{text:?}");
+        assert_eq!(flats.len(), trees.len(), "{text:?}");
+        for (flat, tree) in flats.iter().zip(&trees) {
+            let mut lines = Vec::new();
+            tree.lines.flatten(&tree.value, &mut lines);
+            let (index, line, json, flat_lines) = match flat {
+                ParsedDocument::Flat(f) => (f.index, f.line, f.json.clone(), f.lines.clone()),
+                ParsedDocument::Tree(t) => {
+                    let mut tree_lines = Vec::new();
+                    t.lines.flatten(&t.value, &mut tree_lines);
+                    (t.index, t.line, t.value.to_string(), tree_lines)
+                }
+            };
+            assert_eq!(
+                (index, line, json, flat_lines),
+                (tree.index, tree.line, tree.value.to_string(), lines),
+                "{text:?}"
+            );
+        }
+    }
+
+    /// The kind of document each of `text`'s takes: `true` for flat.
+    fn flat_kinds(text: &str) -> Vec<bool> {
+        let (documents, _) = parse_flat(text);
+        documents
+            .iter()
+            .map(|d| matches!(d, ParsedDocument::Flat(_)))
+            .collect()
+    }
+
+    #[test]
+    fn flat_documents_fall_back_where_they_cannot_be_written_directly() {
+        let text = "a: 1\n---\nb: &x 1\n---\nc: [1]\nd: {e: f}\n---\n- 1\n---\nkind: List\nitems: []\n---\n<<: {a: 1}\n---\nx\n---\ng: \"h\"\n";
+        assert_eq!(
+            flat_kinds(text),
+            [true, false, true, false, false, false, false, true]
+        );
+        assert_flat_is_exact(text);
+        let (documents, _) = parse_flat(text);
+        let indexes: Vec<_> = documents
+            .iter()
+            .map(|d| match d {
+                ParsedDocument::Flat(f) => f.index,
+                ParsedDocument::Tree(t) => t.index,
+            })
+            .collect();
+        assert_eq!(indexes, [0, 1, 2, 3, 4, 5, 6, 7]);
+    }
+
+    #[test]
+    fn flat_heads_hold_identity_and_waive_annotations() {
+        let text = "apiVersion: batch/v1\nkind: CronJob\n$patch: keep\nmetadata:\n  name: nightly\n  namespace: 7\n  labels: {name: not-this}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        metadata:\n          annotations:\n            tollgate.dev/waive: a, b\n            tollgate.dev/waive-reason: 'why'\n            other: x\n";
+        let (mut documents, error) = parse_flat(text);
+        assert_eq!(error, None);
+        let Some(ParsedDocument::Flat(document)) = documents.pop() else {
+            panic!("written flat")
+        };
+        let job = WaiveTexts {
+            waive: Some("a, b".into()),
+            reason: Some("why".into()),
+            ..WaiveTexts::default()
+        };
+        let expected = Head {
+            api_version: Some("batch/v1".into()),
+            kind: Some("CronJob".into()),
+            patch: Some("keep".into()),
+            name: Some("nightly".into()),
+            namespace: None,
+            waivers: [WaiveTexts::default(), WaiveTexts::default(), job],
+        };
+        assert_eq!(*document.head, expected);
+    }
+
+    #[test]
+    fn flat_errors_are_the_builders() {
+        for text in [
+            "a: 1\nb: 2\na: 3\n",
+            "a: 1\n---\nb: .inf\n",
+            "a: {b: 1, b: 2}\n",
+            "? [a]\n: 1\n",
+            "a: *nope\n",
+            "~: 1\n",
+            &"a: [".repeat(builder::MAX_DEPTH + 5),
+            "a: 1\n---\nb: [1, 2\n",
+            "a: 1\n---\nb: &x 1\n---\nc: [1, 2\n",
+            "a: 1\n---\nb: *x\n---\nc: 1\n",
+            "a: &x 1\n---\nb: 1\n---\nc: 1\nd: &y 2\nc: 2\n",
+            "a: 1\n\"\\",
+        ] {
+            assert_flat_is_exact(text);
+        }
+    }
+
+    #[test]
+    fn flat_is_exact_on_every_fixture() {
+        let texts = fixture_texts();
+        assert!(texts.len() >= 50, "only {} fixtures found", texts.len());
+        for text in texts {
+            assert_flat_is_exact(&text);
+        }
+    }
+
+    mod generated {
+        use super::assert_flat_is_exact;
+        use proptest::prelude::*;
+
+        const KEYS: &[&str] = &[
+            "apiVersion",
+            "kind",
+            "metadata",
+            "name",
+            "namespace",
+            "annotations",
+            "spec",
+            "template",
+            "jobTemplate",
+            "items",
+            "a",
+            "y",
+            "010",
+            "'q'",
+            "\"k\\u0001\"",
+            "<<",
+            "tollgate.dev/waive",
+            "tollgate.dev/waive-reason",
+            "$patch",
+            "~",
+        ];
+        const SCALARS: &[&str] = &[
+            "v1",
+            "List",
+            "delete",
+            "a, b",
+            "yes",
+            "No",
+            "010",
+            "0x1F",
+            "1.5",
+            "1e3",
+            "~",
+            "''",
+            "\"q\\\"x\\u00e9\"",
+            "'it''s'",
+            "-3",
+            "2024-01-01",
+            "!!str 5",
+            "!!int '7'",
+            "\"\"",
+            "18446744073709551616",
+            "0.1",
+            "-0.0",
+            "1_000",
+        ];
+        /// Scalars that make a document fall back or fail, drawn less often.
+        const EXOTIC: &[&str] = &[".inf", "&x 1", "*x", "&y {a: 1}", "*y", "!!binary aGk="];
+
+        /// A YAML node: a scalar, or a flow sequence, or a block mapping.
+        #[derive(Clone, Debug)]
+        enum Node {
+            Scalar(&'static str),
+            Seq(Vec<Node>),
+            Map(Vec<(&'static str, Node)>),
+        }
+
+        fn node() -> impl Strategy<Value = Node> {
+            let leaf = prop_oneof![
+                8 => proptest::sample::select(SCALARS),
+                1 => proptest::sample::select(EXOTIC),
+            ]
+            .prop_map(Node::Scalar);
+            leaf.prop_recursive(4, 40, 5, |inner| {
+                prop_oneof![
+                    proptest::collection::vec(inner.clone(), 0..4).prop_map(Node::Seq),
+                    proptest::collection::vec((proptest::sample::select(KEYS), inner), 0..5)
+                        .prop_map(Node::Map),
+                ]
+            })
+        }
+
+        fn flow(node: &Node) -> String {
+            match node {
+                Node::Scalar(text) => (*text).to_owned(),
+                Node::Seq(items) => {
+                    format!(
+                        "[{}]",
+                        items.iter().map(flow).collect::<Vec<_>>().join(", ")
+                    )
+                }
+                Node::Map(entries) => {
+                    let entries: Vec<_> = entries
+                        .iter()
+                        .map(|(k, v)| format!("{k}: {}", flow(v)))
+                        .collect();
+                    format!("{{{}}}", entries.join(", "))
+                }
+            }
+        }
+
+        fn block(entries: &[(&str, Node)], indent: usize, out: &mut String) {
+            let pad = " ".repeat(indent);
+            for (key, value) in entries {
+                match value {
+                    Node::Map(inner) if !inner.is_empty() => {
+                        out.push_str(&format!("{pad}{key}:\n"));
+                        block(inner, indent + 2, out);
+                    }
+                    other => out.push_str(&format!("{pad}{key}: {}\n", flow(other))),
+                }
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn flat_is_exact_on_generated_documents(
+                documents in proptest::collection::vec(
+                    proptest::collection::vec((proptest::sample::select(KEYS), node()), 0..6),
+                    1..4,
+                )
+            ) {
+                let mut text = String::new();
+                for entries in &documents {
+                    text.push_str("---\n");
+                    block(entries, 0, &mut text);
+                }
+                assert_flat_is_exact(&text);
+            }
+        }
     }
 }
