@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use regex::{Captures, Regex};
 
 /// One kind of credential: its name in the redaction marker and its pattern. The group
@@ -92,7 +93,7 @@ static SHAPES_REGEX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&alternatives.join("|")).expect("the credential shapes are valid regexes")
 });
 
-/// Literals in lower case of which every match of a shape holds one, ASCII case aside:
+/// Literals of which every match of a shape holds one, ASCII case aside:
 /// a text without any cannot hold a credential. Every report string is checked (the
 /// control catalog's included), and most hold none of these; the regex, which has no
 /// prefilter of its own (a URL scheme starts with any letter), is then not even built.
@@ -130,14 +131,18 @@ const KEYWORDS: &[&str] = &[
     "eyj",
 ];
 
+/// The [`KEYWORDS`], found in one pass whatever their ASCII case.
+static KEYWORDS_SEARCH: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(KEYWORDS)
+        .expect("a few short keywords")
+});
+
 /// Whether `text` may hold a credential. Non-ASCII text always may: Unicode case folding
 /// matches `ſ` for `s` and the Kelvin sign for `k`, which an ASCII check would miss.
 fn may_hold_credential(text: &str) -> bool {
-    if !text.is_ascii() {
-        return true;
-    }
-    let lower = text.to_ascii_lowercase();
-    KEYWORDS.iter().any(|keyword| lower.contains(keyword))
+    !text.is_ascii() || KEYWORDS_SEARCH.is_match(text)
 }
 
 /// `text` with every credential replaced by `[redacted NAME]`; borrowed when it holds none.
