@@ -290,15 +290,15 @@ mod tests {
                 format!("https://hooks.slack.com/services/{}", "T0B1".repeat(6)),
                 "https://hooks.slack.com/services/[redacted Slack webhook]",
             ),
-            (fake("pypi-AgEIcHlwaS5vcmc", "p", 24), "[redacted PyPI token]"),
+            (
+                fake("pypi-AgEIcHlwaS5vcmc", "p", 24),
+                "[redacted PyPI token]",
+            ),
             (
                 format!("SG.{}.{}", "s".repeat(22), "g".repeat(24)),
                 "[redacted SendGrid key]",
             ),
-            (
-                fake("API-KEY=", "k9", 6),
-                "API-KEY=[redacted secret]",
-            ),
+            (fake("API-KEY=", "k9", 6), "API-KEY=[redacted secret]"),
             (
                 fake("Access_Key: ", "k9", 6),
                 "Access_Key: [redacted secret]",
