@@ -1,7 +1,7 @@
 //! The compiled-plugin cache: filled on the first run, used on the next; a corrupt or
 //! forged entry is detected and recompiled rather than trusted, a directory other users
 //! can write is not used at all, and a run reads the code only of the rules it runs.
-//! An entry is `<name>.info` (magic, tag, SHA-256 of the code, the rule's info as JSON)
+//! An entry is `<name>.info` (magic, tag, BLAKE3 of the code, the rule's info as JSON)
 //! and `<name>.cwasm` (the compiled code).
 
 use std::fs;
@@ -9,7 +9,6 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use pretty_assertions::assert_eq;
-use sha2::{Digest, Sha256};
 
 use crate::util::{Run, tollgate};
 
@@ -34,18 +33,18 @@ fn scan_with_cache_run(cache: &Path) -> Run {
 }
 
 /// The rule info (JSON) in an entry's `.info` file, behind the 8-byte magic, the 32-byte
-/// tag and the code's 32-byte SHA-256.
+/// tag and the code's 32-byte BLAKE3 digest.
 fn info_json(info_file: &[u8]) -> &[u8] {
     &info_file[72..]
 }
 
 /// An `.info` file as someone who can write the cache directory but not read the user's
 /// key would forge it: `info` and the digest of `code` (native code of their choosing)
-/// behind a SHA-256 of both.
+/// behind an unkeyed BLAKE3 of both.
 fn forged(info: &[u8], code: &[u8]) -> Vec<u8> {
-    let digest = Sha256::digest(code);
-    let tag = Sha256::digest([digest.as_slice(), info].concat());
-    [b"TGCINFO1", tag.as_slice(), digest.as_slice(), info].concat()
+    let digest = blake3::hash(code);
+    let tag = blake3::hash(&[digest.as_bytes(), info].concat());
+    [b"TGCINFO2".as_slice(), tag.as_bytes(), digest.as_bytes(), info].concat()
 }
 
 /// The file of the entry `name` with `extension`, of `entries`.

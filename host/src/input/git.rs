@@ -71,11 +71,43 @@ fn is_regular(mode: &str) -> bool {
     matches!(mode, "100644" | "100755")
 }
 
-/// The repository's top directory, or an error saying `path` is not in one.
+/// Variables that change where git finds a repository; with any set, git is asked.
+const DISCOVERY_VARIABLES: [&str; 5] = [
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_COMMON_DIR",
+    "GIT_CEILING_DIRECTORIES",
+    "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+];
+
+/// The repository's top directory, or an error saying `path` is not in one. The nearest
+/// directory at or above `path` (symbolic links resolved) that holds a `.git` directory
+/// or file, as git finds it, without a process (a pre-commit run is a few milliseconds);
+/// git itself is asked when the environment changes its search or none is found (for
+/// its error).
 pub fn root(path: &Path) -> Result<PathBuf, String> {
+    if DISCOVERY_VARIABLES
+        .iter()
+        .all(|name| std::env::var_os(name).is_none())
+        && let Some(top) = nearest_work_tree(path)
+    {
+        return Ok(top);
+    }
     let output = run(path, &["rev-parse", "--show-toplevel"])?;
     let text = String::from_utf8_lossy(&output);
     Ok(PathBuf::from(text.trim_end_matches(['\n', '\r'])))
+}
+
+/// The nearest directory at or above the real path of `path` holding a `.git` file (a
+/// linked work tree or a submodule) or a `.git` directory with a `HEAD`.
+fn nearest_work_tree(path: &Path) -> Option<PathBuf> {
+    let real = std::fs::canonicalize(path).ok()?;
+    real.ancestors()
+        .find(|dir| {
+            let git = dir.join(".git");
+            git.is_file() || git.join("HEAD").is_file()
+        })
+        .map(Path::to_path_buf)
 }
 
 /// The files of `source` in the repository at `root`; contents over `max_size` bytes are
@@ -224,6 +256,34 @@ mod tests {
             .status()
             .expect("git runs");
         assert!(status.success(), "git {args:?}");
+    }
+
+    /// What `git rev-parse --show-toplevel` says in `dir`.
+    fn toplevel(dir: &Path) -> PathBuf {
+        let output = run(dir, &["rev-parse", "--show-toplevel"]).unwrap();
+        PathBuf::from(String::from_utf8(output).unwrap().trim_end())
+    }
+
+    #[test]
+    fn the_root_is_where_git_finds_it() {
+        let base = tempfile::tempdir().unwrap();
+        let repo = base.path().join("repo");
+        let deep = repo.join("deploy/prod");
+        std::fs::create_dir_all(&deep).unwrap();
+        git(&repo, &["init", "-q"]);
+        // Not a repository: git looks further up, and so does `root`.
+        std::fs::create_dir_all(repo.join("deploy/.git")).unwrap();
+        let link = base.path().join("link");
+        std::os::unix::fs::symlink(&deep, &link).unwrap();
+        git(&repo, &["commit", "-q", "--allow-empty", "-m", "start"]);
+        let linked = base.path().join("linked");
+        git(&repo, &["worktree", "add", "-q", linked.to_str().unwrap()]);
+        for dir in [repo.clone(), deep, link, linked.clone()] {
+            assert_eq!(root(&dir).unwrap(), toplevel(&dir), "{}", dir.display());
+        }
+        assert_eq!(root(&linked).unwrap(), linked.canonicalize().unwrap());
+        let outside = tempfile::tempdir().unwrap();
+        assert_eq!(root(outside.path()), Err("not a Git repository".to_owned()));
     }
 
     #[test]

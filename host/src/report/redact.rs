@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use regex::{Captures, Regex};
 
 /// One kind of credential: its name in the redaction marker and its pattern. The group
@@ -92,17 +93,72 @@ static SHAPES_REGEX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&alternatives.join("|")).expect("the credential shapes are valid regexes")
 });
 
+/// Literals of which every match of a shape holds one, ASCII case aside:
+/// a text without any cannot hold a credential. Every report string is checked (the
+/// control catalog's included), and most hold none of these; the regex, which has no
+/// prefilter of its own (a URL scheme starts with any letter), is then not even built.
+const KEYWORDS: &[&str] = &[
+    "-----begin ",
+    "://",
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "apikey",
+    "api_key",
+    "api-key",
+    "accesskey",
+    "access_key",
+    "access-key",
+    "akia",
+    "asia",
+    "abia",
+    "acca",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "xox",
+    "hooks.slack.com/services/",
+    "k_live_",
+    "aiza",
+    "npm_",
+    "pypi-",
+    "sg.",
+    "eyj",
+];
+
+/// The [`KEYWORDS`], found in one pass whatever their ASCII case.
+static KEYWORDS_SEARCH: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(KEYWORDS)
+        .expect("a few short keywords")
+});
+
+/// Whether `text` may hold a credential. Non-ASCII text always may: Unicode case folding
+/// matches `ſ` for `s` and the Kelvin sign for `k`, which an ASCII check would miss.
+fn may_hold_credential(text: &str) -> bool {
+    !text.is_ascii() || KEYWORDS_SEARCH.is_match(text)
+}
+
 /// `text` with every credential replaced by `[redacted NAME]`; borrowed when it holds none.
 /// Redacting twice changes nothing (a saved report is cleaned again when read): no shape
 /// matches a marker, and an assigned value never starts with `[`.
 pub fn redact(text: &str) -> Cow<'_, str> {
+    if !may_hold_credential(text) {
+        return Cow::Borrowed(text);
+    }
     SHAPES_REGEX.replace_all(text, |found: &Captures| replacement(found))
 }
 
 /// Whether [`redact`] would change `text`: every match is replaced by a marker, which
 /// differs from what it replaces.
 pub fn holds_credential(text: &str) -> bool {
-    SHAPES_REGEX.is_match(text)
+    may_hold_credential(text) && SHAPES_REGEX.is_match(text)
 }
 
 /// What replaces one match: the match itself with its secret part swapped for the marker.
@@ -220,6 +276,52 @@ mod tests {
             "password=[redacted secret] url https://[redacted URL user-info]@h [redacted GitHub token] [redacted private key]"
         );
         assert!(matches!(redact(&once), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn every_shape_gets_past_the_keyword_check() {
+        let cases = [
+            (
+                format!("ASIA{}", "Q".repeat(16)),
+                "[redacted AWS access key id]",
+            ),
+            (fake("github_pat_", "a1", 30), "[redacted GitHub token]"),
+            (
+                format!("https://hooks.slack.com/services/{}", "T0B1".repeat(6)),
+                "https://hooks.slack.com/services/[redacted Slack webhook]",
+            ),
+            (
+                fake("pypi-AgEIcHlwaS5vcmc", "p", 24),
+                "[redacted PyPI token]",
+            ),
+            (
+                format!("SG.{}.{}", "s".repeat(22), "g".repeat(24)),
+                "[redacted SendGrid key]",
+            ),
+            (fake("API-KEY=", "k9", 6), "API-KEY=[redacted secret]"),
+            (
+                fake("Access_Key: ", "k9", 6),
+                "Access_Key: [redacted secret]",
+            ),
+            (
+                fake("client-secret=", "k9", 6),
+                "client-secret=[redacted secret]",
+            ),
+            (fake("PASSWD=", "k9", 6), "PASSWD=[redacted secret]"),
+            // Unicode case folding: the Kelvin sign is a `k`, `ſ` an `s`.
+            (
+                fake("to\u{212a}en: ", "k9", 6),
+                "to\u{212a}en: [redacted secret]",
+            ),
+            (
+                fake("\u{17f}ecret=", "k9", 6),
+                "\u{17f}ecret=[redacted secret]",
+            ),
+        ];
+        for (text, redacted) in cases {
+            assert!(holds_credential(&text), "{redacted}");
+            assert_eq!(redact(&format!("a {text} b")), format!("a {redacted} b"));
+        }
     }
 
     #[test]

@@ -50,6 +50,12 @@ pub struct Match {
 
 /// One detector: its kind, label and pattern. The pattern's group `s` (if any) is the
 /// secret; otherwise the whole match is.
+///
+/// Patterns are byte patterns (`(?-u)`): a secret's bytes are bytes, so a class such as
+/// `[^\s:/@]` matches any byte but ASCII whitespace and the listed ones. Unicode classes
+/// would compile into large UTF-8 automata on every run (copied once per repetition: most
+/// of the cost of a run on a few small files). `{ws}` stands for [`SPACES`], a run of
+/// Unicode whitespace, so that a key and its value may be apart as before.
 struct Detector {
     kind: Kind,
     label: &'static str,
@@ -70,7 +76,7 @@ const DETECTORS: &[Detector] = &[
     Detector {
         kind: Kind::AwsSecretAccessKey,
         label: "AWS secret access key",
-        pattern: r#"(?i-u:aws_?secret_?access_?key|secret_?access_?key)["']?\s*[:=]\s*["']?(?P<s>[A-Za-z0-9/+]{40})(?-u:\b)"#,
+        pattern: r#"(?i-u:aws_?secret_?access_?key|secret_?access_?key)["']?{ws}[:=]{ws}["']?(?P<s>[A-Za-z0-9/+]{40})(?-u:\b)"#,
     },
     Detector {
         kind: Kind::GithubToken,
@@ -135,12 +141,12 @@ const DETECTORS: &[Detector] = &[
     Detector {
         kind: Kind::KubeconfigCredential,
         label: "kubeconfig client key",
-        pattern: r#"client-key-data["']?\s*:\s*["']?(?P<s>[A-Za-z0-9+/=]{40,})"#,
+        pattern: r#"client-key-data["']?{ws}:{ws}["']?(?P<s>[A-Za-z0-9+/=]{40,})"#,
     },
     Detector {
         kind: Kind::DockerConfigAuth,
         label: "Docker registry credential",
-        pattern: r#""auth"\s*:\s*"(?P<s>[A-Za-z0-9+/]{8,}={0,2})""#,
+        pattern: r#""auth"{ws}:{ws}"(?P<s>[A-Za-z0-9+/]{8,}={0,2})""#,
     },
     Detector {
         kind: Kind::BasicAuthUrl,
@@ -157,21 +163,51 @@ const DETECTORS: &[Detector] = &[
     },
 ];
 
+/// A run of Unicode whitespace (`\s*` of a Unicode regex) in UTF-8, for byte patterns:
+/// ASCII whitespace, U+0085, U+00A0, U+1680, U+2000 to U+200A, U+2028, U+2029, U+202F,
+/// U+205F and U+3000.
+const SPACES: &str = r"(?:[\t-\r ]|\xC2[\x85\xA0]|\xE1\x9A\x80|\xE2\x80[\x80-\x8A\xA8\xA9\xAF]|\xE2\x81\x9F|\xE3\x80\x80)*";
+
+/// All detectors as one byte regex, and where each detector's groups are in it.
+struct Combined {
+    regex: Regex,
+    groups: Vec<Groups>,
+}
+
+/// The capture group indexes of one detector in [`COMBINED`]: its whole match, its
+/// secret (or where its value starts) and a colon operator, when its pattern has them.
+struct Groups {
+    whole: usize,
+    secret: Option<usize>,
+    colon: Option<usize>,
+}
+
 /// All detectors as one regex: alternative `d{i}` is detector `i`, `s{i}` its secret (or
 /// where its value starts), `c{i}` a colon operator.
-static COMBINED: LazyLock<Regex> = LazyLock::new(|| {
+static COMBINED: LazyLock<Combined> = LazyLock::new(|| {
     let alternatives: Vec<String> = DETECTORS
         .iter()
         .enumerate()
         .map(|(i, d)| {
             let pattern = d
                 .pattern
+                .replace("{ws}", SPACES)
                 .replace("(?P<s>", &format!("(?P<s{i}>"))
                 .replace("(?P<c>", &format!("(?P<c{i}>"));
             format!("(?P<d{i}>{pattern})")
         })
         .collect();
-    Regex::new(&alternatives.join("|")).expect("valid detector patterns")
+    let regex =
+        Regex::new(&format!("(?-u){}", alternatives.join("|"))).expect("valid detector patterns");
+    let index = |name: String| regex.capture_names().position(|n| n == Some(&name));
+    let groups = (0..DETECTORS.len())
+        .map(|i| Groups {
+            whole: index(format!("d{i}")).expect("every detector has its group"),
+            secret: index(format!("s{i}")),
+            colon: index(format!("c{i}")),
+        })
+        .collect();
+    Combined { regex, groups }
 });
 
 /// A key body shorter than this (in base64 characters) is a placeholder such as `...`.
@@ -193,20 +229,23 @@ pub fn scan(contents: &[u8], family: Family) -> Vec<Match> {
     let mut found = Vec::new();
     // Found once per file, and only when a generic candidate needs them.
     let mut judged_elsewhere: Option<Vec<Range<usize>>> = None;
-    for caps in COMBINED.captures_iter(contents) {
-        let Some((index, whole)) =
-            (0..DETECTORS.len()).find_map(|i| caps.name(&format!("d{i}")).map(|m| (i, m)))
+    let combined = &*COMBINED;
+    for caps in combined.regex.captures_iter(contents) {
+        let Some((index, whole)) = (combined.groups.iter().enumerate())
+            .find_map(|(i, groups)| caps.get(groups.whole).map(|m| (i, m)))
         else {
             continue;
         };
         let detector = &DETECTORS[index];
-        let secret = caps
-            .name(&format!("s{index}"))
+        let groups = &combined.groups[index];
+        let secret = groups
+            .secret
+            .and_then(|s| caps.get(s))
             .map_or(whole.range(), |m| m.range());
         let found_match = match detector.kind {
             Kind::PrivateKey => private_key(contents, whole.range()),
             Kind::GenericSecret => {
-                let colon = caps.name(&format!("c{index}")).is_some();
+                let colon = groups.colon.and_then(|c| caps.get(c)).is_some();
                 let elsewhere =
                     judged_elsewhere.get_or_insert_with(|| judged_elsewhere_in(contents));
                 generic(contents, whole.start(), secret.start, colon, family)
@@ -797,6 +836,47 @@ pub mod tests {
         );
         assert_eq!(kinds(&in_json), [Kind::PrivateKey]);
         assert_eq!(kinds(&legacy), [Kind::PrivateKey]);
+    }
+
+    /// `(kind, secret)` of each match in `bytes`.
+    fn secrets(bytes: &[u8]) -> Vec<(Kind, Vec<u8>)> {
+        scan(bytes, Family::Config)
+            .into_iter()
+            .map(|m| (m.kind, bytes[m.secret].to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn unicode_whitespace_still_parts_a_key_from_its_value() {
+        let value = fake(Kind::KubeconfigCredential, 12);
+        for space in ["\u{a0}", "\u{2003}", "\u{3000}", " \t\u{85}"] {
+            let text = format!("client-key-data:{space}{value}\n");
+            assert_eq!(
+                secrets(text.as_bytes()),
+                [(Kind::KubeconfigCredential, value.clone().into_bytes())],
+                "{space:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn url_user_names_are_bytes_and_passwords_stay_ascii() {
+        let password = fake(Kind::BasicAuthUrl, 13);
+        let found = |user: &[u8], password: &str| {
+            let mut text = b"url: postgres://".to_vec();
+            text.extend_from_slice(user);
+            text.extend_from_slice(format!(":{password}@db.internal/shop\n").as_bytes());
+            secrets(&text)
+        };
+        let url_password = [(Kind::BasicAuthUrl, password.clone().into_bytes())];
+        assert_eq!(found("jürgen".as_bytes(), &password), url_password);
+        // A Unicode regex missed these two: a user name in Latin-1 is no UTF-8, and a
+        // no-break space was a Unicode space; as bytes, neither ends the user name.
+        assert_eq!(found(b"j\xfcrgen", &password), url_password, "Latin-1");
+        assert_eq!(found("jo\u{a0}hn".as_bytes(), &password), url_password);
+        assert_eq!(found(b"app", &format!("{password}ü")), [], "not a URL's");
+        assert_eq!(found(b"app", &format!("{password}\u{a0}")), []);
+        assert_eq!(found(b"app\tx", &password), [], "ASCII whitespace ends it");
     }
 
     #[test]
