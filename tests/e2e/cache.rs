@@ -44,7 +44,13 @@ fn info_json(info_file: &[u8]) -> &[u8] {
 fn forged(info: &[u8], code: &[u8]) -> Vec<u8> {
     let digest = blake3::hash(code);
     let tag = blake3::hash(&[digest.as_bytes(), info].concat());
-    [b"TGCINFO2".as_slice(), tag.as_bytes(), digest.as_bytes(), info].concat()
+    [
+        b"TGCINFO2".as_slice(),
+        tag.as_bytes(),
+        digest.as_bytes(),
+        info,
+    ]
+    .concat()
 }
 
 /// The file of the entry `name` with `extension`, of `entries`.

@@ -317,10 +317,12 @@ fn read_key(path: &Path) -> Result<[u8; KEY_BYTES], String> {
 }
 
 /// `<first 32 hex digits of the component digest>-<hash>`, the hash of the engine
-/// configuration, the contract and this host's version (whose checks of `info()` the
-/// cached info passed).
+/// configuration, the contract, this host's version (whose checks of `info()` the cached
+/// info passed) and the entry format: entries another format wrote are simply not found,
+/// and recompiled without a note saying they failed authentication.
 fn entry_name(engine: &Engine, digest: &str) -> String {
     let mut hasher = DefaultHasher::new();
+    MAGIC.hash(&mut hasher);
     engine.precompile_compatibility_hash().hash(&mut hasher);
     super::CONTRACT.hash(&mut hasher);
     env!("CARGO_PKG_VERSION").hash(&mut hasher);
