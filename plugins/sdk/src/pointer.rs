@@ -216,7 +216,10 @@ mod tests {
     fn escapes_slash_and_tilde() {
         let p = Pointer::root().at("metadata").at("annotations").at("a~b/c");
         assert_eq!(p.as_str(), "/metadata/annotations/a~0b~1c");
-        let q = Pointer::root().at(12).at("~/é").at(format_args!("{}/{}", 1, 2));
+        let q = Pointer::root()
+            .at(12)
+            .at("~/é")
+            .at(format_args!("{}/{}", 1, 2));
         assert_eq!(q.as_str(), "/12/~0~1é/1~12");
     }
 

@@ -56,14 +56,15 @@ pub const KINDS: [&str; 9] = [
     "CronJob",
 ];
 
-/// The pod template of a workload: where it is and what it says.
-pub struct PodTemplate<'a> {
+/// The pod template of a workload: where it is and what it says, its spec read as `S`
+/// ([`PodSpec`] unless a rule reads fewer fields, see [`pod_template_with`]).
+pub struct PodTemplate<'a, S = PodSpec<'a>> {
     /// Pointer to the template (the object root for a Pod).
     pub pointer: Pointer,
     /// The template's `metadata.labels`.
     pub labels: Labels<'a>,
     /// The template's `spec` (empty when absent or no object).
-    pub spec: PodSpec<'a>,
+    pub spec: S,
 }
 
 /// A pod spec, the fields rules read (read leniently, see [`crate::typed`]).
@@ -125,12 +126,12 @@ pub struct EnvVar<'a> {
 /// A pod template as written: present whatever it holds, its fields read when it is an
 /// object.
 #[derive(Default, Deserialize)]
-#[serde(default)]
-struct Template<'a> {
+#[serde(default, bound(deserialize = "S: Deserialize<'de> + Default"))]
+struct Template<'a, S> {
     #[serde(borrow, deserialize_with = "object")]
     metadata: Option<TemplateMetadata<'a>>,
-    #[serde(borrow, deserialize_with = "object")]
-    spec: Option<PodSpec<'a>>,
+    #[serde(deserialize_with = "object")]
+    spec: Option<S>,
 }
 
 /// A template's `metadata`, the labels pods get.
@@ -197,7 +198,17 @@ pub struct Container<'a> {
 
 /// The pod template of a workload, or `None` for any other kind.
 pub fn pod_template(object: &Object) -> Option<PodTemplate<'_>> {
-    let (at, template) = read_template::<Template>(object)?;
+    pod_template_with(object)
+}
+
+/// The pod template of a workload, its spec read as `S` (a rule's few fields of a pod
+/// spec, when it needs neither containers nor the rest of [`PodSpec`]), or `None` for
+/// any other kind.
+pub fn pod_template_with<'a, S>(object: &'a Object) -> Option<PodTemplate<'a, S>>
+where
+    S: Deserialize<'a> + Default,
+{
+    let (at, template) = read_template::<Template<S>>(object)?;
     Some(PodTemplate {
         pointer: at.pointer(),
         labels: string_entries(template.metadata.and_then(|m| m.labels)),
@@ -381,6 +392,13 @@ mod tests {
         let (pointer, spec) = pod_spec::<Mounts>(&cron).unwrap();
         assert_eq!(pointer.as_str(), "/spec/jobTemplate/spec/template");
         assert_eq!(spec.automount_service_account_token, Some(false));
+        let deployment = object(json!({"kind": "Deployment", "spec": {"template": {
+            "metadata": {"labels": {"app": "web"}}, "spec": {"automountServiceAccountToken": true}
+        }}}));
+        let template = pod_template_with::<Mounts>(&deployment).unwrap();
+        assert_eq!(template.pointer.as_str(), "/spec/template");
+        assert_eq!(crate::manifests::pairs(&template.labels), [("app", "web")]);
+        assert_eq!(template.spec.automount_service_account_token, Some(true));
         let odd = object(json!({"kind": "Deployment", "spec": {"template": {"spec": [true]}}}));
         let (pointer, spec) = pod_spec::<Mounts>(&odd).unwrap();
         assert_eq!(
