@@ -57,6 +57,9 @@ impl Pointer {
     /// worst). A finding may only point at what the object holds. The text is walked, not
     /// parsed into a value; text that is no JSON names nothing but the root.
     pub fn nearest_in_text(&self, json: &str) -> Self {
+        if self.0.is_empty() {
+            return Self::root();
+        }
         let segments: Vec<Cow<str>> = self.0.split('/').skip(1).map(unescaped).collect();
         let mut text = serde_json::Deserializer::from_str(json);
         let depth = Depth(&segments).deserialize(&mut text).unwrap_or(0);
