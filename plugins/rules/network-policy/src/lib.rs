@@ -285,11 +285,11 @@ impl<'a> Read<'a> {
         } else if object.kind == "Namespace" && object.api_version == "v1" {
             let namespace = self.namespaces.entry(&object.name).or_default();
             namespace.declared.push(object);
-        } else if let Some(template) = workload::pod_template_with::<PodNetwork>(object) {
-            if template.spec.host_network != Some(true) {
-                let namespace = self.namespaces.entry(set.namespace_of(object)).or_default();
-                namespace.workloads.push(Workload { object, template });
-            }
+        } else if let Some(template) = workload::pod_template_with::<PodNetwork>(object)
+            && template.spec.host_network != Some(true)
+        {
+            let namespace = self.namespaces.entry(set.namespace_of(object)).or_default();
+            namespace.workloads.push(Workload { object, template });
         }
     }
 }
