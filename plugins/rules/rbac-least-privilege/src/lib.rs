@@ -139,7 +139,7 @@ impl<'a> Judged<'a> {
     /// What each check judges in `set`, whose workloads (in input order) are `workloads`.
     fn of(set: &'a Manifests, workloads: &[&'a Object]) -> Self {
         let rbac = |kinds: &[&str], o: &Object| {
-            o.api_group() == RBAC_GROUP && kinds.contains(&o.kind.as_str())
+            kinds.contains(&o.kind.as_str()) && o.api_group() == RBAC_GROUP
         };
         let objects = || set.objects.iter();
         let bindings: Vec<&Object> = objects()

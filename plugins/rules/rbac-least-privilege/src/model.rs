@@ -73,19 +73,19 @@ impl<'a> Model<'a> {
             aggregators: BTreeMap::new(),
         };
         for object in &set.objects {
-            match (object.kind.as_str(), object.api_group() == RBAC_GROUP) {
-                ("Role", true) => {
+            // The API group only for the RBAC kinds: most objects are of other kinds.
+            let rbac = || object.api_group() == RBAC_GROUP;
+            match object.kind.as_str() {
+                "Role" if rbac() => {
                     let key = ("Role", Some(set.namespace_of(object)), object.name.as_str());
                     model.roles.entry(key).or_default().push(object);
                 }
-                ("ClusterRole", true) => {
+                "ClusterRole" if rbac() => {
                     let key = ("ClusterRole", None, object.name.as_str());
                     model.roles.entry(key).or_default().push(object);
                 }
-                ("RoleBinding" | "ClusterRoleBinding", true) => model.add_binding(object),
-                ("ServiceAccount", false) if object.api_version == "v1" => {
-                    model.add_service_account(object)
-                }
+                "RoleBinding" | "ClusterRoleBinding" if rbac() => model.add_binding(object),
+                "ServiceAccount" if object.api_version == "v1" => model.add_service_account(object),
                 _ => model.add_workload(object),
             }
         }
