@@ -35,7 +35,7 @@ pub use bindings::tollgate::policy::types::{
     Location, ManifestSet, ObjectLocation, RuleInfo, SettingsError, Severity, Verdict,
 };
 pub use check::{Check, ControlId, RuleSpec, control, framework, join};
-pub use manifests::{Labels, Manifests, Object, pairs};
+pub use manifests::{Labels, Manifests, Object, lookup, pairs};
 pub use pointer::Pointer;
 pub use selector::LabelSelector;
 pub use serde_json::{self, Value};

@@ -226,11 +226,19 @@ impl Object {
             .map_or("", |(group, _)| group)
     }
 
-    /// `metadata.annotations[key]` when it is a string.
+    /// `metadata.annotations[key]` when it is a string. Each call reads the object: a
+    /// rule looking up several keys reads [`Object::annotations`] once instead.
     pub fn annotation(&self, key: &str) -> Option<Cow<'_, str>> {
         let annotations = self.read::<WithAnnotations>().metadata?.annotations?;
         let (_, value) = annotations.into_iter().find(|(k, _)| k == key)?;
         value
+    }
+
+    /// `metadata.annotations` as string pairs in key order (non-string values are
+    /// ignored); [`lookup`] finds a key.
+    pub fn annotations(&self) -> Labels<'_> {
+        let metadata = self.read::<WithAnnotations>().metadata;
+        string_entries(metadata.and_then(|m| m.annotations))
     }
 
     /// `metadata.labels` as string pairs (non-string values are ignored).
@@ -247,6 +255,12 @@ impl Object {
             (None, false) => format!("{} {}", self.kind, self.name),
         }
     }
+}
+
+/// The value of `key` in labels or annotations (which are in key order).
+pub fn lookup<'l, 'a>(labels: &'l Labels<'a>, key: &str) -> Option<&'l Cow<'a, str>> {
+    let found = labels.binary_search_by(|(k, _)| k.as_ref().cmp(key));
+    found.ok().map(|i| &labels[i].1)
 }
 
 /// Labels as `&str` pairs, e.g. to add a few more before matching them.
@@ -294,8 +308,29 @@ mod tests {
         assert_eq!(m.namespace_of(&m.objects[1]), "prod");
         assert_eq!(m.of_kind("Pod").count(), 1);
         assert_eq!(pairs(&m.objects[0].labels()), [("a", "b")]);
+        assert!(m.objects[0].annotations().is_empty());
         assert!(Rc::ptr_eq(&m.objects[0].file, &m.objects[1].file));
         // The broken document is never parsed unless a rule looks at it.
+    }
+
+    #[test]
+    fn annotations_are_read_once_and_looked_up_by_key() {
+        let text =
+            r#"{"metadata": {"annotations": {"z": "1", "a\u0062": "2", "n": 3, "m": "x\ny"}}}"#;
+        let m = Manifests::new(ManifestSet {
+            default_namespace: "default".into(),
+            documents: vec![document(text, "Ingress", None)],
+        });
+        let annotations = m.objects[0].annotations();
+        assert_eq!(
+            pairs(&annotations),
+            [("ab", "2"), ("m", "x\ny"), ("z", "1")]
+        );
+        assert_eq!(lookup(&annotations, "ab").map(Cow::as_ref), Some("2"));
+        assert_eq!(lookup(&annotations, "z").map(Cow::as_ref), Some("1"));
+        assert_eq!(lookup(&annotations, "n"), None);
+        assert_eq!(lookup(&annotations, "b"), None);
+        assert_eq!(m.objects[0].annotation("m").as_deref(), Some("x\ny"));
     }
 
     #[test]

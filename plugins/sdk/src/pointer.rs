@@ -1,6 +1,7 @@
 //! RFC 6901 JSON pointers, the way findings name the offending field of an object.
 
-use std::fmt;
+use std::borrow::Cow;
+use std::fmt::{self, Write};
 
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -17,17 +18,10 @@ impl Pointer {
 
     /// This pointer extended by one object key or array index.
     pub fn at(&self, segment: impl fmt::Display) -> Self {
-        let segment = segment.to_string();
-        let mut next = String::with_capacity(self.0.len() + segment.len() + 1);
+        let mut next = String::with_capacity(self.0.len() + 24);
         next.push_str(&self.0);
         next.push('/');
-        for c in segment.chars() {
-            match c {
-                '~' => next.push_str("~0"),
-                '/' => next.push_str("~1"),
-                c => next.push(c),
-            }
-        }
+        write!(Escaping(&mut next), "{segment}").expect("writing to a String cannot fail");
         Self(next)
     }
 
@@ -63,12 +57,10 @@ impl Pointer {
     /// worst). A finding may only point at what the object holds. The text is walked, not
     /// parsed into a value; text that is no JSON names nothing but the root.
     pub fn nearest_in_text(&self, json: &str) -> Self {
-        let segments: Vec<String> = self
-            .0
-            .split('/')
-            .skip(1)
-            .map(|segment| segment.replace("~1", "/").replace("~0", "~"))
-            .collect();
+        if self.0.is_empty() {
+            return Self::root();
+        }
+        let segments: Vec<Cow<str>> = self.0.split('/').skip(1).map(unescaped).collect();
         let mut text = serde_json::Deserializer::from_str(json);
         let depth = Depth(&segments).deserialize(&mut text).unwrap_or(0);
         let end: usize = self
@@ -82,9 +74,34 @@ impl Pointer {
     }
 }
 
+/// A segment as the key it names: `~1` read as `/`, `~0` as `~` (copied only then).
+fn unescaped(segment: &str) -> Cow<'_, str> {
+    if segment.contains('~') {
+        Cow::Owned(segment.replace("~1", "/").replace("~0", "~"))
+    } else {
+        Cow::Borrowed(segment)
+    }
+}
+
+/// Writes a segment into a pointer, escaping `~` and `/` as RFC 6901 requires.
+struct Escaping<'p>(&'p mut String);
+
+impl Write for Escaping<'_> {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        for c in text.chars() {
+            match c {
+                '~' => self.0.push_str("~0"),
+                '/' => self.0.push_str("~1"),
+                c => self.0.push(c),
+            }
+        }
+        Ok(())
+    }
+}
+
 /// How many of the (unescaped) segments name nodes, walking down from the node read.
 /// Of duplicate keys the last counts, as in a parsed map.
-struct Depth<'s>(&'s [String]);
+struct Depth<'s>(&'s [Cow<'s, str>]);
 
 impl<'de> DeserializeSeed<'de> for Depth<'_> {
     type Value = usize;
@@ -202,6 +219,11 @@ mod tests {
     fn escapes_slash_and_tilde() {
         let p = Pointer::root().at("metadata").at("annotations").at("a~b/c");
         assert_eq!(p.as_str(), "/metadata/annotations/a~0b~1c");
+        let q = Pointer::root()
+            .at(12)
+            .at("~/é")
+            .at(format_args!("{}/{}", 1, 2));
+        assert_eq!(q.as_str(), "/12/~0~1é/1~12");
     }
 
     #[test]

@@ -56,14 +56,15 @@ pub const KINDS: [&str; 9] = [
     "CronJob",
 ];
 
-/// The pod template of a workload: where it is and what it says.
-pub struct PodTemplate<'a> {
+/// The pod template of a workload: where it is and what it says, its spec read as `S`
+/// ([`PodSpec`] unless a rule reads fewer fields, see [`pod_template_with`]).
+pub struct PodTemplate<'a, S = PodSpec<'a>> {
     /// Pointer to the template (the object root for a Pod).
     pub pointer: Pointer,
     /// The template's `metadata.labels`.
     pub labels: Labels<'a>,
     /// The template's `spec` (empty when absent or no object).
-    pub spec: PodSpec<'a>,
+    pub spec: S,
 }
 
 /// A pod spec, the fields rules read (read leniently, see [`crate::typed`]).
@@ -125,12 +126,12 @@ pub struct EnvVar<'a> {
 /// A pod template as written: present whatever it holds, its fields read when it is an
 /// object.
 #[derive(Default, Deserialize)]
-#[serde(default)]
-struct Template<'a> {
+#[serde(default, bound(deserialize = "S: Deserialize<'de> + Default"))]
+struct Template<'a, S> {
     #[serde(borrow, deserialize_with = "object")]
     metadata: Option<TemplateMetadata<'a>>,
-    #[serde(borrow, deserialize_with = "object")]
-    spec: Option<PodSpec<'a>>,
+    #[serde(deserialize_with = "object")]
+    spec: Option<S>,
 }
 
 /// A template's `metadata`, the labels pods get.
@@ -141,39 +142,51 @@ struct TemplateMetadata<'a> {
     labels: TextMap<'a>,
 }
 
-/// A workload holding its template at `spec.template`, or (a CronJob) at
+/// A template read for its `spec` only, as `S`: what [`pod_spec`] reads.
+#[derive(Default, Deserialize)]
+#[serde(default, bound(deserialize = "S: Deserialize<'de> + Default"))]
+struct SpecOnly<S> {
+    #[serde(deserialize_with = "object")]
+    spec: Option<S>,
+}
+
+/// A workload holding its template `T` at `spec.template`, or (a CronJob) at
 /// `spec.jobTemplate.spec.template`: what leads there is read, nothing else.
 #[derive(Default, Deserialize)]
-#[serde(default)]
-struct Workload<'a> {
-    #[serde(borrow, deserialize_with = "object")]
-    spec: Option<WorkloadSpec<'a>>,
+#[serde(default, bound(deserialize = "T: Deserialize<'de> + Default"))]
+struct Workload<T> {
+    #[serde(deserialize_with = "object")]
+    spec: Option<WorkloadSpec<T>>,
 }
 
 /// A workload's `spec`, the fields leading to its template.
 #[derive(Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-struct WorkloadSpec<'a> {
-    #[serde(borrow, deserialize_with = "present_object")]
-    template: Option<Template<'a>>,
-    #[serde(borrow, deserialize_with = "object")]
-    job_template: Option<JobTemplate<'a>>,
+#[serde(
+    default,
+    rename_all = "camelCase",
+    bound(deserialize = "T: Deserialize<'de> + Default")
+)]
+struct WorkloadSpec<T> {
+    #[serde(deserialize_with = "present_object")]
+    template: Option<T>,
+    #[serde(deserialize_with = "object")]
+    job_template: Option<JobTemplate<T>>,
 }
 
 /// A CronJob's `spec.jobTemplate`.
 #[derive(Default, Deserialize)]
-#[serde(default)]
-struct JobTemplate<'a> {
-    #[serde(borrow, deserialize_with = "object")]
-    spec: Option<JobSpec<'a>>,
+#[serde(default, bound(deserialize = "T: Deserialize<'de> + Default"))]
+struct JobTemplate<T> {
+    #[serde(deserialize_with = "object")]
+    spec: Option<JobSpec<T>>,
 }
 
 /// A CronJob's `spec.jobTemplate.spec`.
 #[derive(Default, Deserialize)]
-#[serde(default)]
-struct JobSpec<'a> {
-    #[serde(borrow, deserialize_with = "present_object")]
-    template: Option<Template<'a>>,
+#[serde(default, bound(deserialize = "T: Deserialize<'de> + Default"))]
+struct JobSpec<T> {
+    #[serde(deserialize_with = "present_object")]
+    template: Option<T>,
 }
 
 /// One container of a pod spec (`initContainers`, `containers`, `ephemeralContainers`):
@@ -185,20 +198,45 @@ pub struct Container<'a> {
 
 /// The pod template of a workload, or `None` for any other kind.
 pub fn pod_template(object: &Object) -> Option<PodTemplate<'_>> {
-    let (_, at) = WORKLOADS.iter().find(|(kind, _)| *kind == object.kind)?;
-    let template = match at {
-        TemplateAt::Root => object.read(),
-        TemplateAt::Spec => object.read::<Workload>().spec?.template?,
-        TemplateAt::JobSpec => {
-            let job = object.read::<Workload>().spec?.job_template?;
-            job.spec?.template?
-        }
-    };
+    pod_template_with(object)
+}
+
+/// The pod template of a workload, its spec read as `S` (a rule's few fields of a pod
+/// spec, when it needs neither containers nor the rest of [`PodSpec`]), or `None` for
+/// any other kind.
+pub fn pod_template_with<'a, S>(object: &'a Object) -> Option<PodTemplate<'a, S>>
+where
+    S: Deserialize<'a> + Default,
+{
+    let (at, template) = read_template::<Template<S>>(object)?;
     Some(PodTemplate {
         pointer: at.pointer(),
         labels: string_entries(template.metadata.and_then(|m| m.labels)),
         spec: template.spec.unwrap_or_default(),
     })
+}
+
+/// The pointer to a workload's pod template and its `spec` read as `S` (empty when absent
+/// or no object), or `None` for any other kind: for a rule that needs a few fields of the
+/// spec (`S` holds only those), not the containers [`pod_template`] reads. `Some` exactly
+/// when [`pod_template`] finds a template.
+pub fn pod_spec<'a, S: Deserialize<'a> + Default>(object: &'a Object) -> Option<(Pointer, S)> {
+    let (at, template) = read_template::<SpecOnly<S>>(object)?;
+    Some((at.pointer(), template.spec.unwrap_or_default()))
+}
+
+/// Where a workload keeps its pod template, and the template read as `T`.
+fn read_template<'a, T: Deserialize<'a> + Default>(object: &'a Object) -> Option<(TemplateAt, T)> {
+    let (_, at) = WORKLOADS.iter().find(|(kind, _)| *kind == object.kind)?;
+    let template = match at {
+        TemplateAt::Root => object.read(),
+        TemplateAt::Spec => object.read::<Workload<T>>().spec?.template?,
+        TemplateAt::JobSpec => {
+            let job = object.read::<Workload<T>>().spec?.job_template?;
+            job.spec?.template?
+        }
+    };
+    Some((*at, template))
 }
 
 /// Whether [`pod_template`] finds a template, without reading it.
@@ -330,7 +368,47 @@ mod tests {
                 workload.value()
             );
             assert_eq!(has_pod_template(&workload), found, "{:?}", workload.value());
+            let spec = pod_spec::<Mounts>(&workload);
+            assert_eq!(spec.is_some(), found, "{:?}", workload.value());
         }
+    }
+
+    /// A rule's few fields of a pod spec, for [`pod_spec`].
+    #[derive(Debug, Default, Deserialize, PartialEq)]
+    #[serde(default, rename_all = "camelCase")]
+    struct Mounts {
+        #[serde(deserialize_with = "scalar")]
+        automount_service_account_token: Option<bool>,
+    }
+
+    #[test]
+    fn a_pod_spec_reads_only_the_fields_asked_for_with_its_template_pointer() {
+        let cron = object(json!({
+            "kind": "CronJob",
+            "spec": {"jobTemplate": {"spec": {"template": {
+                "spec": {"automountServiceAccountToken": false, "containers": [{"name": "b"}]}
+            }}}}
+        }));
+        let (pointer, spec) = pod_spec::<Mounts>(&cron).unwrap();
+        assert_eq!(pointer.as_str(), "/spec/jobTemplate/spec/template");
+        assert_eq!(spec.automount_service_account_token, Some(false));
+        let deployment = object(json!({"kind": "Deployment", "spec": {"template": {
+            "metadata": {"labels": {"app": "web"}}, "spec": {"automountServiceAccountToken": true}
+        }}}));
+        let template = pod_template_with::<Mounts>(&deployment).unwrap();
+        assert_eq!(template.pointer.as_str(), "/spec/template");
+        assert_eq!(crate::manifests::pairs(&template.labels), [("app", "web")]);
+        assert_eq!(template.spec.automount_service_account_token, Some(true));
+        let odd = object(json!({"kind": "Deployment", "spec": {"template": {"spec": [true]}}}));
+        let (pointer, spec) = pod_spec::<Mounts>(&odd).unwrap();
+        assert_eq!(
+            (pointer.as_str(), spec),
+            ("/spec/template", Mounts::default())
+        );
+        let pod = object(json!({"kind": "Pod", "spec": {"automountServiceAccountToken": true}}));
+        let (pointer, spec) = pod_spec::<Mounts>(&pod).unwrap();
+        assert_eq!(pointer.as_str(), "");
+        assert_eq!(spec.automount_service_account_token, Some(true));
     }
 
     fn object(value: Value) -> Object {

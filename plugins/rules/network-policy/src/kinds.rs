@@ -1,5 +1,5 @@
-//! The policy kinds the rule reads, as typed views holding only the fields it reads
-//! (read leniently, see [`tollgate_sdk::typed`]). Label selectors stay as written: the
+//! The policy kinds the rule reads, and what it reads of a workload's pod spec, as typed
+//! views holding only the fields it reads (read leniently, see [`tollgate_sdk::typed`]). Label selectors stay as written: the
 //! SDK's [`tollgate_sdk::LabelSelector`] parses them and says what is wrong with them.
 
 use serde::Deserialize;
@@ -7,6 +7,15 @@ use tollgate_sdk::Value;
 use tollgate_sdk::typed::{
     entries, object, objects, present, present_object, raw, scalar, scalars,
 };
+
+/// What the rule reads of a workload's pod spec: pods on the node's network namespace
+/// are out of reach of network policies.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct PodNetwork {
+    #[serde(deserialize_with = "scalar")]
+    pub host_network: Option<bool>,
+}
 
 /// `networking.k8s.io/v1` NetworkPolicy.
 #[derive(Debug, Default, Deserialize)]

@@ -22,12 +22,14 @@ mod policies;
 
 use std::collections::BTreeMap;
 
+use kinds::PodNetwork;
 use policies::{Direction, NAMESPACE_NAME_LABEL, PolicyIndex, Unreadable};
 use serde::Deserialize;
 use tollgate_sdk::framework::{CIS_KUBERNETES, ISO27001, NIST_800_53, SOC2};
 use tollgate_sdk::{
     Check, CheckError, ControlId, Finding, InputKind, Labels, Manifests, Object, Pointer, Reason,
     Rule, RuleInfo, RuleSpec, Severity, Verdict, export_rule, join, pairs, workload,
+    workload::PodTemplate,
 };
 
 /// What every check evidences: network segmentation and access restricted (SOC 2 CC6.1),
@@ -189,7 +191,19 @@ export_rule!(NetworkPolicyCoverage);
 struct Namespace<'a> {
     /// Every Namespace object declaring it (two files may both do).
     declared: Vec<&'a Object>,
-    workloads: Vec<&'a Object>,
+    workloads: Vec<Workload<'a>>,
+}
+
+/// A workload whose pods policies can select, with its pod template read once.
+struct Workload<'a> {
+    object: &'a Object,
+    template: PodTemplate<'a, PodNetwork>,
+}
+
+impl<'a> Namespace<'a> {
+    fn workload_objects(&self) -> impl Iterator<Item = &'a Object> + '_ {
+        self.workloads.iter().map(|workload| workload.object)
+    }
 }
 
 fn judge(set: &Manifests, settings: &Settings) -> Verdict {
@@ -207,10 +221,10 @@ fn judge(set: &Manifests, settings: &Settings) -> Verdict {
     namespaces.retain(|_, namespace| !namespace.workloads.is_empty());
     for (name, namespace) in &namespaces {
         judged.namespaces.extend(&namespace.declared);
-        judged.namespaces.extend(&namespace.workloads);
+        judged.namespaces.extend(namespace.workload_objects());
         let uncovered = uncovered_namespace(name, namespace, &policies);
         if uncovered.is_empty() {
-            judged.workloads.extend(&namespace.workloads);
+            judged.workloads.extend(namespace.workload_objects());
             findings.extend(unselected_workloads(name, namespace, &policies, settings));
         } else {
             let exempt = uncovered
@@ -271,9 +285,11 @@ impl<'a> Read<'a> {
         } else if object.kind == "Namespace" && object.api_version == "v1" {
             let namespace = self.namespaces.entry(&object.name).or_default();
             namespace.declared.push(object);
-        } else if workload::pod_template(object).is_some_and(|t| !t.host_network()) {
+        } else if let Some(template) = workload::pod_template_with::<PodNetwork>(object)
+            && template.spec.host_network != Some(true)
+        {
             let namespace = self.namespaces.entry(set.namespace_of(object)).or_default();
-            namespace.workloads.push(object);
+            namespace.workloads.push(Workload { object, template });
         }
     }
 }
@@ -293,10 +309,7 @@ fn unselected_workloads(
         directions.push((Direction::Egress, EGRESS_UNRESTRICTED, "egress"));
     }
     let mut findings = Vec::new();
-    for object in &namespace.workloads {
-        let Some(template) = workload::pod_template(object) else {
-            continue;
-        };
+    for Workload { object, template } in &namespace.workloads {
         let pod_labels = pairs(&template.labels);
         for (direction, check, phrase) in &directions {
             let mut policies = policies.for_namespace(name);
@@ -368,14 +381,14 @@ fn uncovered_namespace(name: &str, namespace: &Namespace, policies: &PolicyIndex
             .any(|p| p.applies_to(name, &labels))
     };
     let at: Vec<&Object> = if namespace.declared.is_empty() {
-        let first = namespace.workloads.first().copied();
+        let first = namespace.workload_objects().next();
         first.filter(|_| uncovered(None)).into_iter().collect()
     } else {
         let copies = namespace.declared.iter().copied();
         copies.filter(|copy| uncovered(Some(copy))).collect()
     };
     let runs = match namespace.workloads.as_slice() {
-        [one] => format!("runs {}", one.display_name()),
+        [one] => format!("runs {}", one.object.display_name()),
         all => format!("runs {} workloads", all.len()),
     };
     at.into_iter()

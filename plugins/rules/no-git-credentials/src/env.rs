@@ -46,12 +46,32 @@ const NOT_CREDENTIAL_ENDINGS: &[&str] = &[
 ];
 
 /// Whether an environment variable or ConfigMap key name says it holds a credential.
+/// Upper case, `.` and `-` read as `_`: compared without a copy of the name, since every
+/// variable of every workload is looked at.
 pub fn is_credential_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase().replace(['.', '-'], "_");
-    CREDENTIAL_PARTS.iter().any(|part| upper.contains(part))
+    let name = name.as_bytes();
+    let holds = |part: &str| name.windows(part.len()).any(|w| reads_as(w, part));
+    let ends_with = |ending: &str| {
+        let start = name.len().checked_sub(ending.len());
+        start.is_some_and(|start| reads_as(&name[start..], ending))
+    };
+    CREDENTIAL_PARTS.iter().any(|part| holds(part))
         && !NOT_CREDENTIAL_ENDINGS
             .iter()
-            .any(|ending| upper.ends_with(ending))
+            .any(|ending| ends_with(ending))
+}
+
+/// Whether `bytes` of a name read as `upper` (upper case, `_` for `.` and `-`).
+fn reads_as(bytes: &[u8], upper: &str) -> bool {
+    let normal = |byte: u8| match byte {
+        b'.' | b'-' => b'_',
+        byte => byte.to_ascii_uppercase(),
+    };
+    bytes.len() == upper.len()
+        && bytes
+            .iter()
+            .zip(upper.bytes())
+            .all(|(&b, u)| normal(b) == u)
 }
 
 /// Whether a literal value is a stand-in rather than the credential itself: empty, a
@@ -160,6 +180,10 @@ mod tests {
             "STRIPE_API_KEY",
             "db.password",
             "aws-secret-access-key",
+            "db-Password",
+            "token",
+            "clé.secret",
+            "TOKEN_TTLS",
         ] {
             assert!(is_credential_name(name), "{name}");
         }
@@ -170,6 +194,9 @@ mod tests {
             "TOKEN_URL",
             "AWS_ACCESS_KEY_ID",
             "TOKEN_TTL",
+            "",
+            "tls.secret-name",
+            "PASS_WORD",
         ] {
             assert!(!is_credential_name(name), "{name}");
         }

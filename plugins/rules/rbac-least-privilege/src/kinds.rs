@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 use tollgate_sdk::Value;
-use tollgate_sdk::typed::{entries, object, objects, scalar};
+use tollgate_sdk::typed::{entries, object, objects, present_text, scalar};
 
 use crate::policy::PolicyRule;
 
@@ -32,4 +32,29 @@ pub struct AggregationRule {
 pub struct ServiceAccount {
     #[serde(deserialize_with = "scalar")]
     pub automount_service_account_token: Option<bool>,
+}
+
+/// What the account checks read of a workload's pod spec.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct AccountSpec<'a> {
+    /// `Some` when the field is there at all: then it alone names the ServiceAccount
+    /// (even when it is no string), and the deprecated `serviceAccount` is not read.
+    #[serde(borrow, deserialize_with = "present_text")]
+    pub service_account_name: Option<Option<&'a str>>,
+    #[serde(borrow, deserialize_with = "present_text")]
+    pub service_account: Option<Option<&'a str>>,
+    #[serde(deserialize_with = "scalar")]
+    pub automount_service_account_token: Option<bool>,
+}
+
+impl<'a> AccountSpec<'a> {
+    /// The ServiceAccount the pods run as (`default` when none is named).
+    pub fn account(&self) -> &'a str {
+        let named = self.service_account_name.or(self.service_account);
+        named
+            .flatten()
+            .filter(|name| !name.is_empty())
+            .unwrap_or("default")
+    }
 }

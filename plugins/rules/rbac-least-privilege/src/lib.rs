@@ -29,6 +29,8 @@ mod permissions;
 mod policy;
 mod subject;
 
+use std::collections::BTreeSet;
+
 use allowance::Settings;
 use checks::{
     ANONYMOUS_BINDING, AUTOMOUNT_TOKEN, BINDING_CHECKS, CLUSTER_ADMIN_BINDING,
@@ -107,8 +109,9 @@ impl Rule for RbacLeastPrivilege {
     }
 
     fn check_manifests(set: &Manifests, settings: &Settings) -> Result<Verdict, CheckError> {
-        let mut findings = Model::new(set, settings).findings();
-        let judged = Judged::of(set);
+        let model = Model::new(set, settings);
+        let mut findings = model.findings();
+        let judged = Judged::of(set, &model.workload_objects);
         for binding in &judged.bindings {
             findings.extend(check_binding(binding, set.namespace_of(binding), settings));
         }
@@ -133,15 +136,20 @@ struct Judged<'a> {
 }
 
 impl<'a> Judged<'a> {
-    fn of(set: &'a Manifests) -> Self {
+    /// What each check judges in `set`, whose workloads (in input order) are `workloads`.
+    fn of(set: &'a Manifests, workloads: &[&'a Object]) -> Self {
         let rbac = |kinds: &[&str], o: &Object| {
-            o.api_group() == RBAC_GROUP && kinds.contains(&o.kind.as_str())
+            kinds.contains(&o.kind.as_str()) && o.api_group() == RBAC_GROUP
         };
         let objects = || set.objects.iter();
         let bindings: Vec<&Object> = objects()
             .filter(|o| rbac(&["RoleBinding", "ClusterRoleBinding"], o))
             .collect();
-        let defined = |name: &str| objects().any(|o| rbac(&["ClusterRole"], o) && o.name == name);
+        let cluster_roles: BTreeSet<&str> = objects()
+            .filter(|o| rbac(&["ClusterRole"], o))
+            .map(|o| o.name.as_str())
+            .collect();
+        let defined = |name: &str| cluster_roles.contains(name);
         let to_builtin = |binding: &&Object| {
             let role = RoleRef::of(binding);
             role.kind == Some("ClusterRole")
@@ -153,9 +161,7 @@ impl<'a> Judged<'a> {
             .filter(|o| rbac(&["Role", "ClusterRole"], o))
             .chain(bindings.iter().copied().filter(to_builtin))
             .collect();
-        let workloads: Vec<&Object> = objects()
-            .filter(|o| workload::has_pod_template(o))
-            .collect();
+        let workloads = workloads.to_vec();
         let default_accounts = set
             .of_kind("ServiceAccount")
             .filter(|o| o.api_version == "v1" && o.name == "default");

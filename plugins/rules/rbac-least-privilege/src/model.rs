@@ -7,20 +7,27 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use tollgate_sdk::{
-    Finding, LabelSelector, Manifests, Object, Pointer, Severity, workload, workload::PodSpec,
-};
+use tollgate_sdk::{Finding, LabelSelector, Manifests, Object, Pointer, Severity, workload};
 
 use crate::RBAC_GROUP;
 use crate::allowance::{Settings, accept};
 use crate::checks::{AUTOMOUNT_TOKEN, DEFAULT_SERVICE_ACCOUNT};
 use crate::grants::{self, Grant, Reach};
-use crate::kinds::{Role, ServiceAccount};
+use crate::kinds::{AccountSpec, Role, ServiceAccount};
 use crate::policy::PolicyRule;
 use crate::subject::{RoleRef, Subject};
 
 /// A role by kind, namespace (Roles only) and name.
 type RoleKey<'a> = (&'a str, Option<&'a str>, &'a str);
+
+/// A workload, read once for what the account checks need of its pod spec.
+struct RunsAs<'a> {
+    object: &'a Object,
+    /// Pointer to the pod template's `spec`, where its findings are reported.
+    spec: Pointer,
+    /// The pod spec's `automountServiceAccountToken`.
+    automount: Option<bool>,
+}
 
 /// Who holds a role through one binding.
 struct Holding<'a> {
@@ -38,7 +45,9 @@ pub struct Model<'a> {
     /// ServiceAccounts `(namespace, name)` some binding names as a subject.
     bound_accounts: BTreeSet<(String, String)>,
     /// Workloads by the ServiceAccount `(namespace, name)` they run as.
-    workloads: BTreeMap<(String, String), Vec<&'a Object>>,
+    workloads: BTreeMap<(String, String), Vec<RunsAs<'a>>>,
+    /// Every workload, in input order.
+    pub workload_objects: Vec<&'a Object>,
     /// `automountServiceAccountToken` of the ServiceAccounts that set it (true when any
     /// copy of the account mounts).
     account_automount: BTreeMap<(String, String), bool>,
@@ -58,33 +67,26 @@ impl<'a> Model<'a> {
             holdings: BTreeMap::new(),
             bound_accounts: BTreeSet::new(),
             workloads: BTreeMap::new(),
+            workload_objects: Vec::new(),
             account_automount: BTreeMap::new(),
             default_accounts: Vec::new(),
             aggregators: BTreeMap::new(),
         };
         for object in &set.objects {
-            match (object.kind.as_str(), object.api_group() == RBAC_GROUP) {
-                ("Role", true) => {
+            // The API group only for the RBAC kinds: most objects are of other kinds.
+            let rbac = || object.api_group() == RBAC_GROUP;
+            match object.kind.as_str() {
+                "Role" if rbac() => {
                     let key = ("Role", Some(set.namespace_of(object)), object.name.as_str());
                     model.roles.entry(key).or_default().push(object);
                 }
-                ("ClusterRole", true) => {
+                "ClusterRole" if rbac() => {
                     let key = ("ClusterRole", None, object.name.as_str());
                     model.roles.entry(key).or_default().push(object);
                 }
-                ("RoleBinding" | "ClusterRoleBinding", true) => model.add_binding(object),
-                ("ServiceAccount", false) if object.api_version == "v1" => {
-                    model.add_service_account(object)
-                }
-                _ => {
-                    if workload::has_pod_template(object) {
-                        let account = (
-                            set.namespace_of(object).to_owned(),
-                            service_account(object).to_owned(),
-                        );
-                        model.workloads.entry(account).or_default().push(object);
-                    }
-                }
+                "RoleBinding" | "ClusterRoleBinding" if rbac() => model.add_binding(object),
+                "ServiceAccount" if object.api_version == "v1" => model.add_service_account(object),
+                _ => model.add_workload(object),
             }
         }
         model.aggregators = model.aggregation_index();
@@ -119,6 +121,24 @@ impl<'a> Model<'a> {
             }
         }
         index
+    }
+
+    /// A workload, under the ServiceAccount its pods run as; any other kind is skipped.
+    fn add_workload(&mut self, object: &'a Object) {
+        let Some((template, spec)) = workload::pod_spec::<AccountSpec>(object) else {
+            return;
+        };
+        let account = (
+            self.set.namespace_of(object).to_owned(),
+            spec.account().to_owned(),
+        );
+        let runs_as = RunsAs {
+            object,
+            spec: template.at("spec"),
+            automount: spec.automount_service_account_token,
+        };
+        self.workloads.entry(account).or_default().push(runs_as);
+        self.workload_objects.push(object);
     }
 
     fn add_service_account(&mut self, account: &'a Object) {
@@ -229,7 +249,7 @@ impl<'a> Model<'a> {
             .service_account()
             .and_then(|(ns, name)| self.workloads.get(&(ns.to_owned(), name.to_owned())))
             .map(|ws| {
-                let names = distinct(ws.iter().map(|w| w.display_name()));
+                let names = distinct(ws.iter().map(|w| w.object.display_name()));
                 format!(" (run by {})", names.join(", "))
             })
             .unwrap_or_default();
@@ -378,11 +398,12 @@ impl<'a> Model<'a> {
                 namespace: Some(namespace),
             };
             let reason = |check: &str| self.settings.for_subjects(check, [&runs_as]);
-            for object in workloads {
-                let Some(template) = workload::pod_template(object) else {
-                    continue;
-                };
-                let spec = template.pointer.at("spec");
+            for RunsAs {
+                object,
+                spec,
+                automount,
+            } in workloads
+            {
                 if account == "default" {
                     let finding = DEFAULT_SERVICE_ACCOUNT.at(
                         object,
@@ -397,10 +418,10 @@ impl<'a> Model<'a> {
                 let needs_api = self
                     .bound_accounts
                     .contains(&(namespace.clone(), account.clone()));
-                if !needs_api && self.token_mounted(&template.spec, namespace, account) {
+                if !needs_api && self.token_mounted(*automount, namespace, account) {
                     let finding = AUTOMOUNT_TOKEN.at(
                         object,
-                        spec,
+                        spec.clone(),
                         format!(
                             "{} mounts the API token of ServiceAccount {namespace}/{account}, which no binding grants anything; set automountServiceAccountToken: false",
                             object.display_name()
@@ -445,8 +466,7 @@ impl<'a> Model<'a> {
 
     /// Kubernetes semantics: the pod's `automountServiceAccountToken` wins, then the
     /// ServiceAccount's; the default is to mount.
-    fn token_mounted(&self, spec: &PodSpec, namespace: &str, account: &str) -> bool {
-        let pod = spec.automount_service_account_token;
+    fn token_mounted(&self, pod: Option<bool>, namespace: &str, account: &str) -> bool {
         let account = (namespace.to_owned(), account.to_owned());
         let service_account = || self.account_automount.get(&account).copied();
         pod.or_else(service_account).unwrap_or(true)
@@ -457,21 +477,6 @@ impl<'a> Model<'a> {
 fn rules_of(role: &Object) -> Vec<PolicyRule<'_>> {
     let role: Role = role.read();
     role.rules.unwrap_or_default()
-}
-
-/// The ServiceAccount a workload's pods run as.
-fn service_account(object: &Object) -> &str {
-    let Some(template) = workload::pod_template(object) else {
-        return "default";
-    };
-    let named = template
-        .spec
-        .service_account_name
-        .or(template.spec.service_account);
-    named
-        .flatten()
-        .filter(|name| !name.is_empty())
-        .unwrap_or("default")
 }
 
 /// The `aggregationRule.clusterRoleSelectors` of a ClusterRole, parsed.

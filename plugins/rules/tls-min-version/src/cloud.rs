@@ -45,17 +45,17 @@ impl Judge<'_> {
     /// ALB and GCE annotations of an Ingress; whether they give it a TLS listener (its
     /// hosts are then not judged by `spec.tls`).
     pub fn cloud_ingress_annotations(&mut self) -> bool {
-        let object = self.object;
-        let annotation = |key: &str| object.annotation(key);
         // AWS load balancer controller: a named policy, or the TLS 1.0 default on HTTPS.
-        let https_listener = annotation(ALB_LISTEN_PORTS).is_some_and(|p| p.contains("HTTPS"))
-            || annotation(ALB_CERTIFICATE).is_some();
-        match annotation(ALB_SSL_POLICY) {
+        let https_listener = self
+            .annotation(ALB_LISTEN_PORTS)
+            .is_some_and(|p| p.contains("HTTPS"))
+            || self.annotation(ALB_CERTIFICATE).is_some();
+        match self.annotation(ALB_SSL_POLICY) {
             Some(policy) => {
                 self.aws_policy(annotation_at(ALB_SSL_POLICY), "ALB ssl-policy", &policy)
             }
             None if https_listener => {
-                let key = if annotation(ALB_LISTEN_PORTS).is_some() {
+                let key = if self.annotation(ALB_LISTEN_PORTS).is_some() {
                     ALB_LISTEN_PORTS
                 } else {
                     ALB_CERTIFICATE
@@ -71,7 +71,10 @@ impl Judge<'_> {
             }
             None => {}
         }
-        https_listener || GCE_CERTIFICATES.iter().any(|key| annotation(key).is_some())
+        https_listener
+            || GCE_CERTIFICATES
+                .iter()
+                .any(|key| self.annotation(key).is_some())
     }
 
     /// A named AWS ELB security policy.
@@ -97,13 +100,13 @@ impl Judge<'_> {
         let aws_load_balancer = service.is_aws_load_balancer();
         let tls_annotated = [SERVICE_SSL_POLICY, SERVICE_SSL_CERT]
             .iter()
-            .any(|key| self.object.annotation(key).is_some());
+            .any(|key| self.annotation(key).is_some());
         if tls_annotated || aws_load_balancer {
             self.judged(&[WEAK_PROTOCOL, PLAINTEXT_INGRESS, UNKNOWN_VALUE]);
         }
-        match self.object.annotation(SERVICE_SSL_POLICY) {
+        match self.annotation(SERVICE_SSL_POLICY) {
             Some(policy) => self.aws_policy(annotation_at(SERVICE_SSL_POLICY), "AWS load balancer ssl-negotiation-policy", &policy),
-            None if self.object.annotation(SERVICE_SSL_CERT).is_some() => self.report(
+            None if self.annotation(SERVICE_SSL_CERT).is_some() => self.report(
                 WEAK_PROTOCOL,
                 annotation_at(SERVICE_SSL_CERT),
                 format!(
@@ -125,7 +128,6 @@ impl Judge<'_> {
     /// backend that serves TLS itself (an ingress controller's `https` port) is fine.
     fn aws_plaintext_https_ports(&mut self, ports: &[ServicePort]) {
         let http_backend = self
-            .object
             .annotation(SERVICE_BACKEND_PROTOCOL)
             .is_some_and(|p| p.eq_ignore_ascii_case("http"));
         for (i, port) in ports.iter().enumerate() {
@@ -146,10 +148,10 @@ impl Judge<'_> {
     /// Whether the load balancer holds a certificate for `port`: an `ssl-cert`, and the
     /// port among `ssl-ports` (all ports when that is absent or `*`).
     fn terminates_tls(&self, port: &ServicePort) -> bool {
-        if self.object.annotation(SERVICE_SSL_CERT).is_none() {
+        if self.annotation(SERVICE_SSL_CERT).is_none() {
             return false;
         }
-        let Some(ports) = self.object.annotation(SERVICE_SSL_PORTS) else {
+        let Some(ports) = self.annotation(SERVICE_SSL_PORTS) else {
             return true;
         };
         let name = port.name;

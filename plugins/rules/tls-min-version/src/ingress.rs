@@ -58,11 +58,11 @@ impl Judge<'_> {
     /// hosts served without TLS.
     pub fn ingress(&mut self) {
         let object = self.object;
-        if let Some(value) = object.annotation(NGINX_PROTOCOLS) {
+        if let Some(value) = self.annotation(NGINX_PROTOCOLS) {
             let what = "ingress-nginx annotation ssl-protocols";
             self.nginx_protocols(annotation_at(NGINX_PROTOCOLS), what, &value);
         }
-        if let Some(value) = object.annotation(NGINX_CIPHERS) {
+        if let Some(value) = self.annotation(NGINX_CIPHERS) {
             let what = "ingress-nginx annotation ssl-ciphers";
             self.nginx_ciphers(annotation_at(NGINX_CIPHERS), what, &value);
         }
@@ -72,7 +72,7 @@ impl Judge<'_> {
         let tls_entries = spec.tls.as_deref().unwrap_or_default();
         let has_tls = tls_by_annotation || !tls_entries.is_empty();
         if has_tls
-            && object
+            && self
                 .annotation(NGINX_SSL_REDIRECT)
                 .is_some_and(|value| is_false(&value))
         {

@@ -1,7 +1,10 @@
 //! The findings of one object: what every dialect family shares to read an object and
 //! report on it. Each family module adds its own `impl Judge` block with the kinds it knows.
 
-use tollgate_sdk::{Check, Finding, Object, Pointer};
+use std::borrow::Cow;
+use std::cell::OnceCell;
+
+use tollgate_sdk::{Check, Finding, Labels, Object, Pointer, lookup};
 
 use crate::ciphers::{self, Suite};
 use crate::protocol::Protocol;
@@ -63,9 +66,27 @@ pub struct Judge<'a> {
     pub object: &'a Object,
     pub findings: &'a mut Vec<Finding>,
     pub seen: &'a mut Seen,
+    /// The object's annotations, read on the first lookup: kinds judged by several
+    /// annotations read the object once for all of them.
+    annotations: OnceCell<Labels<'a>>,
 }
 
 impl<'a> Judge<'a> {
+    pub fn new(object: &'a Object, findings: &'a mut Vec<Finding>, seen: &'a mut Seen) -> Self {
+        Self {
+            object,
+            findings,
+            seen,
+            annotations: OnceCell::new(),
+        }
+    }
+
+    /// `metadata.annotations[key]` when it is a string.
+    pub fn annotation(&self, key: &str) -> Option<Cow<'a, str>> {
+        let annotations = self.annotations.get_or_init(|| self.object.annotations());
+        lookup(annotations, key).cloned()
+    }
+
     /// Records that `checks` judged this object (it configures or serves what they read).
     pub fn judged(&mut self, checks: &[Check]) {
         self.seen.judged(self.object.position, checks);

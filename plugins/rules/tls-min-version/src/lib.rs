@@ -124,11 +124,7 @@ impl Rule for TlsMinVersion {
         let mut findings = Vec::new();
         let mut seen = Seen::default();
         for object in &set.objects {
-            let mut judge = Judge {
-                object,
-                findings: &mut findings,
-                seen: &mut seen,
-            };
+            let mut judge = Judge::new(object, &mut findings, &mut seen);
             judge.kind();
             judge.containers();
         }

@@ -2,6 +2,8 @@
 //! `ScrapeConfig`) and Prometheus configurations carried in ConfigMaps and Secrets, where
 //! they scrape without verifying certificates.
 
+use std::borrow::Cow;
+
 use base64::{Engine, engine::general_purpose::STANDARD};
 use serde::Deserialize;
 use tollgate_sdk::typed::{TextMap, object, objects, present_object, scalar, text, text_map};
@@ -50,7 +52,7 @@ impl Judge<'_> {
     /// Prometheus configurations in a ConfigMap's `data`.
     pub fn configmap_scrape_configs(&mut self) {
         let maps: ConfigData = self.object.read();
-        let entries = string_entries(maps.data, |text| Some(text.to_owned()));
+        let entries = string_entries(maps.data, Some);
         self.scrape_configs("data", entries);
     }
 
@@ -58,9 +60,10 @@ impl Judge<'_> {
     /// the Secret is ever quoted.
     pub fn secret_scrape_configs(&mut self) {
         let maps: ConfigData = self.object.read();
-        let plain = string_entries(maps.string_data, |text| Some(text.to_owned()));
+        let plain = string_entries(maps.string_data, Some);
         let encoded = string_entries(maps.data, |text| {
-            String::from_utf8(STANDARD.decode(text.trim()).ok()?).ok()
+            let decoded = String::from_utf8(STANDARD.decode(text.trim()).ok()?).ok();
+            decoded.map(Cow::Owned)
         });
         self.scrape_configs("stringData", plain);
         self.scrape_configs("data", encoded);
@@ -68,7 +71,7 @@ impl Judge<'_> {
 
     /// Reports each place the Prometheus configurations among `entries` skip verification;
     /// an object holding one is judged.
-    fn scrape_configs(&mut self, field: &str, entries: Vec<(String, String)>) {
+    fn scrape_configs(&mut self, field: &str, entries: Vec<(Cow<str>, Cow<str>)>) {
         let mut any = false;
         for (key, text) in entries {
             let Some(found) = scrape::skipped_verification(&text) else {
@@ -129,10 +132,13 @@ fn scrape_targets(object: &Object) -> Vec<(Pointer, ScrapeTarget<'_>)> {
 }
 
 /// The string entries of a map, each read by `read` (entries it refuses are skipped).
-fn string_entries(map: TextMap, read: impl Fn(&str) -> Option<String>) -> Vec<(String, String)> {
+fn string_entries<'a>(
+    map: TextMap<'a>,
+    read: impl Fn(Cow<'a, str>) -> Option<Cow<'a, str>>,
+) -> Vec<(Cow<'a, str>, Cow<'a, str>)> {
     map.into_iter()
         .flatten()
-        .filter_map(|(key, value)| Some((key.into_owned(), read(&value?)?)))
+        .filter_map(|(key, value)| Some((key, read(value?)?)))
         .collect()
 }
 
