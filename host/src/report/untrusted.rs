@@ -13,6 +13,7 @@ mod strings;
 use std::borrow::Cow;
 use std::fmt;
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use super::Report;
@@ -84,15 +85,28 @@ pub fn clean_value(value: &mut Value) -> bool {
 /// The report with every string in it cleaned ([`clean_text`]): all of its text, whoever
 /// wrote it, so a field added to the model later is covered too. Only free text changes
 /// (identifiers, digests and enum words hold nothing to redact or escape). The strings are
-/// first only looked at, in place; the report goes through a JSON tree to be rewritten
-/// only when one of them needs cleaning.
-pub fn clean_report(report: Report) -> Report {
-    if strings::all(&report, is_clean) {
+/// first only looked at, in place: the findings and the controls (most of a large report)
+/// on every core, the rest of the report as one walk. The report goes through a JSON tree
+/// to be rewritten only when one of its strings needs cleaning.
+pub fn clean_report(mut report: Report) -> Report {
+    if is_clean_report(&mut report) {
         return report;
     }
     let mut value = serde_json::to_value(&report).expect("the report model always serializes");
     clean_value(&mut value);
     serde_json::from_value(value).expect("cleaning rewrites only free text of the model")
+}
+
+/// Whether every string of `report` is clean ([`is_clean`]).
+fn is_clean_report(report: &mut Report) -> bool {
+    let findings = std::mem::take(&mut report.findings);
+    let controls = std::mem::take(&mut report.controls);
+    let clean = findings.par_iter().all(|f| strings::all(f, is_clean))
+        && controls.par_iter().all(|c| strings::all(c, is_clean))
+        && strings::all(&*report, is_clean);
+    report.findings = findings;
+    report.controls = controls;
+    clean
 }
 
 /// Whether [`clean_text`] leaves `text` as it is.
