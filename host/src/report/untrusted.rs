@@ -11,6 +11,7 @@
 mod strings;
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 
 use rayon::prelude::*;
@@ -101,12 +102,48 @@ pub fn clean_report(mut report: Report) -> Report {
 fn is_clean_report(report: &mut Report) -> bool {
     let findings = std::mem::take(&mut report.findings);
     let controls = std::mem::take(&mut report.controls);
-    let clean = findings.par_iter().all(|f| strings::all(f, is_clean))
-        && controls.par_iter().all(|c| strings::all(c, is_clean))
-        && strings::all(&*report, is_clean);
+    let clean = all_clean(&findings) && all_clean(&controls) && all_clean(&[&*report]);
     report.findings = findings;
     report.controls = controls;
     clean
+}
+
+/// Whether every string of `values` is clean, looked at on every core, in a few large
+/// parts (each remembers the texts it found clean).
+fn all_clean<T: serde::Serialize + Sync>(values: &[T]) -> bool {
+    let part = values
+        .len()
+        .div_ceil(4 * rayon::current_num_threads())
+        .max(1);
+    values
+        .par_iter()
+        .with_min_len(part)
+        .try_for_each_init(Judged::default, |judged, value| {
+            strings::all(value, |text| judged.is_clean(text))
+                .then_some(())
+                .ok_or(())
+        })
+        .is_ok()
+}
+
+/// Texts already found clean: a large report says the same paths, ids, kinds and messages
+/// thousands of times, and each distinct text is searched for credentials once.
+#[derive(Default)]
+struct Judged {
+    clean: HashSet<String>,
+}
+
+impl Judged {
+    fn is_clean(&mut self, text: &str) -> bool {
+        if self.clean.contains(text) {
+            return true;
+        }
+        let clean = is_clean(text);
+        if clean {
+            self.clean.insert(text.to_owned());
+        }
+        clean
+    }
 }
 
 /// Whether [`clean_text`] leaves `text` as it is.
@@ -166,6 +203,30 @@ mod tests {
             assert_eq!(is_clean(text), clean, "{text:?}");
             let kept = matches!(clean_text(text), Cow::Borrowed(_));
             assert_eq!(kept, clean, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_report_is_cleaned_wherever_its_dirty_text_is() {
+        let sample = crate::report::sample::report();
+        assert_eq!(clean_report(sample.clone()), sample);
+        let escape = "web\u{1b}[2J";
+        let dirty_places: [fn(&mut Report, &str); 4] = [
+            |r, text| r.findings[1].message = text.into(),
+            |r, text| r.controls[1].basis = text.into(),
+            |r, text| r.inputs[0].path = text.into(),
+            // A text first seen clean, then dirty further on: each is judged.
+            |r, text| {
+                r.findings[0].location.file = "x".into();
+                r.findings[1].location.file = format!("x{text}");
+            },
+        ];
+        for (place, make_dirty) in dirty_places.iter().enumerate() {
+            let mut report = sample.clone();
+            make_dirty(&mut report, escape);
+            let mut expected = sample.clone();
+            make_dirty(&mut expected, r"web\x1b[2J");
+            assert_eq!(clean_report(report), expected, "place {place}");
         }
     }
 
