@@ -73,9 +73,10 @@ pub fn render(report: &Report, format: Format, style: TextStyle) -> String {
 }
 
 /// Writes `report` in `format` to `out`, as [`render`] renders it; the JSON report (the
-/// largest) is serialized straight into `out` rather than built whole first.
+/// largest) is serialized straight into `out` rather than built whole first, its findings
+/// on every core. `report` is left as it was.
 pub fn write(
-    report: &Report,
+    report: &mut Report,
     format: Format,
     style: TextStyle,
     out: &mut impl std::io::Write,
