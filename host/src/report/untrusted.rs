@@ -11,7 +11,6 @@
 mod strings;
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::fmt;
 
 use rayon::prelude::*;
@@ -108,42 +107,9 @@ fn is_clean_report(report: &mut Report) -> bool {
     clean
 }
 
-/// Whether every string of `values` is clean, looked at on every core, in a few large
-/// parts (each remembers the texts it found clean).
+/// Whether every string of `values` is clean, looked at on every core.
 fn all_clean<T: serde::Serialize + Sync>(values: &[T]) -> bool {
-    let part = values
-        .len()
-        .div_ceil(4 * rayon::current_num_threads())
-        .max(1);
-    values
-        .par_iter()
-        .with_min_len(part)
-        .try_for_each_init(Judged::default, |judged, value| {
-            strings::all(value, |text| judged.is_clean(text))
-                .then_some(())
-                .ok_or(())
-        })
-        .is_ok()
-}
-
-/// Texts already found clean: a large report says the same paths, ids, kinds and messages
-/// thousands of times, and each distinct text is searched for credentials once.
-#[derive(Default)]
-struct Judged {
-    clean: HashSet<String>,
-}
-
-impl Judged {
-    fn is_clean(&mut self, text: &str) -> bool {
-        if self.clean.contains(text) {
-            return true;
-        }
-        let clean = is_clean(text);
-        if clean {
-            self.clean.insert(text.to_owned());
-        }
-        clean
-    }
+    values.par_iter().all(|value| strings::all(value, is_clean))
 }
 
 /// Whether [`clean_text`] leaves `text` as it is.
