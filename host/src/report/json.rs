@@ -19,8 +19,13 @@ pub fn render(report: &Report) -> String {
 }
 
 /// Writes `report` to `out` as [`render`] renders it, the text never whole in memory, the
-/// findings rendered on every core. `report` is left as it was.
+/// findings of a large report rendered on every core. `report` is left as it was.
 pub fn write(report: &mut Report, out: &mut impl Write) -> io::Result<()> {
+    if report.findings.len() <= FINDINGS_WINDOW {
+        // Too few findings to gain from other cores.
+        serde_json::to_writer_pretty(&mut *out, report)?;
+        return out.write_all(b"\n");
+    }
     let findings = std::mem::take(&mut report.findings);
     let written = write_around(report, &findings, out);
     report.findings = findings;
