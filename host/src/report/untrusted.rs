@@ -13,7 +13,6 @@ mod strings;
 use std::borrow::Cow;
 use std::fmt;
 
-use rayon::prelude::*;
 use serde_json::Value;
 
 use super::Report;
@@ -85,31 +84,15 @@ pub fn clean_value(value: &mut Value) -> bool {
 /// The report with every string in it cleaned ([`clean_text`]): all of its text, whoever
 /// wrote it, so a field added to the model later is covered too. Only free text changes
 /// (identifiers, digests and enum words hold nothing to redact or escape). The strings are
-/// first only looked at, in place: the findings and the controls (most of a large report)
-/// on every core, the rest of the report as one walk. The report goes through a JSON tree
-/// to be rewritten only when one of its strings needs cleaning.
-pub fn clean_report(mut report: Report) -> Report {
-    if is_clean_report(&mut report) {
+/// first only looked at, in place; the report goes through a JSON tree to be rewritten
+/// only when one of them needs cleaning.
+pub fn clean_report(report: Report) -> Report {
+    if strings::all(&report, is_clean) {
         return report;
     }
     let mut value = serde_json::to_value(&report).expect("the report model always serializes");
     clean_value(&mut value);
     serde_json::from_value(value).expect("cleaning rewrites only free text of the model")
-}
-
-/// Whether every string of `report` is clean ([`is_clean`]).
-fn is_clean_report(report: &mut Report) -> bool {
-    let findings = std::mem::take(&mut report.findings);
-    let controls = std::mem::take(&mut report.controls);
-    let clean = all_clean(&findings) && all_clean(&controls) && all_clean(&[&*report]);
-    report.findings = findings;
-    report.controls = controls;
-    clean
-}
-
-/// Whether every string of `values` is clean, looked at on every core.
-fn all_clean<T: serde::Serialize + Sync>(values: &[T]) -> bool {
-    values.par_iter().all(|value| strings::all(value, is_clean))
 }
 
 /// Whether [`clean_text`] leaves `text` as it is.
@@ -181,11 +164,7 @@ mod tests {
             |r, text| r.findings[1].message = text.into(),
             |r, text| r.controls[1].basis = text.into(),
             |r, text| r.inputs[0].path = text.into(),
-            // A text first seen clean, then dirty further on: each is judged.
-            |r, text| {
-                r.findings[0].location.file = "x".into();
-                r.findings[1].location.file = format!("x{text}");
-            },
+            |r, text| r.rules[0].title = text.into(),
         ];
         for (place, make_dirty) in dirty_places.iter().enumerate() {
             let mut report = sample.clone();
