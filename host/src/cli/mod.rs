@@ -91,7 +91,7 @@ fn plugin_new_command(args: PluginNewArgs) -> anyhow::Result<u8> {
 /// `tollgate report FILE` renders a saved report; `tollgate report merge` merges several.
 /// The exit code is the (merged) report's.
 fn report_command(args: ReportArgs) -> anyhow::Result<u8> {
-    let (report, format, output) = match args.command {
+    let (mut report, format, output) = match args.command {
         Some(ReportCommand::Diff(diff)) => return evidence::diff_command(diff),
         Some(ReportCommand::Verify(verify)) => return evidence::verify_command(verify),
         Some(ReportCommand::Merge(merge)) => {
@@ -112,7 +112,7 @@ fn report_command(args: ReportArgs) -> anyhow::Result<u8> {
             )
         }
     };
-    emit(&report, format.into(), output.as_deref(), false)?;
+    emit(&mut report, format.into(), output.as_deref(), false)?;
     Ok(report.summary.exit_code)
 }
 
@@ -140,10 +140,11 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
         .transpose()?;
     // The key is checked before the scan, and named in the report it will sign.
     let signer = evidence::Signer::open(args.sign.as_deref(), args.output.as_deref())?;
-    let mut report = scan::run(&options)?;
+    let (runtime, plugins) = scan::load(&options.runtime)?;
+    let mut report = scan::run_loaded(&options, &runtime, &plugins)?;
     report.evidence.signature = signer.as_ref().map(evidence::Signer::record);
     emit(
-        &report,
+        &mut report,
         args.format.into(),
         args.output.as_deref(),
         args.verbose,
@@ -151,7 +152,18 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
     if let Some(signer) = signer {
         signer.sign()?;
     }
-    Ok(report.summary.exit_code)
+    let code = report.summary.exit_code;
+    leave_to_exit((report, runtime, plugins));
+    Ok(code)
+}
+
+/// Leaves what a scan built (its report, the loaded plugins and their runtime: hundreds of
+/// MB over a large estate) for the operating system to reclaim when the process exits,
+/// which it does right after, the report being written and flushed: freeing it value by
+/// value would only delay the exit. The one place tollgate leaks on purpose; the library
+/// never does.
+fn leave_to_exit<T>(built: T) {
+    std::mem::forget(built);
 }
 
 /// Scans and writes the fingerprints of every finding to the baseline file. Exits 2 when
@@ -278,27 +290,22 @@ fn load_config(
     Ok(path.map(|p| config::load(&p)).transpose()?)
 }
 
-/// Writes the report to the output file (plain) or to stdout (coloured on a terminal).
+/// Writes the report to the output file (plain) or to stdout (coloured on a terminal);
+/// `report` is left as it was.
 fn emit(
-    report: &Report,
+    report: &mut Report,
     format: Format,
     output: Option<&std::path::Path>,
     verbose: bool,
 ) -> anyhow::Result<()> {
     match output {
         Some(path) => {
-            std::fs::write(
-                path,
-                report::render(
-                    report,
-                    format,
-                    TextStyle {
-                        color: false,
-                        verbose,
-                    },
-                ),
-            )
-            .with_context(|| format!("cannot write the report to {}", path.display()))?;
+            let style = TextStyle {
+                color: false,
+                verbose,
+            };
+            write_file(path, |out| report::write(report, format, style, out))
+                .with_context(|| format!("cannot write the report to {}", path.display()))?;
             let paint = |_: anstyle::Style, text: &str| text.to_owned();
             eprintln!("{}", report::text::summary_line(report, &paint));
         }
@@ -313,6 +320,16 @@ fn emit(
         }
     }
     Ok(())
+}
+
+/// Creates the file at `path` and writes it through a buffer with `write`.
+fn write_file(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    write(&mut out)?;
+    out.flush()
 }
 
 /// Writes to standard output; a reader that went away (`| head`) is not an error.

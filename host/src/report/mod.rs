@@ -71,3 +71,18 @@ pub fn render(report: &Report, format: Format, style: TextStyle) -> String {
         Format::Gitlab => gitlab::render(report),
     }
 }
+
+/// Writes `report` in `format` to `out`, as [`render`] renders it; the JSON report (the
+/// largest) is serialized straight into `out` rather than built whole first, its findings
+/// on every core. `report` is left as it was.
+pub fn write(
+    report: &mut Report,
+    format: Format,
+    style: TextStyle,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write(report, out),
+        _ => out.write_all(render(report, format, style).as_bytes()),
+    }
+}

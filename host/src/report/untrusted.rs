@@ -156,6 +156,26 @@ mod tests {
     }
 
     #[test]
+    fn a_report_is_cleaned_wherever_its_dirty_text_is() {
+        let sample = crate::report::sample::report();
+        assert_eq!(clean_report(sample.clone()), sample);
+        let escape = "web\u{1b}[2J";
+        let dirty_places: [fn(&mut Report, &str); 4] = [
+            |r, text| r.findings[1].message = text.into(),
+            |r, text| r.controls[1].basis = text.into(),
+            |r, text| r.inputs[0].path = text.into(),
+            |r, text| r.rules[0].title = text.into(),
+        ];
+        for (place, make_dirty) in dirty_places.iter().enumerate() {
+            let mut report = sample.clone();
+            make_dirty(&mut report, escape);
+            let mut expected = sample.clone();
+            make_dirty(&mut expected, r"web\x1b[2J");
+            assert_eq!(clean_report(report), expected, "place {place}");
+        }
+    }
+
+    #[test]
     fn values_are_cleaned_at_any_depth() {
         let mut value = serde_json::json!({"a": [{"b": "x\u{1b}[2J"}, 3, null], "c": "ok"});
         assert!(clean_value(&mut value));

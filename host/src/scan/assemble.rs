@@ -237,21 +237,24 @@ fn decide(
 }
 
 /// Findings in input order (file, line, column), then by rule, check and fingerprint.
-fn sort_findings(findings: &mut [FindingRecord], file_index: &BTreeMap<&str, usize>) {
-    let key = |f: &FindingRecord| {
-        (
-            file_index.get(f.location.file.as_str()).copied(),
-            f.location.line,
-            f.location.column,
-        )
-    };
-    findings.sort_by(|a, b| {
-        key(a)
-            .cmp(&key(b))
+/// Each finding's place in the input is looked up once, not at every comparison, and the
+/// (stable) sort runs on every core.
+fn sort_findings(findings: &mut Vec<FindingRecord>, file_index: &BTreeMap<&str, usize>) {
+    let mut keyed: Vec<_> = std::mem::take(findings)
+        .into_par_iter()
+        .map(|f| {
+            let file = file_index.get(f.location.file.as_str()).copied();
+            ((file, f.location.line, f.location.column), f)
+        })
+        .collect();
+    keyed.par_sort_by(|(a_key, a), (b_key, b)| {
+        a_key
+            .cmp(b_key)
             .then_with(|| a.rule.cmp(&b.rule))
             .then_with(|| a.check.cmp(&b.check))
             .then_with(|| a.fingerprint.cmp(&b.fingerprint))
     });
+    *findings = keyed.into_iter().map(|(_, f)| f).collect();
 }
 
 /// The result of each selected rule: its status, findings and waived ones counted, and
@@ -617,11 +620,6 @@ impl Kinds {
     fn len(&self) -> usize {
         self.of_object.len()
     }
-
-    fn of(&self, object: usize) -> Option<&str> {
-        let at = *self.of_object.get(object)?;
-        self.names.get(at as usize).map(String::as_str)
-    }
 }
 
 /// What one check judged over a run's calls.
@@ -717,18 +715,26 @@ fn control_scope(
             }
         }
     }
-    let mut scope = Scope {
-        files,
-        ..Scope::default()
-    };
+    let mut by_kind = vec![0; kinds.names.len()];
     for (word, &bits) in objects.iter().enumerate() {
-        for bit in 0..64 {
-            if bits & (1 << bit) != 0
-                && let Some(kind) = kinds.of(word * 64 + bit)
-            {
-                *scope.objects.entry(kind.to_owned()).or_insert(0) += 1;
+        let mut rest = bits;
+        while rest != 0 {
+            let object = word * 64 + rest.trailing_zeros() as usize;
+            let kind = kinds.of_object.get(object).map(|&kind| kind as usize);
+            if let Some(count) = kind.and_then(|kind| by_kind.get_mut(kind)) {
+                *count += 1;
             }
+            rest &= rest - 1;
         }
     }
-    scope
+    Scope {
+        files,
+        objects: kinds
+            .names
+            .iter()
+            .zip(by_kind)
+            .filter(|&(_, count)| count > 0)
+            .map(|(kind, count)| (kind.clone(), count))
+            .collect(),
+    }
 }
