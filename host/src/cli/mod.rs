@@ -91,7 +91,7 @@ fn plugin_new_command(args: PluginNewArgs) -> anyhow::Result<u8> {
 /// `tollgate report FILE` renders a saved report; `tollgate report merge` merges several.
 /// The exit code is the (merged) report's.
 fn report_command(args: ReportArgs) -> anyhow::Result<u8> {
-    let (mut report, format, output) = match args.command {
+    let (report, format, output) = match args.command {
         Some(ReportCommand::Diff(diff)) => return evidence::diff_command(diff),
         Some(ReportCommand::Verify(verify)) => return evidence::verify_command(verify),
         Some(ReportCommand::Merge(merge)) => {
@@ -112,7 +112,7 @@ fn report_command(args: ReportArgs) -> anyhow::Result<u8> {
             )
         }
     };
-    emit(&mut report, format.into(), output.as_deref(), false)?;
+    emit(&report, format.into(), output.as_deref(), false)?;
     Ok(report.summary.exit_code)
 }
 
@@ -144,7 +144,7 @@ fn scan_command(args: ScanArgs) -> anyhow::Result<u8> {
     let mut report = scan::run_loaded(&options, &runtime, &plugins)?;
     report.evidence.signature = signer.as_ref().map(evidence::Signer::record);
     emit(
-        &mut report,
+        &report,
         args.format.into(),
         args.output.as_deref(),
         args.verbose,
@@ -290,10 +290,9 @@ fn load_config(
     Ok(path.map(|p| config::load(&p)).transpose()?)
 }
 
-/// Writes the report to the output file (plain) or to stdout (coloured on a terminal);
-/// `report` is left as it was.
+/// Writes the report to the output file (plain) or to stdout (coloured on a terminal).
 fn emit(
-    report: &mut Report,
+    report: &Report,
     format: Format,
     output: Option<&std::path::Path>,
     verbose: bool,

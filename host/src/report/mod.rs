@@ -76,7 +76,7 @@ pub fn render(report: &Report, format: Format, style: TextStyle) -> String {
 /// largest) is serialized straight into `out` rather than built whole first, its findings
 /// on every core. `report` is left as it was.
 pub fn write(
-    report: &mut Report,
+    report: &Report,
     format: Format,
     style: TextStyle,
     out: &mut impl std::io::Write,
