@@ -326,7 +326,8 @@ fn write_file(
     path: &std::path::Path,
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    // Large writes: a report over a big estate is tens of MB.
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
     write(&mut out)?;
     out.flush()
 }

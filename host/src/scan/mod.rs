@@ -205,7 +205,10 @@ impl Rules<'_> {
         let outcomes = outcomes.into_iter().map(|(_, outcome)| outcome).collect();
         drop(slices);
         checked.add(self.options, self.selected, inputs, outcomes, self.today);
-        inputs.objects = Vec::new();
+        // Freed beside the report's assembly rather than before it: 100k objects take
+        // tens of milliseconds to free, one string at a time.
+        let objects = std::mem::take(&mut inputs.objects);
+        rayon::spawn(move || drop(objects));
     }
 
     /// Every call to make: per rule, one over the manifests and one per file batch, as
