@@ -5,6 +5,8 @@
 #
 # usage: bench/files.sh [FILES...]   (default: 10000 50000 100000)
 set -euo pipefail
+# TOLLGATE_BIN is taken relative to where the script was started.
+[ -z "${TOLLGATE_BIN:-}" ] || TOLLGATE_BIN=$(realpath "$TOLLGATE_BIN")
 cd "$(dirname "$0")/.."
 # TOLLGATE_BIN measures another build (e.g. an older one, for a before/after).
 bin=${TOLLGATE_BIN:-}

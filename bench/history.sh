@@ -7,6 +7,8 @@
 #
 # usage: bench/history.sh [COMMITS] [MEGABYTES]
 set -euo pipefail
+# TOLLGATE_BIN is taken relative to where the script was started.
+[ -z "${TOLLGATE_BIN:-}" ] || TOLLGATE_BIN=$(realpath "$TOLLGATE_BIN")
 cd "$(dirname "$0")/.."
 commits=${1:-10000}
 megabytes=${2:-1100}

@@ -7,6 +7,8 @@
 #
 # usage: bench/precommit.sh
 set -euo pipefail
+# TOLLGATE_BIN is taken relative to where the script was started.
+[ -z "${TOLLGATE_BIN:-}" ] || TOLLGATE_BIN=$(realpath "$TOLLGATE_BIN")
 cd "$(dirname "$0")/.."
 # TOLLGATE_BIN measures another build (e.g. an older one, for a before/after).
 bin=${TOLLGATE_BIN:-}

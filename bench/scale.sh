@@ -8,6 +8,8 @@
 #
 # usage: bench/scale.sh [OBJECTS...]   (default: 1000 10000 100000 300000)
 set -euo pipefail
+# TOLLGATE_BIN is taken relative to where the script was started.
+[ -z "${TOLLGATE_BIN:-}" ] || TOLLGATE_BIN=$(realpath "$TOLLGATE_BIN")
 cd "$(dirname "$0")/.."
 # TOLLGATE_BIN measures another build (e.g. an older one, for a before/after).
 bin=${TOLLGATE_BIN:-}
