@@ -11,69 +11,96 @@ use std::sync::LazyLock;
 use aho_corasick::AhoCorasick;
 use regex::{Captures, Regex};
 
-/// One kind of credential: its name in the redaction marker and its pattern. The group
-/// `secret`, when the pattern has one, is what is replaced; otherwise the whole match is.
+/// One kind of credential: its name in the redaction marker, its pattern, and literals of
+/// which every match holds one, ASCII case aside (lower case here). The group `secret`,
+/// when the pattern has one, is what is replaced; otherwise the whole match is.
 struct Shape {
     name: &'static str,
     pattern: &'static str,
+    keywords: &'static [&'static str],
 }
 
 const SHAPES: &[Shape] = &[
     Shape {
         name: "private key",
         pattern: r"(?s)-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\z)",
+        keywords: &["-----begin "],
     },
     Shape {
         name: "URL user-info",
         pattern: r"(?i)\b[a-z][a-z0-9+.-]{0,31}://(?P<secret>[^\s/?#@]*(?:@[^\s/?#@]*)*)@",
+        keywords: &["://"],
     },
     Shape {
         name: "secret",
         pattern: r#"(?i)\b(?:password|passwd|secret|client[_-]?secret|token|api[_-]?key|access[_-]?key)["']?\s*[:=]\s*["']?(?P<secret>[^\s"',;\[][^\s"',;]*)"#,
+        keywords: &[
+            "password",
+            "passwd",
+            "secret",
+            "token",
+            "apikey",
+            "api_key",
+            "api-key",
+            "accesskey",
+            "access_key",
+            "access-key",
+        ],
     },
     Shape {
         name: "AWS access key id",
         pattern: r"\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}\b",
+        keywords: &["akia", "asia", "abia", "acca"],
     },
     Shape {
         name: "GitHub token",
         pattern: r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{60,})\b",
+        keywords: &["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
     },
     Shape {
         name: "GitLab token",
         pattern: r"\bglpat-[A-Za-z0-9_-]{20,}",
+        keywords: &["glpat-"],
     },
     Shape {
         name: "Slack token",
         pattern: r"\bxox[abprs]-[0-9A-Za-z-]{10,}",
+        keywords: &["xox"],
     },
     Shape {
         name: "Slack webhook",
         pattern: r"hooks\.slack\.com/services/(?P<secret>[A-Za-z0-9/]{20,})",
+        keywords: &["hooks.slack.com/services/"],
     },
     Shape {
         name: "Stripe key",
         pattern: r"\b[rs]k_live_[A-Za-z0-9]{20,}",
+        keywords: &["k_live_"],
     },
     Shape {
         name: "Google API key",
         pattern: r"\bAIza[0-9A-Za-z_-]{35}",
+        keywords: &["aiza"],
     },
     Shape {
         name: "npm token",
         pattern: r"\bnpm_[A-Za-z0-9]{36}",
+        keywords: &["npm_"],
     },
     Shape {
         name: "PyPI token",
         pattern: r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{20,}",
+        keywords: &["pypi-"],
     },
     Shape {
         name: "SendGrid key",
         pattern: r"\bSG\.[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{20,}",
+        keywords: &["sg."],
     },
     Shape {
         name: "JSON Web Token",
         pattern: r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+        keywords: &["eyj"],
     },
 ];
 
@@ -93,49 +120,14 @@ static SHAPES_REGEX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&alternatives.join("|")).expect("the credential shapes are valid regexes")
 });
 
-/// Literals of which every match of a shape holds one, ASCII case aside:
-/// a text without any cannot hold a credential. Every report string is checked (the
-/// control catalog's included), and most hold none of these; the regex, which has no
-/// prefilter of its own (a URL scheme starts with any letter), is then not even built.
-const KEYWORDS: &[&str] = &[
-    "-----begin ",
-    "://",
-    "password",
-    "passwd",
-    "secret",
-    "token",
-    "apikey",
-    "api_key",
-    "api-key",
-    "accesskey",
-    "access_key",
-    "access-key",
-    "akia",
-    "asia",
-    "abia",
-    "acca",
-    "ghp_",
-    "gho_",
-    "ghu_",
-    "ghs_",
-    "ghr_",
-    "github_pat_",
-    "glpat-",
-    "xox",
-    "hooks.slack.com/services/",
-    "k_live_",
-    "aiza",
-    "npm_",
-    "pypi-",
-    "sg.",
-    "eyj",
-];
-
-/// The [`KEYWORDS`], found in one pass whatever their ASCII case.
+/// Every shape's keywords, found in one pass whatever their ASCII case: a text without
+/// any cannot hold a credential. Every report string is checked (the control catalog's
+/// included), and most hold none; the regex, which has no prefilter of its own (a URL
+/// scheme starts with any letter), is then not even built.
 static KEYWORDS_SEARCH: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasick::builder()
         .ascii_case_insensitive(true)
-        .build(KEYWORDS)
+        .build(SHAPES.iter().flat_map(|shape| shape.keywords))
         .expect("a few short keywords")
 });
 
