@@ -26,8 +26,9 @@ pub struct ManifestObject {
     pub namespace: Option<String>,
     /// The object as JSON text, as the plugins receive it (every rule's set borrows it).
     pub json: String,
-    /// The `tollgate.dev/waive` annotation, on the object or on its pod template.
-    pub waive: Option<WaiveAnnotation>,
+    /// The `tollgate.dev/waive` annotation, on the object or on its pod template (boxed:
+    /// few objects have one, and every object is kept until the end of the scan).
+    pub waive: Option<Box<WaiveAnnotation>>,
     /// The kustomization whose build produced it (its directory), when it was built
     /// rather than read as written.
     pub via: Option<String>,
@@ -145,7 +146,7 @@ fn flat_objects(source: usize, document: FlatDocument) -> (Vec<ManifestObject>, 
         kind: kind.unwrap_or_default(),
         name: head.name.clone().unwrap_or_default(),
         namespace: head.namespace.clone(),
-        waive: WaiveAnnotation::of_head(head),
+        waive: WaiveAnnotation::of_head(head).map(Box::new),
         via: None,
         json: document.json,
         lines: document.lines,
@@ -424,7 +425,7 @@ impl ManifestObject {
             kind: text("/kind").unwrap_or_default(),
             name: text("/metadata/name").unwrap_or_default(),
             namespace: text("/metadata/namespace"),
-            waive: WaiveAnnotation::of(&value),
+            waive: WaiveAnnotation::of(&value).map(Box::new),
             via: None,
             json: value.to_string(),
             lines,

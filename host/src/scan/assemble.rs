@@ -51,22 +51,34 @@ impl Checked {
         }
     }
 
-    /// Adds what the rules returned over `inputs`: findings resolved to file, line and
-    /// object, failures as errors.
+    /// Numbers the objects of a batch about to be checked after those of the batches
+    /// before it, so that what checks judged in one batch never collides with another's,
+    /// and records their kinds. Returns the batch's first number.
+    pub fn admit(&mut self, inputs: &Inputs) -> u32 {
+        let offset = self.kinds.len() as u32;
+        for object in &inputs.objects {
+            self.kinds.push(&object.kind);
+        }
+        offset
+    }
+
+    /// The kinds of the objects admitted from `offset` on: the distinct kind names, and
+    /// each object's index into them.
+    pub fn kinds_from(&self, offset: u32) -> (&[String], &[u16]) {
+        (&self.kinds.names, &self.kinds.of_object[offset as usize..])
+    }
+
+    /// Adds what the rules returned over `inputs`, [admitted](Self::admit) at `offset`:
+    /// findings resolved to file, line and object, failures as errors.
     pub fn add(
         &mut self,
         options: &ScanOptions,
         selected: &[&Plugin],
         inputs: &Inputs,
+        offset: u32,
         outcomes: Vec<(usize, Result<Verdict, RuleError>, Job)>,
         today: &str,
     ) {
-        // Objects are numbered over every batch, so that what checks judged in one batch
-        // never collides with another's.
-        let offset = self.kinds.len() as u32;
-        for object in &inputs.objects {
-            self.kinds.push(&object.kind);
-        }
         self.refused
             .extend(decisions::refused_annotations(inputs, options, today));
         let file_index = file_index(inputs);

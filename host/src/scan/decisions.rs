@@ -28,7 +28,7 @@ pub fn apply_severities(options: &ScanOptions, findings: &mut [FindingRecord]) {
 /// The waiver an object's annotation gives a finding of `rule` on it, if any (an
 /// annotation without a reason gives none; [`refused_annotations`] reports it).
 pub fn annotation_waiver(object: &ManifestObject, rule: &str) -> Option<WaiverRecord> {
-    let waive = object.waive.as_ref()?;
+    let waive = object.waive.as_deref()?;
     let reason = waive.reason.as_ref()?;
     waive.rules.iter().any(|r| r == rule).then(|| WaiverRecord {
         source: WaiverSource::Annotation,
@@ -50,7 +50,7 @@ pub fn refused_annotations(
         .objects
         .iter()
         .filter_map(|o| {
-            let why = annotation_refusal(o.waive.as_ref()?, &policy, today)?;
+            let why = annotation_refusal(o.waive.as_deref()?, &policy, today)?;
             Some(ErrorRecord {
                 rule: None,
                 file: Some(inputs.files[o.source].path.clone()),

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::config::{Config, ConfigError};
-use crate::input::{self, InputOptions, Inputs, Target};
+use crate::input::{self, InputOptions, Inputs, ManifestObject, Target};
 use crate::provenance;
 use crate::report::baseline::Baseline;
 use crate::report::{GitRecord, Report, untrusted};
@@ -184,31 +184,51 @@ impl Rules<'_> {
         } else {
             Vec::new()
         };
-        let documents = documents(inputs);
+        let offset = checked.admit(inputs);
+        let kinds = checked.kinds_from(offset);
         let slices: Vec<Slice> = self
             .selected
             .iter()
-            .map(|p| Slice::of(&documents, &p.info.kinds))
+            .map(|p| Slice::of(kinds, &inputs.objects, &p.info.kinds))
             .collect();
-        let mut outcomes: Vec<_> = largest_first(self.jobs(&batches), &slices)
+        let outcomes = self.run(inputs, &batches, &slices);
+        drop(slices);
+        checked.add(
+            self.options,
+            self.selected,
+            inputs,
+            offset,
+            outcomes,
+            self.today,
+        );
+        // Freed beside the report's assembly rather than before it: 100k objects take
+        // tens of milliseconds to free, one string at a time.
+        let objects = std::mem::take(&mut inputs.objects);
+        rayon::spawn(move || drop(objects));
+    }
+
+    /// Makes every call the selected rules need over `inputs` and the file `batches`, on
+    /// every core, largest first; returns each call's result in the order of
+    /// [`Self::jobs`].
+    fn run<'b>(
+        &self,
+        inputs: &Inputs,
+        batches: &'b [Vec<File>],
+        slices: &[Slice],
+    ) -> Vec<(usize, Result<Verdict, RuleError>, Job<'b>)> {
+        let mut outcomes: Vec<_> = largest_first(self.jobs(batches), slices, inputs)
             .par_bridge()
             .map(|(order, (rule, job))| {
                 let (plugin, settings) = (self.selected[rule], self.settings[rule].as_str());
                 let result = match job {
-                    Job::Manifests => slices[rule].check(self, plugin, settings),
+                    Job::Manifests => slices[rule].check(self, inputs, plugin, settings),
                     Job::Files(batch) => self.runtime.check_files(plugin, batch, settings),
                 };
                 (order, (rule, result, job))
             })
             .collect();
         outcomes.sort_unstable_by_key(|(order, _)| *order);
-        let outcomes = outcomes.into_iter().map(|(_, outcome)| outcome).collect();
-        drop(slices);
-        checked.add(self.options, self.selected, inputs, outcomes, self.today);
-        // Freed beside the report's assembly rather than before it: 100k objects take
-        // tens of milliseconds to free, one string at a time.
-        let objects = std::mem::take(&mut inputs.objects);
-        rayon::spawn(move || drop(objects));
+        outcomes.into_iter().map(|(_, outcome)| outcome).collect()
     }
 
     /// Every call to make: per rule, one over the manifests and one per file batch, as
@@ -270,9 +290,10 @@ impl Rules<'_> {
 fn largest_first<'b>(
     jobs: Vec<(usize, Job<'b>)>,
     slices: &[Slice],
+    inputs: &Inputs,
 ) -> impl Iterator<Item = (usize, (usize, Job<'b>))> + Send {
     let bytes = |(rule, job): &(usize, Job)| match job {
-        Job::Manifests => slices[*rule].bytes(),
+        Job::Manifests => slices[*rule].bytes(&inputs.objects),
         Job::Files(batch) => batch.iter().map(|f| f.contents.len()).sum(),
     };
     let mut ordered: Vec<_> = jobs.into_iter().enumerate().collect();
@@ -280,83 +301,98 @@ fn largest_first<'b>(
     ordered.into_iter()
 }
 
-/// Every object as plugins are given it, borrowed from `inputs`, in input order.
-fn documents(inputs: &Inputs) -> Vec<DocumentRef<'_>> {
-    inputs
-        .objects
-        .iter()
-        .map(|o| DocumentRef {
-            file: &inputs.files[o.source].path,
-            index: o.document,
-            api_version: &o.api_version,
-            kind: &o.kind,
-            name: &o.name,
-            namespace: o.namespace.as_deref(),
-            object: &o.json,
-        })
-        .collect()
-}
-
 /// The objects of the kinds a rule declared it reads (`rule-info.kinds`), which is all it
-/// is sent, with each one's position in the whole set so that its verdict can be read
-/// against the whole set. References only: the texts stay where they are.
-#[derive(Debug)]
-enum Slice<'a> {
+/// is sent: their positions in the whole set, so that its verdict can be read against the
+/// whole set. The documents it is sent are made from them for its call only, so that the
+/// lists held at once are those of the calls running.
+#[derive(Debug, PartialEq, Eq)]
+enum Slice {
     /// The rule reads every kind.
-    Whole(&'a [DocumentRef<'a>]),
-    Kinds {
-        documents: Vec<DocumentRef<'a>>,
-        /// Of each document, its position in the whole set.
-        positions: Vec<u32>,
-    },
+    Whole,
+    /// Of each object sent, its position in the whole set.
+    Kinds(Vec<u32>),
 }
 
-impl<'a> Slice<'a> {
-    /// The slice of `whole` for `kinds` (all of it when `kinds` is empty).
-    fn of(whole: &'a [DocumentRef<'a>], kinds: &[String]) -> Self {
+impl Slice {
+    /// The slice for `kinds` (the whole set when empty), given the distinct kind `names`
+    /// and each object's index into them ([`Checked::kinds_from`]).
+    fn of(
+        (names, kind_of): (&[String], &[u16]),
+        objects: &[ManifestObject],
+        kinds: &[String],
+    ) -> Self {
         if kinds.is_empty() {
-            return Self::Whole(whole);
+            return Self::Whole;
         }
-        let (positions, documents) = whole
+        let wanted: Vec<bool> = names.iter().map(|name| kinds.contains(name)).collect();
+        let positions = kind_of
             .iter()
+            .zip(objects)
             .enumerate()
-            .filter(|(_, d)| kinds.iter().any(|k| k == d.kind))
-            .map(|(i, d)| (i as u32, *d))
-            .unzip();
-        Self::Kinds {
-            documents,
-            positions,
+            .filter(
+                |(_, (kind, object))| match wanted.get(usize::from(**kind)) {
+                    Some(&wanted) => wanted,
+                    // Past the numbered kinds: looked up by name.
+                    None => kinds.contains(&object.kind),
+                },
+            )
+            .map(|(position, _)| position as u32)
+            .collect();
+        Self::Kinds(positions)
+    }
+
+    /// The objects of the slice, in input order.
+    fn objects<'a>(
+        &'a self,
+        objects: &'a [ManifestObject],
+    ) -> Box<dyn Iterator<Item = &'a ManifestObject> + 'a> {
+        match self {
+            Self::Whole => Box::new(objects.iter()),
+            Self::Kinds(positions) => Box::new(positions.iter().map(|&p| &objects[p as usize])),
         }
     }
 
     /// The bytes of JSON text the slice sends.
-    fn bytes(&self) -> usize {
-        self.documents().iter().map(|d| d.object.len()).sum()
+    fn bytes(&self, objects: &[ManifestObject]) -> usize {
+        self.objects(objects).map(|o| o.json.len()).sum()
     }
 
-    fn documents(&self) -> &[DocumentRef<'a>] {
-        match self {
-            Self::Whole(documents) => documents,
-            Self::Kinds { documents, .. } => documents,
-        }
+    /// Every object of the slice as plugins are given it, borrowed from `inputs`.
+    fn documents<'a>(&'a self, inputs: &'a Inputs) -> Vec<DocumentRef<'a>> {
+        self.objects(&inputs.objects)
+            .map(|o| DocumentRef {
+                file: &inputs.files[o.source].path,
+                index: o.document,
+                api_version: &o.api_version,
+                kind: &o.kind,
+                name: &o.name,
+                namespace: o.namespace.as_deref(),
+                object: &o.json,
+            })
+            .collect()
     }
 
-    /// Runs `check-manifests` of `plugin` over the slice; the verdict points into the
-    /// whole set.
+    /// Runs `check-manifests` of `plugin` over the slice of `inputs`; the verdict points
+    /// into the whole set.
     /// A rule given none of the kinds it reads has nothing to judge: it is not called, and
     /// its component is not even loaded.
-    fn check(&self, rules: &Rules, plugin: &Plugin, settings: &str) -> Result<Verdict, RuleError> {
-        if let Self::Kinds { documents, .. } = self
-            && documents.is_empty()
-        {
+    fn check(
+        &self,
+        rules: &Rules,
+        inputs: &Inputs,
+        plugin: &Plugin,
+        settings: &str,
+    ) -> Result<Verdict, RuleError> {
+        if matches!(self, Self::Kinds(positions) if positions.is_empty()) {
             return Ok(Verdict {
                 findings: Vec::new(),
                 coverage: Vec::new(),
             });
         }
+        let documents = self.documents(inputs);
         let set = ManifestSetRef {
             default_namespace: &rules.options.default_namespace,
-            documents: self.documents(),
+            documents: &documents,
         };
         rules
             .runtime
@@ -367,7 +403,7 @@ impl<'a> Slice<'a> {
     /// The verdict with its object positions moved from the slice to the whole set. The
     /// runtime validated them against the slice first.
     fn restore(&self, mut verdict: Verdict) -> Verdict {
-        let Self::Kinds { positions, .. } = self else {
+        let Self::Kinds(positions) = self else {
             return verdict;
         };
         let whole = |i: u32| positions[i as usize];
@@ -501,16 +537,41 @@ mod tests {
     use super::*;
     use crate::runtime::{Coverage, Finding, ObjectLocation, Severity};
 
-    fn document(kind: &str) -> DocumentRef<'_> {
-        DocumentRef {
-            file: "a.yaml",
-            index: 0,
-            api_version: "v1",
-            kind,
-            name: "n",
-            namespace: None,
-            object: "{}",
-        }
+    /// One file holding an object of each of `kinds`, read and numbered as a scan reads
+    /// and numbers them.
+    fn estate(kinds: &[&str]) -> (Inputs, Checked) {
+        let text: String = kinds
+            .iter()
+            .map(|kind| format!("apiVersion: v1\nkind: {kind}\nmetadata: {{name: n}}\n---\n"))
+            .collect();
+        let (documents, error) = crate::input::yaml::parse(&text);
+        assert_eq!(error, None);
+        let objects = documents
+            .into_iter()
+            .flat_map(|d| crate::input::manifest::objects(0, d).0)
+            .collect();
+        let file = crate::input::SourceFile {
+            path: "a.yaml".into(),
+            bytes: Vec::new(),
+            size: text.len() as u64,
+            sha256: String::new(),
+            objects: kinds.len(),
+            first_seen: None,
+        };
+        let inputs = Inputs {
+            files: vec![file],
+            objects,
+            ..Inputs::default()
+        };
+        let mut checked = Checked::new(1);
+        assert_eq!(checked.admit(&inputs), 0);
+        (inputs, checked)
+    }
+
+    /// The slice of `estate` a rule reading `kinds` is sent.
+    fn slice((inputs, checked): &(Inputs, Checked), kinds: &[&str]) -> Slice {
+        let kinds: Vec<String> = kinds.iter().map(|k| k.to_string()).collect();
+        Slice::of(checked.kinds_from(0), &inputs.objects, &kinds)
     }
 
     fn object_finding(document: u32) -> Finding {
@@ -553,9 +614,10 @@ mod tests {
 
     #[test]
     fn a_rule_is_sent_its_kinds_and_its_verdict_points_into_the_whole_set() {
-        let whole = ["Deployment", "Role", "ConfigMap", "RoleBinding", "Role"].map(document);
-        let slice = Slice::of(&whole, &["Role".into(), "RoleBinding".into()]);
-        let kinds: Vec<&str> = slice.documents().iter().map(|d| d.kind).collect();
+        let estate = estate(&["Deployment", "Role", "ConfigMap", "RoleBinding", "Role"]);
+        let slice = slice(&estate, &["Role", "RoleBinding"]);
+        let documents = slice.documents(&estate.0);
+        let kinds: Vec<&str> = documents.iter().map(|d| d.kind).collect();
         assert_eq!(kinds, ["Role", "RoleBinding", "Role"]);
         let restored = slice.restore(verdict(&[2, 0, 1], &[0, 1, 2]));
         assert_eq!(positions(&restored), (vec![4, 1, 3], vec![1, 3, 4]));
@@ -563,40 +625,50 @@ mod tests {
 
     #[test]
     fn a_slice_shares_the_texts_of_the_whole_set() {
-        let whole = ["Role", "Secret"].map(document);
-        let slice = Slice::of(&whole, &["Secret".into()]);
-        let (sent, kept) = (slice.documents()[0].object, whole[1].object);
-        assert!(std::ptr::eq(sent, kept), "the text is borrowed, not copied");
+        let estate = estate(&["Role", "Secret"]);
+        let slice = slice(&estate, &["Secret"]);
+        let (sent, kept) = (
+            slice.documents(&estate.0)[0].object,
+            &estate.0.objects[1].json,
+        );
+        assert!(
+            std::ptr::eq(sent, kept.as_str()),
+            "the text is borrowed, not copied"
+        );
     }
 
     #[test]
     fn a_rule_reading_every_kind_is_sent_the_whole_set_and_its_positions_stay() {
-        let whole = ["Deployment", "Role"].map(document);
-        let slice = Slice::of(&whole, &[]);
-        assert!(std::ptr::eq(slice.documents(), whole.as_slice()));
+        let estate = estate(&["Deployment", "Role"]);
+        let slice = slice(&estate, &[]);
+        assert_eq!(slice, Slice::Whole);
+        assert_eq!(slice.documents(&estate.0).len(), 2);
         let restored = slice.restore(verdict(&[1], &[0, 1]));
         assert_eq!(positions(&restored), (vec![1], vec![0, 1]));
     }
 
     #[test]
     fn a_rule_whose_kinds_are_absent_is_sent_nothing() {
-        let whole = ["Deployment", "Role"].map(document);
-        assert!(Slice::of(&whole, &["Secret".into()]).documents().is_empty());
+        let estate = estate(&["Deployment", "Role"]);
+        assert!(slice(&estate, &["Secret"]).documents(&estate.0).is_empty());
     }
 
     #[test]
     fn jobs_are_handed_out_largest_first_by_the_bytes_they_send() {
-        let whole = ["Deployment", "Role", "Role", "Secret"].map(document);
+        let estate = estate(&["Deployment", "Role", "Role", "Secret"]);
         let slices = [
-            Slice::of(&whole, &["Secret".into()]),
-            Slice::of(&whole, &[]),
-            Slice::of(&whole, &["Role".into()]),
+            slice(&estate, &["Secret"]),
+            slice(&estate, &[]),
+            slice(&estate, &["Role"]),
         ];
+        let sizes: Vec<usize> = slices.iter().map(|s| s.bytes(&estate.0.objects)).collect();
+        // The two Roles weigh more than the one Secret, and the whole set most.
+        assert!(sizes[1] > sizes[2] && sizes[2] > sizes[0]);
         let file = |size: usize| File {
             path: "f".into(),
             contents: vec![b'x'; size],
         };
-        let (small, large) = ([file(3)], [file(5), file(4)]);
+        let (small, large) = ([file(1)], [file(sizes[1]), file(1)]);
         let jobs = vec![
             (0, Job::Manifests),
             (1, Job::Manifests),
@@ -604,8 +676,9 @@ mod tests {
             (0, Job::Files(&small)),
             (0, Job::Files(&large)),
         ];
-        let order: Vec<usize> = largest_first(jobs, &slices).map(|(i, _)| i).collect();
-        // 9 bytes, 8 (all four `{}`), 4 (two), 3, 2 (one).
-        assert_eq!(order, [4, 1, 2, 3, 0]);
+        let order: Vec<usize> = largest_first(jobs, &slices, &estate.0)
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(order, [4, 1, 2, 0, 3]);
     }
 }
