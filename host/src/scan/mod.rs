@@ -329,13 +329,11 @@ impl Slice {
             .iter()
             .zip(objects)
             .enumerate()
-            .filter(
-                |(_, (kind, object))| match wanted.get(usize::from(**kind)) {
-                    Some(&wanted) => wanted,
-                    // Past the numbered kinds: looked up by name.
-                    None => kinds.contains(&object.kind),
-                },
-            )
+            .filter(|(_, (kind, object))| match **kind {
+                // The last number also stands for every kind past it: looked up by name.
+                u16::MAX => kinds.contains(&object.kind),
+                kind => wanted[usize::from(kind)],
+            })
             .map(|(position, _)| position as u32)
             .collect();
         Self::Kinds(positions)
