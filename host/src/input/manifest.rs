@@ -27,7 +27,7 @@ pub struct ManifestObject {
     /// The object as JSON text, as the plugins receive it (every rule's set borrows it).
     pub json: String,
     /// The `tollgate.dev/waive` annotation, on the object or on its pod template (boxed:
-    /// few objects have one, and every object is kept until the end of the scan).
+    /// few objects have one, and every object is kept through the rules' calls).
     pub waive: Option<Box<WaiveAnnotation>>,
     /// The kustomization whose build produced it (its directory), when it was built
     /// rather than read as written.

@@ -64,7 +64,7 @@ impl Checked {
 
     /// The kinds of the objects admitted from `offset` on: the distinct kind names, and
     /// each object's index into them.
-    pub fn kinds_from(&self, offset: u32) -> (&[String], &[u16]) {
+    pub fn kinds_from(&self, offset: u32) -> (&[String], &[u32]) {
         (&self.kinds.names, &self.kinds.of_object[offset as usize..])
     }
 
@@ -613,8 +613,10 @@ fn fingerprint(parts: &[&str]) -> String {
 /// The kind of every object checked, numbered over all batches; kinds stored once.
 #[derive(Debug, Default)]
 struct Kinds {
+    /// Each kind once, in the order first seen.
     names: Vec<String>,
-    of_object: Vec<u16>,
+    /// Of each object, its kind's index in `names`.
+    of_object: Vec<u32>,
 }
 
 impl Kinds {
@@ -626,7 +628,7 @@ impl Kinds {
                 self.names.len() - 1
             }
         };
-        self.of_object.push(u16::try_from(at).unwrap_or(u16::MAX));
+        self.of_object.push(at as u32);
     }
 
     fn len(&self) -> usize {

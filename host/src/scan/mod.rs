@@ -189,10 +189,10 @@ impl Rules<'_> {
         let slices: Vec<Slice> = self
             .selected
             .iter()
-            .map(|p| Slice::of(kinds, &inputs.objects, &p.info.kinds))
+            .map(|p| Slice::of(kinds, &p.info.kinds))
             .collect();
         let outcomes = self.run(inputs, &batches, &slices);
-        drop(slices);
+        drop(slices); // freed before the findings are resolved
         checked.add(
             self.options,
             self.selected,
@@ -305,7 +305,7 @@ fn largest_first<'b>(
 /// is sent: their positions in the whole set, so that its verdict can be read against the
 /// whole set. The documents it is sent are made from them for its call only, so that the
 /// lists held at once are those of the calls running.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug)]
 enum Slice {
     /// The rule reads every kind.
     Whole,
@@ -316,24 +316,15 @@ enum Slice {
 impl Slice {
     /// The slice for `kinds` (the whole set when empty), given the distinct kind `names`
     /// and each object's index into them ([`Checked::kinds_from`]).
-    fn of(
-        (names, kind_of): (&[String], &[u16]),
-        objects: &[ManifestObject],
-        kinds: &[String],
-    ) -> Self {
+    fn of((names, kind_of): (&[String], &[u32]), kinds: &[String]) -> Self {
         if kinds.is_empty() {
             return Self::Whole;
         }
         let wanted: Vec<bool> = names.iter().map(|name| kinds.contains(name)).collect();
         let positions = kind_of
             .iter()
-            .zip(objects)
             .enumerate()
-            .filter(|(_, (kind, object))| match **kind {
-                // The last number also stands for every kind past it: looked up by name.
-                u16::MAX => kinds.contains(&object.kind),
-                kind => wanted[usize::from(kind)],
-            })
+            .filter(|&(_, &kind)| wanted[kind as usize])
             .map(|(position, _)| position as u32)
             .collect();
         Self::Kinds(positions)
@@ -567,9 +558,9 @@ mod tests {
     }
 
     /// The slice of `estate` a rule reading `kinds` is sent.
-    fn slice((inputs, checked): &(Inputs, Checked), kinds: &[&str]) -> Slice {
+    fn slice((_, checked): &(Inputs, Checked), kinds: &[&str]) -> Slice {
         let kinds: Vec<String> = kinds.iter().map(|k| k.to_string()).collect();
-        Slice::of(checked.kinds_from(0), &inputs.objects, &kinds)
+        Slice::of(checked.kinds_from(0), &kinds)
     }
 
     fn object_finding(document: u32) -> Finding {
@@ -622,6 +613,21 @@ mod tests {
     }
 
     #[test]
+    fn a_later_batch_is_sliced_by_positions_within_it() {
+        let (_, mut checked) = estate(&["Role", "Secret"]);
+        let (second, _) = estate(&["Secret", "Deployment", "Role"]);
+        let offset = checked.admit(&second);
+        assert_eq!(offset, 2);
+        let slice = Slice::of(checked.kinds_from(offset), &["Role".into()]);
+        assert!(matches!(&slice, Slice::Kinds(positions) if positions == &[2]));
+        let documents = slice.documents(&second);
+        let kinds: Vec<&str> = documents.iter().map(|d| d.kind).collect();
+        assert_eq!(kinds, ["Role"]);
+        let kind = |kind: &str| Slice::of(checked.kinds_from(offset), &[kind.into()]);
+        assert!(matches!(kind("Deployment"), Slice::Kinds(positions) if positions == [1]));
+    }
+
+    #[test]
     fn a_slice_shares_the_texts_of_the_whole_set() {
         let estate = estate(&["Role", "Secret"]);
         let slice = slice(&estate, &["Secret"]);
@@ -639,7 +645,7 @@ mod tests {
     fn a_rule_reading_every_kind_is_sent_the_whole_set_and_its_positions_stay() {
         let estate = estate(&["Deployment", "Role"]);
         let slice = slice(&estate, &[]);
-        assert_eq!(slice, Slice::Whole);
+        assert!(matches!(slice, Slice::Whole));
         assert_eq!(slice.documents(&estate.0).len(), 2);
         let restored = slice.restore(verdict(&[1], &[0, 1]));
         assert_eq!(positions(&restored), (vec![1], vec![0, 1]));
