@@ -56,8 +56,8 @@ done
 python3 bench/plot.py "$out/scale.tsv" bench/scale.svg
 
 # Checkov on the same 3k-object estate, in this run, two ways: its Kubernetes checks only,
-# and with its secrets scanner too, which is what covers what tollgate's four rules cover
-# (tollgate's credential rule reads every file).
+# and with its secrets scanner added (tollgate's credential rule reads every file, which
+# in Checkov is the secrets framework).
 python3 bench/generate.py 3000 "$work/estate-3k" >/dev/null
 read -r ours ours_kib ours_cpu < <(median_of "$runs" "$bin" scan "$work/estate-3k" --format json -o "$work/report.json")
 venv=$PWD/target/bench-venv
