@@ -125,6 +125,29 @@ fn a_plugin_cannot_claim_a_builtin_rule_id() {
 }
 
 #[test]
+fn a_rule_given_none_of_its_kinds_is_not_called() {
+    let secrets_only = test_plugin("secrets_only");
+    let plugin = secrets_only.to_str().unwrap();
+    // No Secret among a Role and its bindings: nothing to judge, so no call and no trap.
+    let only = ["--plugin", plugin, "--rule", "test-secrets-only"];
+    let (code, report) = scan_json(&[&["rbac/compliant.yaml"][..], &only].concat());
+    assert_eq!(errors(&report), Vec::<String>::new());
+    assert_eq!(code, 0);
+    // A Secret: the rule is called with it alone, and its trap is an error of its rule.
+    let both = ["rbac/compliant.yaml", "credentials/violating.yaml"];
+    let (code, report) = scan_json(&[&both[..], &only].concat());
+    assert_eq!(code, 2);
+    let errors = errors(&report);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("[test-secrets-only] plugin ")
+            && errors[0].ends_with("(plugin said: called with 1 objects)"),
+        "{}",
+        errors[0]
+    );
+}
+
+#[test]
 fn panicking_and_lying_plugins_are_errors_of_their_rule() {
     let panic = test_plugin("panic");
     let liar = test_plugin("liar");
