@@ -16,11 +16,11 @@ use crate::report::{
     SkippedRecord, Summary, Tool, WaiverEntry, WaiverRecord, WaiverSource, assess, untrusted,
 };
 use crate::runtime::{
-    CheckInfo, File, FileLocation, Finding, Location, ObjectLocation, Plugin, PluginSource,
-    RuleError, Verdict,
+    CheckInfo, FileLocation, Finding, Location, ObjectLocation, Plugin, PluginSource, RuleError,
+    Verdict,
 };
 
-use super::{Job, Provenance, ScanOptions, decisions, history};
+use super::{Outcome, Provenance, ScanOptions, decisions, history};
 
 /// What the rules said over the input so far, resolved against it while the input is at
 /// hand: a scan checks its input at once, history batch by batch.
@@ -76,16 +76,21 @@ impl Checked {
         selected: &[&Plugin],
         inputs: &Inputs,
         offset: u32,
-        outcomes: Vec<(usize, Result<Verdict, RuleError>, Job)>,
+        outcomes: Vec<Outcome>,
         today: &str,
     ) {
         self.refused
             .extend(decisions::refused_annotations(inputs, options, today));
         let file_index = file_index(inputs);
-        for (rule, outcome, job) in outcomes {
+        for Outcome {
+            rule,
+            result,
+            batch,
+        } in outcomes
+        {
             let plugin = selected[rule];
             let judged = &mut self.judged[rule];
-            let resolved = outcome.and_then(|verdict| {
+            let resolved = result.and_then(|verdict| {
                 judged.add(&verdict, offset);
                 resolve(plugin, inputs, &file_index, verdict.findings)
             });
@@ -93,7 +98,8 @@ impl Checked {
                 Ok(records) => self.findings.extend(records),
                 Err(error) => {
                     self.failed[rule] = true;
-                    self.rule_errors.push(call_error(plugin, job, &error));
+                    let error = call_error(plugin, batch.as_deref(), &error);
+                    self.rule_errors.push(error);
                 }
             }
         }
@@ -116,11 +122,10 @@ fn resolve(
 }
 
 /// The error of a rule call that failed, naming the plugin and, for files, the batch.
-fn call_error(plugin: &Plugin, job: Job, error: &RuleError) -> ErrorRecord {
-    let scope = match job {
-        Job::Manifests => String::new(),
-        Job::Files(batch) => format!(" on {}", describe_batch(batch)),
-    };
+fn call_error(plugin: &Plugin, batch: Option<&str>, error: &RuleError) -> ErrorRecord {
+    let scope = batch
+        .map(|batch| format!(" on {batch}"))
+        .unwrap_or_default();
     ErrorRecord {
         rule: Some(plugin.info.id.clone()),
         file: None,
@@ -450,14 +455,6 @@ fn plugin_source(source: &PluginSource) -> RuleSource {
         PluginSource::File(path) | PluginSource::Pinned(path) => {
             RuleSource::File(path.display().to_string())
         }
-    }
-}
-
-fn describe_batch(batch: &[File]) -> String {
-    match batch {
-        [one] => one.path.clone(),
-        [first, rest @ ..] => format!("{} and {} more files", first.path, rest.len()),
-        [] => "no files".into(),
     }
 }
 

@@ -9,6 +9,7 @@ mod history;
 mod progress;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -175,8 +176,9 @@ struct Rules<'a> {
 impl Rules<'_> {
     /// Runs every selected rule over `inputs` in parallel (the objects of its kinds per
     /// rule, files in batches) and adds what they said to `checked`. Every rule's set
-    /// borrows the objects' JSON texts; the files' contents move into the batches. The
-    /// objects are dropped once their findings are resolved.
+    /// borrows the objects' JSON texts; the files' contents move into the batches, freed
+    /// as soon as the last rule reading them is done. The objects are dropped once their
+    /// findings are resolved.
     fn check(&self, inputs: &mut Inputs, checked: &mut Checked) {
         let wants = |kind: InputKind| self.selected.iter().any(|p| p.info.inputs.contains(&kind));
         let batches = if wants(InputKind::Files) {
@@ -191,7 +193,7 @@ impl Rules<'_> {
             .iter()
             .map(|p| Slice::of(kinds, &p.info.kinds))
             .collect();
-        let outcomes = self.run(inputs, &batches, &slices);
+        let outcomes = self.run(inputs, batches, &slices);
         drop(slices); // freed before the findings are resolved
         checked.add(
             self.options,
@@ -208,23 +210,28 @@ impl Rules<'_> {
     }
 
     /// Makes every call the selected rules need over `inputs` and the file `batches`, on
-    /// every core, largest first; returns each call's result in the order of
-    /// [`Self::jobs`].
-    fn run<'b>(
-        &self,
-        inputs: &Inputs,
-        batches: &'b [Vec<File>],
-        slices: &[Slice],
-    ) -> Vec<(usize, Result<Verdict, RuleError>, Job<'b>)> {
-        let mut outcomes: Vec<_> = largest_first(self.jobs(batches), slices, inputs)
+    /// every core, in the order of [`in_order`]; returns each call's outcome in the order
+    /// of [`Self::jobs`]. A batch's contents are freed when the last call over it ends.
+    fn run(&self, inputs: &Inputs, batches: Vec<Arc<[File]>>, slices: &[Slice]) -> Vec<Outcome> {
+        let mut outcomes: Vec<_> = in_order(self.jobs(batches), slices, inputs)
             .par_bridge()
             .map(|(order, (rule, job))| {
                 let (plugin, settings) = (self.selected[rule], self.settings[rule].as_str());
-                let result = match job {
-                    Job::Manifests => slices[rule].check(self, inputs, plugin, settings),
-                    Job::Files(batch) => self.runtime.check_files(plugin, batch, settings),
+                let (result, batch) = match job {
+                    Job::Manifests => (slices[rule].check(self, inputs, plugin, settings), None),
+                    Job::Files(batch) => (
+                        self.runtime.check_files(plugin, &batch, settings),
+                        Some(describe_batch(&batch)),
+                    ),
                 };
-                (order, (rule, result, job))
+                (
+                    order,
+                    Outcome {
+                        rule,
+                        result,
+                        batch,
+                    },
+                )
             })
             .collect();
         outcomes.sort_unstable_by_key(|(order, _)| *order);
@@ -233,7 +240,7 @@ impl Rules<'_> {
 
     /// Every call to make: per rule, one over the manifests and one per file batch, as
     /// the rule reads them.
-    fn jobs<'b>(&self, batches: &'b [Vec<File>]) -> Vec<(usize, Job<'b>)> {
+    fn jobs(&self, batches: Vec<Arc<[File]>>) -> Vec<(usize, Job)> {
         self.selected
             .iter()
             .enumerate()
@@ -241,7 +248,7 @@ impl Rules<'_> {
                 let reads = |kind: InputKind| plugin.info.inputs.contains(&kind);
                 let manifests = reads(InputKind::Manifests).then_some(Job::Manifests);
                 let files = reads(InputKind::Files)
-                    .then(|| batches.iter().map(|b| Job::Files(b.as_slice())))
+                    .then(|| batches.iter().map(|b| Job::Files(Arc::clone(b))))
                     .into_iter()
                     .flatten();
                 manifests
@@ -284,21 +291,31 @@ impl Rules<'_> {
     }
 }
 
-/// The jobs, each with its position, largest first by the bytes it sends: handed out in
-/// that order to the threads as they free up, so that no long job starts last while the
-/// other cores sit idle.
-fn largest_first<'b>(
-    jobs: Vec<(usize, Job<'b>)>,
+/// The jobs, each with its position, in the order they are handed out to the threads as
+/// they free up. The largest manifest call comes first, so that no long call starts late
+/// while the other cores sit idle. The file batches follow: each batch's contents are
+/// freed when its calls end, while the objects are kept until the findings are resolved,
+/// so the other manifest calls (largest first) run once the contents are gone rather than
+/// beside them. A batch is bounded in bytes, so its call is never long.
+fn in_order(
+    jobs: Vec<(usize, Job)>,
     slices: &[Slice],
     inputs: &Inputs,
-) -> impl Iterator<Item = (usize, (usize, Job<'b>))> + Send {
+) -> impl Iterator<Item = (usize, (usize, Job))> + Send {
     let bytes = |(rule, job): &(usize, Job)| match job {
         Job::Manifests => slices[*rule].bytes(&inputs.objects),
         Job::Files(batch) => batch.iter().map(|f| f.contents.len()).sum(),
     };
+    let is_manifests = |(_, (_, job)): &(usize, (usize, Job))| matches!(job, Job::Manifests);
     let mut ordered: Vec<_> = jobs.into_iter().enumerate().collect();
     ordered.sort_by_cached_key(|(_, job)| std::cmp::Reverse(bytes(job)));
-    ordered.into_iter()
+    let largest = ordered
+        .iter()
+        .position(is_manifests)
+        .map(|i| ordered.remove(i));
+    // Stable: the batches, then the manifest calls, each still largest first.
+    ordered.sort_by_key(is_manifests);
+    largest.into_iter().chain(ordered)
 }
 
 /// The objects of the kinds a rule declared it reads (`rule-info.kinds`), which is all it
@@ -416,11 +433,30 @@ struct Provenance {
     git: Option<GitRecord>,
 }
 
-/// One plugin call: over the manifest set, or over a batch of files.
-#[derive(Clone, Copy)]
-enum Job<'a> {
+/// One plugin call: over the manifest set, or over a batch of files (shared by the calls
+/// of every rule that reads files).
+enum Job {
     Manifests,
-    Files(&'a [File]),
+    Files(Arc<[File]>),
+}
+
+/// What one call returned, for which rule.
+struct Outcome {
+    /// The rule's position among the selected ones.
+    rule: usize,
+    result: Result<Verdict, RuleError>,
+    /// The file batch the call was given, described for its error; `None` for the
+    /// manifest set.
+    batch: Option<String>,
+}
+
+/// A file batch as errors name it.
+fn describe_batch(batch: &[File]) -> String {
+    match batch {
+        [one] => one.path.clone(),
+        [first, rest @ ..] => format!("{} and {} more files", first.path, rest.len()),
+        [] => "no files".into(),
+    }
 }
 
 /// The plugins `--rule` / `--skip-rule` and the config leave, refusing ids no plugin has.
@@ -500,7 +536,7 @@ fn rule_settings(
 
 /// Every read file, grouped into batches bounded in bytes and count; the contents move out
 /// of `inputs`.
-fn file_batches(inputs: &mut Inputs) -> Vec<Vec<File>> {
+fn file_batches(inputs: &mut Inputs) -> Vec<Arc<[File]>> {
     let mut batches: Vec<Vec<File>> = Vec::new();
     let mut size = 0;
     for file in &mut inputs.files {
@@ -518,7 +554,7 @@ fn file_batches(inputs: &mut Inputs) -> Vec<Vec<File>> {
             contents: std::mem::take(&mut file.bytes),
         });
     }
-    batches
+    batches.into_iter().map(Arc::from).collect()
 }
 
 #[cfg(test)]
@@ -658,7 +694,7 @@ mod tests {
     }
 
     #[test]
-    fn jobs_are_handed_out_largest_first_by_the_bytes_they_send() {
+    fn the_largest_manifest_call_goes_first_then_the_file_batches_then_the_rest() {
         let estate = estate(&["Deployment", "Role", "Role", "Secret"]);
         let slices = [
             slice(&estate, &["Secret"]),
@@ -677,12 +713,11 @@ mod tests {
             (0, Job::Manifests),
             (1, Job::Manifests),
             (2, Job::Manifests),
-            (0, Job::Files(&small)),
-            (0, Job::Files(&large)),
+            (0, Job::Files(Arc::from(small))),
+            (0, Job::Files(Arc::from(large))),
         ];
-        let order: Vec<usize> = largest_first(jobs, &slices, &estate.0)
-            .map(|(i, _)| i)
-            .collect();
-        assert_eq!(order, [4, 1, 2, 0, 3]);
+        let order: Vec<usize> = in_order(jobs, &slices, &estate.0).map(|(i, _)| i).collect();
+        // A batch larger than every manifest call still waits for the largest of them.
+        assert_eq!(order, [1, 4, 3, 2, 0]);
     }
 }
