@@ -39,8 +39,9 @@ pub struct Object {
     pub namespace: Option<String>,
     json: String,
     /// The parsed object, only for rules that ask for it ([`Object::value`]) and objects
-    /// whose strings [`Object::read`] cannot borrow.
-    value: OnceCell<Value>,
+    /// whose strings [`Object::read`] cannot borrow. Boxed, so that an object is no
+    /// larger than the [`Document`] it is made from and takes its place in memory.
+    value: OnceCell<Box<Value>>,
 }
 
 /// An object read for its `metadata.labels` only.
@@ -78,7 +79,9 @@ struct AnnotationsOnly<'a> {
 impl Manifests {
     /// Takes the set as the host sends it; object content is read on use. The host sends
     /// each document's file path: consecutive documents of one file share one copy, the
-    /// others are freed (100k objects hold a few files' worth, not 100k paths).
+    /// others are freed (100k objects hold a few files' worth, not 100k paths). Each
+    /// object is made in the place of its document: the documents' list becomes the
+    /// objects' one, rather than both being held at once.
     pub fn new(set: ManifestSet) -> Self {
         let mut file: Rc<str> = Rc::from("");
         let objects = set
@@ -149,7 +152,7 @@ impl Object {
             name: text("/metadata/name").unwrap_or_default(),
             namespace: text("/metadata/namespace"),
             json: value.to_string(),
-            value: OnceCell::from(value),
+            value: OnceCell::from(Box::new(value)),
         })
     }
 
@@ -213,7 +216,7 @@ impl Object {
     pub fn value(&self) -> &Value {
         self.value
             .get_or_init(|| match serde_json::from_str(&self.json) {
-                Ok(value @ Value::Object(_)) => value,
+                Ok(value @ Value::Object(_)) => Box::new(value),
                 Ok(_) => self.broken("is not a JSON object"),
                 Err(e) => self.broken(&format!("is not JSON: {e}")),
             })
@@ -311,6 +314,18 @@ mod tests {
         assert!(m.objects[0].annotations().is_empty());
         assert!(Rc::ptr_eq(&m.objects[0].file, &m.objects[1].file));
         // The broken document is never parsed unless a rule looks at it.
+    }
+
+    #[test]
+    fn objects_take_the_place_of_their_documents() {
+        let documents = vec![document("{}", "Role", None), document("{}", "Pod", None)];
+        let place = documents.as_ptr() as usize;
+        let m = Manifests::new(ManifestSet {
+            default_namespace: "default".into(),
+            documents,
+        });
+        assert_eq!(m.objects.as_ptr() as usize, place);
+        assert_eq!(m.objects.len(), 2);
     }
 
     #[test]
