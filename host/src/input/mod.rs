@@ -604,7 +604,7 @@ fn read_as_written(inputs: &mut Inputs, sources: &[(usize, &kustomize::Use)]) {
             } => {
                 for object in inputs.objects.iter_mut().filter(|o| o.source == source) {
                     if !manifest::is_cluster_scoped(&object.kind) {
-                        object.namespace = Some(namespace.clone());
+                        object.namespace = Some(namespace.as_str().into());
                     }
                 }
             }

@@ -534,12 +534,12 @@ fn in_object(
         file: inputs.files[object.source].path.clone(),
         line,
         column: None,
-        kind: Some(object.kind.clone()),
-        namespace: object.namespace.clone(),
-        name: Some(object.name.clone()).filter(|n| !n.is_empty()),
+        kind: Some(object.kind.to_string()),
+        namespace: object.namespace.as_deref().map(str::to_owned),
+        name: Some(object.name.to_string()).filter(|n| !n.is_empty()),
         pointer: Some(at.pointer.clone()),
         first_seen: None,
-        via: object.via.clone(),
+        via: object.via.as_deref().map(str::to_owned),
         versions: None,
     };
     // The same object built through two overlays is two findings.

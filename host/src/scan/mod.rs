@@ -672,7 +672,7 @@ mod tests {
             &estate.0.objects[1].json,
         );
         assert!(
-            std::ptr::eq(sent, kept.as_str()),
+            std::ptr::eq(sent, &**kept),
             "the text is borrowed, not copied"
         );
     }
