@@ -148,6 +148,34 @@ fn a_rule_given_none_of_its_kinds_is_not_called() {
 }
 
 #[test]
+fn a_file_batch_stopped_by_the_memory_limit_is_named_and_the_rest_still_reports() {
+    // 10 MB of comments: a YAML file with no object, which only the credential rule's
+    // file batches read. Too large to share a batch, and too large for 8 MiB of memory.
+    let dir = tempfile::tempdir().unwrap();
+    let notes = dir.path().join("notes.yaml");
+    let line = format!("# {}\n", "lorem ipsum dolor sit amet ".repeat(40));
+    std::fs::write(&notes, line.repeat(10_000)).unwrap();
+    let notes = notes.to_str().unwrap();
+    let (code, report) = scan_json(&["rbac/violating.yaml", notes, "--plugin-memory", "8"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        errors(&report),
+        [format!(
+            "[no-git-credentials] builtin plugin no-git-credentials on {notes} exceeded its \
+             memory limit of 8 MiB and was stopped"
+        )]
+    );
+    let (others, mut rules) = undisturbed("rbac/violating.yaml");
+    assert_eq!(findings(&report), others);
+    for (id, status) in &mut rules {
+        if id == "no-git-credentials" {
+            *status = "error".into();
+        }
+    }
+    assert_eq!(statuses(&report), rules);
+}
+
+#[test]
 fn panicking_and_lying_plugins_are_errors_of_their_rule() {
     let panic = test_plugin("panic");
     let liar = test_plugin("liar");
