@@ -211,9 +211,10 @@ impl Rules<'_> {
 
     /// Makes every call the selected rules need over `inputs` and the file `batches`, on
     /// every core, in the order of [`in_order`]; returns each call's outcome in the order
-    /// of [`Self::jobs`]. A batch's contents are freed when the last call over it ends.
+    /// of [`jobs`]. A batch's contents are freed when the last call over it ends.
     fn run(&self, inputs: &Inputs, batches: Vec<Arc<[File]>>, slices: &[Slice]) -> Vec<Outcome> {
-        let mut outcomes: Vec<_> = in_order(self.jobs(batches), slices, inputs)
+        let reads = self.selected.iter().map(|p| p.info.inputs.as_slice());
+        let mut outcomes: Vec<_> = in_order(jobs(reads, batches), slices, inputs)
             .par_bridge()
             .map(|(order, (rule, job))| {
                 let (plugin, settings) = (self.selected[rule], self.settings[rule].as_str());
@@ -236,27 +237,6 @@ impl Rules<'_> {
             .collect();
         outcomes.sort_unstable_by_key(|(order, _)| *order);
         outcomes.into_iter().map(|(_, outcome)| outcome).collect()
-    }
-
-    /// Every call to make: per rule, one over the manifests and one per file batch, as
-    /// the rule reads them.
-    fn jobs(&self, batches: Vec<Arc<[File]>>) -> Vec<(usize, Job)> {
-        self.selected
-            .iter()
-            .enumerate()
-            .flat_map(|(rule, plugin)| {
-                let reads = |kind: InputKind| plugin.info.inputs.contains(&kind);
-                let manifests = reads(InputKind::Manifests).then_some(Job::Manifests);
-                let files = reads(InputKind::Files)
-                    .then(|| batches.iter().map(|b| Job::Files(Arc::clone(b))))
-                    .into_iter()
-                    .flatten();
-                manifests
-                    .into_iter()
-                    .chain(files)
-                    .map(move |job| (rule, job))
-            })
-            .collect()
     }
 
     /// Checks the history of the repository that holds `repo` batch by batch, so that
@@ -291,12 +271,42 @@ impl Rules<'_> {
     }
 }
 
+/// Every call to make: per rule (given by the inputs it reads), one over the manifests
+/// and one per file batch. It takes the batches, so that the jobs hold the only handles to
+/// them: a batch's contents are freed as soon as the last call over it ends.
+fn jobs<'r>(
+    reads: impl Iterator<Item = &'r [InputKind]>,
+    batches: Vec<Arc<[File]>>,
+) -> Vec<(usize, Job)> {
+    reads
+        .enumerate()
+        .flat_map(|(rule, inputs)| {
+            let reads = |kind: InputKind| inputs.contains(&kind);
+            let manifests = reads(InputKind::Manifests).then_some(Job::Manifests);
+            let files = reads(InputKind::Files)
+                .then(|| batches.iter().map(|b| Job::Files(Arc::clone(b))))
+                .into_iter()
+                .flatten();
+            manifests
+                .into_iter()
+                .chain(files)
+                .map(move |job| (rule, job))
+        })
+        .collect()
+}
+
 /// The jobs, each with its position, in the order they are handed out to the threads as
-/// they free up. The largest manifest call comes first, so that no long call starts late
-/// while the other cores sit idle. The file batches follow: each batch's contents are
-/// freed when its calls end, while the objects are kept until the findings are resolved,
-/// so the other manifest calls (largest first) run once the contents are gone rather than
-/// beside them. A batch is bounded in bytes, so its call is never long.
+/// they free up, each by the bytes it sends:
+/// - the largest manifest call first, so that it does not start late while the other
+///   cores sit idle;
+/// - then file batches, as many as add up to that call's bytes: they run beside it, and
+///   each batch's contents are freed when its calls end (the objects are kept until the
+///   findings are resolved), so the next manifest call starts with fewer contents held
+///   and the two largest calls do not start together;
+/// - then the other manifest calls, largest first, so that none waits behind every batch;
+/// - then the remaining batches.
+///
+/// With more cores than calls, all start at once and the order no longer matters.
 fn in_order(
     jobs: Vec<(usize, Job)>,
     slices: &[Slice],
@@ -306,16 +316,29 @@ fn in_order(
         Job::Manifests => slices[*rule].bytes(&inputs.objects),
         Job::Files(batch) => batch.iter().map(|f| f.contents.len()).sum(),
     };
-    let is_manifests = |(_, (_, job)): &(usize, (usize, Job))| matches!(job, Job::Manifests);
-    let mut ordered: Vec<_> = jobs.into_iter().enumerate().collect();
-    ordered.sort_by_cached_key(|(_, job)| std::cmp::Reverse(bytes(job)));
-    let largest = ordered
-        .iter()
-        .position(is_manifests)
-        .map(|i| ordered.remove(i));
-    // Stable: the batches, then the manifest calls, each still largest first.
-    ordered.sort_by_key(is_manifests);
-    largest.into_iter().chain(ordered)
+    let mut ordered: Vec<_> = jobs
+        .into_iter()
+        .enumerate()
+        .map(|(position, job)| (bytes(&job), position, job))
+        .collect();
+    ordered.sort_by_key(|&(bytes, ..)| std::cmp::Reverse(bytes));
+    let (mut manifests, mut batches): (Vec<_>, Vec<_>) = ordered
+        .into_iter()
+        .partition(|(.., (_, job))| matches!(job, Job::Manifests));
+    let largest = (!manifests.is_empty()).then(|| manifests.remove(0));
+    let budget = largest.as_ref().map_or(0, |&(bytes, ..)| bytes);
+    let (mut beside, mut sent) = (0, 0);
+    while beside < batches.len() && sent < budget {
+        sent += batches[beside].0;
+        beside += 1;
+    }
+    let rest = batches.split_off(beside);
+    largest
+        .into_iter()
+        .chain(batches)
+        .chain(manifests)
+        .chain(rest)
+        .map(|(_, position, job)| (position, job))
 }
 
 /// The objects of the kinds a rule declared it reads (`rule-info.kinds`), which is all it
@@ -444,6 +467,7 @@ enum Job {
 struct Outcome {
     /// The rule's position among the selected ones.
     rule: usize,
+    /// What the plugin returned, or why the call failed.
     result: Result<Verdict, RuleError>,
     /// The file batch the call was given, described for its error; `None` for the
     /// manifest set.
@@ -694,7 +718,7 @@ mod tests {
     }
 
     #[test]
-    fn the_largest_manifest_call_goes_first_then_the_file_batches_then_the_rest() {
+    fn batches_run_beside_the_largest_manifest_call_up_to_its_bytes() {
         let estate = estate(&["Deployment", "Role", "Role", "Secret"]);
         let slices = [
             slice(&estate, &["Secret"]),
@@ -704,20 +728,48 @@ mod tests {
         let sizes: Vec<usize> = slices.iter().map(|s| s.bytes(&estate.0.objects)).collect();
         // The two Roles weigh more than the one Secret, and the whole set most.
         assert!(sizes[1] > sizes[2] && sizes[2] > sizes[0]);
-        let file = |size: usize| File {
-            path: "f".into(),
-            contents: vec![b'x'; size],
+        // Two of these batches add up to the whole set's bytes.
+        let batch = || {
+            Job::Files(Arc::from([File {
+                path: "f".into(),
+                contents: vec![b'x'; sizes[1].div_ceil(2)],
+            }]))
         };
-        let (small, large) = ([file(1)], [file(sizes[1]), file(1)]);
         let jobs = vec![
             (0, Job::Manifests),
             (1, Job::Manifests),
             (2, Job::Manifests),
-            (0, Job::Files(Arc::from(small))),
-            (0, Job::Files(Arc::from(large))),
+            (0, batch()),
+            (0, batch()),
+            (0, batch()),
         ];
         let order: Vec<usize> = in_order(jobs, &slices, &estate.0).map(|(i, _)| i).collect();
-        // A batch larger than every manifest call still waits for the largest of them.
-        assert_eq!(order, [1, 4, 3, 2, 0]);
+        // The whole set, two batches beside it, the other calls largest first, the last
+        // batch.
+        assert_eq!(order, [1, 3, 4, 2, 0, 5]);
+    }
+
+    #[test]
+    fn the_jobs_hold_the_only_handles_to_the_batches() {
+        let batch: Arc<[File]> = Arc::from([File {
+            path: "f".into(),
+            contents: b"x".to_vec(),
+        }]);
+        let handle = Arc::downgrade(&batch);
+        let reads: [&[InputKind]; 3] = [
+            &[InputKind::Files],
+            &[InputKind::Manifests],
+            &[InputKind::Manifests, InputKind::Files],
+        ];
+        let jobs = jobs(reads.into_iter(), vec![batch]);
+        let rules: Vec<usize> = jobs.iter().map(|&(rule, _)| rule).collect();
+        assert_eq!(rules, [0, 1, 2, 2]);
+        assert_eq!(
+            handle.strong_count(),
+            2,
+            "one handle per rule that reads files"
+        );
+        drop(jobs);
+        assert!(handle.upgrade().is_none(), "freed with the last job");
     }
 }
