@@ -6,8 +6,9 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// `mi_option_purge_delay` of mimalloc.h: how many milliseconds freed memory is kept
-/// before it is given back to the system (libmimalloc-sys names no constant for it).
+/// `mi_option_purge_delay` of the vendored mimalloc v3's mimalloc.h: how many
+/// milliseconds freed memory is kept before it is given back to the system
+/// (libmimalloc-sys names no constant for it; a test checks the number).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 fn main() -> std::process::ExitCode {
@@ -19,8 +20,28 @@ fn main() -> std::process::ExitCode {
     // scans last: the file contents freed as their batches end, and the objects freed
     // before the report is written, stayed in the peak (a fifth of it at 100k objects).
     // Given back after 10 ms, they leave it; `0` would give back every page at once, for
-    // more system time and no further gain worth it.
-    // SAFETY: sets one of mimalloc's options, a plain integer it reads when it purges.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
+    // more system time and no further gain worth it. A delay the user set in mimalloc's
+    // own variable stands.
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: `mi_option_set` is not thread-safe, and this runs before any other
+        // thread exists; the option is a plain integer, checked by the test below.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 10) };
+    }
     tollgate::cli::main()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_purge_delay_option_is_the_one_set() {
+        // v3's default for `mi_option_purge_delay`, which no other option has: a
+        // renumbered option, or mimalloc v2 (10 ms), fails here.
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+            // SAFETY: reads one of mimalloc's options.
+            let delay = unsafe { libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY) };
+            assert_eq!(delay, 1000);
+        }
+    }
 }
