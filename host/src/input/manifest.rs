@@ -10,7 +10,8 @@ use serde_json::Value;
 
 use super::yaml::{Document, FlatDocument, Head, LineTree, ParsedDocument};
 
-/// One Kubernetes object of the input.
+/// One Kubernetes object of the input. Every object is kept through the rules' calls, so
+/// its strings and lines are boxed rather than growable: a box is a third smaller.
 #[derive(Debug)]
 pub struct ManifestObject {
     /// Index of the source file in [`super::Inputs::files`].
@@ -19,10 +20,11 @@ pub struct ManifestObject {
     pub document: u32,
     /// Position in the `items` of a `List` document.
     pub item: Option<u32>,
-    // Boxed strings and lines rather than growable ones: every object is kept through the
-    // rules' calls, and a box is a third smaller.
+    /// `apiVersion` (empty when absent).
     pub api_version: Box<str>,
+    /// `kind` (empty when absent).
     pub kind: Box<str>,
+    /// `metadata.name` (empty when absent).
     pub name: Box<str>,
     /// `metadata.namespace` as written.
     pub namespace: Option<Box<str>>,

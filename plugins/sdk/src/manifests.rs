@@ -44,6 +44,12 @@ pub struct Object {
     value: OnceCell<Box<Value>>,
 }
 
+// The in-place collect of [`Manifests::new`] needs an object to fit in its document's
+// place, on wasm32 as natively.
+const _: () = assert!(
+    size_of::<Object>() <= size_of::<Document>() && align_of::<Object>() == align_of::<Document>()
+);
+
 /// An object read for its `metadata.labels` only.
 #[derive(Default, Deserialize)]
 #[serde(default)]
