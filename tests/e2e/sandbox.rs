@@ -149,14 +149,16 @@ fn a_rule_given_none_of_its_kinds_is_not_called() {
 
 #[test]
 fn a_file_batch_stopped_by_the_memory_limit_is_named_and_the_rest_still_reports() {
-    // 10 MB of comments: a YAML file with no object, which only the credential rule's
-    // file batches read. Too large to share a batch, and too large for 8 MiB of memory.
+    // A key in a comment, which only the credential rule's file batches find, and 10 MB
+    // of comments: too large to share a batch with it, and for 8 MiB of memory.
     let dir = tempfile::tempdir().unwrap();
-    let notes = dir.path().join("notes.yaml");
+    let (keys, notes) = (dir.path().join("keys.yaml"), dir.path().join("notes.yaml"));
+    std::fs::write(&keys, format!("# aws = {}\n", crate::git::aws_key(7))).unwrap();
     let line = format!("# {}\n", "lorem ipsum dolor sit amet ".repeat(40));
     std::fs::write(&notes, line.repeat(10_000)).unwrap();
-    let notes = notes.to_str().unwrap();
-    let (code, report) = scan_json(&["rbac/violating.yaml", notes, "--plugin-memory", "8"]);
+    let (keys, notes) = (keys.to_str().unwrap(), notes.to_str().unwrap());
+    let inputs = ["rbac/violating.yaml", keys];
+    let (code, report) = scan_json(&[&inputs[..], &[notes, "--plugin-memory", "8"]].concat());
     assert_eq!(code, 2);
     assert_eq!(
         errors(&report),
@@ -165,8 +167,13 @@ fn a_file_batch_stopped_by_the_memory_limit_is_named_and_the_rest_still_reports(
              memory limit of 8 MiB and was stopped"
         )]
     );
-    let (others, mut rules) = undisturbed("rbac/violating.yaml");
+    // The key found in the other batch, and every other rule's findings, stand.
+    let (_, alone) = scan_json(&inputs);
+    let others = findings(&alone);
+    let key = format!("no-git-credentials/aws-access-key-id {keys}:1");
+    assert!(others.contains(&key), "{others:?}");
     assert_eq!(findings(&report), others);
+    let mut rules = statuses(&alone);
     for (id, status) in &mut rules {
         if id == "no-git-credentials" {
             *status = "error".into();
