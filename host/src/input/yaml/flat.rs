@@ -182,11 +182,10 @@ impl FlatWriter {
     pub(super) fn feed(&mut self, event: &EventData, line: u32) -> Step {
         let written = match event {
             EventData::DocumentStart { .. } => {
-                self.reset();
+                self.start_document();
                 Some(())
             }
-            EventData::DocumentEnd { .. } if self.items_is_array => None,
-            EventData::DocumentEnd { .. } => return Step::Done(self.finish()),
+            EventData::DocumentEnd { .. } => return self.end_document(),
             EventData::Scalar {
                 anchor: None,
                 tag,
@@ -209,7 +208,8 @@ impl FlatWriter {
         }
     }
 
-    fn reset(&mut self) {
+    /// Starts a document, forgetting the last one.
+    pub(super) fn start_document(&mut self) {
         self.json.clear();
         self.lines.clear();
         self.frames.clear();
@@ -217,6 +217,14 @@ impl FlatWriter {
         self.head = Head::default();
         self.items_is_array = false;
         self.root_done = false;
+    }
+
+    /// Ends the document: [`Step::Done`], or [`Step::Fallback`] for a `List`.
+    pub(super) fn end_document(&mut self) -> Step {
+        if self.items_is_array {
+            return Step::Fallback;
+        }
+        Step::Done(self.finish())
     }
 
     /// The document written, if it had a root.
@@ -234,7 +242,15 @@ impl FlatWriter {
         })
     }
 
-    fn scalar(&mut self, text: &str, plain: bool, tag: Option<&str>, line: u32) -> Option<()> {
+    /// A scalar at `line`, plain or quoted, with its tag; `None` when the document must
+    /// take the general path.
+    pub(super) fn scalar(
+        &mut self,
+        text: &str,
+        plain: bool,
+        tag: Option<&str>,
+        line: u32,
+    ) -> Option<()> {
         let frame = self.frames.last()?;
         if frame.is_map && frame.key.is_none() {
             return self.key(text, plain, tag, line);
@@ -334,7 +350,8 @@ impl FlatWriter {
         *slot = Some(text);
     }
 
-    fn start(&mut self, is_map: bool, line: u32) -> Option<()> {
+    /// A mapping or sequence starting at `line`.
+    pub(super) fn start(&mut self, is_map: bool, line: u32) -> Option<()> {
         if self.frames.len() >= MAX_DEPTH || (self.frames.is_empty() && !is_map) {
             return None;
         }
@@ -362,7 +379,8 @@ impl FlatWriter {
         Some(())
     }
 
-    fn end(&mut self) -> Option<()> {
+    /// The end of the innermost open mapping or sequence.
+    pub(super) fn end(&mut self) -> Option<()> {
         let frame = self.frames.pop()?;
         if frame.key.is_some() {
             return None;

@@ -1,0 +1,993 @@
+//! A reader for the plain subset of YAML that most manifests are written in, several times
+//! faster than libyaml on it: block mappings and sequences indented with spaces, one-line
+//! plain and quoted scalars, literal and folded block scalars, one-line flow collections,
+//! comments and `---` between documents.
+//!
+//! It feeds the [`FlatWriter`] the events libyaml would give, at the same lines, and takes
+//! a file only when every document of it is written flat. At the first thing outside the
+//! subset (a tab, a block scalar, a multi-line scalar, an anchor, a tag, an escape, a
+//! directive, anything libyaml would refuse) it gives up, and the whole file is read by
+//! libyaml: the subset never decides what a file means, or what is wrong with it, on its
+//! own. The differential tests of [`super`] hold it to libyaml's results.
+
+use std::borrow::Cow;
+
+use super::ParsedDocument;
+use super::flat::{FlatDocument, FlatWriter, Step};
+
+/// Longest key taken: libyaml refuses simple keys over 1,024 characters.
+const MAX_KEY_BYTES: usize = 1000;
+
+/// The documents of `text`, each written flat, if all of `text` is in the subset.
+pub(super) fn parse_flat(text: &str) -> Option<Vec<ParsedDocument>> {
+    if !in_alphabet(text) {
+        return None;
+    }
+    let mut reader = Reader {
+        writer: FlatWriter::new(),
+        documents: Vec::new(),
+        blocks: Vec::new(),
+        pending: None,
+        scalar: None,
+        document: None,
+    };
+    for (number, line) in text.split_inclusive('\n').enumerate() {
+        let (line, broken) = match line.strip_suffix('\n') {
+            Some(line) => (line, true),
+            None => (line, false),
+        };
+        reader.line(line, broken, number as u32 + 1)?;
+    }
+    reader.end_scalar()?;
+    reader.end_document()?;
+    Some(reader.documents)
+}
+
+/// Whether every character of `text` is one the subset reads as libyaml does: no tab, no
+/// carriage return or other control character, no byte order mark, none of the line
+/// breaks YAML 1.1 adds (NEL, U+2028, U+2029).
+fn in_alphabet(text: &str) -> bool {
+    let ascii = |b: u8| b == b'\n' || (0x20..0x7f).contains(&b);
+    if text.bytes().all(ascii) {
+        return true;
+    }
+    text.chars().all(|c| match c {
+        c if c.is_ascii() => ascii(c as u8),
+        '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}' => {
+            false
+        }
+        _ => true,
+    })
+}
+
+/// An open block collection.
+struct Block {
+    is_map: bool,
+    /// Column of its keys or dashes.
+    indent: usize,
+    /// A sequence at its parent key's column (`key:` then `- item` below it).
+    indentless: bool,
+}
+
+/// What the last line left waiting for a value on a later line.
+enum Pending {
+    /// `key:` in the mapping at this column.
+    Value { indent: usize },
+    /// `-` in the sequence at this column.
+    Item { indent: usize },
+}
+
+/// The document being read.
+struct Open {
+    /// Index in the file, counting empty documents.
+    index: u32,
+    /// Its root mapping started.
+    started: bool,
+}
+
+/// How a block scalar ends ([YAML 1.2, 8.1.1.2](https://yaml.org/spec/1.2.2/#8112-block-chomping-indicator)).
+#[derive(Clone, Copy)]
+enum Chomp {
+    /// `-`: no line break at the end.
+    Strip,
+    /// The last line's break, not the empty lines after it.
+    Clip,
+    /// `+`: every break at the end.
+    Keep,
+}
+
+/// A literal (`|`) or folded (`>`) block scalar whose lines are being read.
+struct BlockScalar {
+    literal: bool,
+    chomp: Chomp,
+    /// Line of its header: its event's.
+    line: u32,
+    /// Column of the collection it is a value in: its lines must be deeper.
+    parent: usize,
+    /// Column of its lines, from its first one.
+    indent: Option<usize>,
+    value: String,
+    /// Empty lines since the last line of content (or since the header).
+    breaks: usize,
+}
+
+impl BlockScalar {
+    /// Takes `line` (`broken` when a line break ends it) if it belongs to the scalar;
+    /// `Some(false)` when the scalar ended before it.
+    fn take(&mut self, line: &str, broken: bool) -> Option<bool> {
+        let content = line.trim_start_matches(' ');
+        if content.is_empty() {
+            // A line of spaces only: libyaml may count it towards the indentation.
+            if !line.is_empty() {
+                return None;
+            }
+            self.breaks += 1;
+            return Some(true);
+        }
+        let column = line.len() - content.len();
+        let first = self.indent.is_none();
+        let indent = match self.indent {
+            Some(indent) if column < indent => return Some(false),
+            Some(indent) => indent,
+            // A first line no deeper than the collection: the scalar is empty.
+            None if column <= self.parent => return None,
+            None => *self.indent.insert(column),
+        };
+        let text = &line[indent..];
+        if !broken || (!self.literal && text.starts_with(' ')) {
+            return None;
+        }
+        // What joins this line to the one before: in a literal scalar, every line break;
+        // in a folded one, a space, or the empty lines between them. Empty lines before
+        // the first line are kept in both.
+        if first || !self.literal && self.breaks > 0 {
+            self.value.extend(std::iter::repeat_n('\n', self.breaks));
+        } else if self.literal {
+            self.value
+                .extend(std::iter::repeat_n('\n', 1 + self.breaks));
+        } else {
+            self.value.push(' ');
+        }
+        self.value.push_str(text);
+        self.breaks = 0;
+        Some(true)
+    }
+
+    /// The scalar's value, once its lines are read.
+    fn finish(mut self) -> Option<String> {
+        self.indent?;
+        match self.chomp {
+            Chomp::Strip => {}
+            Chomp::Clip => self.value.push('\n'),
+            Chomp::Keep => self
+                .value
+                .extend(std::iter::repeat_n('\n', 1 + self.breaks)),
+        }
+        Some(self.value)
+    }
+}
+
+struct Reader {
+    writer: FlatWriter,
+    documents: Vec<ParsedDocument>,
+    blocks: Vec<Block>,
+    pending: Option<Pending>,
+    /// A block scalar being read.
+    scalar: Option<BlockScalar>,
+    document: Option<Open>,
+}
+
+impl Reader {
+    /// One line, without its line break (`broken` when it had one).
+    fn line(&mut self, line: &str, broken: bool, number: u32) -> Option<()> {
+        if let Some(scalar) = &mut self.scalar {
+            if scalar.take(line, broken)? {
+                return Some(());
+            }
+            self.end_scalar()?;
+        }
+        let content = line.trim_start_matches(' ');
+        if content.is_empty() || content.starts_with('#') {
+            return Some(());
+        }
+        let indent = line.len() - content.len();
+        if indent == 0 {
+            if let Some(after) = marker(line, "---") {
+                if !is_blank(after) {
+                    return None;
+                }
+                self.end_document()?;
+                self.start_document();
+                return Some(());
+            }
+            if marker(line, "...").is_some() || line.starts_with('%') {
+                return None;
+            }
+        }
+        self.content(indent, content, number)
+    }
+
+    /// Writes the block scalar that was being read, if any.
+    fn end_scalar(&mut self) -> Option<()> {
+        let Some(scalar) = self.scalar.take() else {
+            return Some(());
+        };
+        let line = scalar.line;
+        self.writer.scalar(&scalar.finish()?, false, None, line)
+    }
+
+    /// Starts a document, after a `---` or at its first content. Every earlier document
+    /// was taken, so its index is their number.
+    fn start_document(&mut self) {
+        let index = self.documents.len() as u32;
+        self.document = Some(Open {
+            index,
+            started: false,
+        });
+        self.writer.start_document();
+    }
+
+    /// Ends the document being read, if any. A document without content (`---` and
+    /// nothing after it) is a null one, which the general path reads.
+    fn end_document(&mut self) -> Option<()> {
+        let Some(open) = self.document.take() else {
+            return Some(());
+        };
+        if !open.started {
+            return None;
+        }
+        match self.pending.take() {
+            // A `key:` left waiting at the end holds null.
+            Some(Pending::Value { .. }) => self.writer.scalar("", true, None, 0)?,
+            Some(Pending::Item { .. }) => return None,
+            None => {}
+        }
+        for _ in self.blocks.drain(..) {
+            self.writer.end()?;
+        }
+        let Step::Done(Some(document)) = self.writer.end_document() else {
+            return None;
+        };
+        let document = FlatDocument {
+            index: open.index,
+            ..document
+        };
+        self.documents.push(ParsedDocument::Flat(document));
+        Some(())
+    }
+
+    /// A line holding content, `indent` spaces in.
+    fn content(&mut self, indent: usize, text: &str, number: u32) -> Option<()> {
+        if self.document.is_none() {
+            self.start_document();
+        }
+        let dash = is_dash(text);
+        match self.pending.take() {
+            Some(Pending::Value { indent: key }) => {
+                if indent > key || (indent == key && dash) {
+                    return self.open(indent, dash, indent == key, text, number);
+                }
+                // Nothing below the key: its value is null (a mapping value's line is its
+                // key's, so the line given here is never used).
+                self.writer.scalar("", true, None, number)?;
+            }
+            Some(Pending::Item { indent: item }) => {
+                return if indent > item {
+                    self.open(indent, dash, false, text, number)
+                } else {
+                    None
+                };
+            }
+            None => {}
+        }
+        while let Some(top) = self.blocks.last() {
+            let ended = top.indent > indent || (top.indent == indent && !top.is_map && !dash);
+            if !ended {
+                break;
+            }
+            if top.indent == indent && !top.indentless {
+                return None;
+            }
+            self.blocks.pop();
+            self.writer.end()?;
+        }
+        let document = self.document.as_mut()?;
+        match self.blocks.last() {
+            Some(top) if top.indent == indent && top.is_map != dash => {
+                self.entry(indent, text, number)
+            }
+            None if !document.started && !dash => {
+                document.started = true;
+                self.open(indent, false, false, text, number)
+            }
+            _ => None,
+        }
+    }
+
+    /// Opens a block collection at `indent` whose first line is `text`, and reads it.
+    fn open(
+        &mut self,
+        indent: usize,
+        is_seq: bool,
+        indentless: bool,
+        text: &str,
+        number: u32,
+    ) -> Option<()> {
+        self.writer.start(!is_seq, number)?;
+        self.blocks.push(Block {
+            is_map: !is_seq,
+            indent,
+            indentless,
+        });
+        self.entry(indent, text, number)
+    }
+
+    /// A line of the collection on top: a `- item` of a sequence or a `key: value` of a
+    /// mapping.
+    fn entry(&mut self, indent: usize, text: &str, number: u32) -> Option<()> {
+        if is_dash(text) {
+            let rest = &text[1..];
+            let item = rest.trim_start_matches(' ');
+            let column = indent + 1 + (rest.len() - item.len());
+            if is_blank(item) {
+                self.pending = Some(Pending::Item { indent });
+                return Some(());
+            }
+            if is_dash(item) {
+                return None;
+            }
+            if split_key(item)?.is_some() {
+                return self.open(column, false, false, item, number);
+            }
+            return self.value(item, number);
+        }
+        let (key, plain, rest) = split_key(text)?.filter(|(key, ..)| key.len() <= MAX_KEY_BYTES)?;
+        self.writer.scalar(&key, plain, None, number)?;
+        let value = rest.trim_start_matches(' ');
+        if is_blank(value) {
+            self.pending = Some(Pending::Value { indent });
+            return Some(());
+        }
+        self.value(value, number)
+    }
+
+    /// A value that starts on its line and ends there: a scalar or a flow collection.
+    fn value(&mut self, text: &str, number: u32) -> Option<()> {
+        let rest = match text.as_bytes()[0] {
+            b'[' | b'{' => self.flow(text, number)?,
+            indicator @ (b'|' | b'>') => {
+                let (chomp, rest) = match text.as_bytes().get(1) {
+                    Some(b'-') => (Chomp::Strip, &text[2..]),
+                    Some(b'+') => (Chomp::Keep, &text[2..]),
+                    _ => (Chomp::Clip, &text[1..]),
+                };
+                self.scalar = Some(BlockScalar {
+                    literal: indicator == b'|',
+                    chomp,
+                    line: number,
+                    parent: self.blocks.last()?.indent,
+                    indent: None,
+                    value: String::new(),
+                    breaks: 0,
+                });
+                rest
+            }
+            b'"' | b'\'' => {
+                let (value, rest) = quoted(text)?;
+                self.writer.scalar(&value, false, None, number)?;
+                rest
+            }
+            _ => {
+                let value = plain_block(text)?;
+                return self.writer.scalar(value, true, None, number);
+            }
+        };
+        ends_line(rest).then_some(())
+    }
+
+    /// A one-line flow collection at the start of `text`; returns what follows it.
+    fn flow<'t>(&mut self, text: &'t str, number: u32) -> Option<&'t str> {
+        let is_map = text.starts_with('{');
+        let close = if is_map { '}' } else { ']' };
+        self.writer.start(is_map, number)?;
+        let mut rest = text[1..].trim_start_matches(' ');
+        if let Some(after) = rest.strip_prefix(close) {
+            self.writer.end()?;
+            return Some(after);
+        }
+        loop {
+            if is_map {
+                let (key, plain, after) = flow_scalar(rest)?;
+                self.writer.scalar(&key, plain, None, number)?;
+                rest = after.strip_prefix(": ")?.trim_start_matches(' ');
+            }
+            rest = match rest.as_bytes().first()? {
+                b'[' | b'{' => self.flow(rest, number)?,
+                _ => {
+                    let (value, plain, after) = flow_scalar(rest)?;
+                    self.writer.scalar(&value, plain, None, number)?;
+                    after
+                }
+            }
+            .trim_start_matches(' ');
+            if let Some(after) = rest.strip_prefix(close) {
+                self.writer.end()?;
+                return Some(after);
+            }
+            rest = rest.strip_prefix(',')?.trim_start_matches(' ');
+            if rest.starts_with(close) {
+                return None;
+            }
+        }
+    }
+}
+
+/// What follows `marker` on a line that starts with it as a document marker.
+fn marker<'t>(line: &'t str, marker: &str) -> Option<&'t str> {
+    let after = line.strip_prefix(marker)?;
+    (after.is_empty() || after.starts_with(' ')).then_some(after)
+}
+
+/// Nothing but spaces and maybe a comment.
+fn is_blank(text: &str) -> bool {
+    let text = text.trim_start_matches(' ');
+    text.is_empty() || text.starts_with('#')
+}
+
+/// What may follow a value on its line: spaces, then maybe a comment after a space.
+fn ends_line(rest: &str) -> bool {
+    rest.is_empty() || (rest.starts_with(' ') && is_blank(rest))
+}
+
+/// A block sequence entry: `-` alone or followed by a space.
+fn is_dash(text: &str) -> bool {
+    text == "-" || text.starts_with("- ")
+}
+
+/// Whether a plain scalar may start with `text` (in block context; flow context also
+/// refuses a `-` before a flow indicator, which [`flow_scalar`] checks).
+fn starts_plain(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    match bytes.first() {
+        None => false,
+        Some(b'-' | b'?' | b':') => bytes.get(1).is_some_and(|&b| b != b' '),
+        Some(
+            b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\''
+            | b'"' | b'%' | b'@' | b'`',
+        ) => false,
+        Some(_) => true,
+    }
+}
+
+/// A scalar read from a line: its text, whether it is plain, and what follows it.
+type Read<'t> = (Cow<'t, str>, bool, &'t str);
+
+/// A mapping entry's key and what follows its `:`, if `text` starts with one; `None` when
+/// it is outside the subset; `Some(None)` when `text` holds no key.
+fn split_key(text: &str) -> Option<Option<Read<'_>>> {
+    if text.starts_with(['"', '\'']) {
+        let (key, rest) = quoted(text)?;
+        return Some(match rest.strip_prefix(':') {
+            Some(after) if after.is_empty() || after.starts_with(' ') => Some((key, false, after)),
+            _ => None,
+        });
+    }
+    if text.starts_with(['[', '{']) {
+        // A flow collection: a value here (one followed by `:` is a key, which the
+        // value's end of line refuses).
+        return Some(None);
+    }
+    let end = text
+        .find(": ")
+        .or_else(|| text.ends_with(':').then(|| text.len() - 1));
+    let Some(end) = end else {
+        return Some(None);
+    };
+    let key = &text[..end];
+    if !starts_plain(key) || key.ends_with(' ') || key.contains(" #") {
+        return None;
+    }
+    Some(Some((Cow::Borrowed(key), true, &text[end + 1..])))
+}
+
+/// A plain scalar taking the rest of a line in block context.
+fn plain_block(text: &str) -> Option<&str> {
+    if !starts_plain(text) {
+        return None;
+    }
+    let value = match text.find(" #") {
+        Some(comment) => &text[..comment],
+        None => text,
+    }
+    .trim_end_matches(' ');
+    if value.contains(": ") || value.ends_with(':') {
+        return None;
+    }
+    Some(value)
+}
+
+/// A scalar inside a flow collection: plain, or quoted; with what follows it.
+fn flow_scalar(text: &str) -> Option<Read<'_>> {
+    if text.starts_with(['"', '\'']) {
+        let (value, rest) = quoted(text)?;
+        return Some((value, false, rest));
+    }
+    let indicator = |b: u8| matches!(b, b',' | b'[' | b']' | b'{' | b'}');
+    let bytes = text.as_bytes();
+    if !starts_plain(text) || (bytes[0] == b'-' && indicator(bytes[1])) {
+        return None;
+    }
+    let end = bytes.iter().position(|&b| indicator(b) || b == b':')?;
+    if bytes[end] == b':' && !text[end..].starts_with(": ") {
+        return None;
+    }
+    let value = text[..end].trim_end_matches(' ');
+    if value.contains(" #") {
+        return None;
+    }
+    Some((Cow::Borrowed(value), true, &text[end..]))
+}
+
+/// A one-line quoted scalar at the start of `text` (a double-quoted one without escapes),
+/// and what follows it.
+fn quoted(text: &str) -> Option<(Cow<'_, str>, &str)> {
+    let body = &text[1..];
+    if text.starts_with('"') {
+        let end = body.find(['"', '\\'])?;
+        return (body.as_bytes()[end] == b'"')
+            .then(|| (Cow::Borrowed(&body[..end]), &body[end + 1..]));
+    }
+    let mut value = Cow::Borrowed("");
+    let mut rest = body;
+    loop {
+        let end = rest.find('\'')?;
+        let (part, after) = (&rest[..end], &rest[end + 1..]);
+        if let Some(after) = after.strip_prefix('\'') {
+            value.to_mut().push_str(part);
+            value.to_mut().push('\'');
+            rest = after;
+            continue;
+        }
+        if value.is_empty() {
+            value = Cow::Borrowed(part);
+        } else {
+            value.to_mut().push_str(part);
+        }
+        return Some((value, after));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::super::{ParsedDocument, fixture_texts, parse_flat_events};
+    use super::parse_flat;
+
+    /// What a flat document holds, to compare.
+    fn written(documents: &[ParsedDocument]) -> Vec<String> {
+        documents
+            .iter()
+            .map(|document| match document {
+                ParsedDocument::Flat(f) => {
+                    format!(
+                        "{} {} {} {:?} {:?}",
+                        f.index, f.line, f.json, f.lines, f.head
+                    )
+                }
+                ParsedDocument::Tree(t) => format!("tree {}", t.index),
+            })
+            .collect()
+    }
+
+    /// Where the subset takes `text`, libyaml reads it without error to the same documents.
+    /// Returns whether the subset took it.
+    fn assert_as_libyaml(text: &str) -> bool {
+        let Some(documents) = parse_flat(text) else {
+            return false;
+        };
+        let (expected, error) = parse_flat_events(text);
+        assert_eq!(error, None, "{text:?}");
+        assert_eq!(written(&documents), written(&expected), "{text:?}");
+        true
+    }
+
+    const MANIFEST: &str = "\
+# A Deployment as charts render it.
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web   # the name
+  namespace: \"shop\"
+  labels: {app: web, 'tier': front}
+  annotations:
+    tollgate.dev/waive: tls-min-version
+    tollgate.dev/waive-reason: 'it''s internal'
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      serviceAccountName: web
+      automountServiceAccountToken: false
+      containers:
+      - name: web
+        image: registry.example.com/web:1.2.3
+        args: [--port=8080, \"--tls-min-version=VersionTLS12\", '-v']
+        env:
+          - name: MODE
+            value: production, eu
+          -   name: EMPTY
+              value:
+        ports:
+        - containerPort: 8080
+
+          protocol: TCP
+        resources: {}
+      volumes: []
+      nodeSelector:
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  ports:
+  -
+    port: 443
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: web
+data:
+  nginx.conf: |
+    server {
+      listen 443 ssl;
+
+      ssl_protocols TLSv1.2 TLSv1.3;
+    }
+
+  motd: >-
+    folded
+    text
+
+    kept
+  keep: |+
+    a
+
+  last: x
+";
+
+    #[test]
+    fn a_typical_manifest_is_read_without_libyaml() {
+        assert!(assert_as_libyaml(MANIFEST));
+        let documents = parse_flat(MANIFEST).unwrap();
+        assert_eq!(documents.len(), 3);
+        let ParsedDocument::Flat(service) = &documents[1] else {
+            panic!("written flat");
+        };
+        assert_eq!(service.index, 1);
+        assert_eq!(
+            service.json,
+            r#"{"apiVersion":"v1","kind":"Service","metadata":{"name":"web"},"spec":{"ports":[{"port":443}]}}"#
+        );
+        let ParsedDocument::Flat(config) = &documents[2] else {
+            panic!("written flat");
+        };
+        assert!(
+            config
+                .json
+                .contains(r#""motd":"folded text\nkept","keep":"a\n\n","#)
+        );
+    }
+
+    #[test]
+    fn what_the_subset_leaves_is_read_by_libyaml() {
+        for text in [
+            "a: |2\n  text\n",
+            "a: |\n   \n  text\n",
+            "a: >\n  text\n    deeper\n",
+            "a: |\nb: 1\n",
+            "a: |\n  no line break",
+            "- a\n- |\n- b\n",
+            "a: b\n  continued\n",
+            "a:\n  b\n",
+            "a: \"x\\ty\"\n",
+            "a: 'two\n  lines'\n",
+            "a: &x 1\nb: *x\n",
+            "a: !!str 5\n",
+            "a:\tb\n",
+            "a: b\r\nc: d\r\n",
+            "%YAML 1.1\n---\na: 1\n",
+            "a: 1\n...\n",
+            "a: 1\n---\n",
+            "---\n---\na: 1\n",
+            "- a\n- b\n",
+            "a: [1, 2,]\n",
+            "a: [b: c]\n",
+            "a: {b}\n",
+            "a: [x #y]\n",
+            "a: [\n  1]\n",
+            "? a\n: b\n",
+            "a : b\n",
+            "a: b: c\n",
+            "a: -\n",
+            "- - a\n",
+            "a:\n-\n- b\n",
+            "kind: List\nitems: []\n",
+            "a: 1\na: 2\n",
+            "\u{feff}a: 1\n",
+            "a: \u{85}\n",
+            "   ---\n   ---\n",
+            "a: 1\n---- b\n",
+        ] {
+            assert!(parse_flat(text).is_none(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn every_fixture_the_subset_takes_reads_as_libyaml() {
+        let texts = fixture_texts();
+        let taken = texts.iter().filter(|text| assert_as_libyaml(text)).count();
+        // Most fixtures are plain manifests: the subset must take them, not fall back.
+        assert!(taken * 2 > texts.len(), "{taken} of {}", texts.len());
+    }
+
+    /// Lines of every shape the subset meets, right and wrong, to put together at random.
+    const LINES: &[&str] = &[
+        "a: 1",
+        "name: x",
+        "b: \"q r\"",
+        "c: 'it''s'",
+        "d: [1, a, \"b\", 'c']",
+        "e: {f: g, h: [1, {i: j}]}",
+        "k: v # c",
+        "k: v#c",
+        "k: a: b",
+        "k:",
+        "k:   ",
+        "k: # c",
+        "\"q k\": 1",
+        "'s': 2",
+        "k: - x",
+        "k: -1",
+        "k: --flag=x",
+        "k: ~",
+        "k: {}",
+        "k: []",
+        "k: [ ]",
+        "k: [a, ]",
+        "k: {a: }",
+        "k: [a: b]",
+        "k: x:y",
+        "k: http://a.b/c",
+        "k: [http://a]",
+        "k: \"a\\\"b\"",
+        "k: |",
+        "k: |-",
+        "k: |+",
+        "k: >",
+        "k: >-",
+        "k: >+ # c",
+        "k: |1",
+        "- |",
+        "- >-",
+        "  text",
+        "text # not a comment",
+        "   ",
+        "k: &a x",
+        "k: *a",
+        "k: !t x",
+        "k: ?x",
+        "k: :x",
+        "k: a]",
+        "k: a, b",
+        "k: yes",
+        "k: 0x1F",
+        "k: 010",
+        "k: 1e3",
+        "k: .inf",
+        "k: 'a' x",
+        "k: \"a\"x",
+        "k: [1] x",
+        "k: [1] # c",
+        "? k",
+        "k : v",
+        "k:v",
+        "<<: {a: 1}",
+        "items: []",
+        "kind: List",
+        "- a",
+        "- ",
+        "-",
+        "- a: 1",
+        "- a:",
+        "- - x",
+        "-  b: 2",
+        "- \"q\"",
+        "- [1, 2]",
+        "- {a: b}",
+        "- # c",
+        "-x",
+        "# c",
+        "",
+        "word",
+        "more words",
+        "---",
+        "--- # c",
+        "--- x",
+        "...",
+        "日本: 語",
+        "k: é",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        #[test]
+        fn the_subset_reads_random_lines_as_libyaml(
+            lines in proptest::collection::vec(
+                (0usize..7, proptest::sample::select(LINES)),
+                1..24,
+            )
+        ) {
+            let text: String = lines
+                .iter()
+                .map(|(indent, line)| format!("{}{line}\n", " ".repeat(*indent)))
+                .collect();
+            assert_as_libyaml(&text);
+        }
+    }
+
+    /// A YAML node to write in block style.
+    #[derive(Clone, Debug)]
+    enum Node {
+        Scalar(&'static str),
+        /// A block scalar: its header and its lines (each written one step deeper than
+        /// its key or dash, `""` for an empty line).
+        Text(&'static str, &'static [&'static str]),
+        Seq(Vec<Node>),
+        Map(Vec<(&'static str, Node)>),
+    }
+
+    const HEADERS: &[&str] = &["|", "|-", "|+", ">", ">-", ">+", "| # c"];
+    const TEXTS: &[&[&str]] = &[
+        &["a"],
+        &["a", "b c", "", "d"],
+        &["", "a", "  b", "c:", "# d", ""],
+        &["a", "", "", "b", "", ""],
+        &["- a", "  {b: c}"],
+    ];
+
+    const KEYS: &[&str] = &[
+        "a", "b", "name", "spec", "items", "'q'", "\"k\"", "x.y/z", "-d", "e f", "y", "010",
+    ];
+    const SCALARS: &[&str] = &[
+        "1",
+        "v",
+        "''",
+        "'it''s'",
+        "\"\"",
+        "\"d q\"",
+        "a b",
+        "yes",
+        "~",
+        "-3",
+        "[]",
+        "{}",
+        "[1, b]",
+        "{c: d, e: [f]}",
+        "x # c",
+        "http://h:80/p",
+        "a, b",
+        "--f=x",
+        "0x1F",
+    ];
+
+    fn node() -> impl Strategy<Value = Node> {
+        let leaf = prop_oneof![
+            4 => proptest::sample::select(SCALARS).prop_map(Node::Scalar),
+            1 => (proptest::sample::select(HEADERS), proptest::sample::select(TEXTS))
+                .prop_map(|(header, lines)| Node::Text(header, lines)),
+        ];
+        leaf.prop_recursive(4, 40, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 1..4).prop_map(Node::Seq),
+                proptest::collection::btree_map(proptest::sample::select(KEYS), inner, 1..4)
+                    .prop_map(|entries| Node::Map(entries.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// How [`write`] lays nodes out.
+    #[derive(Clone, Copy, Debug)]
+    struct Style {
+        /// Columns a nested collection is indented by.
+        step: usize,
+        /// A sequence under a key starts at the key's column.
+        indentless: bool,
+        /// A mapping in a sequence starts on its dash's line.
+        compact: bool,
+    }
+
+    /// Writes `node` as the value that follows a `key:` (`under_key`) or a `-` at column
+    /// `indent`.
+    fn write(node: &Node, indent: usize, under_key: bool, style: Style, out: &mut String) {
+        let pad = |n: usize| " ".repeat(n);
+        match node {
+            Node::Scalar(text) => out.push_str(&format!(" {text}\n")),
+            Node::Text(header, lines) => {
+                out.push_str(&format!(" {header}\n"));
+                for line in *lines {
+                    if !line.is_empty() {
+                        out.push_str(&pad(indent + style.step));
+                    }
+                    out.push_str(&format!("{line}\n"));
+                }
+            }
+            Node::Seq(items) => {
+                out.push('\n');
+                let column = if style.indentless && under_key {
+                    indent
+                } else {
+                    indent + style.step
+                };
+                for item in items {
+                    out.push_str(&format!("{}-", pad(column)));
+                    write(item, column, false, style, out);
+                }
+            }
+            Node::Map(entries) => {
+                let mut column = indent + style.step;
+                if style.compact && !under_key {
+                    column = indent + 2;
+                    out.push(' ');
+                } else {
+                    out.push('\n');
+                }
+                for (i, (key, value)) in entries.iter().enumerate() {
+                    let skip = if i == 0 && style.compact && !under_key {
+                        0
+                    } else {
+                        column
+                    };
+                    out.push_str(&format!("{}{key}:", pad(skip)));
+                    write(value, column, true, style, out);
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+        #[test]
+        fn the_subset_reads_block_documents_as_libyaml(
+            documents in proptest::collection::vec(
+                proptest::collection::btree_map(proptest::sample::select(KEYS), node(), 1..5),
+                1..3,
+            ),
+            step in 1usize..4,
+            indentless in any::<bool>(),
+            compact in any::<bool>(),
+            comment in 0usize..4,
+        ) {
+            let style = Style { step, indentless, compact };
+            let mut text = String::new();
+            for entries in &documents {
+                text.push_str("---\n");
+                for (key, value) in entries {
+                    text.push_str(&format!("{key}:"));
+                    write(value, 0, true, style, &mut text);
+                    if comment > 0 {
+                        text.push_str(&format!("{}# c\n", " ".repeat(comment)));
+                    }
+                }
+            }
+            assert_as_libyaml(&text);
+        }
+    }
+}
