@@ -29,6 +29,7 @@ pub(super) fn parse_flat(text: &str) -> Option<Vec<ParsedDocument>> {
         blocks: Vec::new(),
         pending: None,
         scalar: None,
+        plain: None,
         document: None,
     };
     for (number, line) in text.split_inclusive('\n').enumerate() {
@@ -39,6 +40,7 @@ pub(super) fn parse_flat(text: &str) -> Option<Vec<ParsedDocument>> {
         reader.line(line, broken, number as u32 + 1)?;
     }
     reader.end_scalar()?;
+    reader.end_plain()?;
     reader.end_document()?;
     Some(reader.documents)
 }
@@ -167,24 +169,81 @@ impl BlockScalar {
     }
 }
 
-struct Reader {
+/// A plain scalar that may go on over the next lines, folded.
+struct PlainScalar<'t> {
+    value: Cow<'t, str>,
+    /// Line of its start: its event's.
+    line: u32,
+    /// Column of the collection it is a value in: lines that go on with it are deeper.
+    parent: usize,
+    /// Empty lines since its last line.
+    breaks: usize,
+}
+
+impl PlainScalar<'_> {
+    /// Takes `line` if it goes on with the scalar; `Some(false)` when the scalar ended
+    /// before it.
+    fn take(&mut self, line: &str) -> Option<bool> {
+        let content = line.trim_start_matches(' ');
+        if content.is_empty() {
+            if !line.is_empty() {
+                return None;
+            }
+            self.breaks += 1;
+            return Some(true);
+        }
+        let column = line.len() - content.len();
+        if column <= self.parent || content.starts_with('#') {
+            return Some(false);
+        }
+        // Conservatively, a line that goes on starts with no indicator at all.
+        let text = content.trim_end_matches(' ');
+        if !starts_plain(text)
+            || text.starts_with(['-', '?', ':'])
+            || text.contains(": ")
+            || text.contains(" #")
+            || text.ends_with(':')
+        {
+            return None;
+        }
+        let value = self.value.to_mut();
+        if self.breaks == 0 {
+            value.push(' ');
+        } else {
+            value.extend(std::iter::repeat_n('\n', self.breaks));
+        }
+        value.push_str(text);
+        self.breaks = 0;
+        Some(true)
+    }
+}
+
+struct Reader<'t> {
     writer: FlatWriter,
     documents: Vec<ParsedDocument>,
     blocks: Vec<Block>,
     pending: Option<Pending>,
     /// A block scalar being read.
     scalar: Option<BlockScalar>,
+    /// A plain scalar that may go on.
+    plain: Option<PlainScalar<'t>>,
     document: Option<Open>,
 }
 
-impl Reader {
+impl<'t> Reader<'t> {
     /// One line, without its line break (`broken` when it had one).
-    fn line(&mut self, line: &str, broken: bool, number: u32) -> Option<()> {
+    fn line(&mut self, line: &'t str, broken: bool, number: u32) -> Option<()> {
         if let Some(scalar) = &mut self.scalar {
             if scalar.take(line, broken)? {
                 return Some(());
             }
             self.end_scalar()?;
+        }
+        if let Some(plain) = &mut self.plain {
+            if plain.take(line)? {
+                return Some(());
+            }
+            self.end_plain()?;
         }
         let content = line.trim_start_matches(' ');
         if content.is_empty() || content.starts_with('#') {
@@ -214,6 +273,14 @@ impl Reader {
         };
         let line = scalar.line;
         self.writer.scalar(&scalar.finish()?, false, None, line)
+    }
+
+    /// Writes the plain scalar that may have gone on, if any.
+    fn end_plain(&mut self) -> Option<()> {
+        let Some(plain) = self.plain.take() else {
+            return Some(());
+        };
+        self.writer.scalar(&plain.value, true, None, plain.line)
     }
 
     /// Starts a document, after a `---` or at its first content. Every earlier document
@@ -257,7 +324,7 @@ impl Reader {
     }
 
     /// A line holding content, `indent` spaces in.
-    fn content(&mut self, indent: usize, text: &str, number: u32) -> Option<()> {
+    fn content(&mut self, indent: usize, text: &'t str, number: u32) -> Option<()> {
         if self.document.is_none() {
             self.start_document();
         }
@@ -310,7 +377,7 @@ impl Reader {
         indent: usize,
         is_seq: bool,
         indentless: bool,
-        text: &str,
+        text: &'t str,
         number: u32,
     ) -> Option<()> {
         self.writer.start(!is_seq, number)?;
@@ -324,7 +391,7 @@ impl Reader {
 
     /// A line of the collection on top: a `- item` of a sequence or a `key: value` of a
     /// mapping.
-    fn entry(&mut self, indent: usize, text: &str, number: u32) -> Option<()> {
+    fn entry(&mut self, indent: usize, text: &'t str, number: u32) -> Option<()> {
         if is_dash(text) {
             let rest = &text[1..];
             let item = rest.trim_start_matches(' ');
@@ -352,7 +419,7 @@ impl Reader {
     }
 
     /// A value that starts on its line and ends there: a scalar or a flow collection.
-    fn value(&mut self, text: &str, number: u32) -> Option<()> {
+    fn value(&mut self, text: &'t str, number: u32) -> Option<()> {
         let rest = match text.as_bytes()[0] {
             b'[' | b'{' => self.flow(text, number)?,
             indicator @ (b'|' | b'>') => {
@@ -379,14 +446,24 @@ impl Reader {
             }
             _ => {
                 let value = plain_block(text)?;
-                return self.writer.scalar(value, true, None, number);
+                if text.contains(" #") {
+                    // A comment ends it: no line goes on with it.
+                    return self.writer.scalar(value, true, None, number);
+                }
+                self.plain = Some(PlainScalar {
+                    value: Cow::Borrowed(value),
+                    line: number,
+                    parent: self.blocks.last()?.indent,
+                    breaks: 0,
+                });
+                return Some(());
             }
         };
         ends_line(rest).then_some(())
     }
 
     /// A one-line flow collection at the start of `text`; returns what follows it.
-    fn flow<'t>(&mut self, text: &'t str, number: u32) -> Option<&'t str> {
+    fn flow<'f>(&mut self, text: &'f str, number: u32) -> Option<&'f str> {
         let is_map = text.starts_with('{');
         let close = if is_map { '}' } else { ']' };
         self.writer.start(is_map, number)?;
@@ -661,6 +738,10 @@ data:
     a
 
   last: x
+  wrapped: a plain scalar
+    that goes on,
+
+    folded
 ";
 
     #[test]
@@ -679,11 +760,9 @@ data:
         let ParsedDocument::Flat(config) = &documents[2] else {
             panic!("written flat");
         };
-        assert!(
-            config
-                .json
-                .contains(r#""motd":"folded text\nkept","keep":"a\n\n","#)
-        );
+        assert!(config.json.ends_with(
+            r#""motd":"folded text\nkept","keep":"a\n\n","last":"x","wrapped":"a plain scalar that goes on,\nfolded"}}"#
+        ));
     }
 
     #[test]
@@ -695,7 +774,10 @@ data:
             "a: |\nb: 1\n",
             "a: |\n  no line break",
             "- a\n- |\n- b\n",
-            "a: b\n  continued\n",
+            "a: b\n  goes: on\n",
+            "a: b\n  -c\n",
+            "a: b\n  # ends\n  c\n",
+            "a: b # ends\n  c\n",
             "a:\n  b\n",
             "a: \"x\\ty\"\n",
             "a: 'two\n  lines'\n",
@@ -850,6 +932,8 @@ data:
         /// A block scalar: its header and its lines (each written one step deeper than
         /// its key or dash, `""` for an empty line).
         Text(&'static str, &'static [&'static str]),
+        /// A plain scalar over several lines (written as [`Node::Text`]'s).
+        Lines(&'static [&'static str]),
         Seq(Vec<Node>),
         Map(Vec<(&'static str, Node)>),
     }
@@ -861,6 +945,14 @@ data:
         &["", "a", "  b", "c:", "# d", ""],
         &["a", "", "", "b", "", ""],
         &["- a", "  {b: c}"],
+    ];
+
+    const PLAIN_LINES: &[&[&str]] = &[
+        &["a", "b"],
+        &["a b", "", "c", "d", "", ""],
+        &["a", "b:c", "d # e"],
+        &["a", "-b"],
+        &["a", "b: c"],
     ];
 
     const KEYS: &[&str] = &[
@@ -893,6 +985,7 @@ data:
             4 => proptest::sample::select(SCALARS).prop_map(Node::Scalar),
             1 => (proptest::sample::select(HEADERS), proptest::sample::select(TEXTS))
                 .prop_map(|(header, lines)| Node::Text(header, lines)),
+            1 => proptest::sample::select(PLAIN_LINES).prop_map(Node::Lines),
         ];
         leaf.prop_recursive(4, 40, 4, |inner| {
             prop_oneof![
@@ -920,9 +1013,13 @@ data:
         let pad = |n: usize| " ".repeat(n);
         match node {
             Node::Scalar(text) => out.push_str(&format!(" {text}\n")),
-            Node::Text(header, lines) => {
-                out.push_str(&format!(" {header}\n"));
-                for line in *lines {
+            Node::Text(_, lines) | Node::Lines(lines) => {
+                let (first, lines) = match node {
+                    Node::Text(header, _) => (*header, *lines),
+                    _ => (lines[0], &lines[1..]),
+                };
+                out.push_str(&format!(" {first}\n"));
+                for line in lines {
                     if !line.is_empty() {
                         out.push_str(&pad(indent + style.step));
                     }
