@@ -198,12 +198,7 @@ impl PlainScalar<'_> {
         }
         // Conservatively, a line that goes on starts with no indicator at all.
         let text = content.trim_end_matches(' ');
-        if !starts_plain(text)
-            || text.starts_with(['-', '?', ':'])
-            || text.contains(": ")
-            || text.contains(" #")
-            || text.ends_with(':')
-        {
+        if !starts_plain(text) || text.starts_with(['-', '?', ':']) || marks(text) != (None, None) {
             return None;
         }
         let value = self.value.to_mut();
@@ -445,8 +440,8 @@ impl<'t> Reader<'t> {
                 rest
             }
             _ => {
-                let value = plain_block(text)?;
-                if text.contains(" #") {
+                let (value, commented) = plain_block(text)?;
+                if commented {
                     // A comment ends it: no line goes on with it.
                     return self.writer.scalar(value, true, None, number);
                 }
@@ -554,33 +549,49 @@ fn split_key(text: &str) -> Option<Option<Read<'_>>> {
         // value's end of line refuses).
         return Some(None);
     }
-    let end = text
-        .find(": ")
-        .or_else(|| text.ends_with(':').then(|| text.len() - 1));
-    let Some(end) = end else {
+    let (Some(end), comment) = marks(text) else {
         return Some(None);
     };
     let key = &text[..end];
-    if !starts_plain(key) || key.ends_with(' ') || key.contains(" #") {
+    if !starts_plain(key) || key.ends_with(' ') || comment.is_some_and(|c| c < end) {
         return None;
     }
     Some(Some((Cow::Borrowed(key), true, &text[end + 1..])))
 }
 
-/// A plain scalar taking the rest of a line in block context.
-fn plain_block(text: &str) -> Option<&str> {
+/// Where `text` first holds a `:` that ends a plain scalar (one before a space or at the
+/// end), and where it first holds a ` #` that starts a comment: one pass over its bytes.
+fn marks(text: &str) -> (Option<usize>, Option<usize>) {
+    let bytes = text.as_bytes();
+    let (mut colon, mut comment) = (None, None);
+    for at in memchr::memchr2_iter(b':', b'#', bytes) {
+        if bytes[at] == b':' {
+            if colon.is_none() && bytes.get(at + 1).is_none_or(|&b| b == b' ') {
+                colon = Some(at);
+            }
+        } else if comment.is_none() && at > 0 && bytes[at - 1] == b' ' {
+            comment = Some(at - 1);
+        }
+        if colon.is_some() && comment.is_some() {
+            break;
+        }
+    }
+    (colon, comment)
+}
+
+/// A plain scalar taking the rest of a line in block context, and whether a comment
+/// follows it.
+fn plain_block(text: &str) -> Option<(&str, bool)> {
     if !starts_plain(text) {
         return None;
     }
-    let value = match text.find(" #") {
-        Some(comment) => &text[..comment],
-        None => text,
-    }
-    .trim_end_matches(' ');
-    if value.contains(": ") || value.ends_with(':') {
+    let (colon, comment) = marks(text);
+    let value = text[..comment.unwrap_or(text.len())].trim_end_matches(' ');
+    // A `: ` inside it, or a `:` at its end.
+    if colon.is_some_and(|c| c < value.len()) {
         return None;
     }
-    Some(value)
+    Some((value, comment.is_some()))
 }
 
 /// A scalar inside a flow collection: plain, or quoted; with what follows it.
