@@ -43,14 +43,14 @@ pub struct Model<'a> {
     roles: BTreeMap<RoleKey<'a>, Vec<&'a Object>>,
     holdings: BTreeMap<RoleKey<'a>, Vec<Holding<'a>>>,
     /// ServiceAccounts `(namespace, name)` some binding names as a subject.
-    bound_accounts: BTreeSet<(String, String)>,
+    bound_accounts: BTreeSet<(&'a str, &'a str)>,
     /// Workloads by the ServiceAccount `(namespace, name)` they run as.
-    workloads: BTreeMap<(String, String), Vec<RunsAs<'a>>>,
+    workloads: BTreeMap<(&'a str, &'a str), Vec<RunsAs<'a>>>,
     /// Every workload, in input order.
     pub workload_objects: Vec<&'a Object>,
     /// `automountServiceAccountToken` of the ServiceAccounts that set it (true when any
     /// copy of the account mounts).
-    account_automount: BTreeMap<(String, String), bool>,
+    account_automount: BTreeMap<(&'a str, &'a str), bool>,
     /// ServiceAccount objects named `default`, which every pod without its own account
     /// runs as.
     default_accounts: Vec<&'a Object>,
@@ -128,10 +128,7 @@ impl<'a> Model<'a> {
         let Some((template, spec)) = workload::pod_spec::<AccountSpec>(object) else {
             return;
         };
-        let account = (
-            self.set.namespace_of(object).to_owned(),
-            spec.account().to_owned(),
-        );
+        let account = (self.set.namespace_of(object), spec.account());
         let runs_as = RunsAs {
             object,
             spec: template.at("spec"),
@@ -142,10 +139,7 @@ impl<'a> Model<'a> {
     }
 
     fn add_service_account(&mut self, account: &'a Object) {
-        let key = (
-            self.set.namespace_of(account).to_owned(),
-            account.name.clone(),
-        );
+        let key = (self.set.namespace_of(account), account.name.as_str());
         let read: ServiceAccount = account.read();
         if let Some(automount) = read.automount_service_account_token {
             *self.account_automount.entry(key).or_insert(automount) |= automount;
@@ -174,8 +168,7 @@ impl<'a> Model<'a> {
         };
         let subjects = Subject::of_binding(binding, namespace);
         for (namespace, name) in subjects.iter().filter_map(Subject::service_account) {
-            self.bound_accounts
-                .insert((namespace.to_owned(), name.to_owned()));
+            self.bound_accounts.insert((namespace, name));
         }
         self.holdings
             .entry(key)
@@ -247,7 +240,7 @@ impl<'a> Model<'a> {
     fn describe(&self, (binding, subject): &(&Object, &Subject)) -> String {
         let runs = subject
             .service_account()
-            .and_then(|(ns, name)| self.workloads.get(&(ns.to_owned(), name.to_owned())))
+            .and_then(|account| self.workloads.get(&account))
             .map(|ws| {
                 let names = distinct(ws.iter().map(|w| w.object.display_name()));
                 format!(" (run by {})", names.join(", "))
@@ -391,7 +384,7 @@ impl<'a> Model<'a> {
                 }
             }
         }
-        for ((namespace, account), workloads) in &self.workloads {
+        for (&(namespace, account), workloads) in &self.workloads {
             let runs_as = Subject {
                 kind: "ServiceAccount",
                 name: account,
@@ -415,9 +408,7 @@ impl<'a> Model<'a> {
                     );
                     findings.push(accept(finding, reason(DEFAULT_SERVICE_ACCOUNT.id)));
                 }
-                let needs_api = self
-                    .bound_accounts
-                    .contains(&(namespace.clone(), account.clone()));
+                let needs_api = self.bound_accounts.contains(&(namespace, account));
                 if !needs_api && self.token_mounted(*automount, namespace, account) {
                     let finding = AUTOMOUNT_TOKEN.at(
                         object,
@@ -467,8 +458,7 @@ impl<'a> Model<'a> {
     /// Kubernetes semantics: the pod's `automountServiceAccountToken` wins, then the
     /// ServiceAccount's; the default is to mount.
     fn token_mounted(&self, pod: Option<bool>, namespace: &str, account: &str) -> bool {
-        let account = (namespace.to_owned(), account.to_owned());
-        let service_account = || self.account_automount.get(&account).copied();
+        let service_account = || self.account_automount.get(&(namespace, account)).copied();
         pod.or_else(service_account).unwrap_or(true)
     }
 }
