@@ -15,7 +15,8 @@ use std::borrow::Cow;
 use super::ParsedDocument;
 use super::flat::{FlatDocument, FlatWriter, Step};
 
-/// Longest key taken: libyaml refuses simple keys over 1,024 characters.
+/// Longest key taken, as written (quotes and escapes included, up to its `:`): libyaml
+/// refuses a key whose `:` is more than 1,024 bytes past its start.
 const MAX_KEY_BYTES: usize = 1000;
 
 /// The documents of `text`, each written flat, if all of `text` is in the subset.
@@ -403,7 +404,10 @@ impl<'t> Reader<'t> {
             }
             return self.value(item, number);
         }
-        let (key, plain, rest) = split_key(text)?.filter(|(key, ..)| key.len() <= MAX_KEY_BYTES)?;
+        let (key, plain, rest) = split_key(text)??;
+        if text.len() - rest.len() > MAX_KEY_BYTES {
+            return None;
+        }
         self.writer.scalar(&key, plain, None, number)?;
         let value = rest.trim_start_matches(' ');
         if is_blank(value) {
@@ -470,6 +474,9 @@ impl<'t> Reader<'t> {
         loop {
             if is_map {
                 let (key, plain, after) = flow_scalar(rest)?;
+                if rest.len() - after.len() > MAX_KEY_BYTES {
+                    return None;
+                }
                 self.writer.scalar(&key, plain, None, number)?;
                 rest = after.strip_prefix(": ")?.trim_start_matches(' ');
             }
@@ -602,7 +609,8 @@ fn flow_scalar(text: &str) -> Option<Read<'_>> {
     }
     let indicator = |b: u8| matches!(b, b',' | b'[' | b']' | b'{' | b'}');
     let bytes = text.as_bytes();
-    if !starts_plain(text) || (bytes[0] == b'-' && indicator(bytes[1])) {
+    // In a flow collection, `?` starts a key whatever follows it.
+    if !starts_plain(text) || bytes[0] == b'?' || (bytes[0] == b'-' && indicator(bytes[1])) {
         return None;
     }
     let end = bytes.iter().position(|&b| indicator(b) || b == b':')?;
@@ -818,9 +826,36 @@ data:
             "a: \u{85}\n",
             "   ---\n   ---\n",
             "a: 1\n---- b\n",
+            "k: [?a]\n",
+            "k: {?a: b}\n",
+            "k: [a, ?b]\n",
+            "k: {a: ?b}\n",
         ] {
             assert!(parse_flat(text).is_none(), "{text:?}");
         }
+    }
+
+    #[test]
+    fn keys_are_measured_as_written_against_libyamls_limit() {
+        // libyaml refuses a key whose `:` is more than 1,024 bytes past its start,
+        // counted in the text as written: quotes and `''` escapes included.
+        let long = "a".repeat(1025);
+        let escaped = format!("'{}'", "''".repeat(512));
+        for text in [
+            format!("{long}: x\n"),
+            format!("k: {{{long}: x}}\n"),
+            format!("k: {{'{}': x}}\n", "a".repeat(1023)),
+            format!("{escaped}:\n"),
+            format!("k:\n- {escaped}: x\n"),
+            format!("k: {{{escaped}: x}}\n"),
+        ] {
+            assert!(parse_flat(&text).is_none(), "{text:?}");
+        }
+        assert!(assert_as_libyaml(&format!("{}: x\n", "a".repeat(900))));
+        assert!(assert_as_libyaml(&format!(
+            "k: {{'{}': x}}\n",
+            "''".repeat(400)
+        )));
     }
 
     #[test]
