@@ -118,16 +118,10 @@ impl BlockScalar {
     /// Takes `line` (`broken` when a line break ends it) if it belongs to the scalar;
     /// `Some(false)` when the scalar ended before it.
     fn take(&mut self, line: &str, broken: bool) -> Option<bool> {
-        let content = line.trim_start_matches(' ');
-        if content.is_empty() {
-            // A line of spaces only: libyaml may count it towards the indentation.
-            if !line.is_empty() {
-                return None;
-            }
+        let Some((column, _)) = inside(line)? else {
             self.breaks += 1;
             return Some(true);
-        }
-        let column = line.len() - content.len();
+        };
         let first = self.indent.is_none();
         let indent = match self.indent {
             Some(indent) if column < indent => return Some(false),
@@ -185,15 +179,10 @@ impl PlainScalar<'_> {
     /// Takes `line` if it goes on with the scalar; `Some(false)` when the scalar ended
     /// before it.
     fn take(&mut self, line: &str) -> Option<bool> {
-        let content = line.trim_start_matches(' ');
-        if content.is_empty() {
-            if !line.is_empty() {
-                return None;
-            }
+        let Some((column, content)) = inside(line)? else {
             self.breaks += 1;
             return Some(true);
-        }
-        let column = line.len() - content.len();
+        };
         if column <= self.parent || content.starts_with('#') {
             return Some(false);
         }
@@ -501,6 +490,18 @@ impl<'t> Reader<'t> {
     }
 }
 
+/// A line met inside a scalar that may go on: its column and content, or `Some(None)` for
+/// an empty line (a line break of the scalar's). `None` for a line of spaces only, which
+/// libyaml may count towards a block scalar's indentation.
+fn inside(line: &str) -> Option<Option<(usize, &str)>> {
+    let content = line.trim_start_matches(' ');
+    match (content.is_empty(), line.is_empty()) {
+        (false, _) => Some(Some((line.len() - content.len(), content))),
+        (true, true) => Some(None),
+        (true, false) => None,
+    }
+}
+
 /// What follows `marker` on a line that starts with it as a document marker.
 fn marker<'t>(line: &'t str, marker: &str) -> Option<&'t str> {
     let after = line.strip_prefix(marker)?;
@@ -707,10 +708,10 @@ spec:
       app: web
   template:
     metadata:
-      labels: {app: web}
+      labels: {app: web, version: \"1.2\"}
     spec:
-      serviceAccountName: web
       automountServiceAccountToken: false
+      serviceAccountName: web
       containers:
       - name: web
         image: registry.example.com/web:1.2.3
