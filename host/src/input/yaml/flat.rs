@@ -9,6 +9,8 @@
 //! object besides its text (its identity and its waive annotations, [`Head`]) is captured
 //! while writing.
 
+use std::collections::HashSet;
+
 use libyaml_safer::{EventData, ScalarStyle};
 
 use super::builder::MAX_DEPTH;
@@ -142,7 +144,13 @@ struct Frame {
     key: Option<PendingKey>,
     /// In a mapping: where its keys start in [`FlatWriter::keys`].
     keys_from: usize,
+    /// In a mapping of more than [`MANY_KEYS`] keys: its keys, for the duplicate check.
+    seen: Option<HashSet<Box<[u8]>>>,
 }
+
+/// Keys a mapping holds before the duplicate check looks them up in a set rather than
+/// comparing each new key with every earlier one.
+const MANY_KEYS: usize = 32;
 
 /// A mapping key written, waiting for its value.
 struct PendingKey {
@@ -288,9 +296,22 @@ impl FlatWriter {
         let end = self.json.len() - 1;
         self.json.push(b':');
         let written = &self.json[start..end];
-        let duplicate = self.keys[frame.keys_from..]
-            .iter()
-            .any(|&(s, e)| &self.json[s..e] == written);
+        let earlier = &self.keys[frame.keys_from..];
+        let duplicate = match &mut frame.seen {
+            Some(seen) => !seen.insert(written.into()),
+            None if earlier.len() < MANY_KEYS => {
+                earlier.iter().any(|&(s, e)| &self.json[s..e] == written)
+            }
+            None => {
+                let mut seen: HashSet<Box<[u8]>> = earlier
+                    .iter()
+                    .map(|&(s, e)| self.json[s..e].into())
+                    .collect();
+                let duplicate = !seen.insert(written.into());
+                frame.seen = Some(seen);
+                duplicate
+            }
+        };
         if duplicate {
             return None;
         }
@@ -375,6 +396,7 @@ impl FlatWriter {
             empty: true,
             key: None,
             keys_from: self.keys.len(),
+            seen: None,
         });
         Some(())
     }

@@ -499,10 +499,16 @@ mod tests {
     }
 
     /// `parse_flat` gives what `parse` gives: the same documents (each flat one as JSON
-    /// text byte for byte and the same lines), the same error.
+    /// text byte for byte and the same lines), the same error; and so does its path through
+    /// libyaml's events alone, which reads every file outside the subset.
     fn assert_flat_is_exact(text: &str) {
+        assert_same_as_trees(text, parse_flat(text));
+        assert_same_as_trees(text, parse_flat_events(text));
+    }
+
+    fn assert_same_as_trees(text: &str, flat: (Vec<ParsedDocument>, Option<YamlError>)) {
         let (trees, tree_error) = parse(text);
-        let (flats, flat_error) = parse_flat(text);
+        let (flats, flat_error) = flat;
         assert_eq!(flat_error, tree_error, "{text:?}");
         assert_eq!(flats.len(), trees.len(), "{text:?}");
         for (flat, tree) in flats.iter().zip(&trees) {
@@ -555,11 +561,6 @@ mod tests {
     #[test]
     fn flat_heads_hold_identity_and_waive_annotations() {
         let text = "apiVersion: batch/v1\nkind: CronJob\n$patch: keep\nmetadata:\n  name: nightly\n  namespace: 7\n  labels: {name: not-this}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        metadata:\n          annotations:\n            tollgate.dev/waive: a, b\n            tollgate.dev/waive-reason: 'why'\n            other: x\n";
-        let (mut documents, error) = parse_flat(text);
-        assert_eq!(error, None);
-        let Some(ParsedDocument::Flat(document)) = documents.pop() else {
-            panic!("written flat")
-        };
         let job = WaiveTexts {
             waive: Some("a, b".into()),
             reason: Some("why".into()),
@@ -573,7 +574,14 @@ mod tests {
             namespace: None,
             waivers: [WaiveTexts::default(), WaiveTexts::default(), job],
         };
-        assert_eq!(*document.head, expected);
+        // Both ways a document is written flat: by the subset, and from libyaml's events.
+        for (mut documents, error) in [parse_flat(text), parse_flat_events(text)] {
+            assert_eq!(error, None);
+            let Some(ParsedDocument::Flat(document)) = documents.pop() else {
+                panic!("written flat")
+            };
+            assert_eq!(*document.head, expected);
+        }
     }
 
     #[test]
@@ -594,6 +602,21 @@ mod tests {
         ] {
             assert_flat_is_exact(text);
         }
+    }
+
+    #[test]
+    fn duplicates_among_many_keys_are_found() {
+        let many: String = (0..100).map(|i| format!("  k{i}: {i}\n")).collect();
+        for text in [
+            format!("data:\n{many}"),
+            format!("data:\n{many}  k7: again\n"),
+            format!("data:\n{many}  k99: again\nnext: 1\n"),
+            format!("data: {{{}, k3: 3}}\n", many.trim().replace('\n', ",")),
+        ] {
+            assert_flat_is_exact(&text);
+        }
+        let (_, error) = parse_flat(&format!("data:\n{many}  k7: again\n"));
+        assert_eq!(error.map(|e| e.line), Some(102));
     }
 
     #[test]
