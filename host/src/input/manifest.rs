@@ -20,14 +20,9 @@ pub struct ManifestObject {
     pub document: u32,
     /// Position in the `items` of a `List` document.
     pub item: Option<u32>,
-    /// `apiVersion` (empty when absent).
-    pub api_version: Box<str>,
-    /// `kind` (empty when absent).
-    pub kind: Box<str>,
-    /// `metadata.name` (empty when absent).
-    pub name: Box<str>,
-    /// `metadata.namespace` as written.
-    pub namespace: Option<Box<str>>,
+    /// `apiVersion`, `kind`, `metadata.name` and `metadata.namespace`: see
+    /// [`Self::api_version`] and the methods after it.
+    identity: Identity,
     /// The object as JSON text, as the plugins receive it (every rule's set borrows it).
     pub json: Box<str>,
     /// The `tollgate.dev/waive` annotation, on the object or on its pod template (boxed:
@@ -37,7 +32,94 @@ pub struct ManifestObject {
     /// rather than read as written.
     pub via: Option<Box<str>>,
     /// Line of each node, in pre-order of `json` (see [`LineTree::flatten`]).
-    lines: Box<[u32]>,
+    lines: Lines,
+}
+
+/// What names an object, in one box: its `apiVersion`, `kind`, `metadata.name` and
+/// `metadata.namespace` one after the other, and where the first three end: one allocation
+/// where there were four, and 32 bytes of the object where four boxes took 64 (3 MB less
+/// kept through the rules' calls at 100,000 objects).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Identity {
+    text: Box<str>,
+    /// Where `apiVersion`, `kind` and `metadata.name` end in `text`.
+    ends: [u32; 3],
+    /// Whether `metadata.namespace` is written (it may be written empty).
+    namespaced: bool,
+}
+
+impl Identity {
+    fn new(api_version: &str, kind: &str, name: &str, namespace: Option<&str>) -> Self {
+        let parts = [api_version, kind, name, namespace.unwrap_or("")];
+        let text: String = parts.concat();
+        let mut end = 0;
+        let ends = [0, 1, 2].map(|i| {
+            end += parts[i].len();
+            u32::try_from(end).expect("an object's names are far under 4 GiB")
+        });
+        Self {
+            text: text.into(),
+            ends,
+            namespaced: namespace.is_some(),
+        }
+    }
+
+    /// Part `i` of the four.
+    fn part(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        let end = self.ends.get(i).map_or(self.text.len(), |&e| e as usize);
+        &self.text[start..end]
+    }
+}
+
+/// The line of every node of an object, in pre-order, in about a byte a node: each line
+/// as its difference from the one before, zigzag-encoded in LEB128. Nodes of YAML written
+/// in order are on the line of the node before or a few below, so almost every difference
+/// takes one byte where a `u32` takes four: at 100,000 objects, about 2 MB instead of 7.5
+/// MB kept through the rules' calls. A line is read by decoding the ones before it, a few
+/// dozen bytes for most objects, and only for the few nodes findings point at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Lines(Box<[u8]>);
+
+impl Lines {
+    fn new(lines: &[u32]) -> Self {
+        let mut bytes = Vec::with_capacity(lines.len());
+        let mut previous = 0i64;
+        for &line in lines {
+            let difference = i64::from(line) - previous;
+            previous = i64::from(line);
+            let mut zigzag = ((difference << 1) ^ (difference >> 63)) as u64;
+            loop {
+                let low = (zigzag & 0x7f) as u8;
+                zigzag >>= 7;
+                if zigzag == 0 {
+                    bytes.push(low);
+                    break;
+                }
+                bytes.push(low | 0x80);
+            }
+        }
+        Self(bytes.into())
+    }
+
+    /// The line of the node at pre-order `position`, `None` past the last node.
+    fn get(&self, position: usize) -> Option<u32> {
+        let mut bytes = self.0.iter();
+        let mut line = 0i64;
+        for _ in 0..=position {
+            let (mut zigzag, mut shift) = (0u64, 0);
+            loop {
+                let byte = *bytes.next()?;
+                zigzag |= u64::from(byte & 0x7f) << shift;
+                shift += 7;
+                if byte & 0x80 == 0 {
+                    break;
+                }
+            }
+            line += (zigzag >> 1) as i64 ^ -((zigzag & 1) as i64);
+        }
+        Some(line as u32)
+    }
 }
 
 /// Annotation that waives rules on one object (and its pod template).
@@ -146,14 +228,16 @@ fn flat_objects(source: usize, document: FlatDocument) -> (Vec<ManifestObject>, 
         source,
         document: document.index,
         item: None,
-        api_version: api_version.unwrap_or_default().into(),
-        kind: kind.unwrap_or_default().into(),
-        name: head.name.clone().unwrap_or_default().into(),
-        namespace: head.namespace.as_deref().map(Box::from),
+        identity: Identity::new(
+            api_version.as_deref().unwrap_or_default(),
+            kind.as_deref().unwrap_or_default(),
+            head.name.as_deref().unwrap_or_default(),
+            head.namespace.as_deref(),
+        ),
         waive: WaiveAnnotation::of_head(head).map(Box::new),
         via: None,
         json: document.json.into(),
-        lines: document.lines.into(),
+        lines: Lines::new(&document.lines),
     };
     (vec![object], Vec::new())
 }
@@ -413,32 +497,60 @@ impl ManifestObject {
     }
 
     fn new(source: usize, document: u32, item: Option<u32>, value: Value, tree: &LineTree) -> Self {
-        let text = |pointer: &str| {
-            value
-                .pointer(pointer)
-                .and_then(Value::as_str)
-                .map(Box::from)
-        };
+        let text = |pointer: &str| value.pointer(pointer).and_then(Value::as_str);
         let mut lines = Vec::new();
         tree.flatten(&value, &mut lines);
         Self {
             source,
             document,
             item,
-            api_version: text("/apiVersion").unwrap_or_default(),
-            kind: text("/kind").unwrap_or_default(),
-            name: text("/metadata/name").unwrap_or_default(),
-            namespace: text("/metadata/namespace"),
+            identity: Identity::new(
+                text("/apiVersion").unwrap_or_default(),
+                text("/kind").unwrap_or_default(),
+                text("/metadata/name").unwrap_or_default(),
+                text("/metadata/namespace"),
+            ),
             waive: WaiveAnnotation::of(&value).map(Box::new),
             via: None,
             json: value.to_string().into(),
-            lines: lines.into(),
+            lines: Lines::new(&lines),
         }
+    }
+
+    /// `apiVersion` (empty when absent).
+    pub fn api_version(&self) -> &str {
+        self.identity.part(0)
+    }
+
+    /// `kind` (empty when absent).
+    pub fn kind(&self) -> &str {
+        self.identity.part(1)
+    }
+
+    /// `metadata.name` (empty when absent).
+    pub fn name(&self) -> &str {
+        self.identity.part(2)
+    }
+
+    /// `metadata.namespace` as written.
+    pub fn namespace(&self) -> Option<&str> {
+        self.identity.namespaced.then(|| self.identity.part(3))
+    }
+
+    /// Puts the object in `namespace`, as a kustomization does with its resources.
+    pub fn set_namespace(&mut self, namespace: &str) {
+        let identity = &self.identity;
+        self.identity = Identity::new(
+            identity.part(0),
+            identity.part(1),
+            identity.part(2),
+            Some(namespace),
+        );
     }
 
     /// Line where the object starts.
     pub fn line(&self) -> u32 {
-        self.lines[0]
+        self.lines.get(0).expect("an object is a node")
     }
 
     /// The line of the node at `pointer` (RFC 6901) in this object, or `None` when it
@@ -447,7 +559,7 @@ impl ManifestObject {
         let segments: Vec<Cow<str>> = pointer.split('/').skip(1).map(unescape).collect();
         let mut json = serde_json::Deserializer::from_str(&self.json);
         let position = Find(&segments).deserialize(&mut json).ok()??;
-        self.lines.get(position).copied()
+        self.lines.get(position)
     }
 }
 
@@ -651,12 +763,69 @@ mod tests {
     }
 
     #[test]
+    fn identities_read_back_every_name() {
+        let cases = [
+            ("apps/v1", "Deployment", "web", Some("shop")),
+            ("v1", "Namespace", "shop", None),
+            ("v1", "Pod", "", None),
+            ("v1", "ConfigMap", "", Some("")),
+            ("ünïcode/v1", "Kïnd", "nämé", Some("ns")),
+        ];
+        for (api_version, kind, name, namespace) in cases {
+            let text = format!(
+                "apiVersion: '{api_version}'\nkind: '{kind}'\nmetadata:\n  name: '{name}'\n{}",
+                namespace.map_or(String::new(), |n| format!("  namespace: '{n}'\n"))
+            );
+            let mut object = parse(&text).remove(0).0.remove(0);
+            let read = (
+                object.api_version(),
+                object.kind(),
+                object.name(),
+                object.namespace(),
+            );
+            assert_eq!(read, (api_version, kind, name, namespace), "{text}");
+            object.set_namespace("elsewhere");
+            let read = (
+                object.api_version(),
+                object.kind(),
+                object.name(),
+                object.namespace(),
+            );
+            assert_eq!(read, (api_version, kind, name, Some("elsewhere")));
+        }
+    }
+
+    #[test]
+    fn line_tables_read_back_every_line() {
+        let tables: [&[u32]; 5] = [
+            &[1],
+            &[1, 1, 2, 3, 3, 4, 60, 61, 61, 62],
+            // Built objects take their lines from several places: lines may go back.
+            &[10, 4, 4, 200, 3, 70_000, 1, u32::MAX, 0, u32::MAX],
+            &[u32::MAX],
+            &[0, 0, 0],
+        ];
+        for lines in tables {
+            let table = Lines::new(lines);
+            let read: Vec<u32> = (0..lines.len()).map_while(|i| table.get(i)).collect();
+            assert_eq!(read, lines);
+            assert_eq!(table.get(lines.len()), None);
+        }
+        let in_order: Vec<u32> = (1..=1000).flat_map(|line| [line, line]).collect();
+        assert_eq!(
+            Lines::new(&in_order).0.len(),
+            in_order.len(),
+            "a byte a node"
+        );
+    }
+
+    #[test]
     fn lists_are_unwrapped_with_item_lines() {
         let text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n- apiVersion: v1\n  kind: Secret\n  metadata:\n    name: b\n";
         let objects = parse(text).remove(0).0;
         let found: Vec<_> = objects
             .iter()
-            .map(|o| (&*o.kind, o.item, o.line(), o.locate("/metadata/name")))
+            .map(|o| (o.kind(), o.item, o.line(), o.locate("/metadata/name")))
             .collect();
         assert_eq!(
             found,
@@ -672,7 +841,7 @@ mod tests {
         let text = "apiVersion: v1\nkind: PodList\nitems:\n- metadata: {name: p}\n";
         let object = parse(text).remove(0).0.remove(0);
         assert_eq!(
-            (&*object.api_version, &*object.kind, object.line()),
+            (object.api_version(), object.kind(), object.line()),
             ("v1", "Pod", 4)
         );
     }
@@ -763,19 +932,8 @@ mod tests {
     /// What the host keeps of an object, for comparing the two ways of reading one.
     fn kept(object: &ManifestObject) -> impl PartialEq + std::fmt::Debug + use<> {
         let o = object;
-        let identity = (
-            o.source,
-            o.document,
-            o.item,
-            o.api_version.clone(),
-            o.kind.clone(),
-        );
-        let names = (
-            o.name.clone(),
-            o.namespace.clone(),
-            o.waive.clone(),
-            o.via.clone(),
-        );
+        let identity = (o.source, o.document, o.item, o.identity.clone());
+        let names = (o.waive.clone(), o.via.clone());
         (identity, names, o.json.clone(), o.lines.clone())
     }
 

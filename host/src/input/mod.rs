@@ -603,8 +603,8 @@ fn read_as_written(inputs: &mut Inputs, sources: &[(usize, &kustomize::Use)]) {
                 namespace: Some(namespace),
             } => {
                 for object in inputs.objects.iter_mut().filter(|o| o.source == source) {
-                    if !manifest::is_cluster_scoped(&object.kind) {
-                        object.namespace = Some(namespace.as_str().into());
+                    if !manifest::is_cluster_scoped(object.kind()) {
+                        object.set_namespace(namespace);
                     }
                 }
             }

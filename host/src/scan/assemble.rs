@@ -57,7 +57,7 @@ impl Checked {
     pub fn admit(&mut self, inputs: &Inputs) -> u32 {
         let offset = self.kinds.len() as u32;
         for object in &inputs.objects {
-            self.kinds.push(&object.kind);
+            self.kinds.push(object.kind());
         }
         offset
     }
@@ -520,23 +520,25 @@ fn in_object(
     let line = object.locate(&at.pointer).ok_or_else(|| {
         RuleError::Malformed(format!(
             "finding {check:?}: pointer {:?} names no field of {} {}",
-            at.pointer, object.kind, object.name
+            at.pointer,
+            object.kind(),
+            object.name()
         ))
     })?;
     let subject = format!(
         "{}/{}/{}/{}",
-        object.api_version,
-        object.kind,
-        object.namespace.as_deref().unwrap_or(""),
-        object.name
+        object.api_version(),
+        object.kind(),
+        object.namespace().unwrap_or(""),
+        object.name()
     );
     let location = LocationRecord {
         file: inputs.files[object.source].path.clone(),
         line,
         column: None,
-        kind: Some(object.kind.to_string()),
-        namespace: object.namespace.as_deref().map(str::to_owned),
-        name: Some(object.name.to_string()).filter(|n| !n.is_empty()),
+        kind: Some(object.kind().to_owned()),
+        namespace: object.namespace().map(str::to_owned),
+        name: Some(object.name().to_owned()).filter(|n| !n.is_empty()),
         pointer: Some(at.pointer.clone()),
         first_seen: None,
         via: object.via.as_deref().map(str::to_owned),

@@ -55,7 +55,7 @@ pub fn refused_annotations(
                 rule: None,
                 file: Some(inputs.files[o.source].path.clone()),
                 line: Some(o.line()),
-                message: format!("{} {}: {why}; its findings stand", o.kind, o.name),
+                message: format!("{} {}: {why}; its findings stand", o.kind(), o.name()),
             })
         })
         .collect()

@@ -392,10 +392,10 @@ impl Slice {
             .map(|o| DocumentRef {
                 file: &inputs.files[o.source].path,
                 index: o.document,
-                api_version: &o.api_version,
-                kind: &o.kind,
-                name: &o.name,
-                namespace: o.namespace.as_deref(),
+                api_version: o.api_version(),
+                kind: o.kind(),
+                name: o.name(),
+                namespace: o.namespace(),
                 object: &o.json,
             })
             .collect()
