@@ -25,23 +25,13 @@ runs=${RUNS:-3}
 export TOLLGATE_CACHE_DIR="$work/cache"
 "$bin" rules >/dev/null # compile the plugins once: every run below is warm
 
-# Runs the command `n` times; prints the median wall seconds, and the peak RSS (KiB) and
-# CPU seconds (user + system) of that run.
-median_of() { # n, then the command
-  local n=$1; shift
-  for _ in $(seq "$n"); do
-    /usr/bin/time -f "%e %M %U %S" -o "$work/time" "$@" >/dev/null 2>"$work/err" || true
-    tail -n 1 "$work/time" | awk '{ print $1, $2, $3 + $4 }'
-  done | sort -n | awk '{ rows[NR] = $0 } END { print rows[int((NR + 1) / 2)] }'
-}
-
 printf 'objects\tbytes\tseconds\tkib\tcpu\n' >"$out/scale.tsv"
 for n in "${sizes[@]}"; do
   python3 bench/generate.py "$n" "$work/estate-$n" >/dev/null
   bytes=$(cat "$work/estate-$n"/*.yaml | wc -c)
   count=$runs
   [ "$n" -lt 100000 ] || count=1
-  read -r seconds kib cpu < <(median_of "$count" "$bin" scan "$work/estate-$n" --format json -o "$work/report.json")
+  read -r seconds kib cpu < <(python3 bench/measure.py "$count" "$bin" scan "$work/estate-$n" --format json -o "$work/report.json")
   printf '%s\t%s\t%s\t%s\t%s\n' "$n" "$bytes" "$seconds" "$kib" "$cpu" >>"$out/scale.tsv"
   [ "$n" -lt 100000 ] || rm -rf "$work/estate-$n"
 done
@@ -50,7 +40,7 @@ echo "| objects | input | wall | CPU (user+sys) | objects/s | MB/s | peak RSS | 
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
 tail -n +2 "$out/scale.tsv" | while read -r n bytes seconds kib cpu; do
   python3 -c "import sys; n, b, s, k, c = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]); \
-print(f'| {n:,} | {b / 1e6:.1f} MB | {s:.2f} s | {c:.2f} s | {n / s:,.0f} | {b / 1e6 / s:.1f} | {k / 1024:.0f} MiB | {k * 1024 / b:.1f}x |')" \
+print(f'| {n:,} | {b / 1e6:.1f} MB | {s:.3f} s | {c:.2f} s | {n / s:,.0f} | {b / 1e6 / s:.1f} | {k / 1024:.0f} MiB | {k * 1024 / b:.1f}x |')" \
     "$n" "$bytes" "$seconds" "$kib" "$cpu"
 done
 python3 bench/plot.py "$out/scale.tsv" bench/scale.svg
@@ -59,7 +49,9 @@ python3 bench/plot.py "$out/scale.tsv" bench/scale.svg
 # and with its secrets scanner added (tollgate's credential rule reads every file, which
 # in Checkov is the secrets framework).
 python3 bench/generate.py 3000 "$work/estate-3k" >/dev/null
-read -r ours ours_kib ours_cpu < <(median_of "$runs" "$bin" scan "$work/estate-3k" --format json -o "$work/report.json")
+# Eleven runs: a scan this short varies by several milliseconds from run to run.
+# (measure.py prints the median run's wall seconds, peak RSS in KiB and CPU seconds.)
+read -r ours ours_kib ours_cpu < <(python3 bench/measure.py 11 "$bin" scan "$work/estate-3k" --format json -o "$work/report.json")
 venv=$PWD/target/bench-venv
 if [ -x "$venv/bin/checkov" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install --quiet --disable-pip-version-check checkov; } >"$work/pip.log" 2>&1; then
   version=$("$venv/bin/checkov" --version)
@@ -67,7 +59,7 @@ if [ -x "$venv/bin/checkov" ] || { python3 -m venv "$venv" && "$venv/bin/pip" in
   printf '3,000 objects: tollgate %.3f s wall, %.3f s CPU, %d MiB\n' "$ours" "$ours_cpu" $((ours_kib / 1024))
   for frameworks in "kubernetes" "kubernetes secrets"; do
     # shellcheck disable=SC2086 # one word per framework
-    read -r theirs theirs_kib theirs_cpu < <(median_of 1 "$venv/bin/checkov" --quiet --compact --framework $frameworks -d "$work/estate-3k" -o json)
+    read -r theirs theirs_kib theirs_cpu < <(python3 bench/measure.py 1 "$venv/bin/checkov" --quiet --compact --framework $frameworks -d "$work/estate-3k" -o json)
     python3 -c "import sys; o, oc, t, tk, tc = (float(a) for a in sys.argv[1:6]); \
 print(f'Checkov {sys.argv[6]} --framework {sys.argv[7]}: {t:.1f} s wall, {tc:.1f} s CPU, {tk / 1024:.0f} MiB: '
       f'{t / o:,.0f}x in wall time, {tc / max(oc, 0.01):,.0f}x in CPU time')" \
