@@ -20,9 +20,12 @@ def run_once(command):
     """One run: (wall seconds, peak RSS in KiB, CPU seconds)."""
     start = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, _, usage = os.wait4(child.pid, 0)
+    _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
-    child.returncode = 0  # reaped here: keep Popen from waiting again
+    child.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must not wait
+    # tollgate exits 0, 1 or 2 (and Checkov 0 or 1): anything else is a crash, not a run.
+    if not 0 <= child.returncode <= 2:
+        sys.exit(f"measure.py: {command[0]} ended with status {child.returncode}")
     return wall, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 

@@ -2,7 +2,7 @@
 # Scaling of manifest scanning (release build): generated estates of 1k, 10k, 100k and 300k
 # objects scanned with a warm plugin cache (wall time, objects/s, MB/s, peak RSS; median of
 # RUNS runs, 3 by default, one run from 100k up), then Checkov against tollgate on the same
-# 3k-object estate in the same run, with its Kubernetes checks and with its secrets scanner
+# 3k-object estate in the same run (tollgate's median of 11 runs there), with its Kubernetes checks and with its secrets scanner
 # added (Checkov from PyPI into target/bench-venv; skipped with a message when it cannot be
 # installed). Writes target/bench/scale.tsv and the plot
 # bench/scale.svg, and prints the tables BENCHMARKS.md shows.
