@@ -140,17 +140,23 @@ impl ComponentCache {
         })
     }
 
-    /// Stores the entry of the component whose SHA-256 hex is `digest`, best effort: a
-    /// cache that cannot be written only costs time on the next run.
+    /// Stores the entry of the component whose SHA-256 hex is `digest`. A cache that
+    /// cannot be written (a full disk, say) only costs time on the next run, so the run
+    /// goes on, with a note naming the entry and the reason.
     pub fn store(&self, engine: &Engine, digest: &str, info: &RuleInfo, compiled: &[u8]) {
         let Some((dir, key)) = self.trusted() else {
             return;
         };
         let name = entry_name(engine, digest);
-        let Ok(info) = serde_json::to_vec(info) else {
-            return;
-        };
-        let _ = write_entry(dir, &name, key, &info, compiled);
+        let written = serde_json::to_vec(info)
+            .map_err(std::io::Error::other)
+            .and_then(|info| write_entry(dir, &name, key, &info, compiled));
+        if let Err(e) = written {
+            self.note(Some(format!(
+                "cannot write cache entry {} ({e}); the next run compiles it again",
+                dir.join(&name).display()
+            )));
+        }
     }
 
     /// The trusted directory and key, checked on first use; `None` (with a note saying
@@ -504,6 +510,23 @@ mod tests {
             assert!(recompiled(&cache, &engine, DIGEST));
             assert_eq!(cache.take_notes(), refused(&code));
         }
+    }
+
+    #[test]
+    fn an_entry_that_cannot_be_written_is_noted() {
+        let (_home, cache, engine, entry) = filled();
+        let code = with(&entry, "cwasm");
+        fs::remove_file(&code).unwrap();
+        fs::create_dir(&code).unwrap();
+        let compiled = engine.precompile_component(EMPTY_COMPONENT).unwrap();
+        cache.store(&engine, DIGEST, &info(), &compiled);
+        let notes = cache.take_notes();
+        let expected = format!("cannot write cache entry {} (", entry.display());
+        assert!(
+            notes.len() == 1 && notes[0].starts_with(&expected),
+            "{notes:?}"
+        );
+        assert!(notes[0].ends_with("); the next run compiles it again"));
     }
 
     #[test]
