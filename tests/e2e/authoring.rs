@@ -84,6 +84,13 @@ fn a_scaffolded_rule_builds_passes_its_test_and_reports_its_finding() {
     let dependency = format!("tollgate-sdk = {{ path = \"{}\" }}", sdk.display());
     assert!(manifest.lines().any(|l| l == dependency), "{manifest}");
 
+    // Offline, cargo would take the newest versions it happens to have downloaded; the
+    // plugins' lock file holds the ones the SDK is built and tested with.
+    std::fs::copy(
+        root().join("plugins/Cargo.lock"),
+        crate_dir.join("Cargo.lock"),
+    )
+    .unwrap();
     let mut format_check =
         Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     succeed(
