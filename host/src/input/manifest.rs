@@ -553,13 +553,23 @@ impl ManifestObject {
         self.lines.get(0).expect("an object is a node")
     }
 
-    /// The line of the node at `pointer` (RFC 6901) in this object, or `None` when it
-    /// names no node. Walks the JSON text once, building nothing.
-    pub fn locate(&self, pointer: &str) -> Option<u32> {
+    /// Where a finding at `pointer` (RFC 6901) is: the line of the node it names, or of
+    /// its nearest existing parent when the object lacks that node (the root at worst),
+    /// with that node's own pointer, a prefix of `pointer`. A rule reporting a missing
+    /// field is thereby located at the field that should hold it. Walks the JSON text
+    /// once, building nothing; `None` only if the text is no JSON, which the host never
+    /// writes.
+    pub fn locate<'p>(&self, pointer: &'p str) -> Option<(u32, &'p str)> {
         let segments: Vec<Cow<str>> = pointer.split('/').skip(1).map(unescape).collect();
         let mut json = serde_json::Deserializer::from_str(&self.json);
-        let position = Find(&segments).deserialize(&mut json).ok()??;
-        self.lines.get(position)
+        let reach = Find(&segments).deserialize(&mut json).ok()?;
+        let end: usize = pointer
+            .split('/')
+            .skip(1)
+            .take(reach.depth)
+            .map(|segment| segment.len() + 1)
+            .sum();
+        Some((self.lines.get(reach.position)?, &pointer[..end]))
     }
 }
 
@@ -572,54 +582,78 @@ fn unescape(segment: &str) -> Cow<'_, str> {
     }
 }
 
-/// Finds the pre-order position of the node that `segments` lead to, relative to the node
-/// read (`None` when they lead nowhere), skipping the rest of the text.
+/// The deepest node that a pointer's segments lead to from the node read: how many of
+/// them it took, and its pre-order position relative to the node read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Reach {
+    depth: usize,
+    position: usize,
+}
+
+impl Reach {
+    /// The node read itself.
+    const HERE: Self = Self {
+        depth: 0,
+        position: 0,
+    };
+
+    /// A reach below a child that is `offset` nodes after its parent, seen from the parent.
+    fn below(self, offset: usize) -> Self {
+        Self {
+            depth: self.depth + 1,
+            position: offset + self.position,
+        }
+    }
+}
+
+/// Follows `segments` from the node read as far as the text holds them, skipping the
+/// rest of the text.
 struct Find<'s>(&'s [Cow<'s, str>]);
 
 impl<'de> DeserializeSeed<'de> for Find<'_> {
-    type Value = Option<usize>;
+    type Value = Reach;
 
-    fn deserialize<D: Deserializer<'de>>(self, node: D) -> Result<Option<usize>, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, node: D) -> Result<Reach, D::Error> {
         if self.0.is_empty() {
             IgnoredAny::deserialize(node)?;
-            return Ok(Some(0));
+            return Ok(Reach::HERE);
         }
         node.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for Find<'_> {
-    type Value = Option<usize>;
+    type Value = Reach;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON value")
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<Option<usize>, E> {
-        Ok(None)
+    fn visit_bool<E>(self, _: bool) -> Result<Reach, E> {
+        Ok(Reach::HERE)
     }
 
-    fn visit_i64<E>(self, _: i64) -> Result<Option<usize>, E> {
-        Ok(None)
+    fn visit_i64<E>(self, _: i64) -> Result<Reach, E> {
+        Ok(Reach::HERE)
     }
 
-    fn visit_u64<E>(self, _: u64) -> Result<Option<usize>, E> {
-        Ok(None)
+    fn visit_u64<E>(self, _: u64) -> Result<Reach, E> {
+        Ok(Reach::HERE)
     }
 
-    fn visit_f64<E>(self, _: f64) -> Result<Option<usize>, E> {
-        Ok(None)
+    fn visit_f64<E>(self, _: f64) -> Result<Reach, E> {
+        Ok(Reach::HERE)
     }
 
-    fn visit_str<E>(self, _: &str) -> Result<Option<usize>, E> {
-        Ok(None)
+    fn visit_str<E>(self, _: &str) -> Result<Reach, E> {
+        Ok(Reach::HERE)
     }
 
-    fn visit_unit<E>(self) -> Result<Option<usize>, E> {
-        Ok(None)
+    fn visit_unit<E>(self) -> Result<Reach, E> {
+        Ok(Reach::HERE)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<Option<usize>, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<Reach, A::Error> {
         let (segment, rest) = (&self.0[0], &self.0[1..]);
         let wanted: Option<usize> = segment.parse().ok();
         let (mut offset, mut found, mut index) = (1, None, 0);
@@ -627,33 +661,32 @@ impl<'de> Visitor<'de> for Find<'_> {
             let more = if Some(index) == wanted {
                 items
                     .next_element_seed(Find(rest))?
-                    .map(|at| found = at.map(|at| offset + at))
+                    .map(|at| found = Some(at.below(offset)))
             } else if found.is_some() || wanted.is_none_or(|w| index > w) {
                 items.next_element::<IgnoredAny>()?.map(drop)
             } else {
                 items.next_element_seed(Count)?.map(|n| offset += n)
             };
             if more.is_none() {
-                return Ok(found);
+                return Ok(found.unwrap_or(Reach::HERE));
             }
             index += 1;
         }
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut fields: A) -> Result<Option<usize>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut fields: A) -> Result<Reach, A::Error> {
         let (segment, rest) = (&self.0[0], &self.0[1..]);
-        let (mut offset, mut found, mut seen) = (1, None, false);
+        let (mut offset, mut found) = (1, None);
         while let Some(is_wanted) = fields.next_key_seed(KeyIs(segment))? {
-            if seen {
+            if found.is_some() {
                 fields.next_value::<IgnoredAny>()?;
             } else if is_wanted {
-                seen = true;
-                found = fields.next_value_seed(Find(rest))?.map(|at| offset + at);
+                found = Some(fields.next_value_seed(Find(rest))?.below(offset));
             } else {
                 offset += fields.next_value_seed(Count)?;
             }
         }
-        Ok(found)
+        Ok(found.unwrap_or(Reach::HERE))
     }
 }
 
@@ -754,12 +787,33 @@ mod tests {
     fn pointers_map_to_lines() {
         let text = "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: r\nrules:\n- apiGroups: ['']\n  verbs: [get]\n- apiGroups: [apps]\n  verbs:\n  - list\n  - '*'\n";
         let object = parse(text).remove(0).0.remove(0);
-        assert_eq!(object.locate(""), Some(1));
-        assert_eq!(object.locate("/metadata/name"), Some(4));
-        assert_eq!(object.locate("/rules/1"), Some(8));
-        assert_eq!(object.locate("/rules/1/verbs/1"), Some(11));
-        assert_eq!(object.locate("/rules/2"), None);
-        assert_eq!(object.locate("/nope"), None);
+        assert_eq!(object.locate(""), Some((1, "")));
+        assert_eq!(object.locate("/metadata/name"), Some((4, "/metadata/name")));
+        assert_eq!(object.locate("/rules/1"), Some((8, "/rules/1")));
+        assert_eq!(
+            object.locate("/rules/1/verbs/1"),
+            Some((11, "/rules/1/verbs/1"))
+        );
+    }
+
+    #[test]
+    fn a_node_the_object_lacks_is_located_at_its_nearest_parent() {
+        let text = "apiVersion: v1\nkind: Thing\nmetadata:\n  name: t\nspec:\n  template:\n    metadata: {}\n    spec: null\n  a/b:\n  - 1\n  - c~: 2\n  q\": 1\n";
+        let object = parse(text).remove(0).0.remove(0);
+        let nearest = |pointer| object.locate(pointer).unwrap();
+        assert_eq!(nearest("/spec/template/status"), (6, "/spec/template"));
+        assert_eq!(nearest("/spec/a~1b/1/c~0"), (11, "/spec/a~1b/1/c~0"));
+        assert_eq!(nearest("/spec/a~1b/7/x"), (9, "/spec/a~1b"));
+        assert_eq!(nearest("/spec/a~1b/0/x"), (10, "/spec/a~1b/0"));
+        assert_eq!(nearest("/status"), (1, ""));
+        assert_eq!(nearest("/spec/template/spec/x"), (8, "/spec/template/spec"));
+        assert_eq!(nearest("/spec/a~1b/+1/c~0"), (11, "/spec/a~1b/+1/c~0"));
+        assert_eq!(nearest("/spec/q\"/x"), (12, "/spec/q\""));
+        assert_eq!(
+            nearest("/spec/template/metadata/0"),
+            (7, "/spec/template/metadata")
+        );
+        assert_eq!(nearest("/metadata/name/0"), (4, "/metadata/name"));
     }
 
     #[test]
@@ -826,6 +880,7 @@ mod tests {
         let found: Vec<_> = objects
             .iter()
             .map(|o| (o.kind(), o.item, o.line(), o.locate("/metadata/name")))
+            .map(|(kind, item, line, at)| (kind, item, line, at.map(|(line, _)| line)))
             .collect();
         assert_eq!(
             found,
@@ -906,10 +961,11 @@ mod tests {
             &document.lines,
             "overlays/prod".into(),
         );
-        assert_eq!(object.locate("/spec/template/spec/containers"), Some(13));
+        let line = |pointer| object.locate(pointer).map(|(line, _)| line);
+        assert_eq!(line("/spec/template/spec/containers"), Some(13));
         // Fields a patch or transformer added take the line of the nearest written one.
-        assert_eq!(object.locate("/metadata/namespace"), Some(8));
-        assert_eq!(object.locate("/spec/replicas"), Some(10));
+        assert_eq!(line("/metadata/namespace"), Some(8));
+        assert_eq!(line("/spec/replicas"), Some(10));
         assert_eq!(object.via.as_deref(), Some("overlays/prod"));
     }
 

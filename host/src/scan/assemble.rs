@@ -508,8 +508,9 @@ struct Placed {
     annotation: Option<WaiverRecord>,
 }
 
-/// A finding inside an object: the line of the node `at` points to, and the object's
-/// identity (and the overlay that built it, if any) as its subject.
+/// A finding inside an object: the line of the node `at` points to (or of its nearest
+/// existing parent, which the location then names), and the object's identity (and the
+/// overlay that built it, if any) as its subject.
 fn in_object(
     plugin: &Plugin,
     inputs: &Inputs,
@@ -517,9 +518,9 @@ fn in_object(
     at: &ObjectLocation,
 ) -> Result<Placed, RuleError> {
     let object: &ManifestObject = &inputs.objects[at.document as usize];
-    let line = object.locate(&at.pointer).ok_or_else(|| {
+    let (line, pointer) = object.locate(&at.pointer).ok_or_else(|| {
         RuleError::Malformed(format!(
-            "finding {check:?}: pointer {:?} names no field of {} {}",
+            "finding {check:?}: pointer {:?} cannot be located in {} {}",
             at.pointer,
             object.kind(),
             object.name()
@@ -539,7 +540,7 @@ fn in_object(
         kind: Some(object.kind().to_owned()),
         namespace: object.namespace().map(str::to_owned),
         name: Some(object.name().to_owned()).filter(|n| !n.is_empty()),
-        pointer: Some(at.pointer.clone()),
+        pointer: Some(pointer.to_owned()),
         first_seen: None,
         via: object.via.as_deref().map(str::to_owned),
         versions: None,

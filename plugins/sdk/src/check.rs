@@ -136,14 +136,15 @@ impl Check {
 
     /// A finding about a field of an object in the manifest set. Its identity is the
     /// pointer, so the fingerprint survives the object moving within its file. A field
-    /// the object lacks (a rule reporting a missing `spec`) is located at its nearest
-    /// existing parent, so no input can make a finding point at nothing.
+    /// the object lacks (a rule reporting a missing `spec`) may be named: the host
+    /// locates and reports it at its nearest existing parent, so no input can make a
+    /// finding point at nothing.
     pub fn at(&self, object: &Object, pointer: Pointer, message: String) -> Finding {
-        let identity = pointer.to_string();
+        let identity = String::from(pointer);
         self.finding(
             Location::Object(ObjectLocation {
                 document: object.position,
-                pointer: object.nearest(&pointer).into(),
+                pointer: identity.clone(),
             }),
             message,
             identity,

@@ -54,8 +54,8 @@ impl Pointer {
 
     /// The longest prefix of this pointer that names a node of the JSON text `json`: the
     /// pointer itself when the field exists, else its nearest existing parent (the root at
-    /// worst). A finding may only point at what the object holds. The text is walked, not
-    /// parsed into a value; text that is no JSON names nothing but the root.
+    /// worst), as the host locates a finding. The text is walked, not parsed into a value;
+    /// text that is no JSON names nothing but the root.
     pub fn nearest_in_text(&self, json: &str) -> Self {
         if self.0.is_empty() {
             return Self::root();

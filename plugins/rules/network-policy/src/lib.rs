@@ -410,7 +410,7 @@ fn uncovered_namespace(name: &str, namespace: &Namespace, policies: &PolicyIndex
 mod tests {
     use super::*;
     use tollgate_sdk::testing::{
-        assert_undeclared_kinds_change_nothing, object_locations, owned_locations,
+        assert_undeclared_kinds_change_nothing, object_locations, owned_locations, reported,
     };
     use tollgate_sdk::{Location, Value, serde_json::json};
 
@@ -420,7 +420,10 @@ mod tests {
             .findings
             .into_iter()
             .map(|f| match f.location {
-                Location::Object(o) => (f.check, o.document, o.pointer),
+                Location::Object(o) => {
+                    let pointer = reported(&set, &o);
+                    (f.check, o.document, pointer)
+                }
                 Location::File(_) => panic!("object finding expected"),
             })
             .collect()

@@ -193,7 +193,7 @@ fn plaintext_secret(secret: &Object) -> Vec<Finding> {
 mod tests {
     use super::*;
     use detect::Kind;
-    use tollgate_sdk::testing::{assert_undeclared_kinds_change_nothing, control_names};
+    use tollgate_sdk::testing::{assert_undeclared_kinds_change_nothing, control_names, reported};
     use tollgate_sdk::{Location, serde_json::json};
 
     #[test]
@@ -242,7 +242,7 @@ mod tests {
             .findings
             .into_iter()
             .map(|f| match f.location {
-                Location::Object(o) => (f.check, o.pointer),
+                Location::Object(o) => (f.check, reported(&set, &o)),
                 Location::File(_) => unreachable!("manifest findings are on objects"),
             })
             .collect()

@@ -315,7 +315,7 @@ mod tests {
     use super::*;
     use tollgate_sdk::framework::CIS_KUBERNETES;
     use tollgate_sdk::testing::{
-        assert_undeclared_kinds_change_nothing, object_locations, owned_locations,
+        assert_undeclared_kinds_change_nothing, object_locations, owned_locations, reported,
     };
     use tollgate_sdk::{Location, Value, serde_json::json};
 
@@ -326,7 +326,7 @@ mod tests {
             .findings
             .into_iter()
             .map(|f| match f.location {
-                Location::Object(o) => (f.check, o.pointer),
+                Location::Object(o) => (f.check, reported(&set, &o)),
                 Location::File(_) => panic!("object finding expected"),
             })
             .collect()
@@ -433,7 +433,8 @@ mod tests {
                     .collect();
                 match f.location {
                     Location::Object(o) => {
-                        (f.check, o.document, o.pointer, f.severity, f.message, cis)
+                        let pointer = reported(&set, &o);
+                        (f.check, o.document, pointer, f.severity, f.message, cis)
                     }
                     Location::File(_) => panic!("object finding expected"),
                 }

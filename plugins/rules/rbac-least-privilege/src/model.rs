@@ -519,16 +519,21 @@ fn summarise(holders: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tollgate_sdk::testing::reported;
     use tollgate_sdk::{Location, Value, serde_json::json};
 
-    /// `(check, document, pointer, severity, message)` of every finding.
+    /// `(check, document, pointer, severity, message)` of every finding, the pointer as
+    /// the host reports it.
     fn judge(objects: Vec<Value>) -> Vec<(String, u32, String, Severity, String)> {
         let set = Manifests::from_values("default", objects).unwrap();
         Model::new(&set, &Settings::default())
             .findings()
             .into_iter()
             .map(|f| match f.location {
-                Location::Object(o) => (f.check, o.document, o.pointer, f.severity, f.message),
+                Location::Object(o) => {
+                    let pointer = reported(&set, &o);
+                    (f.check, o.document, pointer, f.severity, f.message)
+                }
                 Location::File(_) => panic!("object finding expected"),
             })
             .collect()

@@ -3,7 +3,7 @@
 
 use super::*;
 use tollgate_sdk::testing::{
-    assert_undeclared_kinds_change_nothing, control_names, object_locations,
+    assert_undeclared_kinds_change_nothing, control_names, object_locations, reported_pointer,
 };
 use tollgate_sdk::{Location, Value, serde_json::json};
 
@@ -20,12 +20,12 @@ fn run(values: Vec<Value>) -> Vec<tollgate_sdk::Finding> {
 
 /// `(check, pointer, CIS items)` of every finding on one object.
 pub fn found(value: Value) -> Vec<Found> {
-    run(vec![value])
+    run(vec![value.clone()])
         .into_iter()
         .map(|f| match f.location {
             Location::Object(o) => {
                 let cis = cis_items(&f.check);
-                (f.check, o.pointer, cis)
+                (f.check, reported_pointer(&value, &o.pointer), cis)
             }
             Location::File(_) => panic!("object finding expected"),
         })
@@ -137,10 +137,14 @@ fn odd_objects_still_yield_the_findings_they_hold() {
     let route = json!({"apiVersion": "route.openshift.io/v1", "kind": "Route"});
     let monitor = json!({"apiVersion": "monitoring.coreos.com/v1", "kind": "ServiceMonitor",
         "spec": {"endpoints": [null, "x", {"tlsConfig": {"insecureSkipVerify": true}}]}});
-    let checks: Vec<(String, String)> = run(vec![route, monitor])
+    let objects = [route, monitor];
+    let checks: Vec<(String, String)> = run(objects.to_vec())
         .into_iter()
         .map(|f| match f.location {
-            Location::Object(o) => (f.check, format!("{} {}", o.document, o.pointer)),
+            Location::Object(o) => {
+                let pointer = reported_pointer(&objects[o.document as usize], &o.pointer);
+                (f.check, format!("{} {pointer}", o.document))
+            }
             Location::File(_) => panic!("object finding expected"),
         })
         .collect();
