@@ -989,8 +989,8 @@ mod tests {
     fn kept(object: &ManifestObject) -> impl PartialEq + std::fmt::Debug + use<> {
         let o = object;
         let identity = (o.source, o.document, o.item, o.identity.clone());
-        let names = (o.waive.clone(), o.via.clone());
-        (identity, names, o.json.clone(), o.lines.clone())
+        let waive_and_via = (o.waive.clone(), o.via.clone());
+        (identity, waive_and_via, o.json.clone(), o.lines.clone())
     }
 
     #[test]
