@@ -148,13 +148,14 @@ impl ComponentCache {
             return;
         };
         let name = entry_name(engine, digest);
-        let written = serde_json::to_vec(info)
-            .map_err(std::io::Error::other)
-            .and_then(|info| write_entry(dir, &name, key, &info, compiled));
-        if let Err(e) = written {
+        // A rule's info is strings and lists: it always serializes.
+        let Ok(info) = serde_json::to_vec(info) else {
+            return;
+        };
+        if let Err((file, e)) = write_entry(dir, &name, key, &info, compiled) {
             self.note(Some(format!(
                 "cannot write cache entry {} ({e}); the next run compiles it again",
-                dir.join(&name).display()
+                file.display()
             )));
         }
     }
@@ -403,21 +404,25 @@ fn map_code(
 
 /// Writes an entry, each file atomically (a temporary file, then a rename), the code
 /// first: a reader never sees half a file, and at worst an info whose digest the code
-/// does not have yet, which it recompiles.
+/// does not have yet, which it recompiles. On failure, the file that could not be
+/// written and why.
 fn write_entry(
     dir: &Path,
     name: &str,
     key: &[u8; KEY_BYTES],
     info: &[u8],
     compiled: &[u8],
-) -> std::io::Result<()> {
+) -> Result<(), (PathBuf, std::io::Error)> {
     let digest = blake3::hash(compiled);
     let tag = tag(key, name, digest.as_bytes(), info);
-    write_atomically(&dir.join(format!("{name}.cwasm")), &[compiled])?;
+    let code = dir.join(format!("{name}.cwasm"));
+    write_atomically(&code, &[compiled]).map_err(|e| (code, e))?;
+    let info_file = dir.join(format!("{name}.info"));
     write_atomically(
-        &dir.join(format!("{name}.info")),
+        &info_file,
         &[MAGIC, tag.as_bytes(), digest.as_bytes(), info],
     )
+    .map_err(|e| (info_file, e))
 }
 
 fn write_atomically(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
@@ -521,7 +526,7 @@ mod tests {
         let compiled = engine.precompile_component(EMPTY_COMPONENT).unwrap();
         cache.store(&engine, DIGEST, &info(), &compiled);
         let notes = cache.take_notes();
-        let expected = format!("cannot write cache entry {} (", entry.display());
+        let expected = format!("cannot write cache entry {} (", code.display());
         assert!(
             notes.len() == 1 && notes[0].starts_with(&expected),
             "{notes:?}"

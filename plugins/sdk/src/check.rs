@@ -326,6 +326,19 @@ mod tests {
     }
 
     #[test]
+    fn a_finding_keeps_the_pointer_the_rule_built_for_the_host_to_locate() {
+        let set = objects(2);
+        let missing = Pointer::root().at("spec").at("a/b");
+        let finding = A.at(&set.objects[1], missing, "m".into());
+        let Location::Object(at) = &finding.location else {
+            panic!("an object finding expected")
+        };
+        assert_eq!((at.document, at.pointer.as_str()), (1, "/spec/a~1b"));
+        assert_eq!(finding.identity, "/spec/a~1b");
+        assert_eq!(crate::testing::reported(&set, at), "");
+    }
+
+    #[test]
     fn a_verdict_records_what_each_check_judged_once() {
         let set = objects(3);
         let verdict = Verdict::of(Vec::new())

@@ -1010,8 +1010,8 @@ mod tests {
         assert!(!soc2.contains(&"CC6.2"), "CC6.2 is about registering users");
     }
 
-    /// Partial and odd objects: each must be judged without a finding that points at a
-    /// field the object lacks, which would make the host refuse the rule's whole verdict.
+    /// Partial and odd objects: each must be judged, and a finding about a field the
+    /// object lacks lands at the nearest field it holds (as the host locates it).
     fn odd_objects() -> Vec<Value> {
         let rbac = "rbac.authorization.k8s.io/v1";
         vec![
