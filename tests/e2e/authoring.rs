@@ -419,9 +419,10 @@ fn the_python_rule_imports_only_wasi_and_the_contract() {
     ]
     .map(|interface| format!("wasi:{interface}@0.2.9"));
     let contract = [
-        "tollgate:policy/types@0.3.0",
+        "tollgate:policy/types@0.4.0",
         "rule-info",
         "manifest-set",
+        "document",
         "file",
         "verdict",
         "check-error",

@@ -361,7 +361,7 @@ fn imports_the_host_does_not_link_are_missing() {
     assert_eq!(
         inspection["refused"],
         format!(
-            "plugin {} does not implement the tollgate:policy@0.3.0 rule world: component imports instance `wasi:cli/environment@0.2.3`, but a matching implementation was not found in the linker: instance export `poke` has the wrong type: function implementation is missing",
+            "plugin {} does not implement the tollgate:policy@0.4.0 rule world: component imports instance `wasi:cli/environment@0.2.3`, but a matching implementation was not found in the linker: instance export `poke` has the wrong type: function implementation is missing",
             path.display()
         )
     );

@@ -1,11 +1,13 @@
 """`image-digest`: every container image is pinned by digest.
 
 A tollgate rule plugin written in Python, built into a WebAssembly component with
-componentize-py against tollgate's `wit/` (world `rule`, contract 0.3). It reads the
+componentize-py against tollgate's `wit/` (world `rule`, contract 0.4). It reads the
 workloads of the manifest set and reports each container whose image is not referenced by
 digest: `latest-tag` when the reference names no tag or `latest` (the image is whatever was
 pushed last), `no-digest` when it names another tag (a tag can be moved to other content).
-Coverage: both checks judged every workload with a pod template.
+Coverage: both checks judged every workload with a pod template. Each workload is judged on
+its own, so the rule judges the documents as their batches arrive and keeps only what it
+found.
 """
 
 import json
@@ -13,6 +15,7 @@ import json
 import wit_world
 from componentize_py_types import Err
 from wit_world.imports.types import (
+    CheckError_Internal,
     CheckError_InvalidInput,
     CheckInfo,
     Control,
@@ -93,45 +96,76 @@ class WitWorld(wit_world.WitWorld):
     def validate_settings(self, settings: str) -> None:
         parse_settings(settings)
 
-    def check_manifests(self, manifests, settings: str) -> Verdict:
+    def begin_manifests(self, manifests, settings: str) -> None:
+        global CHECK
         parse_settings_or_fail(settings)
-        findings = []
-        judged = []
-        for position, document in enumerate(manifests.documents):
-            spec_path = POD_SPECS.get(document.kind)
-            if spec_path is None:
-                continue
-            try:
-                value = json.loads(document.object)
-            except ValueError as error:
-                raise Err(CheckError_InvalidInput(f"{document.file}: document {position}: {error}"))
-            spec = walk(value, spec_path)
-            if spec is None:
-                continue
-            judged.append(position)
-            namespace = document.namespace or manifests.default_namespace
-            for pointer, name, image in containers(spec, spec_path):
-                finding = judge_image(image)
-                if finding is None:
-                    continue
-                check, why = finding
-                findings.append(
-                    Finding(
-                        check=check.id,
-                        severity=check.severity,
-                        message=f"Container {name} of {document.kind} {namespace}/"
-                        f"{document.name} uses image {image}: {why}.",
-                        location=Location_Object(ObjectLocation(position, pointer)),
-                        evidence=None,
-                        identity=pointer,
-                        accepted=None,
-                    )
-                )
-        coverage = [Coverage(check.id, judged, 0) for check in (LATEST_TAG, NO_DIGEST)] if judged else []
-        return Verdict(findings, coverage)
+        CHECK = ManifestCheck(manifests.default_namespace)
+
+    def add_documents(self, documents) -> None:
+        if CHECK is None:
+            raise Err(CheckError_Internal("add-documents was called before begin-manifests"))
+        for document in documents:
+            CHECK.judge(document)
+
+    def check_manifests(self) -> Verdict:
+        global CHECK
+        if CHECK is None:
+            raise Err(CheckError_Internal("check-manifests was called before begin-manifests"))
+        check, CHECK = CHECK, None
+        judged = check.judged
+        coverage = [Coverage(c.id, judged, 0) for c in (LATEST_TAG, NO_DIGEST)] if judged else []
+        return Verdict(check.findings, coverage)
 
     def check_files(self, batch, settings: str) -> Verdict:
         return Verdict([], [])
+
+
+class ManifestCheck:
+    """A check of the manifest set under way: what it found and judged so far."""
+
+    def __init__(self, default_namespace: str):
+        self.default_namespace = default_namespace
+        self.position = 0  # of the next document in the whole set
+        self.findings = []
+        self.judged = []
+
+    def judge(self, document) -> None:
+        """Judges the next document of the set."""
+        position = self.position
+        self.position += 1
+        spec_path = POD_SPECS.get(document.kind)
+        if spec_path is None:
+            return
+        try:
+            value = json.loads(document.object)
+        except ValueError as error:
+            raise Err(CheckError_InvalidInput(f"{document.file}: document {position}: {error}"))
+        spec = walk(value, spec_path)
+        if spec is None:
+            return
+        self.judged.append(position)
+        namespace = document.namespace or self.default_namespace
+        for pointer, name, image in containers(spec, spec_path):
+            finding = judge_image(image)
+            if finding is None:
+                continue
+            check, why = finding
+            self.findings.append(
+                Finding(
+                    check=check.id,
+                    severity=check.severity,
+                    message=f"Container {name} of {document.kind} {namespace}/"
+                    f"{document.name} uses image {image}: {why}.",
+                    location=Location_Object(ObjectLocation(position, pointer)),
+                    evidence=None,
+                    identity=pointer,
+                    accepted=None,
+                )
+            )
+
+
+# The manifest check under way in this instance (the host makes one check per instance).
+CHECK = None
 
 
 def parse_settings(text: str) -> dict:

@@ -1,7 +1,7 @@
 //! The manifest set as the host lowers it into a plugin: the WIT `manifest-set` and
-//! `document` records over borrowed text. The host keeps each object's JSON once; every
-//! rule's slice is a list of references to it, and the only copy of a text is the one the
-//! canonical ABI makes into the guest's memory during the call.
+//! `document` records over borrowed text. The host keeps each object's JSON once; a rule's
+//! slice is handed over in batches of references to it, and the only copy of a text is the
+//! one the canonical ABI makes into the guest's memory.
 
 use wasmtime::component::{ComponentType, Lower};
 
@@ -25,14 +25,18 @@ pub struct DocumentRef<'a> {
     pub object: &'a str,
 }
 
-/// What `check-manifests` is given (the WIT `manifest-set` record): the documents of one
-/// call, borrowed.
+/// What `begin-manifests` is told of the set (the WIT `manifest-set` record).
 #[derive(ComponentType, Lower, Clone, Copy, Debug)]
 #[component(record)]
 pub struct ManifestSetRef<'a> {
     /// The namespace of namespaced objects that do not name one.
     #[component(name = "default-namespace")]
     pub default_namespace: &'a str,
-    /// The objects of the call, in input order; findings point at them by position.
-    pub documents: &'a [DocumentRef<'a>],
+    /// How many documents the `add-documents` calls hand over in all.
+    pub documents: u32,
 }
+
+/// How many documents one `add-documents` call hands over: the references of one batch
+/// (about 100 KB) are all the host builds at a time, and the guest's list of them is
+/// freed as it is read, where the whole set's list took megabytes on each side.
+pub const DOCUMENT_BATCH: usize = 1024;

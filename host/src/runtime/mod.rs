@@ -1,6 +1,6 @@
 //! The sandboxed plugin runtime: one wasmtime [`Engine`] with an epoch ticker, components
 //! compiled once (and cached on disk, with their `info()`), and a fresh, capability-free
-//! store for every call. A plugin whose info is cached is loaded lazily: its component is
+//! store for every call (one for the three calls of a manifest check). A plugin whose info is cached is loaded lazily: its component is
 //! read only when the run first calls it, so a run pays only for the rules it runs.
 //!
 //! A plugin failure (trap, timeout, memory exhaustion, malformed result, reported error)
@@ -34,17 +34,18 @@ pub use cache::ComponentCache;
 pub(crate) use contract::is_kebab_case;
 pub use inspect::{Import, Inspection};
 pub use limits::Limits;
-pub use lowered::{DocumentRef, ManifestSetRef};
+pub use lowered::DocumentRef;
 pub use sandbox::Access;
 
 use bindings::RulePre;
 use limits::MemoryBudget;
+use lowered::{DOCUMENT_BATCH, ManifestSetRef};
 use sandbox::State;
 
 use crate::vocab::hex;
 
 /// The contract this host speaks: the WIT package of `wit/`.
-pub const CONTRACT: &str = "tollgate:policy@0.3.0";
+pub const CONTRACT: &str = "tollgate:policy@0.4.0";
 
 /// Where a plugin came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -409,33 +410,54 @@ impl Runtime {
         })
     }
 
-    /// Runs `check-manifests` over `set` in a fresh instance. The set's texts are borrowed:
-    /// lowering copies them into the guest's memory, and nothing else does.
-    pub fn check_manifests(
+    /// Checks the manifest set of `documents` in a fresh instance: `begin-manifests`, then
+    /// `add-documents` batch after batch, then `check-manifests`. The documents' texts are
+    /// borrowed: lowering copies them into the guest's memory, and nothing else does.
+    pub fn check_manifests<'a>(
         &self,
         plugin: &Plugin,
-        set: &ManifestSetRef<'_>,
+        default_namespace: &str,
+        mut documents: impl ExactSizeIterator<Item = DocumentRef<'a>>,
         settings: &str,
     ) -> Result<Verdict, RuleError> {
-        type Params<'a> = (&'a ManifestSetRef<'a>, &'a str);
+        type Done = (Result<(), CheckError>,);
+        let count = documents.len();
+        let set = ManifestSetRef {
+            default_namespace,
+            documents: u32::try_from(count).expect("positions in the set are u32"),
+        };
         let verdict = self.call_instance(self.pre(plugin)?, plugin.seed, |instance, store| {
-            let check = instance.get_typed_func::<Params<'_>, (Result<Verdict, CheckError>,)>(
+            let begin = instance.get_typed_func::<(&ManifestSetRef<'_>, &str), Done>(
+                &mut *store,
+                "begin-manifests",
+            )?;
+            let add = instance
+                .get_typed_func::<(&[DocumentRef<'_>],), Done>(&mut *store, "add-documents")?;
+            let check = instance.get_typed_func::<(), (Result<Verdict, CheckError>,)>(
                 &mut *store,
                 "check-manifests",
             )?;
-            Ok(check.call(store, (set, settings))?.0)
+            if let (Err(refused),) = begin.call(&mut *store, (&set, settings))? {
+                return Ok(Err(refused));
+            }
+            let mut batch = Vec::with_capacity(count.min(DOCUMENT_BATCH));
+            loop {
+                batch.clear();
+                batch.extend(documents.by_ref().take(DOCUMENT_BATCH));
+                if batch.is_empty() {
+                    break;
+                }
+                if let (Err(refused),) = add.call(&mut *store, (&batch,))? {
+                    return Ok(Err(refused));
+                }
+            }
+            Ok(check.call(store, ())?.0)
         })?;
         let verdict = verdict.map_err(contract::check_error)?;
-        let documents = set.documents.len();
-        contract::validate_verdict(
-            &plugin.info,
-            &verdict,
-            documents,
-            |location| match location {
-                Location::Object(o) => (o.document as usize) < documents,
-                Location::File(_) => false,
-            },
-        )?;
+        contract::validate_verdict(&plugin.info, &verdict, count, |location| match location {
+            Location::Object(o) => (o.document as usize) < count,
+            Location::File(_) => false,
+        })?;
         plugin.credit_acceptances(verdict, settings)
     }
 

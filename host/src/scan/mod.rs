@@ -19,8 +19,8 @@ use crate::provenance;
 use crate::report::baseline::Baseline;
 use crate::report::{GitRecord, Report, untrusted};
 use crate::runtime::{
-    ComponentCache, DocumentRef, File, InputKind, Limits, LoadError, Location, ManifestSetRef,
-    PinnedPlugin, Plugin, PluginSource, RuleError, Runtime, Verdict,
+    ComponentCache, DocumentRef, File, InputKind, Limits, LoadError, Location, PinnedPlugin,
+    Plugin, PluginSource, RuleError, Runtime, Verdict,
 };
 use crate::vocab::{FailOn, Framework};
 use assemble::Checked;
@@ -343,8 +343,8 @@ fn in_order(
 
 /// The objects of the kinds a rule declared it reads (`rule-info.kinds`), which is all it
 /// is sent: their positions in the whole set, so that its verdict can be read against the
-/// whole set. The documents it is sent are made from them for its call only, so that the
-/// lists held at once are those of the calls running.
+/// whole set. The documents it is sent are made from them a batch at a time, as the call
+/// hands them over.
 #[derive(Debug)]
 enum Slice {
     /// The rule reads every kind.
@@ -374,7 +374,7 @@ impl Slice {
     fn objects<'a>(
         &'a self,
         objects: &'a [ManifestObject],
-    ) -> Box<dyn Iterator<Item = &'a ManifestObject> + 'a> {
+    ) -> Box<dyn ExactSizeIterator<Item = &'a ManifestObject> + 'a> {
         match self {
             Self::Whole => Box::new(objects.iter()),
             Self::Kinds(positions) => Box::new(positions.iter().map(|&p| &objects[p as usize])),
@@ -386,22 +386,24 @@ impl Slice {
         self.objects(objects).map(|o| o.json.len()).sum()
     }
 
-    /// Every object of the slice as plugins are given it, borrowed from `inputs`.
-    fn documents<'a>(&'a self, inputs: &'a Inputs) -> Vec<DocumentRef<'a>> {
-        self.objects(&inputs.objects)
-            .map(|o| DocumentRef {
-                file: &inputs.files[o.source].path,
-                index: o.document,
-                api_version: o.api_version(),
-                kind: o.kind(),
-                name: o.name(),
-                namespace: o.namespace(),
-                object: &o.json,
-            })
-            .collect()
+    /// Every object of the slice as plugins are given it, borrowed from `inputs`, made as
+    /// the batches handed over need them.
+    fn documents<'a>(
+        &'a self,
+        inputs: &'a Inputs,
+    ) -> impl ExactSizeIterator<Item = DocumentRef<'a>> {
+        self.objects(&inputs.objects).map(|o| DocumentRef {
+            file: &inputs.files[o.source].path,
+            index: o.document,
+            api_version: o.api_version(),
+            kind: o.kind(),
+            name: o.name(),
+            namespace: o.namespace(),
+            object: &o.json,
+        })
     }
 
-    /// Runs `check-manifests` of `plugin` over the slice of `inputs`; the verdict points
+    /// Runs the manifest check of `plugin` over the slice of `inputs`; the verdict points
     /// into the whole set.
     /// A rule given none of the kinds it reads has nothing to judge: it is not called, and
     /// its component is not even loaded.
@@ -418,14 +420,14 @@ impl Slice {
                 coverage: Vec::new(),
             });
         }
-        let documents = self.documents(inputs);
-        let set = ManifestSetRef {
-            default_namespace: &rules.options.default_namespace,
-            documents: &documents,
-        };
         rules
             .runtime
-            .check_manifests(plugin, &set, settings)
+            .check_manifests(
+                plugin,
+                &rules.options.default_namespace,
+                self.documents(inputs),
+                settings,
+            )
             .map(|verdict| self.restore(verdict))
     }
 
@@ -665,8 +667,7 @@ mod tests {
     fn a_rule_is_sent_its_kinds_and_its_verdict_points_into_the_whole_set() {
         let estate = estate(&["Deployment", "Role", "ConfigMap", "RoleBinding", "Role"]);
         let slice = slice(&estate, &["Role", "RoleBinding"]);
-        let documents = slice.documents(&estate.0);
-        let kinds: Vec<&str> = documents.iter().map(|d| d.kind).collect();
+        let kinds: Vec<&str> = slice.documents(&estate.0).map(|d| d.kind).collect();
         assert_eq!(kinds, ["Role", "RoleBinding", "Role"]);
         let restored = slice.restore(verdict(&[2, 0, 1], &[0, 1, 2]));
         assert_eq!(positions(&restored), (vec![4, 1, 3], vec![1, 3, 4]));
@@ -680,8 +681,7 @@ mod tests {
         assert_eq!(offset, 2);
         let slice = Slice::of(checked.kinds_from(offset), &["Role".into()]);
         assert!(matches!(&slice, Slice::Kinds(positions) if positions == &[2]));
-        let documents = slice.documents(&second);
-        let kinds: Vec<&str> = documents.iter().map(|d| d.kind).collect();
+        let kinds: Vec<&str> = slice.documents(&second).map(|d| d.kind).collect();
         assert_eq!(kinds, ["Role"]);
         let kind = |kind: &str| Slice::of(checked.kinds_from(offset), &[kind.into()]);
         assert!(matches!(kind("Deployment"), Slice::Kinds(positions) if positions == [1]));
@@ -692,7 +692,7 @@ mod tests {
         let estate = estate(&["Role", "Secret"]);
         let slice = slice(&estate, &["Secret"]);
         let (sent, kept) = (
-            slice.documents(&estate.0)[0].object,
+            slice.documents(&estate.0).next().unwrap().object,
             &estate.0.objects[1].json,
         );
         assert!(
@@ -714,7 +714,7 @@ mod tests {
     #[test]
     fn a_rule_whose_kinds_are_absent_is_sent_nothing() {
         let estate = estate(&["Deployment", "Role"]);
-        assert!(slice(&estate, &["Secret"]).documents(&estate.0).is_empty());
+        assert_eq!(slice(&estate, &["Secret"]).documents(&estate.0).len(), 0);
     }
 
     #[test]

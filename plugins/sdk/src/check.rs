@@ -292,7 +292,7 @@ pub fn control((framework, id): ControlId) -> Control {
 mod tests {
     use super::framework::{CIS_KUBERNETES, SOC2};
     use super::*;
-    use crate::{Document, ManifestSet, Manifests};
+    use crate::{Document, Manifests};
 
     const A: Check = Check {
         id: "a",
@@ -309,9 +309,8 @@ mod tests {
     };
 
     fn objects(n: u32) -> Manifests {
-        Manifests::new(ManifestSet {
-            default_namespace: "default".into(),
-            documents: (0..n)
+        Manifests::sent(
+            (0..n)
                 .map(|index| Document {
                     file: "a.yaml".into(),
                     index,
@@ -322,7 +321,7 @@ mod tests {
                     object: "{}".into(),
                 })
                 .collect(),
-        })
+        )
     }
 
     #[test]

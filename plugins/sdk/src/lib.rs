@@ -54,7 +54,8 @@ pub trait Rule {
     /// [`RuleSpec::info`].
     fn info() -> RuleInfo;
 
-    /// Judges the whole manifest set at once.
+    /// Judges the whole manifest set at once (the SDK gathers the batches the host hands
+    /// over).
     fn check_manifests(
         _set: &Manifests,
         _settings: &Self::Settings,
@@ -72,6 +73,23 @@ pub trait Rule {
 #[doc(hidden)]
 pub struct Adapter<R>(std::marker::PhantomData<R>);
 
+/// A manifest check between `begin-manifests` and `check-manifests`: the set gathered so
+/// far and the settings text the check was begun with.
+struct Gathering {
+    set: Manifests,
+    settings: String,
+}
+
+thread_local! {
+    /// The check under way in this instance, if any (the host makes one per instance).
+    static GATHERING: std::cell::RefCell<Option<Gathering>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The contract's calls out of order: the host broke it.
+fn out_of_order(call: &str) -> CheckError {
+    CheckError::Internal(format!("{call} was called before begin-manifests"))
+}
+
 impl<R: Rule> bindings::Guest for Adapter<R> {
     fn info() -> RuleInfo {
         R::info()
@@ -81,8 +99,27 @@ impl<R: Rule> bindings::Guest for Adapter<R> {
         settings::parse::<R::Settings>(&settings).map(drop)
     }
 
-    fn check_manifests(set: ManifestSet, settings: String) -> Result<Verdict, CheckError> {
-        R::check_manifests(&Manifests::new(set), &read_settings::<R>(&settings)?)
+    fn begin_manifests(set: ManifestSet, settings: String) -> Result<(), CheckError> {
+        let set = Manifests::begin(set);
+        GATHERING.with_borrow_mut(|gathering| *gathering = Some(Gathering { set, settings }));
+        Ok(())
+    }
+
+    fn add_documents(documents: Vec<Document>) -> Result<(), CheckError> {
+        GATHERING.with_borrow_mut(|gathering| match gathering {
+            Some(gathering) => {
+                gathering.set.add(documents);
+                Ok(())
+            }
+            None => Err(out_of_order("add-documents")),
+        })
+    }
+
+    fn check_manifests() -> Result<Verdict, CheckError> {
+        let Gathering { set, settings } = GATHERING
+            .with_borrow_mut(Option::take)
+            .ok_or_else(|| out_of_order("check-manifests"))?;
+        R::check_manifests(&set, &read_settings::<R>(&settings)?)
     }
 
     fn check_files(batch: Vec<File>, settings: String) -> Result<Verdict, CheckError> {

@@ -15,7 +15,7 @@ use crate::{CheckError, Document, ManifestSet, Pointer};
 /// Labels or annotations: `(key, value)` in key order, the values that are strings.
 pub type Labels<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
 
-/// The whole set of Kubernetes objects handed to `check-manifests`.
+/// The whole set of Kubernetes objects a manifest check judges, as the host handed it over.
 #[derive(Debug)]
 pub struct Manifests {
     /// Namespace of namespaced objects that name none (`--namespace` on the host).
@@ -39,16 +39,9 @@ pub struct Object {
     pub namespace: Option<String>,
     json: String,
     /// The parsed object, only for rules that ask for it ([`Object::value`]) and objects
-    /// whose strings [`Object::read`] cannot borrow. Boxed, so that an object is no
-    /// larger than the [`Document`] it is made from and takes its place in memory.
+    /// whose strings [`Object::read`] cannot borrow; boxed, as most objects never have one.
     value: OnceCell<Box<Value>>,
 }
-
-// The in-place collect of [`Manifests::new`] needs an object to fit in its document's
-// place, on wasm32 as natively.
-const _: () = assert!(
-    size_of::<Object>() <= size_of::<Document>() && align_of::<Object>() == align_of::<Document>()
-);
 
 /// An object read for its `metadata.labels` only.
 #[derive(Default, Deserialize)]
@@ -83,28 +76,44 @@ struct AnnotationsOnly<'a> {
 }
 
 impl Manifests {
-    /// Takes the set as the host sends it; object content is read on use. The host sends
-    /// each document's file path: consecutive documents of one file share one copy, the
-    /// others are freed (100k objects hold a few files' worth, not 100k paths). Each
-    /// object is made in the place of its document: the documents' list becomes the
-    /// objects' one, rather than both being held at once.
-    pub fn new(set: ManifestSet) -> Self {
-        let mut file: Rc<str> = Rc::from("");
-        let objects = set
-            .documents
-            .into_iter()
-            .enumerate()
-            .map(|(position, doc)| {
-                if *file != *doc.file {
-                    file = Rc::from(doc.file.as_str());
-                }
-                Object::from_document(position as u32, doc, Rc::clone(&file))
-            })
-            .collect();
+    /// An empty set, as `begin-manifests` announces it, with room for all its objects:
+    /// they arrive through [`Manifests::add`].
+    pub fn begin(set: ManifestSet) -> Self {
         Self {
             default_namespace: set.default_namespace,
-            objects,
+            objects: Vec::with_capacity(set.documents as usize),
         }
+    }
+
+    /// Adds the documents of one `add-documents` batch, which follow the ones added
+    /// before; object content is read on use. The host sends each document's file path:
+    /// consecutive documents of one file share one copy, the others are freed (100k
+    /// objects hold a few files' worth, not 100k paths).
+    pub fn add(&mut self, documents: Vec<Document>) {
+        let mut file = self
+            .objects
+            .last()
+            .map_or_else(|| Rc::from(""), |last| Rc::clone(&last.file));
+        for document in documents {
+            if *file != *document.file {
+                file = Rc::from(document.file.as_str());
+            }
+            let position = self.objects.len() as u32;
+            let object = Object::from_document(position, document, Rc::clone(&file));
+            self.objects.push(object);
+        }
+    }
+
+    /// The set of `documents`, as the host would hand it over in one batch, for the
+    /// SDK's tests.
+    #[cfg(test)]
+    pub(crate) fn sent(documents: Vec<Document>) -> Self {
+        let mut set = Self::begin(ManifestSet {
+            default_namespace: "default".into(),
+            documents: documents.len() as u32,
+        });
+        set.add(documents);
+        set
     }
 
     /// A set built from JSON values, as plugin unit tests (running natively, without the
@@ -302,17 +311,14 @@ mod tests {
 
     #[test]
     fn identity_comes_from_the_host_and_content_is_parsed_on_use() {
-        let m = Manifests::new(ManifestSet {
-            default_namespace: "default".into(),
-            documents: vec![
-                document(
-                    r#"{"kind":"Role","metadata":{"labels":{"a":"b"}}}"#,
-                    "Role",
-                    None,
-                ),
-                document("{", "Pod", Some("prod")),
-            ],
-        });
+        let m = Manifests::sent(vec![
+            document(
+                r#"{"kind":"Role","metadata":{"labels":{"a":"b"}}}"#,
+                "Role",
+                None,
+            ),
+            document("{", "Pod", Some("prod")),
+        ]);
         assert_eq!(m.namespace_of(&m.objects[0]), "default");
         assert_eq!(m.namespace_of(&m.objects[1]), "prod");
         assert_eq!(m.of_kind("Pod").count(), 1);
@@ -323,25 +329,27 @@ mod tests {
     }
 
     #[test]
-    fn objects_take_the_place_of_their_documents() {
-        let documents = vec![document("{}", "Role", None), document("{}", "Pod", None)];
-        let place = documents.as_ptr() as usize;
-        let m = Manifests::new(ManifestSet {
-            default_namespace: "default".into(),
-            documents,
+    fn batches_add_up_to_one_set_in_order() {
+        let mut m = Manifests::begin(ManifestSet {
+            default_namespace: "apps".into(),
+            documents: 3,
         });
-        assert_eq!(m.objects.as_ptr() as usize, place);
-        assert_eq!(m.objects.len(), 2);
+        m.add(vec![document("{}", "Role", None), document("{}", "Pod", None)]);
+        m.add(vec![document("{}", "Service", Some("web"))]);
+        m.add(Vec::new());
+        let kinds: Vec<_> = m.objects.iter().map(|o| (o.position, o.kind.as_str())).collect();
+        assert_eq!(kinds, [(0, "Role"), (1, "Pod"), (2, "Service")]);
+        assert_eq!(m.namespace_of(&m.objects[1]), "apps");
+        // A file's objects share its path across batches.
+        assert!(Rc::ptr_eq(&m.objects[0].file, &m.objects[2].file));
+        assert_eq!(m.objects.capacity(), 3);
     }
 
     #[test]
     fn annotations_are_read_once_and_looked_up_by_key() {
         let text =
             r#"{"metadata": {"annotations": {"z": "1", "a\u0062": "2", "n": 3, "m": "x\ny"}}}"#;
-        let m = Manifests::new(ManifestSet {
-            default_namespace: "default".into(),
-            documents: vec![document(text, "Ingress", None)],
-        });
+        let m = Manifests::sent(vec![document(text, "Ingress", None)]);
         let annotations = m.objects[0].annotations();
         assert_eq!(
             pairs(&annotations),
@@ -357,10 +365,7 @@ mod tests {
     #[test]
     #[should_panic(expected = "t.yaml: document 1 is not JSON")]
     fn broken_content_stops_the_plugin_when_read() {
-        let m = Manifests::new(ManifestSet {
-            default_namespace: "default".into(),
-            documents: vec![document("{}", "Role", None), document("{", "Pod", None)],
-        });
+        let m = Manifests::sent(vec![document("{}", "Role", None), document("{", "Pod", None)]);
         m.objects[1].value();
     }
 

@@ -482,7 +482,7 @@ impl<'de, N: Entry<'de>> Visitor<'de> for ListVisitor<N> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Document, ManifestSet, Manifests, Object};
+    use crate::{Document, Manifests, Object};
     use serde_json::json;
 
     #[derive(Debug, Default, Deserialize, PartialEq)]
@@ -622,11 +622,7 @@ mod tests {
             namespace: None,
             object: json.into(),
         };
-        let set = ManifestSet {
-            default_namespace: "default".into(),
-            documents: vec![document],
-        };
-        Manifests::new(set).objects.remove(0)
+        Manifests::sent(vec![document]).objects.remove(0)
     }
 
     /// `T` read from the object's text, after asserting it is what reading the parsed
