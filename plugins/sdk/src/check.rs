@@ -235,19 +235,24 @@ impl Verdict {
     /// Records the objects `check` judged, whether or not it found a violation in them:
     /// the scope its controls' status rests on. Nothing judged records nothing. A check's
     /// objects are kept as a set: in order of position, each once.
-    pub fn judged<'a>(
+    pub fn judged<'a>(self, check: &Check, objects: impl IntoIterator<Item = &'a Object>) -> Self {
+        self.judged_at(check.id, objects.into_iter().map(|o| o.position))
+    }
+
+    /// [`Verdict::judged`] with the objects' positions.
+    pub(crate) fn judged_at(
         mut self,
-        check: &Check,
-        objects: impl IntoIterator<Item = &'a Object>,
+        check: &str,
+        positions: impl IntoIterator<Item = u32>,
     ) -> Self {
-        let mut objects = objects.into_iter().map(|o| o.position).peekable();
-        if objects.peek().is_none() {
+        let mut positions = positions.into_iter().peekable();
+        if positions.peek().is_none() {
             return self;
         }
         // Sorted and deduplicated once per call, not searched per object: a rule judges
         // every object of its kinds, which may be tens of thousands.
         let coverage = self.coverage_of(check);
-        coverage.documents.extend(objects);
+        coverage.documents.extend(positions);
         coverage.documents.sort_unstable();
         coverage.documents.dedup();
         self
@@ -256,7 +261,7 @@ impl Verdict {
     /// Records that `check` read `files` files of a `check-files` batch.
     pub fn read_files(mut self, check: &Check, files: usize) -> Self {
         if files > 0 {
-            let coverage = self.coverage_of(check);
+            let coverage = self.coverage_of(check.id);
             coverage.files = coverage
                 .files
                 .saturating_add(files.try_into().unwrap_or(u32::MAX));
@@ -264,12 +269,12 @@ impl Verdict {
         self
     }
 
-    fn coverage_of(&mut self, check: &Check) -> &mut Coverage {
-        let at = match self.coverage.iter().position(|c| c.check == check.id) {
+    fn coverage_of(&mut self, check: &str) -> &mut Coverage {
+        let at = match self.coverage.iter().position(|c| c.check == check) {
             Some(at) => at,
             None => {
                 self.coverage.push(Coverage {
-                    check: check.id.into(),
+                    check: check.into(),
                     documents: Vec::new(),
                     files: 0,
                 });

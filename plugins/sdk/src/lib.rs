@@ -9,6 +9,7 @@
 //! stays plain Rust, unit-tested without WebAssembly (with the helpers of [`testing`]).
 
 mod check;
+mod each;
 mod manifests;
 mod pointer;
 mod selector;
@@ -35,6 +36,9 @@ pub use bindings::tollgate::policy::types::{
     Location, ManifestSet, ObjectLocation, RuleInfo, SettingsError, Severity, Verdict,
 };
 pub use check::{Check, ControlId, RuleSpec, control, framework, join};
+#[doc(hidden)]
+pub use each::EachObjectAdapter;
+pub use each::{EachObject, Judged, each_object};
 pub use manifests::{Labels, Manifests, Object, lookup, pairs};
 pub use pointer::Pointer;
 pub use selector::LabelSelector;
@@ -86,7 +90,7 @@ thread_local! {
 }
 
 /// The contract's calls out of order: the host broke it.
-fn out_of_order(call: &str) -> CheckError {
+pub(crate) fn out_of_order(call: &str) -> CheckError {
     CheckError::Internal(format!("{call} was called before begin-manifests"))
 }
 
@@ -138,7 +142,9 @@ fn read_settings<R: Rule>(text: &str) -> Result<R::Settings, CheckError> {
     })
 }
 
-/// Exports a type implementing [`Rule`] as the plugin's component exports.
+/// Exports a type implementing [`Rule`] as the plugin's component exports; with
+/// `each_object`, a rule implementing [`EachObject`], judged object by object as the set
+/// arrives.
 ///
 /// ```ignore
 /// struct TlsMinVersion;
@@ -146,12 +152,16 @@ fn read_settings<R: Rule>(text: &str) -> Result<R::Settings, CheckError> {
 ///     type Settings = tollgate_sdk::NoSettings;
 ///     /* ... */
 /// }
-/// tollgate_sdk::export_rule!(TlsMinVersion);
+/// tollgate_sdk::export_rule!(TlsMinVersion, each_object);
 /// ```
 #[macro_export]
 macro_rules! export_rule {
     ($rule:ty) => {
         type __TollgateRuleExport = $crate::Adapter<$rule>;
+        $crate::bindings::__export_rule_world!(__TollgateRuleExport with_types_in $crate::bindings);
+    };
+    ($rule:ty, each_object) => {
+        type __TollgateRuleExport = $crate::EachObjectAdapter<$rule>;
         $crate::bindings::__export_rule_world!(__TollgateRuleExport with_types_in $crate::bindings);
     };
 }

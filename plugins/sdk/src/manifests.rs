@@ -171,7 +171,7 @@ impl Object {
         })
     }
 
-    fn from_document(position: u32, doc: Document, file: Rc<str>) -> Self {
+    pub(crate) fn from_document(position: u32, doc: Document, file: Rc<str>) -> Self {
         Self {
             position,
             file,
@@ -334,10 +334,17 @@ mod tests {
             default_namespace: "apps".into(),
             documents: 3,
         });
-        m.add(vec![document("{}", "Role", None), document("{}", "Pod", None)]);
+        m.add(vec![
+            document("{}", "Role", None),
+            document("{}", "Pod", None),
+        ]);
         m.add(vec![document("{}", "Service", Some("web"))]);
         m.add(Vec::new());
-        let kinds: Vec<_> = m.objects.iter().map(|o| (o.position, o.kind.as_str())).collect();
+        let kinds: Vec<_> = m
+            .objects
+            .iter()
+            .map(|o| (o.position, o.kind.as_str()))
+            .collect();
         assert_eq!(kinds, [(0, "Role"), (1, "Pod"), (2, "Service")]);
         assert_eq!(m.namespace_of(&m.objects[1]), "apps");
         // A file's objects share its path across batches.
@@ -365,7 +372,10 @@ mod tests {
     #[test]
     #[should_panic(expected = "t.yaml: document 1 is not JSON")]
     fn broken_content_stops_the_plugin_when_read() {
-        let m = Manifests::sent(vec![document("{}", "Role", None), document("{", "Pod", None)]);
+        let m = Manifests::sent(vec![
+            document("{}", "Role", None),
+            document("{", "Pod", None),
+        ]);
         m.objects[1].value();
     }
 

@@ -21,8 +21,8 @@ mod redact;
 
 use checks::{CHECKS, ENV_LITERAL_SECRET, FILE_CHECKS, PLAINTEXT_SECRET};
 use tollgate_sdk::{
-    CheckError, File, Finding, InputKind, Manifests, Object, Pointer, Rule, RuleInfo, RuleSpec,
-    Verdict, export_rule, join, text::LineIndex, workload,
+    CheckError, EachObject, File, Finding, InputKind, Judged, Manifests, Object, Pointer, Rule,
+    RuleInfo, RuleSpec, Verdict, each_object, export_rule, join, text::LineIndex, workload,
 };
 
 /// The inline comment that accepts a line's findings; a reason must follow it.
@@ -67,34 +67,8 @@ impl Rule for NoGitCredentials {
         SPEC.info()
     }
 
-    fn check_manifests(set: &Manifests, _settings: &Self::Settings) -> Result<Verdict, CheckError> {
-        let secrets: Vec<&Object> = set
-            .of_kind("Secret")
-            .filter(|o| o.api_version == "v1")
-            .collect();
-        let stored_elsewhere = set
-            .objects
-            .iter()
-            .filter(|o| STORED_ELSEWHERE.contains(&o.kind.as_str()));
-        let mut findings: Vec<Finding> = secrets.iter().flat_map(|s| plaintext_secret(s)).collect();
-        // Judged where a variable or entry is named like a credential.
-        let mut literal_holders = Vec::new();
-        for object in &set.objects {
-            let found = match object.kind.as_str() {
-                "ConfigMap" => env::config_map_data(object, &ENV_LITERAL_SECRET),
-                _ => env::container_env(object, &ENV_LITERAL_SECRET),
-            };
-            if let Some(found) = found {
-                literal_holders.push(object);
-                findings.extend(found);
-            }
-        }
-        Ok(Verdict::of(findings)
-            .judged(
-                &PLAINTEXT_SECRET,
-                secrets.into_iter().chain(stored_elsewhere),
-            )
-            .judged(&ENV_LITERAL_SECRET, literal_holders))
+    fn check_manifests(set: &Manifests, settings: &Self::Settings) -> Result<Verdict, CheckError> {
+        each_object::<Self>(set, settings)
     }
 
     fn check_files(batch: &[File], _settings: &Self::Settings) -> Result<Verdict, CheckError> {
@@ -154,7 +128,30 @@ fn allowed(contents: &[u8], offset: usize) -> Option<String> {
     (!reason.is_empty()).then(|| format!("allowed inline: {reason}"))
 }
 
-export_rule!(NoGitCredentials);
+/// Every finding rests on one object (a Secret, a ConfigMap, a workload's variables): the
+/// set is judged as it arrives.
+impl EachObject for NoGitCredentials {
+    fn judge(object: &Object, _namespace: &str, _settings: &Self::Settings, judged: &mut Judged) {
+        let kind = object.kind.as_str();
+        if kind == "Secret" && object.api_version == "v1" {
+            judged.extend(plaintext_secret(object));
+            judged.judged(&PLAINTEXT_SECRET, object);
+        } else if STORED_ELSEWHERE.contains(&kind) {
+            judged.judged(&PLAINTEXT_SECRET, object);
+        }
+        // Judged where a variable or entry is named like a credential.
+        let found = match kind {
+            "ConfigMap" => env::config_map_data(object, &ENV_LITERAL_SECRET),
+            _ => env::container_env(object, &ENV_LITERAL_SECRET),
+        };
+        if let Some(found) = found {
+            judged.extend(found);
+            judged.judged(&ENV_LITERAL_SECRET, object);
+        }
+    }
+}
+
+export_rule!(NoGitCredentials, each_object);
 
 /// A Secret with plaintext values: one finding per non-empty `data` / `stringData` map,
 /// naming the keys (never the values). SOPS-encrypted objects (a top-level `sops` block)

@@ -4,13 +4,12 @@
 use std::borrow::Cow;
 use std::cell::OnceCell;
 
-use tollgate_sdk::{Check, Finding, Labels, Object, Pointer, lookup};
+use tollgate_sdk::{Check, Judged, Labels, Object, Pointer, lookup};
 
 use crate::ciphers::{self, Suite};
 use crate::protocol::Protocol;
 use crate::{
-    APISERVER_CIPHER_SUITES, KUBELET_CIPHER_SUITES, Seen, UNKNOWN_VALUE, WEAK_CIPHERS,
-    WEAK_PROTOCOL,
+    APISERVER_CIPHER_SUITES, KUBELET_CIPHER_SUITES, UNKNOWN_VALUE, WEAK_CIPHERS, WEAK_PROTOCOL,
 };
 
 /// What runs a TLS endpoint, for the CIS item that covers its cipher suites.
@@ -64,19 +63,18 @@ pub struct CisCiphers {
 /// The findings of one object.
 pub struct Judge<'a> {
     pub object: &'a Object,
-    pub findings: &'a mut Vec<Finding>,
-    pub seen: &'a mut Seen,
+    /// The rule's findings and coverage so far.
+    pub judged: &'a mut Judged,
     /// The object's annotations, read on the first lookup: kinds judged by several
     /// annotations read the object once for all of them.
     annotations: OnceCell<Labels<'a>>,
 }
 
 impl<'a> Judge<'a> {
-    pub fn new(object: &'a Object, findings: &'a mut Vec<Finding>, seen: &'a mut Seen) -> Self {
+    pub fn new(object: &'a Object, judged: &'a mut Judged) -> Self {
         Self {
             object,
-            findings,
-            seen,
+            judged,
             annotations: OnceCell::new(),
         }
     }
@@ -89,13 +87,15 @@ impl<'a> Judge<'a> {
 
     /// Records that `checks` judged this object (it configures or serves what they read).
     pub fn judged(&mut self, checks: &[Check]) {
-        self.seen.judged(self.object.position, checks);
+        for check in checks {
+            self.judged.judged(check, self.object);
+        }
     }
 
     /// A finding of `check` at `at`; the message starts with the object's name.
     pub fn report(&mut self, check: Check, at: Pointer, what: String) {
         let message = format!("{}: {what}", self.object.display_name());
-        self.findings.push(check.at(self.object, at, message));
+        self.judged.found(check.at(self.object, at, message));
     }
 
     /// An `unknown-value` finding: `what` holds a value the rule cannot judge.

@@ -64,8 +64,8 @@ pub(crate) use checks::{
 };
 use judge::Judge;
 use tollgate_sdk::{
-    Check, CheckError, InputKind, Manifests, Rule, RuleInfo, RuleSpec, Verdict, export_rule, join,
-    workload,
+    CheckError, EachObject, InputKind, Judged, Manifests, Object, Rule, RuleInfo, RuleSpec,
+    Verdict, each_object, export_rule, join, workload,
 };
 
 /// The kinds the rule reads: every kind that configures or serves TLS, ConfigMaps and
@@ -120,46 +120,22 @@ impl Rule for TlsMinVersion {
         SPEC.info()
     }
 
-    fn check_manifests(set: &Manifests, _settings: &Self::Settings) -> Result<Verdict, CheckError> {
-        let mut findings = Vec::new();
-        let mut seen = Seen::default();
-        for object in &set.objects {
-            let mut judge = Judge::new(object, &mut findings, &mut seen);
-            judge.kind();
-            judge.containers();
-        }
-        Ok(seen.coverage(set, Verdict::of(findings)))
+    fn check_manifests(set: &Manifests, settings: &Self::Settings) -> Result<Verdict, CheckError> {
+        each_object::<Self>(set, settings)
     }
 }
 
-/// What each check judged: `(check, position of the object)`, for the objects that
-/// configure or serve TLS, whether or not a finding came out.
-#[derive(Default)]
-pub(crate) struct Seen {
-    judged: Vec<(&'static str, u32)>,
-}
-
-impl Seen {
-    /// Records that `checks` judged the object at `position`.
-    pub fn judged(&mut self, position: u32, checks: &[Check]) {
-        self.judged
-            .extend(checks.iter().map(|check| (check.id, position)));
-    }
-
-    /// `verdict` with what each check judged.
-    fn coverage(&self, set: &Manifests, verdict: Verdict) -> Verdict {
-        CHECKS.iter().fold(verdict, |verdict, check| {
-            let objects = self
-                .judged
-                .iter()
-                .filter(|(id, _)| *id == check.id)
-                .filter_map(|&(_, position)| set.objects.get(position as usize));
-            verdict.judged(check, objects)
-        })
+/// Every finding rests on one object (an Ingress, a ConfigMap, a workload's flags): the
+/// set is judged as it arrives.
+impl EachObject for TlsMinVersion {
+    fn judge(object: &Object, _namespace: &str, _settings: &Self::Settings, judged: &mut Judged) {
+        let mut judge = Judge::new(object, judged);
+        judge.kind();
+        judge.containers();
     }
 }
 
-export_rule!(TlsMinVersion);
+export_rule!(TlsMinVersion, each_object);
 
 impl Judge<'_> {
     /// Judges the object by its kind and API group, with each family module in turn
