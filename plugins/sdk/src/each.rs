@@ -243,20 +243,24 @@ mod tests {
         (findings.collect(), coverage.collect())
     }
 
-    #[test]
-    fn the_set_judged_as_it_arrives_is_the_set_judged_whole() {
-        type Plugin = EachObjectAdapter<EachPod>;
+    /// The verdict of plugin `G` over [`documents`] in namespace `apps`, handed over in two
+    /// batches, the second from document `at`.
+    fn in_two_batches<G: Guest>(at: usize) -> Verdict {
         let set = ManifestSet {
             default_namespace: "apps".into(),
             documents: 4,
         };
-        Plugin::begin_manifests(set, "{}".into()).unwrap();
-        let mut batches = documents();
-        let second = batches.split_off(2);
-        Plugin::add_documents(batches).unwrap();
-        Plugin::add_documents(second).unwrap();
-        let streamed = Plugin::check_manifests().unwrap();
+        G::begin_manifests(set, "{}".into()).unwrap();
+        let mut first = documents();
+        let second = first.split_off(at);
+        G::add_documents(first).unwrap();
+        G::add_documents(second).unwrap();
+        G::check_manifests().unwrap()
+    }
 
+    #[test]
+    fn the_set_judged_as_it_arrives_is_the_set_judged_whole() {
+        let streamed = in_two_batches::<EachObjectAdapter<EachPod>>(2);
         let mut set = Manifests::begin(ManifestSet {
             default_namespace: "apps".into(),
             documents: 4,
@@ -301,16 +305,7 @@ mod tests {
     #[test]
     fn a_gathering_rule_is_given_the_whole_set_of_its_batches() {
         type Plugin = Adapter<EachPod>;
-        let set = ManifestSet {
-            default_namespace: "apps".into(),
-            documents: 4,
-        };
-        Plugin::begin_manifests(set, "{}".into()).unwrap();
-        let mut batches = documents();
-        let second = batches.split_off(3);
-        Plugin::add_documents(batches).unwrap();
-        Plugin::add_documents(second).unwrap();
-        let gathered = Plugin::check_manifests().unwrap();
+        let gathered = in_two_batches::<Plugin>(3);
         assert_eq!(
             said(&gathered).0,
             [
