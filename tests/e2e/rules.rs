@@ -493,3 +493,43 @@ fn rbac_findings_say_how_far_a_grant_reaches() {
     let (severity, _, cis) = by_line("rbac/bindings.yaml", 60, "default-service-account");
     assert_eq!((severity.as_str(), cis.as_str()), ("low", "5.1.5"));
 }
+
+/// The rules that judge each object as its batch arrives (the host hands the set over 1,024
+/// documents at a time) find what lies past the first batch at its own line, and count
+/// every object they judged.
+#[test]
+fn rules_judging_each_object_see_past_the_first_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut yaml = String::new();
+    for i in 0..1500 {
+        yaml.push_str(&format!(
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n  namespace: web\ndata:\n  ssl-protocols: TLSv1.2\n"
+        ));
+    }
+    // Lines 12001 on: a Secret holding data in plain text, an Ingress served in plain text
+    // (its host, at line 12017).
+    yaml.push_str(
+        "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: web\ndata:\n  token: c2VjcmV0\n",
+    );
+    yaml.push_str(
+        "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: shop\n  namespace: web\nspec:\n  rules:\n  - host: shop.example.com\n",
+    );
+    std::fs::write(dir.path().join("estate.yaml"), yaml).unwrap();
+    let run: crate::util::Run = crate::util::tollgate()
+        .current_dir(dir.path())
+        .args(["scan", "--format", "json", "estate.yaml"])
+        .args(["--rule", "tls-min-version", "--rule", "no-git-credentials"])
+        .output()
+        .unwrap()
+        .into();
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["summary"]["objects"], 1502);
+    assert_eq!(
+        findings(&report),
+        [
+            "no-git-credentials/plaintext-secret estate.yaml:12007 Secret web/db",
+            "tls-min-version/plaintext-ingress estate.yaml:12017 Ingress web/shop",
+        ]
+    );
+    assert_eq!(run.code, 1);
+}

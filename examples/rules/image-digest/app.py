@@ -96,21 +96,21 @@ class WitWorld(wit_world.WitWorld):
     def validate_settings(self, settings: str) -> None:
         parse_settings(settings)
 
-    def begin_manifests(self, manifests, settings: str) -> None:
+    def begin_manifests(self, manifest_set, settings: str) -> None:
         global CHECK
         parse_settings_or_fail(settings)
-        CHECK = ManifestCheck(manifests.default_namespace)
+        CHECK = ManifestCheck(manifest_set.default_namespace)
 
     def add_documents(self, documents) -> None:
         if CHECK is None:
-            raise Err(CheckError_Internal("add-documents was called before begin-manifests"))
+            raise Err(CheckError_Internal("add-documents was called outside a manifest check"))
         for document in documents:
             CHECK.judge(document)
 
     def check_manifests(self) -> Verdict:
         global CHECK
         if CHECK is None:
-            raise Err(CheckError_Internal("check-manifests was called before begin-manifests"))
+            raise Err(CheckError_Internal("check-manifests was called outside a manifest check"))
         check, CHECK = CHECK, None
         judged = check.judged
         coverage = [Coverage(c.id, judged, 0) for c in (LATEST_TAG, NO_DIGEST)] if judged else []

@@ -465,8 +465,8 @@ pub struct RuntimeArgs {
     #[arg(long = "plugin", value_name = "FILE.wasm")]
     pub plugins: Vec<PathBuf>,
 
-    /// Time one plugin call may take, in seconds; a plugin that runs longer is stopped and
-    /// reported as an error of its rule.
+    /// Time one plugin call may take (a manifest check's calls together), in seconds; a
+    /// plugin that runs longer is stopped and reported as an error of its rule.
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     pub plugin_timeout: f64,
 

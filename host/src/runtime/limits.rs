@@ -29,7 +29,8 @@ pub struct Limits {
     /// Memory all plugin calls running at the same time may use together, in bytes: calls
     /// wait for room, so at most `memory_total_bytes / memory_bytes` run at once.
     pub memory_total_bytes: usize,
-    /// Wall time one call may take, instantiation and every host call included.
+    /// Wall time one call may take (a manifest check's calls together, on their one
+    /// instance), instantiation and every host call included.
     pub call_timeout: Duration,
     /// Bytes of a plugin's stderr kept for error messages (its panic message).
     pub stderr_bytes: usize,

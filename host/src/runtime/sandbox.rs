@@ -177,7 +177,7 @@ pub fn access(name: &str) -> (Access, &'static str) {
         )
 }
 
-/// What a store holds for one plugin call.
+/// What a store holds for one plugin call (or the calls of one manifest check).
 pub struct State {
     wasi: WasiCtx,
     table: ResourceTable,
@@ -192,7 +192,7 @@ pub struct State {
 }
 
 impl State {
-    /// A store for one call: no preopened directories, no environment, no arguments, no
+    /// A store for one call (or one manifest check): no preopened directories, no environment, no arguments, no
     /// network, stdin closed, stdout discarded, stderr captured (bounded), clocks frozen at
     /// zero so that a rule cannot depend on time, and randomness drawn from `seed` so that
     /// a rule's results are reproducible.

@@ -21,19 +21,19 @@ use crate::{
 pub trait EachObject: crate::Rule + 'static {
     /// Judges `object`, which lives in `namespace` (its own, or the default one, as
     /// [`Manifests::namespace_of`] says): adds what it finds, and records what each check
-    /// judged, to `judged`.
-    fn judge(object: &Object, namespace: &str, settings: &Self::Settings, judged: &mut Judged);
+    /// judged, to `tally`. It cannot fail: what is wrong with an object is a finding.
+    fn judge(object: &Object, namespace: &str, settings: &Self::Settings, tally: &mut Tally);
 }
 
 /// Findings and coverage built up object by object (see [`EachObject`]).
 #[derive(Debug, Default)]
-pub struct Judged {
+pub struct Tally {
     findings: Vec<Finding>,
     /// `(check, position)` of every object a check judged, in the order judged.
     coverage: Vec<(&'static str, u32)>,
 }
 
-impl Judged {
+impl Tally {
     /// Adds a finding.
     pub fn found(&mut self, finding: Finding) {
         self.findings.push(finding);
@@ -66,7 +66,7 @@ impl Judged {
     }
 }
 
-impl Extend<Finding> for Judged {
+impl Extend<Finding> for Tally {
     fn extend<I: IntoIterator<Item = Finding>>(&mut self, findings: I) {
         self.findings.extend(findings);
     }
@@ -78,11 +78,11 @@ pub fn each_object<R: EachObject>(
     set: &Manifests,
     settings: &R::Settings,
 ) -> Result<Verdict, CheckError> {
-    let mut judged = Judged::default();
+    let mut tally = Tally::default();
     for object in &set.objects {
-        R::judge(object, set.namespace_of(object), settings, &mut judged);
+        R::judge(object, set.namespace_of(object), settings, &mut tally);
     }
-    Ok(judged.verdict::<R>())
+    Ok(tally.verdict::<R>())
 }
 
 /// A check of the manifest set under way, for [`EachObjectAdapter`].
@@ -90,7 +90,7 @@ struct Judging<R: EachObject> {
     settings: R::Settings,
     /// The namespace of namespaced objects that do not name one.
     default_namespace: String,
-    judged: Judged,
+    tally: Tally,
     /// Position of the next document in the set.
     next: u32,
     /// The file of the last document, shared with the next one when it is the same.
@@ -121,7 +121,7 @@ impl<R: EachObject> Guest for EachObjectAdapter<R> {
         let judging = Judging::<R> {
             settings: read_settings::<R>(&settings)?,
             default_namespace: set.default_namespace,
-            judged: Judged::default(),
+            tally: Tally::default(),
             next: 0,
             file: Rc::from(""),
         };
@@ -145,7 +145,7 @@ impl<R: EachObject> Guest for EachObjectAdapter<R> {
                     .namespace
                     .as_deref()
                     .unwrap_or(&judging.default_namespace);
-                R::judge(&object, namespace, &judging.settings, &mut judging.judged);
+                R::judge(&object, namespace, &judging.settings, &mut judging.tally);
                 judging.next += 1;
             }
             Ok(())
@@ -157,7 +157,7 @@ impl<R: EachObject> Guest for EachObjectAdapter<R> {
             .with_borrow_mut(Option::take)
             .and_then(|state| state.downcast::<Judging<R>>().ok())
             .ok_or_else(|| crate::out_of_order("check-manifests"))?;
-        Ok(judging.judged.verdict::<R>())
+        Ok(judging.tally.verdict::<R>())
     }
 
     fn check_files(batch: Vec<File>, settings: String) -> Result<Verdict, CheckError> {
@@ -194,14 +194,14 @@ mod tests {
     }
 
     impl EachObject for EachPod {
-        fn judge(object: &Object, namespace: &str, _: &Self::Settings, judged: &mut Judged) {
+        fn judge(object: &Object, namespace: &str, _: &Self::Settings, tally: &mut Tally) {
             if object.kind == "Pod" {
-                judged.judged(&PODS, object);
+                tally.judged(&PODS, object);
                 let message = format!("{namespace}/{}", object.name);
-                judged.found(PODS.at(object, Pointer::root(), message));
+                tally.found(PODS.at(object, Pointer::root(), message));
             }
             if object.name == "x" {
-                judged.judged(&NAMED, object);
+                tally.judged(&NAMED, object);
             }
         }
     }

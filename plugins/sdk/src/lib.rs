@@ -5,8 +5,9 @@
 //! ([`Pointer`]), rule settings ([`settings`]), Kubernetes label selectors
 //! ([`LabelSelector`]), workload pod templates ([`workload`]), typed views of objects
 //! ([`typed`]), and the rule's description, checks and findings ([`RuleSpec`],
-//! [`Check`]). A rule crate implements [`Rule`] and calls [`export_rule!`]; its logic
-//! stays plain Rust, unit-tested without WebAssembly (with the helpers of [`testing`]).
+//! [`Check`]). A rule crate implements [`Rule`] (and [`EachObject`] when each finding rests
+//! on one object) and calls [`export_rule!`]; its logic stays plain Rust, unit-tested
+//! without WebAssembly (with the helpers of [`testing`]).
 
 mod check;
 mod each;
@@ -38,7 +39,7 @@ pub use bindings::tollgate::policy::types::{
 pub use check::{Check, ControlId, RuleSpec, control, framework, join};
 #[doc(hidden)]
 pub use each::EachObjectAdapter;
-pub use each::{EachObject, Judged, each_object};
+pub use each::{EachObject, Tally, each_object};
 pub use manifests::{Labels, Manifests, Object, lookup, pairs};
 pub use pointer::Pointer;
 pub use selector::LabelSelector;
@@ -59,7 +60,8 @@ pub trait Rule {
     fn info() -> RuleInfo;
 
     /// Judges the whole manifest set at once (the SDK gathers the batches the host hands
-    /// over).
+    /// over). An [`EachObject`] rule forwards this to [`each_object`]: exported with
+    /// `each_object`, its plugin never calls it, so only unit tests do.
     fn check_manifests(
         _set: &Manifests,
         _settings: &Self::Settings,
@@ -86,12 +88,13 @@ struct Gathering {
 
 thread_local! {
     /// The check under way in this instance, if any (the host makes one per instance).
-    static GATHERING: std::cell::RefCell<Option<Gathering>> = const { std::cell::RefCell::new(None) };
+    static GATHERING: std::cell::RefCell<Option<Gathering>> =
+        const { std::cell::RefCell::new(None) };
 }
 
 /// The contract's calls out of order: the host broke it.
 pub(crate) fn out_of_order(call: &str) -> CheckError {
-    CheckError::Internal(format!("{call} was called before begin-manifests"))
+    CheckError::Internal(format!("{call} was called outside a manifest check"))
 }
 
 impl<R: Rule> bindings::Guest for Adapter<R> {
@@ -147,10 +150,20 @@ fn read_settings<R: Rule>(text: &str) -> Result<R::Settings, CheckError> {
 /// arrives.
 ///
 /// ```ignore
+/// struct RbacLeastPrivilege;
+/// impl tollgate_sdk::Rule for RbacLeastPrivilege {
+///     type Settings = Settings;
+///     /* info, and check_manifests over the whole set */
+/// }
+/// tollgate_sdk::export_rule!(RbacLeastPrivilege);
+///
 /// struct TlsMinVersion;
 /// impl tollgate_sdk::Rule for TlsMinVersion {
 ///     type Settings = tollgate_sdk::NoSettings;
-///     /* ... */
+///     /* info, and check_manifests calling tollgate_sdk::each_object::<Self> */
+/// }
+/// impl tollgate_sdk::EachObject for TlsMinVersion {
+///     /* judge: one object at a time */
 /// }
 /// tollgate_sdk::export_rule!(TlsMinVersion, each_object);
 /// ```

@@ -78,7 +78,7 @@ struct AnnotationsOnly<'a> {
 impl Manifests {
     /// An empty set, as `begin-manifests` announces it, with room for all its objects:
     /// they arrive through [`Manifests::add`].
-    pub fn begin(set: ManifestSet) -> Self {
+    pub(crate) fn begin(set: ManifestSet) -> Self {
         Self {
             default_namespace: set.default_namespace,
             objects: Vec::with_capacity(set.documents as usize),
@@ -89,7 +89,7 @@ impl Manifests {
     /// before; object content is read on use. The host sends each document's file path:
     /// consecutive documents of one file share one copy, the others are freed (100k
     /// objects hold a few files' worth, not 100k paths).
-    pub fn add(&mut self, documents: Vec<Document>) {
+    pub(crate) fn add(&mut self, documents: Vec<Document>) {
         let mut file = self
             .objects
             .last()
@@ -171,6 +171,8 @@ impl Object {
         })
     }
 
+    /// The object of `doc`, at `position` in the set, from the file `file` (shared with the
+    /// objects before it of the same file).
     pub(crate) fn from_document(position: u32, doc: Document, file: Rc<str>) -> Self {
         Self {
             position,

@@ -21,8 +21,8 @@ mod redact;
 
 use checks::{CHECKS, ENV_LITERAL_SECRET, FILE_CHECKS, PLAINTEXT_SECRET};
 use tollgate_sdk::{
-    CheckError, EachObject, File, Finding, InputKind, Judged, Manifests, Object, Pointer, Rule,
-    RuleInfo, RuleSpec, Verdict, each_object, export_rule, join, text::LineIndex, workload,
+    CheckError, EachObject, File, Finding, InputKind, Manifests, Object, Pointer, Rule, RuleInfo,
+    RuleSpec, Tally, Verdict, each_object, export_rule, join, text::LineIndex, workload,
 };
 
 /// The inline comment that accepts a line's findings; a reason must follow it.
@@ -131,22 +131,22 @@ fn allowed(contents: &[u8], offset: usize) -> Option<String> {
 /// Every finding rests on one object (a Secret, a ConfigMap, a workload's variables): the
 /// set is judged as it arrives.
 impl EachObject for NoGitCredentials {
-    fn judge(object: &Object, _namespace: &str, _settings: &Self::Settings, judged: &mut Judged) {
+    fn judge(object: &Object, _namespace: &str, _settings: &Self::Settings, tally: &mut Tally) {
         let kind = object.kind.as_str();
         if kind == "Secret" && object.api_version == "v1" {
-            judged.extend(plaintext_secret(object));
-            judged.judged(&PLAINTEXT_SECRET, object);
+            tally.extend(plaintext_secret(object));
+            tally.judged(&PLAINTEXT_SECRET, object);
         } else if STORED_ELSEWHERE.contains(&kind) {
-            judged.judged(&PLAINTEXT_SECRET, object);
+            tally.judged(&PLAINTEXT_SECRET, object);
         }
-        // Judged where a variable or entry is named like a credential.
+        // Tally where a variable or entry is named like a credential.
         let found = match kind {
             "ConfigMap" => env::config_map_data(object, &ENV_LITERAL_SECRET),
             _ => env::container_env(object, &ENV_LITERAL_SECRET),
         };
         if let Some(found) = found {
-            judged.extend(found);
-            judged.judged(&ENV_LITERAL_SECRET, object);
+            tally.extend(found);
+            tally.judged(&ENV_LITERAL_SECRET, object);
         }
     }
 }

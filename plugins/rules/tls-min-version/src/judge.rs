@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::cell::OnceCell;
 
-use tollgate_sdk::{Check, Judged, Labels, Object, Pointer, lookup};
+use tollgate_sdk::{Check, Labels, Object, Pointer, Tally, lookup};
 
 use crate::ciphers::{self, Suite};
 use crate::protocol::Protocol;
@@ -64,17 +64,17 @@ pub struct CisCiphers {
 pub struct Judge<'a> {
     pub object: &'a Object,
     /// The rule's findings and coverage so far.
-    pub judged: &'a mut Judged,
+    pub tally: &'a mut Tally,
     /// The object's annotations, read on the first lookup: kinds judged by several
     /// annotations read the object once for all of them.
     annotations: OnceCell<Labels<'a>>,
 }
 
 impl<'a> Judge<'a> {
-    pub fn new(object: &'a Object, judged: &'a mut Judged) -> Self {
+    pub fn new(object: &'a Object, tally: &'a mut Tally) -> Self {
         Self {
             object,
-            judged,
+            tally,
             annotations: OnceCell::new(),
         }
     }
@@ -88,14 +88,14 @@ impl<'a> Judge<'a> {
     /// Records that `checks` judged this object (it configures or serves what they read).
     pub fn judged(&mut self, checks: &[Check]) {
         for check in checks {
-            self.judged.judged(check, self.object);
+            self.tally.judged(check, self.object);
         }
     }
 
     /// A finding of `check` at `at`; the message starts with the object's name.
     pub fn report(&mut self, check: Check, at: Pointer, what: String) {
         let message = format!("{}: {what}", self.object.display_name());
-        self.judged.found(check.at(self.object, at, message));
+        self.tally.found(check.at(self.object, at, message));
     }
 
     /// An `unknown-value` finding: `what` holds a value the rule cannot judge.

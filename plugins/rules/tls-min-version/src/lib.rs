@@ -64,8 +64,8 @@ pub(crate) use checks::{
 };
 use judge::Judge;
 use tollgate_sdk::{
-    CheckError, EachObject, InputKind, Judged, Manifests, Object, Rule, RuleInfo, RuleSpec,
-    Verdict, each_object, export_rule, join, workload,
+    CheckError, EachObject, InputKind, Manifests, Object, Rule, RuleInfo, RuleSpec, Tally, Verdict,
+    each_object, export_rule, join, workload,
 };
 
 /// The kinds the rule reads: every kind that configures or serves TLS, ConfigMaps and
@@ -128,8 +128,8 @@ impl Rule for TlsMinVersion {
 /// Every finding rests on one object (an Ingress, a ConfigMap, a workload's flags): the
 /// set is judged as it arrives.
 impl EachObject for TlsMinVersion {
-    fn judge(object: &Object, _namespace: &str, _settings: &Self::Settings, judged: &mut Judged) {
-        let mut judge = Judge::new(object, judged);
+    fn judge(object: &Object, _namespace: &str, _settings: &Self::Settings, tally: &mut Tally) {
+        let mut judge = Judge::new(object, tally);
         judge.kind();
         judge.containers();
     }

@@ -100,7 +100,7 @@ impl Judge<'_> {
             self.object.display_name()
         );
         let finding = VERIFICATION_DISABLED.at(self.object, at, message);
-        self.judged.found(finding.with_identity(identity));
+        self.tally.found(finding.with_identity(identity));
     }
 }
 
