@@ -503,16 +503,38 @@ fn rules_judging_each_object_see_past_the_first_batch() {
     let mut yaml = String::new();
     for i in 0..1500 {
         yaml.push_str(&format!(
-            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n  namespace: web\ndata:\n  ssl-protocols: TLSv1.2\n"
+            "---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: c{i}
+  namespace: web
+data:
+  ssl-protocols: TLSv1.2
+"
         ));
     }
     // Lines 12001 on: a Secret holding data in plain text, an Ingress served in plain text
     // (its host, at line 12017).
     yaml.push_str(
-        "---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: web\ndata:\n  token: c2VjcmV0\n",
-    );
-    yaml.push_str(
-        "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: shop\n  namespace: web\nspec:\n  rules:\n  - host: shop.example.com\n",
+        "---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+  namespace: web
+data:
+  token: c2VjcmV0
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop
+  namespace: web
+spec:
+  rules:
+  - host: shop.example.com
+",
     );
     std::fs::write(dir.path().join("estate.yaml"), yaml).unwrap();
     let run: crate::util::Run = crate::util::tollgate()

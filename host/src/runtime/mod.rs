@@ -1,7 +1,8 @@
 //! The sandboxed plugin runtime: one wasmtime [`Engine`] with an epoch ticker, components
 //! compiled once (and cached on disk, with their `info()`), and a fresh, capability-free
-//! store for every call (one for all the calls of a manifest check). A plugin whose info is cached is loaded lazily: its component is
-//! read only when the run first calls it, so a run pays only for the rules it runs.
+//! store for every call (one for all the calls of a manifest check). A plugin whose info is
+//! cached is loaded lazily: its component is read only when the run first calls it, so a
+//! run pays only for the rules it runs.
 //!
 //! A plugin failure (trap, timeout, memory exhaustion, malformed result, reported error)
 //! is a [`RuleError`] of that plugin alone; the caller decides what it means for the run.

@@ -192,10 +192,10 @@ pub struct State {
 }
 
 impl State {
-    /// A store for one call (or one manifest check): no preopened directories, no environment, no arguments, no
-    /// network, stdin closed, stdout discarded, stderr captured (bounded), clocks frozen at
-    /// zero so that a rule cannot depend on time, and randomness drawn from `seed` so that
-    /// a rule's results are reproducible.
+    /// A store for one call (or one manifest check): no preopened directories, no
+    /// environment, no arguments, no network, stdin closed, stdout discarded, stderr
+    /// captured (bounded), clocks frozen at zero so that a rule cannot depend on time, and
+    /// randomness drawn from `seed` so that a rule's results are reproducible.
     pub fn store(engine: &wasmtime::Engine, limits: Limits, seed: [u8; 32]) -> Store<State> {
         let stderr = MemoryOutputPipe::new(limits.stderr_bytes);
         let (secure, insecure, insecure_seed) = seeded_randomness(seed);

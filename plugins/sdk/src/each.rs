@@ -28,6 +28,7 @@ pub trait EachObject: crate::Rule + 'static {
 /// Findings and coverage built up object by object (see [`EachObject`]).
 #[derive(Debug, Default)]
 pub struct Tally {
+    /// Every finding so far.
     findings: Vec<Finding>,
     /// `(check, position)` of every object a check judged, in the order judged.
     coverage: Vec<(&'static str, u32)>,
@@ -87,9 +88,11 @@ pub fn each_object<R: EachObject>(
 
 /// A check of the manifest set under way, for [`EachObjectAdapter`].
 struct Judging<R: EachObject> {
+    /// The rule's settings, read once when the check begins.
     settings: R::Settings,
     /// The namespace of namespaced objects that do not name one.
     default_namespace: String,
+    /// What the rule found and judged so far.
     tally: Tally,
     /// Position of the next document in the set.
     next: u32,
