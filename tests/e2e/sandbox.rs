@@ -597,3 +597,65 @@ fn a_plugin_cannot_accept_its_own_findings() {
         [("rule-settings", "vendor chart (setting /reason)")]
     );
 }
+
+/// A plugin that traps while the manifest set is being handed over (on the first document
+/// of the second batch of 1,024) is an error of its rule; the other rules still judge the
+/// whole set, past that batch too.
+#[test]
+fn a_plugin_trapping_in_the_middle_of_the_set_is_an_error_of_its_rule() {
+    let stumble = test_plugin("stumble");
+    let dir = tempfile::tempdir().unwrap();
+    let mut yaml = String::new();
+    for i in 0..1100 {
+        yaml.push_str(&format!(
+            "---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: c{i}
+data:
+  mode: fast
+"
+        ));
+    }
+    // Lines 7701 on.
+    yaml.push_str(
+        "---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+data:
+  token: c2VjcmV0
+",
+    );
+    std::fs::write(dir.path().join("estate.yaml"), yaml).unwrap();
+    let run: Run = tollgate()
+        .current_dir(dir.path())
+        .args(["scan", "--format", "json", "estate.yaml", "--plugin"])
+        .arg(&stumble)
+        .output()
+        .unwrap()
+        .into();
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(run.code, 2);
+    let errors = errors(&report);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with(&format!(
+            "[test-stumble] plugin {} trapped: ",
+            stumble.display()
+        )),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[0].ends_with("(plugin said: stumbled on document 1024)"),
+        "{}",
+        errors[0]
+    );
+    assert_eq!(
+        findings(&report),
+        ["no-git-credentials/plaintext-secret estate.yaml:7706 Secret db"]
+    );
+}
