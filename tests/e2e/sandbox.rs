@@ -7,7 +7,10 @@ use std::time::{Duration, Instant};
 use pretty_assertions::assert_eq;
 use serde_json::Value;
 
-use crate::util::{Run, errors, findings, run, scan_json, statuses, test_plugin, tollgate};
+use crate::util::{
+    Run, config_maps, errors, findings, run, scan_json, scan_json_in, statuses, test_plugin,
+    tollgate,
+};
 
 /// The findings and rule statuses of the same scan without any extra plugin: what the
 /// other rules must still report next to a hostile one.
@@ -605,40 +608,20 @@ fn a_plugin_cannot_accept_its_own_findings() {
 fn a_plugin_trapping_in_the_middle_of_the_set_is_an_error_of_its_rule() {
     let stumble = test_plugin("stumble");
     let dir = tempfile::tempdir().unwrap();
-    let mut yaml = String::new();
-    for i in 0..1100 {
-        yaml.push_str(&format!(
-            "---
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: c{i}
-data:
-  mode: fast
-"
-        ));
-    }
     // Lines 7701 on.
-    yaml.push_str(
-        "---
+    let yaml = config_maps(1100)
+        + "---
 apiVersion: v1
 kind: Secret
 metadata:
   name: db
 data:
   token: c2VjcmV0
-",
-    );
+";
     std::fs::write(dir.path().join("estate.yaml"), yaml).unwrap();
-    let run: Run = tollgate()
-        .current_dir(dir.path())
-        .args(["scan", "--format", "json", "estate.yaml", "--plugin"])
-        .arg(&stumble)
-        .output()
-        .unwrap()
-        .into();
-    let report: Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(run.code, 2);
+    let plugin = ["--plugin", stumble.to_str().unwrap()];
+    let (code, report) = scan_json_in(dir.path(), &[&["estate.yaml"], &plugin[..]].concat());
+    assert_eq!(code, 2);
     let errors = errors(&report);
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(

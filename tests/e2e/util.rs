@@ -108,10 +108,32 @@ pub fn run(args: &[&str]) -> Run {
 
 /// Runs `tollgate scan --format json <args>` and parses the report.
 pub fn scan_json(args: &[&str]) -> (i32, Value) {
-    let run = run(&[&["scan", "--format", "json"], args].concat());
+    json_report(run(&[&["scan", "--format", "json"], args].concat()))
+}
+
+/// [`scan_json`] run in `dir` rather than in `tests/fixtures/`.
+pub fn scan_json_in(dir: &std::path::Path, args: &[&str]) -> (i32, Value) {
+    let mut command = tollgate();
+    command
+        .current_dir(dir)
+        .args(["scan", "--format", "json"])
+        .args(args);
+    json_report(command.output().expect("tollgate runs").into())
+}
+
+/// The exit code of `run` and the JSON report it printed.
+fn json_report(run: Run) -> (i32, Value) {
     let report = serde_json::from_str(&run.stdout)
         .unwrap_or_else(|e| panic!("not a JSON report ({e}): {}\n{}", run.stdout, run.stderr));
     (run.code, report)
+}
+
+/// `count` ConfigMaps named `c0`, `c1`, ... in no namespace, as one YAML stream of 7 lines
+/// each: an estate of more objects than one batch the host hands a rule (1,024).
+pub fn config_maps(count: usize) -> String {
+    (0..count)
+        .map(|i| format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\ndata:\n  mode: fast\n"))
+        .collect()
 }
 
 /// Each finding as one readable line: `rule/check file:line Kind namespace/name`.
