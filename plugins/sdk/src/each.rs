@@ -6,9 +6,9 @@
 use std::any::Any;
 use std::cell::RefCell;
 use std::marker::PhantomData;
-use std::rc::Rc;
 
 use crate::bindings::Guest;
+use crate::manifests::Arrivals;
 use crate::{
     Adapter, Check, CheckError, Document, File, Finding, ManifestSet, Manifests, Object, RuleInfo,
     SettingsError, Verdict, read_settings,
@@ -94,10 +94,8 @@ struct Judging<R: EachObject> {
     default_namespace: String,
     /// What the rule found and judged so far.
     tally: Tally,
-    /// Position of the next document in the set.
-    next: u32,
-    /// The file of the last document, shared with the next one when it is the same.
-    file: Rc<str>,
+    /// Makes the objects of the batches as they arrive.
+    arrivals: Arrivals,
 }
 
 thread_local! {
@@ -125,8 +123,7 @@ impl<R: EachObject> Guest for EachObjectAdapter<R> {
             settings: read_settings::<R>(&settings)?,
             default_namespace: set.default_namespace,
             tally: Tally::default(),
-            next: 0,
-            file: Rc::from(""),
+            arrivals: Arrivals::after(None),
         };
         JUDGING.with_borrow_mut(|state| *state = Some(Box::new(judging)));
         Ok(())
@@ -139,17 +136,9 @@ impl<R: EachObject> Guest for EachObjectAdapter<R> {
                 .and_then(|state| state.downcast_mut::<Judging<R>>())
                 .ok_or_else(|| crate::out_of_order("add-documents"))?;
             for document in documents {
-                if *judging.file != *document.file {
-                    judging.file = Rc::from(document.file.as_str());
-                }
-                let object =
-                    Object::from_document(judging.next, document, Rc::clone(&judging.file));
-                let namespace = object
-                    .namespace
-                    .as_deref()
-                    .unwrap_or(&judging.default_namespace);
+                let object = judging.arrivals.object(document);
+                let namespace = object.namespace_or(&judging.default_namespace);
                 R::judge(&object, namespace, &judging.settings, &mut judging.tally);
-                judging.next += 1;
             }
             Ok(())
         })

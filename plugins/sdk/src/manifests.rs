@@ -86,22 +86,11 @@ impl Manifests {
     }
 
     /// Adds the documents of one `add-documents` batch, which follow the ones added
-    /// before; object content is read on use. The host sends each document's file path:
-    /// consecutive documents of one file share one copy, the others are freed (100k
-    /// objects hold a few files' worth, not 100k paths).
+    /// before; object content is read on use.
     pub(crate) fn add(&mut self, documents: Vec<Document>) {
-        let mut file = self
-            .objects
-            .last()
-            .map_or_else(|| Rc::from(""), |last| Rc::clone(&last.file));
-        for document in documents {
-            if *file != *document.file {
-                file = Rc::from(document.file.as_str());
-            }
-            let position = self.objects.len() as u32;
-            let object = Object::from_document(position, document, Rc::clone(&file));
-            self.objects.push(object);
-        }
+        let mut arrivals = Arrivals::after(self.objects.last());
+        self.objects
+            .extend(documents.into_iter().map(|d| arrivals.object(d)));
     }
 
     /// The set of `documents`, as the host would hand it over in one batch, for the
@@ -137,10 +126,49 @@ impl Manifests {
 
     /// The namespace an object lives in: its own, or the default one.
     pub fn namespace_of<'a>(&'a self, object: &'a Object) -> &'a str {
-        object
-            .namespace
-            .as_deref()
-            .unwrap_or(&self.default_namespace)
+        object.namespace_or(&self.default_namespace)
+    }
+}
+
+/// Makes objects of the documents the host hands over, batch after batch: positions count
+/// on across batches, and consecutive documents of one file share one copy of its path
+/// (the host sends it with each document; 100k objects hold a few files' worth, not 100k
+/// paths).
+#[derive(Debug)]
+pub(crate) struct Arrivals {
+    /// Position in the set of the next document.
+    next: u32,
+    /// The path of the last document's file.
+    file: Rc<str>,
+}
+
+impl Arrivals {
+    /// Arrivals that follow `last`, the last object made (none: the set's first document
+    /// comes next).
+    pub(crate) fn after(last: Option<&Object>) -> Self {
+        Self {
+            next: last.map_or(0, |last| last.position + 1),
+            file: last.map_or_else(|| Rc::from(""), |last| Rc::clone(&last.file)),
+        }
+    }
+
+    /// The object of the next document.
+    pub(crate) fn object(&mut self, document: Document) -> Object {
+        if *self.file != *document.file {
+            self.file = Rc::from(document.file.as_str());
+        }
+        let position = self.next;
+        self.next += 1;
+        Object {
+            position,
+            file: Rc::clone(&self.file),
+            api_version: document.api_version,
+            kind: document.kind,
+            name: document.name,
+            namespace: document.namespace,
+            json: document.object,
+            value: OnceCell::new(),
+        }
     }
 }
 
@@ -171,19 +199,9 @@ impl Object {
         })
     }
 
-    /// The object of `doc`, at `position` in the set, from the file `file` (shared with the
-    /// objects before it of the same file).
-    pub(crate) fn from_document(position: u32, doc: Document, file: Rc<str>) -> Self {
-        Self {
-            position,
-            file,
-            api_version: doc.api_version,
-            kind: doc.kind,
-            name: doc.name,
-            namespace: doc.namespace,
-            json: doc.object,
-            value: OnceCell::new(),
-        }
+    /// The namespace the object lives in: its own, or `default` when it names none.
+    pub(crate) fn namespace_or<'a>(&'a self, default: &'a str) -> &'a str {
+        self.namespace.as_deref().unwrap_or(default)
     }
 
     /// The object as the typed view `T` (see [`crate::typed`]), read straight from its

@@ -139,7 +139,7 @@ impl EachObject for NoGitCredentials {
         } else if STORED_ELSEWHERE.contains(&kind) {
             tally.judged(&PLAINTEXT_SECRET, object);
         }
-        // Tally where a variable or entry is named like a credential.
+        // Judged where a variable or entry is named like a credential.
         let found = match kind {
             "ConfigMap" => env::config_map_data(object, &ENV_LITERAL_SECRET),
             _ => env::container_env(object, &ENV_LITERAL_SECRET),
