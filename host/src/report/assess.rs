@@ -43,7 +43,7 @@ pub fn assess(frameworks: &[Framework], run: &Run) -> Vec<ControlResult> {
     // every finding.
     let mut breaking: HashMap<&ControlRef, Vec<&FindingRecord>> = HashMap::new();
     for finding in run.findings {
-        for control in &finding.controls {
+        for control in finding.controls.iter() {
             breaking.entry(control).or_default().push(finding);
         }
     }
@@ -315,7 +315,7 @@ mod tests {
             check: "check".into(),
             severity: Severity::High,
             message: "m".into(),
-            controls: vec![cc61()],
+            controls: [cc61()].into(),
             location: LocationRecord::default(),
             evidence: None,
             waiver: waived.then(|| WaiverRecord {

@@ -265,7 +265,7 @@ mod tests {
             check: "github-token".into(),
             severity: Severity::High,
             message: "a token".into(),
-            controls: Vec::new(),
+            controls: [].into(),
             location: LocationRecord {
                 file: "app.env".into(),
                 line,

@@ -2,6 +2,7 @@
 //! `--format json` output (with `schema_version`), from which other formats can be made.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -457,7 +458,9 @@ pub struct FindingRecord {
     pub check: String,
     pub severity: Severity,
     pub message: String,
-    pub controls: Vec<ControlRef>,
+    // The controls of its check: one list shared by the check's findings (31,000 findings
+    // at 100k objects held 33 MiB of copies until the report was written).
+    pub controls: Arc<[ControlRef]>,
     pub location: LocationRecord,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub evidence: Option<String>,

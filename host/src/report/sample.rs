@@ -125,7 +125,7 @@ fn finding_at_web() -> FindingRecord {
         check: "pod-not-selected".into(),
         severity: Severity::High,
         message: "Deployment shop/web: no policy selects <web> & its \"pods\"".into(),
-        controls: vec![cc("CC6.6")],
+        controls: [cc("CC6.6")].into(),
         location: LocationRecord {
             file: "app.yaml".into(),
             line: 3,
@@ -149,7 +149,7 @@ fn waived_finding() -> FindingRecord {
         check: "allow-all".into(),
         severity: Severity::Medium,
         message: "ClusterRole db allows all".into(),
-        controls: vec![cc("CC7.1")],
+        controls: [cc("CC7.1")].into(),
         location: LocationRecord {
             file: "app.yaml".into(),
             line: 20,

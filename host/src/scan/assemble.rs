@@ -3,6 +3,7 @@
 //! [`super::decisions`] applied; rule results, summary, control statuses and evidence.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -16,8 +17,7 @@ use crate::report::{
     SkippedRecord, Summary, Tool, WaiverEntry, WaiverRecord, WaiverSource, assess, untrusted,
 };
 use crate::runtime::{
-    CheckInfo, FileLocation, Finding, Location, ObjectLocation, Plugin, PluginSource, RuleError,
-    Verdict,
+    FileLocation, Finding, Location, ObjectLocation, Plugin, PluginSource, RuleError, Verdict,
 };
 
 use super::{Outcome, Provenance, ScanOptions, decisions, history};
@@ -82,6 +82,10 @@ impl Checked {
         self.refused
             .extend(decisions::refused_annotations(inputs, options, today));
         let file_index = file_index(inputs);
+        // Room for every finding at once: grown by doubling, the list held twice its size.
+        let found = outcomes.iter().filter_map(|o| o.result.as_ref().ok());
+        self.findings
+            .reserve(found.map(|verdict| verdict.findings.len()).sum());
         for Outcome {
             rule,
             result,
@@ -114,11 +118,32 @@ fn resolve(
     file_index: &BTreeMap<&str, usize>,
     findings: Vec<Finding>,
 ) -> Result<Vec<FindingRecord>, RuleError> {
+    let controls = CheckControls::of(plugin);
     let records: Vec<Result<FindingRecord, RuleError>> = findings
         .into_par_iter()
-        .map(|f| record(plugin, inputs, file_index, f))
+        .map(|f| record(plugin, inputs, file_index, &controls, f))
         .collect();
     records.into_iter().collect()
+}
+
+/// The controls of each check of a rule, built once and shared by its findings.
+struct CheckControls<'a>(BTreeMap<&'a str, Arc<[ControlRef]>>);
+
+impl<'a> CheckControls<'a> {
+    fn of(plugin: &'a Plugin) -> Self {
+        let checks = plugin.info.checks.iter();
+        Self(
+            checks
+                .map(|c| (c.id.as_str(), c.control_refs().into()))
+                .collect(),
+        )
+    }
+
+    /// The controls of `check`; none for a check the rule did not declare (its verdict
+    /// was refused before this).
+    fn of_check(&self, check: &str) -> Arc<[ControlRef]> {
+        self.0.get(check).cloned().unwrap_or_else(|| [].into())
+    }
 }
 
 /// The error of a rule call that failed, naming the plugin and, for files, the batch.
@@ -464,6 +489,7 @@ fn record(
     plugin: &Plugin,
     inputs: &Inputs,
     file_index: &BTreeMap<&str, usize>,
+    controls: &CheckControls,
     finding: Finding,
 ) -> Result<FindingRecord, RuleError> {
     let Placed {
@@ -475,9 +501,7 @@ fn record(
         Location::File(at) => in_file(inputs, file_index, at),
     };
     let fingerprint = fingerprint(&[&plugin.info.id, &finding.check, &subject, &finding.identity]);
-    let controls = plugin
-        .check(&finding.check)
-        .map_or_else(Vec::new, CheckInfo::control_refs);
+    let controls = controls.of_check(&finding.check);
     Ok(FindingRecord {
         rule: plugin.info.id.clone(),
         check: finding.check,

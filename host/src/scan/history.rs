@@ -76,7 +76,7 @@ mod tests {
             check: "aws-access-key-id".into(),
             severity: Severity::High,
             message: String::new(),
-            controls: Vec::new(),
+            controls: [].into(),
             location: LocationRecord {
                 file: file.into(),
                 line,
