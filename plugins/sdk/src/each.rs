@@ -123,7 +123,7 @@ impl<R: EachObject> Guest for EachObjectAdapter<R> {
             settings: read_settings::<R>(&settings)?,
             default_namespace: set.default_namespace,
             tally: Tally::default(),
-            arrivals: Arrivals::after(None),
+            arrivals: Arrivals::default(),
         };
         JUDGING.with_borrow_mut(|state| *state = Some(Box::new(judging)));
         Ok(())
@@ -257,7 +257,7 @@ mod tests {
             default_namespace: "apps".into(),
             documents: 4,
         });
-        set.add(documents());
+        set.add(documents(), Some);
         let whole = EachPod::check_manifests(&set, &crate::NoSettings {}).unwrap();
         // Positions run on across batches; the default namespace fills in; coverage is in
         // the order the rule declares its checks.

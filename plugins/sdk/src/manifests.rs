@@ -20,8 +20,11 @@ pub type Labels<'a> = Vec<(Cow<'a, str>, Cow<'a, str>)>;
 pub struct Manifests {
     /// Namespace of namespaced objects that name none (`--namespace` on the host).
     pub default_namespace: String,
-    /// Every object, in input order; `objects[i].position == i`.
+    /// Every object the rule keeps ([`crate::Rule::keep`]; all of them, unless it says
+    /// otherwise), in input order: see [`Manifests::object`].
     pub objects: Vec<Object>,
+    /// Makes the objects of the documents still to come.
+    arrivals: Arrivals,
 }
 
 /// One Kubernetes object.
@@ -37,10 +40,10 @@ pub struct Object {
     pub name: String,
     /// `metadata.namespace` as written; see [`Manifests::namespace_of`].
     pub namespace: Option<String>,
-    json: String,
+    pub(crate) json: String,
     /// The parsed object, only for rules that ask for it ([`Object::value`]) and objects
     /// whose strings [`Object::read`] cannot borrow; boxed, as most objects never have one.
-    value: OnceCell<Box<Value>>,
+    pub(crate) value: OnceCell<Box<Value>>,
 }
 
 /// An object read for its `metadata.labels` only.
@@ -82,15 +85,39 @@ impl Manifests {
         Self {
             default_namespace: set.default_namespace,
             objects: Vec::with_capacity(set.documents as usize),
+            arrivals: Arrivals::default(),
         }
     }
 
     /// Adds the documents of one `add-documents` batch, which follow the ones added
-    /// before; object content is read on use.
-    pub(crate) fn add(&mut self, documents: Vec<Document>) {
-        let mut arrivals = Arrivals::after(self.objects.last());
-        self.objects
-            .extend(documents.into_iter().map(|d| arrivals.object(d)));
+    /// before, as the rule [keeps](crate::Rule::keep) them; object content is read on use.
+    pub(crate) fn add(
+        &mut self,
+        documents: Vec<Document>,
+        keep: impl Fn(Object) -> Option<Object>,
+    ) {
+        let arrivals = &mut self.arrivals;
+        self.objects.extend(
+            documents
+                .into_iter()
+                .filter_map(|d| keep(arrivals.object(d))),
+        );
+    }
+
+    /// The set as rule `R` holds it when the host hands it over: each object as
+    /// [`Rule::keep`](crate::Rule::keep) keeps it. For unit tests of rules that keep less
+    /// than whole objects.
+    pub fn kept<R: crate::Rule>(self) -> Self {
+        Self {
+            objects: self.objects.into_iter().filter_map(R::keep).collect(),
+            ..self
+        }
+    }
+
+    /// The object at `position` in the set, if the rule keeps it.
+    pub fn object(&self, position: u32) -> Option<&Object> {
+        let at = self.objects.binary_search_by_key(&position, |o| o.position);
+        at.ok().map(|at| &self.objects[at])
     }
 
     /// The set of `documents`, as the host would hand it over in one batch, for the
@@ -101,20 +128,24 @@ impl Manifests {
             default_namespace: "default".into(),
             documents: documents.len() as u32,
         });
-        set.add(documents);
+        set.add(documents, Some);
         set
     }
 
     /// A set built from JSON values, as plugin unit tests (running natively, without the
     /// host) need it. Every value must be a JSON object.
     pub fn from_values(default_namespace: &str, values: Vec<Value>) -> Result<Self, CheckError> {
-        let objects = values
+        let objects: Vec<Object> = values
             .into_iter()
             .enumerate()
             .map(|(i, value)| Object::new(i as u32, "test.yaml".into(), value))
             .collect::<Result<_, _>>()?;
         Ok(Self {
             default_namespace: default_namespace.to_owned(),
+            arrivals: Arrivals {
+                next: objects.len() as u32,
+                file: Rc::from(""),
+            },
             objects,
         })
     }
@@ -142,16 +173,17 @@ pub(crate) struct Arrivals {
     file: Rc<str>,
 }
 
-impl Arrivals {
-    /// Arrivals that follow `last`, the last object made (none: the set's first document
-    /// comes next).
-    pub(crate) fn after(last: Option<&Object>) -> Self {
+impl Default for Arrivals {
+    /// Arrivals from the set's first document.
+    fn default() -> Self {
         Self {
-            next: last.map_or(0, |last| last.position + 1),
-            file: last.map_or_else(|| Rc::from(""), |last| Rc::clone(&last.file)),
+            next: 0,
+            file: Rc::from(""),
         }
     }
+}
 
+impl Arrivals {
     /// The object of the next document.
     pub(crate) fn object(&mut self, document: Document) -> Object {
         if *self.file != *document.file {
@@ -354,12 +386,13 @@ mod tests {
             default_namespace: "apps".into(),
             documents: 3,
         });
-        m.add(vec![
-            document("{}", "Role", None),
-            document("{}", "Pod", None),
-        ]);
-        m.add(vec![document("{}", "Service", Some("web"))]);
-        m.add(Vec::new());
+        let whole = Some;
+        m.add(
+            vec![document("{}", "Role", None), document("{}", "Pod", None)],
+            whole,
+        );
+        m.add(vec![document("{}", "Service", Some("web"))], whole);
+        m.add(Vec::new(), whole);
         let kinds: Vec<_> = m
             .objects
             .iter()

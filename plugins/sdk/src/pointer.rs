@@ -52,6 +52,11 @@ impl Pointer {
         &self.0
     }
 
+    /// The keys and indices it names, unescaped; none for the root.
+    pub(crate) fn segments(&self) -> Vec<Cow<'_, str>> {
+        self.0.split('/').skip(1).map(unescaped).collect()
+    }
+
     /// The longest prefix of this pointer that names a node of the JSON text `json`: the
     /// pointer itself when the field exists, else its nearest existing parent (the root at
     /// worst), as the host locates a finding. The text is walked, not parsed into a value;
@@ -60,7 +65,7 @@ impl Pointer {
         if self.0.is_empty() {
             return Self::root();
         }
-        let segments: Vec<Cow<str>> = self.0.split('/').skip(1).map(unescaped).collect();
+        let segments = self.segments();
         let mut text = serde_json::Deserializer::from_str(json);
         let depth = Depth(&segments).deserialize(&mut text).unwrap_or(0);
         let end: usize = self

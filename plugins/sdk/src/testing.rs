@@ -18,7 +18,7 @@ impl Verdict {
     /// The verdict by object name ([`crate::Object::display_name`]) of `set`'s objects;
     /// panics on a finding in a file, which a `check-manifests` verdict never holds.
     pub fn by_name(self, set: &Manifests) -> ByName {
-        let name = |document: u32| set.objects[document as usize].display_name();
+        let name = |document: u32| kept(set, document).display_name();
         let findings = self.findings.into_iter().map(|f| match f.location {
             Location::Object(o) => (f.check, name(o.document), reported(set, &o)),
             Location::File(_) => panic!("{}: an object finding expected", f.check),
@@ -48,13 +48,25 @@ pub fn assert_undeclared_kinds_change_nothing<R: Rule>(
         .collect();
     let count = only_declared.len();
     let run = |values: Vec<Value>| {
-        let set = Manifests::from_values("default", values).unwrap();
+        let set = Manifests::from_values("default", values)
+            .unwrap()
+            .kept::<R>();
         R::check_manifests(&set, settings).unwrap().by_name(&set)
     };
     let all = run(values);
     assert!(!all.findings.is_empty() && !all.coverage.is_empty());
     assert_eq!(all, run(only_declared));
     count
+}
+
+/// Runs rule `R` over `values` as whole objects and as the rule [keeps](Rule::keep) them,
+/// and asserts that both verdicts are the same (findings, their messages and pointers,
+/// and coverage): keeping less than whole objects loses nothing the rule reads.
+pub fn assert_keeping_changes_nothing<R: Rule>(values: &[Value], settings: &R::Settings) {
+    let whole = Manifests::from_values("default", values.to_vec()).unwrap();
+    let verdict = R::check_manifests(&whole, settings);
+    let kept = whole.kept::<R>();
+    assert_eq!(R::check_manifests(&kept, settings), verdict);
 }
 
 /// Where each finding points, as `(check, document, pointer)`, the pointer as the host
@@ -87,8 +99,17 @@ pub fn reported_pointer(object: &Value, pointer: &str) -> String {
 
 /// [`reported_pointer`] for a finding at `at` in `set`.
 pub fn reported(set: &Manifests, at: &crate::ObjectLocation) -> String {
-    let object = &set.objects[at.document as usize];
-    object.nearest(&Pointer::parse(&at.pointer)).into()
+    kept(set, at.document)
+        .nearest(&Pointer::parse(&at.pointer))
+        .into()
+}
+
+/// The object at `position` of `set`, which a verdict names: the rule must keep it.
+fn kept(set: &Manifests, position: u32) -> &crate::Object {
+    let object = set.object(position);
+    object.unwrap_or_else(|| {
+        panic!("the verdict names document {position}, which the rule does not keep")
+    })
 }
 
 /// Expected `(check, document, pointer)` locations written as string literals, in the

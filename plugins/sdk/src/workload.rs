@@ -239,10 +239,16 @@ fn read_template<'a, T: Deserialize<'a> + Default>(object: &'a Object) -> Option
     Some((*at, template))
 }
 
+/// Where a workload keeps its pod template (whether or not it holds one), or `None` for
+/// any other kind: for a rule [keeping](crate::Rule::keep) a few of its fields.
+pub fn template_pointer(object: &Object) -> Option<Pointer> {
+    let workload = WORKLOADS.iter().find(|(kind, _)| *kind == object.kind);
+    workload.map(|(_, at)| at.pointer())
+}
+
 /// Whether [`pod_template`] finds a template, without reading it.
 pub fn has_pod_template(object: &Object) -> bool {
-    let workload = WORKLOADS.iter().find(|(kind, _)| *kind == object.kind);
-    workload.is_some_and(|(_, at)| object.contains(&at.pointer()))
+    template_pointer(object).is_some_and(|at| object.contains(&at))
 }
 
 impl<'a> PodTemplate<'a> {

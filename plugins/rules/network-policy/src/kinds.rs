@@ -8,6 +8,9 @@ use tollgate_sdk::typed::{
     entries, object, objects, present, present_object, raw, scalar, scalars,
 };
 
+/// The one field of a pod spec that [`PodNetwork`] reads.
+pub const HOST_NETWORK: &str = "hostNetwork";
+
 /// What the rule reads of a workload's pod spec: pods on the node's network namespace
 /// are out of reach of network policies.
 #[derive(Debug, Default, Deserialize)]

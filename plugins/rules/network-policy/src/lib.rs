@@ -179,6 +179,20 @@ impl Rule for NetworkPolicyCoverage {
         SPEC.info()
     }
 
+    /// Of a workload, the labels of its pods and whether they use the node's network
+    /// ([`PodNetwork`]): what the rule reads of the many objects of these kinds. Policies
+    /// and Namespaces are kept whole.
+    fn keep(object: Object) -> Option<Object> {
+        let kept = match workload::template_pointer(&object) {
+            Some(template) => object.keeping(&[
+                template.path(["metadata", "labels"]),
+                template.path(["spec", kinds::HOST_NETWORK]),
+            ]),
+            None => object,
+        };
+        Some(kept)
+    }
+
     fn check_manifests(set: &Manifests, settings: &Settings) -> Result<Verdict, CheckError> {
         Ok(judge(set, settings))
     }
@@ -410,12 +424,16 @@ fn uncovered_namespace(name: &str, namespace: &Namespace, policies: &PolicyIndex
 mod tests {
     use super::*;
     use tollgate_sdk::testing::{
-        assert_undeclared_kinds_change_nothing, object_locations, owned_locations, reported,
+        assert_keeping_changes_nothing, assert_undeclared_kinds_change_nothing, object_locations,
+        owned_locations, reported,
     };
     use tollgate_sdk::{Location, Value, serde_json::json};
 
     fn checks(objects: Vec<Value>) -> Vec<(String, u32, String)> {
-        let set = Manifests::from_values("default", objects).unwrap();
+        assert_keeping_changes_nothing::<NetworkPolicyCoverage>(&objects, &Settings::default());
+        let set = Manifests::from_values("default", objects)
+            .unwrap()
+            .kept::<NetworkPolicyCoverage>();
         judge(&set, &Settings::default())
             .findings
             .into_iter()
@@ -451,7 +469,9 @@ mod tests {
             deployment("other", json!({"app": "web"})),
             json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "shop"}}),
         ];
-        let set = Manifests::from_values("default", objects).unwrap();
+        let set = Manifests::from_values("default", objects)
+            .unwrap()
+            .kept::<NetworkPolicyCoverage>();
         let settings: Settings =
             tollgate_sdk::settings::parse(r#"{"egress-unrestricted": true}"#).unwrap();
         let verdict = judge(&set, &settings);
@@ -558,7 +578,8 @@ mod tests {
                     policy("shop", spec),
                 ],
             )
-            .unwrap();
+            .unwrap()
+            .kept::<NetworkPolicyCoverage>();
             judge(&set, &settings)
                 .findings
                 .into_iter()
@@ -586,7 +607,8 @@ mod tests {
                 policy("shop", json!({"podSelector": {}})),
             ],
         )
-        .unwrap();
+        .unwrap()
+        .kept::<NetworkPolicyCoverage>();
         assert!(judge(&set, &Settings::default()).findings.is_empty());
     }
 
@@ -604,7 +626,8 @@ mod tests {
                 policy("legacy", json!({"podSelector": {}, "ingress": [{}]})),
             ],
         )
-        .unwrap();
+        .unwrap()
+        .kept::<NetworkPolicyCoverage>();
         let found: Vec<(String, Option<String>)> = judge(&set, &settings)
             .findings
             .into_iter()
@@ -773,7 +796,9 @@ mod tests {
     #[test]
     fn a_namespace_running_nothing_needs_no_policy() {
         assert!(checks(vec![namespace("cert-manager", json!({}))]).is_empty());
-        let set = Manifests::from_values("default", vec![namespace("idle", json!({}))]).unwrap();
+        let set = Manifests::from_values("default", vec![namespace("idle", json!({}))])
+            .unwrap()
+            .kept::<NetworkPolicyCoverage>();
         assert!(judge(&set, &Settings::default()).coverage.is_empty());
         // Declared twice (a plain and an OpenShift install side by side), with a workload:
         // each declaration carries the finding.
@@ -864,7 +889,10 @@ mod tests {
             json!({"apiVersion": "projectcalico.org/v3", "kind": "GlobalNetworkPolicy", "metadata": {"name": "g"}}),
             json!({"apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "AdminNetworkPolicy", "metadata": {"name": "a"}, "spec": {"subject": {"pods": "x"}}}),
         ];
-        let set = Manifests::from_values("default", objects.clone()).unwrap();
+        assert_keeping_changes_nothing::<NetworkPolicyCoverage>(&objects, &Settings::default());
+        let set = Manifests::from_values("default", objects.clone())
+            .unwrap()
+            .kept::<NetworkPolicyCoverage>();
         let located = object_locations(&objects, judge(&set, &Settings::default()).findings);
         // A policyTypes that is no list counts as absent, so egress rules restrict egress
         // and rules without peers admit everyone; the policy without spec selects every

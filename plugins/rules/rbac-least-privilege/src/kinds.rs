@@ -26,6 +26,12 @@ pub struct AggregationRule {
     pub cluster_role_selectors: Option<Vec<Value>>,
 }
 
+/// `automountServiceAccountToken`, of a ServiceAccount and of a pod spec.
+pub const AUTOMOUNT: &str = "automountServiceAccountToken";
+
+/// The fields of a pod spec that [`AccountSpec`] reads: all the rule keeps of a workload.
+pub const ACCOUNT_SPEC_FIELDS: [&str; 3] = ["serviceAccountName", "serviceAccount", AUTOMOUNT];
+
 /// A ServiceAccount.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]

@@ -108,6 +108,26 @@ impl Rule for RbacLeastPrivilege {
         SPEC.info()
     }
 
+    /// Of a ServiceAccount, whether it mounts its token, and only of a `default` one or one
+    /// that says (the others bear on no check); of a workload, the fields of its pod spec
+    /// that name its account and mount the token ([`kinds::AccountSpec`]): what the rule
+    /// reads of the many objects of these kinds. Roles and bindings are kept whole.
+    fn keep(object: Object) -> Option<Object> {
+        if object.kind == "ServiceAccount" && object.api_version == "v1" {
+            let automount = Pointer::root().at(kinds::AUTOMOUNT);
+            let kept = object.keeping(std::slice::from_ref(&automount));
+            return (kept.name == "default" || kept.contains(&automount)).then_some(kept);
+        }
+        let kept = match workload::template_pointer(&object) {
+            Some(template) => {
+                let spec = template.at("spec");
+                object.keeping(&kinds::ACCOUNT_SPEC_FIELDS.map(|field| spec.at(field)))
+            }
+            None => object,
+        };
+        Some(kept)
+    }
+
     fn check_manifests(set: &Manifests, settings: &Settings) -> Result<Verdict, CheckError> {
         let model = Model::new(set, settings);
         let mut findings = model.findings();
@@ -315,12 +335,16 @@ mod tests {
     use super::*;
     use tollgate_sdk::framework::CIS_KUBERNETES;
     use tollgate_sdk::testing::{
-        assert_undeclared_kinds_change_nothing, object_locations, owned_locations, reported,
+        assert_keeping_changes_nothing, assert_undeclared_kinds_change_nothing, object_locations,
+        owned_locations, reported,
     };
     use tollgate_sdk::{Location, Value, serde_json::json};
 
     fn findings(objects: Vec<Value>) -> Vec<(String, String)> {
-        let set = Manifests::from_values("default", objects).unwrap();
+        assert_keeping_changes_nothing::<RbacLeastPrivilege>(&objects, &Settings::default());
+        let set = Manifests::from_values("default", objects)
+            .unwrap()
+            .kept::<RbacLeastPrivilege>();
         RbacLeastPrivilege::check_manifests(&set, &Settings::default())
             .unwrap()
             .findings
@@ -418,7 +442,10 @@ mod tests {
 
     /// Every finding, as [`JudgedFinding`].
     fn judged(objects: Vec<Value>) -> Vec<JudgedFinding> {
-        let set = Manifests::from_values("default", objects).unwrap();
+        assert_keeping_changes_nothing::<RbacLeastPrivilege>(&objects, &Settings::default());
+        let set = Manifests::from_values("default", objects)
+            .unwrap()
+            .kept::<RbacLeastPrivilege>();
         RbacLeastPrivilege::check_manifests(&set, &Settings::default())
             .unwrap()
             .findings
@@ -853,7 +880,8 @@ mod tests {
                 pod,
             ],
         )
-        .unwrap();
+        .unwrap()
+        .kept::<RbacLeastPrivilege>();
         let found: Vec<(String, Option<String>)> =
             RbacLeastPrivilege::check_manifests(&set, &settings)
                 .unwrap()
@@ -938,7 +966,10 @@ mod tests {
 
     /// `(check, documents)` of every check that judged something.
     fn coverage(objects: Vec<Value>) -> Vec<(String, Vec<u32>)> {
-        let set = Manifests::from_values("default", objects).unwrap();
+        assert_keeping_changes_nothing::<RbacLeastPrivilege>(&objects, &Settings::default());
+        let set = Manifests::from_values("default", objects)
+            .unwrap()
+            .kept::<RbacLeastPrivilege>();
         let verdict = RbacLeastPrivilege::check_manifests(&set, &Settings::default()).unwrap();
         let mut coverage: Vec<(String, Vec<u32>)> = verdict
             .coverage
@@ -1035,7 +1066,10 @@ mod tests {
     #[test]
     fn partial_and_odd_objects_are_judged_and_located_at_fields_they_hold() {
         let objects = odd_objects();
-        let set = Manifests::from_values("default", objects.clone()).unwrap();
+        assert_keeping_changes_nothing::<RbacLeastPrivilege>(&objects, &Settings::default());
+        let set = Manifests::from_values("default", objects.clone())
+            .unwrap()
+            .kept::<RbacLeastPrivilege>();
         let verdict = RbacLeastPrivilege::check_manifests(&set, &Settings::default()).unwrap();
         let located = object_locations(&objects, verdict.findings);
         // A binding without subjects grants nothing; a template without a spec, or a Pod

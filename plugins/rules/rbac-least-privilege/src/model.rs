@@ -519,13 +519,16 @@ fn summarise(holders: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tollgate_sdk::testing::reported;
+    use tollgate_sdk::testing::{assert_keeping_changes_nothing, reported};
     use tollgate_sdk::{Location, Value, serde_json::json};
 
     /// `(check, document, pointer, severity, message)` of every finding, the pointer as
     /// the host reports it.
     fn judge(objects: Vec<Value>) -> Vec<(String, u32, String, Severity, String)> {
-        let set = Manifests::from_values("default", objects).unwrap();
+        assert_keeping_changes_nothing::<crate::RbacLeastPrivilege>(&objects, &Settings::default());
+        let set = Manifests::from_values("default", objects)
+            .unwrap()
+            .kept::<crate::RbacLeastPrivilege>();
         Model::new(&set, &Settings::default())
             .findings()
             .into_iter()
