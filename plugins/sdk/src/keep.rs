@@ -51,24 +51,20 @@ thread_local! {
 
 /// The trees of a few node lists, the list most recently used first.
 #[derive(Default)]
-struct Trees(Vec<(Vec<Pointer>, Tree<'static>)>);
+struct Trees(Vec<(Vec<Pointer>, Tree)>);
 
 impl Trees {
     /// How many lists are remembered.
     const KEPT: usize = 8;
 
     /// The tree of `nodes`, built on first use.
-    fn of(&mut self, nodes: &[Pointer]) -> &Tree<'static> {
+    fn of(&mut self, nodes: &[Pointer]) -> &Tree {
         match self.0.iter().position(|(list, _)| list == nodes) {
             Some(at) => self.0[..=at].rotate_right(1),
             None => {
                 let mut tree = Tree::default();
                 for node in nodes {
-                    let segments = node
-                        .segments()
-                        .into_iter()
-                        .map(|s| Cow::Owned(s.into_owned()));
-                    tree.add(&segments.collect::<Vec<_>>());
+                    tree.add(&node.segments());
                 }
                 self.0.truncate(Self::KEPT - 1);
                 self.0.insert(0, (nodes.to_vec(), tree));
@@ -80,26 +76,27 @@ impl Trees {
 
 /// The keys to keep at one level of an object, and below each what to keep of it.
 #[derive(Debug, Default)]
-struct Tree<'p>(Vec<(Cow<'p, str>, Node<'p>)>);
+struct Tree(Vec<(String, Node)>);
 
 #[derive(Debug)]
-enum Node<'p> {
+enum Node {
     /// The whole node.
     Whole,
     /// The fields of the tree, when the node is an object; else the whole node.
-    Within(Tree<'p>),
+    Within(Tree),
 }
 
-impl<'p> Tree<'p> {
+impl Tree {
     /// Keeps the node at `segments` below this level (a node kept whole keeps all below).
-    fn add(&mut self, segments: &[Cow<'p, str>]) {
+    fn add(&mut self, segments: &[Cow<str>]) {
         let Some((key, below)) = segments.split_first() else {
             return;
         };
-        let at = match self.0.iter().position(|(k, _)| k == key) {
+        let at = match self.0.iter().position(|(k, _)| *k == **key) {
             Some(at) => at,
             None => {
-                self.0.push((key.clone(), Node::Within(Tree::default())));
+                self.0
+                    .push((key.to_string(), Node::Within(Tree::default())));
                 self.0.len() - 1
             }
         };
@@ -111,15 +108,17 @@ impl<'p> Tree<'p> {
         }
     }
 
-    fn get(&self, key: &str) -> Option<(&str, &Node<'p>)> {
+    fn get(&self, key: &str) -> Option<(&str, &Node)> {
         let found = self.0.iter().find(|(k, _)| k == key);
-        found.map(|(k, node)| (k.as_ref(), node))
+        found.map(|(k, node)| (k.as_str(), node))
     }
 }
 
-/// Copies the kept fields of a JSON object as written, in one pass over its text.
+/// Copies the kept fields of a JSON object, in one pass over its text: kept nodes as
+/// written, keys and the scalars on the way down to a missing node written anew (the
+/// same values).
 struct Cut<'t, 'o> {
-    tree: &'t Tree<'t>,
+    tree: &'t Tree,
     out: &'o mut Vec<u8>,
 }
 
@@ -163,7 +162,7 @@ impl<'de> Visitor<'de> for Cut<'_, '_> {
 /// A node on the way down to kept ones: its kept fields when it is an object, else the
 /// whole node.
 struct Below<'t, 'o> {
-    tree: &'t Tree<'t>,
+    tree: &'t Tree,
     out: &'o mut Vec<u8>,
 }
 
@@ -232,10 +231,10 @@ fn write<T: Serialize + ?Sized, E: de::Error>(out: &mut Vec<u8>, value: &T) -> R
 }
 
 /// Reads a map key: the entry of the tree that keeps it, if any.
-struct KeyIn<'t>(&'t Tree<'t>);
+struct KeyIn<'t>(&'t Tree);
 
 impl<'de, 't> DeserializeSeed<'de> for KeyIn<'t> {
-    type Value = Option<(&'t str, &'t Node<'t>)>;
+    type Value = Option<(&'t str, &'t Node)>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_str(self)
@@ -243,7 +242,7 @@ impl<'de, 't> DeserializeSeed<'de> for KeyIn<'t> {
 }
 
 impl<'de, 't> Visitor<'de> for KeyIn<'t> {
-    type Value = Option<(&'t str, &'t Node<'t>)>;
+    type Value = Option<(&'t str, &'t Node)>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a map key")

@@ -66,8 +66,8 @@ pub trait Rule {
     /// a few fields of a kind it is sent many of keeps only those ([`Object::keeping`]),
     /// and its check sees nothing else: at 100,000 objects, the RBAC rule held 23 MiB of
     /// objects, most of it the containers of Deployments it never reads. Tests see the set
-    /// as the rule keeps it through [`Manifests::kept`]. Not called for an
-    /// [`EachObject`] rule.
+    /// as the rule keeps it through [`Manifests::kept`]. Not called for a rule exported
+    /// with `each_object` ([`EachObject`]).
     fn keep(object: Object) -> Option<Object> {
         Some(object)
     }

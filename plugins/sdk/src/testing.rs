@@ -97,7 +97,8 @@ pub fn reported_pointer(object: &Value, pointer: &str) -> String {
         .into()
 }
 
-/// [`reported_pointer`] for a finding at `at` in `set`.
+/// [`reported_pointer`] for a finding at `at` in `set`: as the host reports it when the
+/// pointer runs along nodes the rule keeps ([`crate::Rule::keep`]), as rules' findings do.
 pub fn reported(set: &Manifests, at: &crate::ObjectLocation) -> String {
     kept(set, at.document)
         .nearest(&Pointer::parse(&at.pointer))
