@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::yaml::{Document, FlatDocument, Head, LineTree, ParsedDocument};
 
 /// One Kubernetes object of the input. Every object is kept through the rules' calls, so
-/// its strings and lines are boxed rather than growable: a box is a third smaller.
+/// its texts are in one box rather than in growable strings (see [`Texts`]).
 #[derive(Debug)]
 pub struct ManifestObject {
     /// Index of the source file in [`super::Inputs::files`].
@@ -20,43 +20,69 @@ pub struct ManifestObject {
     pub document: u32,
     /// Position in the `items` of a `List` document.
     pub item: Option<u32>,
-    /// `apiVersion`, `kind`, `metadata.name` and `metadata.namespace`: see
-    /// [`Self::api_version`] and the methods after it.
-    identity: Identity,
-    /// The object as JSON text, as the plugins receive it (every rule's set borrows it).
-    pub json: Box<str>,
+    /// Its JSON text ([`Self::json`]), identity ([`Self::api_version`] and the methods
+    /// after it) and lines ([`Self::locate`]).
+    texts: Texts,
     /// The `tollgate.dev/waive` annotation, on the object or on its pod template (boxed:
     /// few objects have one).
     pub waive: Option<Box<WaiveAnnotation>>,
     /// The kustomization whose build produced it (its directory), when it was built
     /// rather than read as written.
     pub via: Option<Box<str>>,
-    /// Line of each node, in pre-order of `json` (see [`LineTree::flatten`]).
-    lines: Lines,
 }
 
-/// What names an object, in one box: its `apiVersion`, `kind`, `metadata.name` and
-/// `metadata.namespace` one after the other, and where the first three end: one allocation
-/// where there were up to four, and 32 bytes of the object where four boxes took 64 (3 MB less
-/// kept through the rules' calls at 100,000 objects).
+/// What the host keeps of an object's text, in one box: its JSON text, then its
+/// `apiVersion`, `kind`, `metadata.name` and `metadata.namespace` one after the other,
+/// then the line of every node. One allocation where there were three, and 40 bytes of the
+/// object where three boxes and the ends took 64: at 100,000 objects, 2.6 MiB less kept
+/// through the rules' calls.
+///
+/// The lines are in pre-order of the JSON text (see [`LineTree::flatten`]), each as its
+/// difference from the one before, zigzag-encoded six bits a byte with the seventh
+/// saying more follow, so that every byte is ASCII and the box stays a `str`. Nodes of
+/// YAML written in order are on the line of the node before or a few below, so almost
+/// every difference takes one byte where a `u32` takes four. A line is read by decoding
+/// the ones before it, a few dozen bytes for most objects, and only for the few nodes
+/// findings point at.
 #[derive(Clone, Debug, PartialEq, Eq)]
-struct Identity {
+struct Texts {
     text: Box<str>,
-    /// Where `apiVersion`, `kind` and `metadata.name` end in `text`.
-    ends: [u32; 3],
+    /// Where the JSON text, `apiVersion`, `kind`, `metadata.name` and
+    /// `metadata.namespace` end in `text`; the lines follow.
+    ends: [u32; 5],
     /// Whether `metadata.namespace` is written (it may be written empty).
     namespaced: bool,
 }
 
-impl Identity {
-    fn new(api_version: &str, kind: &str, name: &str, namespace: Option<&str>) -> Self {
-        let parts = [api_version, kind, name, namespace.unwrap_or("")];
-        let text: String = parts.concat();
-        let mut end = 0;
-        let ends = [0, 1, 2].map(|i| {
-            end += parts[i].len();
-            u32::try_from(end).expect("an object's names are far under 4 GiB")
+/// The bit of a line byte saying that more bytes of the same difference follow.
+const MORE: u8 = 0x40;
+
+impl Texts {
+    /// The texts of an object: its JSON text, its `[apiVersion, kind, name]`, its
+    /// namespace if written, and the line of each node.
+    fn new(json: &str, names: [&str; 3], namespace: Option<&str>, lines: &[u32]) -> Self {
+        let parts = [json, names[0], names[1], names[2], namespace.unwrap_or("")];
+        let length = parts.iter().map(|p| p.len()).sum::<usize>() + lines.len();
+        let mut text = String::with_capacity(length);
+        let ends = parts.map(|part| {
+            text.push_str(part);
+            u32::try_from(text.len()).expect("an object's text is far under 4 GiB")
         });
+        let mut previous = 0i64;
+        for &line in lines {
+            let difference = i64::from(line) - previous;
+            previous = i64::from(line);
+            let mut zigzag = ((difference << 1) ^ (difference >> 63)) as u64;
+            loop {
+                let low = (zigzag & 0x3f) as u8;
+                zigzag >>= 6;
+                if zigzag == 0 {
+                    text.push(char::from(low));
+                    break;
+                }
+                text.push(char::from(low | MORE));
+            }
+        }
         Self {
             text: text.into(),
             ends,
@@ -64,55 +90,36 @@ impl Identity {
         }
     }
 
-    /// Part `i` of the four.
-    fn part(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        let end = self.ends.get(i).map_or(self.text.len(), |&e| e as usize);
-        &self.text[start..end]
+    /// The JSON text.
+    fn json(&self) -> &str {
+        &self.text[..self.ends[0] as usize]
     }
-}
 
-/// The line of every node of an object, in pre-order, in about a byte a node: each line
-/// as its difference from the one before, zigzag-encoded in LEB128. Nodes of YAML written
-/// in order are on the line of the node before or a few below, so almost every difference
-/// takes one byte where a `u32` takes four: at 100,000 objects, about 2 MB instead of 7.5
-/// MB kept through the rules' calls. A line is read by decoding the ones before it, a few
-/// dozen bytes for most objects, and only for the few nodes findings point at.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Lines(Box<[u8]>);
+    /// Name `i` of `apiVersion`, `kind`, `metadata.name` and `metadata.namespace`.
+    fn name(&self, i: usize) -> &str {
+        &self.text[self.ends[i] as usize..self.ends[i + 1] as usize]
+    }
 
-impl Lines {
-    fn new(lines: &[u32]) -> Self {
-        let mut bytes = Vec::with_capacity(lines.len());
-        let mut previous = 0i64;
-        for &line in lines {
-            let difference = i64::from(line) - previous;
-            previous = i64::from(line);
-            let mut zigzag = ((difference << 1) ^ (difference >> 63)) as u64;
-            loop {
-                let low = (zigzag & 0x7f) as u8;
-                zigzag >>= 7;
-                if zigzag == 0 {
-                    bytes.push(low);
-                    break;
-                }
-                bytes.push(low | 0x80);
-            }
-        }
-        Self(bytes.into())
+    /// The same texts with `namespace` written.
+    fn with_namespace(&self, namespace: &str) -> Self {
+        let names = [self.name(0), self.name(1), self.name(2)];
+        let mut texts = Self::new(self.json(), names, Some(namespace), &[]);
+        let lines = &self.text[self.ends[4] as usize..];
+        texts.text = [&*texts.text, lines].concat().into();
+        texts
     }
 
     /// The line of the node at pre-order `position`, `None` past the last node.
-    fn get(&self, position: usize) -> Option<u32> {
-        let mut bytes = self.0.iter();
+    fn line(&self, position: usize) -> Option<u32> {
+        let mut bytes = self.text.as_bytes()[self.ends[4] as usize..].iter();
         let mut line = 0i64;
         for _ in 0..=position {
             let (mut zigzag, mut shift) = (0u64, 0);
             loop {
                 let byte = *bytes.next()?;
-                zigzag |= u64::from(byte & 0x7f) << shift;
-                shift += 7;
-                if byte & 0x80 == 0 {
+                zigzag |= u64::from(byte & !MORE) << shift;
+                shift += 6;
+                if byte & MORE == 0 {
                     break;
                 }
             }
@@ -228,16 +235,18 @@ fn flat_objects(source: usize, document: FlatDocument) -> (Vec<ManifestObject>, 
         source,
         document: document.index,
         item: None,
-        identity: Identity::new(
-            api_version.as_deref().unwrap_or_default(),
-            kind.as_deref().unwrap_or_default(),
-            head.name.as_deref().unwrap_or_default(),
+        texts: Texts::new(
+            &document.json,
+            [
+                api_version.as_deref().unwrap_or_default(),
+                kind.as_deref().unwrap_or_default(),
+                head.name.as_deref().unwrap_or_default(),
+            ],
             head.namespace.as_deref(),
+            &document.lines,
         ),
         waive: WaiveAnnotation::of_head(head).map(Box::new),
         via: None,
-        json: document.json.into(),
-        lines: Lines::new(&document.lines),
     };
     (vec![object], Vec::new())
 }
@@ -504,53 +513,50 @@ impl ManifestObject {
             source,
             document,
             item,
-            identity: Identity::new(
-                text("/apiVersion").unwrap_or_default(),
-                text("/kind").unwrap_or_default(),
-                text("/metadata/name").unwrap_or_default(),
+            texts: Texts::new(
+                &value.to_string(),
+                ["/apiVersion", "/kind", "/metadata/name"].map(|at| text(at).unwrap_or_default()),
                 text("/metadata/namespace"),
+                &lines,
             ),
             waive: WaiveAnnotation::of(&value).map(Box::new),
             via: None,
-            json: value.to_string().into(),
-            lines: Lines::new(&lines),
         }
+    }
+
+    /// The object as JSON text, as the plugins receive it (every rule's set borrows it).
+    pub fn json(&self) -> &str {
+        self.texts.json()
     }
 
     /// `apiVersion` (empty when absent).
     pub fn api_version(&self) -> &str {
-        self.identity.part(0)
+        self.texts.name(0)
     }
 
     /// `kind` (empty when absent).
     pub fn kind(&self) -> &str {
-        self.identity.part(1)
+        self.texts.name(1)
     }
 
     /// `metadata.name` (empty when absent).
     pub fn name(&self) -> &str {
-        self.identity.part(2)
+        self.texts.name(2)
     }
 
     /// `metadata.namespace` as written.
     pub fn namespace(&self) -> Option<&str> {
-        self.identity.namespaced.then(|| self.identity.part(3))
+        self.texts.namespaced.then(|| self.texts.name(3))
     }
 
     /// Puts the object in `namespace`, as a kustomization does with its resources.
     pub fn set_namespace(&mut self, namespace: &str) {
-        let identity = &self.identity;
-        self.identity = Identity::new(
-            identity.part(0),
-            identity.part(1),
-            identity.part(2),
-            Some(namespace),
-        );
+        self.texts = self.texts.with_namespace(namespace);
     }
 
     /// Line where the object starts.
     pub fn line(&self) -> u32 {
-        self.lines.get(0).expect("an object is a node")
+        self.texts.line(0).expect("an object is a node")
     }
 
     /// Where a finding at `pointer` (RFC 6901) is: the line of the node it names, or of
@@ -561,7 +567,7 @@ impl ManifestObject {
     /// writes.
     pub fn locate<'p>(&self, pointer: &'p str) -> Option<(u32, &'p str)> {
         let segments: Vec<Cow<str>> = pointer.split('/').skip(1).map(unescape).collect();
-        let mut json = serde_json::Deserializer::from_str(&self.json);
+        let mut json = serde_json::Deserializer::from_str(self.texts.json());
         let reach = Find(&segments).deserialize(&mut json).ok()?;
         let end: usize = pointer
             .split('/')
@@ -569,7 +575,7 @@ impl ManifestObject {
             .take(reach.depth)
             .map(|segment| segment.len() + 1)
             .sum();
-        Some((self.lines.get(reach.position)?, &pointer[..end]))
+        Some((self.texts.line(reach.position)?, &pointer[..end]))
     }
 }
 
@@ -859,18 +865,23 @@ mod tests {
             &[u32::MAX],
             &[0, 0, 0],
         ];
+        let names = ["v1", "Pod", "p"];
         for lines in tables {
-            let table = Lines::new(lines);
-            let read: Vec<u32> = (0..lines.len()).map_while(|i| table.get(i)).collect();
+            let texts = Texts::new("{}", names, Some("ns"), lines);
+            let read: Vec<u32> = (0..lines.len()).map_while(|i| texts.line(i)).collect();
             assert_eq!(read, lines);
-            assert_eq!(table.get(lines.len()), None);
+            assert_eq!(texts.line(lines.len()), None);
+            let moved = texts.with_namespace("other");
+            let read: Vec<u32> = (0..lines.len()).map_while(|i| moved.line(i)).collect();
+            assert_eq!(read, lines);
+            assert_eq!(
+                (moved.json(), moved.name(1), moved.name(3)),
+                ("{}", "Pod", "other")
+            );
         }
         let in_order: Vec<u32> = (1..=1000).flat_map(|line| [line, line]).collect();
-        assert_eq!(
-            Lines::new(&in_order).0.len(),
-            in_order.len(),
-            "a byte a node"
-        );
+        let texts = Texts::new("{}", names, None, &in_order);
+        assert_eq!(texts.text.len(), 2 + 6 + in_order.len(), "a byte a node");
     }
 
     #[test]
@@ -988,9 +999,9 @@ mod tests {
     /// What the host keeps of an object, for comparing the two ways of reading one.
     fn kept(object: &ManifestObject) -> impl PartialEq + std::fmt::Debug + use<> {
         let o = object;
-        let identity = (o.source, o.document, o.item, o.identity.clone());
+        let place = (o.source, o.document, o.item);
         let waive_and_via = (o.waive.clone(), o.via.clone());
-        (identity, waive_and_via, o.json.clone(), o.lines.clone())
+        (place, waive_and_via, o.texts.clone())
     }
 
     #[test]

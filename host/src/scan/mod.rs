@@ -383,7 +383,7 @@ impl Slice {
 
     /// The bytes of JSON text the slice sends.
     fn bytes(&self, objects: &[ManifestObject]) -> usize {
-        self.objects(objects).map(|o| o.json.len()).sum()
+        self.objects(objects).map(|o| o.json().len()).sum()
     }
 
     /// Every object of the slice as plugins are given it, borrowed from `inputs`, made as
@@ -399,7 +399,7 @@ impl Slice {
             kind: o.kind(),
             name: o.name(),
             namespace: o.namespace(),
-            object: &o.json,
+            object: o.json(),
         })
     }
 
@@ -693,12 +693,9 @@ mod tests {
         let slice = slice(&estate, &["Secret"]);
         let (sent, kept) = (
             slice.documents(&estate.0).next().unwrap().object,
-            &estate.0.objects[1].json,
+            estate.0.objects[1].json(),
         );
-        assert!(
-            std::ptr::eq(sent, &**kept),
-            "the text is borrowed, not copied"
-        );
+        assert!(std::ptr::eq(sent, kept), "the text is borrowed, not copied");
     }
 
     #[test]
