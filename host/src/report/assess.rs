@@ -318,11 +318,13 @@ mod tests {
             controls: [cc61()].into(),
             location: LocationRecord::default(),
             evidence: None,
-            waiver: waived.then(|| WaiverRecord {
-                source: WaiverSource::Config,
-                reason: "accepted".into(),
-                expires: None,
-                approved_by: None,
+            waiver: waived.then(|| {
+                Box::new(WaiverRecord {
+                    source: WaiverSource::Config,
+                    reason: "accepted".into(),
+                    expires: None,
+                    approved_by: None,
+                })
             }),
             fingerprint: format!("{rule}-fp"),
         }

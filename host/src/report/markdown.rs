@@ -193,7 +193,7 @@ fn exceptions(out: &mut String, report: &Report) {
     let waived: Vec<(&FindingRecord, &WaiverRecord)> = report
         .findings
         .iter()
-        .filter_map(|f| Some((f, f.waiver.as_ref()?)))
+        .filter_map(|f| Some((f, f.waiver.as_deref()?)))
         .collect();
     if waived.is_empty() {
         return;

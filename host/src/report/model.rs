@@ -466,7 +466,9 @@ pub struct FindingRecord {
     pub evidence: Option<String>,
     /// Present when the finding is waived: reported, but it does not fail the run.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub waiver: Option<WaiverRecord>,
+    // Boxed, as is `first_seen`: most findings have neither, and a report may hold
+    // hundreds of thousands (each was 160 bytes larger).
+    pub waiver: Option<Box<WaiverRecord>>,
     /// Stable across runs and line moves: rule, check, object or file, and what the rule
     /// says identifies the finding.
     pub fingerprint: String,
@@ -552,7 +554,7 @@ pub struct LocationRecord {
     pub pointer: Option<String>,
     /// For a finding in Git history: where its blob first appears.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub first_seen: Option<FirstSeenRecord>,
+    pub first_seen: Option<Box<FirstSeenRecord>>,
     /// For an object kustomize built: the kustomization it was built through.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub via: Option<String>,

@@ -158,12 +158,12 @@ fn waived_finding() -> FindingRecord {
             ..LocationRecord::default()
         },
         evidence: None,
-        waiver: Some(WaiverRecord {
+        waiver: Some(Box::new(WaiverRecord {
             source: WaiverSource::Config,
             reason: "the db's own firewall".into(),
             expires: Some("2027-06-30".into()),
             approved_by: Some("ana@example.com".into()),
-        }),
+        })),
         fingerprint: "f-db".into(),
     }
 }

@@ -512,11 +512,13 @@ fn record(
         evidence: finding.evidence,
         waiver: finding
             .accepted
-            .map(|reason| WaiverRecord {
-                source: WaiverSource::RuleSettings,
-                reason,
-                expires: None,
-                approved_by: None,
+            .map(|reason| {
+                Box::new(WaiverRecord {
+                    source: WaiverSource::RuleSettings,
+                    reason,
+                    expires: None,
+                    approved_by: None,
+                })
             })
             .or(annotation),
         fingerprint,
@@ -529,7 +531,7 @@ struct Placed {
     /// What it is about, for the fingerprint: the object's identity or the file's path.
     subject: String,
     /// The object's waive annotation for the rule, if any.
-    annotation: Option<WaiverRecord>,
+    annotation: Option<Box<WaiverRecord>>,
 }
 
 /// A finding inside an object: the line of the node `at` points to (or of its nearest
@@ -577,7 +579,7 @@ fn in_object(
     Ok(Placed {
         location,
         subject,
-        annotation: decisions::annotation_waiver(object, &plugin.info.id),
+        annotation: decisions::annotation_waiver(object, &plugin.info.id).map(Box::new),
     })
 }
 
@@ -590,7 +592,7 @@ fn in_file(inputs: &Inputs, file_index: &BTreeMap<&str, usize>, at: &FileLocatio
         file: at.path.clone(),
         line: at.line,
         column: Some(at.column),
-        first_seen: first.map(first_seen),
+        first_seen: first.map(|first| Box::new(first_seen(first))),
         ..LocationRecord::default()
     };
     // History names a file by path and commit; its identity is the path.

@@ -212,12 +212,12 @@ pub fn apply_waivers(
                 continue;
             }
             applied[index] += 1;
-            finding.waiver = Some(WaiverRecord {
+            finding.waiver = Some(Box::new(WaiverRecord {
                 source: WaiverSource::Config,
                 reason: waiver.reason.clone(),
                 expires: waiver.expires.clone(),
                 approved_by: waiver.approved_by.clone(),
-            });
+            }));
         }
     }
     config
@@ -245,12 +245,12 @@ pub fn apply_baseline(options: &ScanOptions, findings: &mut [FindingRecord]) {
     let reason = format!("in the baseline {}", baseline.path.display());
     for finding in findings.iter_mut().filter(|f| f.waiver.is_none()) {
         if baseline.fingerprints.contains(&finding.fingerprint) {
-            finding.waiver = Some(WaiverRecord {
+            finding.waiver = Some(Box::new(WaiverRecord {
                 source: WaiverSource::Baseline,
                 reason: reason.clone(),
                 expires: None,
                 approved_by: None,
-            });
+            }));
         }
     }
 }

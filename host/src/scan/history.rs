@@ -56,7 +56,8 @@ pub fn merge_versions(
     }
     for (finding, count) in findings.iter_mut().zip(versions) {
         if count.is_some() && finding.location.first_seen.is_none() {
-            finding.location.first_seen = first_seen(finding).map(super::assemble::first_seen);
+            finding.location.first_seen =
+                first_seen(finding).map(|first| Box::new(super::assemble::first_seen(first)));
         }
         finding.location.versions = count;
     }
