@@ -114,11 +114,12 @@ impl Rule for RbacLeastPrivilege {
     /// reads of the many objects of these kinds. Roles and bindings are kept whole.
     fn keep(object: Object) -> Option<Object> {
         if object.kind == "ServiceAccount" && object.api_version == "v1" {
-            let kept = object.keeping(&[Pointer::root().at(kinds::AUTOMOUNT)]);
-            // Read as the checks read it, so that text that is no object stops the plugin.
-            let account: kinds::ServiceAccount = kept.read();
+            // Read as the checks read it (text that is no object stops the plugin), and
+            // cut only when kept: most accounts are dropped.
+            let account: kinds::ServiceAccount = object.read();
             let says = account.automount_service_account_token.is_some();
-            return (kept.name == "default" || says).then_some(kept);
+            let kept = object.name == "default" || says;
+            return kept.then(|| object.keeping(&[Pointer::root().at(kinds::AUTOMOUNT)]));
         }
         let kept = match workload::template_pointer(&object) {
             Some(template) => {
