@@ -61,13 +61,7 @@ impl Texts {
     /// The texts of an object: its JSON text, its `[apiVersion, kind, name]`, its
     /// namespace if written, and the line of each node.
     fn new(json: &str, names: [&str; 3], namespace: Option<&str>, lines: &[u32]) -> Self {
-        let parts = [json, names[0], names[1], names[2], namespace.unwrap_or("")];
-        let length = parts.iter().map(|p| p.len()).sum::<usize>() + lines.len();
-        let mut text = String::with_capacity(length);
-        let ends = parts.map(|part| {
-            text.push_str(part);
-            u32::try_from(text.len()).expect("an object's text is far under 4 GiB")
-        });
+        let mut encoded = String::with_capacity(lines.len() + 8);
         let mut previous = 0i64;
         for &line in lines {
             let difference = i64::from(line) - previous;
@@ -77,12 +71,27 @@ impl Texts {
                 let low = (zigzag & 0x3f) as u8;
                 zigzag >>= 6;
                 if zigzag == 0 {
-                    text.push(char::from(low));
+                    encoded.push(char::from(low));
                     break;
                 }
-                text.push(char::from(low | MORE));
+                encoded.push(char::from(low | MORE));
             }
         }
+        Self::joined(json, names, namespace, &encoded)
+    }
+
+    /// The texts from their parts, the lines already encoded.
+    fn joined(json: &str, names: [&str; 3], namespace: Option<&str>, lines: &str) -> Self {
+        let parts = [json, names[0], names[1], names[2], namespace.unwrap_or("")];
+        let length = parts.iter().map(|p| p.len()).sum::<usize>() + lines.len();
+        let mut text = String::with_capacity(length);
+        // The YAML reader bounds a document's size (aliases included) by its file's, and
+        // files by `--max-file-size`.
+        let ends = parts.map(|part| {
+            text.push_str(part);
+            u32::try_from(text.len()).expect("an object's JSON text is under 4 GiB")
+        });
+        text.push_str(lines);
         Self {
             text: text.into(),
             ends,
@@ -103,10 +112,8 @@ impl Texts {
     /// The same texts with `namespace` written.
     fn with_namespace(&self, namespace: &str) -> Self {
         let names = [self.name(0), self.name(1), self.name(2)];
-        let mut texts = Self::new(self.json(), names, Some(namespace), &[]);
         let lines = &self.text[self.ends[4] as usize..];
-        texts.text = [&*texts.text, lines].concat().into();
-        texts
+        Self::joined(self.json(), names, Some(namespace), lines)
     }
 
     /// The line of the node at pre-order `position`, `None` past the last node.
