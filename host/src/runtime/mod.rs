@@ -170,11 +170,6 @@ pub struct Plugin {
 }
 
 impl Plugin {
-    /// The declared check `id`, if the rule has it.
-    pub fn check(&self, id: &str) -> Option<&CheckInfo> {
-        self.info.checks.iter().find(|c| c.id == id)
-    }
-
     /// An external plugin's accepted findings, credited only when the operator's settings
     /// for the rule hold the reason, which then names the setting; builtin rules (ours,
     /// which may also honour inline allow comments) are believed as they are.
