@@ -12,9 +12,12 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 fn main() -> std::process::ExitCode {
-    // mimalloc asks for transparent huge pages, and the kernel then zeroes 2 MiB on the
-    // first touch of each: a sixth of a large scan's CPU and a tenth of a pre-commit run
-    // went to zeroing memory never used. Refused by old kernels, which is harmless.
+    // Transparent huge pages make the kernel zero 2 MiB on the first touch of each: a
+    // sixth of a large scan's CPU and a tenth of a pre-commit run went to zeroing memory
+    // never used. mimalloc is built not to ask for them (`no_thp`), which covers its first
+    // arena, reserved before `main`, where the system gives them only when asked; this
+    // refuses them where the system gives them unasked. Refused by old kernels, which is
+    // harmless.
     let _ = rustix::thread::disable_transparent_huge_pages(true);
     // mimalloc keeps freed memory for a second before it gives it back, longer than most
     // scans last: the file contents freed as their batches end, and the objects freed
