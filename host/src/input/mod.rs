@@ -817,6 +817,20 @@ struct Parsed {
     declares_secret: bool,
 }
 
+/// Whether `text` declares a `kind: Secret` on a line of its own. Only the lines holding
+/// `Secret` are looked at, found by `memchr`'s vector search, rather than every line.
+fn declares_secret(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, b"Secret").any(|at| {
+        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+        text[start..end]
+            .trim()
+            .strip_prefix("kind:")
+            .is_some_and(|kind| kind.trim().trim_matches(['"', '\'']) == "Secret")
+    })
+}
+
 impl Parsed {
     fn of(text: &str) -> Self {
         let (documents, syntax) = yaml::parse_flat(text);
@@ -837,11 +851,7 @@ impl Parsed {
             problems,
             syntax,
             template: memchr::memmem::find(text.as_bytes(), b"{{").is_some(),
-            declares_secret: text.lines().any(|line| {
-                let line = line.trim();
-                line.strip_prefix("kind:")
-                    .is_some_and(|kind| kind.trim().trim_matches(['"', '\'']) == "Secret")
-            }),
+            declares_secret: declares_secret(text),
         }
     }
 
@@ -997,5 +1007,24 @@ mod tests {
             "not UTF-8 text (invalid byte on line 2)"
         );
         assert_eq!(text_of(b"\xEF\xBB\xBFa: 1").unwrap(), "a: 1");
+    }
+
+    #[test]
+    fn a_secret_is_declared_only_by_a_kind_line_of_its_own() {
+        let declares = |text: &str| declares_secret(text);
+        assert!(declares("kind: Secret"));
+        assert!(declares(
+            "apiVersion: v1\r\n  kind: \"Secret\"\r\ndata: {}\n"
+        ));
+        assert!(declares("a: 1\nkind: 'Secret'  "));
+        // `Secret` elsewhere on the line, or in another field, is no declaration.
+        assert!(!declares(
+            "kind: SecretProviderClass\nmetadata:\n  name: Secret\n"
+        ));
+        assert!(!declares(
+            "secretKind: Secret\n# kind: Secret is what follows\n"
+        ));
+        assert!(!declares("kind: ExternalSecret\nkind: Secrets"));
+        assert!(!declares(""));
     }
 }

@@ -36,12 +36,16 @@ pub(super) fn parse_flat(text: &str) -> Option<Vec<ParsedDocument>> {
         plain: None,
         document: None,
     };
-    for (number, line) in text.split_inclusive('\n').enumerate() {
-        let (line, broken) = match line.strip_suffix('\n') {
-            Some(line) => (line, true),
-            None => (line, false),
-        };
-        reader.line(line, broken, number as u32 + 1)?;
+    // Line breaks found with `memchr`'s vector search: `str::split` finds them a word at
+    // a time, a tenth of the reading.
+    let (mut start, mut number) = (0, 0);
+    for end in memchr::memchr_iter(b'\n', text.as_bytes()) {
+        number += 1;
+        reader.line(&text[start..end], true, number)?;
+        start = end + 1;
+    }
+    if start < text.len() {
+        reader.line(&text[start..], false, number + 1)?;
     }
     reader.end_scalar()?;
     reader.end_plain()?;
