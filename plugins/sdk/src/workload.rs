@@ -1,6 +1,8 @@
 //! Workloads and their pod templates: Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
 //! ReplicationController, Job, CronJob and OpenShift's DeploymentConfig.
 
+use std::cell::RefCell;
+
 use serde::Deserialize;
 
 use crate::manifests::{Labels, string_entries};
@@ -8,7 +10,7 @@ use crate::typed::{TextMap, object, objects, present_object, present_text, scala
 use crate::{Object, Pointer};
 
 /// Where a kind keeps its pod template.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum TemplateAt {
     /// A bare Pod: its own metadata and spec are the template.
     Root,
@@ -240,10 +242,62 @@ fn read_template<'a, T: Deserialize<'a> + Default>(object: &'a Object) -> Option
 }
 
 /// Where a workload keeps its pod template (whether or not it holds one), or `None` for
-/// any other kind: for a rule [keeping](crate::Rule::keep) a few of its fields.
+/// any other kind.
 pub fn template_pointer(object: &Object) -> Option<Pointer> {
     let workload = WORKLOADS.iter().find(|(kind, _)| *kind == object.kind);
     workload.map(|(_, at)| at.pointer())
+}
+
+/// Of a workload, the object [keeping](Object::keeping) only the nodes at `paths` below
+/// its pod template (each a list of keys, e.g. `["spec", "serviceAccountName"]`); any
+/// other kind as it is. For a rule's [`Rule::keep`](crate::Rule::keep) of thousands of
+/// workloads: the nodes' pointers are made once per place a kind keeps its template, not
+/// once per object.
+pub fn keeping_in_template(object: Object, paths: &[&[&str]]) -> Object {
+    let Some(&(_, at)) = WORKLOADS.iter().find(|(kind, _)| *kind == object.kind) else {
+        return object;
+    };
+    TEMPLATE_NODES.with_borrow_mut(|nodes| object.keeping(nodes.of(at, paths)))
+}
+
+thread_local! {
+    /// The pointers of the template nodes kept lately (see [`keeping_in_template`]).
+    static TEMPLATE_NODES: RefCell<TemplateNodes> = RefCell::default();
+}
+
+/// The pointers of a few lists of template nodes, by where the template is.
+#[derive(Default)]
+struct TemplateNodes(Vec<(TemplateAt, Vec<Vec<String>>, Vec<Pointer>)>);
+
+impl TemplateNodes {
+    /// How many lists are remembered: a rule keeps one or two lists at the three places a
+    /// template may be.
+    const KEPT: usize = 8;
+
+    /// The pointers to `paths` below the template at `at`, made on first use.
+    fn of(&mut self, at: TemplateAt, paths: &[&[&str]]) -> &[Pointer] {
+        let same = |list: &[Vec<String>]| {
+            list.len() == paths.len() && list.iter().zip(paths).all(|(a, b)| a == b)
+        };
+        let found = self
+            .0
+            .iter()
+            .position(|(place, list, _)| *place == at && same(list));
+        match found {
+            Some(i) => self.0[..=i].rotate_right(1),
+            None => {
+                let template = at.pointer();
+                let pointers = paths.iter().map(|path| template.path(*path)).collect();
+                let list = paths
+                    .iter()
+                    .map(|path| path.iter().map(|key| key.to_string()).collect())
+                    .collect();
+                self.0.truncate(Self::KEPT - 1);
+                self.0.insert(0, (at, list, pointers));
+            }
+        }
+        &self.0[0].2
+    }
 }
 
 /// Whether [`pod_template`] finds a template, without reading it.
@@ -419,6 +473,47 @@ mod tests {
 
     fn object(value: Value) -> Object {
         Object::new(0, "t.yaml".into(), value).unwrap()
+    }
+
+    #[test]
+    fn keeping_in_template_keeps_the_nodes_wherever_a_kind_keeps_its_template() {
+        let paths: &[&[&str]] = &[&["metadata", "labels"], &["spec", "hostNetwork"]];
+        let labels = json!({"app": "web"});
+        let spec = json!({"hostNetwork": true, "containers": [{"name": "a"}]});
+        let template = json!({"metadata": {"labels": labels, "name": "x"}, "spec": spec});
+        let kept_template = json!({"metadata": {"labels": labels}, "spec": {"hostNetwork": true}});
+        let cases = [
+            (
+                json!({"kind": "Deployment", "spec": {"replicas": 2, "template": template}}),
+                json!({"spec": {"template": kept_template}}),
+            ),
+            (
+                json!({"kind": "CronJob", "spec": {"jobTemplate": {"spec": {"template": template}}}}),
+                json!({"spec": {"jobTemplate": {"spec": {"template": kept_template}}}}),
+            ),
+            (
+                json!({"kind": "Pod", "metadata": {"labels": labels, "name": "x"}, "spec": spec}),
+                json!({"metadata": {"labels": labels}, "spec": {"hostNetwork": true}}),
+            ),
+            // Only the nodes kept (`kind` is the object's, not its text's); not a
+            // workload: kept whole.
+            (
+                json!({"kind": "Service", "spec": {"ports": [{"port": 80}]}}),
+                json!({"kind": "Service", "spec": {"ports": [{"port": 80}]}}),
+            ),
+        ];
+        // Twice over: the second round reads the pointers made in the first.
+        for _ in 0..2 {
+            for (whole, kept) in &cases {
+                let cut = keeping_in_template(object(whole.clone()), paths);
+                assert_eq!(cut.value(), kept);
+            }
+        }
+        // Another list at the same place is another list.
+        let deployment = object(cases[0].0.clone());
+        let cut = keeping_in_template(deployment, &[&["spec", "hostNetwork"]]);
+        let only_network = json!({"template": {"spec": {"hostNetwork": true}}});
+        assert_eq!(cut.value(), &json!({"spec": only_network}));
     }
 
     #[test]

@@ -183,14 +183,10 @@ impl Rule for NetworkPolicyCoverage {
     /// ([`PodNetwork`]): what the rule reads of the many objects of these kinds. Policies
     /// and Namespaces are kept whole.
     fn keep(object: Object) -> Option<Object> {
-        let kept = match workload::template_pointer(&object) {
-            Some(template) => object.keeping(&[
-                template.path(["metadata", "labels"]),
-                template.path(["spec", kinds::HOST_NETWORK]),
-            ]),
-            None => object,
-        };
-        Some(kept)
+        Some(workload::keeping_in_template(
+            object,
+            &[&["metadata", "labels"], &["spec", kinds::HOST_NETWORK]],
+        ))
     }
 
     fn check_manifests(set: &Manifests, settings: &Settings) -> Result<Verdict, CheckError> {

@@ -29,8 +29,13 @@ pub struct AggregationRule {
 /// `automountServiceAccountToken`, of a ServiceAccount and of a pod spec.
 pub const AUTOMOUNT: &str = "automountServiceAccountToken";
 
-/// The fields of a pod spec that [`AccountSpec`] reads: all the rule keeps of a workload.
-pub const ACCOUNT_SPEC_FIELDS: [&str; 3] = ["serviceAccountName", "serviceAccount", AUTOMOUNT];
+/// The fields of a pod template that [`AccountSpec`] reads: all the rule keeps of a
+/// workload.
+pub const ACCOUNT_SPEC_PATHS: [&[&str]; 3] = [
+    &["spec", "serviceAccountName"],
+    &["spec", "serviceAccount"],
+    &["spec", AUTOMOUNT],
+];
 
 /// A ServiceAccount.
 #[derive(Debug, Default, Deserialize)]

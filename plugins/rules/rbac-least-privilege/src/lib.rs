@@ -121,14 +121,10 @@ impl Rule for RbacLeastPrivilege {
             let kept = object.name == "default" || says;
             return kept.then(|| object.keeping(&[Pointer::root().at(kinds::AUTOMOUNT)]));
         }
-        let kept = match workload::template_pointer(&object) {
-            Some(template) => {
-                let spec = template.at("spec");
-                object.keeping(&kinds::ACCOUNT_SPEC_FIELDS.map(|field| spec.at(field)))
-            }
-            None => object,
-        };
-        Some(kept)
+        Some(workload::keeping_in_template(
+            object,
+            &kinds::ACCOUNT_SPEC_PATHS,
+        ))
     }
 
     fn check_manifests(set: &Manifests, settings: &Settings) -> Result<Verdict, CheckError> {
