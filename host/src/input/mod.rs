@@ -818,17 +818,26 @@ struct Parsed {
 }
 
 /// Whether `text` declares a `kind: Secret` on a line of its own. Only the lines holding
-/// `Secret` are looked at, found by `memchr`'s vector search, rather than every line.
+/// `Secret` are looked at, found by `memchr`'s vector search, each once however many
+/// times it holds the word (a minified list of Secrets is one long line).
 fn declares_secret(text: &str) -> bool {
     let bytes = text.as_bytes();
-    memchr::memmem::find_iter(bytes, b"Secret").any(|at| {
-        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+    let word = memchr::memmem::Finder::new(b"Secret");
+    let mut from = 0;
+    while let Some(found) = word.find(&bytes[from..]) {
+        let at = from + found;
+        let start = memchr::memrchr(b'\n', &bytes[from..at]).map_or(from, |i| from + i + 1);
         let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
-        text[start..end]
+        let declares = text[start..end]
             .trim()
             .strip_prefix("kind:")
-            .is_some_and(|kind| kind.trim().trim_matches(['"', '\'']) == "Secret")
-    })
+            .is_some_and(|kind| kind.trim().trim_matches(['"', '\'']) == "Secret");
+        if declares {
+            return true;
+        }
+        from = end;
+    }
+    false
 }
 
 impl Parsed {
@@ -1026,5 +1035,11 @@ mod tests {
         ));
         assert!(!declares("kind: ExternalSecret\nkind: Secrets"));
         assert!(!declares(""));
+        // A line is looked at once, however many times it holds the word; the next line
+        // still is.
+        let minified = r#"{"kind":"Secret","a":1},"#.repeat(20_000);
+        assert!(!declares(&minified));
+        assert!(declares(&format!("{minified}\nkind: Secret\n")));
+        assert!(declares(&format!("{minified}\n kind: Secret")));
     }
 }

@@ -229,7 +229,7 @@ pub fn pod_spec<'a, S: Deserialize<'a> + Default>(object: &'a Object) -> Option<
 
 /// Where a workload keeps its pod template, and the template read as `T`.
 fn read_template<'a, T: Deserialize<'a> + Default>(object: &'a Object) -> Option<(TemplateAt, T)> {
-    let (_, at) = WORKLOADS.iter().find(|(kind, _)| *kind == object.kind)?;
+    let at = template_at(object)?;
     let template = match at {
         TemplateAt::Root => object.read(),
         TemplateAt::Spec => object.read::<Workload<T>>().spec?.template?,
@@ -238,14 +238,19 @@ fn read_template<'a, T: Deserialize<'a> + Default>(object: &'a Object) -> Option
             job.spec?.template?
         }
     };
-    Some((*at, template))
+    Some((at, template))
+}
+
+/// Where a workload keeps its pod template, or `None` for any other kind.
+fn template_at(object: &Object) -> Option<TemplateAt> {
+    let workload = WORKLOADS.iter().find(|(kind, _)| *kind == object.kind);
+    workload.map(|&(_, at)| at)
 }
 
 /// Where a workload keeps its pod template (whether or not it holds one), or `None` for
 /// any other kind.
 pub fn template_pointer(object: &Object) -> Option<Pointer> {
-    let workload = WORKLOADS.iter().find(|(kind, _)| *kind == object.kind);
-    workload.map(|(_, at)| at.pointer())
+    template_at(object).map(TemplateAt::pointer)
 }
 
 /// Of a workload, the object [keeping](Object::keeping) only the nodes at `paths` below
@@ -254,7 +259,7 @@ pub fn template_pointer(object: &Object) -> Option<Pointer> {
 /// workloads: the nodes' pointers are made once per place a kind keeps its template, not
 /// once per object.
 pub fn keeping_in_template(object: Object, paths: &[&[&str]]) -> Object {
-    let Some(&(_, at)) = WORKLOADS.iter().find(|(kind, _)| *kind == object.kind) else {
+    let Some(at) = template_at(&object) else {
         return object;
     };
     TEMPLATE_NODES.with_borrow_mut(|nodes| object.keeping(nodes.of(at, paths)))
