@@ -57,10 +57,59 @@ struct Texts {
 /// The bit of a line byte saying that more bytes of the same difference follow.
 const MORE: u8 = 0x40;
 
+/// An object whose texts (its JSON, names and lines) pass what one object's box holds.
+/// The reader bounds a document by its file's size, and files by `--max-file-size`, so
+/// only a limit raised far past its default reaches this.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the object's JSON text, names and lines take {bytes} bytes, past the {limit} bytes tollgate holds for one object; not read"
+)]
+pub struct TooLarge {
+    bytes: u64,
+    limit: u32,
+}
+
+impl TooLarge {
+    /// As the reason the document at `line` is not read as an object.
+    fn at(self, line: u32) -> NotAnObject {
+        NotAnObject {
+            line,
+            message: self.to_string(),
+            broken: true,
+        }
+    }
+}
+
+/// Where each of five parts of `lengths` ends when they are joined, and the lines of
+/// `lines_length` bytes follow them, if all of it stays within `limit` bytes.
+fn ends_within(limit: u32, lengths: [usize; 5], lines_length: usize) -> Result<[u32; 5], TooLarge> {
+    let total = lengths
+        .iter()
+        .chain([&lines_length])
+        .map(|&l| l as u64)
+        .sum::<u64>();
+    if total > u64::from(limit) {
+        return Err(TooLarge {
+            bytes: total,
+            limit,
+        });
+    }
+    let mut end = 0;
+    Ok(lengths.map(|length| {
+        end += length as u32;
+        end
+    }))
+}
+
 impl Texts {
     /// The texts of an object: its JSON text, its `[apiVersion, kind, name]`, its
     /// namespace if written, and the line of each node.
-    fn new(json: &str, names: [&str; 3], namespace: Option<&str>, lines: &[u32]) -> Self {
+    fn new(
+        json: &str,
+        names: [&str; 3],
+        namespace: Option<&str>,
+        lines: &[u32],
+    ) -> Result<Self, TooLarge> {
         let mut encoded = String::with_capacity(lines.len() + 8);
         let mut previous = 0i64;
         for &line in lines {
@@ -81,22 +130,24 @@ impl Texts {
     }
 
     /// The texts from their parts, the lines already encoded.
-    fn joined(json: &str, names: [&str; 3], namespace: Option<&str>, lines: &str) -> Self {
+    fn joined(
+        json: &str,
+        names: [&str; 3],
+        namespace: Option<&str>,
+        lines: &str,
+    ) -> Result<Self, TooLarge> {
         let parts = [json, names[0], names[1], names[2], namespace.unwrap_or("")];
-        let length = parts.iter().map(|p| p.len()).sum::<usize>() + lines.len();
-        let mut text = String::with_capacity(length);
-        // The YAML reader bounds a document's size (aliases included) by its file's, and
-        // files by `--max-file-size`.
-        let ends = parts.map(|part| {
+        let ends = ends_within(u32::MAX, parts.map(str::len), lines.len())?;
+        let mut text = String::with_capacity(ends[4] as usize + lines.len());
+        for part in parts {
             text.push_str(part);
-            u32::try_from(text.len()).expect("an object's JSON text is under 4 GiB")
-        });
+        }
         text.push_str(lines);
-        Self {
+        Ok(Self {
             text: text.into(),
             ends,
             namespaced: namespace.is_some(),
-        }
+        })
     }
 
     /// The JSON text.
@@ -110,7 +161,7 @@ impl Texts {
     }
 
     /// The same texts with `namespace` written.
-    fn with_namespace(&self, namespace: &str) -> Self {
+    fn with_namespace(&self, namespace: &str) -> Result<Self, TooLarge> {
         let names = [self.name(0), self.name(1), self.name(2)];
         let lines = &self.text[self.ends[4] as usize..];
         Self::joined(self.json(), names, Some(namespace), lines)
@@ -238,20 +289,25 @@ fn flat_objects(source: usize, document: FlatDocument) -> (Vec<ManifestObject>, 
         return (Vec::new(), problem.into_iter().collect());
     }
     let (api_version, kind) = fields;
+    let texts = Texts::new(
+        &document.json,
+        [
+            api_version.as_deref().unwrap_or_default(),
+            kind.as_deref().unwrap_or_default(),
+            head.name.as_deref().unwrap_or_default(),
+        ],
+        head.namespace.as_deref(),
+        &document.lines,
+    );
+    let texts = match texts {
+        Ok(texts) => texts,
+        Err(too_large) => return (Vec::new(), vec![too_large.at(document.line)]),
+    };
     let object = ManifestObject {
         source,
         document: document.index,
         item: None,
-        texts: Texts::new(
-            &document.json,
-            [
-                api_version.as_deref().unwrap_or_default(),
-                kind.as_deref().unwrap_or_default(),
-                head.name.as_deref().unwrap_or_default(),
-            ],
-            head.namespace.as_deref(),
-            &document.lines,
-        ),
+        texts,
         waive: WaiveAnnotation::of_head(head).map(Box::new),
         via: None,
     };
@@ -275,8 +331,10 @@ pub fn objects(source: usize, document: Document) -> (Vec<ManifestObject>, Vec<N
     let kind = fields.1.unwrap_or_default();
     let items_is_array = value.get("items").is_some_and(Value::is_array);
     let Some(element_kind) = list_element_kind(&kind, items_is_array) else {
-        let object = ManifestObject::new(source, index, None, value, &lines);
-        return (vec![object], Vec::new());
+        return match ManifestObject::new(source, index, None, value, &lines) {
+            Ok(object) => (vec![object], Vec::new()),
+            Err(too_large) => (Vec::new(), vec![too_large.at(line)]),
+        };
     };
     let Value::Object(mut list) = value else {
         unreachable!("checked to be an object")
@@ -303,14 +361,13 @@ pub fn objects(source: usize, document: Document) -> (Vec<ManifestObject>, Vec<N
         }
         let fields = (text_field(&item, "apiVersion"), text_field(&item, "kind"));
         let what = format!("item {i} of the {kind}");
-        match check_object(Shape::of(&item), &fields, item_lines.line, &what) {
-            Ok(()) => found.push(ManifestObject::new(
-                source,
-                index,
-                Some(i as u32),
-                item,
-                item_lines,
-            )),
+        let checked = check_object(Shape::of(&item), &fields, item_lines.line, &what);
+        let object = checked.and_then(|()| {
+            ManifestObject::new(source, index, Some(i as u32), item, item_lines)
+                .map_err(|too_large| too_large.at(item_lines.line))
+        });
+        match object {
+            Ok(object) => found.push(object),
             Err(e) => errors.push(NotAnObject { broken: true, ..e }),
         }
     }
@@ -505,18 +562,30 @@ impl ManifestObject {
     /// An object as built by kustomize from document `document` of file `source`, whose
     /// lines are `tree`'s where the built object has the same fields (a field a patch
     /// added takes the line of the nearest field above it that was written).
-    pub fn built(source: usize, document: u32, value: Value, tree: &LineTree, via: String) -> Self {
-        Self {
+    pub fn built(
+        source: usize,
+        document: u32,
+        value: Value,
+        tree: &LineTree,
+        via: String,
+    ) -> Result<Self, TooLarge> {
+        Ok(Self {
             via: Some(via.into()),
-            ..Self::new(source, document, None, value, tree)
-        }
+            ..Self::new(source, document, None, value, tree)?
+        })
     }
 
-    fn new(source: usize, document: u32, item: Option<u32>, value: Value, tree: &LineTree) -> Self {
+    fn new(
+        source: usize,
+        document: u32,
+        item: Option<u32>,
+        value: Value,
+        tree: &LineTree,
+    ) -> Result<Self, TooLarge> {
         let text = |pointer: &str| value.pointer(pointer).and_then(Value::as_str);
         let mut lines = Vec::new();
         tree.flatten(&value, &mut lines);
-        Self {
+        Ok(Self {
             source,
             document,
             item,
@@ -525,10 +594,10 @@ impl ManifestObject {
                 ["/apiVersion", "/kind", "/metadata/name"].map(|at| text(at).unwrap_or_default()),
                 text("/metadata/namespace"),
                 &lines,
-            ),
+            )?,
             waive: WaiveAnnotation::of(&value).map(Box::new),
             via: None,
-        }
+        })
     }
 
     /// The object as JSON text, as the plugins receive it (every rule's set borrows it).
@@ -557,8 +626,9 @@ impl ManifestObject {
     }
 
     /// Puts the object in `namespace`, as a kustomization does with its resources.
-    pub fn set_namespace(&mut self, namespace: &str) {
-        self.texts = self.texts.with_namespace(namespace);
+    pub fn set_namespace(&mut self, namespace: &str) -> Result<(), TooLarge> {
+        self.texts = self.texts.with_namespace(namespace)?;
+        Ok(())
     }
 
     /// Line where the object starts.
@@ -851,7 +921,7 @@ mod tests {
                 object.namespace(),
             );
             assert_eq!(read, (api_version, kind, name, namespace), "{text}");
-            object.set_namespace("elsewhere");
+            object.set_namespace("elsewhere").unwrap();
             let read = (
                 object.api_version(),
                 object.kind(),
@@ -874,11 +944,11 @@ mod tests {
         ];
         let names = ["v1", "Pod", "p"];
         for lines in tables {
-            let texts = Texts::new("{}", names, Some("ns"), lines);
+            let texts = Texts::new("{}", names, Some("ns"), lines).unwrap();
             let read: Vec<u32> = (0..lines.len()).map_while(|i| texts.line(i)).collect();
             assert_eq!(read, lines);
             assert_eq!(texts.line(lines.len()), None);
-            let moved = texts.with_namespace("other");
+            let moved = texts.with_namespace("other").unwrap();
             let read: Vec<u32> = (0..lines.len()).map_while(|i| moved.line(i)).collect();
             assert_eq!(read, lines);
             assert_eq!(
@@ -887,7 +957,7 @@ mod tests {
             );
         }
         let in_order: Vec<u32> = (1..=1000).flat_map(|line| [line, line]).collect();
-        let texts = Texts::new("{}", names, None, &in_order);
+        let texts = Texts::new("{}", names, None, &in_order).unwrap();
         assert_eq!(texts.text.len(), 2 + 6 + in_order.len(), "a byte a node");
     }
 
@@ -978,7 +1048,8 @@ mod tests {
             built,
             &document.lines,
             "overlays/prod".into(),
-        );
+        )
+        .unwrap();
         let line = |pointer| object.locate(pointer).map(|(line, _)| line);
         assert_eq!(line("/spec/template/spec/containers"), Some(13));
         // Fields a patch or transformer added take the line of the nearest written one.
@@ -1031,5 +1102,29 @@ mod tests {
             }
             assert_eq!(from_flats, from_trees, "{text}");
         }
+    }
+
+    #[test]
+    fn texts_past_what_a_box_holds_are_refused_not_cut() {
+        // The JSON text, the three names and the namespace, then the lines.
+        assert_eq!(ends_within(20, [8, 2, 4, 3, 0], 3), Ok([8, 10, 14, 17, 17]));
+        let refused = ends_within(20, [8, 2, 4, 3, 2], 2).unwrap_err();
+        assert_eq!(
+            refused,
+            TooLarge {
+                bytes: 21,
+                limit: 20
+            }
+        );
+        let not_an_object = refused.at(7);
+        assert_eq!((not_an_object.line, not_an_object.broken), (7, true));
+        assert!(
+            not_an_object
+                .message
+                .contains("21 bytes, past the 20 bytes")
+        );
+        // Summed in 64 bits: five parts of 4 GiB each do not wrap around.
+        let huge = ends_within(u32::MAX, [u32::MAX as usize; 5], 1).unwrap_err();
+        assert_eq!(huge.bytes, 5 * u64::from(u32::MAX) + 1);
     }
 }

@@ -602,10 +602,24 @@ fn read_as_written(inputs: &mut Inputs, sources: &[(usize, &kustomize::Use)]) {
             kustomize::Use::Resource {
                 namespace: Some(namespace),
             } => {
-                for object in inputs.objects.iter_mut().filter(|o| o.source == source) {
-                    if !manifest::is_cluster_scoped(object.kind()) {
-                        object.set_namespace(namespace);
+                let file = &inputs.files[source].path;
+                let mut refused = Vec::new();
+                for (i, object) in inputs.objects.iter_mut().enumerate() {
+                    if object.source != source || manifest::is_cluster_scoped(object.kind()) {
+                        continue;
                     }
+                    if let Err(too_large) = object.set_namespace(namespace) {
+                        let line = Some(object.line());
+                        inputs
+                            .errors
+                            .push(error_at(file, line, too_large.to_string()));
+                        refused.push(i);
+                    }
+                }
+                // Not judged in a namespace it is not in.
+                inputs.files[source].objects -= refused.len();
+                for i in refused.into_iter().rev() {
+                    inputs.objects.remove(i);
                 }
             }
             kustomize::Use::Resource { namespace: None } => {}
@@ -668,8 +682,18 @@ fn add_built(
                 ManifestObject::built(source, 0, object.value, &tree, via)
             }
         };
-        inputs.files[source].objects += 1;
-        inputs.objects.push(built);
+        match built {
+            Ok(built) => {
+                inputs.files[source].objects += 1;
+                inputs.objects.push(built);
+            }
+            Err(too_large) => {
+                let file = &inputs.files[source].path;
+                inputs
+                    .errors
+                    .push(error_at(file, None, too_large.to_string()));
+            }
+        }
     }
 }
 
