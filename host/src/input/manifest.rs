@@ -57,12 +57,13 @@ struct Texts {
 /// The bit of a line byte saying that more bytes of the same difference follow.
 const MORE: u8 = 0x40;
 
-/// An object whose texts (its JSON, names and lines) pass what one object's box holds.
-/// The reader bounds a document by its file's size, and files by `--max-file-size`, so
-/// only a limit raised far past its default reaches this.
+/// An object whose texts (its JSON, names and lines) are too long for the `u32` offsets
+/// of [`Texts`]. Files are bounded by `--max-file-size` (64 MiB by default) and what
+/// anchors and aliases add to a file by four times its size, so only a limit raised far
+/// past its default reaches this.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "the object's JSON text, names and lines take {bytes} bytes, past the {limit} bytes tollgate holds for one object; not read"
+    "the object's JSON text, names and lines are {bytes} bytes, over the {limit}-byte limit for one object; it was not judged"
 )]
 pub struct TooLarge {
     bytes: u64,
@@ -76,6 +77,7 @@ impl TooLarge {
             line,
             message: self.to_string(),
             broken: true,
+            refused: true,
         }
     }
 }
@@ -261,6 +263,9 @@ pub struct NotAnObject {
     /// It meant to be one (it names an apiVersion or a kind, or is an item of a `List`)
     /// and is broken; otherwise it is other YAML (chart values, a patch, a dashboard).
     pub broken: bool,
+    /// It is an object, refused for its size ([`TooLarge`]): an error wherever its file
+    /// is read, since it was not judged.
+    pub refused: bool,
 }
 
 /// The kustomize field that turns a document into an instruction to remove an object.
@@ -363,8 +368,13 @@ pub fn objects(source: usize, document: Document) -> (Vec<ManifestObject>, Vec<N
         let what = format!("item {i} of the {kind}");
         let checked = check_object(Shape::of(&item), &fields, item_lines.line, &what);
         let object = checked.and_then(|()| {
-            ManifestObject::new(source, index, Some(i as u32), item, item_lines)
-                .map_err(|too_large| too_large.at(item_lines.line))
+            ManifestObject::new(source, index, Some(i as u32), item, item_lines).map_err(
+                |too_large| {
+                    let refused = too_large.at(item_lines.line);
+                    let message = format!("{what}: {}", refused.message);
+                    NotAnObject { message, ..refused }
+                },
+            )
         });
         match object {
             Ok(object) => found.push(object),
@@ -394,6 +404,7 @@ fn object_problem(
         line,
         message: format!("the document is {reason}, not a Kubernetes object"),
         broken: false,
+        refused: false,
     }))
 }
 
@@ -530,6 +541,7 @@ fn check_object(
             line,
             message,
             broken,
+            refused: false,
         })
     };
     let shape = match shape {
@@ -1070,6 +1082,7 @@ mod tests {
                 line: 4,
                 message: "item 0 of the List is a scalar, not a Kubernetes object".into(),
                 broken: true,
+                refused: false,
             }]
         );
     }
@@ -1118,10 +1131,11 @@ mod tests {
         );
         let not_an_object = refused.at(7);
         assert_eq!((not_an_object.line, not_an_object.broken), (7, true));
+        assert!(not_an_object.refused);
         assert!(
             not_an_object
                 .message
-                .contains("21 bytes, past the 20 bytes")
+                .contains("21 bytes, over the 20-byte limit")
         );
         // Summed in 64 bits: five parts of 4 GiB each do not wrap around.
         let huge = ends_within(u32::MAX, [u32::MAX as usize; 5], 1).unwrap_err();

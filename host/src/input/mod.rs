@@ -672,6 +672,7 @@ fn add_built(
                 .unwrap_or_default()
         });
         let original = manifest::original_of(&object.value, originals);
+        let line = original.map(|document| document.line);
         let built = match original {
             Some(document) => {
                 ManifestObject::built(source, document.index, object.value, &document.lines, via)
@@ -691,7 +692,7 @@ fn add_built(
                 let file = &inputs.files[source].path;
                 inputs
                     .errors
-                    .push(error_at(file, None, too_large.to_string()));
+                    .push(error_at(file, line, too_large.to_string()));
             }
         }
     }
@@ -929,7 +930,8 @@ impl Parsed {
 
     /// A file of a repository: objects when it holds some; a template or YAML without
     /// objects is just a file. Outside history, a file that does not parse but declares a
-    /// Secret is an error, and a broken part beside objects is one.
+    /// Secret is an error, and a broken part beside objects is one; an object refused for
+    /// its size is one everywhere but in a template.
     fn read_in_repository(self, name: &str, history: bool, result: &mut ReadResult) {
         if self.template && self.declares_secret && !history {
             result.notice = Some(Notice {
@@ -940,9 +942,13 @@ impl Parsed {
                     .into(),
             });
         }
+        // An object refused for its size is an error wherever its file is judged.
+        let refused = self.problems.iter().filter(|p| p.refused);
+        let refused = refused.map(|p| error_at(name, Some(p.line), p.message.clone()));
         if self.template || history {
             if !self.template {
                 result.objects = self.objects;
+                result.errors.extend(refused);
             }
             return;
         }
@@ -950,6 +956,7 @@ impl Parsed {
             Some(syntax) if self.declares_secret => {
                 // The objects before the break are still judged.
                 result.objects = self.objects;
+                result.errors.extend(refused);
                 result.errors.push(error_at(
                     name,
                     Some(syntax.line),
@@ -960,7 +967,7 @@ impl Parsed {
                     ),
                 ));
             }
-            _ if self.objects.is_empty() => {}
+            _ if self.objects.is_empty() => result.errors.extend(refused),
             _ => self.read_strictly(name, result),
         }
     }
