@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
+use crate::recent::Recent;
 use crate::{Object, Pointer};
 
 impl Object {
@@ -51,26 +52,19 @@ thread_local! {
 
 /// The trees of a few node lists, the list most recently used first.
 #[derive(Default)]
-struct Trees(Vec<(Vec<Pointer>, Tree)>);
+struct Trees(Recent<Vec<Pointer>, Tree, 8>);
 
 impl Trees {
-    /// How many lists are remembered.
-    const KEPT: usize = 8;
-
     /// The tree of `nodes`, built on first use.
     fn of(&mut self, nodes: &[Pointer]) -> &Tree {
-        match self.0.iter().position(|(list, _)| list == nodes) {
-            Some(at) => self.0[..=at].rotate_right(1),
-            None => {
-                let mut tree = Tree::default();
-                for node in nodes {
-                    tree.add(&node.segments());
-                }
-                self.0.truncate(Self::KEPT - 1);
-                self.0.insert(0, (nodes.to_vec(), tree));
+        let build = || {
+            let mut tree = Tree::default();
+            for node in nodes {
+                tree.add(&node.segments());
             }
-        }
-        &self.0[0].1
+            (nodes.to_vec(), tree)
+        };
+        self.0.get_or_make(|list| list == nodes, build)
     }
 }
 

@@ -14,6 +14,7 @@ mod each;
 mod keep;
 mod manifests;
 mod pointer;
+mod recent;
 mod selector;
 pub mod settings;
 pub mod testing;

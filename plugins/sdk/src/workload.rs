@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use serde::Deserialize;
 
 use crate::manifests::{Labels, string_entries};
+use crate::recent::Recent;
 use crate::typed::{TextMap, object, objects, present_object, present_text, scalar, text, texts};
 use crate::{Object, Pointer};
 
@@ -270,38 +271,27 @@ thread_local! {
     static TEMPLATE_NODES: RefCell<TemplateNodes> = RefCell::default();
 }
 
-/// The pointers of a few lists of template nodes, by where the template is.
+/// The pointers of a few lists of template nodes, by where the template is: a rule keeps
+/// one or two lists at the three places a template may be.
 #[derive(Default)]
-struct TemplateNodes(Vec<(TemplateAt, Vec<Vec<String>>, Vec<Pointer>)>);
+struct TemplateNodes(Recent<(TemplateAt, Vec<Vec<String>>), Vec<Pointer>, 8>);
 
 impl TemplateNodes {
-    /// How many lists are remembered: a rule keeps one or two lists at the three places a
-    /// template may be.
-    const KEPT: usize = 8;
-
     /// The pointers to `paths` below the template at `at`, made on first use.
     fn of(&mut self, at: TemplateAt, paths: &[&[&str]]) -> &[Pointer] {
-        let same = |list: &[Vec<String>]| {
-            list.len() == paths.len() && list.iter().zip(paths).all(|(a, b)| a == b)
+        let is_key = |(place, list): &(TemplateAt, Vec<Vec<String>>)| {
+            *place == at && list.len() == paths.len() && list.iter().zip(paths).all(|(a, b)| a == b)
         };
-        let found = self
-            .0
-            .iter()
-            .position(|(place, list, _)| *place == at && same(list));
-        match found {
-            Some(i) => self.0[..=i].rotate_right(1),
-            None => {
-                let template = at.pointer();
-                let pointers = paths.iter().map(|path| template.path(*path)).collect();
-                let list = paths
-                    .iter()
-                    .map(|path| path.iter().map(|key| key.to_string()).collect())
-                    .collect();
-                self.0.truncate(Self::KEPT - 1);
-                self.0.insert(0, (at, list, pointers));
-            }
-        }
-        &self.0[0].2
+        let make = || {
+            let template = at.pointer();
+            let pointers = paths.iter().map(|path| template.path(*path)).collect();
+            let list = paths
+                .iter()
+                .map(|path| path.iter().map(|key| key.to_string()).collect())
+                .collect();
+            ((at, list), pointers)
+        };
+        self.0.get_or_make(is_key, make)
     }
 }
 
