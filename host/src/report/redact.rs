@@ -120,6 +120,22 @@ static SHAPES_REGEX: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&alternatives.join("|")).expect("the credential shapes are valid regexes")
 });
 
+/// All shapes as one byte regex for ASCII text, without capture groups: what
+/// [`holds_credential`] asks, whether any shape matches, and nothing of where. On ASCII
+/// text it matches where [`SHAPES_REGEX`] does: Unicode case folding, `\b`, `\s` and the
+/// negated classes differ only on characters outside ASCII. Every report's strings are
+/// checked with it at the end of a scan, where [`SHAPES_REGEX`], whose Unicode classes
+/// take about twice as long to build and to turn into states, cost 0.7 ms more (a fifth
+/// of the check, at 3,000 objects).
+static ASCII_SHAPES_REGEX: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+    let alternatives: Vec<String> = SHAPES
+        .iter()
+        .map(|shape| format!("(?:{})", shape.pattern.replace("(?P<secret>", "(?:")))
+        .collect();
+    regex::bytes::Regex::new(&format!("(?-u:{})", alternatives.join("|")))
+        .expect("the credential shapes are valid ASCII regexes")
+});
+
 /// Every shape's keywords, found in one pass whatever their ASCII case: a text without
 /// any cannot hold a credential. Every report string is checked (the control catalog's
 /// included), and most hold none; the regex, which has no prefilter of its own (a URL
@@ -150,7 +166,10 @@ pub fn redact(text: &str) -> Cow<'_, str> {
 /// Whether [`redact`] would change `text`: every match is replaced by a marker, which
 /// differs from what it replaces.
 pub fn holds_credential(text: &str) -> bool {
-    may_hold_credential(text) && SHAPES_REGEX.is_match(text)
+    if !text.is_ascii() {
+        return SHAPES_REGEX.is_match(text);
+    }
+    KEYWORDS_SEARCH.is_match(text) && ASCII_SHAPES_REGEX.is_match(text.as_bytes())
 }
 
 /// What replaces one match: the match itself with its secret part swapped for the marker.
@@ -314,6 +333,68 @@ mod tests {
             assert!(holds_credential(&text), "{redacted}");
             assert_eq!(redact(&format!("a {text} b")), format!("a {redacted} b"));
         }
+    }
+
+    #[test]
+    fn the_ascii_check_agrees_with_the_unicode_regex_on_ascii_text() {
+        let mut texts = vec![
+            fake("AKIA", "Q", 16),
+            fake("AKIA", "Q", 15),
+            fake("xAKIA", "Q", 16),
+            fake("akia", "q", 16),
+            fake("ghp_", "a1", 18),
+            fake("ghp_", "a1", 17),
+            fake("_ghp_", "a1", 18),
+            fake("GHP_", "a1", 18),
+            fake("glpat-", "x", 19),
+            fake("xoxb-", "1", 10),
+            fake("Sk_live_", "Z", 24),
+            fake("AIza", "k", 35),
+            fake("npm_", "n", 35),
+            format!(
+                "eyJ{}.eyJ{}.{}",
+                "a".repeat(8),
+                "b".repeat(8),
+                "c".repeat(8)
+            ),
+            format!(
+                "EYJ{}.eyJ{}.{}",
+                "a".repeat(8),
+                "b".repeat(8),
+                "c".repeat(8)
+            ),
+            "-----begin rsa private key-----\nMIIE".into(),
+            "-----BEGIN CERTIFICATE-----".into(),
+            "git clone HTTPS://bot:pw@git.example/repo".into(),
+            "see https://example.com/a@b".into(),
+            "1http://u:p@h".into(),
+            "Password = \"hunter2x\"".into(),
+            "password: [redacted secret]".into(),
+            "tokens are rotated daily".into(),
+            "token:\tabc".into(),
+            "client_secret=abc;rest".into(),
+            "ACCESS-KEY:'k'".into(),
+            "secretName: db".into(),
+            "automount-token".into(),
+        ];
+        texts.extend(["a", "A", "_", "-", "0"].iter().flat_map(|edge| {
+            [
+                fake(&format!("{edge}ghp_"), "a1", 18),
+                format!("{}{edge}", fake("AKIA", "Q", 16)),
+                format!("{edge}token={edge}"),
+            ]
+        }));
+        for text in &texts {
+            assert!(text.is_ascii());
+            assert_eq!(
+                holds_credential(text),
+                SHAPES_REGEX.is_match(text),
+                "{text}"
+            );
+        }
+        // Both verdicts occur, so the comparison says something.
+        assert!(texts.iter().any(|t| holds_credential(t)));
+        assert!(texts.iter().any(|t| !holds_credential(t)));
     }
 
     #[test]
