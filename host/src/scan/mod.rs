@@ -30,6 +30,13 @@ use progress::Progress;
 const FILE_BATCH_BYTES: usize = 8 << 20;
 /// And at most this many files.
 const FILE_BATCH_COUNT: usize = 512;
+/// Below this many bytes, files are not split into more batches to keep the cores busy: a
+/// call has a fixed cost (an instance, and the credential rule's detectors built afresh,
+/// about 3 ms), and a rule reads a megabyte in 15-20 ms.
+const FILE_BATCH_MIN_BYTES: usize = 1 << 20;
+/// Files are split into at least this many batches per core (within the bounds above),
+/// so that one rule reading megabytes of files does not leave the other cores idle.
+const FILE_BATCHES_PER_CORE: usize = 2;
 /// History is read this many file batches at a time: enough to keep every core busy,
 /// few enough that memory stays bounded.
 const HISTORY_BATCH_FILE_BATCHES: usize = 4;
@@ -561,14 +568,16 @@ fn rule_settings(
 }
 
 /// Every read file, grouped into batches bounded in bytes and count; the contents move out
-/// of `inputs`.
+/// of `inputs`. Batches are smaller than [`FILE_BATCH_BYTES`] when that keeps every core
+/// busy: [`FILE_BATCHES_PER_CORE`] per core, none below [`FILE_BATCH_MIN_BYTES`].
 fn file_batches(inputs: &mut Inputs) -> Vec<Arc<[File]>> {
+    let total = inputs.files.iter().map(|f| f.bytes.len()).sum();
+    let batch_bytes = batch_bytes(total, rayon::current_num_threads());
     let mut batches: Vec<Vec<File>> = Vec::new();
     let mut size = 0;
     for file in &mut inputs.files {
         let full = batches.last().is_none_or(|b| {
-            b.len() >= FILE_BATCH_COUNT
-                || (size + file.bytes.len() > FILE_BATCH_BYTES && !b.is_empty())
+            b.len() >= FILE_BATCH_COUNT || (size + file.bytes.len() > batch_bytes && !b.is_empty())
         });
         if full {
             batches.push(Vec::new());
@@ -583,9 +592,29 @@ fn file_batches(inputs: &mut Inputs) -> Vec<Arc<[File]>> {
     batches.into_iter().map(Arc::from).collect()
 }
 
+/// The bytes of a file batch when `total` bytes of files are read on `cores` cores.
+fn batch_bytes(total: usize, cores: usize) -> usize {
+    total
+        .div_ceil(cores * FILE_BATCHES_PER_CORE)
+        .clamp(FILE_BATCH_MIN_BYTES, FILE_BATCH_BYTES)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_batches_keep_every_core_busy_within_their_bounds() {
+        const MIB: usize = 1 << 20;
+        // Under a megabyte: one batch, whatever the cores.
+        assert_eq!(batch_bytes(700 << 10, 2), MIB);
+        // 6 MiB on two cores: four batches of 1.5 MiB.
+        assert_eq!(batch_bytes(6 * MIB, 2), 3 * MIB / 2);
+        // 100 MiB: batches of at most 8 MiB.
+        assert_eq!(batch_bytes(100 * MIB, 2), FILE_BATCH_BYTES);
+        // Many cores do not make batches below a megabyte.
+        assert_eq!(batch_bytes(6 * MIB, 64), MIB);
+    }
     use crate::runtime::{Coverage, Finding, ObjectLocation, Severity};
 
     /// One file holding an object of each of `kinds`, read and numbered as a scan reads
