@@ -1,14 +1,14 @@
 //! A reader for the plain subset of YAML that most manifests are written in, several times
 //! faster than libyaml on it: block mappings and sequences indented with spaces (indentless
 //! and compact ones too), plain scalars (wrapped over lines or not), one-line single- and
-//! double-quoted scalars, literal and folded block scalars, one-line flow collections,
-//! comments and `---` between documents.
+//! double-quoted scalars (escapes included), literal and folded block scalars, one-line flow
+//! collections, comments and `---` between documents.
 //!
 //! It feeds the [`FlatWriter`] the events libyaml would give, at the same lines, and takes
 //! a file only when every document of it is written flat. At the first thing outside the
-//! subset (a tab, a carriage return, an anchor, an alias, a tag, an escape, a directive, a
-//! block scalar's indentation indicator, a line of spaces inside a scalar, a key near
-//! libyaml's length limit, anything libyaml would refuse) it gives up, and the whole file
+//! subset (a tab, a carriage return, an anchor, an alias, a tag, an escaped line break, a
+//! directive, a block scalar's indentation indicator, a line of spaces inside a scalar, a
+//! key near libyaml's length limit, anything libyaml would refuse) it gives up, and the whole file
 //! is read by libyaml: the subset never decides what a file means, or what is wrong with
 //! it, on its own. Its tests and those of [`super`] hold it to libyaml's results.
 
@@ -645,14 +645,11 @@ fn flow_scalar(text: &str) -> Option<ScalarRead<'_>> {
     Some((Cow::Borrowed(value), true, &text[end..]))
 }
 
-/// A one-line quoted scalar at the start of `text` (a double-quoted one without escapes),
-/// and what follows it.
+/// A one-line quoted scalar at the start of `text`, and what follows it.
 fn quoted(text: &str) -> Option<(Cow<'_, str>, &str)> {
     let body = &text[1..];
     if text.starts_with('"') {
-        let end = body.find(['"', '\\'])?;
-        return (body.as_bytes()[end] == b'"')
-            .then(|| (Cow::Borrowed(&body[..end]), &body[end + 1..]));
+        return double_quoted(body);
     }
     let mut value = Cow::Borrowed("");
     let mut rest = body;
@@ -672,6 +669,73 @@ fn quoted(text: &str) -> Option<(Cow<'_, str>, &str)> {
         }
         return Some((value, after));
     }
+}
+
+/// A one-line double-quoted scalar from the text after its opening quote, with its escapes
+/// read as libyaml reads them, and what follows it. `None` for an escaped line break (the
+/// scalar goes on) and for an escape libyaml refuses: libyaml then says what is wrong.
+fn double_quoted(body: &str) -> Option<(Cow<'_, str>, &str)> {
+    let mut value = Cow::Borrowed("");
+    let mut rest = body;
+    loop {
+        let end = rest.find(['"', '\\'])?;
+        let (part, after) = (&rest[..end], &rest[end + 1..]);
+        if rest.as_bytes()[end] == b'"' {
+            if value.is_empty() {
+                value = Cow::Borrowed(part);
+            } else {
+                value.to_mut().push_str(part);
+            }
+            return Some((value, after));
+        }
+        let (escaped, after) = escape(after)?;
+        let value = value.to_mut();
+        value.push_str(part);
+        value.push(escaped);
+        rest = after;
+    }
+}
+
+/// The character a double-quoted scalar's escape stands for, from the text after its
+/// backslash ([YAML 1.2, 5.7](https://yaml.org/spec/1.2.2/#57-escaped-characters)), and
+/// what follows the escape; `None` for one libyaml refuses (an unknown letter, missing
+/// hexadecimal digits, a surrogate or a code point past Unicode's) or a line break.
+fn escape(text: &str) -> Option<(char, &str)> {
+    let mut chars = text.chars();
+    let escaped = match chars.next()? {
+        '0' => '\0',
+        'a' => '\x07',
+        'b' => '\x08',
+        't' => '\t',
+        'n' => '\n',
+        'v' => '\x0b',
+        'f' => '\x0c',
+        'r' => '\r',
+        'e' => '\x1b',
+        ' ' => ' ',
+        '"' => '"',
+        '/' => '/',
+        '\\' => '\\',
+        'N' => '\u{85}',
+        '_' => '\u{a0}',
+        'L' => '\u{2028}',
+        'P' => '\u{2029}',
+        code @ ('x' | 'u' | 'U') => {
+            let digits = match code {
+                'x' => 2,
+                'u' => 4,
+                _ => 8,
+            };
+            let hex = text.get(1..1 + digits)?;
+            if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return None;
+            }
+            let escaped = char::from_u32(u32::from_str_radix(hex, 16).ok()?)?;
+            return Some((escaped, &text[1 + digits..]));
+        }
+        _ => return None,
+    };
+    Some((escaped, chars.as_str()))
 }
 
 #[cfg(test)]
@@ -822,7 +886,11 @@ data:
             ("comment inside a wrapped scalar", "a: b\n  # ends\n  c\n"),
             ("line after a commented scalar", "a: b # ends\n  c\n"),
             ("scalar on the line after its key", "a:\n  b\n"),
-            ("escape", "a: \"x\\ty\"\n"),
+            ("escaped line break", "a: \"x\\\n  y\"\n"),
+            ("unknown escape", "a: \"x\\qy\"\n"),
+            ("short hexadecimal escape", "a: \"\\x4\"\n"),
+            ("surrogate escape", "a: \"\\ud800\"\n"),
+            ("escape past Unicode", "a: \"\\U00110000\"\n"),
             ("quoted scalar over two lines", "a: 'two\n  lines'\n"),
             ("anchor and alias", "a: &x 1\nb: *x\n"),
             ("tag", "a: !!str 5\n"),
@@ -857,6 +925,31 @@ data:
         ] {
             assert!(parse_flat(text).is_none(), "{why}: {text:?}");
         }
+    }
+
+    #[test]
+    fn double_quoted_escapes_are_read_as_libyaml_reads_them() {
+        let text = concat!(
+            "description: \"says \\\"hi\\\"\\nthen\\tgoes\\\\on\\/\\ \\0\\a\\b\\v\\f\\r\\e\\N\\_\\L\\P\"\n",
+            "hex: \"\\x41\\u00e9\\U0001F600\\xfF\"\n",
+            "\"key \\\"quoted\\\"\": [\"a\\tb\", {\"c\\u0041\": \"\\\\\"}]\n",
+            "empty: \"\"\n",
+        );
+        assert!(assert_as_libyaml(text));
+        let documents = parse_flat(text).unwrap();
+        let ParsedDocument::Flat(document) = &documents[0] else {
+            panic!("written flat");
+        };
+        assert!(
+            document.json.contains(r#""hex":"Aé😀ÿ""#),
+            "{}",
+            document.json
+        );
+        assert!(
+            document
+                .json
+                .contains(r#""key \"quoted\"":["a\tb",{"cA":"\\"}]"#)
+        );
     }
 
     #[test]
@@ -920,6 +1013,13 @@ data:
         "k: http://a.b/c",
         "k: [http://a]",
         "k: \"a\\\"b\"",
+        "k: \"a\\nb\\u00e9\\x41 \\\\\"",
+        "k: \"\\q\"",
+        "k: \"\\ud800\"",
+        "k: \"\\U0001F600\\x7\"",
+        "k: \"a\\",
+        "\"k\\\"q\": 1",
+        "- \"\\t\\\"\" # c",
         "k: |",
         "k: |-",
         "k: |+",
