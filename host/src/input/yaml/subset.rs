@@ -1,7 +1,7 @@
 //! A reader for the plain subset of YAML that most manifests are written in, several times
 //! faster than libyaml on it: block mappings and sequences indented with spaces (indentless
-//! and compact ones too), plain scalars (wrapped over lines or not), one-line single- and
-//! double-quoted scalars (escapes included), literal and folded block scalars, one-line flow
+//! and compact ones too), plain scalars and single- and double-quoted ones (wrapped over
+//! lines or not, escapes included), literal and folded block scalars, one-line flow
 //! collections, comments and `---` between documents.
 //!
 //! It feeds the [`FlatWriter`] the events libyaml would give, at the same lines, and takes
@@ -34,6 +34,7 @@ pub(super) fn parse_flat(text: &str) -> Option<Vec<ParsedDocument>> {
         pending: None,
         scalar: None,
         plain: None,
+        quoted: None,
         document: None,
     };
     // Line breaks found with `memchr`'s vector search: `str::split` finds them a word at
@@ -46,6 +47,10 @@ pub(super) fn parse_flat(text: &str) -> Option<Vec<ParsedDocument>> {
     }
     if start < text.len() {
         reader.line(&text[start..], false, number + 1)?;
+    }
+    if reader.quoted.is_some() {
+        // The text ends inside a quoted scalar: libyaml says so.
+        return None;
     }
     reader.end_scalar()?;
     reader.end_plain()?;
@@ -204,9 +209,12 @@ impl PlainScalar<'_> {
         if column <= self.parent || content.starts_with('#') {
             return Some(false);
         }
-        // Conservatively, a line that goes on starts with no indicator at all.
+        // Conservatively, a line that goes on starts with no block indicator (`-`, `?`,
+        // `:`). Quotes, backquotes and the other indicators are text there, in the middle
+        // of a scalar, as libyaml reads them: CRDs' descriptions wrap before `"2m"` and
+        // `` `Unknown` ``.
         let text = content.trim_end_matches(' ');
-        if !starts_plain(text) || text.starts_with(['-', '?', ':']) || marks(text) != (None, None) {
+        if text.starts_with(['-', '?', ':']) || marks(text) != (None, None) {
             return None;
         }
         let value = self.value.to_mut();
@@ -218,6 +226,101 @@ impl PlainScalar<'_> {
         value.push_str(text);
         self.breaks = 0;
         Some(true)
+    }
+}
+
+/// A single- or double-quoted scalar that did not end on its first line, read on over the
+/// next lines and folded as libyaml folds it: a line break between two lines is a space,
+/// each empty line a line break; spaces around a break are dropped, and an escaped line
+/// break (`\` at a line's end) joins the lines as they are.
+struct QuotedScalar {
+    double: bool,
+    value: String,
+    /// Line of its start: its event's.
+    line: u32,
+    /// Column of the collection it is a value in: the lines that go on with it are deeper
+    /// (libyaml does not ask as much, but refuses `---` at the start of a line).
+    parent: usize,
+    /// Line breaks since the last line of content, the escaped one not counted.
+    breaks: usize,
+    /// That line ended with an escaped line break.
+    escaped: bool,
+}
+
+impl QuotedScalar {
+    /// A scalar whose opening quote starts `text`, read to the end of its line; `None`
+    /// for something outside the subset, such as an escape libyaml refuses.
+    fn open(text: &str, line: u32, parent: usize) -> Option<Self> {
+        let mut scalar = Self {
+            double: text.starts_with('"'),
+            value: String::new(),
+            line,
+            parent,
+            breaks: 0,
+            escaped: false,
+        };
+        match scalar.read(&text[1..])? {
+            // One-line scalars are read by `quoted`, which would have taken this one.
+            Some(_) => None,
+            None => Some(scalar),
+        }
+    }
+
+    /// Takes the next line: what follows the closing quote when the scalar ends on it.
+    fn take<'l>(&mut self, line: &'l str) -> Option<Option<&'l str>> {
+        let content = line.trim_start_matches(' ');
+        if content.is_empty() {
+            self.breaks += 1;
+            return Some(None);
+        }
+        if line.len() - content.len() <= self.parent {
+            return None;
+        }
+        if self.escaped {
+            self.value.extend(std::iter::repeat_n('\n', self.breaks));
+        } else if self.breaks == 1 {
+            self.value.push(' ');
+        } else {
+            self.value
+                .extend(std::iter::repeat_n('\n', self.breaks - 1));
+        }
+        self.read(content)
+    }
+
+    /// Reads `text`, the scalar's part of one line, into its value: what follows the
+    /// closing quote if it is on this line, `Some(None)` when the line ends inside it.
+    fn read<'l>(&mut self, mut text: &'l str) -> Option<Option<&'l str>> {
+        loop {
+            let stop = if self.double {
+                text.find(['"', '\\'])
+            } else {
+                text.find('\'')
+            };
+            let Some(end) = stop else {
+                // Spaces before a line break are not content.
+                self.value.push_str(text.trim_end_matches(' '));
+                (self.breaks, self.escaped) = (1, false);
+                return Some(None);
+            };
+            self.value.push_str(&text[..end]);
+            let after = &text[end + 1..];
+            match text.as_bytes()[end] {
+                b'\\' if after.is_empty() => {
+                    (self.breaks, self.escaped) = (0, true);
+                    return Some(None);
+                }
+                b'\\' => {
+                    let (escaped, after) = escape(after)?;
+                    self.value.push(escaped);
+                    text = after;
+                }
+                b'\'' if after.starts_with('\'') => {
+                    self.value.push('\'');
+                    text = &after[1..];
+                }
+                _ => return Some(Some(after)),
+            }
+        }
     }
 }
 
@@ -235,6 +338,8 @@ struct Reader<'t> {
     scalar: Option<BlockScalar>,
     /// A plain scalar that may go on.
     plain: Option<PlainScalar<'t>>,
+    /// A quoted scalar that goes on over lines.
+    quoted: Option<QuotedScalar>,
     /// The document being read, once a `---` or content started one.
     document: Option<OpenDocument>,
 }
@@ -242,6 +347,15 @@ struct Reader<'t> {
 impl<'t> Reader<'t> {
     /// One line, without its line break (`broken` when it had one).
     fn line(&mut self, line: &'t str, broken: bool, number: u32) -> Option<()> {
+        if let Some(quoted) = &mut self.quoted {
+            let Some(rest) = quoted.take(line)? else {
+                return Some(());
+            };
+            let quoted = self.quoted.take()?;
+            self.writer
+                .scalar(&quoted.value, false, None, quoted.line)?;
+            return ends_line(rest).then_some(());
+        }
         if let Some(scalar) = &mut self.scalar {
             if scalar.take(line, broken)? {
                 return Some(());
@@ -448,7 +562,11 @@ impl<'t> Reader<'t> {
                 rest
             }
             b'"' | b'\'' => {
-                let (value, rest) = quoted(text)?;
+                let Some((value, rest)) = quoted(text) else {
+                    let parent = self.blocks.last()?.indent;
+                    self.quoted = Some(QuotedScalar::open(text, number, parent)?);
+                    return Some(());
+                };
                 self.writer.scalar(&value, false, None, number)?;
                 rest
             }
@@ -566,7 +684,10 @@ type ScalarRead<'t> = (Cow<'t, str>, bool, &'t str);
 /// it is outside the subset; `Some(None)` when `text` holds no key.
 fn split_key(text: &str) -> Option<Option<ScalarRead<'_>>> {
     if text.starts_with(['"', '\'']) {
-        let (key, rest) = quoted(text)?;
+        let Some((key, rest)) = quoted(text) else {
+            // Not closed on its line: a value that goes on over lines (a key cannot).
+            return Some(None);
+        };
         return Some(match rest.strip_prefix(':') {
             Some(after) if after.is_empty() || after.starts_with(' ') => Some((key, false, after)),
             _ => None,
@@ -886,12 +1007,28 @@ data:
             ("comment inside a wrapped scalar", "a: b\n  # ends\n  c\n"),
             ("line after a commented scalar", "a: b # ends\n  c\n"),
             ("scalar on the line after its key", "a:\n  b\n"),
-            ("escaped line break", "a: \"x\\\n  y\"\n"),
             ("unknown escape", "a: \"x\\qy\"\n"),
             ("short hexadecimal escape", "a: \"\\x4\"\n"),
             ("surrogate escape", "a: \"\\ud800\"\n"),
             ("escape past Unicode", "a: \"\\U00110000\"\n"),
-            ("quoted scalar over two lines", "a: 'two\n  lines'\n"),
+            (
+                "quoted scalar going on at its key's column",
+                "a: 'two\nb'\n",
+            ),
+            (
+                "quoted scalar going on to a document marker",
+                "a: 'two\n---\n'\n",
+            ),
+            ("quoted scalar open at the end", "a: 'two\n  lines\n"),
+            (
+                "text after a quoted scalar's last line",
+                "a: 'two\n  lines' x\n",
+            ),
+            ("quoted key over two lines", "'two\n  lines': x\n"),
+            (
+                "quoted scalar over two lines in a flow collection",
+                "a: ['two\n  lines']\n",
+            ),
             ("anchor and alias", "a: &x 1\nb: *x\n"),
             ("tag", "a: !!str 5\n"),
             ("tab", "a:\tb\n"),
@@ -949,6 +1086,43 @@ data:
             document
                 .json
                 .contains(r#""key \"quoted\"":["a\tb",{"cA":"\\"}]"#)
+        );
+    }
+
+    #[test]
+    fn quoted_scalars_over_lines_are_folded_as_libyaml_folds_them() {
+        let text = concat!(
+            "kind: CustomResourceDefinition\n",
+            "spec:\n",
+            "  single: 'Refresh indicates if the latest revision should\n",
+            "    be used on retry   \n",
+            "\n",
+            "       instead of the ''synced'' one.'\n",
+            "  double: \"defaults REDIS\\n  mode tcp\\n\\\n",
+            "    \\ timeout 4s  \\\n",
+            "\n",
+            "    done\\t \n",
+            "    \" # the end\n",
+            "  items:\n",
+            "  - 'one\n",
+            "    two'\n",
+            "  - \"x\n",
+            "    # not a comment\n",
+            "    \"\n",
+        );
+        assert!(assert_as_libyaml(text));
+        let documents = parse_flat(text).unwrap();
+        let ParsedDocument::Flat(document) = &documents[0] else {
+            panic!("written flat");
+        };
+        assert_eq!(
+            document.json,
+            concat!(
+                r#"{"kind":"CustomResourceDefinition","spec":{"#,
+                r#""single":"Refresh indicates if the latest revision should be used on retry\ninstead of the 'synced' one.","#,
+                r#""double":"defaults REDIS\n  mode tcp\n timeout 4s  \ndone\t ","#,
+                r#""items":["one two","x # not a comment "]}}"#
+            )
         );
     }
 
@@ -1020,6 +1194,23 @@ data:
         "k: \"a\\",
         "\"k\\\"q\": 1",
         "- \"\\t\\\"\" # c",
+        "k: 'opens",
+        "k: \"opens \\",
+        "k: \"opens \\t ",
+        "- 'opens ''here",
+        "  closes' ",
+        "  closes\" # c",
+        "  closes' x",
+        "  goes ''on'' \\",
+        "  goes \\\" on",
+        "closes'",
+        "  \"quoted\" text",
+        "  `code` here",
+        "  [not, flow]",
+        "  {neither}",
+        "  , comma",
+        "  @at *star &amp !bang",
+        "  |pipe >gt %pct",
         "k: |",
         "k: |-",
         "k: |+",
