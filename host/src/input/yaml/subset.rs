@@ -209,12 +209,11 @@ impl PlainScalar<'_> {
         if column <= self.parent || content.starts_with('#') {
             return Some(false);
         }
-        // Conservatively, a line that goes on starts with no block indicator (`-`, `?`,
-        // `:`). Quotes, backquotes and the other indicators are text there, in the middle
-        // of a scalar, as libyaml reads them: CRDs' descriptions wrap before `"2m"` and
-        // `` `Unknown` ``.
+        // In the middle of a scalar, indicators are text, as libyaml reads them: CRDs'
+        // descriptions wrap before `--dry-run`, `"2m"` and `` `Unknown` ``. A `: ` or a
+        // ` #` on the line would end it: those are left to libyaml.
         let text = content.trim_end_matches(' ');
-        if text.starts_with(['-', '?', ':']) || marks(text) != (None, None) {
+        if marks(text) != (None, None) {
             return None;
         }
         let value = self.value.to_mut();
@@ -1003,7 +1002,6 @@ data:
             ),
             ("empty block scalar item", "- a\n- |\n- b\n"),
             ("': ' on a wrapped line", "a: b\n  goes: on\n"),
-            ("indicator on a wrapped line", "a: b\n  -c\n"),
             ("comment inside a wrapped scalar", "a: b\n  # ends\n  c\n"),
             ("line after a commented scalar", "a: b # ends\n  c\n"),
             ("scalar on the line after its key", "a:\n  b\n"),
@@ -1090,7 +1088,7 @@ data:
     }
 
     #[test]
-    fn quoted_scalars_over_lines_are_folded_as_libyaml_folds_them() {
+    fn scalars_over_lines_are_folded_as_libyaml_folds_them() {
         let text = concat!(
             "kind: CustomResourceDefinition\n",
             "spec:\n",
@@ -1115,6 +1113,15 @@ data:
         let ParsedDocument::Flat(document) = &documents[0] else {
             panic!("written flat");
         };
+        let wrapped = "a: b\n  -c\n  - d\n  ? e \"f\" `g`\n  :h [i] {j}, !k &l *m |n >o %p @q\n";
+        assert!(assert_as_libyaml(wrapped));
+        let ParsedDocument::Flat(plain) = &parse_flat(wrapped).unwrap()[0] else {
+            panic!("written flat");
+        };
+        assert_eq!(
+            plain.json,
+            r#"{"a":"b -c - d ? e \"f\" `g` :h [i] {j}, !k &l *m |n >o %p @q"}"#
+        );
         assert_eq!(
             document.json,
             concat!(
@@ -1211,6 +1218,11 @@ data:
         "  , comma",
         "  @at *star &amp !bang",
         "  |pipe >gt %pct",
+        "  --dry-run` goes on",
+        "  - dash",
+        "  ? query",
+        "  :colon",
+        "  : colon",
         "k: |",
         "k: |-",
         "k: |+",
