@@ -893,6 +893,16 @@ mod tests {
         true
     }
 
+    /// The JSON of the first document of `text`, which the subset must take and read as
+    /// libyaml reads it.
+    fn first_json(text: &str) -> String {
+        assert!(assert_as_libyaml(text), "{text:?}");
+        match parse_flat(text).unwrap().swap_remove(0) {
+            ParsedDocument::Flat(document) => document.json,
+            ParsedDocument::Tree(_) => panic!("written flat: {text:?}"),
+        }
+    }
+
     const MANIFEST: &str = "\
 # A Deployment as charts render it.
 ---
@@ -1070,21 +1080,9 @@ data:
             "\"key \\\"quoted\\\"\": [\"a\\tb\", {\"c\\u0041\": \"\\\\\"}]\n",
             "empty: \"\"\n",
         );
-        assert!(assert_as_libyaml(text));
-        let documents = parse_flat(text).unwrap();
-        let ParsedDocument::Flat(document) = &documents[0] else {
-            panic!("written flat");
-        };
-        assert!(
-            document.json.contains(r#""hex":"Aé😀ÿ""#),
-            "{}",
-            document.json
-        );
-        assert!(
-            document
-                .json
-                .contains(r#""key \"quoted\"":["a\tb",{"cA":"\\"}]"#)
-        );
+        let json = first_json(text);
+        assert!(json.contains(r#""hex":"Aé😀ÿ""#), "{json}");
+        assert!(json.contains(r#""key \"quoted\"":["a\tb",{"cA":"\\"}]"#));
     }
 
     #[test]
@@ -1108,22 +1106,13 @@ data:
             "    # not a comment\n",
             "    \"\n",
         );
-        assert!(assert_as_libyaml(text));
-        let documents = parse_flat(text).unwrap();
-        let ParsedDocument::Flat(document) = &documents[0] else {
-            panic!("written flat");
-        };
         let wrapped = "a: b\n  -c\n  - d\n  ? e \"f\" `g`\n  :h [i] {j}, !k &l *m |n >o %p @q\n";
-        assert!(assert_as_libyaml(wrapped));
-        let ParsedDocument::Flat(plain) = &parse_flat(wrapped).unwrap()[0] else {
-            panic!("written flat");
-        };
         assert_eq!(
-            plain.json,
+            first_json(wrapped),
             r#"{"a":"b -c - d ? e \"f\" `g` :h [i] {j}, !k &l *m |n >o %p @q"}"#
         );
         assert_eq!(
-            document.json,
+            first_json(text),
             concat!(
                 r#"{"kind":"CustomResourceDefinition","spec":{"#,
                 r#""single":"Refresh indicates if the latest revision should be used on retry\ninstead of the 'synced' one.","#,
