@@ -9,7 +9,7 @@
 //!
 //! The modules form layers, each using only those below it: [`cli`]; then [`schema`] and
 //! [`expect`]; [`scan`]; [`provenance`]; [`config`]; [`input`]; [`runtime`]; [`report`];
-//! [`catalog`]; and at the bottom [`vocab`], the words they all share (severity, fail-on,
+//! [`catalog`]; [`store`], the user's private cache directory; and at the bottom [`vocab`], the words they all share (severity, fail-on,
 //! framework, control, digest). The `layers` end-to-end test fails when an import points
 //! upward.
 
@@ -23,4 +23,5 @@ pub mod report;
 pub mod runtime;
 pub mod scan;
 pub mod schema;
+pub mod store;
 pub mod vocab;

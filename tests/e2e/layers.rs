@@ -17,6 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["runtime"],
     &["report"],
     &["catalog"],
+    &["store"],
     &["vocab"],
 ];
 

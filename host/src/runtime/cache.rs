@@ -3,9 +3,8 @@
 //! Compiling a plugin costs tens of milliseconds; loading it precompiled, well under one.
 //! But a cache entry is native code the host runs: whoever can write the cache directory
 //! could run code in the host by forging one. So an entry is authenticated with keyed
-//! BLAKE3 (a MAC) under a random per-user key that lives outside the cache directory
-//! (`$XDG_CONFIG_HOME/tollgate/cache.key`, created 0600), and the cache is not used at all
-//! when its directory (or the key) can be written by another user. An entry that is
+//! BLAKE3 (a MAC) under the user's cache key ([`crate::store`]), and the cache is not used
+//! at all when its directory (or the key) can be written by another user. An entry that is
 //! missing, truncated, corrupt, foreign or forged is recompiled and rewritten, never handed
 //! to the engine.
 //!
@@ -27,9 +26,7 @@
 
 use std::fs;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::io::Write;
 use std::os::fd::AsRawFd;
-use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -37,9 +34,9 @@ use wasmtime::Engine;
 use wasmtime::component::Component;
 
 use super::bindings::RuleInfo;
+use crate::store::{self, KEY_BYTES, Private, write_atomically};
 
 const MAGIC: &[u8; 8] = b"TGCINFO2";
-const KEY_BYTES: usize = 32;
 const MAC_BYTES: usize = 32;
 const DIGEST_BYTES: usize = 32;
 
@@ -57,7 +54,7 @@ pub struct ComponentCache {
 /// What could be set up: a trusted directory and its key, or why the cache is off.
 #[derive(Debug)]
 enum Store {
-    Trusted { dir: PathBuf, key: [u8; KEY_BYTES] },
+    Trusted(Private),
     Off(Option<String>),
 }
 
@@ -80,15 +77,20 @@ impl ComponentCache {
         }
     }
 
+    /// The cache directory and the key file, when the cache is on.
+    pub fn location(&self) -> Option<(&Path, &Path)> {
+        Some((self.dir.as_deref()?, self.key_file.as_deref()?))
+    }
+
     /// The default location: `$XDG_CACHE_HOME/tollgate` or `$HOME/.cache/tollgate`.
     pub fn default_dir() -> Option<PathBuf> {
-        user_dir("XDG_CACHE_HOME", ".cache")
+        store::user_dir("XDG_CACHE_HOME", ".cache")
     }
 
     /// The default key: `$XDG_CONFIG_HOME/tollgate/cache.key` or
     /// `$HOME/.config/tollgate/cache.key`, outside the cache directory.
     pub fn default_key_file() -> Option<PathBuf> {
-        Some(user_dir("XDG_CONFIG_HOME", ".config")?.join("cache.key"))
+        Some(store::user_dir("XDG_CONFIG_HOME", ".config")?.join("cache.key"))
     }
 
     /// Why entries were recompiled or the cache was not used, for the user (drained).
@@ -164,7 +166,7 @@ impl ComponentCache {
     /// why, if there is a reason to tell) when the cache is off.
     fn trusted(&self) -> Option<(&Path, &[u8; KEY_BYTES])> {
         match self.store.get_or_init(|| self.open()) {
-            Store::Trusted { dir, key } => Some((dir, key)),
+            Store::Trusted(private) => Some((&private.dir, &private.key)),
             Store::Off(note) => {
                 self.note(note.clone());
                 None
@@ -228,21 +230,12 @@ impl ComponentCache {
         let (Some(dir), Some(key_file)) = (&self.dir, &self.key_file) else {
             return Store::Off(None);
         };
-        let off = |what: &Path, why: String| {
-            Store::Off(Some(format!(
+        match Private::open(dir, key_file) {
+            Ok(private) => Store::Trusted(private),
+            Err((what, why)) => Store::Off(Some(format!(
                 "not using the plugin cache: {} {why}",
                 what.display()
-            )))
-        };
-        if let Err(why) = private_dir(dir) {
-            return off(dir, why);
-        }
-        match read_or_create_key(key_file) {
-            Ok(key) => Store::Trusted {
-                dir: dir.clone(),
-                key,
-            },
-            Err(why) => off(key_file, why),
+            ))),
         }
     }
 
@@ -253,74 +246,6 @@ impl ComponentCache {
             notes.push(note);
         }
     }
-}
-
-/// `$<var>/tollgate`, or `$HOME/<fallback>/tollgate`.
-fn user_dir(var: &str, fallback: &str) -> Option<PathBuf> {
-    let base = std::env::var_os(var)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(fallback)))?;
-    Some(base.join("tollgate"))
-}
-
-/// Creates `dir` (0700) if needed; refuses a directory another user owns or can write.
-fn private_dir(dir: &Path) -> Result<(), String> {
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .map_err(|e| format!("cannot be created ({e})"))?;
-    let meta = fs::metadata(dir).map_err(|e| format!("cannot be read ({e})"))?;
-    owned_and_private(&meta, 0o022)
-}
-
-/// Refuses what another user owns, or whose mode has any of the `forbidden` bits.
-fn owned_and_private(meta: &fs::Metadata, forbidden: u32) -> Result<(), String> {
-    if meta.uid() != rustix::process::geteuid().as_raw() {
-        return Err(format!("is owned by another user (uid {})", meta.uid()));
-    }
-    if meta.mode() & forbidden != 0 {
-        return Err(format!(
-            "is open to other users (mode {:o})",
-            meta.mode() & 0o777
-        ));
-    }
-    Ok(())
-}
-
-/// The per-user key: read when it exists (it must be ours, 0600 or stricter, 32 bytes),
-/// else created from the system's random source, in a temporary file (0600) moved into
-/// place only if no other run created it first, so that concurrent runs agree on one key.
-fn read_or_create_key(path: &Path) -> Result<[u8; KEY_BYTES], String> {
-    let dir = path.parent().ok_or("has no parent directory")?;
-    private_dir(dir)?;
-    if path.exists() {
-        return read_key(path);
-    }
-    let mut key = [0; KEY_BYTES];
-    getrandom::fill(&mut key).map_err(|e| format!("cannot be generated ({e})"))?;
-    let tmp = tempfile::NamedTempFile::new_in(dir)
-        .and_then(|mut tmp| {
-            tmp.write_all(&key)
-                .and(tmp.as_file().sync_all())
-                .map(|()| tmp)
-        })
-        .map_err(|e| format!("cannot be written ({e})"))?;
-    match tmp.persist_noclobber(path) {
-        Ok(_) => Ok(key),
-        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => read_key(path),
-        Err(e) => Err(format!("cannot be created ({})", e.error)),
-    }
-}
-
-fn read_key(path: &Path) -> Result<[u8; KEY_BYTES], String> {
-    let meta = fs::symlink_metadata(path).map_err(|e| format!("cannot be read ({e})"))?;
-    owned_and_private(&meta, 0o077)?;
-    let bytes = fs::read(path).map_err(|e| format!("cannot be read ({e})"))?;
-    bytes
-        .try_into()
-        .map_err(|_| format!("is not a {KEY_BYTES}-byte key"))
 }
 
 /// `<first 32 hex digits of the component digest>-<hash>`, the hash of the engine
@@ -423,16 +348,6 @@ fn write_entry(
         &[MAGIC, tag.as_bytes(), digest.as_bytes(), info],
     )
     .map_err(|e| (info_file, e))
-}
-
-fn write_atomically(path: &Path, parts: &[&[u8]]) -> std::io::Result<()> {
-    let dir = path.parent().expect("entries live in the cache dir");
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    for part in parts {
-        tmp.write_all(part)?;
-    }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
 
 #[cfg(test)]
