@@ -2,6 +2,7 @@
 //! under `tests/fixtures/`, and hostile plugins from `plugins/testing/`.
 
 mod authoring;
+mod builds;
 mod cache;
 mod ci;
 mod cli;

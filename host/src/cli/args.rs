@@ -475,7 +475,8 @@ pub struct RuntimeArgs {
     #[arg(long, value_name = "MIB", default_value_t = 1024)]
     pub plugin_memory: usize,
 
-    /// Directory of compiled plugins [default: $XDG_CACHE_HOME/tollgate or ~/.cache/tollgate]
+    /// Directory of compiled plugins and kept kustomize builds [default:
+    /// $XDG_CACHE_HOME/tollgate or ~/.cache/tollgate]
     #[arg(long, value_name = "DIR", env = "TOLLGATE_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
 
@@ -490,7 +491,8 @@ pub struct RuntimeArgs {
     #[arg(long, value_name = "MIB", default_value_t = 2048)]
     pub plugin_memory_total: usize,
 
-    /// Compile plugins in memory; neither read nor write the cache.
+    /// Compile plugins in memory and run every kustomize build; neither read nor write the
+    /// cache.
     #[arg(long)]
     pub no_cache: bool,
 }

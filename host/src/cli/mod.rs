@@ -12,6 +12,7 @@ mod test;
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -19,6 +20,7 @@ use clap::Parser;
 
 use crate::config::{self, Config};
 use crate::input::git::Source as GitSource;
+use crate::input::kustomize::cache::BuildCache;
 use crate::input::{Excludes, InputOptions, Target};
 use crate::report::{self, Format, Report, TextStyle, untrusted};
 use crate::runtime::{ComponentCache, Limits, PinnedPlugin};
@@ -214,10 +216,17 @@ fn scan_options(args: ScopeArgs) -> anyhow::Result<ScanOptions> {
         .as_ref()
         .map(|c| c.plugins.clone())
         .unwrap_or_default();
+    let runtime = runtime_options(args.runtime, pinned)?;
+    // Kustomize builds are kept beside the compiled plugins, under the same key.
+    let build_cache = runtime
+        .cache
+        .location()
+        .map(|(dir, key_file)| Arc::new(BuildCache::new(dir.to_owned(), key_file.to_owned())));
     let input = InputOptions {
         max_file_size: args.max_file_size,
         excludes: excludes(&args.excludes, config.as_ref())?,
         build_kustomizations: !args.no_kustomize,
+        build_cache,
     };
     Ok(ScanOptions {
         frameworks,
@@ -231,7 +240,7 @@ fn scan_options(args: ScopeArgs) -> anyhow::Result<ScanOptions> {
         config,
         only_rules: args.rules,
         skip_rules: args.skip_rules,
-        runtime: runtime_options(args.runtime, pinned)?,
+        runtime,
         input,
         baseline: None,
     })

@@ -22,6 +22,7 @@ pub mod yaml;
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -45,6 +46,8 @@ pub struct InputOptions {
     pub excludes: Excludes,
     /// Build the kustomize trees of a directory walk when a kustomize binary is at hand.
     pub build_kustomizations: bool,
+    /// Where builds are kept between runs; every build runs without one.
+    pub build_cache: Option<Arc<kustomize::cache::BuildCache>>,
 }
 
 impl Default for InputOptions {
@@ -53,6 +56,7 @@ impl Default for InputOptions {
             max_file_size: 64 << 20,
             excludes: Excludes::default(),
             build_kustomizations: true,
+            build_cache: None,
         }
     }
 }
@@ -501,19 +505,30 @@ struct TopBuild<'f> {
 }
 
 /// Builds the top-level kustomizations in parallel, with kustomize or kubectl when the
-/// options allow it and one is on PATH.
+/// options allow it and one is on PATH; a build kept in the cache from an earlier run
+/// over the same files is not run again.
 fn build_tops<'f>(forest: &'f kustomize::Forest, options: &InputOptions) -> Vec<TopBuild<'f>> {
     let builder = options
         .build_kustomizations
         .then(kustomize::Builder::find)
         .flatten();
+    let entries = match (&builder, &options.build_cache) {
+        (Some(builder), Some(cache)) => cache.entries(forest, builder),
+        _ => Vec::new(),
+    };
     forest
         .tops
         .par_iter()
-        .map(|&top| {
+        .enumerate()
+        .map(|(i, &top)| {
             let k = &forest.kustomizations[top];
             let (uses, remote) = forest.consumed(top);
-            let built = builder.as_ref().map(|b| b.build(k));
+            let built = builder
+                .as_ref()
+                .map(|b| match entries.get(i).and_then(Option::as_ref) {
+                    Some(entry) => entry.build(|| b.build(k)),
+                    None => b.build(k),
+                });
             TopBuild {
                 k,
                 uses,

@@ -7,7 +7,10 @@
 //! kustomize`, through a wrapper kustomization in a temporary directory that asks for
 //! origin annotations, so the user's tree is never touched and every built object names
 //! the file it came from. Without a binary the consumed files are read as written, with the
-//! kustomization's `namespace:` applied and its patches not judged as objects.
+//! kustomization's `namespace:` applied and its patches not judged as objects. Builds are
+//! kept between runs ([`cache`]).
+
+pub mod cache;
 
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
@@ -45,6 +48,8 @@ pub struct Kustomization {
     resources: Vec<Resource>,
     /// Files it reads that hold no objects to apply (canonical).
     inputs: Vec<PathBuf>,
+    /// Whether it has a `secretGenerator`.
+    generates_secrets: bool,
 }
 
 #[derive(Debug)]
@@ -184,6 +189,10 @@ impl Kustomization {
                 .map(str::to_owned),
             resources,
             inputs,
+            generates_secrets: value
+                .get("secretGenerator")
+                .and_then(Value::as_array)
+                .is_some_and(|generators| !generators.is_empty()),
         })
     }
 
