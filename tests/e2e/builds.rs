@@ -72,17 +72,22 @@ impl Tree {
     /// Scans the tree (from inside it, so reported paths are short), returning the exit
     /// code and the JSON report.
     fn scan(&self, extra: &[&str]) -> (i32, Value) {
-        let path = format!(
+        self.scan_at(".", extra)
+    }
+
+    /// Scans `path` of the tree.
+    fn scan_at(&self, path: &str, extra: &[&str]) -> (i32, Value) {
+        let search = format!(
             "{}:{}",
             self.bin().display(),
             std::env::var("PATH").unwrap()
         );
         let run: Run = tollgate()
             .current_dir(self.dir.path())
-            .env("PATH", path)
+            .env("PATH", search)
             .env("TOLLGATE_CACHE_DIR", self.cache.path().join("cache"))
             .env("TOLLGATE_CACHE_KEY", self.cache.path().join("cache.key"))
-            .args(["scan", "--format", "json", "."])
+            .args(["scan", "--format", "json", path])
             .args(extra)
             .output()
             .unwrap()
@@ -157,6 +162,20 @@ fn a_kept_build_is_used_until_a_file_it_can_read_changes() {
     let (_, kept) = tree.scan(&[]);
     assert_eq!(tree.builds(), 9);
     assert_eq!(kept, upgraded);
+}
+
+#[test]
+fn an_overlay_scanned_alone_is_kept_until_its_base_outside_the_scan_changes() {
+    let tree = Tree::new();
+    let (_, first) = tree.scan_at("overlays/prod", &[]);
+    assert_eq!(tree.builds(), 1);
+    let (_, again) = tree.scan_at("overlays/prod", &[]);
+    assert_eq!(tree.builds(), 1);
+    assert_eq!(again, first);
+    tree.edit("base/rbac.yaml", "[\"secrets\"]", "[\"pods\"]");
+    let (_, changed) = tree.scan_at("overlays/prod", &[]);
+    assert_eq!(tree.builds(), 2);
+    assert_eq!(findings(&changed), Vec::<String>::new());
 }
 
 #[test]

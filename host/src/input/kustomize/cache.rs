@@ -7,8 +7,8 @@
 //! directory of each kustomization it goes through (the top-level one, and every
 //! directory it names as a resource or component, recursively), and the builder itself.
 //! An entry's closure digest covers exactly that: the builder (path, size, change time),
-//! and every file under those directories (`.git` aside) by path and content. A build that
-//! reaches remote resources or a kustomization outside the scan is not kept (what it reads
+//! and every file under those directories (`.git` aside) by path and content, whether the
+//! scan reads them or not. A build that reaches remote resources is not kept (what it reads
 //! cannot be hashed), nor one that generates Secrets (their data, often from files kept
 //! out of Git, would be copied into the cache).
 //!
@@ -31,7 +31,7 @@ use std::time::{Duration, SystemTime};
 use rayon::prelude::*;
 use serde_json::Value;
 
-use super::{Builder, BuiltObject, Forest, Resource};
+use super::{Builder, BuiltObject, Forest, Kustomization, Resource};
 use crate::store::{self, Private};
 
 const MAGIC: &[u8; 8] = b"TGKBUIL1";
@@ -66,7 +66,7 @@ pub struct Entry<'c> {
     name: String,
     /// The builder's stamp and the directories the build may read ([`closure`]).
     stamp: Arc<[u8]>,
-    dirs: Vec<&'c Path>,
+    dirs: Vec<PathBuf>,
     /// Their digest, as this run found them before building.
     closure: [u8; DIGEST_BYTES],
 }
@@ -86,7 +86,7 @@ impl BuildCache {
     /// built by `builder`, `None` where a build is not kept. Each directory is hashed once,
     /// however many builds read it.
     pub fn entries<'c>(&'c self, forest: &'c Forest, builder: &Builder) -> Vec<Option<Entry<'c>>> {
-        let closures: Vec<Option<Vec<&Path>>> = forest
+        let closures: Vec<Option<Vec<PathBuf>>> = forest
             .tops
             .iter()
             .map(|&top| closure(forest, top))
@@ -99,12 +99,17 @@ impl BuildCache {
         let (Some(private), Some(stamp)) = (private, builder_stamp(builder).map(Arc::from)) else {
             return forest.tops.iter().map(|_| None).collect();
         };
-        let mut dirs: Vec<&Path> = closures.iter().flatten().flatten().copied().collect();
+        let mut dirs: Vec<&Path> = closures
+            .iter()
+            .flatten()
+            .flatten()
+            .map(PathBuf::as_path)
+            .collect();
         dirs.sort_unstable();
         dirs.dedup();
-        let digests: HashMap<&Path, Option<blake3::Hash>> = dirs
+        let digests: HashMap<PathBuf, Option<blake3::Hash>> = dirs
             .into_par_iter()
-            .map(|dir| (dir, tree_digest(dir)))
+            .map(|dir| (dir.to_owned(), tree_digest(dir)))
             .collect();
         forest
             .tops
@@ -232,7 +237,7 @@ fn prune(dir: &Path) {
 /// `digest`.
 fn closure_digest(
     stamp: &[u8],
-    dirs: &[&Path],
+    dirs: &[PathBuf],
     digest: impl Fn(&Path) -> Option<blake3::Hash>,
 ) -> Option<[u8; DIGEST_BYTES]> {
     let mut closure = blake3::Hasher::new();
@@ -246,33 +251,40 @@ fn closure_digest(
     Some(*closure.finalize().as_bytes())
 }
 
-/// The directories a build of top-level kustomization `top` can read, sorted, when every
-/// one holds a kustomization of the scan, none is remote and none generates Secrets.
-fn closure(forest: &Forest, top: usize) -> Option<Vec<&Path>> {
-    let by_dir: HashMap<&Path, usize> = forest
+/// The directories a build of top-level kustomization `top` can read, sorted, when none
+/// of the kustomizations it goes through (in the scan or outside it) is remote or
+/// generates Secrets, and each can be read.
+fn closure(forest: &Forest, top: usize) -> Option<Vec<PathBuf>> {
+    let in_scan: HashMap<&Path, &Kustomization> = forest
         .kustomizations
         .iter()
-        .enumerate()
-        .map(|(i, k)| (k.dir.as_path(), i))
+        .map(|k| (k.dir.as_path(), k))
         .collect();
-    let mut dirs = Vec::new();
-    let mut pending = vec![top];
-    while let Some(i) = pending.pop() {
-        let k = &forest.kustomizations[i];
-        if dirs.contains(&k.dir.as_path()) {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    let mut pending = vec![forest.kustomizations[top].dir.clone()];
+    while let Some(dir) = pending.pop() {
+        if dirs.contains(&dir) {
             continue;
         }
+        let outside;
+        let k = match in_scan.get(dir.as_path()) {
+            Some(k) => *k,
+            None => {
+                outside = Kustomization::read_in(&dir)?;
+                &outside
+            }
+        };
         if k.generates_secrets {
             return None;
         }
-        dirs.push(k.dir.as_path());
         for resource in &k.resources {
             match resource {
                 Resource::File(_) => {}
-                Resource::Dir(dir) => pending.push(*by_dir.get(dir.as_path())?),
+                Resource::Dir(dir) => pending.push(dir.clone()),
                 Resource::Remote => return None,
             }
         }
+        dirs.push(dir);
     }
     dirs.sort_unstable();
     Some(dirs)
@@ -350,8 +362,8 @@ fn entry_name(dir: &Path, builder: &Builder) -> String {
 mod tests {
     use super::*;
 
-    /// A forest of the kustomization files `files` (path, text) written under a fresh
-    /// directory.
+    /// A forest of the kustomization files of `files` (path, text) written under a fresh
+    /// directory, those under `outside/` left out of it as a scan of the rest would.
     fn forest(files: &[(&str, &str)]) -> (tempfile::TempDir, Forest) {
         let root = tempfile::tempdir().unwrap();
         let mut kustomizations = Vec::new();
@@ -359,7 +371,9 @@ mod tests {
             let path = root.path().join(path);
             fs::create_dir_all(path.parent().unwrap()).unwrap();
             fs::write(&path, text).unwrap();
-            if path.ends_with("kustomization.yaml") {
+            if path.ends_with("kustomization.yaml")
+                && !path.starts_with(root.path().join("outside"))
+            {
                 kustomizations.push(path);
             }
         }
@@ -389,11 +403,23 @@ mod tests {
                 "app/prod/kustomization.yaml",
                 "resources: [../base, ../../shared]\ncomponents: [../../parts]\n",
             ),
-            ("parts/kustomization.yaml", "kind: Component\n"),
+            (
+                "parts/kustomization.yaml",
+                "kind: Component\nresources: [../outside/lib]\n",
+            ),
+            ("outside/lib/kustomization.yaml", "resources: [../common]\n"),
+            ("outside/common/kustomization.yaml", "resources: []\n"),
         ]);
         assert_eq!(
             only_closure(root.path(), &forest).unwrap(),
-            ["app/base", "app/prod", "parts", "shared"]
+            [
+                "app/base",
+                "app/prod",
+                "outside/common",
+                "outside/lib",
+                "parts",
+                "shared"
+            ]
         );
     }
 
@@ -401,12 +427,17 @@ mod tests {
     fn builds_that_read_what_cannot_be_hashed_or_generate_secrets_have_no_closure() {
         for prod in [
             "resources: [../base, https://github.com/example/app//deploy?ref=v1]\n",
-            "resources: [../base, ../outside-the-scan]\n",
+            "resources: [../base, ../not-a-kustomization]\n",
+            "resources: [../base, ../outside/generator]\n",
             "resources: [../base]\nsecretGenerator:\n- name: api\n  literals: [token=x]\n",
         ] {
             let (root, forest) = forest(&[
                 ("base/kustomization.yaml", "resources: []\n"),
-                ("outside-the-scan/deploy.yaml", "kind: Deployment\n"),
+                ("not-a-kustomization/deploy.yaml", "kind: Deployment\n"),
+                (
+                    "outside/generator/kustomization.yaml",
+                    "secretGenerator:\n- name: db\n  envs: [db.env]\n",
+                ),
                 ("prod/kustomization.yaml", prod),
             ]);
             assert_eq!(only_closure(root.path(), &forest), None, "{prod}");

@@ -196,6 +196,16 @@ impl Kustomization {
         })
     }
 
+    /// The kustomization of directory `dir` (canonical), which the scan did not walk;
+    /// `None` when it has none or it cannot be read.
+    fn read_in(dir: &Path) -> Option<Self> {
+        let file = super::walk::KUSTOMIZATION_FILES
+            .iter()
+            .map(|name| dir.join(name))
+            .find(|file| file.is_file())?;
+        Self::read(&file).ok()
+    }
+
     /// The kustomization's directory as the walk named it, for messages.
     pub fn display_dir(&self) -> String {
         match self.file.parent() {
