@@ -101,30 +101,24 @@ export TOLLGATE_CACHE_KEY="$work/cache.key"
 "$bin" rules >/dev/null # compile the plugins once: every run below is warm
 scan=("$bin" scan "$tree" --format json -o "$work/report.json")
 
-# measure.py prints the median run's wall seconds, peak RSS in KiB and CPU seconds.
-every_build() {
-  local wall=() cpu=()
-  for _ in $(seq 1 "$runs"); do
-    rm -rf "$TOLLGATE_CACHE_DIR/kustomize"
-    read -r w _ c < <(python3 bench/measure.py 1 "${scan[@]}")
-    wall+=("$w") cpu+=("$c")
-  done
-  python3 -c 'import statistics, sys; n = len(sys.argv) // 2; w, c = sys.argv[1:n + 1], sys.argv[n + 1:]; print(statistics.median(map(float, w)), statistics.median(map(float, c)))' "${wall[@]}" "${cpu[@]}"
-}
-one_overlay_changed() {
-  local wall=() cpu=()
+# The medians of RUNS runs of the scan (wall and CPU seconds), the shell command `$1` run
+# before each, with `$run` the run's number. (measure.py prints one run's wall seconds,
+# peak RSS in KiB and CPU seconds.)
+medians() {
+  local before=$1 wall=() cpu=() run w c
   for run in $(seq 1 "$runs"); do
-    printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: %d\n' $((run + 2)) >"$tree/overlays/env-1/replicas.yaml"
+    eval "$before"
     read -r w _ c < <(python3 bench/measure.py 1 "${scan[@]}")
     wall+=("$w") cpu+=("$c")
   done
   python3 -c 'import statistics, sys; n = len(sys.argv) // 2; w, c = sys.argv[1:n + 1], sys.argv[n + 1:]; print(statistics.median(map(float, w)), statistics.median(map(float, c)))' "${wall[@]}" "${cpu[@]}"
 }
 
-read -r cold cold_cpu < <(every_build)
+read -r cold cold_cpu < <(medians 'rm -rf "$TOLLGATE_CACHE_DIR/kustomize"')
 "${scan[@]}" >/dev/null 2>&1 || true # keep every build
-read -r warm _ warm_cpu < <(python3 bench/measure.py "$runs" "${scan[@]}")
-read -r changed changed_cpu < <(one_overlay_changed)
+read -r warm warm_cpu < <(medians ':')
+# A patch of one overlay changed before each run: that overlay alone is built again.
+read -r changed changed_cpu < <(medians 'printf "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: %d\n" $((run + 2)) >"$tree/overlays/env-1/replicas.yaml"')
 objects=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["summary"]["objects"])' "$work/report.json")
 
 echo "$overlays overlays over one base, $objects objects built; medians of $runs runs"
