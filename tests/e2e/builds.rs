@@ -43,11 +43,13 @@ impl Tree {
     /// The counting `kustomize`, with `comment` in it (another comment is another
     /// program, as an upgrade is).
     fn write_builder(&self, comment: &str) {
+        self.write_builder_running(&format!("# {comment}\nexec kubectl kustomize \"$2\""));
+    }
+
+    /// The counting `kustomize`, which then runs the shell text `build`.
+    fn write_builder_running(&self, build: &str) {
         let count = self.cache.path().join("count");
-        let script = format!(
-            "#!/bin/sh\n# {comment}\necho \"$2\" >> '{}'\nexec kubectl kustomize \"$2\"\n",
-            count.display()
-        );
+        let script = format!("#!/bin/sh\necho \"$2\" >> '{}'\n{build}\n", count.display());
         fs::write(self.builder(), script).unwrap();
         fs::set_permissions(self.builder(), fs::Permissions::from_mode(0o755)).unwrap();
     }
@@ -176,6 +178,40 @@ fn an_overlay_scanned_alone_is_kept_until_its_base_outside_the_scan_changes() {
     let (_, changed) = tree.scan_at("overlays/prod", &[]);
     assert_eq!(tree.builds(), 2);
     assert_eq!(findings(&changed), Vec::<String>::new());
+}
+
+#[test]
+fn a_build_during_which_a_file_changed_and_changed_back_is_not_kept() {
+    let tree = Tree::new();
+    // The base changes while prod builds, and is put back before the build ends (a
+    // `git stash` and `git stash pop` in another terminal).
+    let rbac = tree.path("base/rbac.yaml").display().to_string();
+    let built = tree.cache.path().join("built.yaml").display().to_string();
+    tree.write_builder_running(&format!(
+        "cp '{rbac}' '{rbac}.kept'\nsed -i 's/\"secrets\"/\"pods\"/' '{rbac}'\n\
+         kubectl kustomize \"$2\" > '{built}'\ncp '{rbac}.kept' '{rbac}'\ncat '{built}'"
+    ));
+    let (_, during) = tree.scan_at("overlays/prod", &[]);
+    assert_eq!(
+        findings(&during),
+        Vec::<String>::new(),
+        "built from the change"
+    );
+    assert!(!tree.entry("overlays/prod").exists(), "and not kept");
+
+    tree.write_builder("");
+    let (_, after) = tree.scan_at("overlays/prod", &[]);
+    assert_eq!(tree.builds(), 2);
+    // The base is outside the scan: the finding is placed at the overlay.
+    assert_eq!(
+        findings(&after),
+        [
+            "rbac-least-privilege/secrets-read overlays/prod/kustomization.yaml:1 Role shop-prod/prod-web-reader"
+        ]
+    );
+    let (_, kept) = tree.scan_at("overlays/prod", &[]);
+    assert_eq!(tree.builds(), 2);
+    assert_eq!(kept, after);
 }
 
 #[test]

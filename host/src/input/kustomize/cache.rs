@@ -5,16 +5,21 @@
 //!
 //! What a build can read, under kustomize's default load restrictions: files inside the
 //! directory of each kustomization it goes through (the top-level one, and every
-//! directory it names as a resource or component, recursively), and the builder itself.
-//! An entry's closure digest covers exactly that: the builder (path, size, change time),
-//! and every file under those directories (`.git` aside) by path and content, whether the
-//! scan reads them or not. A build that reaches remote resources is not kept (what it reads
-//! cannot be hashed), nor one that generates Secrets (their data, often from files kept
-//! out of Git, would be copied into the cache).
+//! directory it names as a resource, component, generator, transformer or validator,
+//! recursively; a link leading out of one is refused), and the builder itself. An entry's
+//! closure digest covers exactly that: this tollgate, the builder (path, size, change
+//! time), and every file under those directories by path and content, whether the scan
+//! reads them or not. Not kept: a build that reaches a remote resource or an entry this
+//! reader cannot place (what it reads cannot be hashed); one during which a file under
+//! those directories changed, even back to what it was (their change times say so); and
+//! one whose output holds Secret data or a ConfigMap credential (often generated from
+//! files kept out of Git, such as `.env`, or decrypted only for the run, which the cache
+//! would keep a copy of).
 //!
-//! Entries live in `kustomize/` of the plugin cache's directory, one per kustomization
-//! directory and builder (a changed tree replaces its entry; one unused for 30 days is
-//! removed), authenticated like compiled plugins under the user's cache key
+//! Entries live in `kustomize/` of the plugin cache's directory (which is left out of the
+//! digests, should it lie in a tree), one per kustomization directory and builder (a
+//! changed tree replaces its entry; one unused for 30 days, or beyond the 256 most recently
+//! used, is removed), authenticated like compiled plugins under the user's cache key
 //! ([`crate::store`]): forged, corrupt or stale entries are built again and replaced.
 //!
 //! ```text
@@ -23,6 +28,7 @@
 
 use std::collections::HashMap;
 use std::fs;
+use std::io::Read;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -32,6 +38,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use super::{Builder, BuiltObject, Forest, Kustomization, Resource};
+use crate::report::redact;
 use crate::store::{self, Private};
 
 const MAGIC: &[u8; 8] = b"TGKBUIL1";
@@ -42,6 +49,9 @@ const SUBDIR: &str = "kustomize";
 /// Entries unused this long (by the time of their last use) are removed when a build is
 /// next kept, so that a tree scanned once (a temporary clone) does not keep its entry.
 const UNUSED_FOR: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+
+/// At most this many entries are kept, the least recently used removed first.
+const MAX_ENTRIES: usize = 256;
 
 /// A directory holding more bytes or files than these is not hashed, and builds that read
 /// it run every time: hashing it could cost more than building.
@@ -54,7 +64,15 @@ const MAX_TREE_FILES: usize = 10_000;
 pub struct BuildCache {
     dir: PathBuf,
     key_file: PathBuf,
-    private: OnceLock<Option<Private>>,
+    opened: OnceLock<Option<Opened>>,
+}
+
+/// The cache directory once opened: the user's key, and the directory as links resolve
+/// it (left out of the trees hashed, should it lie inside one).
+#[derive(Debug)]
+struct Opened {
+    private: Private,
+    canonical: PathBuf,
 }
 
 /// The entry of one top-level kustomization: where it is kept and what it must have been
@@ -67,8 +85,11 @@ pub struct Entry<'c> {
     /// The builder's stamp and the directories the build may read ([`closure`]).
     stamp: Arc<[u8]>,
     dirs: Vec<PathBuf>,
-    /// Their digest, as this run found them before building.
+    /// The cache directory (canonical), left out of the directories' digests.
+    skip: &'c Path,
+    /// Their digests ([`closure_digest`]), as this run found them before building.
     closure: [u8; DIGEST_BYTES],
+    changes: [u8; DIGEST_BYTES],
 }
 
 impl BuildCache {
@@ -78,7 +99,7 @@ impl BuildCache {
         Self {
             dir,
             key_file,
-            private: OnceLock::new(),
+            opened: OnceLock::new(),
         }
     }
 
@@ -91,12 +112,12 @@ impl BuildCache {
             .iter()
             .map(|&top| closure(forest, top))
             .collect();
-        let private = closures
+        let opened = closures
             .iter()
             .any(Option::is_some)
-            .then(|| self.private())
+            .then(|| self.open())
             .flatten();
-        let (Some(private), Some(stamp)) = (private, builder_stamp(builder).map(Arc::from)) else {
+        let (Some(opened), Some(stamp)) = (opened, builder_stamp(builder).map(Arc::from)) else {
             return forest.tops.iter().map(|_| None).collect();
         };
         let mut dirs: Vec<&Path> = closures
@@ -107,9 +128,10 @@ impl BuildCache {
             .collect();
         dirs.sort_unstable();
         dirs.dedup();
-        let digests: HashMap<PathBuf, Option<blake3::Hash>> = dirs
+        let (private, skip) = (&opened.private, opened.canonical.as_path());
+        let trees: HashMap<PathBuf, Option<Tree>> = dirs
             .into_par_iter()
-            .map(|dir| (dir.to_owned(), tree_digest(dir)))
+            .map(|dir| (dir.to_owned(), tree_digest(dir, skip)))
             .collect();
         forest
             .tops
@@ -117,7 +139,7 @@ impl BuildCache {
             .zip(closures)
             .map(|(&top, dirs)| {
                 let dirs = dirs?;
-                let closure = closure_digest(&stamp, &dirs, |dir| digests[dir])?;
+                let (closure, changes) = closure_digest(&stamp, &dirs, |dir| trees[dir])?;
                 let name = entry_name(&forest.kustomizations[top].dir, builder);
                 Some(Entry {
                     private,
@@ -125,19 +147,22 @@ impl BuildCache {
                     name,
                     stamp: Arc::clone(&stamp),
                     dirs,
+                    skip,
                     closure,
+                    changes,
                 })
             })
             .collect()
     }
 
-    fn private(&self) -> Option<&Private> {
-        self.private
+    fn open(&self) -> Option<&Opened> {
+        self.opened
             .get_or_init(|| {
                 // The plugin cache says why the directory or key cannot be used.
                 let private = Private::open(&self.dir, &self.key_file).ok()?;
                 store::private_dir(&private.dir.join(SUBDIR)).ok()?;
-                Some(private)
+                let canonical = fs::canonicalize(&private.dir).ok()?;
+                Some(Opened { private, canonical })
             })
             .as_ref()
     }
@@ -161,7 +186,8 @@ impl Entry<'_> {
         let objects = build()?;
         // A file that changed while the build ran may have been read either way: such a
         // build is not kept.
-        if closure_digest(&self.stamp, &self.dirs, tree_digest) == Some(self.closure) {
+        let after = closure_digest(&self.stamp, &self.dirs, |dir| tree_digest(dir, self.skip));
+        if after == Some((self.closure, self.changes)) && keepable(&objects) {
             self.write(&objects);
         }
         Ok(objects)
@@ -218,42 +244,117 @@ impl Entry<'_> {
     }
 }
 
-/// Removes the files of `dir` unused for [`UNUSED_FOR`].
+/// Removes the files of `dir` unused for [`UNUSED_FOR`], and the least recently used
+/// beyond [`MAX_ENTRIES`].
 fn prune(dir: &Path) {
     let Ok(files) = fs::read_dir(dir) else { return };
     let now = SystemTime::now();
+    let mut kept = Vec::new();
     for file in files.flatten() {
-        let unused = file
-            .metadata()
-            .and_then(|meta| meta.modified())
-            .is_ok_and(|used| now.duration_since(used).is_ok_and(|age| age > UNUSED_FOR));
-        if unused {
+        let Ok(used) = file.metadata().and_then(|meta| meta.modified()) else {
+            continue;
+        };
+        if now.duration_since(used).is_ok_and(|age| age > UNUSED_FOR) {
             let _ = fs::remove_file(file.path());
+        } else {
+            kept.push((used, file.path()));
+        }
+    }
+    if kept.len() > MAX_ENTRIES {
+        kept.sort_unstable();
+        for (_, path) in &kept[..kept.len() - MAX_ENTRIES] {
+            let _ = fs::remove_file(path);
         }
     }
 }
 
-/// The digest of a build's closure: the builder's `stamp`, and each of `dirs` by path and
-/// `digest`.
+/// Whether `objects` may be copied into the cache: not when a Secret holds data, or a
+/// ConfigMap a credential (generators make both from files often kept out of Git, such
+/// as `.env`, or decrypted only for the run).
+fn keepable(objects: &[BuiltObject]) -> bool {
+    objects.iter().all(|object| {
+        let value = &object.value;
+        match value.get("kind").and_then(Value::as_str) {
+            Some("Secret") => ["data", "stringData"].iter().all(|field| {
+                value
+                    .get(field)
+                    .and_then(Value::as_object)
+                    .is_none_or(serde_json::Map::is_empty)
+            }),
+            Some("ConfigMap") => ["data", "binaryData"].iter().all(|field| {
+                value
+                    .get(field)
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                    .all(|(key, text)| !names_credential(key, text.as_str().unwrap_or_default()))
+            }),
+            _ => true,
+        }
+    })
+}
+
+/// Whether a ConfigMap entry looks like a credential: by its key's words or its text's
+/// shape.
+fn names_credential(key: &str, text: &str) -> bool {
+    const WORDS: [&str; 9] = [
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "credential",
+        "apikey",
+        "api_key",
+        "api-key",
+        "private",
+    ];
+    let key_lower = key.to_ascii_lowercase();
+    WORDS.iter().any(|word| key_lower.contains(word))
+        || redact::holds_credential(text)
+        || redact::holds_credential(&format!("{key}: {text}"))
+}
+
+/// What [`tree_digest`] found under a directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Tree {
+    /// Every file by relative path and content: what a build of the tree depends on.
+    content: blake3::Hash,
+    /// Every file by relative path, inode and change time: differs after any change, even
+    /// one undone before a build ended, which the contents would not show.
+    changes: blake3::Hash,
+}
+
+/// The digests of a build's closure (see [`Tree`]): this tollgate, the builder's `stamp`,
+/// and each of `dirs` by path and `tree`.
 fn closure_digest(
     stamp: &[u8],
     dirs: &[PathBuf],
-    digest: impl Fn(&Path) -> Option<blake3::Hash>,
-) -> Option<[u8; DIGEST_BYTES]> {
-    let mut closure = blake3::Hasher::new();
-    closure.update(MAGIC);
-    closure.update(stamp);
+    tree: impl Fn(&Path) -> Option<Tree>,
+) -> Option<([u8; DIGEST_BYTES], [u8; DIGEST_BYTES])> {
+    let mut content = blake3::Hasher::new();
+    content.update(MAGIC);
+    content.update(env!("CARGO_PKG_VERSION").as_bytes());
+    content.update(&[0]);
+    content.update(stamp);
+    let mut changes = blake3::Hasher::new();
     for dir in dirs {
-        closure.update(dir.as_os_str().as_encoded_bytes());
-        closure.update(&[0]);
-        closure.update(digest(dir)?.as_bytes());
+        let found = tree(dir)?;
+        for (hasher, digest) in [(&mut content, found.content), (&mut changes, found.changes)] {
+            hasher.update(dir.as_os_str().as_encoded_bytes());
+            hasher.update(&[0]);
+            hasher.update(digest.as_bytes());
+        }
     }
-    Some(*closure.finalize().as_bytes())
+    Some((
+        *content.finalize().as_bytes(),
+        *changes.finalize().as_bytes(),
+    ))
 }
 
-/// The directories a build of top-level kustomization `top` can read, sorted, when none
-/// of the kustomizations it goes through (in the scan or outside it) is remote or
-/// generates Secrets, and each can be read.
+/// The directories a build of top-level kustomization `top` can read, sorted: those of
+/// the kustomizations it goes through, in the scan or outside it, by resources,
+/// components, generators, transformers and validators. `None` when one reaches a remote
+/// resource or an entry this reader cannot place, or cannot be read.
 fn closure(forest: &Forest, top: usize) -> Option<Vec<PathBuf>> {
     let in_scan: HashMap<&Path, &Kustomization> = forest
         .kustomizations
@@ -274,10 +375,10 @@ fn closure(forest: &Forest, top: usize) -> Option<Vec<PathBuf>> {
                 &outside
             }
         };
-        if k.generates_secrets {
+        if k.unresolved {
             return None;
         }
-        for resource in &k.resources {
+        for resource in k.resources.iter().chain(&k.plugins) {
             match resource {
                 Resource::File(_) => {}
                 Resource::Dir(dir) => pending.push(dir.clone()),
@@ -290,37 +391,60 @@ fn closure(forest: &Forest, top: usize) -> Option<Vec<PathBuf>> {
     Some(dirs)
 }
 
-/// The digest of every file under `dir` (links followed, `.git` left out) by path
-/// relative to it and content; `None` when one cannot be read or they are too large.
-fn tree_digest(dir: &Path) -> Option<blake3::Hash> {
+/// The digests of every file under `dir` (links followed, `skip` left out; see [`Tree`]);
+/// `None` when one cannot be read, a link leads out of `dir` (kustomize refuses what it
+/// names), or they are too many or too large.
+fn tree_digest(dir: &Path, skip: &Path) -> Option<Tree> {
+    let skip = skip.to_owned();
     let walk = ignore::WalkBuilder::new(dir)
         .standard_filters(false)
         .follow_links(true)
-        .filter_entry(|entry| entry.file_name() != ".git")
+        .filter_entry(move |entry| entry.path() != skip)
         .sort_by_file_path(Path::cmp)
         .build();
-    let mut tree = blake3::Hasher::new();
+    let (mut content, mut changes) = (blake3::Hasher::new(), blake3::Hasher::new());
     let (mut bytes, mut files) = (0, 0);
     for entry in walk {
         let entry = entry.ok()?;
+        if entry.path_is_symlink() && !fs::canonicalize(entry.path()).ok()?.starts_with(dir) {
+            return None;
+        }
         if !entry.file_type()?.is_file() {
             continue;
         }
-        let mut file = fs::File::open(entry.path()).ok()?;
-        bytes += file.metadata().ok()?.len();
         files += 1;
+        let file = fs::File::open(entry.path()).ok()?;
+        let meta = file.metadata().ok()?;
+        let mut read = blake3::Hasher::new();
+        read.update_reader(file.take(MAX_TREE_BYTES - bytes + 1))
+            .ok()?;
+        bytes += read.count();
         if bytes > MAX_TREE_BYTES || files > MAX_TREE_FILES {
             return None;
         }
-        let relative = entry.path().strip_prefix(dir).ok()?;
-        tree.update(relative.as_os_str().as_encoded_bytes());
-        tree.update(&[0]);
-        let mut content = blake3::Hasher::new();
-        content.update_reader(&mut file).ok()?;
-        tree.update(&content.count().to_le_bytes());
-        tree.update(content.finalize().as_bytes());
+        let relative = entry.path().strip_prefix(dir).ok()?.as_os_str();
+        content.update(relative.as_encoded_bytes());
+        content.update(&[0]);
+        content.update(&read.count().to_le_bytes());
+        content.update(read.finalize().as_bytes());
+        changes.update(relative.as_encoded_bytes());
+        changes.update(&[0]);
+        for number in [
+            meta.dev(),
+            meta.ino(),
+            meta.len(),
+            meta.mtime() as u64,
+            meta.mtime_nsec() as u64,
+            meta.ctime() as u64,
+            meta.ctime_nsec() as u64,
+        ] {
+            changes.update(&number.to_le_bytes());
+        }
     }
-    Some(tree.finalize())
+    Some(Tree {
+        content: content.finalize(),
+        changes: changes.finalize(),
+    })
 }
 
 /// What identifies the builder's program: its path, size, inode and change time (an
@@ -399,14 +523,18 @@ mod tests {
             ("app/base/kustomization.yaml", "resources: [deploy.yaml]\n"),
             ("app/base/deploy.yaml", "kind: Deployment\n"),
             ("shared/kustomization.yaml", "resources: []\n"),
+            // Field names match as kustomize matches them, whatever their case.
             (
                 "app/prod/kustomization.yaml",
-                "resources: [../base, ../../shared]\ncomponents: [../../parts]\n",
+                "Resources: [../base, ../../shared]\ncomponents: [../../parts]\n\
+                 transformers: [../../labels, \"apiVersion: builtin\\nkind: X\\n\"]\n",
             ),
             (
                 "parts/kustomization.yaml",
-                "kind: Component\nresources: [../outside/lib]\n",
+                "kind: Component\nreſources: [../outside/lib]\n",
             ),
+            ("labels/kustomization.yaml", "resources: [labels.yaml]\n"),
+            ("labels/labels.yaml", "kind: LabelTransformer\n"),
             ("outside/lib/kustomization.yaml", "resources: [../common]\n"),
             ("outside/common/kustomization.yaml", "resources: []\n"),
         ]);
@@ -415,6 +543,7 @@ mod tests {
             [
                 "app/base",
                 "app/prod",
+                "labels",
                 "outside/common",
                 "outside/lib",
                 "parts",
@@ -424,19 +553,22 @@ mod tests {
     }
 
     #[test]
-    fn builds_that_read_what_cannot_be_hashed_or_generate_secrets_have_no_closure() {
+    fn builds_that_reach_what_cannot_be_hashed_have_no_closure() {
         for prod in [
             "resources: [../base, https://github.com/example/app//deploy?ref=v1]\n",
+            "resources: [../base, GitHub.com/example/app//deploy?ref=v1]\n",
+            "resources: [../base]\ngenerators: [gitlab.example.com/team/generators]\n",
+            "resources: [../base]\ntransformers: [https://example.com/labels.yaml]\n",
+            "resources: [../base, ../missing]\n",
             "resources: [../base, ../not-a-kustomization]\n",
-            "resources: [../base, ../outside/generator]\n",
-            "resources: [../base]\nsecretGenerator:\n- name: api\n  literals: [token=x]\n",
+            "resources: [../base, ../outside/remote]\n",
         ] {
             let (root, forest) = forest(&[
                 ("base/kustomization.yaml", "resources: []\n"),
                 ("not-a-kustomization/deploy.yaml", "kind: Deployment\n"),
                 (
-                    "outside/generator/kustomization.yaml",
-                    "secretGenerator:\n- name: db\n  envs: [db.env]\n",
+                    "outside/remote/kustomization.yaml",
+                    "resources: [git@github.com:example/app.git]\n",
                 ),
                 ("prod/kustomization.yaml", prod),
             ]);
@@ -445,30 +577,75 @@ mod tests {
     }
 
     #[test]
-    fn a_tree_digest_covers_every_file_by_name_and_content_but_git() {
+    fn a_tree_digest_covers_every_file_by_name_and_content() {
         let dir = tempfile::tempdir().unwrap();
+        let root = fs::canonicalize(dir.path()).unwrap();
         let write = |path: &str, text: &str| {
-            let path = dir.path().join(path);
+            let path = root.join(path);
             fs::create_dir_all(path.parent().unwrap()).unwrap();
             fs::write(path, text).unwrap();
         };
         write("kustomization.yaml", "resources: [a.yaml]\n");
         write("a.yaml", "kind: A\n");
-        let digest = || tree_digest(dir.path()).unwrap();
+        let skip = root.join("cache");
+        let digest = || tree_digest(&root, &skip).unwrap();
         let first = digest();
-        write(".git/index", "changes every commit");
+        write(
+            "cache/kustomize/entry.build",
+            "the cache, should it lie inside",
+        );
         assert_eq!(digest(), first);
-        let mut seen = vec![first];
+        let mut seen = vec![first.content];
         for (path, text) in [
             ("a.yaml", "kind: B\n"),
             (".env", "TOKEN=1\n"),
-            ("nested/patch.yaml", "kind: C\n"),
+            (".git/patch.yaml", "kind: C\n"),
+            ("nested/patch.yaml", "kind: D\n"),
         ] {
             write(path, text);
-            assert!(!seen.contains(&digest()), "{path}");
-            seen.push(digest());
+            assert!(!seen.contains(&digest().content), "{path}");
+            seen.push(digest().content);
         }
-        fs::rename(dir.path().join("a.yaml"), dir.path().join("b.yaml")).unwrap();
-        assert!(!seen.contains(&digest()), "a file renamed");
+        fs::rename(root.join("a.yaml"), root.join("b.yaml")).unwrap();
+        assert!(!seen.contains(&digest().content), "a file renamed");
+
+        // Written again as it was: the same content, another change.
+        let before = digest();
+        write("b.yaml", "kind: B\n");
+        assert_eq!(digest().content, before.content);
+        assert_ne!(digest().changes, before.changes);
+
+        // A link inside is followed; one leading out is refused, as kustomize refuses it.
+        std::os::unix::fs::symlink(root.join("b.yaml"), root.join("c.yaml")).unwrap();
+        assert!(tree_digest(&root, &skip).is_some());
+        let outside = tempfile::tempdir().unwrap();
+        fs::write(outside.path().join("d.yaml"), "kind: D\n").unwrap();
+        std::os::unix::fs::symlink(outside.path().join("d.yaml"), root.join("d.yaml")).unwrap();
+        assert_eq!(tree_digest(&root, &skip), None);
+    }
+
+    /// A built object of `yaml`.
+    fn built(yaml: &str) -> BuiltObject {
+        let (mut documents, error) = super::super::yaml::parse(yaml);
+        assert!(error.is_none());
+        BuiltObject {
+            value: documents.remove(0).value,
+            origin: None,
+        }
+    }
+
+    #[test]
+    fn builds_with_secret_data_or_credentials_in_config_maps_are_not_kept() {
+        let empty = built("kind: Secret\nmetadata: {name: app}\n");
+        let config = built("kind: ConfigMap\ndata:\n  mode: fast\n  url: https://example.com/\n");
+        assert!(keepable(&[empty, config]));
+        for secret in [
+            "kind: Secret\ndata:\n  token: dG9rZW4=\n",
+            "kind: Secret\nstringData:\n  token: local\n",
+            "kind: ConfigMap\ndata:\n  DB_PASSWORD: hunter2-but-longer\n",
+            "kind: ConfigMap\ndata:\n  app.properties: \"password=hunter2-but-longer\"\n",
+        ] {
+            assert!(!keepable(&[built(secret)]), "{secret}");
+        }
     }
 }

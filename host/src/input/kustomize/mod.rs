@@ -48,8 +48,13 @@ pub struct Kustomization {
     resources: Vec<Resource>,
     /// Files it reads that hold no objects to apply (canonical).
     inputs: Vec<PathBuf>,
-    /// Whether it has a `secretGenerator`.
-    generates_secrets: bool,
+    /// Its generators, transformers and validators named by path: files, kustomization
+    /// directories or remote (inline ones left out).
+    plugins: Vec<Resource>,
+    /// Whether an entry of its resources, components, generators, transformers or
+    /// validators is neither a local path nor a remote one this reader knows: what kustomize
+    /// makes of it (a remote spelling, or a failed build) is not known here.
+    unresolved: bool,
 }
 
 #[derive(Debug)]
@@ -94,7 +99,7 @@ impl Forest {
         let referenced: HashSet<&Path> = forest
             .kustomizations
             .iter()
-            .flat_map(|k| &k.resources)
+            .flat_map(|k| k.resources.iter().chain(&k.plugins))
             .filter_map(|r| match r {
                 Resource::Dir(dir) => Some(dir.as_path()),
                 _ => None,
@@ -169,10 +174,23 @@ impl Kustomization {
         let value = documents.pop().map(|d| d.value).unwrap_or(Value::Null);
         let dir = canonical_dir(file)
             .ok_or_else(|| error(None, "cannot resolve its directory".into()))?;
+        let mut unresolved = false;
+        let mut resolve = |entry: &str| {
+            let resource = Resource::of(&dir, entry);
+            unresolved |= resource.is_none();
+            resource
+        };
         let resources = ["resources", "bases", "components"]
             .iter()
             .flat_map(|key| strings(&value, key))
-            .filter_map(|entry| Resource::of(&dir, entry))
+            .filter_map(&mut resolve)
+            .collect();
+        let plugins = ["generators", "transformers", "validators"]
+            .iter()
+            .flat_map(|key| strings(&value, key))
+            // Inline configurations are YAML of several lines, not paths.
+            .filter(|entry| !entry.contains('\n'))
+            .filter_map(&mut resolve)
             .collect();
         let inputs = input_entries(&value)
             .into_iter()
@@ -183,16 +201,13 @@ impl Kustomization {
         Ok(Self {
             file: file.to_owned(),
             dir,
-            namespace: value
-                .get("namespace")
-                .and_then(Value::as_str)
+            namespace: field(&value, "namespace")
+                .find_map(Value::as_str)
                 .map(str::to_owned),
             resources,
             inputs,
-            generates_secrets: value
-                .get("secretGenerator")
-                .and_then(Value::as_array)
-                .is_some_and(|generators| !generators.is_empty()),
+            plugins,
+            unresolved,
         })
     }
 
@@ -224,22 +239,27 @@ fn canonical_dir(file: &Path) -> Option<PathBuf> {
     std::fs::canonicalize(dir).ok()
 }
 
-/// The strings of the list at `key` (non-strings left out; nothing when it is no list).
-fn strings<'v>(value: &'v Value, key: &str) -> Vec<&'v str> {
+/// The values of field `name` of `value`, matched as kustomize matches field names (Go's
+/// JSON decoding): ignoring case, with `ſ` as `s` and the Kelvin sign as `k`; every match,
+/// as a file may spell a field twice.
+fn field<'v>(value: &'v Value, name: &'static str) -> impl Iterator<Item = &'v Value> {
+    let fold = |key: &str| key.to_uppercase().to_lowercase();
     value
-        .get(key)
-        .and_then(Value::as_array)
-        .map(|items| items.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default()
-}
-
-/// The items of the list of objects at `key`.
-fn items<'v>(value: &'v Value, key: &str) -> impl Iterator<Item = &'v Value> {
-    value
-        .get(key)
-        .and_then(Value::as_array)
+        .as_object()
         .into_iter()
         .flatten()
+        .filter(move |(key, _)| fold(key) == fold(name))
+        .map(|(_, value)| value)
+}
+
+/// The strings of the lists at `key` (non-strings left out; nothing when it is no list).
+fn strings<'v>(value: &'v Value, key: &'static str) -> Vec<&'v str> {
+    items(value, key).filter_map(Value::as_str).collect()
+}
+
+/// The items of the lists at `key`.
+fn items<'v>(value: &'v Value, key: &'static str) -> impl Iterator<Item = &'v Value> {
+    field(value, key).filter_map(Value::as_array).flatten()
 }
 
 /// Every file entry a kustomization reads that holds no objects to apply, as written:
@@ -259,7 +279,7 @@ fn input_entries(value: &Value) -> Vec<&str> {
     let patches = ["patches", "patchesJson6902", "replacements"]
         .into_iter()
         .flat_map(|key| items(value, key))
-        .filter_map(|item| item.get("path").and_then(Value::as_str));
+        .filter_map(|item| field(item, "path").find_map(Value::as_str));
     let generated = ["configMapGenerator", "secretGenerator"]
         .into_iter()
         .flat_map(|key| items(value, key))
@@ -273,13 +293,24 @@ fn generator_files(generator: &Value) -> Vec<&str> {
         .into_iter()
         .flat_map(|field| strings(generator, field))
         .collect();
-    files.extend(generator.get("env").and_then(Value::as_str));
+    files.extend(field(generator, "env").filter_map(Value::as_str));
     files
 }
 
 impl Resource {
     fn of(dir: &Path, entry: &str) -> Option<Self> {
-        if entry.contains("://") || entry.starts_with("github.com/") || entry.starts_with("git@") {
+        let lower = entry.to_ascii_lowercase();
+        let remote = lower.contains("://")
+            || [
+                "github.com/",
+                "gitlab.com/",
+                "bitbucket.org/",
+                "git@",
+                "git::",
+            ]
+            .iter()
+            .any(|prefix| lower.starts_with(prefix));
+        if remote {
             return Some(Self::Remote);
         }
         let path = std::fs::canonicalize(dir.join(entry)).ok()?;
