@@ -277,6 +277,56 @@ fn no_kustomize_reads_the_trees_as_written_even_with_a_binary_at_hand() {
 }
 
 #[test]
+fn the_local_overlays_of_a_kustomization_that_needs_the_network_are_built_on_their_own() {
+    // `all/` gathers an overlay and a remote resource, which cannot be fetched here: the
+    // overlay is built by itself, so its namespace and name prefix are judged, not its
+    // base as written.
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "base/deployment.yaml",
+        &std::fs::read_to_string(fixtures().join("estate/kustomize/base/deployment.yaml")).unwrap(),
+    );
+    write("base/kustomization.yaml", "resources: [deployment.yaml]\n");
+    write(
+        "overlay/kustomization.yaml",
+        "namespace: prod\nnamePrefix: prod-\nresources: [../base]\n",
+    );
+    write(
+        "all/kustomization.yaml",
+        "resources:\n- ../overlay\n- https://example.invalid/addons.yaml\n",
+    );
+    let root = dir.path().to_str().unwrap();
+    let (code, report) = scan_json(&[root, "--rule", "network-policy"]);
+    assert_eq!(code, 1);
+    assert_eq!(errors(&report), Vec::<String>::new());
+    assert_eq!(
+        findings(&report),
+        [format!(
+            "network-policy/namespace-without-policy {root}/base/deployment.yaml:1 Deployment prod/prod-web"
+        )]
+    );
+    assert_eq!(
+        report["findings"][0]["location"]["via"],
+        format!("{root}/overlay")
+    );
+    let notice = report["notices"][0]["message"].as_str().unwrap();
+    assert!(
+        notice.starts_with("kustomization could not be built (")
+            && notice.ends_with(
+                "); it uses remote resources, which were not judged, and the local \
+                 kustomizations it names were built on their own, its other files read as \
+                 written"
+            ),
+        "{notice}"
+    );
+}
+
+#[test]
 fn a_kustomization_that_does_not_build_is_an_error_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(

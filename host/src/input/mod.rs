@@ -451,7 +451,7 @@ fn kustomize_trees(inputs: &mut Inputs, files: &[PathBuf], options: &InputOption
         line: e.line,
         message: e.message,
     }));
-    let builds = build_tops(&forest, options);
+    let builds = build_all(&forest, options);
     let index = canonical_index(&inputs.files);
     let mut replaced: HashSet<usize> = HashSet::new();
     let mut read: HashSet<usize> = HashSet::new();
@@ -461,6 +461,8 @@ fn kustomize_trees(inputs: &mut Inputs, files: &[PathBuf], options: &InputOption
         uses,
         remote,
         built,
+        parts_built,
+        ..
     } in builds
     {
         let dir = k.display_dir();
@@ -483,7 +485,7 @@ fn kustomize_trees(inputs: &mut Inputs, files: &[PathBuf], options: &InputOption
             Some(Err(message)) => Some(message),
             None => None,
         };
-        tell_unbuilt(inputs, k, failed, remote, options);
+        tell_unbuilt(inputs, k, failed, (remote, parts_built), options);
         // A file two kustomizations consume is read once, as the first has it.
         let sources: Vec<_> = sources
             .into_iter()
@@ -495,30 +497,76 @@ fn kustomize_trees(inputs: &mut Inputs, files: &[PathBuf], options: &InputOption
     add_built(inputs, &index, built_objects);
 }
 
-/// A top-level kustomization, the files it consumes (canonical, with how), whether it
-/// reaches remote resources, and what building it gave (nothing without a builder).
+/// A kustomization built on its own (a top-level one, or a part of one that could not be
+/// built), the files it consumes (canonical, with how), whether it reaches remote
+/// resources, and what building it gave (nothing without a builder).
 struct TopBuild<'f> {
+    top: usize,
     k: &'f kustomize::Kustomization,
     uses: HashMap<PathBuf, kustomize::Use>,
     remote: bool,
     built: Option<Result<Vec<kustomize::BuiltObject>, String>>,
+    /// Whether, its build having failed, some of its parts were built on their own.
+    parts_built: bool,
 }
 
-/// Builds the top-level kustomizations in parallel, with kustomize or kubectl when the
-/// options allow it and one is on PATH; a build kept in the cache from an earlier run
-/// over the same files is not run again.
-fn build_tops<'f>(forest: &'f kustomize::Forest, options: &InputOptions) -> Vec<TopBuild<'f>> {
+impl TopBuild<'_> {
+    fn failed_remote(&self) -> bool {
+        self.remote && matches!(self.built, Some(Err(_)))
+    }
+}
+
+/// Builds the top-level kustomizations; then, of each that could not be built while it
+/// reaches remote resources (offline, say), the kustomizations it names that no build
+/// covered, on their own (and so on down): their namespaces, name prefixes and patches
+/// are judged, rather than their bases as written.
+fn build_all<'f>(forest: &'f kustomize::Forest, options: &InputOptions) -> Vec<TopBuild<'f>> {
+    let mut builds = build_tops(forest, &forest.tops, options);
+    let mut tried: HashSet<usize> = forest.tops.iter().copied().collect();
+    let mut from = 0;
+    loop {
+        let covered: HashSet<usize> = builds
+            .iter()
+            .filter(|b| matches!(b.built, Some(Ok(_))))
+            .flat_map(|b| forest.reachable(b.top))
+            .collect();
+        let mut parts = Vec::new();
+        for build in &mut builds[from..] {
+            if build.failed_remote() {
+                let own: Vec<usize> = forest
+                    .buildable_parts(build.top)
+                    .into_iter()
+                    .filter(|part| !covered.contains(part) && tried.insert(*part))
+                    .collect();
+                build.parts_built = !own.is_empty();
+                parts.extend(own);
+            }
+        }
+        if parts.is_empty() {
+            return builds;
+        }
+        from = builds.len();
+        builds.extend(build_tops(forest, &parts, options));
+    }
+}
+
+/// Builds the kustomizations `tops` on their own, in parallel, with kustomize or kubectl
+/// when the options allow it and one is on PATH; a build kept in the cache from an
+/// earlier run over the same files is not run again.
+fn build_tops<'f>(
+    forest: &'f kustomize::Forest,
+    tops: &[usize],
+    options: &InputOptions,
+) -> Vec<TopBuild<'f>> {
     let builder = options
         .build_kustomizations
         .then(kustomize::Builder::find)
         .flatten();
     let entries = match (&builder, &options.build_cache) {
-        (Some(builder), Some(cache)) => cache.entries(forest, builder),
+        (Some(builder), Some(cache)) => cache.entries(forest, tops, builder),
         _ => Vec::new(),
     };
-    forest
-        .tops
-        .par_iter()
+    tops.par_iter()
         .enumerate()
         .map(|(i, &top)| {
             let k = &forest.kustomizations[top];
@@ -530,23 +578,25 @@ fn build_tops<'f>(forest: &'f kustomize::Forest, options: &InputOptions) -> Vec<
                     None => b.build(k),
                 });
             TopBuild {
+                top,
                 k,
                 uses,
                 remote,
                 built,
+                parts_built: false,
             }
         })
         .collect()
 }
 
 /// Says why a kustomization's files were read as written: its build `failed` (an error,
-/// or a notice when it uses remote resources, which may be what failed), or it was not
-/// built at all.
+/// or a notice when it uses remote resources, which may be what failed, saying whether
+/// its parts were built on their own), or it was not built at all.
 fn tell_unbuilt(
     inputs: &mut Inputs,
     k: &kustomize::Kustomization,
     failed: Option<String>,
-    remote: bool,
+    (remote, parts_built): (bool, bool),
     options: &InputOptions,
 ) {
     let dir = k.display_dir();
@@ -556,7 +606,13 @@ fn tell_unbuilt(
             path: dir,
             message: format!(
                 "kustomization could not be built ({message}); it uses remote \
-                 resources, which were not judged, and its own files were read as written"
+                 resources, which were not judged, and {}",
+                if parts_built {
+                    "the local kustomizations it names were built on their own, its other \
+                     files read as written"
+                } else {
+                    "its own files were read as written"
+                }
             ),
         }),
         Some(message) => inputs.errors.push(InputError {

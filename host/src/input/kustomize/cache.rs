@@ -103,22 +103,24 @@ impl BuildCache {
         }
     }
 
-    /// The entry of each of `forest`'s top-level kustomizations (in `forest.tops` order)
-    /// built by `builder`, `None` where a build is not kept. Each directory is hashed once,
-    /// however many builds read it.
-    pub fn entries<'c>(&'c self, forest: &'c Forest, builder: &Builder) -> Vec<Option<Entry<'c>>> {
-        let closures: Vec<Option<Vec<PathBuf>>> = forest
-            .tops
-            .iter()
-            .map(|&top| closure(forest, top))
-            .collect();
+    /// The entry of each of `forest`'s kustomizations `tops` built on its own by
+    /// `builder`, `None` where a build is not kept. Each directory is hashed once, however
+    /// many builds read it.
+    pub fn entries<'c>(
+        &'c self,
+        forest: &'c Forest,
+        tops: &[usize],
+        builder: &Builder,
+    ) -> Vec<Option<Entry<'c>>> {
+        let closures: Vec<Option<Vec<PathBuf>>> =
+            tops.iter().map(|&top| closure(forest, top)).collect();
         let opened = closures
             .iter()
             .any(Option::is_some)
             .then(|| self.open())
             .flatten();
         let (Some(opened), Some(stamp)) = (opened, builder_stamp(builder).map(Arc::from)) else {
-            return forest.tops.iter().map(|_| None).collect();
+            return tops.iter().map(|_| None).collect();
         };
         let mut dirs: Vec<&Path> = closures
             .iter()
@@ -133,9 +135,7 @@ impl BuildCache {
             .into_par_iter()
             .map(|dir| (dir.to_owned(), tree_digest(dir, skip)))
             .collect();
-        forest
-            .tops
-            .iter()
+        tops.iter()
             .zip(closures)
             .map(|(&top, dirs)| {
                 let dirs = dirs?;

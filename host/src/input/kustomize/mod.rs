@@ -51,6 +51,9 @@ pub struct Kustomization {
     /// Its generators, transformers and validators named by path: files, kustomization
     /// directories or remote (inline ones left out).
     plugins: Vec<Resource>,
+    /// Whether it is a component (`kind: Component`), which is built only as part of
+    /// another.
+    component: bool,
     /// Whether an entry of its resources, components, generators, transformers or
     /// validators is neither a local path nor a remote one this reader knows: what kustomize
     /// makes of it (a remote spelling, or a failed build) is not known here.
@@ -109,6 +112,46 @@ impl Forest {
             .filter(|&i| !referenced.contains(forest.kustomizations[i].dir.as_path()))
             .collect();
         (forest, errors)
+    }
+
+    /// The kustomizations of the scan that building `top` goes through, `top` with them.
+    pub fn reachable(&self, top: usize) -> HashSet<usize> {
+        let mut reached = HashSet::new();
+        let mut pending = vec![top];
+        while let Some(i) = pending.pop() {
+            if reached.insert(i) {
+                pending.extend(self.named_by(i).map(|(j, _)| j));
+            }
+        }
+        reached
+    }
+
+    /// The kustomizations of the scan that kustomization `k` names (as resources,
+    /// components, generators, transformers or validators) that can be built on their
+    /// own: not components.
+    pub fn buildable_parts(&self, k: usize) -> Vec<usize> {
+        self.named_by(k)
+            .filter(|&(_, part)| !part.component)
+            .map(|(j, _)| j)
+            .collect()
+    }
+
+    /// The kustomizations of the scan that kustomization `k` names.
+    fn named_by(&self, k: usize) -> impl Iterator<Item = (usize, &Kustomization)> {
+        let k = &self.kustomizations[k];
+        k.resources
+            .iter()
+            .chain(&k.plugins)
+            .filter_map(|resource| match resource {
+                Resource::Dir(dir) => Some(dir),
+                _ => None,
+            })
+            .filter_map(|dir| {
+                self.kustomizations
+                    .iter()
+                    .enumerate()
+                    .find(|(_, k)| k.dir == *dir)
+            })
     }
 
     /// Every file top-level kustomization `top` consumes (canonical path), with how, and
@@ -207,6 +250,7 @@ impl Kustomization {
             resources,
             inputs,
             plugins,
+            component: field(&value, "kind").any(|kind| kind == "Component"),
             unresolved,
         })
     }
@@ -513,17 +557,30 @@ fn relative_to(from: &Path, to: &Path) -> PathBuf {
 
 /// kustomize's error without kubectl's log prefix, naming paths as the wrapper saw them.
 fn kustomize_message(said: &str, wrapper_dir: &Path) -> String {
-    let line = said
-        .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("")
-        .trim();
-    let line = match line.find("err=") {
-        Some(at) => line[at + 4..].trim_matches('"'),
-        None => line.trim_start_matches("Error: "),
+    let message = match said.split_once("err=<") {
+        // kubectl quotes a message of several lines as `err=<`, the lines indented, ` >`.
+        Some((_, block)) => block
+            .lines()
+            .map(str::trim)
+            .take_while(|line| *line != ">")
+            .filter(|line| !line.is_empty())
+            .collect::<Vec<_>>()
+            .join(" "),
+        None => {
+            let line = said
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("")
+                .trim();
+            match line.find("err=") {
+                Some(at) => line[at + 4..].trim_matches('"'),
+                None => line.trim_start_matches("Error: "),
+            }
+            .to_owned()
+        }
     };
-    line.replace(&format!("{}/", wrapper_dir.display()), "")
+    message.replace(&format!("{}/", wrapper_dir.display()), "")
 }
 
 #[cfg(test)]
@@ -611,6 +668,17 @@ mod tests {
                 Path::new("/tmp/w")
             ),
             "must build at directory: x"
+        );
+        let several_lines = "E1203 20:54:44.350673   23838 run.go:72] \"command failed\" err=<\n\
+            \ttrouble configuring builtin PatchTransformer with config: `\n\
+            \tpath: ../shared/ns.yaml\n\
+            \t`: failed to get the patch file from path(../shared/ns.yaml): security; file '/tmp/w/ns.yaml' is not in or below '/tmp/k'\n\
+             >\n";
+        assert_eq!(
+            kustomize_message(several_lines, Path::new("/tmp/w")),
+            "trouble configuring builtin PatchTransformer with config: ` path: ../shared/ns.yaml \
+             `: failed to get the patch file from path(../shared/ns.yaml): security; file \
+             'ns.yaml' is not in or below '/tmp/k'"
         );
     }
 }
