@@ -279,8 +279,8 @@ fn no_kustomize_reads_the_trees_as_written_even_with_a_binary_at_hand() {
 #[test]
 fn the_local_overlays_of_a_kustomization_that_needs_the_network_are_built_on_their_own() {
     // `all/` gathers an overlay and a remote resource, which cannot be fetched here: the
-    // overlay is built by itself, so its namespace and name prefix are judged, not its
-    // base as written.
+    // overlay is built by itself, so its name prefix is judged, not its base as written,
+    // in the namespace `all/` sets (which kustomize applies last).
     let dir = tempfile::tempdir().unwrap();
     let write = |path: &str, text: &str| {
         let path = dir.path().join(path);
@@ -298,7 +298,7 @@ fn the_local_overlays_of_a_kustomization_that_needs_the_network_are_built_on_the
     );
     write(
         "all/kustomization.yaml",
-        "resources:\n- ../overlay\n- https://example.invalid/addons.yaml\n",
+        "namespace: shop\nresources:\n- ../overlay\n- https://example.invalid/addons.yaml\n",
     );
     let root = dir.path().to_str().unwrap();
     let (code, report) = scan_json(&[root, "--rule", "network-policy"]);
@@ -307,7 +307,7 @@ fn the_local_overlays_of_a_kustomization_that_needs_the_network_are_built_on_the
     assert_eq!(
         findings(&report),
         [format!(
-            "network-policy/namespace-without-policy {root}/base/deployment.yaml:1 Deployment prod/prod-web"
+            "network-policy/namespace-without-policy {root}/base/deployment.yaml:1 Deployment shop/prod-web"
         )]
     );
     assert_eq!(

@@ -461,6 +461,7 @@ fn kustomize_trees(inputs: &mut Inputs, files: &[PathBuf], options: &InputOption
         uses,
         remote,
         built,
+        part_of,
         parts_built,
         ..
     } in builds
@@ -473,8 +474,12 @@ fn kustomize_trees(inputs: &mut Inputs, files: &[PathBuf], options: &InputOption
             .collect();
         sources.sort_by_key(|(i, _)| *i);
         list_inputs(inputs, &sources, &dir);
+        let outer = part_of.as_ref().and_then(|(_, outer)| outer.as_deref());
         let failed = match built {
-            Some(Ok(objects)) => {
+            Some(Ok(mut objects)) => {
+                if let Some(namespace) = outer {
+                    set_namespace(&mut objects, namespace);
+                }
                 replaced.extend(sources.iter().map(|(i, _)| *i));
                 let home = std::fs::canonicalize(&k.file)
                     .ok()
@@ -485,7 +490,11 @@ fn kustomize_trees(inputs: &mut Inputs, files: &[PathBuf], options: &InputOption
             Some(Err(message)) => Some(message),
             None => None,
         };
-        tell_unbuilt(inputs, k, failed, (remote, parts_built), options);
+        // A part that could not be built for its remote resources either is told of by
+        // the kustomization it is part of.
+        if !(part_of.is_some() && remote && failed.is_some()) {
+            tell_unbuilt(inputs, k, failed, (remote, parts_built), options);
+        }
         // A file two kustomizations consume is read once, as the first has it.
         let sources: Vec<_> = sources
             .into_iter()
@@ -506,6 +515,10 @@ struct TopBuild<'f> {
     uses: HashMap<PathBuf, kustomize::Use>,
     remote: bool,
     built: Option<Result<Vec<kustomize::BuiltObject>, String>>,
+    /// For a part of a kustomization that could not be built: the position of that one's
+    /// build, and the namespace it (or one above it) sets, which kustomize would have
+    /// applied last.
+    part_of: Option<(usize, Option<String>)>,
     /// Whether, its build having failed, some of its parts were built on their own.
     parts_built: bool,
 }
@@ -519,7 +532,7 @@ impl TopBuild<'_> {
 /// Builds the top-level kustomizations; then, of each that could not be built while it
 /// reaches remote resources (offline, say), the kustomizations it names that no build
 /// covered, on their own (and so on down): their namespaces, name prefixes and patches
-/// are judged, rather than their bases as written.
+/// are judged, with the outer namespace over them, rather than their bases as written.
 fn build_all<'f>(forest: &'f kustomize::Forest, options: &InputOptions) -> Vec<TopBuild<'f>> {
     let mut builds = build_tops(forest, &forest.tops, options);
     let mut tried: HashSet<usize> = forest.tops.iter().copied().collect();
@@ -531,22 +544,55 @@ fn build_all<'f>(forest: &'f kustomize::Forest, options: &InputOptions) -> Vec<T
             .flat_map(|b| forest.reachable(b.top))
             .collect();
         let mut parts = Vec::new();
-        for build in &mut builds[from..] {
-            if build.failed_remote() {
-                let own: Vec<usize> = forest
-                    .buildable_parts(build.top)
-                    .into_iter()
-                    .filter(|part| !covered.contains(part) && tried.insert(*part))
-                    .collect();
-                build.parts_built = !own.is_empty();
-                parts.extend(own);
+        for (at, build) in builds.iter().enumerate().skip(from) {
+            if !build.failed_remote() {
+                continue;
+            }
+            let outer = build
+                .k
+                .namespace()
+                .map(str::to_owned)
+                .or_else(|| build.part_of.as_ref().and_then(|(_, outer)| outer.clone()));
+            for part in forest.buildable_parts(build.top) {
+                if !covered.contains(&part) && tried.insert(part) {
+                    parts.push((part, (at, outer.clone())));
+                }
             }
         }
         if parts.is_empty() {
-            return builds;
+            break;
         }
         from = builds.len();
-        builds.extend(build_tops(forest, &parts, options));
+        let tops: Vec<usize> = parts.iter().map(|(part, _)| *part).collect();
+        let built = build_tops(forest, &tops, options);
+        for (mut build, (_, part_of)) in built.into_iter().zip(parts) {
+            build.part_of = Some(part_of);
+            builds.push(build);
+        }
+    }
+    for at in 0..builds.len() {
+        if let (Some((parent, _)), Some(Ok(_))) = (&builds[at].part_of, &builds[at].built) {
+            let parent = *parent;
+            builds[parent].parts_built = true;
+        }
+    }
+    builds
+}
+
+/// Puts the namespaced objects of `objects` in `namespace`.
+fn set_namespace(objects: &mut [kustomize::BuiltObject], namespace: &str) {
+    for object in objects {
+        let kind = object.value.get("kind").and_then(serde_json::Value::as_str);
+        if manifest::is_cluster_scoped(kind.unwrap_or_default()) {
+            continue;
+        }
+        if let Some(metadata) = object
+            .value
+            .get_mut("metadata")
+            .and_then(serde_json::Value::as_object_mut)
+        {
+            metadata.insert("namespace".into(), namespace.into());
+        }
     }
 }
 
@@ -583,6 +629,7 @@ fn build_tops<'f>(
                 uses,
                 remote,
                 built,
+                part_of: None,
                 parts_built: false,
             }
         })

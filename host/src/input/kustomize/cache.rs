@@ -10,17 +10,23 @@
 //! closure digest covers exactly that: this tollgate, the builder (path, size, change
 //! time), and every file under those directories by path and content, whether the scan
 //! reads them or not. Not kept: a build that reaches a remote resource or an entry this
-//! reader cannot place (what it reads cannot be hashed); one during which a file under
-//! those directories changed, even back to what it was (their change times say so); and
-//! one whose output holds Secret data or a ConfigMap credential (often generated from
-//! files kept out of Git, such as `.env`, or decrypted only for the run, which the cache
-//! would keep a copy of).
+//! reader cannot place (what it reads cannot be hashed); one during which a file,
+//! directory or link under those directories changed, even back to what it was (their
+//! change times say so); and one with generated objects (ConfigMap and Secret generators
+//! read files often kept out of Git, such as `.env` or a keystore), Secret data or a
+//! ConfigMap credential (which may be decrypted only for the run): the cache would keep a
+//! copy of them.
+//!
+//! The builder is known by the program found on `PATH`: one behind a version manager's
+//! shim, which picks the program to run from its own settings, looks the same after an
+//! upgrade (the README says to clear the entries then).
 //!
 //! Entries live in `kustomize/` of the plugin cache's directory (which is left out of the
 //! digests, should it lie in a tree), one per kustomization directory and builder (a
-//! changed tree replaces its entry; one unused for 30 days, or beyond the 256 most recently
-//! used, is removed), authenticated like compiled plugins under the user's cache key
-//! ([`crate::store`]): forged, corrupt or stale entries are built again and replaced.
+//! changed tree replaces its entry; one unused for 30 days, or beyond the 4,096 or 512 MiB
+//! most recently used, is removed), authenticated like compiled plugins under the user's
+//! cache key ([`crate::store`]): forged, corrupt or stale entries are built again and
+//! replaced.
 //!
 //! ```text
 //! MAGIC | tag (32) | closure digest (32) | objects (JSON: [[origin or null, object], ...])
@@ -50,8 +56,10 @@ const SUBDIR: &str = "kustomize";
 /// next kept, so that a tree scanned once (a temporary clone) does not keep its entry.
 const UNUSED_FOR: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
-/// At most this many entries are kept, the least recently used removed first.
-const MAX_ENTRIES: usize = 256;
+/// At most this many entries, and bytes of them, are kept, the least recently used
+/// removed first.
+const MAX_ENTRIES: usize = 4096;
+const MAX_BYTES: u64 = 512 << 20;
 
 /// A directory holding more bytes or files than these is not hashed, and builds that read
 /// it run every time: hashing it could cost more than building.
@@ -208,7 +216,12 @@ impl Entry<'_> {
         let kept: Vec<(Option<PathBuf>, Value)> = serde_json::from_slice(payload).ok()?;
         Some(
             kept.into_iter()
-                .map(|(origin, value)| BuiltObject { value, origin })
+                // Builds with generated objects are never kept.
+                .map(|(origin, value)| BuiltObject {
+                    value,
+                    origin,
+                    generated: false,
+                })
                 .collect(),
         )
     }
@@ -245,35 +258,39 @@ impl Entry<'_> {
 }
 
 /// Removes the files of `dir` unused for [`UNUSED_FOR`], and the least recently used
-/// beyond [`MAX_ENTRIES`].
+/// beyond [`MAX_ENTRIES`] or [`MAX_BYTES`].
 fn prune(dir: &Path) {
     let Ok(files) = fs::read_dir(dir) else { return };
     let now = SystemTime::now();
     let mut kept = Vec::new();
     for file in files.flatten() {
-        let Ok(used) = file.metadata().and_then(|meta| meta.modified()) else {
-            continue;
-        };
+        let Ok(meta) = file.metadata() else { continue };
+        let Ok(used) = meta.modified() else { continue };
         if now.duration_since(used).is_ok_and(|age| age > UNUSED_FOR) {
             let _ = fs::remove_file(file.path());
         } else {
-            kept.push((used, file.path()));
+            kept.push((std::cmp::Reverse(used), meta.len(), file.path()));
         }
     }
-    if kept.len() > MAX_ENTRIES {
-        kept.sort_unstable();
-        for (_, path) in &kept[..kept.len() - MAX_ENTRIES] {
+    kept.sort_unstable();
+    let mut bytes = 0;
+    for (count, (_, len, path)) in kept.iter().enumerate() {
+        bytes += len;
+        if count >= MAX_ENTRIES || bytes > MAX_BYTES {
             let _ = fs::remove_file(path);
         }
     }
 }
 
-/// Whether `objects` may be copied into the cache: not when a Secret holds data, or a
-/// ConfigMap a credential (generators make both from files often kept out of Git, such
-/// as `.env`, or decrypted only for the run).
+/// Whether `objects` may be copied into the cache: not when a generator made one (from
+/// files often kept out of Git, such as `.env` or a keystore), a Secret holds data, or a
+/// ConfigMap a credential (both may be decrypted only for the run).
 fn keepable(objects: &[BuiltObject]) -> bool {
     objects.iter().all(|object| {
         let value = &object.value;
+        if object.generated {
+            return false;
+        }
         match value.get("kind").and_then(Value::as_str) {
             Some("Secret") => ["data", "stringData"].iter().all(|field| {
                 value
@@ -319,8 +336,10 @@ fn names_credential(key: &str, text: &str) -> bool {
 struct Tree {
     /// Every file by relative path and content: what a build of the tree depends on.
     content: blake3::Hash,
-    /// Every file by relative path, inode and change time: differs after any change, even
-    /// one undone before a build ended, which the contents would not show.
+    /// Every file, directory and link by relative path, inode and change time: differs
+    /// after any change, even one undone before a build ended (a file written back, or
+    /// made and removed, a link pointed elsewhere and back), which the contents would not
+    /// show.
     changes: blake3::Hash,
 }
 
@@ -406,10 +425,19 @@ fn tree_digest(dir: &Path, skip: &Path) -> Option<Tree> {
     let (mut bytes, mut files) = (0, 0);
     for entry in walk {
         let entry = entry.ok()?;
-        if entry.path_is_symlink() && !fs::canonicalize(entry.path()).ok()?.starts_with(dir) {
-            return None;
+        let relative = entry.path().strip_prefix(dir).ok()?.as_os_str();
+        if entry.path_is_symlink() {
+            if !fs::canonicalize(entry.path()).ok()?.starts_with(dir) {
+                return None;
+            }
+            changed(
+                &mut changes,
+                relative,
+                &fs::symlink_metadata(entry.path()).ok()?,
+            );
         }
         if !entry.file_type()?.is_file() {
+            changed(&mut changes, relative, &entry.metadata().ok()?);
             continue;
         }
         files += 1;
@@ -422,29 +450,33 @@ fn tree_digest(dir: &Path, skip: &Path) -> Option<Tree> {
         if bytes > MAX_TREE_BYTES || files > MAX_TREE_FILES {
             return None;
         }
-        let relative = entry.path().strip_prefix(dir).ok()?.as_os_str();
         content.update(relative.as_encoded_bytes());
         content.update(&[0]);
         content.update(&read.count().to_le_bytes());
         content.update(read.finalize().as_bytes());
-        changes.update(relative.as_encoded_bytes());
-        changes.update(&[0]);
-        for number in [
-            meta.dev(),
-            meta.ino(),
-            meta.len(),
-            meta.mtime() as u64,
-            meta.mtime_nsec() as u64,
-            meta.ctime() as u64,
-            meta.ctime_nsec() as u64,
-        ] {
-            changes.update(&number.to_le_bytes());
-        }
+        changed(&mut changes, relative, &meta);
     }
     Some(Tree {
         content: content.finalize(),
         changes: changes.finalize(),
     })
+}
+
+/// Adds what changes when the file, directory or link at `relative` does to `changes`.
+fn changed(changes: &mut blake3::Hasher, relative: &std::ffi::OsStr, meta: &fs::Metadata) {
+    changes.update(relative.as_encoded_bytes());
+    changes.update(&[0]);
+    for number in [
+        meta.dev(),
+        meta.ino(),
+        meta.len(),
+        meta.mtime() as u64,
+        meta.mtime_nsec() as u64,
+        meta.ctime() as u64,
+        meta.ctime_nsec() as u64,
+    ] {
+        changes.update(&number.to_le_bytes());
+    }
 }
 
 /// What identifies the builder's program: its path, size, inode and change time (an
@@ -557,6 +589,9 @@ mod tests {
         for prod in [
             "resources: [../base, https://github.com/example/app//deploy?ref=v1]\n",
             "resources: [../base, GitHub.com/example/app//deploy?ref=v1]\n",
+            "resources: [../base, github.com:example/app//deploy]\n",
+            // kustomize reads the first document alone.
+            "resources: [../base, ../missing]\n---\nresources: [../base]\n",
             "resources: [../base]\ngenerators: [gitlab.example.com/team/generators]\n",
             "resources: [../base]\ntransformers: [https://example.com/labels.yaml]\n",
             "resources: [../base, ../missing]\n",
@@ -587,13 +622,12 @@ mod tests {
         };
         write("kustomization.yaml", "resources: [a.yaml]\n");
         write("a.yaml", "kind: A\n");
+        // The cache, should it lie inside, is left out.
         let skip = root.join("cache");
+        fs::create_dir_all(skip.join("kustomize")).unwrap();
         let digest = || tree_digest(&root, &skip).unwrap();
         let first = digest();
-        write(
-            "cache/kustomize/entry.build",
-            "the cache, should it lie inside",
-        );
+        write("cache/kustomize/entry.build", "an entry");
         assert_eq!(digest(), first);
         let mut seen = vec![first.content];
         for (path, text) in [
@@ -609,9 +643,23 @@ mod tests {
         fs::rename(root.join("a.yaml"), root.join("b.yaml")).unwrap();
         assert!(!seen.contains(&digest().content), "a file renamed");
 
-        // Written again as it was: the same content, another change.
+        // Written again as it was, a file made and removed, a link pointed elsewhere and
+        // back: the same content, another change.
         let before = digest();
         write("b.yaml", "kind: B\n");
+        assert_eq!(digest().content, before.content);
+        assert_ne!(digest().changes, before.changes);
+        let before = digest();
+        write("nested/made.yaml", "kind: E\n");
+        fs::remove_file(root.join("nested/made.yaml")).unwrap();
+        assert_eq!(digest().content, before.content);
+        assert_ne!(digest().changes, before.changes);
+        std::os::unix::fs::symlink(root.join("b.yaml"), root.join("e.yaml")).unwrap();
+        let before = digest();
+        fs::remove_file(root.join("e.yaml")).unwrap();
+        std::os::unix::fs::symlink(root.join("nested/patch.yaml"), root.join("e.yaml")).unwrap();
+        fs::remove_file(root.join("e.yaml")).unwrap();
+        std::os::unix::fs::symlink(root.join("b.yaml"), root.join("e.yaml")).unwrap();
         assert_eq!(digest().content, before.content);
         assert_ne!(digest().changes, before.changes);
 
@@ -631,6 +679,7 @@ mod tests {
         BuiltObject {
             value: documents.remove(0).value,
             origin: None,
+            generated: false,
         }
     }
 
@@ -639,6 +688,9 @@ mod tests {
         let empty = built("kind: Secret\nmetadata: {name: app}\n");
         let config = built("kind: ConfigMap\ndata:\n  mode: fast\n  url: https://example.com/\n");
         assert!(keepable(&[empty, config]));
+        let mut generated = built("kind: ConfigMap\ndata:\n  mode: fast\n");
+        generated.generated = true;
+        assert!(!keepable(&[generated]));
         for secret in [
             "kind: Secret\ndata:\n  token: dG9rZW4=\n",
             "kind: Secret\nstringData:\n  token: local\n",

@@ -210,11 +210,16 @@ impl Kustomization {
         };
         let text =
             std::fs::read_to_string(file).map_err(|e| error(None, format!("cannot read: {e}")))?;
-        let (mut documents, syntax) = yaml::parse(&text);
+        let (documents, syntax) = yaml::parse(&text);
         if let Some(e) = syntax {
             return Err(error(Some(e.line), format!("invalid YAML: {}", e.message)));
         }
-        let value = documents.pop().map(|d| d.value).unwrap_or(Value::Null);
+        // kustomize reads the first document of a kustomization file.
+        let value = documents
+            .into_iter()
+            .next()
+            .map(|d| d.value)
+            .unwrap_or(Value::Null);
         let dir = canonical_dir(file)
             .ok_or_else(|| error(None, "cannot resolve its directory".into()))?;
         let mut unresolved = false;
@@ -263,6 +268,11 @@ impl Kustomization {
             .map(|name| dir.join(name))
             .find(|file| file.is_file())?;
         Self::read(&file).ok()
+    }
+
+    /// The namespace it sets (`namespace:`).
+    pub fn namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
     }
 
     /// The kustomization's directory as the walk named it, for messages.
@@ -343,17 +353,13 @@ fn generator_files(generator: &Value) -> Vec<&str> {
 
 impl Resource {
     fn of(dir: &Path, entry: &str) -> Option<Self> {
+        // kustomize reads `host:path` (`github.com:org/repo`, `git@host:...`) and scheme
+        // URLs as remote, even where a local path of that name exists.
         let lower = entry.to_ascii_lowercase();
-        let remote = lower.contains("://")
-            || [
-                "github.com/",
-                "gitlab.com/",
-                "bitbucket.org/",
-                "git@",
-                "git::",
-            ]
-            .iter()
-            .any(|prefix| lower.starts_with(prefix));
+        let remote = lower.contains(':')
+            || ["github.com/", "gitlab.com/", "bitbucket.org/"]
+                .iter()
+                .any(|prefix| lower.starts_with(prefix));
         if remote {
             return Some(Self::Remote);
         }
@@ -452,6 +458,9 @@ pub struct BuiltObject {
     pub value: Value,
     /// The file it was read or generated from (canonical), when local.
     pub origin: Option<PathBuf>,
+    /// Whether a generator made it (a ConfigMap or Secret generator, say), from data
+    /// that may be kept out of Git.
+    pub generated: bool,
 }
 
 impl BuiltObject {
@@ -472,16 +481,22 @@ impl BuiltObject {
         let origin = origin
             .as_ref()
             .and_then(Value::as_str)
-            .and_then(|text| origin_path(text, wrapper_dir));
-        Self { value, origin }
+            .map(|text| yaml::parse(text).0)
+            .and_then(|documents| documents.into_iter().next())
+            .map(|document| document.value);
+        Self {
+            generated: origin
+                .as_ref()
+                .is_some_and(|origin| origin.get("configuredIn").is_some()),
+            origin: origin.and_then(|origin| origin_path(&origin, wrapper_dir)),
+            value,
+        }
     }
 }
 
 /// The local file an origin annotation names: `path` for a resource, `configuredIn` for a
 /// generated object; `None` for a remote one (`repo`).
-fn origin_path(text: &str, wrapper_dir: &Path) -> Option<PathBuf> {
-    let (documents, _) = yaml::parse(text);
-    let origin = &documents.first()?.value;
+fn origin_path(origin: &Value, wrapper_dir: &Path) -> Option<PathBuf> {
     if origin.get("repo").is_some() {
         return None;
     }
