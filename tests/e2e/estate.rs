@@ -327,6 +327,48 @@ fn the_local_overlays_of_a_kustomization_that_needs_the_network_are_built_on_the
 }
 
 #[test]
+fn parts_of_kustomizations_that_need_the_network_take_the_outermost_namespace() {
+    // `top/` (namespace `t`) names `mid/` (namespace `p`), and both name remote
+    // resources: `leaf/` is built on its own, in `t`, which kustomize applies last.
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "leaf/deployment.yaml",
+        &std::fs::read_to_string(fixtures().join("estate/kustomize/base/deployment.yaml")).unwrap(),
+    );
+    write("leaf/kustomization.yaml", "resources: [deployment.yaml]\n");
+    write(
+        "mid/kustomization.yaml",
+        "namespace: p\nresources: [../leaf, https://example.invalid/mid.yaml]\n",
+    );
+    write(
+        "top/kustomization.yaml",
+        "namespace: t\nresources: [../mid, https://example.invalid/top.yaml]\n",
+    );
+    let root = dir.path().to_str().unwrap();
+    let (code, report) = scan_json(&[root, "--rule", "network-policy"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&report),
+        [format!(
+            "network-policy/namespace-without-policy {root}/leaf/deployment.yaml:1 Deployment t/web"
+        )]
+    );
+    // One notice, the top's, which says its parts were built.
+    assert_eq!(report["notices"].as_array().unwrap().len(), 1);
+    assert!(
+        report["notices"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the local kustomizations it names were built on their own")
+    );
+}
+
+#[test]
 fn a_kustomization_that_does_not_build_is_an_error_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(

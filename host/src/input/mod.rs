@@ -474,12 +474,8 @@ fn kustomize_trees(inputs: &mut Inputs, files: &[PathBuf], options: &InputOption
             .collect();
         sources.sort_by_key(|(i, _)| *i);
         list_inputs(inputs, &sources, &dir);
-        let outer = part_of.as_ref().and_then(|(_, outer)| outer.as_deref());
         let failed = match built {
-            Some(Ok(mut objects)) => {
-                if let Some(namespace) = outer {
-                    set_namespace(&mut objects, namespace);
-                }
+            Some(Ok(objects)) => {
                 replaced.extend(sources.iter().map(|(i, _)| *i));
                 let home = std::fs::canonicalize(&k.file)
                     .ok()
@@ -515,10 +511,11 @@ struct TopBuild<'f> {
     uses: HashMap<PathBuf, kustomize::Use>,
     remote: bool,
     built: Option<Result<Vec<kustomize::BuiltObject>, String>>,
-    /// For a part of a kustomization that could not be built: the position of that one's
-    /// build, and the namespace it (or one above it) sets, which kustomize would have
-    /// applied last.
-    part_of: Option<(usize, Option<String>)>,
+    /// The namespace it was built in: for a part of a kustomization that could not be
+    /// built, the one that (or one above it) sets, which kustomize would have applied last.
+    namespace: Option<String>,
+    /// For such a part, the position of the build it is part of.
+    part_of: Option<usize>,
     /// Whether, its build having failed, some of its parts were built on their own.
     parts_built: bool,
 }
@@ -534,7 +531,8 @@ impl TopBuild<'_> {
 /// covered, on their own (and so on down): their namespaces, name prefixes and patches
 /// are judged, with the outer namespace over them, rather than their bases as written.
 fn build_all<'f>(forest: &'f kustomize::Forest, options: &InputOptions) -> Vec<TopBuild<'f>> {
-    let mut builds = build_tops(forest, &forest.tops, options);
+    let tops: Vec<(usize, Option<String>)> = forest.tops.iter().map(|&top| (top, None)).collect();
+    let mut builds = build_tops(forest, &tops, options);
     let mut tried: HashSet<usize> = forest.tops.iter().copied().collect();
     let mut from = 0;
     loop {
@@ -543,19 +541,20 @@ fn build_all<'f>(forest: &'f kustomize::Forest, options: &InputOptions) -> Vec<T
             .filter(|b| matches!(b.built, Some(Ok(_))))
             .flat_map(|b| forest.reachable(b.top))
             .collect();
+        // (part, its namespace, the position of the build it is part of)
         let mut parts = Vec::new();
         for (at, build) in builds.iter().enumerate().skip(from) {
             if !build.failed_remote() {
                 continue;
             }
+            // The outermost namespace wins, as kustomize applies it last.
             let outer = build
-                .k
-                .namespace()
-                .map(str::to_owned)
-                .or_else(|| build.part_of.as_ref().and_then(|(_, outer)| outer.clone()));
+                .namespace
+                .clone()
+                .or_else(|| build.k.namespace().map(str::to_owned));
             for part in forest.buildable_parts(build.top) {
                 if !covered.contains(&part) && tried.insert(part) {
-                    parts.push((part, (at, outer.clone())));
+                    parts.push(((part, outer.clone()), at));
                 }
             }
         }
@@ -563,45 +562,33 @@ fn build_all<'f>(forest: &'f kustomize::Forest, options: &InputOptions) -> Vec<T
             break;
         }
         from = builds.len();
-        let tops: Vec<usize> = parts.iter().map(|(part, _)| *part).collect();
+        let tops: Vec<(usize, Option<String>)> = parts.iter().map(|(top, _)| top.clone()).collect();
         let built = build_tops(forest, &tops, options);
-        for (mut build, (_, part_of)) in built.into_iter().zip(parts) {
-            build.part_of = Some(part_of);
+        for (mut build, (_, at)) in built.into_iter().zip(parts) {
+            build.part_of = Some(at);
             builds.push(build);
         }
     }
+    // A kustomization some of whose parts, or theirs, were built says so.
     for at in 0..builds.len() {
-        if let (Some((parent, _)), Some(Ok(_))) = (&builds[at].part_of, &builds[at].built) {
-            let parent = *parent;
-            builds[parent].parts_built = true;
+        if matches!(builds[at].built, Some(Ok(_))) {
+            let mut above = builds[at].part_of;
+            while let Some(parent) = above {
+                builds[parent].parts_built = true;
+                above = builds[parent].part_of;
+            }
         }
     }
     builds
 }
 
-/// Puts the namespaced objects of `objects` in `namespace`.
-fn set_namespace(objects: &mut [kustomize::BuiltObject], namespace: &str) {
-    for object in objects {
-        let kind = object.value.get("kind").and_then(serde_json::Value::as_str);
-        if manifest::is_cluster_scoped(kind.unwrap_or_default()) {
-            continue;
-        }
-        if let Some(metadata) = object
-            .value
-            .get_mut("metadata")
-            .and_then(serde_json::Value::as_object_mut)
-        {
-            metadata.insert("namespace".into(), namespace.into());
-        }
-    }
-}
-
-/// Builds the kustomizations `tops` on their own, in parallel, with kustomize or kubectl
-/// when the options allow it and one is on PATH; a build kept in the cache from an
-/// earlier run over the same files is not run again.
+/// Builds the kustomizations `tops` on their own (each in the namespace given with it, if
+/// any), in parallel, with kustomize or kubectl when the options allow it and one is on
+/// PATH; a build kept in the cache from an earlier run over the same files is not run
+/// again.
 fn build_tops<'f>(
     forest: &'f kustomize::Forest,
-    tops: &[usize],
+    tops: &[(usize, Option<String>)],
     options: &InputOptions,
 ) -> Vec<TopBuild<'f>> {
     let builder = options
@@ -614,21 +601,23 @@ fn build_tops<'f>(
     };
     tops.par_iter()
         .enumerate()
-        .map(|(i, &top)| {
-            let k = &forest.kustomizations[top];
-            let (uses, remote) = forest.consumed(top);
+        .map(|(i, (top, namespace))| {
+            let k = &forest.kustomizations[*top];
+            let (uses, remote) = forest.consumed(*top);
+            let build = |b: &kustomize::Builder| b.build(k, namespace.as_deref());
             let built = builder
                 .as_ref()
                 .map(|b| match entries.get(i).and_then(Option::as_ref) {
-                    Some(entry) => entry.build(|| b.build(k)),
-                    None => b.build(k),
+                    Some(entry) => entry.build(|| build(b)),
+                    None => build(b),
                 });
             TopBuild {
-                top,
+                top: *top,
                 k,
                 uses,
                 remote,
                 built,
+                namespace: namespace.clone(),
                 part_of: None,
                 parts_built: false,
             }

@@ -9,13 +9,14 @@
 //! recursively; a link leading out of one is refused), and the builder itself. An entry's
 //! closure digest covers exactly that: this tollgate, the builder (path, size, change
 //! time), and every file under those directories by path and content, whether the scan
-//! reads them or not. Not kept: a build that reaches a remote resource or an entry this
-//! reader cannot place (what it reads cannot be hashed); one during which a file,
-//! directory or link under those directories changed, even back to what it was (their
-//! change times say so); and one with generated objects (ConfigMap and Secret generators
-//! read files often kept out of Git, such as `.env` or a keystore), Secret data or a
-//! ConfigMap credential (which may be decrypted only for the run): the cache would keep a
-//! copy of them.
+//! reads them or not. Not kept: a build that reaches a remote resource, names a URL
+//! anywhere (a patch, a replacement) or an entry this reader cannot place (what it reads
+//! cannot be hashed); one during which a file, directory or link under those directories
+//! changed, even back to what it was (their change times say so); and one through a
+//! kustomization with generators (ConfigMap and Secret generators read files often kept
+//! out of Git, such as `.env` or a keystore), or whose output holds generated objects,
+//! generator configurations, Secret data or a ConfigMap credential (which may be
+//! decrypted only for the run): the cache would keep a copy of them.
 //!
 //! The builder is known by the program found on `PATH`: one behind a version manager's
 //! shim, which picks the program to run from its own settings, looks the same after an
@@ -112,22 +113,22 @@ impl BuildCache {
     }
 
     /// The entry of each of `forest`'s kustomizations `tops` built on its own by
-    /// `builder`, `None` where a build is not kept. Each directory is hashed once, however
-    /// many builds read it.
+    /// `builder`, in the namespace given with it if any; `None` where a build is not kept.
+    /// Each directory is hashed once, however many builds read it.
     pub fn entries<'c>(
         &'c self,
         forest: &'c Forest,
-        tops: &[usize],
+        tops: &[(usize, Option<String>)],
         builder: &Builder,
     ) -> Vec<Option<Entry<'c>>> {
         let closures: Vec<Option<Vec<PathBuf>>> =
-            tops.iter().map(|&top| closure(forest, top)).collect();
+            tops.iter().map(|&(top, _)| closure(forest, top)).collect();
         let opened = closures
             .iter()
             .any(Option::is_some)
             .then(|| self.open())
             .flatten();
-        let (Some(opened), Some(stamp)) = (opened, builder_stamp(builder).map(Arc::from)) else {
+        let (Some(opened), Some(builder_stamp)) = (opened, builder_stamp(builder)) else {
             return tops.iter().map(|_| None).collect();
         };
         let mut dirs: Vec<&Path> = closures
@@ -145,10 +146,17 @@ impl BuildCache {
             .collect();
         tops.iter()
             .zip(closures)
-            .map(|(&top, dirs)| {
+            .map(|((top, namespace), dirs)| {
                 let dirs = dirs?;
+                // The namespace is part of what is built: it is in the wrapper.
+                let mut stamp = builder_stamp.clone();
+                if let Some(namespace) = namespace {
+                    stamp.extend_from_slice(namespace.as_bytes());
+                }
+                stamp.push(0);
+                let stamp: Arc<[u8]> = Arc::from(stamp);
                 let (closure, changes) = closure_digest(&stamp, &dirs, |dir| trees[dir])?;
-                let name = entry_name(&forest.kustomizations[top].dir, builder);
+                let name = entry_name(&forest.kustomizations[*top].dir, namespace, builder);
                 Some(Entry {
                     private,
                     path: private.dir.join(SUBDIR).join(format!("{name}.build")),
@@ -288,7 +296,9 @@ fn prune(dir: &Path) {
 fn keepable(objects: &[BuiltObject]) -> bool {
     objects.iter().all(|object| {
         let value = &object.value;
-        if object.generated {
+        // A generator's or transformer's configuration (`apiVersion: builtin`) may hold
+        // literals of what it makes.
+        if object.generated || value.get("apiVersion").and_then(Value::as_str) == Some("builtin") {
             return false;
         }
         match value.get("kind").and_then(Value::as_str) {
@@ -394,7 +404,7 @@ fn closure(forest: &Forest, top: usize) -> Option<Vec<PathBuf>> {
                 &outside
             }
         };
-        if k.unresolved {
+        if k.unresolved || k.fetches || k.generates {
             return None;
         }
         for resource in k.resources.iter().chain(&k.plugins) {
@@ -502,12 +512,18 @@ fn builder_stamp(builder: &Builder) -> Option<Vec<u8>> {
     Some(stamp)
 }
 
-/// The entry's file name: a digest of the kustomization's directory and the builder's
-/// path, so that each has one entry, replaced when its tree changes.
-fn entry_name(dir: &Path, builder: &Builder) -> String {
+/// The entry's file name: a digest of the kustomization's directory, the namespace it is
+/// built in if any, and the builder's path, so that each has one entry, replaced when its
+/// tree changes.
+fn entry_name(dir: &Path, namespace: &Option<String>, builder: &Builder) -> String {
     let mut name = blake3::Hasher::new();
     name.update(dir.as_os_str().as_encoded_bytes());
     name.update(&[0]);
+    if let Some(namespace) = namespace {
+        name.update(b"namespace\0");
+        name.update(namespace.as_bytes());
+        name.update(&[0]);
+    }
     name.update(builder.program.as_os_str().as_encoded_bytes());
     name.update(&[0]);
     name.update(builder.subcommand.as_bytes());
@@ -590,6 +606,8 @@ mod tests {
             "resources: [../base, https://github.com/example/app//deploy?ref=v1]\n",
             "resources: [../base, GitHub.com/example/app//deploy?ref=v1]\n",
             "resources: [../base, github.com:example/app//deploy]\n",
+            "resources: [../base]\npatches:\n- path: https://example.com/patch.yaml\n",
+            "resources: [../base]\nconfigMapGenerator:\n- name: app\n  envs: [app.env]\n",
             // kustomize reads the first document alone.
             "resources: [../base, ../missing]\n---\nresources: [../base]\n",
             "resources: [../base]\ngenerators: [gitlab.example.com/team/generators]\n",
@@ -684,7 +702,7 @@ mod tests {
     }
 
     #[test]
-    fn builds_with_secret_data_or_credentials_in_config_maps_are_not_kept() {
+    fn builds_with_generated_objects_secret_data_or_credentials_are_not_kept() {
         let empty = built("kind: Secret\nmetadata: {name: app}\n");
         let config = built("kind: ConfigMap\ndata:\n  mode: fast\n  url: https://example.com/\n");
         assert!(keepable(&[empty, config]));
@@ -696,6 +714,7 @@ mod tests {
             "kind: Secret\nstringData:\n  token: local\n",
             "kind: ConfigMap\ndata:\n  DB_PASSWORD: hunter2-but-longer\n",
             "kind: ConfigMap\ndata:\n  app.properties: \"password=hunter2-but-longer\"\n",
+            "apiVersion: builtin\nkind: SecretGenerator\nliterals: [token=local]\n",
         ] {
             assert!(!keepable(&[built(secret)]), "{secret}");
         }

@@ -54,6 +54,12 @@ pub struct Kustomization {
     /// Whether it is a component (`kind: Component`), which is built only as part of
     /// another.
     component: bool,
+    /// Whether it names a URL anywhere (a patch, a replacement, an OpenAPI schema):
+    /// kustomize fetches it.
+    fetches: bool,
+    /// Whether it generates objects from data (`configMapGenerator`, `secretGenerator`,
+    /// `generators`), which may come from files kept out of Git.
+    generates: bool,
     /// Whether an entry of its resources, components, generators, transformers or
     /// validators is neither a local path nor a remote one this reader knows: what kustomize
     /// makes of it (a remote spelling, or a failed build) is not known here.
@@ -126,11 +132,12 @@ impl Forest {
         reached
     }
 
-    /// The kustomizations of the scan that kustomization `k` names (as resources,
-    /// components, generators, transformers or validators) that can be built on their
-    /// own: not components.
+    /// The kustomizations of the scan that kustomization `k` names as resources that can
+    /// be built on their own: not components (nor generators, transformers or validators,
+    /// which build configurations, not objects).
     pub fn buildable_parts(&self, k: usize) -> Vec<usize> {
-        self.named_by(k)
+        let resources = &self.kustomizations[k].resources;
+        self.in_scan(resources)
             .filter(|&(_, part)| !part.component)
             .map(|(j, _)| j)
             .collect()
@@ -139,9 +146,16 @@ impl Forest {
     /// The kustomizations of the scan that kustomization `k` names.
     fn named_by(&self, k: usize) -> impl Iterator<Item = (usize, &Kustomization)> {
         let k = &self.kustomizations[k];
-        k.resources
-            .iter()
-            .chain(&k.plugins)
+        self.in_scan(k.resources.iter().chain(&k.plugins))
+    }
+
+    /// The kustomizations of the scan among `named`.
+    fn in_scan<'a>(
+        &'a self,
+        named: impl IntoIterator<Item = &'a Resource>,
+    ) -> impl Iterator<Item = (usize, &'a Kustomization)> {
+        named
+            .into_iter()
             .filter_map(|resource| match resource {
                 Resource::Dir(dir) => Some(dir),
                 _ => None,
@@ -172,6 +186,7 @@ impl Forest {
                 continue;
             }
             let namespace = outer.or_else(|| k.namespace.clone());
+            remote |= k.fetches || k.plugins.iter().any(|p| matches!(p, Resource::Remote));
             if let Ok(file) = std::fs::canonicalize(&k.file) {
                 uses.insert(file, Use::Input);
             }
@@ -256,6 +271,10 @@ impl Kustomization {
             inputs,
             plugins,
             component: field(&value, "kind").any(|kind| kind == "Component"),
+            fetches: names_url(&value),
+            generates: ["configMapGenerator", "secretGenerator", "generators"]
+                .iter()
+                .any(|key| items(&value, key).next().is_some()),
             unresolved,
         })
     }
@@ -304,6 +323,16 @@ fn field<'v>(value: &'v Value, name: &'static str) -> impl Iterator<Item = &'v V
         .flatten()
         .filter(move |(key, _)| fold(key) == fold(name))
         .map(|(_, value)| value)
+}
+
+/// Whether a string anywhere in `value` is a URL or a Git remote.
+fn names_url(value: &Value) -> bool {
+    match value {
+        Value::String(text) => text.contains("://") || text.contains("git@"),
+        Value::Array(items) => items.iter().any(names_url),
+        Value::Object(fields) => fields.values().any(names_url),
+        _ => false,
+    }
 }
 
 /// The strings of the lists at `key` (non-strings left out; nothing when it is no list).
@@ -401,17 +430,25 @@ impl Builder {
             })
     }
 
-    /// Builds `k` and returns its objects with the file each came from (canonical; `None`
-    /// when it came from a remote resource), or kustomize's message.
-    pub fn build(&self, k: &Kustomization) -> Result<Vec<BuiltObject>, String> {
+    /// Builds `k` (in `namespace`, when given, as a kustomization above it would set it)
+    /// and returns its objects with the file each came from (canonical; `None` when it
+    /// came from a remote resource), or kustomize's message.
+    pub fn build(
+        &self,
+        k: &Kustomization,
+        namespace: Option<&str>,
+    ) -> Result<Vec<BuiltObject>, String> {
         let wrapper =
             tempfile::tempdir().map_err(|e| format!("cannot make a temporary directory: {e}"))?;
         let wrapper_dir = std::fs::canonicalize(wrapper.path()).map_err(|e| e.to_string())?;
         let target = relative_to(&wrapper_dir, &k.dir);
-        let wrapper_text = format!(
+        let mut wrapper_text = format!(
             "resources:\n- {}\nbuildMetadata: [originAnnotations]\n",
             serde_json::Value::String(target.display().to_string())
         );
+        if let Some(namespace) = namespace {
+            wrapper_text += &format!("namespace: {}\n", Value::String(namespace.to_owned()));
+        }
         std::fs::write(wrapper_dir.join("kustomization.yaml"), wrapper_text)
             .map_err(|e| format!("cannot write the build's kustomization: {e}"))?;
         let child = Command::new(&self.program)
