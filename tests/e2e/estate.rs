@@ -276,29 +276,49 @@ fn no_kustomize_reads_the_trees_as_written_even_with_a_binary_at_hand() {
     );
 }
 
+/// A temporary tree of the estate's Deployment in a kustomization at `base`, and
+/// `kustomizations` (directory, text) beside it.
+fn kustomize_tree(base: &str, kustomizations: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let deployment = fixtures().join("estate/kustomize/base/deployment.yaml");
+    let files = [
+        (
+            format!("{base}/deployment.yaml"),
+            std::fs::read_to_string(deployment).unwrap(),
+        ),
+        (
+            format!("{base}/kustomization.yaml"),
+            "resources: [deployment.yaml]\n".into(),
+        ),
+    ];
+    let others = kustomizations
+        .iter()
+        .map(|(at, text)| (format!("{at}/kustomization.yaml"), (*text).to_owned()));
+    for (path, text) in files.into_iter().chain(others) {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
 #[test]
 fn the_local_overlays_of_a_kustomization_that_needs_the_network_are_built_on_their_own() {
     // `all/` gathers an overlay and a remote resource, which cannot be fetched here: the
     // overlay is built by itself, so its name prefix is judged, not its base as written,
     // in the namespace `all/` sets (which kustomize applies last).
-    let dir = tempfile::tempdir().unwrap();
-    let write = |path: &str, text: &str| {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
-    write(
-        "base/deployment.yaml",
-        &std::fs::read_to_string(fixtures().join("estate/kustomize/base/deployment.yaml")).unwrap(),
-    );
-    write("base/kustomization.yaml", "resources: [deployment.yaml]\n");
-    write(
-        "overlay/kustomization.yaml",
-        "namespace: prod\nnamePrefix: prod-\nresources: [../base]\n",
-    );
-    write(
-        "all/kustomization.yaml",
-        "namespace: shop\nresources:\n- ../overlay\n- https://example.invalid/addons.yaml\n",
+    let dir = kustomize_tree(
+        "base",
+        &[
+            (
+                "overlay",
+                "namespace: prod\nnamePrefix: prod-\nresources: [../base]\n",
+            ),
+            (
+                "all",
+                "namespace: shop\nresources:\n- ../overlay\n- https://example.invalid/addons.yaml\n",
+            ),
+        ],
     );
     let root = dir.path().to_str().unwrap();
     let (code, report) = scan_json(&[root, "--rule", "network-policy"]);
@@ -330,24 +350,18 @@ fn the_local_overlays_of_a_kustomization_that_needs_the_network_are_built_on_the
 fn parts_of_kustomizations_that_need_the_network_take_the_outermost_namespace() {
     // `top/` (namespace `t`) names `mid/` (namespace `p`), and both name remote
     // resources: `leaf/` is built on its own, in `t`, which kustomize applies last.
-    let dir = tempfile::tempdir().unwrap();
-    let write = |path: &str, text: &str| {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    };
-    write(
-        "leaf/deployment.yaml",
-        &std::fs::read_to_string(fixtures().join("estate/kustomize/base/deployment.yaml")).unwrap(),
-    );
-    write("leaf/kustomization.yaml", "resources: [deployment.yaml]\n");
-    write(
-        "mid/kustomization.yaml",
-        "namespace: p\nresources: [../leaf, https://example.invalid/mid.yaml]\n",
-    );
-    write(
-        "top/kustomization.yaml",
-        "namespace: t\nresources: [../mid, https://example.invalid/top.yaml]\n",
+    let dir = kustomize_tree(
+        "leaf",
+        &[
+            (
+                "mid",
+                "namespace: p\nresources: [../leaf, https://example.invalid/mid.yaml]\n",
+            ),
+            (
+                "top",
+                "namespace: t\nresources: [../mid, https://example.invalid/top.yaml]\n",
+            ),
+        ],
     );
     let root = dir.path().to_str().unwrap();
     let (code, report) = scan_json(&[root, "--rule", "network-policy"]);

@@ -476,7 +476,13 @@ fn tree_digest(dir: &Path, skip: &Path) -> Option<Tree> {
 fn changed(changes: &mut blake3::Hasher, relative: &std::ffi::OsStr, meta: &fs::Metadata) {
     changes.update(relative.as_encoded_bytes());
     changes.update(&[0]);
-    for number in [
+    changes.update(&stamp_of(meta));
+}
+
+/// What changes when a file does, whatever its content: device, inode, size, and the times
+/// of its last change and modification, to the nanosecond.
+fn stamp_of(meta: &fs::Metadata) -> Vec<u8> {
+    [
         meta.dev(),
         meta.ino(),
         meta.len(),
@@ -484,9 +490,10 @@ fn changed(changes: &mut blake3::Hasher, relative: &std::ffi::OsStr, meta: &fs::
         meta.mtime_nsec() as u64,
         meta.ctime() as u64,
         meta.ctime_nsec() as u64,
-    ] {
-        changes.update(&number.to_le_bytes());
-    }
+    ]
+    .iter()
+    .flat_map(|number| number.to_le_bytes())
+    .collect()
 }
 
 /// What identifies the builder's program: its path, size, inode and change time (an
@@ -498,17 +505,7 @@ fn builder_stamp(builder: &Builder) -> Option<Vec<u8>> {
     stamp.push(0);
     stamp.extend_from_slice(builder.subcommand.as_bytes());
     stamp.push(0);
-    for number in [
-        meta.len(),
-        meta.dev(),
-        meta.ino(),
-        meta.ctime() as u64,
-        meta.ctime_nsec() as u64,
-        meta.mtime() as u64,
-        meta.mtime_nsec() as u64,
-    ] {
-        stamp.extend_from_slice(&number.to_le_bytes());
-    }
+    stamp.extend_from_slice(&stamp_of(&meta));
     Some(stamp)
 }
 
