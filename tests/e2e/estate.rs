@@ -338,8 +338,8 @@ fn the_local_overlays_of_a_kustomization_that_needs_the_network_are_built_on_the
     assert!(
         notice.starts_with("kustomization could not be built (")
             && notice.ends_with(
-                "); it uses remote resources, which were not judged, and the local \
-                 kustomizations it names were built on their own, its other files read as \
+                "); it uses remote resources, which were not judged, and local \
+                 kustomizations under it were built on their own, its other files read as \
                  written"
             ),
         "{notice}"
@@ -378,16 +378,18 @@ fn parts_of_kustomizations_that_need_the_network_take_the_outermost_namespace() 
         report["notices"][0]["message"]
             .as_str()
             .unwrap()
-            .contains("the local kustomizations it names were built on their own")
+            .contains("local kustomizations under it were built on their own")
     );
 }
 
 #[test]
 fn a_kustomization_that_does_not_build_is_an_error_naming_it() {
     let dir = tempfile::tempdir().unwrap();
+    // A URL in an annotation is no remote resource: the failure is still an error.
     std::fs::write(
         dir.path().join("kustomization.yaml"),
-        "resources:\n- deployment.yaml\n- missing.yaml\n",
+        "commonAnnotations: {docs: \"https://wiki.example.com/app\"}\n\
+         resources:\n- deployment.yaml\n- missing.yaml\n",
     )
     .unwrap();
     std::fs::copy(

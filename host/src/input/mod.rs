@@ -644,7 +644,7 @@ fn tell_unbuilt(
                 "kustomization could not be built ({message}); it uses remote \
                  resources, which were not judged, and {}",
                 if parts_built {
-                    "the local kustomizations it names were built on their own, its other \
+                    "local kustomizations under it were built on their own, its other \
                      files read as written"
                 } else {
                     "its own files were read as written"

@@ -54,8 +54,8 @@ pub struct Kustomization {
     /// Whether it is a component (`kind: Component`), which is built only as part of
     /// another.
     component: bool,
-    /// Whether it names a URL anywhere (a patch, a replacement, an OpenAPI schema):
-    /// kustomize fetches it.
+    /// Whether it names a URL anywhere (a patch, a replacement, an OpenAPI schema, or
+    /// only an annotation): kustomize may fetch it, so its builds are not kept.
     fetches: bool,
     /// Whether it generates objects from data (`configMapGenerator`, `secretGenerator`,
     /// `generators`), which may come from files kept out of Git.
@@ -186,7 +186,8 @@ impl Forest {
                 continue;
             }
             let namespace = outer.or_else(|| k.namespace.clone());
-            remote |= k.fetches || k.plugins.iter().any(|p| matches!(p, Resource::Remote));
+            // A URL elsewhere (an annotation, a patch) does not make a failure a notice.
+            remote |= k.plugins.iter().any(|p| matches!(p, Resource::Remote));
             if let Ok(file) = std::fs::canonicalize(&k.file) {
                 uses.insert(file, Use::Input);
             }
