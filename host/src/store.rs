@@ -32,6 +32,19 @@ impl Private {
     }
 }
 
+/// The tag of the entry `name` whose content is `parts`: keyed BLAKE3 under `key`, whose
+/// [`blake3::Hash`] compares in constant time. The name is in it, so an authentic entry
+/// moved under another name is refused.
+pub fn tag(key: &[u8; KEY_BYTES], name: &str, parts: &[&[u8]]) -> blake3::Hash {
+    let mut mac = blake3::Hasher::new_keyed(key);
+    mac.update(&(name.len() as u64).to_le_bytes());
+    mac.update(name.as_bytes());
+    for part in parts {
+        mac.update(part);
+    }
+    mac.finalize()
+}
+
 /// `$<var>/tollgate`, or `$HOME/<fallback>/tollgate`.
 pub fn user_dir(var: &str, fallback: &str) -> Option<PathBuf> {
     let base = std::env::var_os(var)

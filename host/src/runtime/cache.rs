@@ -265,17 +265,6 @@ fn entry_name(engine: &Engine, digest: &str) -> String {
     )
 }
 
-/// The tag of the entry `name` whose code has `digest` and whose info is `info`: keyed
-/// BLAKE3, whose [`blake3::Hash`] compares in constant time.
-fn tag(key: &[u8; KEY_BYTES], name: &str, digest: &[u8], info: &[u8]) -> blake3::Hash {
-    let mut mac = blake3::Hasher::new_keyed(key);
-    mac.update(&(name.len() as u64).to_le_bytes());
-    mac.update(name.as_bytes());
-    mac.update(digest);
-    mac.update(info);
-    mac.finalize()
-}
-
 const UNAUTHENTIC: &str = "is not authenticated by this user's cache key";
 
 /// The info and the code's digest in the `.info` file of the entry `name`, once its tag
@@ -289,7 +278,7 @@ fn parse_info(
     let (stored_tag, rest) = rest.split_at_checked(MAC_BYTES).ok_or(UNAUTHENTIC)?;
     let (digest, info) = rest.split_at_checked(DIGEST_BYTES).ok_or(UNAUTHENTIC)?;
     let stored_tag: [u8; MAC_BYTES] = stored_tag.try_into().expect("split at MAC_BYTES");
-    if tag(key, name, digest, info) != blake3::Hash::from_bytes(stored_tag) {
+    if store::tag(key, name, &[digest, info]) != blake3::Hash::from_bytes(stored_tag) {
         return Err(UNAUTHENTIC.to_owned());
     }
     let info =
@@ -339,7 +328,7 @@ fn write_entry(
     compiled: &[u8],
 ) -> Result<(), (PathBuf, std::io::Error)> {
     let digest = blake3::hash(compiled);
-    let tag = tag(key, name, digest.as_bytes(), info);
+    let tag = store::tag(key, name, &[digest.as_bytes(), info]);
     let code = dir.join(format!("{name}.cwasm"));
     write_atomically(&code, &[compiled]).map_err(|e| (code, e))?;
     let info_file = dir.join(format!("{name}.info"));

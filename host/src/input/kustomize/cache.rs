@@ -253,15 +253,9 @@ impl Entry<'_> {
         }
     }
 
-    /// The keyed BLAKE3 of the entry's name, closure and objects: an authentic entry
-    /// moved under another kustomization's name is refused.
+    /// The tag of the entry's closure and objects ([`store::tag`]).
     fn tag(&self, closure: &[u8], payload: &[u8]) -> blake3::Hash {
-        let mut mac = blake3::Hasher::new_keyed(&self.private.key);
-        mac.update(&(self.name.len() as u64).to_le_bytes());
-        mac.update(self.name.as_bytes());
-        mac.update(closure);
-        mac.update(payload);
-        mac.finalize()
+        store::tag(&self.private.key, &self.name, &[closure, payload])
     }
 }
 
