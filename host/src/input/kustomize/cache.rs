@@ -38,7 +38,7 @@ use std::fs;
 use std::io::Read;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 use rayon::prelude::*;
@@ -91,8 +91,9 @@ pub struct Entry<'c> {
     private: &'c Private,
     path: PathBuf,
     name: String,
-    /// The builder's stamp and the directories the build may read ([`closure`]).
-    stamp: Arc<[u8]>,
+    /// The builder's stamp (with the namespace built in) and the directories the build
+    /// may read ([`closure`]).
+    stamp: Vec<u8>,
     dirs: Vec<PathBuf>,
     /// The cache directory (canonical), left out of the directories' digests.
     skip: &'c Path,
@@ -154,14 +155,13 @@ impl BuildCache {
                     stamp.extend_from_slice(namespace.as_bytes());
                 }
                 stamp.push(0);
-                let stamp: Arc<[u8]> = Arc::from(stamp);
                 let (closure, changes) = closure_digest(&stamp, &dirs, |dir| trees[dir])?;
                 let name = entry_name(&forest.kustomizations[*top].dir, namespace, builder);
                 Some(Entry {
                     private,
                     path: private.dir.join(SUBDIR).join(format!("{name}.build")),
                     name,
-                    stamp: Arc::clone(&stamp),
+                    stamp,
                     dirs,
                     skip,
                     closure,
@@ -379,11 +379,6 @@ fn closure_digest(
 /// components, generators, transformers and validators. `None` when one reaches a remote
 /// resource or an entry this reader cannot place, or cannot be read.
 fn closure(forest: &Forest, top: usize) -> Option<Vec<PathBuf>> {
-    let in_scan: HashMap<&Path, &Kustomization> = forest
-        .kustomizations
-        .iter()
-        .map(|k| (k.dir.as_path(), k))
-        .collect();
     let mut dirs: Vec<PathBuf> = Vec::new();
     let mut pending = vec![forest.kustomizations[top].dir.clone()];
     while let Some(dir) = pending.pop() {
@@ -391,8 +386,8 @@ fn closure(forest: &Forest, top: usize) -> Option<Vec<PathBuf>> {
             continue;
         }
         let outside;
-        let k = match in_scan.get(dir.as_path()) {
-            Some(k) => *k,
+        let k = match forest.in_dir(&dir) {
+            Some((_, k)) => k,
             None => {
                 outside = Kustomization::read_in(&dir)?;
                 &outside

@@ -35,6 +35,8 @@ pub struct Forest {
     pub kustomizations: Vec<Kustomization>,
     /// Indices of the top-level kustomizations.
     pub tops: Vec<usize>,
+    /// The index of the kustomization of each directory.
+    by_dir: HashMap<PathBuf, usize>,
 }
 
 /// One kustomization file, as far as tollgate needs it.
@@ -117,7 +119,19 @@ impl Forest {
         forest.tops = (0..forest.kustomizations.len())
             .filter(|&i| !referenced.contains(forest.kustomizations[i].dir.as_path()))
             .collect();
+        forest.by_dir = forest
+            .kustomizations
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.dir.clone(), i))
+            .collect();
         (forest, errors)
+    }
+
+    /// The kustomization of the scan in directory `dir` (canonical), with its index.
+    fn in_dir(&self, dir: &Path) -> Option<(usize, &Kustomization)> {
+        let &i = self.by_dir.get(dir)?;
+        Some((i, &self.kustomizations[i]))
     }
 
     /// The kustomizations of the scan that building `top` goes through, `top` with them.
@@ -160,23 +174,13 @@ impl Forest {
                 Resource::Dir(dir) => Some(dir),
                 _ => None,
             })
-            .filter_map(|dir| {
-                self.kustomizations
-                    .iter()
-                    .enumerate()
-                    .find(|(_, k)| k.dir == *dir)
-            })
+            .filter_map(|dir| self.in_dir(dir))
     }
 
     /// Every file top-level kustomization `top` consumes (canonical path), with how, and
     /// whether it reaches remote resources. An outer kustomization's namespace wins, as
     /// kustomize applies it last.
     pub fn consumed(&self, top: usize) -> (HashMap<PathBuf, Use>, bool) {
-        let by_dir: HashMap<&Path, &Kustomization> = self
-            .kustomizations
-            .iter()
-            .map(|k| (k.dir.as_path(), k))
-            .collect();
         let mut uses = HashMap::new();
         let mut remote = false;
         let mut visited = HashSet::new();
@@ -204,7 +208,7 @@ impl Forest {
                     // A directory without a kustomization cannot be a resource:
                     // kustomize's build says so.
                     Resource::Dir(dir) => {
-                        if let Some(inner) = by_dir.get(dir.as_path()) {
+                        if let Some((_, inner)) = self.in_dir(dir) {
                             pending.push((inner, namespace.clone()));
                         }
                     }
