@@ -531,8 +531,13 @@ impl TopBuild<'_> {
 /// covered, on their own (and so on down): their namespaces, name prefixes and patches
 /// are judged, with the outer namespace over them, rather than their bases as written.
 fn build_all<'f>(forest: &'f kustomize::Forest, options: &InputOptions) -> Vec<TopBuild<'f>> {
+    let builder = options
+        .build_kustomizations
+        .then(kustomize::Builder::find)
+        .flatten();
+    let builder = (builder.as_ref(), options.build_cache.as_deref());
     let tops: Vec<(usize, Option<String>)> = forest.tops.iter().map(|&top| (top, None)).collect();
-    let mut builds = build_tops(forest, &tops, options);
+    let mut builds = build_tops(forest, &tops, builder);
     let mut tried: HashSet<usize> = forest.tops.iter().copied().collect();
     let mut from = 0;
     loop {
@@ -563,7 +568,7 @@ fn build_all<'f>(forest: &'f kustomize::Forest, options: &InputOptions) -> Vec<T
         }
         from = builds.len();
         let tops: Vec<(usize, Option<String>)> = parts.iter().map(|(top, _)| top.clone()).collect();
-        let built = build_tops(forest, &tops, options);
+        let built = build_tops(forest, &tops, builder);
         for (mut build, (_, at)) in built.into_iter().zip(parts) {
             build.part_of = Some(at);
             builds.push(build);
@@ -583,19 +588,17 @@ fn build_all<'f>(forest: &'f kustomize::Forest, options: &InputOptions) -> Vec<T
 }
 
 /// Builds the kustomizations `tops` on their own (each in the namespace given with it, if
-/// any), in parallel, with kustomize or kubectl when the options allow it and one is on
-/// PATH; a build kept in the cache from an earlier run over the same files is not run
-/// again.
+/// any), in parallel, with the `builder` the options allow and `PATH` gives, if any; a
+/// build kept in its cache from an earlier run over the same files is not run again.
 fn build_tops<'f>(
     forest: &'f kustomize::Forest,
     tops: &[(usize, Option<String>)],
-    options: &InputOptions,
+    (builder, cache): (
+        Option<&kustomize::Builder>,
+        Option<&kustomize::cache::BuildCache>,
+    ),
 ) -> Vec<TopBuild<'f>> {
-    let builder = options
-        .build_kustomizations
-        .then(kustomize::Builder::find)
-        .flatten();
-    let entries = match (&builder, &options.build_cache) {
+    let entries = match (builder, cache) {
         (Some(builder), Some(cache)) => cache.entries(forest, tops, builder),
         _ => Vec::new(),
     };
@@ -605,12 +608,10 @@ fn build_tops<'f>(
             let k = &forest.kustomizations[*top];
             let (uses, remote) = forest.consumed(*top);
             let build = |b: &kustomize::Builder| b.build(k, namespace.as_deref());
-            let built = builder
-                .as_ref()
-                .map(|b| match entries.get(i).and_then(Option::as_ref) {
-                    Some(entry) => entry.build(|| build(b)),
-                    None => build(b),
-                });
+            let built = builder.map(|b| match entries.get(i).and_then(Option::as_ref) {
+                Some(entry) => entry.build(|| build(b)),
+                None => build(b),
+            });
             TopBuild {
                 top: *top,
                 k,
