@@ -32,7 +32,8 @@ pub struct Revision(Option<Child>);
 
 impl Revision {
     /// Starts reading the commit checked out where `path` is, and whether the work tree
-    /// has changes, with one `git status`.
+    /// has changes, with one `git status`; no process when git could find no work tree
+    /// there.
     pub fn start(path: &Path) -> Self {
         let dir = if path.as_os_str() == "-" {
             Path::new(".")
@@ -45,6 +46,9 @@ impl Revision {
                 None => return Self(None),
             }
         };
+        if !may_be_in_work_tree(dir) {
+            return Self(None);
+        }
         Self(git::spawn(dir, &["status", "--porcelain=v2", "--branch", "-z"]).ok())
     }
 
@@ -56,6 +60,25 @@ impl Revision {
         }
         parse_status(&output.stdout)
     }
+}
+
+/// Whether git could find a work tree from `dir`: it looks for `.git` (a directory, or the
+/// file of a linked work tree or submodule) in `dir` and each directory above its real
+/// path, unless `GIT_DIR` names the repository. Starting git costs more CPU than a small
+/// scan (a tenth of a 3,000-object one), so a directory outside any repository (a
+/// generated estate, an unpacked release) is not asked. Anything unclear asks git.
+fn may_be_in_work_tree(dir: &Path) -> bool {
+    if std::env::var_os("GIT_DIR").is_some() {
+        return true;
+    }
+    let Ok(real) = dir.canonicalize() else {
+        return true;
+    };
+    real.ancestors()
+        .any(|dir| match dir.join(".git").symlink_metadata() {
+            Ok(_) => true,
+            Err(error) => error.kind() != std::io::ErrorKind::NotFound,
+        })
 }
 
 /// The commit and dirtiness `git status --porcelain=v2 --branch -z` reports: its

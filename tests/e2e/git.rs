@@ -422,6 +422,49 @@ fn outside_a_repository_is_an_error() {
     }
 }
 
+/// The report names the commit its inputs were read at wherever git would find one: in
+/// a subdirectory of a repository, in a linked work tree (whose `.git` is a file), dirty
+/// once a file changes; outside any repository it names none.
+#[test]
+fn the_revision_scanned_is_recorded_wherever_git_finds_one() {
+    let repo = Repo::new();
+    repo.write(
+        "deploy/app/ns.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n",
+    );
+    let head = repo.commit("first");
+    let git_of = |report: &Value| report["evidence"]["git"].clone();
+    let (_, report, run) = repo.scan(&["deploy/app"]);
+    assert_eq!(
+        git_of(&report),
+        serde_json::json!({"commit": head, "dirty": false}),
+        "{}",
+        run.stderr
+    );
+    let (_, report, _) = repo.scan(&["deploy/app/ns.yaml"]);
+    assert_eq!(git_of(&report)["commit"], head.as_str());
+
+    let linked = tempfile::tempdir().unwrap();
+    let tree = linked.path().join("tree");
+    repo.git(&["worktree", "add", "-q", tree.to_str().unwrap()]);
+    assert!(tree.join(".git").is_file());
+    std::fs::write(tree.join("deploy/app/extra.yaml"), "kind: ConfigMap\n").unwrap();
+    let (_, report, _) = repo.scan(&[tree.join("deploy").to_str().unwrap()]);
+    assert_eq!(
+        git_of(&report),
+        serde_json::json!({"commit": head, "dirty": true})
+    );
+
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("ns.yaml"),
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n",
+    )
+    .unwrap();
+    let (_, report, _) = repo.scan(&[outside.path().to_str().unwrap()]);
+    assert_eq!(git_of(&report), Value::Null);
+}
+
 #[test]
 fn a_baseline_reports_only_new_findings() {
     let repo = Repo::new();
