@@ -351,6 +351,75 @@ fn fingerprints_survive_lines_moving() {
     assert_eq!(after["findings"][0]["location"]["line"], 13);
 }
 
+/// Objects the API server names (sync hooks with `generateName`) are told apart by their
+/// prefix, and objects that name themselves nowhere by their place: the same finding in
+/// two of them is two fingerprints, so a baseline taken before the second hook existed
+/// does not hide its finding.
+#[test]
+fn objects_named_by_the_server_have_fingerprints_of_their_own() {
+    let prints = |report: &serde_json::Value| -> Vec<String> {
+        let findings = report["findings"].as_array().unwrap().iter();
+        findings
+            .map(|f| f["fingerprint"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let hooks =
+        std::fs::read_to_string(crate::util::fixtures().join("hooks/sync-hooks.yaml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let write = |text: &str| std::fs::write(dir.path().join("hooks.yaml"), text).unwrap();
+    let scan = |extra: &[&str]| {
+        let args = [&["hooks.yaml", "--rule", "tls-min-version"], extra].concat();
+        scan_json_in(dir.path(), &args)
+    };
+
+    let (_, both) = scan_json(&["hooks", "--rule", "tls-min-version"]);
+    let both = prints(&both);
+    assert!(both.len() == 2 && both[0] != both[1], "{both:?}");
+    write(
+        &hooks
+            .replace("  generateName: db-migrate-\n", "")
+            .replace("  generateName: db-seed-\n", ""),
+    );
+    let (_, unnamed) = scan(&[]);
+    let unnamed = prints(&unnamed);
+    assert!(
+        unnamed.len() == 2 && unnamed[0] != unnamed[1],
+        "{unnamed:?}"
+    );
+
+    let (first_hook, _) = hooks.split_once("\n---\n").unwrap();
+    write(first_hook);
+    let baseline = dir.path().join("baseline.json");
+    let baseline = baseline.to_str().unwrap();
+    let run = crate::util::run(&[
+        "baseline",
+        dir.path().join("hooks.yaml").to_str().unwrap(),
+        "--rule",
+        "tls-min-version",
+        "-o",
+        baseline,
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    write(&hooks);
+    let (code, report) = scan(&["--baseline", baseline]);
+    assert_eq!(code, 1);
+    let waived: Vec<(u64, &serde_json::Value)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["location"]["line"].as_u64().unwrap(),
+                &f["waiver"]["source"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        waived,
+        [(18, &"baseline".into()), (36, &serde_json::Value::Null)]
+    );
+}
+
 #[test]
 fn rbac_findings_name_who_holds_the_permission() {
     let (_, report) = scan_json(&["rbac/model", "--rule", "rbac-least-privilege"]);

@@ -2,6 +2,7 @@
 //! object by the host's own view of the input, fingerprinted and sorted; the decisions of
 //! [`super::decisions`] applied; rule results, summary, control statuses and evidence.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -557,7 +558,7 @@ fn in_object(
         object.api_version(),
         object.kind(),
         object.namespace().unwrap_or(""),
-        object.name()
+        identity_name(object, inputs)
     );
     let location = LocationRecord {
         file: inputs.files[object.source].path.clone(),
@@ -581,6 +582,31 @@ fn in_object(
         subject,
         annotation: decisions::annotation_waiver(object, &plugin.info.id).map(Box::new),
     })
+}
+
+/// The name part of an object's identity, which its findings' fingerprints rest on: its
+/// name; for an object the API server names (a hook Job with `generateName`), the prefix
+/// it is given and `*`, which no name holds, so that two such objects in a namespace are
+/// told apart; for an object that names itself nowhere, its file and document.
+fn identity_name<'a>(object: &'a ManifestObject, inputs: &Inputs) -> Cow<'a, str> {
+    if !object.name().is_empty() {
+        return Cow::Borrowed(object.name());
+    }
+    let value: Option<serde_json::Value> = serde_json::from_str(object.json()).ok();
+    let prefix = value
+        .as_ref()
+        .and_then(|v| v.pointer("/metadata/generateName"))
+        .and_then(serde_json::Value::as_str)
+        .filter(|prefix| !prefix.is_empty());
+    match prefix {
+        Some(prefix) => Cow::Owned(format!("{prefix}*")),
+        None => Cow::Owned(format!(
+            "#{}:{}:{}",
+            inputs.files[object.source].path,
+            object.document,
+            object.item.map_or(String::new(), |item| item.to_string())
+        )),
+    }
 }
 
 /// A finding in a file, at the line and column the rule gave; in history, the commit that
