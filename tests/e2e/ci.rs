@@ -70,13 +70,13 @@ fn shell(dir: &Path) -> Command {
 fn gitlab_code_quality_has_every_required_field() {
     let scan = run(&["scan", "diff/new", "--format", "gitlab"]);
     assert_eq!(scan.code, 1, "{}", scan.stderr);
-    let issues: Value = serde_json::from_str(&scan.stdout).unwrap();
-    let (_, report) = crate::util::scan_json(&["diff/new"]);
-    let fingerprint = |check: &str| {
-        let findings = report["findings"].as_array().unwrap();
-        let finding = findings.iter().find(|f| f["check"] == check).unwrap();
-        finding["fingerprint"].clone()
-    };
+    let mut issues: Value = serde_json::from_str(&scan.stdout).unwrap();
+    // Unique per issue (see the next test): 32 hex digits.
+    for issue in issues.as_array_mut().unwrap() {
+        let fingerprint = issue["fingerprint"].take();
+        let fingerprint = fingerprint.as_str().unwrap();
+        assert!(fingerprint.len() == 32 && fingerprint.bytes().all(|b| b.is_ascii_hexdigit()));
+    }
     // The waived finding is accepted risk: not an issue.
     assert_eq!(
         issues,
@@ -84,14 +84,14 @@ fn gitlab_code_quality_has_every_required_field() {
             {
                 "description": "ClusterRoleBinding alice-admin gives cluster-admin to User alice@example.com; bind a role with only the permissions it needs",
                 "check_name": "rbac-least-privilege/cluster-admin-binding",
-                "fingerprint": fingerprint("cluster-admin-binding"),
+                "fingerprint": null,
                 "severity": "blocker",
                 "location": {"path": "diff/new/admins.yaml", "lines": {"begin": 10}}
             },
             {
                 "description": "Ingress web/old: ingress-nginx annotation ssl-protocols enables TLSv1 (effective minimum TLS 1.0); set it to \"TLSv1.2 TLSv1.3\"",
                 "check_name": "tls-min-version/weak-protocol",
-                "fingerprint": fingerprint("weak-protocol"),
+                "fingerprint": null,
                 "severity": "critical",
                 "location": {"path": "diff/new/app.yaml", "lines": {"begin": 35}}
             }
@@ -197,6 +197,48 @@ fn the_github_action_step_stops_on_a_usage_error() {
         stderr.ends_with("tollgate: the scan wrote no report (exit code 2)\n"),
         "{stderr}"
     );
+}
+
+/// GitLab shows one issue per fingerprint: the same object in two files (two install
+/// bundles) is two issues, each keeping its fingerprint when lines move.
+#[test]
+fn gitlab_issues_keep_fingerprints_of_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let admins =
+        std::fs::read_to_string(crate::util::fixtures().join("diff/new/admins.yaml")).unwrap();
+    let scan = |files: &[(&str, &str)]| -> Vec<(String, String)> {
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let mut command = crate::util::tollgate();
+        command.current_dir(dir.path()).args([
+            "scan",
+            "--format",
+            "gitlab",
+            "--rule",
+            "rbac-least-privilege",
+        ]);
+        command.args(files.iter().map(|(name, _)| name));
+        let run: crate::util::Run = command.output().unwrap().into();
+        let issues: Value = serde_json::from_str(&run.stdout).unwrap();
+        let issues = issues.as_array().unwrap().iter();
+        issues
+            .map(|i| {
+                (
+                    i["location"]["path"].as_str().unwrap().to_owned(),
+                    i["fingerprint"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let both = scan(&[("install.yaml", &admins), ("install-ha.yaml", &admins)]);
+    assert_eq!(both.len(), 2, "{both:?}");
+    assert_ne!(both[0].1, both[1].1);
+    let moved = scan(&[
+        ("install.yaml", &format!("# moved\n\n{admins}")),
+        ("install-ha.yaml", &admins),
+    ]);
+    assert_eq!(moved, both);
 }
 
 #[test]

@@ -3,8 +3,15 @@
 //! issue per finding that is not waived (description, check name, fingerprint, severity,
 //! path and first line). Waived findings are accepted risk and left out; rule errors have
 //! no place in the format and are left to the exit code and the other formats.
+//!
+//! GitLab shows one issue per fingerprint, so each issue's is unique in the array: the
+//! finding's fingerprint with the file it is in (the same object in two files, such as two
+//! install bundles, is two issues) and, for a repeated one in a file, its occurrence.
+
+use std::collections::HashMap;
 
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use super::{FindingRecord, Report, Severity};
 
@@ -13,7 +20,7 @@ use super::{FindingRecord, Report, Severity};
 struct Issue<'a> {
     description: String,
     check_name: String,
-    fingerprint: &'a str,
+    fingerprint: String,
     severity: &'static str,
     location: Location<'a>,
 }
@@ -31,22 +38,29 @@ struct Lines {
 
 /// The report as a GitLab Code Quality array.
 pub fn render(report: &Report) -> String {
+    let mut seen: HashMap<(&str, &str), u32> = HashMap::new();
     let issues: Vec<Issue<'_>> = report
         .findings
         .iter()
         .filter(|f| f.waiver.is_none())
-        .map(issue)
+        .map(|finding| {
+            let key = (finding.fingerprint.as_str(), finding.location.file.as_str());
+            let occurrence = seen.entry(key).or_default();
+            *occurrence += 1;
+            issue(finding, *occurrence)
+        })
         .collect();
     let mut text = serde_json::to_string_pretty(&issues).expect("issues serialize");
     text.push('\n');
     text
 }
 
-fn issue(finding: &FindingRecord) -> Issue<'_> {
+/// The issue of `finding`, the `occurrence`-th (from 1) of its fingerprint in its file.
+fn issue(finding: &FindingRecord, occurrence: u32) -> Issue<'_> {
     Issue {
         description: finding.message.clone(),
         check_name: format!("{}/{}", finding.rule, finding.check),
-        fingerprint: &finding.fingerprint,
+        fingerprint: issue_fingerprint(finding, occurrence),
         severity: severity(finding.severity),
         location: Location {
             path: &finding.location.file,
@@ -56,6 +70,20 @@ fn issue(finding: &FindingRecord) -> Issue<'_> {
             },
         },
     }
+}
+
+/// SHA-256 of the finding's fingerprint, its file and (past the first) its occurrence,
+/// NUL-separated, as 32 hex digits.
+fn issue_fingerprint(finding: &FindingRecord, occurrence: u32) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(finding.fingerprint.as_bytes());
+    hasher.update([0]);
+    hasher.update(finding.location.file.as_bytes());
+    if occurrence > 1 {
+        hasher.update([0]);
+        hasher.update(occurrence.to_string().as_bytes());
+    }
+    crate::vocab::hex(&hasher.finalize()[..16])
 }
 
 /// GitLab's five severities for ours.
@@ -79,5 +107,23 @@ mod tests {
             "gitlab.json",
             &render(&crate::report::sample::report()),
         );
+    }
+
+    #[test]
+    fn every_issue_has_a_fingerprint_of_its_own() {
+        let mut report = crate::report::sample::report();
+        report.findings.retain(|f| f.waiver.is_none());
+        let finding = report.findings[0].clone();
+        let mut in_other_file = finding.clone();
+        in_other_file.location.file = "other/bundle.yaml".into();
+        report.findings = vec![finding.clone(), finding, in_other_file];
+        let issues: Vec<serde_json::Value> = serde_json::from_str(&render(&report)).unwrap();
+        let prints: Vec<&str> = issues
+            .iter()
+            .map(|issue| issue["fingerprint"].as_str().unwrap())
+            .collect();
+        assert_eq!(prints.len(), 3);
+        assert!(prints.iter().all(|p| p.len() == 32));
+        assert!(prints[0] != prints[1] && prints[1] != prints[2] && prints[0] != prints[2]);
     }
 }
