@@ -420,6 +420,55 @@ fn objects_named_by_the_server_have_fingerprints_of_their_own() {
     );
 }
 
+/// A baseline accepts the findings it holds, one each: the same object copied into a new
+/// file (a second install bundle) is reported there as new.
+#[test]
+fn a_baseline_does_not_accept_a_copy_in_a_new_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let admins =
+        std::fs::read_to_string(crate::util::fixtures().join("diff/new/admins.yaml")).unwrap();
+    std::fs::write(dir.path().join("install.yaml"), &admins).unwrap();
+    let baseline = dir.path().join("baseline.json");
+    let baseline = baseline.to_str().unwrap();
+    let rule = ["--rule", "rbac-least-privilege"];
+    let run = crate::util::run(
+        &[
+            &["baseline", dir.path().to_str().unwrap(), "-o", baseline][..],
+            &rule,
+        ]
+        .concat(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    std::fs::write(dir.path().join("install-ha.yaml"), &admins).unwrap();
+    let (code, report) = scan_json(
+        &[
+            &[dir.path().to_str().unwrap(), "--baseline", baseline][..],
+            &rule,
+        ]
+        .concat(),
+    );
+    assert_eq!(code, 1);
+    let waived: Vec<(String, &serde_json::Value)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let file = f["location"]["file"].as_str().unwrap();
+            (
+                file.rsplit('/').next().unwrap().to_owned(),
+                &f["waiver"]["source"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        waived,
+        [
+            ("install-ha.yaml".to_owned(), &serde_json::Value::Null),
+            ("install.yaml".to_owned(), &"baseline".into())
+        ]
+    );
+}
+
 #[test]
 fn rbac_findings_name_who_holds_the_permission() {
     let (_, report) = scan_json(&["rbac/model", "--rule", "rbac-least-privilege"]);

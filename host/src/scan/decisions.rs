@@ -243,8 +243,9 @@ pub fn apply_baseline(options: &ScanOptions, findings: &mut [FindingRecord]) {
         return;
     };
     let reason = format!("in the baseline {}", baseline.path.display());
-    for finding in findings.iter_mut().filter(|f| f.waiver.is_none()) {
-        if baseline.fingerprints.contains(&finding.fingerprint) {
+    let accepted = baseline.accepts(findings);
+    for (finding, accepted) in findings.iter_mut().zip(accepted) {
+        if accepted {
             finding.waiver = Some(Box::new(WaiverRecord {
                 source: WaiverSource::Baseline,
                 reason: reason.clone(),
