@@ -303,6 +303,54 @@ fn kustomize_tree(base: &str, kustomizations: &[(&str, &str)]) -> tempfile::Temp
 }
 
 #[test]
+fn a_kustomization_naming_a_file_outside_its_directory_builds_with_the_restrictor_off() {
+    // `prod/` takes the base's Deployment file itself, which kustomize's default load
+    // restrictor refuses: the error says how to build it.
+    let dir = kustomize_tree(
+        "base",
+        &[(
+            "prod",
+            "namespace: prod\nresources: [../base/deployment.yaml]\n",
+        )],
+    );
+    let root = dir.path().to_str().unwrap();
+    let (code, report) = scan_json(&[root, "--rule", "network-policy"]);
+    assert_eq!(code, 2);
+    let error = &errors(&report)[0];
+    assert!(
+        error.starts_with(&format!(
+            "{root}/prod/kustomization.yaml kustomization could not be built"
+        )) && error.contains("is not in or below")
+            && error.contains("--kustomize-load-restrictor none builds it"),
+        "{error}"
+    );
+    let (code, report) = scan_json(&[
+        root,
+        "--rule",
+        "network-policy",
+        "--kustomize-load-restrictor",
+        "none",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(errors(&report), Vec::<String>::new());
+    let mut built: Vec<(&str, Option<&str>)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let at = &f["location"];
+            (at["via"].as_str().unwrap(), at["namespace"].as_str())
+        })
+        .collect();
+    built.sort();
+    let (base, prod) = (format!("{root}/base"), format!("{root}/prod"));
+    assert_eq!(
+        built,
+        [(base.as_str(), None), (prod.as_str(), Some("prod"))]
+    );
+}
+
+#[test]
 fn the_local_overlays_of_a_kustomization_that_needs_the_network_are_built_on_their_own() {
     // `all/` gathers an overlay and a remote resource, which cannot be fetched here: the
     // overlay is built by itself, so its name prefix is judged, not its base as written,

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::input::kustomize::LoadRestrictor;
 use crate::report::Format;
 use crate::vocab::{FailOn, Severity};
 
@@ -348,6 +349,12 @@ pub struct ScopeArgs {
     #[arg(long)]
     pub no_kustomize: bool,
 
+    /// Which files a kustomize build may read: `none` lets a kustomization name files
+    /// outside its directory (`../namespace.yaml`), as `kustomize build --load-restrictor
+    /// LoadRestrictionsNone` does. Such builds are not kept between runs.
+    #[arg(long, value_name = "RESTRICTOR", default_value = "root-only")]
+    pub kustomize_load_restrictor: LoadRestrictorArg,
+
     /// Config file [default: .tollgate.yaml in the first scanned directory or the nearest
     /// parent]
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
@@ -393,6 +400,24 @@ impl From<FormatArg> for Format {
             FormatArg::Html => Self::Html,
             FormatArg::Oscal => Self::Oscal,
             FormatArg::Gitlab => Self::Gitlab,
+        }
+    }
+}
+
+/// `--kustomize-load-restrictor`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LoadRestrictorArg {
+    /// Files in or below each kustomization's directory only (kustomize's default).
+    RootOnly,
+    /// Any file.
+    None,
+}
+
+impl From<LoadRestrictorArg> for LoadRestrictor {
+    fn from(restrictor: LoadRestrictorArg) -> Self {
+        match restrictor {
+            LoadRestrictorArg::RootOnly => Self::RootOnly,
+            LoadRestrictorArg::None => Self::None,
         }
     }
 }

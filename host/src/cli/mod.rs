@@ -227,6 +227,7 @@ fn scan_options(args: ScopeArgs) -> anyhow::Result<ScanOptions> {
         excludes: excludes(&args.excludes, config.as_ref())?,
         build_kustomizations: !args.no_kustomize,
         build_cache,
+        load_restrictor: args.kustomize_load_restrictor.into(),
     };
     Ok(ScanOptions {
         frameworks,

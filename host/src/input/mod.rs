@@ -48,6 +48,8 @@ pub struct InputOptions {
     pub build_kustomizations: bool,
     /// Where builds are kept between runs; every build runs without one.
     pub build_cache: Option<Arc<kustomize::cache::BuildCache>>,
+    /// Which files a build may read.
+    pub load_restrictor: kustomize::LoadRestrictor,
 }
 
 impl Default for InputOptions {
@@ -57,6 +59,7 @@ impl Default for InputOptions {
             excludes: Excludes::default(),
             build_kustomizations: true,
             build_cache: None,
+            load_restrictor: kustomize::LoadRestrictor::RootOnly,
         }
     }
 }
@@ -533,9 +536,15 @@ impl TopBuild<'_> {
 fn build_all<'f>(forest: &'f kustomize::Forest, options: &InputOptions) -> Vec<TopBuild<'f>> {
     let builder = options
         .build_kustomizations
-        .then(kustomize::Builder::find)
+        .then(|| kustomize::Builder::find(options.load_restrictor))
         .flatten();
-    let builder = (builder.as_ref(), options.build_cache.as_deref());
+    // A build's files are known only while kustomize keeps it to its kustomizations'
+    // directories: without that, its output cannot be kept.
+    let cache = options
+        .build_cache
+        .as_deref()
+        .filter(|_| options.load_restrictor == kustomize::LoadRestrictor::RootOnly);
+    let builder = (builder.as_ref(), cache);
     let tops: Vec<(usize, Option<String>)> = forest.tops.iter().map(|&top| (top, None)).collect();
     let mut builds = build_tops(forest, &tops, builder);
     let mut tried: HashSet<usize> = forest.tops.iter().copied().collect();

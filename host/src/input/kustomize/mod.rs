@@ -406,16 +406,30 @@ impl Resource {
     }
 }
 
+/// Which files a build may read: kustomize's `--load-restrictor`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LoadRestrictor {
+    /// Only files in or below the directory of the kustomization that names them:
+    /// kustomize's default.
+    #[default]
+    RootOnly,
+    /// Any file (`LoadRestrictionsNone`), as trees that share a file between
+    /// kustomizations (`resources: [../namespace.yaml]`) need.
+    None,
+}
+
 /// A program that builds kustomizations.
 #[derive(Clone, Debug)]
 pub struct Builder {
     program: PathBuf,
     subcommand: &'static str,
+    load_restrictor: LoadRestrictor,
 }
 
 impl Builder {
-    /// `kustomize` on `PATH`, else `kubectl` (whose `kustomize` subcommand embeds it).
-    pub fn find() -> Option<Self> {
+    /// `kustomize` on `PATH`, else `kubectl` (whose `kustomize` subcommand embeds it),
+    /// building with `load_restrictor`.
+    pub fn find(load_restrictor: LoadRestrictor) -> Option<Self> {
         let path = std::env::var_os("PATH")?;
         let find = |name: &str| {
             std::env::split_paths(&path)
@@ -426,11 +440,13 @@ impl Builder {
             .map(|program| Self {
                 program,
                 subcommand: "build",
+                load_restrictor,
             })
             .or_else(|| {
                 find("kubectl").map(|program| Self {
                     program,
                     subcommand: "kustomize",
+                    load_restrictor,
                 })
             })
     }
@@ -456,9 +472,12 @@ impl Builder {
         }
         std::fs::write(wrapper_dir.join("kustomization.yaml"), wrapper_text)
             .map_err(|e| format!("cannot write the build's kustomization: {e}"))?;
-        let child = Command::new(&self.program)
-            .arg(self.subcommand)
-            .arg(&wrapper_dir)
+        let mut command = Command::new(&self.program);
+        command.arg(self.subcommand).arg(&wrapper_dir);
+        if self.load_restrictor == LoadRestrictor::None {
+            command.args(["--load-restrictor", "LoadRestrictionsNone"]);
+        }
+        let child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -637,7 +656,14 @@ fn kustomize_message(said: &str, wrapper_dir: &Path) -> String {
             .to_owned()
         }
     };
-    message.replace(&format!("{}/", wrapper_dir.display()), "")
+    let mut message = message.replace(&format!("{}/", wrapper_dir.display()), "");
+    if message.contains("' is not in or below '") {
+        message.push_str(
+            " (kustomize's load restrictor; --kustomize-load-restrictor none builds it, \
+             as kustomize build --load-restrictor LoadRestrictionsNone does)",
+        );
+    }
+    message
 }
 
 #[cfg(test)]
