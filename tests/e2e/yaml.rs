@@ -519,13 +519,35 @@ fn alias_amplification_in_the_config_file_is_refused() {
     );
 }
 
+/// A file that ends in a block scalar without a final line break (release notes, hand-written
+/// Secrets) is valid YAML: read, and judged, as Kubernetes reads it.
+#[test]
+fn a_block_scalar_may_end_a_file_without_a_line_break() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("secret.yaml"),
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: shop\nstringData:\n  password: |\n    Zq8-vR2#kLm9!pWx",
+    )
+    .unwrap();
+    let root = dir.path().to_str().unwrap();
+    let (code, report) = scan_json(&[root, "--rule", "no-git-credentials"]);
+    assert_eq!(code, 1);
+    assert_eq!(errors(&report), Vec::<String>::new());
+    assert_eq!(
+        findings(&report),
+        [format!(
+            "no-git-credentials/plaintext-secret {root}/secret.yaml:6 Secret shop/db"
+        )]
+    );
+}
+
 /// Input on which the parser library panics is an error of that file; the run goes on.
 #[test]
 fn a_parser_panic_is_an_error_of_its_file() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
-        dir.path().join("cut.yaml"),
-        "kind: ConfigMap\ndata:\n  a: \"x\\",
+        dir.path().join("tagged.yaml"),
+        "kind: ConfigMap\ndata:\n  a: [!foo, b]\n",
     )
     .unwrap();
     std::fs::write(dir.path().join("role.yaml"), WILDCARD_ROLE).unwrap();
@@ -535,7 +557,7 @@ fn a_parser_panic_is_an_error_of_its_file() {
     assert_eq!(
         errors(&report),
         [format!(
-            "{root}/cut.yaml:3 invalid YAML: the YAML parser failed on malformed input here"
+            "{root}/tagged.yaml:3 invalid YAML: the YAML parser failed on malformed input here"
         )]
     );
     assert_eq!(

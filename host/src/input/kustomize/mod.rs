@@ -761,7 +761,9 @@ mod tests {
             kustomize_message(several_lines, Path::new("/tmp/w")),
             "trouble configuring builtin PatchTransformer with config: ` path: ../shared/ns.yaml \
              `: failed to get the patch file from path(../shared/ns.yaml): security; file \
-             'ns.yaml' is not in or below '/tmp/k'"
+             'ns.yaml' is not in or below '/tmp/k' (kustomize's load restrictor; \
+             --kustomize-load-restrictor none builds it, as kustomize build --load-restrictor \
+             LoadRestrictionsNone does)"
         );
     }
 }

@@ -22,7 +22,7 @@ mod subset;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
 
-use libyaml_safer::{EventData, Parser};
+use libyaml_safer::{EventData, Parser, ScalarStyle};
 use serde_json::Value;
 
 use builder::Builder;
@@ -246,18 +246,38 @@ fn replay(
 }
 
 /// The parser's events with their lines, a panic of the parser turned into an error.
+///
+/// libyaml-safer panics on a block scalar (`|`, `>`) that ends the text without a line
+/// break, where libyaml reads the end as one: valid YAML, common in hand-written files. So
+/// a text whose last line holds content and no break is read with a break after it, and
+/// the block scalar that ends there loses the one break it gained, reading as libyaml (and
+/// so Kubernetes) reads it.
 struct Events<'a> {
-    parser: Parser<&'a [u8]>,
+    parser: Parser<std::io::Chain<&'a [u8], &'static [u8]>>,
     /// Line of the last event.
     line: u32,
+    /// The length of the text read with the break added, if one was (after a last line
+    /// with content: one of blanks breaks no scalar).
+    padded_len: Option<u64>,
+    /// The text's last line: where an error at the end of the padded text is.
+    last_line: u32,
 }
 
 impl<'a> Events<'a> {
     fn new(text: &'a str) -> Self {
+        use std::io::Read;
+        let last_line = text.rsplit(['\n', '\r']).next().unwrap_or(text);
+        let unbroken = !last_line.trim().is_empty();
+        let padding: &'static [u8] = if unbroken { b"\n" } else { b"" };
         let mut parser = Parser::new();
-        parser.set_input(text.as_bytes());
+        parser.set_input(text.as_bytes().chain(padding));
         silence_parser_panics();
-        Self { parser, line: 1 }
+        Self {
+            parser,
+            line: 1,
+            padded_len: unbroken.then_some(text.len() as u64 + 1),
+            last_line: memchr::memchr_iter(b'\n', text.as_bytes()).count() as u32 + 1,
+        }
     }
 
     /// Reads past the first `count` documents.
@@ -275,13 +295,17 @@ impl<'a> Events<'a> {
 
     /// The next event and its line; `None` at the end of the stream.
     fn next(&mut self) -> Result<Option<(EventData, u32)>, YamlError> {
-        // libyaml-safer panics on a few malformed inputs (a double-quoted scalar cut after
-        // a backslash at the end of the file, a tag before a comma in a flow collection):
+        // libyaml-safer panics on a few malformed inputs (a tag before a comma in a flow
+        // collection):
         // a panic there is a refusal of this file, never a crash of the run, reported at the
         // line of the last node read.
         let event = match panic::catch_unwind(AssertUnwindSafe(|| self.parser.parse())) {
             Ok(Ok(event)) => event,
-            Ok(Err(e)) => return Err(syntax_error(&e, self.line)),
+            Ok(Err(e)) => {
+                let mut error = syntax_error(&e, self.line);
+                error.line = error.line.min(self.last_line);
+                return Err(error);
+            }
             Err(_) => {
                 let message = "the YAML parser failed on malformed input here".to_owned();
                 return Err(YamlError {
@@ -291,10 +315,19 @@ impl<'a> Events<'a> {
             }
         };
         self.line = event.start_mark.line as u32 + 1;
-        if event.data == EventData::StreamEnd {
-            return Ok(None);
+        let mut data = event.data;
+        match &mut data {
+            EventData::StreamEnd => return Ok(None),
+            EventData::Scalar {
+                value,
+                style: ScalarStyle::Literal | ScalarStyle::Folded,
+                ..
+            } if Some(event.end_mark.index) == self.padded_len && value.ends_with('\n') => {
+                value.pop();
+            }
+            _ => {}
         }
-        Ok(Some((event.data, self.line)))
+        Ok(Some((data, self.line)))
     }
 }
 
@@ -344,6 +377,29 @@ mod tests {
         assert_eq!(error, None);
         assert_eq!(docs.len(), 1);
         docs.remove(0)
+    }
+
+    #[test]
+    fn a_block_scalar_may_end_the_text_without_a_line_break() {
+        // As libyaml reads them (and PyYAML): the end is the scalar's last break.
+        let cases = [
+            ("x: |\n  hello", "hello"),
+            ("x: |+\n  hello", "hello"),
+            ("x: |-\n  hello", "hello"),
+            ("x: >\n  a\n  b", "a b"),
+            ("x: |\n  hello\n", "hello\n"),
+            ("x: |\n  hello\n\n  ", "hello\n"),
+            ("x: |+\n  hello\n\n  ", "hello\n\n"),
+            ("x: |\n  hello\n# the end", "hello\n"),
+        ];
+        for (text, value) in cases {
+            assert_eq!(one(text).value, json!({ "x": value }), "{text:?}");
+            let (documents, error) = parse_flat(text);
+            assert_eq!((documents.len(), error), (1, None), "{text:?}");
+        }
+        let manifest =
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  x: |\n    hello";
+        assert_eq!(one(manifest).value["data"], json!({ "x": "hello" }));
     }
 
     #[test]
@@ -468,18 +524,30 @@ mod tests {
     #[test]
     fn inputs_that_make_the_parser_panic_are_errors() {
         // The line is the last node's before the failure.
-        for (text, line) in [("a: 1\n\"\\", 1), ("- [!foo, a]\n", 1)] {
-            let (docs, error) = parse(text);
-            assert!(docs.is_empty(), "{text:?}");
-            assert_eq!(
-                error,
-                Some(YamlError {
-                    line,
-                    message: "the YAML parser failed on malformed input here".into()
-                }),
-                "{text:?}"
-            );
-        }
+        let (docs, error) = parse("- [!foo, a]\n");
+        assert!(docs.is_empty());
+        assert_eq!(
+            error,
+            Some(YamlError {
+                line: 1,
+                message: "the YAML parser failed on malformed input here".into()
+            })
+        );
+    }
+
+    #[test]
+    fn a_text_cut_short_is_an_error_on_its_last_line() {
+        // A double-quoted scalar cut after a backslash made the parser panic, until texts
+        // without a final line break were read with one.
+        let (docs, error) = parse("a: 1\n\"\\");
+        assert!(docs.is_empty());
+        assert_eq!(
+            error,
+            Some(YamlError {
+                line: 2,
+                message: "found unexpected end of stream (while scanning a quoted scalar)".into()
+            })
+        );
     }
 
     #[test]
