@@ -472,20 +472,13 @@ pub fn is_cluster_scoped(kind: &str) -> bool {
 
 /// The document of `documents` that kustomize built `built` from: of the same kind, with
 /// the longest name that the built name contains (kustomize adds prefixes and suffixes),
-/// else the only document of that kind. An object the API server names is matched by its
-/// `generateName` prefix the same way.
+/// else the only document of that kind.
 pub fn original_of<'a>(built: &Value, documents: &'a [Document]) -> Option<&'a Document> {
     fn text<'v>(value: &'v Value, pointer: &str) -> Option<&'v str> {
         value.pointer(pointer).and_then(Value::as_str)
     }
-    fn name(value: &Value) -> &str {
-        ["/metadata/name", "/metadata/generateName"]
-            .iter()
-            .find_map(|at| text(value, at).filter(|name| !name.is_empty()))
-            .unwrap_or("")
-    }
     let kind = text(built, "/kind")?;
-    let built_name = name(built);
+    let name = text(built, "/metadata/name").unwrap_or("");
     let same_kind: Vec<&Document> = documents
         .iter()
         .filter(|d| text(&d.value, "/kind") == Some(kind))
@@ -493,10 +486,8 @@ pub fn original_of<'a>(built: &Value, documents: &'a [Document]) -> Option<&'a D
     same_kind
         .iter()
         .filter_map(|d| {
-            let original = name(&d.value);
-            built_name
-                .contains(original)
-                .then_some((original.len(), *d))
+            let original = text(&d.value, "/metadata/name").unwrap_or("");
+            name.contains(original).then_some((original.len(), *d))
         })
         .max_by_key(|(length, _)| *length)
         .map(|(_, d)| d)
@@ -1077,16 +1068,6 @@ mod tests {
         assert_eq!(line("/metadata/namespace"), Some(8));
         assert_eq!(line("/spec/replicas"), Some(10));
         assert_eq!(object.via.as_deref(), Some("overlays/prod"));
-    }
-
-    #[test]
-    fn built_objects_the_server_names_are_matched_by_their_prefix() {
-        let original = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  generateName: db-migrate-\n---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  generateName: db-seed-\n";
-        let (documents, _) = yaml::parse(original);
-        let built = |prefix: &str| serde_json::json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"generateName": prefix}});
-        let index = |prefix| original_of(&built(prefix), &documents).map(|d| d.index);
-        assert_eq!(index("prod-db-migrate-"), Some(0));
-        assert_eq!(index("prod-db-seed-"), Some(1));
     }
 
     #[test]

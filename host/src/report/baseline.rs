@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{FindingRecord, Report};
+use super::{FindingRecord, Report, file_parts};
 
 /// Version of the baseline file's shape.
 const BASELINE_VERSION: u32 = 1;
@@ -39,40 +39,50 @@ pub struct Baseline {
 
 impl Baseline {
     /// Which of `findings` the baseline accepted. Each of its entries accepts one finding
-    /// of its fingerprint: first one in the same file (where it was), then, among those
-    /// not waived otherwise, one in any file (its file was renamed or moved). So the same
-    /// object copied into a new file is a new finding there, once the baseline's entries
-    /// for that fingerprint are spent.
+    /// of its fingerprint: first one in the same file (where it was), then one in any file
+    /// (where its file went), findings waived otherwise first, so that one that moved
+    /// spends its entry rather than a copy. So the same object copied into a new file is a
+    /// new finding there, once the baseline's entries for that fingerprint are spent.
     pub fn accepts(&self, findings: &[FindingRecord]) -> Vec<bool> {
-        let mut in_file: HashMap<(&str, &str), usize> = HashMap::new();
-        let mut anywhere: HashMap<&str, usize> = HashMap::new();
+        // Per fingerprint, the files of its entries not spent yet.
+        let mut left: HashMap<&str, Vec<&str>> = HashMap::new();
         for (fingerprint, file) in &self.accepted {
-            *in_file.entry((fingerprint, file)).or_default() += 1;
-            *anywhere.entry(fingerprint).or_default() += 1;
+            left.entry(fingerprint).or_default().push(file);
         }
-        let mut accepted = vec![false; findings.len()];
-        for (finding, accepted) in findings.iter().zip(&mut accepted) {
-            let key = (finding.fingerprint.as_str(), finding.location.file.as_str());
-            if let Some(left) = in_file.get_mut(&key).filter(|left| **left > 0) {
-                *left -= 1;
-                *anywhere.get_mut(key.0).expect("counted with its file") -= 1;
-                *accepted = true;
-            }
-        }
-        for (finding, accepted) in findings.iter().zip(&mut accepted) {
-            if *accepted || finding.waiver.is_some() {
+        let mut spent = vec![false; findings.len()];
+        for (finding, spent) in findings.iter().zip(&mut spent) {
+            let Some(files) = left.get_mut(finding.fingerprint.as_str()) else {
                 continue;
+            };
+            if let Some(at) =
+                (files.iter()).position(|file| same_file(file, &finding.location.file))
+            {
+                files.swap_remove(at);
+                *spent = true;
             }
-            let fingerprint = finding.fingerprint.as_str();
-            if let Some(left) = anywhere.get_mut(fingerprint).filter(|left| **left > 0) {
-                *left -= 1;
-                *accepted = true;
-            }
+        }
+        let mut moved: Vec<usize> = (0..findings.len()).filter(|&i| !spent[i]).collect();
+        moved.sort_by_key(|&i| findings[i].waiver.is_none());
+        for i in moved {
+            let files = left.get_mut(findings[i].fingerprint.as_str());
+            spent[i] = files.and_then(Vec::pop).is_some();
         }
         // A finding waived otherwise keeps its waiver; it only spent its entry.
-        (findings.iter().zip(accepted))
-            .map(|(finding, accepted)| accepted && finding.waiver.is_none())
+        (findings.iter().zip(spent))
+            .map(|(finding, spent)| spent && finding.waiver.is_none())
             .collect()
+    }
+}
+
+/// Whether two paths name the same file as findings name files, whatever `./` they hold:
+/// the same parts, or the relative one's parts ending the absolute one's (a scan run from
+/// another directory).
+fn same_file(a: &str, b: &str) -> bool {
+    let (a_parts, b_parts) = (file_parts(a), file_parts(b));
+    match (a.starts_with('/'), b.starts_with('/')) {
+        (true, false) => a_parts.ends_with(&b_parts),
+        (false, true) => b_parts.ends_with(&a_parts),
+        _ => a_parts == b_parts,
     }
 }
 
@@ -181,6 +191,21 @@ mod tests {
     }
 
     #[test]
+    fn files_are_the_same_whatever_the_path_they_are_named_by() {
+        let accepted = baseline(&[("a", "deploy/install.yaml")]);
+        for file in [
+            "./deploy/install.yaml",
+            "/work/repo/deploy/install.yaml",
+            "deploy//install.yaml",
+        ] {
+            let findings = [finding("a", "deploy/copy.yaml"), finding("a", file)];
+            assert_eq!(accepted.accepts(&findings), [false, true], "{file}");
+        }
+        assert!(!same_file("/a/deploy/x.yaml", "/b/deploy/x.yaml"));
+        assert!(!same_file("deploy/x.yaml", "other/x.yaml"));
+    }
+
+    #[test]
     fn a_finding_waived_otherwise_spends_its_entry_and_keeps_its_waiver() {
         let accepted = baseline(&[("a", "install.yaml")]);
         let mut waived = finding("a", "install.yaml");
@@ -190,7 +215,11 @@ mod tests {
             expires: None,
             approved_by: None,
         }));
-        let findings = [waived, finding("a", "copy.yaml")];
+        let findings = [waived.clone(), finding("a", "copy.yaml")];
+        assert_eq!(accepted.accepts(&findings), [false, false]);
+        // Its file moved: it still spends the entry, and the copy is new.
+        waived.location.file = "v2/install.yaml".into();
+        let findings = [finding("a", "copy.yaml"), waived];
         assert_eq!(accepted.accepts(&findings), [false, false]);
     }
 }

@@ -6,14 +6,16 @@
 //!
 //! GitLab shows one issue per fingerprint, so each issue's is unique in the array: the
 //! finding's fingerprint with the file it is in (the same object in two files, such as two
-//! install bundles, is two issues) and, for a repeated one in a file, its occurrence.
+//! install bundles, is two issues; `./` in the path changes nothing) and, for a finding
+//! repeated in a file, its occurrence among them (waived ones counted, so that waiving one
+//! renumbers none).
 
 use std::collections::HashMap;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{FindingRecord, Report, Severity};
+use super::{FindingRecord, Report, Severity, file_parts};
 
 /// One Code Quality issue, with the fields GitLab requires.
 #[derive(Serialize)]
@@ -38,16 +40,13 @@ struct Lines {
 
 /// The report as a GitLab Code Quality array.
 pub fn render(report: &Report) -> String {
-    let mut seen: HashMap<(&str, &str), u32> = HashMap::new();
-    let issues: Vec<Issue<'_>> = report
-        .findings
-        .iter()
-        .filter(|f| f.waiver.is_none())
-        .map(|finding| {
-            let key = (finding.fingerprint.as_str(), finding.location.file.as_str());
-            let occurrence = seen.entry(key).or_default();
+    let mut seen: HashMap<(&str, Vec<&str>), u32> = HashMap::new();
+    let issues: Vec<Issue<'_>> = (report.findings.iter())
+        .filter_map(|finding| {
+            let file = file_parts(&finding.location.file);
+            let occurrence = seen.entry((&finding.fingerprint, file)).or_default();
             *occurrence += 1;
-            issue(finding, *occurrence)
+            (finding.waiver.is_none()).then(|| issue(finding, *occurrence))
         })
         .collect();
     let mut text = serde_json::to_string_pretty(&issues).expect("issues serialize");
@@ -72,13 +71,13 @@ fn issue(finding: &FindingRecord, occurrence: u32) -> Issue<'_> {
     }
 }
 
-/// SHA-256 of the finding's fingerprint, its file and (past the first) its occurrence,
-/// NUL-separated, as 32 hex digits.
+/// The first 16 bytes of the SHA-256 of the finding's fingerprint, its file's parts and
+/// (past the first) its occurrence, NUL-separated, as 32 hex digits.
 fn issue_fingerprint(finding: &FindingRecord, occurrence: u32) -> String {
     let mut hasher = Sha256::new();
     hasher.update(finding.fingerprint.as_bytes());
     hasher.update([0]);
-    hasher.update(finding.location.file.as_bytes());
+    hasher.update(file_parts(&finding.location.file).join("/").as_bytes());
     if occurrence > 1 {
         hasher.update([0]);
         hasher.update(occurrence.to_string().as_bytes());
@@ -125,5 +124,17 @@ mod tests {
         assert_eq!(prints.len(), 3);
         assert!(prints.iter().all(|p| p.len() == 32));
         assert!(prints[0] != prints[1] && prints[1] != prints[2] && prints[0] != prints[2]);
+
+        // Waiving the first of two in a file leaves the second's; `./` changes nothing.
+        let waived = crate::report::sample::report().findings;
+        let waived = waived.into_iter().find(|f| f.waiver.is_some()).unwrap();
+        let mut first = report.findings[0].clone();
+        first.waiver = waived.waiver;
+        let mut second = report.findings[1].clone();
+        second.location.file = format!("./{}", second.location.file);
+        report.findings = vec![first, second];
+        let issues: Vec<serde_json::Value> = serde_json::from_str(&render(&report)).unwrap();
+        assert_eq!(issues.len(), 1);
+        assert_eq!(issues[0]["fingerprint"], prints[1]);
     }
 }

@@ -537,6 +537,14 @@ impl WaiverSource {
     }
 }
 
+/// The parts of a file's path as a finding names it, without `.` and empty ones
+/// (`./deploy//x.yaml` is `deploy/x.yaml`), for comparing the files of two runs.
+pub fn file_parts(path: &str) -> Vec<&str> {
+    (path.split('/'))
+        .filter(|part| !part.is_empty() && *part != ".")
+        .collect()
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct LocationRecord {
     pub file: String,

@@ -558,7 +558,7 @@ fn in_object(
         object.api_version(),
         object.kind(),
         object.namespace().unwrap_or(""),
-        identity_name(object, inputs)
+        identity_name(object)
     );
     let location = LocationRecord {
         file: inputs.files[object.source].path.clone(),
@@ -587,8 +587,9 @@ fn in_object(
 /// The name part of an object's identity, which its findings' fingerprints rest on: its
 /// name; for an object the API server names (a hook Job with `generateName`), the prefix
 /// it is given and `*`, which no name holds, so that two such objects in a namespace are
-/// told apart; for an object that names itself nowhere, its file and document.
-fn identity_name<'a>(object: &'a ManifestObject, inputs: &Inputs) -> Cow<'a, str> {
+/// told apart. An object that names itself in neither way (which the API server refuses)
+/// has an empty name: its place would change with the path it is scanned by.
+fn identity_name(object: &ManifestObject) -> Cow<'_, str> {
     if !object.name().is_empty() {
         return Cow::Borrowed(object.name());
     }
@@ -600,12 +601,7 @@ fn identity_name<'a>(object: &'a ManifestObject, inputs: &Inputs) -> Cow<'a, str
         .filter(|prefix| !prefix.is_empty());
     match prefix {
         Some(prefix) => Cow::Owned(format!("{prefix}*")),
-        None => Cow::Owned(format!(
-            "#{}:{}:{}",
-            inputs.files[object.source].path,
-            object.document,
-            object.item.map_or(String::new(), |item| item.to_string())
-        )),
+        None => Cow::Borrowed(""),
     }
 }
 
