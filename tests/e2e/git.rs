@@ -276,7 +276,7 @@ fn false_positive_traps_stay_quiet() {
     repo.commit("traps");
     let (code, report, run) = repo.scan(&["--repo", "--rule", "no-git-credentials"]);
     assert_eq!(findings(&report), Vec::<String>::new());
-    assert_eq!(report["summary"]["files"], 9);
+    assert_eq!(report["summary"]["files"], 10);
     assert_eq!(code, 0, "{}", run.stderr);
 }
 

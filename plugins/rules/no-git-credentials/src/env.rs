@@ -20,6 +20,7 @@ const CREDENTIAL_PARTS: &[&str] = &[
     "ACCESS_KEY",
     "SECRET_KEY",
     "CREDENTIAL",
+    "CREDENTIALS",
 ];
 
 /// Endings of names that hold something about a credential, not the credential: where
@@ -43,14 +44,25 @@ const NOT_CREDENTIAL_ENDINGS: &[&str] = &[
     "_MOUNT",
     "_KEY_ID",
     "_SECONDS",
+    "_VERSION",
+    "_COUNT",
+    "_LIMIT",
+    "_SIZE",
+    "_TIMEOUT",
 ];
 
-/// Whether an environment variable or ConfigMap key name says it holds a credential.
-/// Upper case, `.` and `-` read as `_`: compared without a copy of the name, since every
-/// variable of every workload is looked at.
+/// Whether an environment variable or ConfigMap key name says it holds a credential: a
+/// credential part ending a word (`MAX_INPUT_TOKENS` counts tokens, `TOKENIZER` is none),
+/// and no ending that names something about one. Upper case, `.` and `-` read as `_`:
+/// compared without a copy of the name, since every variable of every workload is looked
+/// at.
 pub fn is_credential_name(name: &str) -> bool {
     let name = name.as_bytes();
-    let holds = |part: &str| name.windows(part.len()).any(|w| reads_as(w, part));
+    let holds = |part: &str| {
+        let ends_word = |end: usize| name.get(end).is_none_or(|b| !b.is_ascii_alphabetic());
+        (name.windows(part.len()).enumerate())
+            .any(|(at, w)| reads_as(w, part) && ends_word(at + part.len()))
+    };
     let ends_with = |ending: &str| {
         let start = name.len().checked_sub(ending.len());
         start.is_some_and(|start| reads_as(&name[start..], ending))
@@ -76,7 +88,8 @@ fn reads_as(bytes: &[u8], upper: &str) -> bool {
 
 /// Whether a literal value is a stand-in rather than the credential itself: empty, a
 /// reference (`$(VAR)`, `${VAR}`, `{{ .Values.x }}`), a marked placeholder
-/// (`<password>`, `REPLACE_ME`, `xxxx`), a boolean, or a whole embedded file.
+/// (`<password>`, `REPLACE_ME`, `xxxx`), a boolean, a whole embedded file, or the path of
+/// a file that holds it (`GOOGLE_APPLICATION_CREDENTIALS: /var/secrets/google/key.json`).
 pub fn is_stand_in(value: &str) -> bool {
     let lower = value.trim().to_ascii_lowercase();
     let marked = ["<", "...", "replace", "your_", "your-", "redacted", "todo"]
@@ -89,6 +102,21 @@ pub fn is_stand_in(value: &str) -> bool {
         || value.contains('\n')
         || matches!(lower.as_str(), "true" | "false" | "yes" | "no")
         || lower.bytes().all(|b| b == lower.as_bytes()[0])
+        || is_file_path(value)
+}
+
+/// An absolute or relative path of two segments or more, in the characters file names
+/// are written in.
+fn is_file_path(value: &str) -> bool {
+    let rest = ["/", "./", "../", "~/"]
+        .iter()
+        .find_map(|start| value.strip_prefix(start));
+    rest.is_some_and(|rest| {
+        rest.contains('/')
+            && !rest.ends_with('/')
+            && (rest.bytes())
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-'))
+    })
 }
 
 /// The findings over a workload's container variables, `None` when none of them is
@@ -184,6 +212,9 @@ mod tests {
             "token",
             "clé.secret",
             "TOKEN_TTLS",
+            "GOOGLE_APPLICATION_CREDENTIALS",
+            "API_TOKEN2",
+            "AUTHTOKEN",
         ] {
             assert!(is_credential_name(name), "{name}");
         }
@@ -197,6 +228,11 @@ mod tests {
             "",
             "tls.secret-name",
             "PASS_WORD",
+            "MAX_INPUT_TOKENS",
+            "MAX_BATCH_PREFILL_TOKENS",
+            "SECRET_VERSION",
+            "TOKENIZER_MODEL",
+            "TOKEN_LIMIT",
         ] {
             assert!(!is_credential_name(name), "{name}");
         }
@@ -214,10 +250,19 @@ mod tests {
             "xxxxxxxx",
             "true",
             "a: 1\nb: 2\n",
+            "/var/secrets/google/key.json",
+            "./creds/service-account.json",
         ] {
             assert!(is_stand_in(value), "{value:?}");
         }
-        for value in ["password", "changeme", "s3cr3t", "Zq8kd2Lw9"] {
+        for value in [
+            "password",
+            "changeme",
+            "s3cr3t",
+            "Zq8kd2Lw9",
+            "/Zq8kd2Lw9",
+            "/a b/c",
+        ] {
             assert!(!is_stand_in(value), "{value:?}");
         }
     }

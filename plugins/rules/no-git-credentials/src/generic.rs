@@ -141,7 +141,8 @@ fn bare(rest: &[u8]) -> Option<Range<usize>> {
 
 /// Whether a literal is written like a name, a path, an address or code rather than a
 /// secret: words without digits or symbols (`TokenStream`, `kube-system-token`),
-/// dotted identifiers (`settings.password`), paths, URLs, calls and casts.
+/// dotted identifiers (`settings.password`), paths, URLs, calls, casts and subscripts
+/// (`os.environ["HF_TOKEN"]`, the end of a call's arguments).
 pub fn is_not_secret_shaped(value: &[u8]) -> bool {
     let is_name = value
         .iter()
@@ -151,6 +152,9 @@ pub fn is_not_secret_shaped(value: &[u8]) -> bool {
         || contains(value, b"://")
         || contains(value, b"::")
         || value.contains(&b'(')
+        || value.contains(&b')')
+        || contains(value, b"[\"")
+        || contains(value, b"['")
         || is_path(value)
         || is_dotted_identifier(value)
 }
@@ -281,6 +285,8 @@ mod tests {
             "https://auth.example.com/token",
             "Token::Symbol",
             "flag.String(x)",
+            "os.environ[\"HUGGING_FACE_HUB_TOKEN\"])",
+            "env['API_TOKEN']",
         ] {
             assert!(is_not_secret_shaped(value.as_bytes()), "{value}");
         }
