@@ -63,6 +63,7 @@ fn a_walk_skips_what_is_not_kubernetes_and_names_the_chart_it_cannot_render() {
             ("estate/plain/openapi.yaml", "not kubernetes"),
             ("estate/plain/package.json", "not kubernetes"),
             ("estate/plain/prometheus.yml", "not kubernetes"),
+            ("estate/plain/tsconfig.json", "not kubernetes"),
             ("estate/chart/Chart.yaml", "helm chart"),
             ("estate/chart/templates/deployment.yaml", "helm chart"),
             (
@@ -97,9 +98,15 @@ fn a_walk_skips_what_is_not_kubernetes_and_names_the_chart_it_cannot_render() {
             "rbac-least-privilege/wildcard estate/plain/install.yaml:9 ClusterRole shop-operator",
         ]
     );
+    // JSON with comments does not parse, but names no kind: not an error.
+    assert_eq!(
+        report["skipped"][4]["detail"],
+        "names no apiVersion or kind, and does not parse (invalid YAML: did not find expected \
+         ',' or '}' (while parsing a flow mapping) on line 3)"
+    );
     assert_eq!(report["summary"]["objects"], 5);
     // Every file was read by the file rules, skipped or not.
-    assert_eq!(report["summary"]["files"], 13);
+    assert_eq!(report["summary"]["files"], 14);
     // What the unrendered chart would define was not judged: never `satisfied`.
     assert_eq!(
         control_status(&report, "cis-kubernetes", "5.1.9"),

@@ -957,6 +957,9 @@ struct Parsed {
     template: bool,
     /// It declares a `kind: Secret` on a line of its own.
     declares_secret: bool,
+    /// It names `apiVersion` or `kind` somewhere: text that does not, parsed or not,
+    /// holds no Kubernetes object.
+    names_a_kind: bool,
 }
 
 /// Whether `text` declares a `kind: Secret` on a line of its own. Only the lines holding
@@ -1003,6 +1006,9 @@ impl Parsed {
             syntax,
             template: memchr::memmem::find(text.as_bytes(), b"{{").is_some(),
             declares_secret: declares_secret(text),
+            names_a_kind: [&b"apiVersion"[..], b"kind"]
+                .iter()
+                .any(|word| memchr::memmem::find(text.as_bytes(), word).is_some()),
         }
     }
 
@@ -1020,10 +1026,17 @@ impl Parsed {
     }
 
     /// A file of a directory walk: templates and YAML without objects are skipped with the
-    /// reason; invalid YAML, broken objects and stray documents beside objects are errors.
+    /// reason, and so is text that does not parse but names no `apiVersion` or `kind`
+    /// (JSON with comments, a broken CI config); invalid YAML that could hold an object,
+    /// broken objects and stray documents beside objects are errors.
     fn read_walked(self, name: &str, result: &mut ReadResult) {
         let reason = if self.template {
             Some(SkipReason::Template)
+        } else if let Some(syntax) = self.syntax.as_ref().filter(|_| !self.names_a_kind) {
+            Some(SkipReason::NotKubernetes(format!(
+                "names no apiVersion or kind, and does not parse ({} on line {})",
+                syntax.message, syntax.line
+            )))
         } else if self.syntax.is_none()
             && self.objects.is_empty()
             && self.problems.iter().all(|p| !p.broken)
