@@ -457,26 +457,6 @@ fn a_baseline_does_not_accept_a_copy_in_a_new_file() {
     );
 }
 
-/// Kubernetes ignores the namespace a cluster-scoped object names: the finding does too,
-/// in its location and its fingerprint.
-#[test]
-fn a_cluster_scoped_object_is_named_without_the_namespace_it_gives() {
-    let dir = tempfile::tempdir().unwrap();
-    let role = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: reader\n{}rules:\n- apiGroups: ['*']\n  resources: ['*']\n  verbs: ['*']\n";
-    let scan = |namespace: &str| {
-        std::fs::write(dir.path().join("role.yaml"), role.replace("{}", namespace)).unwrap();
-        let (_, report) =
-            scan_json_in(dir.path(), &["role.yaml", "--rule", "rbac-least-privilege"]);
-        report["findings"][0].clone()
-    };
-    let (plain, namespaced) = (scan(""), scan("  namespace: default\n"));
-    assert_eq!(
-        findings(&serde_json::json!({"findings": [&namespaced]})),
-        ["rbac-least-privilege/cluster-full-wildcard role.yaml:9 ClusterRole reader"]
-    );
-    assert_eq!(namespaced["fingerprint"], plain["fingerprint"]);
-}
-
 #[test]
 fn rbac_findings_name_who_holds_the_permission() {
     let (_, report) = scan_json(&["rbac/model", "--rule", "rbac-least-privilege"]);

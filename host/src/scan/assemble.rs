@@ -553,15 +553,11 @@ fn in_object(
             object.name()
         ))
     })?;
-    // Kubernetes ignores the namespace a cluster-scoped object names.
-    let namespace = object
-        .namespace()
-        .filter(|_| !input::manifest::is_cluster_scoped(object.kind()));
     let subject = format!(
         "{}/{}/{}/{}",
         object.api_version(),
         object.kind(),
-        namespace.unwrap_or(""),
+        object.namespace().unwrap_or(""),
         identity_name(object)
     );
     let location = LocationRecord {
@@ -569,7 +565,7 @@ fn in_object(
         line,
         column: None,
         kind: Some(object.kind().to_owned()),
-        namespace: namespace.map(str::to_owned),
+        namespace: object.namespace().map(str::to_owned),
         name: Some(object.name().to_owned()).filter(|n| !n.is_empty()),
         pointer: Some(pointer.to_owned()),
         first_seen: None,
