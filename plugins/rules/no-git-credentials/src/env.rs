@@ -19,9 +19,14 @@ const CREDENTIAL_PARTS: &[&str] = &[
     "PRIVATE_KEY",
     "ACCESS_KEY",
     "SECRET_KEY",
+    "SECRETKEY",
+    "ACCESSKEY",
+    "PRIVATEKEY",
     "CREDENTIAL",
-    "CREDENTIALS",
 ];
+
+/// Starts of names that set an amount (`MAX_INPUT_TOKENS`), whatever they count.
+const AMOUNT_STARTS: &[&str] = &["MAX_", "MIN_", "NUM_"];
 
 /// Endings of names that hold something about a credential, not the credential: where
 /// it is, what it is called, how long it lives.
@@ -52,22 +57,28 @@ const NOT_CREDENTIAL_ENDINGS: &[&str] = &[
 ];
 
 /// Whether an environment variable or ConfigMap key name says it holds a credential: a
-/// credential part ending a word (`MAX_INPUT_TOKENS` counts tokens, `TOKENIZER` is none),
-/// and no ending that names something about one. Upper case, `.` and `-` read as `_`:
-/// compared without a copy of the name, since every variable of every workload is looked
-/// at.
+/// credential part ending a word, or its plural (`TOKENIZER` is none, `API_KEYS` is), no
+/// ending that names something about one, and no start that sets an amount
+/// (`MAX_INPUT_TOKENS` counts tokens). Upper case, `.` and `-` read as `_`: compared
+/// without a copy of the name, since every variable of every workload is looked at.
 pub fn is_credential_name(name: &str) -> bool {
     let name = name.as_bytes();
+    let letter_at = |at: usize| name.get(at).is_some_and(u8::is_ascii_alphabetic);
+    let ends_word = |end: usize| {
+        !letter_at(end) || (name[end].eq_ignore_ascii_case(&b'S') && !letter_at(end + 1))
+    };
     let holds = |part: &str| {
-        let ends_word = |end: usize| name.get(end).is_none_or(|b| !b.is_ascii_alphabetic());
         (name.windows(part.len()).enumerate())
             .any(|(at, w)| reads_as(w, part) && ends_word(at + part.len()))
     };
+    let starts_with =
+        |start: &str| name.len() >= start.len() && reads_as(&name[..start.len()], start);
     let ends_with = |ending: &str| {
         let start = name.len().checked_sub(ending.len());
         start.is_some_and(|start| reads_as(&name[start..], ending))
     };
     CREDENTIAL_PARTS.iter().any(|part| holds(part))
+        && !AMOUNT_STARTS.iter().any(|start| starts_with(start))
         && !NOT_CREDENTIAL_ENDINGS
             .iter()
             .any(|ending| ends_with(ending))
@@ -105,18 +116,25 @@ pub fn is_stand_in(value: &str) -> bool {
         || is_file_path(value)
 }
 
-/// An absolute or relative path of two segments or more, in the characters file names
-/// are written in.
+/// The path of a file: absolute or relative, of two segments or more, in the characters
+/// file names are written in, the last with an extension (`key.json`, `tls.pem`). A
+/// secret that starts with `/` (base64 does, one time in 64) has no extension.
 fn is_file_path(value: &str) -> bool {
+    let named = |part: &str| {
+        (part.bytes()).all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-'))
+    };
     let rest = ["/", "./", "../", "~/"]
         .iter()
         .find_map(|start| value.strip_prefix(start));
-    rest.is_some_and(|rest| {
-        rest.contains('/')
-            && !rest.ends_with('/')
-            && (rest.bytes())
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-'))
-    })
+    let Some((dirs, file)) = rest.and_then(|rest| rest.rsplit_once('/')) else {
+        return false;
+    };
+    let extension = |(stem, ext): (&str, &str)| {
+        !stem.is_empty()
+            && (1..=5).contains(&ext.len())
+            && ext.bytes().all(|b| b.is_ascii_lowercase())
+    };
+    named(dirs) && named(file) && file.rsplit_once('.').is_some_and(extension)
 }
 
 /// The findings over a workload's container variables, `None` when none of them is
@@ -215,6 +233,12 @@ mod tests {
             "GOOGLE_APPLICATION_CREDENTIALS",
             "API_TOKEN2",
             "AUTHTOKEN",
+            "GITHUB_TOKENS",
+            "API_KEYS",
+            "ADMIN_PASSWORDS",
+            "CLIENT_SECRETS",
+            "SECRETKEY",
+            "secretKey",
         ] {
             assert!(is_credential_name(name), "{name}");
         }
@@ -233,6 +257,8 @@ mod tests {
             "SECRET_VERSION",
             "TOKENIZER_MODEL",
             "TOKEN_LIMIT",
+            "MAX_TOKEN",
+            "TOKENIZER",
         ] {
             assert!(!is_credential_name(name), "{name}");
         }
@@ -262,6 +288,9 @@ mod tests {
             "Zq8kd2Lw9",
             "/Zq8kd2Lw9",
             "/a b/c",
+            "/K7MDENG/bPxRfiCYzEXAMPLEKEYwJalrXUtnFEM",
+            "/Pa55/w0rd",
+            "./Hx7rT2pQ9zLm/x",
         ] {
             assert!(!is_stand_in(value), "{value:?}");
         }

@@ -142,7 +142,7 @@ fn bare(rest: &[u8]) -> Option<Range<usize>> {
 /// Whether a literal is written like a name, a path, an address or code rather than a
 /// secret: words without digits or symbols (`TokenStream`, `kube-system-token`),
 /// dotted identifiers (`settings.password`), paths, URLs, calls, casts and subscripts
-/// (`os.environ["HF_TOKEN"]`, the end of a call's arguments).
+/// (`os.environ["HF_TOKEN"]`).
 pub fn is_not_secret_shaped(value: &[u8]) -> bool {
     let is_name = value
         .iter()
@@ -152,11 +152,22 @@ pub fn is_not_secret_shaped(value: &[u8]) -> bool {
         || contains(value, b"://")
         || contains(value, b"::")
         || value.contains(&b'(')
-        || value.contains(&b')')
-        || contains(value, b"[\"")
-        || contains(value, b"['")
+        || is_subscript(value)
         || is_path(value)
         || is_dotted_identifier(value)
+}
+
+/// A (dotted) identifier indexed with a bracketed key: `os.environ["HF_TOKEN"]`, perhaps
+/// the end of a call's arguments after it.
+fn is_subscript(value: &[u8]) -> bool {
+    let name = value
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.'))
+        .count();
+    name > 0
+        && value[0].is_ascii_alphabetic()
+        && value.get(name) == Some(&b'[')
+        && value[name..].contains(&b']')
 }
 
 /// An absolute or relative path, or segments of names joined by `/` (`secrets/db.key`).
@@ -290,7 +301,13 @@ mod tests {
         ] {
             assert!(is_not_secret_shaped(value.as_bytes()), "{value}");
         }
-        for value in ["Zq8#kd2Lw9", "aGk3/x9QpL+2mZ0w", "s3cr3t-Value-42"] {
+        for value in [
+            "Zq8#kd2Lw9",
+            "aGk3/x9QpL+2mZ0w",
+            "s3cr3t-Value-42",
+            "Xk9)mP2#qL7w",
+            "ab12cd34['ef56gh78",
+        ] {
             assert!(!is_not_secret_shaped(value.as_bytes()), "{value}");
         }
     }
