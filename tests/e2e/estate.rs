@@ -127,7 +127,7 @@ fn the_text_report_counts_skipped_files_and_lists_them_when_verbose() {
     assert_eq!(quiet.code, 0);
     assert_eq!(
         quiet.stdout.lines().last().unwrap(),
-        "PASS  1 rule over 4 objects in 7 files (4 skipped: 4 not kubernetes): no findings"
+        "PASS  1 rule over 4 objects in 8 files (5 skipped: 5 not kubernetes): no findings"
     );
     assert!(!quiet.stdout.contains("estate/plain/package.json"));
     let verbose: Run = tollgate()
@@ -156,8 +156,27 @@ fn the_text_report_counts_skipped_files_and_lists_them_when_verbose() {
             format!("  estate/plain/openapi.yaml: not kubernetes {why}"),
             format!("  estate/plain/package.json: not kubernetes {why}"),
             format!("  estate/plain/prometheus.yml: not kubernetes {why}"),
+            "  estate/plain/tsconfig.json: not kubernetes (names no apiVersion or kind, and does \
+             not parse (invalid YAML: did not find expected ',' or '}' (while parsing a flow \
+             mapping) on line 3))"
+                .to_owned(),
         ]
     );
+}
+
+/// A walked file that does not parse is skipped only when it can hold no object: one whose
+/// keys are written with escapes, read before the break, stays an error.
+#[test]
+fn a_broken_file_with_objects_in_a_walk_stays_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let escaped = "{\"\\u0061piVersion\": \"v1\", \"\\u006bind\": \"Namespace\", \"metadata\": {\"name\": \"shop\"}}\n---\n]\n";
+    std::fs::write(dir.path().join("escaped.json"), escaped).unwrap();
+    let root = dir.path().to_str().unwrap();
+    let (code, report) = scan_json(&[root, "--rule", "network-policy"]);
+    assert_eq!(code, 2);
+    assert_eq!(report["summary"]["objects"], 1);
+    assert_eq!(report["skipped"], serde_json::json!([]));
+    assert_eq!(errors(&report).len(), 1, "{:?}", errors(&report));
 }
 
 #[test]

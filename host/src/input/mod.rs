@@ -957,9 +957,9 @@ struct Parsed {
     template: bool,
     /// It declares a `kind: Secret` on a line of its own.
     declares_secret: bool,
-    /// It names `apiVersion` or `kind` somewhere: text that does not, parsed or not,
-    /// holds no Kubernetes object.
-    names_a_kind: bool,
+    /// It names `apiVersion` or `kind` somewhere: text that names neither holds no
+    /// Kubernetes object, not even a broken one, unless it spells them with escapes.
+    names_api_version_or_kind: bool,
 }
 
 /// Whether `text` declares a `kind: Secret` on a line of its own. Only the lines holding
@@ -1006,7 +1006,7 @@ impl Parsed {
             syntax,
             template: memchr::memmem::find(text.as_bytes(), b"{{").is_some(),
             declares_secret: declares_secret(text),
-            names_a_kind: [&b"apiVersion"[..], b"kind"]
+            names_api_version_or_kind: [&b"apiVersion"[..], b"kind"]
                 .iter()
                 .any(|word| memchr::memmem::find(text.as_bytes(), word).is_some()),
         }
@@ -1032,7 +1032,11 @@ impl Parsed {
     fn read_walked(self, name: &str, result: &mut ReadResult) {
         let reason = if self.template {
             Some(SkipReason::Template)
-        } else if let Some(syntax) = self.syntax.as_ref().filter(|_| !self.names_a_kind) {
+        } else if let Some(syntax) = (self.syntax.as_ref()).filter(|_| {
+            !self.names_api_version_or_kind
+                && self.objects.is_empty()
+                && self.problems.iter().all(|p| !p.broken)
+        }) {
             Some(SkipReason::NotKubernetes(format!(
                 "names no apiVersion or kind, and does not parse ({} on line {})",
                 syntax.message, syntax.line
