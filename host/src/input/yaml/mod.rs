@@ -266,8 +266,10 @@ struct Events<'a> {
 impl<'a> Events<'a> {
     fn new(text: &'a str) -> Self {
         use std::io::Read;
-        let last_line = text.rsplit(['\n', '\r']).next().unwrap_or(text);
-        let unbroken = !last_line.trim().is_empty();
+        // YAML's line breaks, and its blanks: a last line of other spaces is content.
+        let breaks = ['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}'];
+        let last_line = text.rsplit(breaks).next().unwrap_or(text);
+        let unbroken = !last_line.trim_matches([' ', '\t']).is_empty();
         let padding: &'static [u8] = if unbroken { b"\n" } else { b"" };
         let mut parser = Parser::new();
         parser.set_input(text.as_bytes().chain(padding));
@@ -390,6 +392,8 @@ mod tests {
             ("x: |\n  hello\n", "hello\n"),
             ("x: |\n  hello\n\n  ", "hello\n"),
             ("x: |+\n  hello\n\n  ", "hello\n\n"),
+            ("x: |\n  hello\u{85}", "hello\n"),
+            ("x: |\n  hello\n  \u{a0}", "hello\n\u{a0}"),
             ("x: |\n  hello\n# the end", "hello\n"),
         ];
         for (text, value) in cases {
