@@ -351,7 +351,8 @@ pub struct ScopeArgs {
 
     /// Which files a kustomize build may read: `none` lets a kustomization name files
     /// outside its directory (`../namespace.yaml`), as `kustomize build --load-restrictor
-    /// LoadRestrictionsNone` does. Such builds are not kept between runs.
+    /// LoadRestrictionsNone` does: any kustomization in the tree may then read any file you
+    /// can, so use it on trees you trust. Such builds are not kept between runs.
     #[arg(long, value_name = "RESTRICTOR", default_value = "root-only")]
     pub kustomize_load_restrictor: LoadRestrictorArg,
 
