@@ -64,9 +64,9 @@ impl Revision {
 
 /// Whether git could find a work tree from `dir`: it looks for `.git` (a directory, or the
 /// file of a linked work tree or submodule) in `dir` and each directory above its real
-/// path, unless `GIT_DIR` names the repository. Starting git costs more CPU than a small
-/// scan (a tenth of a 3,000-object one), so a directory outside any repository (a
-/// generated estate, an unpacked release) is not asked. Anything unclear asks git.
+/// path, unless `GIT_DIR` names the repository. Starting git costs milliseconds of CPU
+/// beside the rules, so a directory outside any repository (a generated estate, an
+/// unpacked release) is not asked. Anything unclear asks git.
 fn may_be_in_work_tree(dir: &Path) -> bool {
     if std::env::var_os("GIT_DIR").is_some() {
         return true;
