@@ -1030,26 +1030,24 @@ impl Parsed {
     /// (JSON with comments, a broken CI config); invalid YAML that could hold an object,
     /// broken objects and stray documents beside objects are errors.
     fn read_walked(self, name: &str, result: &mut ReadResult) {
+        let holds_no_object = self.objects.is_empty() && self.problems.iter().all(|p| !p.broken);
         let reason = if self.template {
             Some(SkipReason::Template)
-        } else if let Some(syntax) = (self.syntax.as_ref()).filter(|_| {
-            !self.names_api_version_or_kind
-                && self.objects.is_empty()
-                && self.problems.iter().all(|p| !p.broken)
-        }) {
-            Some(SkipReason::NotKubernetes(format!(
-                "names no apiVersion or kind, and does not parse ({} on line {})",
-                syntax.message, syntax.line
-            )))
-        } else if self.syntax.is_none()
-            && self.objects.is_empty()
-            && self.problems.iter().all(|p| !p.broken)
-        {
-            self.problems
-                .first()
-                .map(|p| SkipReason::NotKubernetes(p.message.clone()))
-        } else {
+        } else if !holds_no_object {
             None
+        } else {
+            match &self.syntax {
+                None => {
+                    (self.problems.first()).map(|p| SkipReason::NotKubernetes(p.message.clone()))
+                }
+                Some(syntax) if !self.names_api_version_or_kind => {
+                    Some(SkipReason::NotKubernetes(format!(
+                        "names no apiVersion or kind, and does not parse ({} on line {})",
+                        syntax.message, syntax.line
+                    )))
+                }
+                Some(_) => None,
+            }
         };
         match reason {
             Some(reason) => {
