@@ -6,7 +6,7 @@
 
 use tollgate_sdk::{Finding, Object, Pointer, workload};
 
-use crate::{kinds, redact};
+use crate::{generic, kinds, redact};
 
 /// Parts of a name that say it holds a credential.
 const CREDENTIAL_PARTS: &[&str] = &[
@@ -123,9 +123,7 @@ fn is_file_path(value: &str) -> bool {
     let named = |part: &str| {
         (part.bytes()).all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-'))
     };
-    let rest = ["/", "./", "../", "~/"]
-        .iter()
-        .find_map(|start| value.strip_prefix(start));
+    let rest = (generic::PATH_STARTS.iter()).find_map(|start| value.strip_prefix(start));
     let Some((dirs, file)) = rest.and_then(|rest| rest.rsplit_once('/')) else {
         return false;
     };

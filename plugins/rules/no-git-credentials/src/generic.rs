@@ -170,12 +170,12 @@ fn is_subscript(value: &[u8]) -> bool {
         && value[name..].contains(&b']')
 }
 
+/// How an absolute or relative path starts.
+pub const PATH_STARTS: [&str; 4] = ["/", "./", "../", "~/"];
+
 /// An absolute or relative path, or segments of names joined by `/` (`secrets/db.key`).
 fn is_path(value: &[u8]) -> bool {
-    if [&b"/"[..], b"./", b"../", b"~/"]
-        .iter()
-        .any(|p| value.starts_with(p))
-    {
+    if PATH_STARTS.iter().any(|p| value.starts_with(p.as_bytes())) {
         return true;
     }
     let segments: Vec<&[u8]> = value.split(|&b| b == b'/').collect();
