@@ -646,3 +646,62 @@ fn a_repository_file_that_does_not_parse_but_declares_a_secret_is_an_error() {
         pairs(&[("chart/templates/secret.yaml", "template")])
     );
 }
+
+#[test]
+fn end_to_end_tests_assertions_are_set_aside_and_what_they_apply_is_judged() {
+    let (code, report) = scan_json(&["estate/e2e-tests"]);
+    // The expression document of an assertion is no error.
+    assert_eq!(errors(&report), Vec::<String>::new());
+    assert_eq!(code, 1);
+    let chainsaw = "an assertion of the chainsaw test estate/e2e-tests/smoke/chainsaw-test.yaml";
+    let assertions: Vec<(String, String)> = report["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            assert_eq!(s["reason"], "test assertion");
+            let text = |key: &str| s[key].as_str().unwrap().to_owned();
+            (text("path"), text("detail"))
+        })
+        .collect();
+    assert_eq!(
+        assertions,
+        pairs(&[
+            (
+                "estate/e2e-tests/kuttl-upgrade/01-errors.yaml",
+                "named as a chainsaw or KUTTL step's assertion (NN-assert, NN-errors)"
+            ),
+            // Named through a glob, from another directory.
+            ("estate/e2e-tests/shared/gone-role.yaml", chainsaw),
+            ("estate/e2e-tests/smoke/00-assert.yaml", chainsaw),
+            ("estate/e2e-tests/smoke/checks/pod-ready.yaml", chainsaw),
+        ])
+    );
+    // The wildcard Role that must be gone, and the nameless Pod expected running, are
+    // not findings; what the tests apply is judged, the file applied and asserted too.
+    assert_eq!(
+        findings(&report),
+        [
+            "network-policy/namespace-without-policy estate/e2e-tests/smoke/00-install.yaml:1 Deployment shop"
+        ]
+    );
+    assert_eq!(report["summary"]["objects"], 4);
+    let inputs: Vec<(&str, u64)> = report["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["path"].as_str().unwrap(), i["objects"].as_u64().unwrap()))
+        .filter(|(path, _)| {
+            path.ends_with("sidecar-config.yaml") || path.ends_with("00-assert.yaml")
+        })
+        .collect();
+    assert_eq!(
+        inputs,
+        [
+            ("estate/e2e-tests/shared/sidecar-config.yaml", 1),
+            ("estate/e2e-tests/smoke/00-assert.yaml", 0)
+        ]
+    );
+    // Every file is still read by the credential rule.
+    assert_eq!(report["summary"]["files"], 8);
+}

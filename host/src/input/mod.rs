@@ -13,6 +13,7 @@
 //! JSON) are scanned by the file rules, and lend their Kubernetes objects, if any, to the
 //! manifest rules; binary and oversized ones are skipped and counted.
 
+mod assertions;
 pub mod git;
 pub mod kustomize;
 pub mod manifest;
@@ -115,6 +116,9 @@ pub enum SkipReason {
     HelmChart(String),
     /// A patch or configuration that the kustomization in this directory applies.
     KustomizeInput(String),
+    /// What an end-to-end test checks a cluster against, not applies to it: why it is
+    /// taken for one (see [`assertions`]).
+    TestAssertion(String),
 }
 
 impl SkipReason {
@@ -258,6 +262,7 @@ fn collect_paths(paths: &[PathBuf], options: &InputOptions) -> Inputs {
         .collect();
     let mut inputs = assemble(read, walked.errors);
     inputs.skipped.extend(walked.skipped);
+    assertions::set_aside(&mut inputs);
     for chart in charts {
         inputs.notices.push(Notice {
             kind: NoticeKind::HelmChart,
@@ -369,7 +374,11 @@ fn read_git_files(
         .filter(|file| !options.excludes.excludes(&root.join(&file.path), false))
         .map(|file| read_git_file(file, yaml_role))
         .collect();
-    assemble(read, Vec::new())
+    let mut inputs = assemble(read, Vec::new());
+    if source != git::Source::History {
+        assertions::set_aside(&mut inputs);
+    }
+    inputs
 }
 
 /// One file of a repository, named `path@commit` when it is a blob of history.

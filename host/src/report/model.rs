@@ -610,9 +610,10 @@ pub struct SkippedRecord {
     pub path: String,
     /// Not read at all: `binary`, `oversized`, `deleted from the work tree`, `symlink`;
     /// read by the file rules only: `not kubernetes`, `template`, `helm chart`,
-    /// `kustomize input`.
+    /// `kustomize input`, `test assertion`.
     pub reason: SkippedReason,
-    /// More about the reason: why it is not Kubernetes, or the chart or kustomization.
+    /// More about the reason: why it is not Kubernetes, the chart or kustomization, or
+    /// the test that asserts it.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub detail: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -646,6 +647,10 @@ pub enum SkippedReason {
     /// A patch or configuration of a kustomization: read by the file rules.
     #[serde(rename = "kustomize input")]
     KustomizeInput,
+    /// What an end-to-end test (chainsaw, KUTTL) expects to find in a cluster, not
+    /// objects to apply: read by the file rules.
+    #[serde(rename = "test assertion")]
+    TestAssertion,
 }
 
 impl SkippedReason {
@@ -660,6 +665,7 @@ impl SkippedReason {
             Self::Template => "template",
             Self::HelmChart => "helm chart",
             Self::KustomizeInput => "kustomize input",
+            Self::TestAssertion => "test assertion",
         }
     }
 }

@@ -451,6 +451,7 @@ fn skipped_records(inputs: &Inputs) -> Vec<SkippedRecord> {
                         "a patch or configuration of the kustomization {dir}"
                     )),
                 ),
+                SkipReason::TestAssertion(why) => (SkippedReason::TestAssertion, Some(why.clone())),
             };
             SkippedRecord {
                 path: s.path.clone(),
