@@ -73,8 +73,7 @@ pub fn render(report: &Report, format: Format, style: TextStyle) -> String {
 }
 
 /// Writes `report` in `format` to `out`, as [`render`] renders it; the JSON report (the
-/// largest) is serialized straight into `out` rather than built whole first, its findings
-/// on every core. `report` is left as it was.
+/// largest) is serialized straight into `out` rather than built whole first.
 pub fn write(
     report: &Report,
     format: Format,
