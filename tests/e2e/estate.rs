@@ -648,12 +648,13 @@ fn a_repository_file_that_does_not_parse_but_declares_a_secret_is_an_error() {
 }
 
 #[test]
-fn end_to_end_tests_assertions_are_set_aside_and_what_they_apply_is_judged() {
+fn end_to_end_tests_assertions_are_judged_only_for_credentials() {
     let (code, report) = scan_json(&["estate/e2e-tests"]);
     // The expression document of an assertion is no error.
     assert_eq!(errors(&report), Vec::<String>::new());
     assert_eq!(code, 1);
-    let chainsaw = "an assertion of the chainsaw test estate/e2e-tests/smoke/chainsaw-test.yaml";
+    let by_test = "an assertion of the chainsaw test estate/e2e-tests/smoke/chainsaw-test.yaml; \
+                   only the rules that read files judge its objects";
     let assertions: Vec<(String, String)> = report["skipped"]
         .as_array()
         .unwrap()
@@ -669,39 +670,40 @@ fn end_to_end_tests_assertions_are_set_aside_and_what_they_apply_is_judged() {
         pairs(&[
             (
                 "estate/e2e-tests/kuttl-upgrade/01-errors.yaml",
-                "named as a chainsaw or KUTTL step's assertion (NN-assert, NN-errors)"
+                "named as a chainsaw or KUTTL step's assertion (NN-assert, NN-errors); only the \
+                 rules that read files judge its objects"
             ),
             // Named through a glob, from another directory.
-            ("estate/e2e-tests/shared/gone-role.yaml", chainsaw),
-            ("estate/e2e-tests/smoke/00-assert.yaml", chainsaw),
-            ("estate/e2e-tests/smoke/checks/pod-ready.yaml", chainsaw),
+            ("estate/e2e-tests/shared/gone-role.yaml", by_test),
+            ("estate/e2e-tests/smoke/00-assert.yaml", by_test),
+            ("estate/e2e-tests/smoke/checks/pod-ready.yaml", by_test),
         ])
     );
-    // The wildcard Role that must be gone, and the nameless Pod expected running, are
-    // not findings; what the tests apply is judged, the file applied and asserted too.
+    // The wildcard Role that must be gone and the nameless Pod expected running are no
+    // findings, but the password of the Secret a test expects is committed all the same.
+    // What the tests apply is judged: the file applied and asserted, the Role a template
+    // creates through a binding, the Job a script applies.
     assert_eq!(
         findings(&report),
         [
-            "network-policy/namespace-without-policy estate/e2e-tests/smoke/00-install.yaml:1 Deployment shop"
-        ]
-    );
-    assert_eq!(report["summary"]["objects"], 4);
-    let inputs: Vec<(&str, u64)> = report["inputs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| (i["path"].as_str().unwrap(), i["objects"].as_u64().unwrap()))
-        .filter(|(path, _)| {
-            path.ends_with("sidecar-config.yaml") || path.ends_with("00-assert.yaml")
-        })
-        .collect();
-    assert_eq!(
-        inputs,
-        [
-            ("estate/e2e-tests/shared/sidecar-config.yaml", 1),
-            ("estate/e2e-tests/smoke/00-assert.yaml", 0)
+            "no-git-credentials/plaintext-secret estate/e2e-tests/smoke/00-assert.yaml:16 Secret shop-db",
+            "network-policy/namespace-without-policy estate/e2e-tests/smoke/00-install.yaml:1 Deployment shop",
+            "no-git-credentials/env-literal-secret estate/e2e-tests/smoke/checks/job.yaml:17 Job seed",
+            "rbac-least-privilege/namespace-full-wildcard estate/e2e-tests/smoke/role.yaml:9 Role shop-admin",
         ]
     );
     // Every file is still read by the credential rule.
-    assert_eq!(report["summary"]["files"], 8);
+    assert_eq!(report["summary"]["files"], 11);
+}
+
+#[test]
+fn an_assertion_named_on_the_command_line_is_read_strictly() {
+    let (code, report) = scan_json(&["estate/e2e-tests/smoke/00-assert.yaml"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        errors(&report),
+        [
+            "estate/e2e-tests/smoke/00-assert.yaml:9 the document is not a Kubernetes object: it has no apiVersion and no kind"
+        ]
+    );
 }

@@ -1,44 +1,72 @@
 //! Files that end-to-end test frameworks check a cluster against rather than apply to
-//! it: chainsaw's and KUTTL's step files named `NN-assert*.yaml` and `NN-errors*.yaml`,
-//! and the files a chainsaw `Test` or `StepTemplate` names in its `assert` and `error`
-//! operations. Their documents say what a test expects to find (or not to find): partial
-//! objects and JMESPath expressions, never applied. They are set aside as test
-//! assertions, their objects not judged and their documents' errors dropped (the rules
-//! that read files still read them). A file a test also applies (`apply`, `create`,
-//! `patch`, `update`) stays a manifest.
+//! it: chainsaw's and KUTTL's step files `NN-assert.yaml` and `NN-errors.yaml`, and the
+//! files a chainsaw `Test` names in its `assert` and `error` operations. Their documents
+//! say what a test expects to find (or not to find): partial objects and JMESPath
+//! expressions. Such a file is listed as a test assertion; its objects are judged only by
+//! the rules that read files (what is committed: a Secret in it is still a credential in
+//! Git), not by those that judge what runs, and its documents that are not objects are
+//! not errors.
+//!
+//! Missing a manifest that is applied is worse than judging an assertion, so a file stays
+//! a manifest when it was named on the command line, when a kustomization is beside it,
+//! or when any test or step template mentions its name other than as what an `assert` or
+//! `error` reads (an `apply`, a binding a template applies, a script's `kubectl apply`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 use globset::{GlobBuilder, GlobMatcher};
 use serde_json::Value;
 
-use super::{Inputs, SkipReason, SkippedFile};
+use super::{Inputs, SkipReason, SkippedFile, manifest};
 
 /// Operations whose `file` is checked against the cluster.
 const ASSERTING: [&str; 2] = ["assert", "error"];
-/// Operations whose `file` is applied to the cluster.
-const APPLYING: [&str; 4] = ["apply", "create", "patch", "update"];
 
-/// Sets aside every file of `inputs` that is a test assertion and no test applies.
-pub(super) fn set_aside(inputs: &mut Inputs) {
-    let references = chainsaw_references(inputs);
-    let mut assertions = HashSet::new();
-    for (index, file) in inputs.files.iter().enumerate() {
+/// The names of a kustomization file.
+const KUSTOMIZATIONS: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// Marks every file of `inputs` that is a test assertion, except the files `named` on the
+/// command line, and drops the errors about its documents that are not objects.
+pub(super) fn mark(inputs: &mut Inputs, named: &HashSet<String>) {
+    let tests = Tests::of(inputs);
+    let kustomized: HashSet<PathBuf> = (inputs.files.iter().map(|f| &f.path))
+        .chain(inputs.skipped.iter().map(|s| &s.path))
+        .map(|path| lexical(Path::new(path)))
+        .filter(|path| {
+            path.file_name()
+                .is_some_and(|n| KUSTOMIZATIONS.iter().any(|k| n == *k))
+        })
+        .filter_map(|path| Some(path.parent()?.to_owned()))
+        .collect();
+    let listed: HashMap<String, usize> = (inputs.skipped.iter().enumerate())
+        .map(|(i, s)| (s.path.clone(), i))
+        .collect();
+    let mut asserted = HashSet::new();
+    for file in &mut inputs.files {
         let path = lexical(Path::new(&file.path));
-        if references.iter().any(|r| r.applies && r.names(&path)) {
+        let applied = named.contains(&file.path)
+            || path.parent().is_some_and(|dir| kustomized.contains(dir))
+            || path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| tests.mentioned.contains(n));
+        if applied {
             continue;
         }
-        let reason = match references.iter().find(|r| !r.applies && r.names(&path)) {
-            Some(by) => format!("an assertion of the chainsaw test {}", by.test),
+        let reason = match tests.asserting(&path) {
+            Some(test) => format!("an assertion of the chainsaw test {test}"),
             None if is_conventional(&path) => {
                 "named as a chainsaw or KUTTL step's assertion (NN-assert, NN-errors)".to_owned()
             }
             None => continue,
         };
-        assertions.insert(index);
-        let reason = SkipReason::TestAssertion(reason);
-        match inputs.skipped.iter_mut().find(|s| s.path == file.path) {
+        file.asserted = true;
+        asserted.insert(file.path.clone());
+        let reason = SkipReason::TestAssertion(format!(
+            "{reason}; only the rules that read files judge its objects"
+        ));
+        match listed.get(&file.path).map(|&i| &mut inputs.skipped[i]) {
             // A file of expressions only was taken for one that is not Kubernetes.
             Some(listed) if matches!(listed.reason, SkipReason::NotKubernetes(_)) => {
                 listed.reason = reason;
@@ -50,110 +78,142 @@ pub(super) fn set_aside(inputs: &mut Inputs) {
             }),
         }
     }
-    super::drop_objects_of(inputs, &assertions);
+    inputs
+        .errors
+        .retain(|e| !(asserted.contains(&e.file) && manifest::is_stray_document(&e.message)));
 }
 
-/// A step file of chainsaw's or KUTTL's naming convention that holds assertions:
-/// `<two digits>-assert` or `-errors`, alone or followed by `-` or `.` and more.
+/// A step file of chainsaw's and KUTTL's naming convention that holds assertions: digits,
+/// `-`, then `assert` or `errors` (in any case), and nothing more.
 fn is_conventional(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
     };
-    let Some(stem) = name
+    let Some((index, step)) = name.split_once('-') else {
+        return false;
+    };
+    let Some(step) = step
         .strip_suffix(".yaml")
-        .or_else(|| name.strip_suffix(".yml"))
+        .or_else(|| step.strip_suffix(".yml"))
     else {
         return false;
     };
-    let bytes = stem.as_bytes();
-    if bytes.len() < 3 || !bytes[..2].iter().all(u8::is_ascii_digit) || bytes[2] != b'-' {
-        return false;
+    !index.is_empty()
+        && index.bytes().all(|b| b.is_ascii_digit())
+        && (step.eq_ignore_ascii_case("assert") || step.eq_ignore_ascii_case("errors"))
+}
+
+/// What the chainsaw tests and step templates among the objects say of files.
+#[derive(Default)]
+struct Tests {
+    /// Files the tests' `assert` and `error` operations read, resolved against each test's
+    /// directory, with the test's file.
+    asserted: HashMap<PathBuf, String>,
+    /// The same, for operations that read a glob of files.
+    asserted_globs: Vec<(GlobMatcher, String)>,
+    /// The last path component of every other string the tests and templates hold
+    /// (`apply`, `create` and `patch` files, bindings, scripts, commands).
+    mentioned: HashSet<String>,
+}
+
+impl Tests {
+    fn of(inputs: &Inputs) -> Self {
+        let mut tests = Self::default();
+        for object in &inputs.objects {
+            let is_test = object.kind() == "Test";
+            let chainsaw = object.api_version().starts_with("chainsaw.kyverno.io/")
+                && (is_test || object.kind() == "StepTemplate");
+            let Some(value) = chainsaw
+                .then(|| serde_json::from_str::<Value>(object.json()).ok())
+                .flatten()
+            else {
+                continue;
+            };
+            let mut asserted = Vec::new();
+            tests.read(&value, &mut asserted);
+            // A template's files are read from the directory of the test using it: only
+            // a test's own assertions are placed.
+            if is_test {
+                let test = &inputs.files[object.source].path;
+                tests.assert(test, asserted);
+            }
+        }
+        tests
     }
-    ["assert", "errors"].iter().any(|kind| {
-        stem[3..]
-            .strip_prefix(kind)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['-', '.']))
-    })
-}
 
-/// A file (or glob of files) a chainsaw test names in one of its operations.
-struct Reference {
-    /// The test's file, as the report names it.
-    test: String,
-    /// Whether the operation applies the file (else it asserts it).
-    applies: bool,
-    /// The file, resolved against the test's directory, without `.` or `..`.
-    path: PathBuf,
-    /// When the file is a glob (`../errors/*.yaml`), its matcher.
-    glob: Option<GlobMatcher>,
-}
-
-impl Reference {
-    fn names(&self, path: &Path) -> bool {
-        match &self.glob {
-            Some(glob) => glob.is_match(path),
-            None => self.path == path,
+    /// Collects under `value` the files `assert` and `error` operations read, and the
+    /// last component of every other string into `mentioned`.
+    fn read<'v>(&mut self, value: &'v Value, asserted: &mut Vec<&'v str>) {
+        match value {
+            Value::Object(map) => {
+                for (key, inner) in map {
+                    let file = ASSERTING
+                        .contains(&key.as_str())
+                        .then(|| inner.get("file").and_then(Value::as_str))
+                        .flatten();
+                    match file {
+                        Some(file) => {
+                            asserted.push(file);
+                            let rest = inner.as_object().into_iter().flatten();
+                            for (_, field) in rest.filter(|(k, _)| *k != "file") {
+                                self.read(field, asserted);
+                            }
+                        }
+                        None => self.read(inner, asserted),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|item| self.read(item, asserted)),
+            Value::String(text) => {
+                let words = text.split(|c: char| c.is_whitespace() || "\"'`=,;()".contains(c));
+                for word in words.filter(|w| !w.is_empty()) {
+                    let last = word.rsplit('/').next().unwrap_or(word);
+                    self.mentioned.insert(last.to_owned());
+                }
+            }
+            _ => {}
         }
     }
-}
 
-/// Every file the chainsaw tests and step templates among the objects name in their
-/// operations, except those named by URL or by an expression.
-fn chainsaw_references(inputs: &Inputs) -> Vec<Reference> {
-    let mut references = Vec::new();
-    for object in &inputs.objects {
-        let is_test = object.api_version().starts_with("chainsaw.kyverno.io/")
-            && matches!(object.kind(), "Test" | "StepTemplate");
-        if !is_test {
-            continue;
-        }
-        let Ok(value) = serde_json::from_str::<Value>(object.json()) else {
-            continue;
-        };
-        let test = &inputs.files[object.source].path;
-        let dir = Path::new(test).parent().unwrap_or(Path::new(""));
-        let mut named = Vec::new();
-        operation_files(&value, &mut named);
-        for (applies, file) in named {
+    /// Places the files test `test` asserts, named relative to its directory; those named
+    /// by URL or by an expression are left out.
+    fn assert(&mut self, test: &str, files: Vec<&str>) {
+        let dir = lexical(Path::new(test).parent().unwrap_or(Path::new("")));
+        for file in files {
             if file.contains("://") || file.starts_with('(') {
                 continue;
             }
-            let path = lexical(&dir.join(file));
-            let glob = file
-                .contains(['*', '?', '[', '{'])
-                .then(|| {
-                    let pattern = path.to_str()?;
-                    let glob = GlobBuilder::new(pattern).literal_separator(true).build();
-                    Some(glob.ok()?.compile_matcher())
-                })
-                .flatten();
-            references.push(Reference {
-                test: test.clone(),
-                applies,
-                path,
-                glob,
-            });
-        }
-    }
-    references
-}
-
-/// The `file` of every operation under `value`: `(applies, file)`.
-fn operation_files<'v>(value: &'v Value, named: &mut Vec<(bool, &'v str)>) {
-    match value {
-        Value::Object(map) => {
-            for (key, inner) in map {
-                let applies = APPLYING.contains(&key.as_str());
-                if (applies || ASSERTING.contains(&key.as_str()))
-                    && let Some(file) = inner.get("file").and_then(Value::as_str)
-                {
-                    named.push((applies, file));
-                }
-                operation_files(inner, named);
+            if !file.contains(['*', '?', '[']) {
+                self.asserted
+                    .insert(lexical(&dir.join(file)), test.to_owned());
+                continue;
+            }
+            // The test's directory is taken literally, whatever characters it holds.
+            let escaped: PathBuf = dir
+                .components()
+                .map(|c| globset::escape(&c.as_os_str().to_string_lossy()))
+                .collect();
+            let pattern = lexical(&escaped.join(file));
+            let glob = GlobBuilder::new(&pattern.to_string_lossy())
+                .literal_separator(true)
+                .build();
+            if let Ok(glob) = glob {
+                self.asserted_globs
+                    .push((glob.compile_matcher(), test.to_owned()));
             }
         }
-        Value::Array(items) => items.iter().for_each(|item| operation_files(item, named)),
-        _ => {}
+    }
+
+    /// The test that asserts the file at `path`, if any does.
+    fn asserting(&self, path: &Path) -> Option<&str> {
+        if let Some(test) = self.asserted.get(path) {
+            return Some(test);
+        }
+        let globbed = self
+            .asserted_globs
+            .iter()
+            .find(|(glob, _)| glob.is_match(path));
+        globbed.map(|(_, test)| test.as_str())
     }
 }
 
@@ -184,18 +244,21 @@ mod tests {
         for name in [
             "tests/e2e/smoke/00-assert.yaml",
             "01-errors.yaml",
-            "02-assert-deployment.yml",
-            "10-assert.ready.yaml",
+            "1-assert.yml",
+            "100-Assert.yaml",
         ] {
             assert!(is_conventional(Path::new(name)), "{name}");
         }
+        // Chainsaw applies `NN-assert-x.yaml`; KUTTL would assert it: judged.
         for name in [
             "00-install.yaml",
             "assert.yaml",
-            "1-assert.yaml",
+            "-assert.yaml",
+            "00-assert-deployment.yaml",
+            "10-assert.ready.yaml",
             "00-assertion.yaml",
             "00-errors.json",
-            "00-asserts.yaml",
+            "0a-assert.yaml",
         ] {
             assert!(!is_conventional(Path::new(name)), "{name}");
         }
@@ -217,28 +280,54 @@ mod tests {
         );
     }
 
+    fn test_of(json: &str) -> (Tests, Vec<String>) {
+        let value: Value = serde_json::from_str(json).unwrap();
+        let mut tests = Tests::default();
+        let mut asserted = Vec::new();
+        tests.read(&value, &mut asserted);
+        let asserted = asserted.into_iter().map(str::to_owned).collect();
+        (tests, asserted)
+    }
+
     #[test]
-    fn operations_name_their_files_wherever_they_are() {
-        let test: Value = serde_json::from_str(
+    fn assertions_are_read_wherever_they_are_and_everything_else_is_a_mention() {
+        let (tests, mut asserted) = test_of(
             r#"{"spec": {"steps": [
-                {"try": [{"apply": {"file": "00-install.yaml"}}, {"assert": {"file": "check.yaml"}}],
+                {"try": [{"apply": {"file": "00-install.yaml"}}, {"assert": {"file": "check.yaml", "timeout": "1m"}}],
                  "catch": [{"podLogs": {"selector": "app=x"}}],
                  "finally": [{"error": {"file": "../errors/*.yaml"}}]},
-                {"try": [{"create": {"file": "more.yaml"}}, {"assert": {"resource": {"kind": "Pod"}}}]}
+                {"use": {"template": "../templates/create.yaml", "with": {"bindings": [{"name": "file", "value": "role.yaml"}]}}},
+                {"try": [{"script": {"content": "kubectl apply -f ../../config/app.yaml && kubectl apply -k ../../config/rbac"}},
+                         {"assert": {"resource": {"kind": "Pod"}}}]}
             ]}}"#,
-        )
-        .unwrap();
-        let mut named = Vec::new();
-        operation_files(&test, &mut named);
-        named.sort();
-        assert_eq!(
-            named,
-            [
-                (false, "../errors/*.yaml"),
-                (false, "check.yaml"),
-                (true, "00-install.yaml"),
-                (true, "more.yaml")
-            ]
         );
+        asserted.sort();
+        assert_eq!(asserted, ["../errors/*.yaml", "check.yaml"]);
+        for name in [
+            "00-install.yaml",
+            "role.yaml",
+            "app.yaml",
+            "rbac",
+            "create.yaml",
+        ] {
+            assert!(tests.mentioned.contains(name), "{name}");
+        }
+        for name in ["check.yaml", "*.yaml", "1m"] {
+            assert_eq!(tests.mentioned.contains(name), name == "1m", "{name}");
+        }
+    }
+
+    #[test]
+    fn globs_take_the_tests_directory_literally() {
+        let mut tests = Tests::default();
+        tests.assert(
+            "tests/[v1]/chainsaw-test.yaml",
+            vec!["*-expected.yaml", "../shared/?.yaml"],
+        );
+        let asserting = |path: &str| tests.asserting(Path::new(path)).is_some();
+        assert!(asserting("tests/[v1]/pod-expected.yaml"));
+        assert!(!asserting("tests/v/operator-expected.yaml"));
+        assert!(!asserting("tests/[v1]/sub/pod-expected.yaml"));
+        assert!(asserting("tests/shared/a.yaml"));
     }
 }

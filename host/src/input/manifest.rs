@@ -255,6 +255,17 @@ impl WaiveAnnotation {
     }
 }
 
+/// How the message of a document that is a list, a scalar or empty ends.
+const NOT_AN_OBJECT: &str = ", not a Kubernetes object";
+/// How the message of a mapping that names neither an apiVersion nor a kind ends.
+const NO_IDENTITY: &str = " is not a Kubernetes object: it has no apiVersion and no kind";
+
+/// Whether an error's `message` says a document is other YAML than an object, rather than
+/// a broken one ([`NotAnObject::broken`] unset).
+pub fn is_stray_document(message: &str) -> bool {
+    message.ends_with(NOT_AN_OBJECT) || message.ends_with(NO_IDENTITY)
+}
+
 /// Why a document is not a Kubernetes object.
 #[derive(Debug, PartialEq, Eq)]
 pub struct NotAnObject {
@@ -551,14 +562,11 @@ fn check_object(
         Shape::Empty => Some("empty"),
     };
     if let Some(shape) = shape {
-        return fail(format!("{what} is {shape}, not a Kubernetes object"), false);
+        return fail(format!("{what} is {shape}{NOT_AN_OBJECT}"), false);
     }
     match fields {
         (Some(_), Some(_)) => Ok(()),
-        (None, None) => fail(
-            format!("{what} is not a Kubernetes object: it has no apiVersion and no kind"),
-            false,
-        ),
+        (None, None) => fail(format!("{what}{NO_IDENTITY}"), false),
         (None, _) => fail(
             format!("{what} is not a Kubernetes object: it has no apiVersion"),
             true,

@@ -80,6 +80,9 @@ pub struct SourceFile {
     pub objects: usize,
     /// For a blob of history: where it first appears.
     pub first_seen: Option<git::FirstSeen>,
+    /// It is an end-to-end test's assertion ([`assertions`]): its objects are judged only
+    /// by the rules that read files.
+    pub asserted: bool,
 }
 
 /// What a scan reads.
@@ -231,6 +234,10 @@ pub fn collect(target: &Target, options: &InputOptions) -> Inputs {
 /// builds the kustomize trees found.
 fn collect_paths(paths: &[PathBuf], options: &InputOptions) -> Inputs {
     let walked = expand(paths, &options.excludes);
+    let named: HashSet<String> = (walked.origins.iter())
+        .filter(|(origin, _)| !matches!(origin, Origin::Walked(_)))
+        .map(|(origin, _)| origin.name())
+        .collect();
     let charts: Vec<String> = walked
         .charts
         .iter()
@@ -262,7 +269,7 @@ fn collect_paths(paths: &[PathBuf], options: &InputOptions) -> Inputs {
         .collect();
     let mut inputs = assemble(read, walked.errors);
     inputs.skipped.extend(walked.skipped);
-    assertions::set_aside(&mut inputs);
+    assertions::mark(&mut inputs, &named);
     for chart in charts {
         inputs.notices.push(Notice {
             kind: NoticeKind::HelmChart,
@@ -376,7 +383,7 @@ fn read_git_files(
         .collect();
     let mut inputs = assemble(read, Vec::new());
     if source != git::Source::History {
-        assertions::set_aside(&mut inputs);
+        assertions::mark(&mut inputs, &HashSet::new());
     }
     inputs
 }
@@ -913,6 +920,7 @@ fn ingest(
         objects: 0,
         first_seen,
         bytes,
+        asserted: false,
     };
     let mut result = ReadResult::default();
     // Repository YAML without both words cannot hold a Kubernetes object: not parsed.

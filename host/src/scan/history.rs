@@ -99,6 +99,7 @@ mod tests {
                 size: 0,
                 sha256: String::new(),
                 objects: 0,
+                asserted: false,
                 first_seen: name.split_once('@').map(|(path, commit)| FirstSeen {
                     commit: commit.into(),
                     author_date: "2026-03-04T05:06:07Z".into(),

@@ -195,10 +195,20 @@ impl Rules<'_> {
         };
         let offset = checked.admit(inputs);
         let kinds = checked.kinds_from(offset);
+        let asserted: Vec<bool> = (inputs.objects.iter())
+            .map(|o| inputs.files[o.source].asserted)
+            .collect();
+        // Rules that read files judge what is committed, test assertions included; the
+        // others judge what runs.
+        let judges_what_runs = |p: &Plugin| !p.info.inputs.contains(&InputKind::Files);
         let slices: Vec<Slice> = self
             .selected
             .iter()
-            .map(|p| Slice::of(kinds, &p.info.kinds))
+            .map(|p| {
+                let left_out = (judges_what_runs(p) && asserted.contains(&true))
+                    .then_some(asserted.as_slice());
+                Slice::of(kinds, &p.info.kinds, left_out)
+            })
             .collect();
         let outcomes = self.run(inputs, batches, &slices);
         drop(slices); // freed before the findings are resolved
@@ -362,16 +372,25 @@ enum Slice {
 
 impl Slice {
     /// The slice for `kinds` (the whole set when empty), given the distinct kind `names`
-    /// and each object's index into them ([`Checked::kinds_from`]).
-    fn of((names, kind_of): (&[String], &[u32]), kinds: &[String]) -> Self {
-        if kinds.is_empty() {
+    /// and each object's index into them ([`Checked::kinds_from`]), without the objects
+    /// `left_out` marks.
+    fn of(
+        (names, kind_of): (&[String], &[u32]),
+        kinds: &[String],
+        left_out: Option<&[bool]>,
+    ) -> Self {
+        if kinds.is_empty() && left_out.is_none() {
             return Self::Whole;
         }
-        let wanted: Vec<bool> = names.iter().map(|name| kinds.contains(name)).collect();
+        let wanted: Vec<bool> = (names.iter())
+            .map(|name| kinds.is_empty() || kinds.contains(name))
+            .collect();
         let positions = kind_of
             .iter()
             .enumerate()
-            .filter(|&(_, &kind)| wanted[kind as usize])
+            .filter(|&(position, &kind)| {
+                wanted[kind as usize] && !left_out.is_some_and(|out| out[position])
+            })
             .map(|(position, _)| position as u32)
             .collect();
         Self::Kinds(positions)
@@ -637,6 +656,7 @@ mod tests {
             sha256: String::new(),
             objects: kinds.len(),
             first_seen: None,
+            asserted: false,
         };
         let inputs = Inputs {
             files: vec![file],
@@ -651,7 +671,7 @@ mod tests {
     /// The slice of `estate` a rule reading `kinds` is sent.
     fn slice((_, checked): &(Inputs, Checked), kinds: &[&str]) -> Slice {
         let kinds: Vec<String> = kinds.iter().map(|k| k.to_string()).collect();
-        Slice::of(checked.kinds_from(0), &kinds)
+        Slice::of(checked.kinds_from(0), &kinds, None)
     }
 
     fn object_finding(document: u32) -> Finding {
@@ -708,11 +728,11 @@ mod tests {
         let (second, _) = estate(&["Secret", "Deployment", "Role"]);
         let offset = checked.admit(&second);
         assert_eq!(offset, 2);
-        let slice = Slice::of(checked.kinds_from(offset), &["Role".into()]);
+        let slice = Slice::of(checked.kinds_from(offset), &["Role".into()], None);
         assert!(matches!(&slice, Slice::Kinds(positions) if positions == &[2]));
         let kinds: Vec<&str> = slice.documents(&second).map(|d| d.kind).collect();
         assert_eq!(kinds, ["Role"]);
-        let kind = |kind: &str| Slice::of(checked.kinds_from(offset), &[kind.into()]);
+        let kind = |kind: &str| Slice::of(checked.kinds_from(offset), &[kind.into()], None);
         assert!(matches!(kind("Deployment"), Slice::Kinds(positions) if positions == [1]));
     }
 
