@@ -650,7 +650,7 @@ fn a_repository_file_that_does_not_parse_but_declares_a_secret_is_an_error() {
 #[test]
 fn end_to_end_tests_assertions_are_judged_only_for_credentials() {
     let (code, report) = scan_json(&["estate/e2e-tests"]);
-    // The expression document of an assertion is no error.
+    // Neither an assertion's expression document nor its key written twice is an error.
     assert_eq!(errors(&report), Vec::<String>::new());
     assert_eq!(code, 1);
     let by_test = "an assertion of the chainsaw test estate/e2e-tests/smoke/chainsaw-test.yaml; \
@@ -670,6 +670,11 @@ fn end_to_end_tests_assertions_are_judged_only_for_credentials() {
         pairs(&[
             (
                 "estate/e2e-tests/kuttl-upgrade/01-errors.yaml",
+                "named as a chainsaw or KUTTL step's assertion (NN-assert, NN-errors); only the \
+                 rules that read files judge its objects"
+            ),
+            (
+                "estate/e2e-tests/kuttl-upgrade/02-assert.yaml",
                 "named as a chainsaw or KUTTL step's assertion (NN-assert, NN-errors); only the \
                  rules that read files judge its objects"
             ),
@@ -693,7 +698,7 @@ fn end_to_end_tests_assertions_are_judged_only_for_credentials() {
         ]
     );
     // Every file is still read by the credential rule.
-    assert_eq!(report["summary"]["files"], 11);
+    assert_eq!(report["summary"]["files"], 12);
 }
 
 #[test]

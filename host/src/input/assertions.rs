@@ -4,13 +4,14 @@
 //! say what a test expects to find (or not to find): partial objects and JMESPath
 //! expressions. Such a file is listed as a test assertion; its objects are judged only by
 //! the rules that read files (what is committed: a Secret in it is still a credential in
-//! Git), not by those that judge what runs, and its documents that are not objects are
-//! not errors.
+//! Git), not by those that judge what runs, and what in it does not read as objects is no
+//! error unless it declares a Secret.
 //!
 //! Missing a manifest that is applied is worse than judging an assertion, so a file stays
 //! a manifest when it was named on the command line, when a kustomization is beside it,
-//! or when any test or step template mentions its name other than as what an `assert` or
-//! `error` reads (an `apply`, a binding a template applies, a script's `kubectl apply`).
+//! or when a test mentions it other than as what an `assert` or `error` reads (an
+//! `apply`, a binding a template applies, a script's `kubectl apply`), or a step template
+//! mentions its name at all (a template's paths are the using test's).
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
@@ -27,7 +28,7 @@ const ASSERTING: [&str; 2] = ["assert", "error"];
 const KUSTOMIZATIONS: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /// Marks every file of `inputs` that is a test assertion, except the files `named` on the
-/// command line, and drops the errors about its documents that are not objects.
+/// command line, and drops the errors about what in it does not read as objects.
 pub(super) fn mark(inputs: &mut Inputs, named: &HashSet<String>) {
     let tests = Tests::of(inputs);
     let kustomized: HashSet<PathBuf> = (inputs.files.iter().map(|f| &f.path))
@@ -42,15 +43,12 @@ pub(super) fn mark(inputs: &mut Inputs, named: &HashSet<String>) {
     let listed: HashMap<String, usize> = (inputs.skipped.iter().enumerate())
         .map(|(i, s)| (s.path.clone(), i))
         .collect();
-    let mut asserted = HashSet::new();
+    let mut asserted = HashMap::new();
     for file in &mut inputs.files {
         let path = lexical(Path::new(&file.path));
         let applied = named.contains(&file.path)
             || path.parent().is_some_and(|dir| kustomized.contains(dir))
-            || path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| tests.mentioned.contains(n));
+            || tests.mentions(&path);
         if applied {
             continue;
         }
@@ -62,7 +60,8 @@ pub(super) fn mark(inputs: &mut Inputs, named: &HashSet<String>) {
             None => continue,
         };
         file.asserted = true;
-        asserted.insert(file.path.clone());
+        let declares_secret = std::str::from_utf8(&file.bytes).is_ok_and(super::declares_secret);
+        asserted.insert(file.path.clone(), declares_secret);
         let reason = SkipReason::TestAssertion(format!(
             "{reason}; only the rules that read files judge its objects"
         ));
@@ -78,9 +77,14 @@ pub(super) fn mark(inputs: &mut Inputs, named: &HashSet<String>) {
             }),
         }
     }
-    inputs
-        .errors
-        .retain(|e| !(asserted.contains(&e.file) && manifest::is_stray_document(&e.message)));
+    // What does not read in a file that declares a Secret may be a credential the rules
+    // could not judge: still an error, but for documents that are no objects at all.
+    inputs.errors.retain(|e| match asserted.get(&e.file) {
+        Some(&declares_secret) if e.line.is_some() => {
+            declares_secret && !manifest::is_stray_document(&e.message)
+        }
+        _ => true,
+    });
 }
 
 /// A step file of chainsaw's and KUTTL's naming convention that holds assertions: digits,
@@ -111,9 +115,12 @@ struct Tests {
     asserted: HashMap<PathBuf, String>,
     /// The same, for operations that read a glob of files.
     asserted_globs: Vec<(GlobMatcher, String)>,
-    /// The last path component of every other string the tests and templates hold
-    /// (`apply`, `create` and `patch` files, bindings, scripts, commands).
-    mentioned: HashSet<String>,
+    /// Every other word of the tests' strings (`apply`, `create` and `patch` files,
+    /// bindings, scripts, commands), as a path from the test's directory.
+    mentioned: HashSet<PathBuf>,
+    /// The last path component of the words of step templates, and of the tests' words
+    /// that hold variables or expressions.
+    mentioned_names: HashSet<String>,
 }
 
 impl Tests {
@@ -129,21 +136,23 @@ impl Tests {
             else {
                 continue;
             };
-            let mut asserted = Vec::new();
-            tests.read(&value, &mut asserted);
+            let file = &inputs.files[object.source].path;
             // A template's files are read from the directory of the test using it: only
-            // a test's own assertions are placed.
+            // a test's own assertions and words are placed.
+            let dir = is_test.then(|| lexical(Path::new(file).parent().unwrap_or(Path::new(""))));
+            let mut asserted = Vec::new();
+            tests.read(&value, dir.as_deref(), &mut asserted);
             if is_test {
-                let test = &inputs.files[object.source].path;
-                tests.assert(test, asserted);
+                tests.assert(file, asserted);
             }
         }
         tests
     }
 
-    /// Collects under `value` the files `assert` and `error` operations read, and the
-    /// last component of every other string into `mentioned`.
-    fn read<'v>(&mut self, value: &'v Value, asserted: &mut Vec<&'v str>) {
+    /// Collects under `value` the files `assert` and `error` operations read, and every
+    /// word of its other strings as mentioned: from `dir`, the test's directory, where
+    /// there is one and the word holds no variable, else by its last component.
+    fn read<'v>(&mut self, value: &'v Value, dir: Option<&Path>, asserted: &mut Vec<&'v str>) {
         match value {
             Value::Object(map) => {
                 for (key, inner) in map {
@@ -156,19 +165,26 @@ impl Tests {
                             asserted.push(file);
                             let rest = inner.as_object().into_iter().flatten();
                             for (_, field) in rest.filter(|(k, _)| *k != "file") {
-                                self.read(field, asserted);
+                                self.read(field, dir, asserted);
                             }
                         }
-                        None => self.read(inner, asserted),
+                        None => self.read(inner, dir, asserted),
                     }
                 }
             }
-            Value::Array(items) => items.iter().for_each(|item| self.read(item, asserted)),
+            Value::Array(items) => (items.iter()).for_each(|item| self.read(item, dir, asserted)),
             Value::String(text) => {
-                let words = text.split(|c: char| c.is_whitespace() || "\"'`=,;()".contains(c));
+                let words = text.split(|c: char| c.is_whitespace() || "\"'`=,;".contains(c));
                 for word in words.filter(|w| !w.is_empty()) {
-                    let last = word.rsplit('/').next().unwrap_or(word);
-                    self.mentioned.insert(last.to_owned());
+                    match dir {
+                        Some(dir) if !word.contains(['$', '(', ')', '{']) => {
+                            self.mentioned.insert(lexical(&dir.join(word)));
+                        }
+                        _ => {
+                            let last = word.rsplit('/').next().unwrap_or(word);
+                            self.mentioned_names.insert(last.to_owned());
+                        }
+                    }
                 }
             }
             _ => {}
@@ -202,6 +218,13 @@ impl Tests {
                     .push((glob.compile_matcher(), test.to_owned()));
             }
         }
+    }
+
+    /// Whether a test or template mentions the file at `path` other than as an assertion.
+    fn mentions(&self, path: &Path) -> bool {
+        self.mentioned.contains(path)
+            || (path.file_name().and_then(|n| n.to_str()))
+                .is_some_and(|name| self.mentioned_names.contains(name))
     }
 
     /// The test that asserts the file at `path`, if any does.
@@ -280,41 +303,56 @@ mod tests {
         );
     }
 
-    fn test_of(json: &str) -> (Tests, Vec<String>) {
+    fn test_of(json: &str, dir: Option<&Path>) -> (Tests, Vec<String>) {
         let value: Value = serde_json::from_str(json).unwrap();
         let mut tests = Tests::default();
         let mut asserted = Vec::new();
-        tests.read(&value, &mut asserted);
+        tests.read(&value, dir, &mut asserted);
         let asserted = asserted.into_iter().map(str::to_owned).collect();
         (tests, asserted)
     }
 
+    const TEST: &str = r#"{"spec": {"steps": [
+        {"try": [{"apply": {"file": "00-install.yaml"}}, {"assert": {"file": "check.yaml", "timeout": "1m"}}],
+         "catch": [{"podLogs": {"selector": "app=x"}}],
+         "finally": [{"error": {"file": "../errors/*.yaml"}}]},
+        {"use": {"template": "../templates/create.yaml", "with": {"bindings": [{"name": "file", "value": "role.yaml"}]}}},
+        {"try": [{"script": {"content": "kubectl apply -f ../../config/app.yaml && kubectl apply -k ../../config/rbac -f $DIR/extra.yaml"}},
+                 {"assert": {"resource": {"kind": "Pod"}}}]}
+    ]}}"#;
+
     #[test]
-    fn assertions_are_read_wherever_they_are_and_everything_else_is_a_mention() {
-        let (tests, mut asserted) = test_of(
-            r#"{"spec": {"steps": [
-                {"try": [{"apply": {"file": "00-install.yaml"}}, {"assert": {"file": "check.yaml", "timeout": "1m"}}],
-                 "catch": [{"podLogs": {"selector": "app=x"}}],
-                 "finally": [{"error": {"file": "../errors/*.yaml"}}]},
-                {"use": {"template": "../templates/create.yaml", "with": {"bindings": [{"name": "file", "value": "role.yaml"}]}}},
-                {"try": [{"script": {"content": "kubectl apply -f ../../config/app.yaml && kubectl apply -k ../../config/rbac"}},
-                         {"assert": {"resource": {"kind": "Pod"}}}]}
-            ]}}"#,
-        );
+    fn a_tests_assertions_are_read_wherever_they_are_and_its_other_words_are_paths() {
+        let (tests, mut asserted) = test_of(TEST, Some(Path::new("tests/e2e/x")));
         asserted.sort();
         assert_eq!(asserted, ["../errors/*.yaml", "check.yaml"]);
-        for name in [
-            "00-install.yaml",
-            "role.yaml",
-            "app.yaml",
-            "rbac",
-            "create.yaml",
+        let mentions = |path: &str| tests.mentions(Path::new(path));
+        for path in [
+            "tests/e2e/x/00-install.yaml",
+            "tests/e2e/x/role.yaml",
+            "tests/config/app.yaml",
+            "tests/config/rbac",
+            "tests/e2e/templates/create.yaml",
+            // Behind a variable: any file of that name.
+            "elsewhere/extra.yaml",
         ] {
-            assert!(tests.mentioned.contains(name), "{name}");
+            assert!(mentions(path), "{path}");
         }
-        for name in ["check.yaml", "*.yaml", "1m"] {
-            assert_eq!(tests.mentioned.contains(name), name == "1m", "{name}");
+        for path in [
+            "tests/e2e/x/check.yaml",
+            "tests/e2e/errors/a.yaml",
+            "tests/e2e/y/role.yaml",
+        ] {
+            assert!(!mentions(path), "{path}");
         }
+    }
+
+    #[test]
+    fn a_step_templates_words_are_names_from_any_directory() {
+        let (tests, _) = test_of(TEST, None);
+        assert!(tests.mentions(Path::new("tests/e2e/y/role.yaml")));
+        assert!(tests.mentions(Path::new("app.yaml")));
+        assert!(!tests.mentions(Path::new("tests/e2e/x/check.yaml")));
     }
 
     #[test]
