@@ -32,6 +32,7 @@ const AMOUNT_STARTS: &[&str] = &["MAX_", "MIN_", "NUM_"];
 /// it is, what it is called, how long it lives.
 const NOT_CREDENTIAL_ENDINGS: &[&str] = &[
     "_NAME",
+    "_NAMESPACE",
     "_FILE",
     "_PATH",
     "_DIR",
@@ -97,11 +98,17 @@ fn reads_as(bytes: &[u8], upper: &str) -> bool {
             .all(|(&b, u)| normal(b) == u)
 }
 
-/// Whether a literal value is a stand-in rather than the credential itself: empty, a
-/// reference (`$(VAR)`, `${VAR}`, `{{ .Values.x }}`), a marked placeholder
-/// (`<password>`, `REPLACE_ME`, `xxxx`), a boolean, a whole embedded file, or the path of
-/// a file that holds it (`GOOGLE_APPLICATION_CREDENTIALS: /var/secrets/google/key.json`).
+/// Whether a variable's literal value is a stand-in rather than the credential itself: a
+/// [placeholder](is_placeholder), a whole embedded file, or the path of a file that holds
+/// it (`GOOGLE_APPLICATION_CREDENTIALS: /var/secrets/google/key.json`).
 pub fn is_stand_in(value: &str) -> bool {
+    is_placeholder(value) || value.contains('\n') || is_file_path(value)
+}
+
+/// Whether a value only stands for a credential: empty, a reference (`$(VAR)`,
+/// `${VAR}`, `{{ .Values.x }}`), a marked placeholder (`<password>`, `REPLACE_ME`,
+/// `xxxx`) or a boolean.
+pub fn is_placeholder(value: &str) -> bool {
     let lower = value.trim().to_ascii_lowercase();
     let marked = ["<", "...", "replace", "your_", "your-", "redacted", "todo"]
         .iter()
@@ -110,10 +117,8 @@ pub fn is_stand_in(value: &str) -> bool {
         || marked
         || lower.starts_with('$')
         || lower.contains("{{")
-        || value.contains('\n')
         || matches!(lower.as_str(), "true" | "false" | "yes" | "no")
         || lower.bytes().all(|b| b == lower.as_bytes()[0])
-        || is_file_path(value)
 }
 
 /// The path of a file: absolute or relative, of two segments or more, in the characters
@@ -243,6 +248,8 @@ mod tests {
         for name in [
             "DB_USER",
             "TLS_SECRET_NAME",
+            "api-token-secret-namespace",
+            "TOKEN_SECRET_NAMESPACE",
             "PASSWORD_FILE",
             "TOKEN_URL",
             "AWS_ACCESS_KEY_ID",

@@ -153,9 +153,9 @@ impl EachObject for NoGitCredentials {
 
 export_rule!(NoGitCredentials, each_object);
 
-/// A Secret with plaintext values: one finding per non-empty `data` / `stringData` map,
-/// naming the keys (never the values). SOPS-encrypted objects (a top-level `sops` block)
-/// are compliant.
+/// A Secret with plaintext values: one finding per `data` / `stringData` map holding a
+/// value that is no placeholder, naming those keys (never the values). SOPS-encrypted
+/// objects (a top-level `sops` block) are compliant.
 fn plaintext_secret(secret: &Object) -> Vec<Finding> {
     let read: kinds::Secret = secret.read();
     if read.sops {
@@ -166,7 +166,7 @@ fn plaintext_secret(secret: &Object) -> Vec<Finding> {
         .filter_map(|(field, map)| {
             let keys: Vec<_> = map?
                 .into_iter()
-                .filter(|(_, v)| v.as_ref().is_some_and(|s| !s.is_empty()))
+                .filter(|(_, v)| v.as_deref().is_some_and(|v| holds_value(field, v)))
                 .map(|(k, _)| k)
                 .collect();
             (!keys.is_empty()).then(|| {
@@ -184,6 +184,22 @@ fn plaintext_secret(secret: &Object) -> Vec<Finding> {
             })
         })
         .collect()
+}
+
+/// Whether a value of a Secret's `field` holds something, not a placeholder (`${PASSWORD}`,
+/// `<password>`, `REPLACE_ME`; base64-encoded in `data`). A value of several lines is a
+/// file, whatever it holds.
+fn holds_value(field: &str, value: &str) -> bool {
+    let decoded = match field {
+        "data" => base64::Engine::decode(&base64::engine::general_purpose::STANDARD, value.trim())
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok()),
+        _ => Some(value.to_owned()),
+    };
+    match decoded {
+        Some(text) => text.contains('\n') || !env::is_placeholder(&text),
+        None => !value.is_empty(),
+    }
 }
 
 #[cfg(test)]
@@ -207,6 +223,37 @@ mod tests {
         assert_eq!(found[0].evidence.as_deref(), Some("keys: password"));
         assert!(!found[0].message.contains("aHVudGVyMg"));
         assert!(matches!(&found[0].location, Location::Object(o) if o.pointer == "/data"));
+    }
+
+    #[test]
+    fn a_secret_of_placeholders_holds_no_plaintext() {
+        let secret = |maps: tollgate_sdk::serde_json::Value| {
+            let mut object =
+                json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}});
+            object
+                .as_object_mut()
+                .unwrap()
+                .extend(maps.as_object().unwrap().clone());
+            plaintext_secret(&Object::new(0, "s.yaml".into(), object).unwrap())
+        };
+        // `${PASSWORD}` in base64, as Flux's postBuild substitution leaves it.
+        let placeholders = json!({
+            "stringData": {"username": "<username>", "password": "${PASSWORD}", "token": "REPLACE_ME"},
+            "data": {"password": "JHtQQVNTV09SRH0="}
+        });
+        assert_eq!(secret(placeholders), []);
+        // A file is judged whole, whatever stands in it; data that is no base64 is data.
+        let file = json!({
+            "stringData": {"alertmanager.yaml": "smtp_auth_password: <set me>\nsmtp_from: a@b.c\n"},
+            "data": {"key": "not base64!"}
+        });
+        let found = secret(file);
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].evidence.as_deref(), Some("keys: key"));
+        assert_eq!(
+            found[1].evidence.as_deref(),
+            Some("keys: alertmanager.yaml")
+        );
     }
 
     #[test]

@@ -10,9 +10,17 @@ pub fn digest(secret: &[u8]) -> String {
         .collect()
 }
 
-/// Redacted evidence: the label, at most a four-character prefix of a short
-/// identifier-like secret, the length, and a short hash to tell secrets apart.
+/// Below this many bytes a secret is shown by its length alone: four of its characters,
+/// or a 48-bit hash tried against a list of common passwords, would give it away.
+const SHORT: usize = 16;
+
+/// Redacted evidence: the label, at most a four-character prefix of an identifier-like
+/// secret, the length, and a short hash to tell secrets apart; the length alone for a
+/// short secret.
 pub fn evidence(label: &str, secret: &[u8]) -> String {
+    if secret.len() < SHORT {
+        return format!("{label} … ({} bytes)", secret.len());
+    }
     let hash = &digest(secret)[..12];
     let prefix = match secret {
         [a, b, c, d, ..]
@@ -39,6 +47,21 @@ mod tests {
         assert_eq!(
             evidence("RSA private key", &[b'x'; 200]).split(' ').nth(3),
             Some("…")
+        );
+    }
+
+    #[test]
+    fn a_short_secret_is_shown_by_its_length_alone() {
+        for secret in ["s3cr", "root1", "katib", "hunter2!", "Tr0ub4dor&3xyz1"] {
+            assert_eq!(
+                evidence("literal API_TOKEN", secret.as_bytes()),
+                format!("literal API_TOKEN … ({} bytes)", secret.len())
+            );
+        }
+        let shown = evidence("literal API_TOKEN", b"Tr0ub4dor&3xyz12");
+        assert!(
+            shown.starts_with("literal API_TOKEN Tr0u… (16 bytes, sha256:"),
+            "{shown}"
         );
     }
 }
