@@ -712,3 +712,24 @@ fn an_assertion_named_on_the_command_line_is_read_strictly() {
         ]
     );
 }
+
+#[test]
+fn braces_in_strings_do_not_make_a_template_of_a_manifest() {
+    let (code, report) = scan_json(&["estate/run-time-templates"]);
+    assert_eq!(code, 1);
+    assert_eq!(errors(&report), Vec::<String>::new());
+    assert_eq!(
+        skipped(&report),
+        pairs(&[(
+            "estate/run-time-templates/values-templated.yaml",
+            "template"
+        )])
+    );
+    assert_eq!(
+        findings(&report),
+        [
+            "no-git-credentials/plaintext-secret estate/run-time-templates/alertmanager-secret.yaml:7 Secret monitoring/alertmanager-main",
+            "rbac-least-privilege/cluster-full-wildcard estate/run-time-templates/rollouts-install.yaml:28 ClusterRole argo-rollouts",
+        ]
+    );
+}

@@ -970,13 +970,76 @@ struct Parsed {
     problems: Vec<manifest::NotAnObject>,
     /// The syntax error that ended the file (on its last line at most).
     syntax: Option<yaml::YamlError>,
-    /// It holds template markers (`{{`).
+    /// It is a template ([`is_template`]).
     template: bool,
     /// It declares a `kind: Secret` on a line of its own.
     declares_secret: bool,
     /// It names `apiVersion` or `kind` somewhere: text that names neither holds no
     /// Kubernetes object, not even a broken one, unless it spells them with escapes.
     names_api_version_or_kind: bool,
+}
+
+/// Whether `text` (which `breaks` YAML or not) is a Go template such as a Helm chart's,
+/// rather than YAML that holds `{{` in its strings. It is one when it holds `{{` and
+/// breaks YAML, or when a `{{` starts a line's content (an action: `{{- if .Values.on }}`)
+/// or a value (`image: {{ .Values.image }}`, `- {{ .x }}`) outside comments and block
+/// scalars. A `{{` inside a quoted or block string or within a value (a CRD's description,
+/// Alertmanager's `html: '{{ template "email" . }}'`, Argo's `{{args.x}}`) is text a
+/// program reads at run time, and the objects around it are judged.
+fn is_template(text: &str, breaks: bool) -> bool {
+    if memchr::memmem::find(text.as_bytes(), b"{{").is_none() {
+        return false;
+    }
+    if breaks {
+        return true;
+    }
+    // The indentation of the line that opened the block scalar being read.
+    let mut block: Option<usize> = None;
+    for line in text.lines() {
+        let content = line.trim_start_matches(' ');
+        let indent = line.len() - content.len();
+        if let Some(open) = block {
+            if content.trim().is_empty() || indent > open {
+                continue;
+            }
+            block = None;
+        }
+        if content.starts_with('#') {
+            continue;
+        }
+        let value = value_of(content);
+        if content.starts_with("{{") || value.starts_with("{{") {
+            return true;
+        }
+        let indicator = value.split(" #").next().unwrap_or(value).trim_end();
+        let opens_block = indicator.strip_prefix(['|', '>']).is_some_and(|rest| {
+            rest.bytes()
+                .all(|b| matches!(b, b'-' | b'+') || b.is_ascii_digit())
+        });
+        if opens_block {
+            block = Some(indent);
+        }
+    }
+    false
+}
+
+/// The value a line's content starts: after its sequence dashes and its mapping key
+/// (`- name: {{ x }}` gives `{{ x }}`), the content itself when it has neither.
+fn value_of(content: &str) -> &str {
+    let mut rest = content;
+    while let Some(item) = rest
+        .strip_prefix('-')
+        .filter(|r| r.is_empty() || r.starts_with(' '))
+    {
+        rest = item.trim_start();
+    }
+    if rest.starts_with(['"', '\'', '{', '[']) {
+        return rest;
+    }
+    match rest.find(": ") {
+        Some(colon) => rest[colon + 2..].trim_start(),
+        None => rest,
+    }
 }
 
 /// Whether `text` declares a `kind: Secret` on a line of its own. Only the lines holding
@@ -1018,10 +1081,10 @@ impl Parsed {
             message: format!("invalid YAML: {}", e.message),
         });
         Self {
+            template: is_template(text, syntax.is_some()),
             objects,
             problems,
             syntax,
-            template: memchr::memmem::find(text.as_bytes(), b"{{").is_some(),
             declares_secret: declares_secret(text),
             names_api_version_or_kind: [&b"apiVersion"[..], b"kind"]
                 .iter()
@@ -1187,6 +1250,35 @@ fn text_of(bytes: &[u8]) -> Result<&str, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn templates_are_told_from_yaml_that_holds_braces() {
+        let template = |text: &str| is_template(text, false);
+        for text in [
+            "{{- if .Values.enabled }}\napiVersion: v1\n{{- end }}\n",
+            "metadata:\n  name: {{ include \"x.fullname\" . }}\n",
+            "args:\n- {{ .Values.flag }}\n",
+            "spec:\n  - - {{ .x }}\n",
+            // A block scalar ends where the indentation falls back.
+            "a: |\n  {{ kept }}\nb: {{ .Values.b }}\n",
+        ] {
+            assert!(template(text), "{text}");
+        }
+        for text in [
+            "kind: Secret\nstringData:\n  am.yaml: |\n    html: '{{ template \"e\" . }}'\n    {{ define \"x\" }}\n",
+            "description: 'Uses {{args.lookback}} to look back'\n",
+            "description: Time to look back, {{args.lookback}}\n",
+            "value: \"{{ .Values.x }}\"\n",
+            "# {{ a comment }}\nkind: ConfigMap\n",
+            "a: >-\n  {{ folded }}\n\n  {{ after a blank line }}\n",
+            "no braces at all\n",
+        ] {
+            assert!(!template(text), "{text}");
+        }
+        // Text that breaks YAML with `{{` in it is taken for a template, as before.
+        assert!(is_template("a: b: {{ c }}", true));
+        assert!(!is_template("a: b: c", true));
+    }
 
     #[test]
     fn binary_and_non_utf8_are_named() {
