@@ -733,3 +733,21 @@ fn braces_in_strings_do_not_make_a_template_of_a_manifest() {
         ]
     );
 }
+
+#[test]
+fn a_component_no_kustomization_uses_is_read_as_written_not_an_error() {
+    let (code, report) = scan_json(&["estate/unused-component"]);
+    assert_eq!(errors(&report), Vec::<String>::new());
+    assert_eq!(code, 0);
+    assert_eq!(
+        notices(&report),
+        pairs(&[("estate/unused-component/debug", "kustomization")])
+    );
+    assert_eq!(
+        report["notices"][0]["message"],
+        "kustomize component that no kustomization in the scan uses, so not built (kustomize \
+         builds a component only through a kustomization's `components`): its files were read \
+         as written, its patches not judged as objects"
+    );
+    assert_eq!(report["summary"]["objects"], 1);
+}

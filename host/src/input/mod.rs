@@ -633,6 +633,8 @@ fn build_tops<'f>(
             let k = &forest.kustomizations[*top];
             let (uses, remote) = forest.consumed(*top);
             let build = |b: &kustomize::Builder| b.build(k, namespace.as_deref());
+            // kustomize builds a component only as part of a kustomization.
+            let builder = builder.filter(|_| !k.is_component());
             let built = builder.map(|b| match entries.get(i).and_then(Option::as_ref) {
                 Some(entry) => entry.build(|| build(b)),
                 None => build(b),
@@ -683,6 +685,15 @@ fn tell_unbuilt(
             message: format!(
                 "kustomization could not be built: {message}; its files were read as written"
             ),
+        }),
+        None if k.is_component() => inputs.notices.push(Notice {
+            kind: NoticeKind::Kustomization,
+            path: dir,
+            message: "kustomize component that no kustomization in the scan uses, so not \
+                      built (kustomize builds a component only through a kustomization's \
+                      `components`): its files were read as written, its patches not judged \
+                      as objects"
+                .to_owned(),
         }),
         None => inputs.notices.push(Notice {
             kind: NoticeKind::Kustomization,

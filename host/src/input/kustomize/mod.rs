@@ -294,6 +294,11 @@ impl Kustomization {
         Self::read(&file).ok()
     }
 
+    /// Whether it is a component (`kind: Component`).
+    pub fn is_component(&self) -> bool {
+        self.component
+    }
+
     /// The namespace it sets (`namespace:`).
     pub fn namespace(&self) -> Option<&str> {
         self.namespace.as_deref()
