@@ -29,7 +29,7 @@ ok     tls/plaintext-violating.yaml (2 expectations)\n\
 ok     tls/real-world-compliant.yaml (0 expectations)\n\
 ok     tls/verification-violating.yaml (6 expectations)\n\
 ok     tls/violating.yaml (7 expectations)\n\
-ok     rbac/bindings.yaml (4 expectations)\n\
+ok     rbac/bindings.yaml (3 expectations)\n\
 ok     rbac/compliant.yaml (0 expectations)\n\
 ok     rbac/duplicates (5 expectations)\n\
 ok     rbac/model (9 expectations)\n\
@@ -46,7 +46,7 @@ ok     credentials/compliant.yaml (0 expectations)\n\
 ok     credentials/traps (0 expectations)\n\
 ok     credentials/violating.yaml (1 expectation)\n\
 \n\
-30 fixtures, 101 expectations, 0 failures\n"
+30 fixtures, 100 expectations, 0 failures\n"
     );
     assert_eq!(run.stderr, "");
 }

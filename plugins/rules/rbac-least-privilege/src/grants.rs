@@ -159,11 +159,14 @@ fn wildcard_entries(rule: &PolicyRule, reach: Reach) -> Option<Grant> {
 }
 
 /// The grant of one dangerous permission by a rule, if it makes it. `resourceNames`
-/// narrows every verb but create, which it cannot restrict; Secrets only read by name
-/// are `low`.
+/// narrows every verb but create, which it cannot restrict; Secrets only read by name,
+/// with get alone, are what the check's remediation asks for, so no grant.
 fn permission(rule: &PolicyRule, permission: &Permission, reach: Reach) -> Option<Grant> {
     let (resource, verbs, entry) = granted(rule, permission.grants, reach)?;
-    let names: Vec<&str> = rule.resource_names.iter().map(|(_, n)| *n).collect();
+    let narrowed = !rule.resource_names.is_empty() && !verbs.contains(&"create");
+    if narrowed && permission.check.id == SECRETS_READ.id && verbs == ["get"] {
+        return None;
+    }
     let through = through(resource, entry);
     let verb_list = verbs.join(", ");
     let mut grant = Grant::new(
@@ -174,14 +177,7 @@ fn permission(rule: &PolicyRule, permission: &Permission, reach: Reach) -> Optio
             permission.what
         ),
     );
-    let narrowed = !names.is_empty() && !verbs.contains(&"create");
-    if narrowed && permission.check.id == SECRETS_READ.id && verbs == ["get"] {
-        grant.severity = Severity::Low;
-        grant.what = format!(
-            "can read only the Secrets it names: {} (get on {resource}{through}, limited by resourceNames)",
-            names.join(", ")
-        );
-    } else if narrowed {
+    if narrowed {
         grant.severity = grant.severity.min(Severity::Medium);
         grant.what = format!(
             "can {} ({verb_list} on {resource}{through}, limited by resourceNames)",
