@@ -301,7 +301,15 @@ impl<'a> Model<'a> {
                         source.display_name(),
                         rule_index + 1
                     );
-                    findings.push(self.report(role, key, at.clone(), &what, &grant));
+                    // One selector picks many rules: each grant is its own finding.
+                    let identity = format!(
+                        "{} {} rule #{}",
+                        String::from(at.clone()),
+                        source.display_name(),
+                        rule_index + 1
+                    );
+                    let finding = self.report(role, key, at.clone(), &what, &grant);
+                    findings.push(finding.with_identity(identity));
                 }
             }
         }
@@ -643,6 +651,51 @@ mod tests {
             ]
         );
         assert!(found[1].4.starts_with("ClusterRole monitoring aggregates ClusterRole extra rule #1, which grants '*' in apiGroups."));
+    }
+
+    #[test]
+    fn each_rule_an_aggregated_cluster_role_picks_up_is_its_own_finding() {
+        let admin = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+            "metadata": {"name": "admin"},
+            "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"aggregate-to-admin": "true"}}]}});
+        let core = cluster_role(
+            "core",
+            json!({"aggregate-to-admin": "true"}),
+            json!([
+                {"apiGroups": [""], "resources": ["pods"], "verbs": ["create"]},
+                {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["create"]}
+            ]),
+        );
+        let objects = vec![admin, core];
+        let set = Manifests::from_values("default", objects).unwrap();
+        let identities: Vec<(String, String)> = Model::new(&set, &Settings::default())
+            .findings()
+            .into_iter()
+            .filter(|f| f.check == "pod-create")
+            .map(|f| (f.message[..41].to_owned(), f.identity))
+            .collect();
+        // Two findings at one selector, told apart (and fingerprinted apart) by the rule.
+        assert_eq!(
+            identities,
+            [
+                (
+                    "ClusterRole admin aggregates ClusterRole ".to_owned(),
+                    "/aggregationRule/clusterRoleSelectors/0 ClusterRole core rule #1".to_owned()
+                ),
+                (
+                    "ClusterRole admin aggregates ClusterRole ".to_owned(),
+                    "/aggregationRule/clusterRoleSelectors/0 ClusterRole core rule #2".to_owned()
+                ),
+                (
+                    "ClusterRole core rule #1 can create pods ".to_owned(),
+                    "/rules/0/resources".to_owned()
+                ),
+                (
+                    "ClusterRole core rule #2 can create pods ".to_owned(),
+                    "/rules/1/resources".to_owned()
+                ),
+            ]
+        );
     }
 
     #[test]
