@@ -751,3 +751,50 @@ fn a_component_no_kustomization_uses_is_read_as_written_not_an_error() {
     );
     assert_eq!(report["summary"]["objects"], 1);
 }
+
+#[test]
+fn patches_no_kustomization_uses_are_set_aside_whole_objects_beside_them_judged() {
+    let (code, report) = scan_json(&["estate/operator-scaffold"]);
+    assert_eq!(errors(&report), Vec::<String>::new());
+    assert_eq!(code, 1);
+    let patches: Vec<(String, String)> = report["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["reason"] == "kustomize input")
+        .map(|s| {
+            let text = |key: &str| s[key].as_str().unwrap().to_owned();
+            (text("path"), text("detail"))
+        })
+        .collect();
+    let unused = |lacks: &str| {
+        format!(
+            "a patch that no kustomization uses, in the tree of \
+             estate/operator-scaffold/config/default: {lacks}, which cannot be applied as it is"
+        )
+    };
+    assert_eq!(
+        patches,
+        [
+            (
+                "estate/operator-scaffold/config/default/manager_auth_proxy_patch.yaml".to_owned(),
+                unused("a Deployment without spec.selector")
+            ),
+            (
+                "estate/operator-scaffold/config/default/manager_webhook_patch.yaml".to_owned(),
+                unused("a Deployment without spec.selector")
+            ),
+        ]
+    );
+    // The manager, built, runs as its own account without a token; the Deployment no
+    // kustomization lists is whole, so it is judged as written.
+    assert_eq!(
+        findings(&report),
+        [
+            "network-policy/namespace-without-policy estate/operator-scaffold/config/default/debug_deployment.yaml:2 Deployment shop-operator-system/debug",
+            "rbac-least-privilege/automount-token estate/operator-scaffold/config/default/debug_deployment.yaml:13 Deployment shop-operator-system/debug",
+            "rbac-least-privilege/default-service-account estate/operator-scaffold/config/default/debug_deployment.yaml:13 Deployment shop-operator-system/debug",
+        ]
+    );
+    assert_eq!(report["summary"]["objects"], 2);
+}

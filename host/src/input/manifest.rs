@@ -481,6 +481,52 @@ pub fn is_cluster_scoped(kind: &str) -> bool {
     CLUSTER_SCOPED.contains(&kind)
 }
 
+/// Workloads of `apps/v1`, which the API server accepts only with `spec.selector`.
+const SELECTED_WORKLOADS: [&str; 4] = ["Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"];
+
+/// What workload `object` lacks that the API server requires of it, if it is a workload
+/// and lacks something: a selector (`apps/v1`), a pod template, containers, or a
+/// container's image. Such an object cannot be applied as it is: it is a patch or a
+/// fragment for a tool to complete.
+pub fn incomplete_workload(object: &ManifestObject) -> Option<String> {
+    let kind = object.kind();
+    let pod = match kind {
+        "Pod" => "/spec",
+        "CronJob" => "/spec/jobTemplate/spec/template/spec",
+        "Job" | "DeploymentConfig" => "/spec/template/spec",
+        _ if SELECTED_WORKLOADS.contains(&kind) => "/spec/template/spec",
+        _ => return None,
+    };
+    let value: Value = serde_json::from_str(object.json()).ok()?;
+    let lacks = |what: String| Some(format!("a {kind} without {what}"));
+    if object.api_version() == "apps/v1"
+        && SELECTED_WORKLOADS.contains(&kind)
+        && value.pointer("/spec/selector").is_none()
+    {
+        return lacks("spec.selector".into());
+    }
+    let Some(pod) = value.pointer(pod) else {
+        return lacks("a pod template".into());
+    };
+    let containers = pod.get("containers").and_then(Value::as_array);
+    let Some(containers) = containers.filter(|c| !c.is_empty()) else {
+        return lacks("containers".into());
+    };
+    let imageless = pod
+        .get("initContainers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .chain(containers)
+        .find(|c| {
+            c.get("image")
+                .and_then(Value::as_str)
+                .is_none_or(str::is_empty)
+        })?;
+    let name = imageless.get("name").and_then(Value::as_str).unwrap_or("");
+    lacks(format!("an image for container {name:?}"))
+}
+
 /// The document of `documents` that kustomize built `built` from: of the same kind, with
 /// the longest name that the built name contains (kustomize adds prefixes and suffixes),
 /// else the only document of that kind.
@@ -884,6 +930,56 @@ mod tests {
         let (docs, error) = yaml::parse(text);
         assert_eq!(error, None);
         docs.into_iter().map(|d| objects(0, d)).collect()
+    }
+
+    #[test]
+    fn a_workload_the_api_server_would_refuse_says_what_it_lacks() {
+        let lacks = |text: &str| {
+            let parsed = parse(text);
+            incomplete_workload(&parsed[0].0[0])
+        };
+        let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n";
+        let template = "  template:\n    spec:\n      containers:\n";
+        let whole = format!(
+            "{deployment}  selector: {{matchLabels: {{app: d}}}}\n{template}      - {{name: app, image: app:1}}\n"
+        );
+        assert_eq!(lacks(&whole), None);
+        assert_eq!(
+            lacks(&format!(
+                "{deployment}{template}      - {{name: app, image: app:1}}\n"
+            )),
+            Some("a Deployment without spec.selector".into())
+        );
+        assert_eq!(
+            lacks(&whole.replace("image: app:1", "ports: [{containerPort: 80}]")),
+            Some("a Deployment without an image for container \"app\"".into())
+        );
+        assert_eq!(
+            lacks(&format!("{deployment}  selector: {{}}\n  replicas: 3\n")),
+            Some("a Deployment without a pod template".into())
+        );
+        // Before apps/v1 the selector was defaulted from the template's labels.
+        assert_eq!(
+            lacks(&format!(
+                "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {{name: d}}\nspec:\n{template}      - {{name: app, image: app:1}}\n"
+            )),
+            None
+        );
+        assert_eq!(
+            lacks(
+                "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          initContainers: [{name: init}]\n          containers: [{name: job, image: job:1}]\n"
+            ),
+            Some("a CronJob without an image for container \"init\"".into())
+        );
+        assert_eq!(
+            lacks("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: []\n"),
+            Some("a Pod without containers".into())
+        );
+        // Not a workload: nothing is asked of it here.
+        assert_eq!(
+            lacks("apiVersion: v1\nkind: Service\nmetadata: {name: s}\n"),
+            None
+        );
     }
 
     #[test]

@@ -119,6 +119,10 @@ pub enum SkipReason {
     HelmChart(String),
     /// A patch or configuration that the kustomization in this directory applies.
     KustomizeInput(String),
+    /// Workloads that cannot be applied as they are, in a kustomize tree whose
+    /// kustomizations do not use the file: a patch left for later (the kustomization of
+    /// its directory, what the first workload lacks).
+    UnusedPatch { dir: String, lacks: String },
     /// What an end-to-end test checks a cluster against, not applies to it: why it is
     /// taken for one (see [`assertions`]).
     TestAssertion(String),
@@ -474,6 +478,7 @@ fn kustomize_trees(inputs: &mut Inputs, files: &[PathBuf], options: &InputOption
     let index = canonical_index(&inputs.files);
     let mut replaced: HashSet<usize> = HashSet::new();
     let mut read: HashSet<usize> = HashSet::new();
+    let mut consumed: HashSet<usize> = HashSet::new();
     let mut built_objects = Vec::new();
     for TopBuild {
         k,
@@ -492,6 +497,7 @@ fn kustomize_trees(inputs: &mut Inputs, files: &[PathBuf], options: &InputOption
             .filter_map(|(path, u)| Some((*index.get(path)?, u)))
             .collect();
         sources.sort_by_key(|(i, _)| *i);
+        consumed.extend(sources.iter().map(|(i, _)| *i));
         list_inputs(inputs, &sources, &dir);
         let failed = match built {
             Some(Ok(objects)) => {
@@ -519,6 +525,59 @@ fn kustomize_trees(inputs: &mut Inputs, files: &[PathBuf], options: &InputOption
     }
     drop_objects_of(inputs, &replaced);
     add_built(inputs, &index, built_objects);
+    set_aside_unused_patches(inputs, &forest, &index, &consumed);
+}
+
+/// Sets aside the files of a kustomize tree that no kustomization consumes and whose
+/// every object is a workload that cannot be applied as it is (no selector, no image):
+/// patches left for later, as kubebuilder's scaffolds leave theirs commented out. Judged
+/// as objects, they would be Deployments without a service account or policy.
+fn set_aside_unused_patches(
+    inputs: &mut Inputs,
+    forest: &kustomize::Forest,
+    index: &HashMap<PathBuf, usize>,
+    consumed: &HashSet<usize>,
+) {
+    let mut trees: Vec<(usize, String)> = index
+        .iter()
+        .filter(|(_, source)| !consumed.contains(source))
+        .filter_map(|(path, &source)| Some((source, forest.around(path)?.display_dir())))
+        .collect();
+    if trees.is_empty() {
+        return;
+    }
+    trees.sort();
+    let mut objects: HashMap<usize, Vec<&ManifestObject>> = trees
+        .iter()
+        .map(|(source, _)| (*source, Vec::new()))
+        .collect();
+    for object in &inputs.objects {
+        if let Some(of_file) = objects.get_mut(&object.source) {
+            of_file.push(object);
+        }
+    }
+    let mut patches = HashSet::new();
+    let mut skipped = Vec::new();
+    for (source, dir) in trees {
+        let of_file = &objects[&source];
+        let lacks: Option<Vec<String>> = of_file
+            .iter()
+            .map(|o| manifest::incomplete_workload(o))
+            .collect();
+        let Some(lacks) = lacks.filter(|l| !l.is_empty()) else {
+            continue;
+        };
+        patches.insert(source);
+        skipped.push(SkippedFile {
+            path: inputs.files[source].path.clone(),
+            reason: SkipReason::UnusedPatch {
+                dir,
+                lacks: lacks.into_iter().next().expect("not empty"),
+            },
+        });
+    }
+    inputs.skipped.extend(skipped);
+    drop_objects_of(inputs, &patches);
 }
 
 /// A kustomization built on its own (a top-level one, or a part of one that could not be

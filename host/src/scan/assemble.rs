@@ -451,6 +451,13 @@ fn skipped_records(inputs: &Inputs) -> Vec<SkippedRecord> {
                         "a patch or configuration of the kustomization {dir}"
                     )),
                 ),
+                SkipReason::UnusedPatch { dir, lacks } => (
+                    SkippedReason::KustomizeInput,
+                    Some(format!(
+                        "a patch that no kustomization uses, in the tree of {dir}: {lacks}, \
+                         which cannot be applied as it is"
+                    )),
+                ),
                 SkipReason::TestAssertion(why) => (SkippedReason::TestAssertion, Some(why.clone())),
             };
             SkippedRecord {

@@ -134,6 +134,13 @@ impl Forest {
         Some((i, &self.kustomizations[i]))
     }
 
+    /// The kustomization of the scan in the directory of `file` (canonical), or in the
+    /// nearest directory above it that has one.
+    pub fn around(&self, file: &Path) -> Option<&Kustomization> {
+        let mut dirs = file.ancestors().skip(1);
+        dirs.find_map(|dir| self.in_dir(dir)).map(|(_, k)| k)
+    }
+
     /// The kustomizations of the scan that building `top` goes through, `top` with them.
     pub fn reachable(&self, top: usize) -> HashSet<usize> {
         let mut reached = HashSet::new();
