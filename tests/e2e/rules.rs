@@ -371,6 +371,9 @@ fn objects_named_by_the_server_have_fingerprints_of_their_own() {
     };
 
     let (_, both) = scan_json(&["hooks", "--rule", "tls-min-version"]);
+    // Messages name them by their prefix too.
+    let message = both["findings"][0]["message"].as_str().unwrap();
+    assert!(message.starts_with("Job shop/db-migrate-*: "), "{message}");
     let both = prints(&both);
     assert!(both.len() == 2 && both[0] != both[1], "{both:?}");
 

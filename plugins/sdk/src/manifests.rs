@@ -317,12 +317,25 @@ impl Object {
         string_entries(metadata.and_then(|m| m.labels))
     }
 
-    /// `Kind namespace/name`, `Kind name`, or `Kind` for unnamed objects, for messages.
+    /// `Kind namespace/name` or `Kind name`, for messages; an object named by
+    /// `generateName` only (a Job created afresh each time) is `Kind namespace/prefix*`,
+    /// as reports name it, and one with neither is `Kind`.
     pub fn display_name(&self) -> String {
-        match (&self.namespace, self.name.is_empty()) {
-            (_, true) => self.kind.clone(),
-            (Some(ns), false) => format!("{} {ns}/{}", self.kind, self.name),
-            (None, false) => format!("{} {}", self.kind, self.name),
+        let generated = || {
+            let prefix = self.value().pointer("/metadata/generateName");
+            let prefix = prefix.and_then(Value::as_str).filter(|p| !p.is_empty())?;
+            Some(format!("{prefix}*"))
+        };
+        let name = match self.name.is_empty() {
+            false => self.name.clone(),
+            true => match generated() {
+                Some(name) => name,
+                None => return self.kind.clone(),
+            },
+        };
+        match &self.namespace {
+            Some(ns) => format!("{} {ns}/{name}", self.kind),
+            None => format!("{} {name}", self.kind),
         }
     }
 }
@@ -348,6 +361,7 @@ pub(crate) fn string_entries(map: TextMap<'_>) -> Labels<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn document(object: &str, kind: &str, namespace: Option<&str>) -> Document {
         Document {
@@ -378,6 +392,29 @@ mod tests {
         assert!(m.objects[0].annotations().is_empty());
         assert!(Rc::ptr_eq(&m.objects[0].file, &m.objects[1].file));
         // The broken document is never parsed unless a rule looks at it.
+    }
+
+    #[test]
+    fn objects_are_named_for_messages_as_reports_name_them() {
+        let named = |value: Value| {
+            Object::new(0, "f.yaml".into(), value)
+                .unwrap()
+                .display_name()
+        };
+        let job = |metadata: Value| json!({"kind": "Job", "metadata": metadata});
+        assert_eq!(
+            named(job(json!({"name": "seed", "namespace": "shop"}))),
+            "Job shop/seed"
+        );
+        assert_eq!(named(job(json!({"name": "seed"}))), "Job seed");
+        assert_eq!(
+            named(job(
+                json!({"generateName": "migrate-", "namespace": "shop"})
+            )),
+            "Job shop/migrate-*"
+        );
+        assert_eq!(named(job(json!({"generateName": ""}))), "Job");
+        assert_eq!(named(job(json!({}))), "Job");
     }
 
     #[test]
