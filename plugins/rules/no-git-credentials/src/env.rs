@@ -204,8 +204,12 @@ fn literal(
     name: &str,
     value: &str,
 ) -> Finding {
-    // The value's hash is part of the identity: a new password is a new finding.
-    let identity = format!("{pointer} {}", redact::digest(value.as_bytes()));
+    // The value's hash is part of the identity: a new password is a new finding (unless
+    // it is short, see `redact::identity`).
+    let identity = match redact::identity(value.as_bytes()) {
+        Some(hash) => format!("{pointer} {hash}"),
+        None => String::from(pointer.clone()),
+    };
     check
         .at(object, pointer, message)
         .with_identity(identity)

@@ -19,6 +19,8 @@ mod generic;
 mod kinds;
 mod redact;
 
+use std::collections::HashMap;
+
 use checks::{CHECKS, ENV_LITERAL_SECRET, FILE_CHECKS, PLAINTEXT_SECRET};
 use tollgate_sdk::{
     CheckError, EachObject, File, Finding, InputKind, Manifests, Object, Pointer, Rule, RuleInfo,
@@ -79,8 +81,16 @@ impl Rule for NoGitCredentials {
                 continue;
             }
             let lines = LineIndex::new(&file.contents);
+            // A short secret is known by its place: its detector and how many of that
+            // detector's short secrets come before it in the file.
+            let mut short: HashMap<&str, usize> = HashMap::new();
             for m in matches {
                 let secret = &file.contents[m.secret.clone()];
+                let identity = redact::identity(secret).unwrap_or_else(|| {
+                    let nth = short.entry(m.label).or_default();
+                    *nth += 1;
+                    format!("{} #{nth}", m.label)
+                });
                 let finding = checks::of_kind(m.kind)
                     .in_file(
                         &file.path,
@@ -89,7 +99,7 @@ impl Rule for NoGitCredentials {
                             "{} committed; remove it from the repository and rotate it",
                             m.label
                         ),
-                        redact::digest(secret),
+                        identity,
                     )
                     .with_evidence(redact::evidence(m.label, secret));
                 findings.push(match allowed(&file.contents, m.start) {
@@ -276,6 +286,29 @@ mod tests {
         assert_eq!(
             accepted,
             [Some("allowed inline: test fixture".into()), None, None]
+        );
+    }
+
+    #[test]
+    fn short_secrets_in_a_file_are_known_by_their_place_not_by_a_hash() {
+        let batch = [File {
+            path: "deploy/.env".into(),
+            contents: b"DB_PASSWORD=Kx9#mq2vZr4!p\nADMIN_PASSWORD=Wt7%bn3cQy8@j\nAPI_TOKEN=9fQ2xL7vR4mZ8kT1wB6n\n"
+                .to_vec(),
+        }];
+        let identities: Vec<String> =
+            NoGitCredentials::check_files(&batch, &tollgate_sdk::NoSettings {})
+                .unwrap()
+                .findings
+                .into_iter()
+                .map(|f| f.identity)
+                .collect();
+        assert_eq!(identities.len(), 3, "{identities:?}");
+        assert_eq!(identities[0].rsplit_once(' ').unwrap().1, "#1");
+        assert_eq!(identities[1].rsplit_once(' ').unwrap().1, "#2");
+        assert_eq!(
+            identities[2],
+            redact::identity(b"9fQ2xL7vR4mZ8kT1wB6n").unwrap()
         );
     }
 

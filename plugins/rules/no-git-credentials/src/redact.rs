@@ -2,8 +2,8 @@
 
 use sha2::{Digest, Sha256};
 
-/// Hex SHA-256 of the secret: its identity for fingerprints, independent of position.
-pub fn digest(secret: &[u8]) -> String {
+/// Hex SHA-256 of the secret.
+fn digest(secret: &[u8]) -> String {
     Sha256::digest(secret)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -13,6 +13,14 @@ pub fn digest(secret: &[u8]) -> String {
 /// Below this many bytes a secret is shown by its length alone: four of its characters,
 /// or a 48-bit hash tried against a list of common passwords, would give it away.
 const SHORT: usize = 16;
+
+/// What tells a secret apart in its finding's fingerprint, independent of position: its
+/// SHA-256, so that a new secret is a new finding; nothing for a short secret (below
+/// [`SHORT`] bytes), whose hash would be reversed by hashing common passwords until one
+/// matches, so its finding is known by its place alone.
+pub fn identity(secret: &[u8]) -> Option<String> {
+    (secret.len() >= SHORT).then(|| digest(secret))
+}
 
 /// Redacted evidence: the label, at most a four-character prefix of an identifier-like
 /// secret, the length, and a short hash to tell secrets apart; the length alone for a
@@ -48,6 +56,14 @@ mod tests {
             evidence("RSA private key", &[b'x'; 200]).split(' ').nth(3),
             Some("…")
         );
+    }
+
+    #[test]
+    fn a_short_secret_has_no_identity_of_its_own() {
+        assert_eq!(identity(b"hunter2!"), None);
+        let long = identity(b"Tr0ub4dor&3xyz12").unwrap();
+        assert_eq!(long.len(), 64);
+        assert_ne!(identity(b"Tr0ub4dor&3xyz13"), Some(long));
     }
 
     #[test]
