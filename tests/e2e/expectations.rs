@@ -18,7 +18,7 @@ fn the_project_rule_fixtures_produce_exactly_what_they_expect() {
 ok     tls/ciphers-unknown.yaml (4 expectations)\n\
 ok     tls/cis-ciphers (4 expectations)\n\
 ok     tls/compliant.yaml (0 expectations)\n\
-ok     tls/controllers-violating.yaml (8 expectations)\n\
+ok     tls/controllers-violating.yaml (9 expectations)\n\
 ok     tls/edge-compliant.yaml (0 expectations)\n\
 ok     tls/edge-violating.yaml (5 expectations)\n\
 ok     tls/knobs-compliant.yaml (0 expectations)\n\
@@ -46,7 +46,7 @@ ok     credentials/compliant.yaml (0 expectations)\n\
 ok     credentials/traps (0 expectations)\n\
 ok     credentials/violating.yaml (1 expectation)\n\
 \n\
-30 fixtures, 100 expectations, 0 failures\n"
+30 fixtures, 101 expectations, 0 failures\n"
     );
     assert_eq!(run.stderr, "");
 }

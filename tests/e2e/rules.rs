@@ -36,6 +36,7 @@ fixtures! {
         "tls-min-version/weak-ciphers tls/controllers-violating.yaml:63 TLSOption traefik/legacy",
         "tls-min-version/weak-protocol tls/controllers-violating.yaml:71 APIServer cluster",
         "tls-min-version/weak-ciphers tls/controllers-violating.yaml:80 ConfigMap ingress-nginx/ingress-nginx-controller",
+        "tls-min-version/weak-ciphers tls/controllers-violating.yaml:100 Deployment shop-operator/controller-manager",
     ];
     tls_verification_violating: "tls-min-version", "tls/verification-violating.yaml", &[
         "tls-min-version/verification-disabled tls/verification-violating.yaml:8 APIService v1beta1.metrics.k8s.io",

@@ -2,7 +2,9 @@
 //!
 //! Weak means broken or without forward secrecy at the cipher level: RC4, DES and 3DES,
 //! NULL and anonymous suites, export-grade suites, MD5 MACs, and CBC suites with a SHA-1
-//! MAC. Both the IANA/Go names (`TLS_RSA_WITH_RC4_128_SHA`, Kubernetes
+//! MAC; for IANA/Go names also CBC with SHA-256, which Go (so Kubernetes' own
+//! `--tls-cipher-suites` help) lists as insecure: its implementation is not constant-time
+//! (Lucky13). Both the IANA/Go names (`TLS_RSA_WITH_RC4_128_SHA`, Kubernetes
 //! `--tls-cipher-suites`) and the OpenSSL names (`ECDHE-RSA-AES128-SHA`, nginx
 //! `ssl-ciphers`) are understood. An IANA name that Go (so Kubernetes, the kubelet, etcd
 //! and Traefik) does not know is reported as unknown: the component would refuse it, or
@@ -103,11 +105,11 @@ pub fn classify_iana(name: &str) -> Suite {
 
 fn is_weak_iana(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
-    let cbc_sha1 = upper.contains("_CBC_") && upper.ends_with("_SHA");
+    let cbc = upper.contains("_CBC_") && (upper.ends_with("_SHA") || upper.ends_with("_SHA256"));
     ["RC4", "3DES", "_DES_", "NULL", "EXPORT", "_ANON_", "MD5"]
         .iter()
         .any(|weak| upper.contains(weak))
-        || cbc_sha1
+        || cbc
 }
 
 /// The weak ciphers an OpenSSL cipher string enables (`:`- or space-separated; entries
@@ -182,6 +184,7 @@ mod tests {
             "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
             "TLS_ECDHE_RSA_WITH_RC4_128_SHA",
             "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+            "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
         ];
         assert_eq!(judge_iana_list(list), (weak.to_vec(), vec![]));
         let strong = "TLS_AES_128_GCM_SHA256,TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305";
