@@ -1049,15 +1049,19 @@ struct Parsed {
     names_api_version_or_kind: bool,
 }
 
-/// Whether `text` (which `breaks` YAML or not) is a Go template such as a Helm chart's,
-/// rather than YAML that holds `{{` in its strings. It is one when it holds `{{` and
-/// breaks YAML, or when a `{{` starts a line's content (an action: `{{- if .Values.on }}`)
-/// or a value (`image: {{ .Values.image }}`, `- {{ .x }}`) outside comments and block
-/// scalars. A `{{` inside a quoted or block string or within a value (a CRD's description,
-/// Alertmanager's `html: '{{ template "email" . }}'`, Argo's `{{args.x}}`) is text a
-/// program reads at run time, and the objects around it are judged.
+/// Whether `text` (which `breaks` YAML or not) is a template such as a Helm chart's (or
+/// Jinja's, `{% %}`), rather than YAML that holds `{{` in its strings. It is one when it
+/// holds `{{` or `{%` and breaks YAML, or when one starts a line's content (an action:
+/// `{{- if .Values.on }}`, `{% raw %}`) or a value (`image: {{ .Values.image }}`,
+/// `- {{ .x }}`) outside comments and block scalars, or when a quoted value is a Helm
+/// action (`namespace: "{{ .Release.Namespace }}"`). Any other `{{` inside a quoted or
+/// block string or within a value (a CRD's description, Alertmanager's
+/// `html: '{{ template "email" . }}'`, Argo's `{{args.x}}`) is text a program reads at run
+/// time, and the objects around it are judged.
 fn is_template(text: &str, breaks: bool) -> bool {
-    if memchr::memmem::find(text.as_bytes(), b"{{").is_none() {
+    let bytes = text.as_bytes();
+    if memchr::memmem::find(bytes, b"{{").is_none() && memchr::memmem::find(bytes, b"{%").is_none()
+    {
         return false;
     }
     if breaks {
@@ -1078,7 +1082,8 @@ fn is_template(text: &str, breaks: bool) -> bool {
             continue;
         }
         let value = value_of(content);
-        if content.starts_with("{{") || value.starts_with("{{") {
+        let opens = |text: &str| text.starts_with("{{") || text.starts_with("{%");
+        if opens(content) || opens(value) || is_helm_action(value) {
             return true;
         }
         let indicator = value.split(" #").next().unwrap_or(value).trim_end();
@@ -1091,6 +1096,30 @@ fn is_template(text: &str, breaks: bool) -> bool {
         }
     }
     false
+}
+
+/// Whether a quoted value starts with an action that only Helm fills in: one on the
+/// chart's `.Values`, `.Release`, `.Chart`, `.Capabilities` or `.Files`, or Helm's
+/// `include` or `tpl` (`"{{ .Release.Namespace }}"`, `'{{ include "x.name" . }}-sa'`).
+fn is_helm_action(value: &str) -> bool {
+    let Some(action) = value
+        .strip_prefix(['"', '\''])
+        .and_then(|quoted| quoted.strip_prefix("{{"))
+    else {
+        return false;
+    };
+    let action = action.strip_prefix('-').unwrap_or(action).trim_start();
+    [
+        ".Values.",
+        ".Release.",
+        ".Chart.",
+        ".Capabilities.",
+        ".Files.",
+        "include ",
+        "tpl ",
+    ]
+    .iter()
+    .any(|helm| action.starts_with(helm))
 }
 
 /// The value a line's content starts: after its sequence dashes and its mapping key
@@ -1331,6 +1360,13 @@ mod tests {
             "spec:\n  - - {{ .x }}\n",
             // A block scalar ends where the indentation falls back.
             "a: |\n  {{ kept }}\nb: {{ .Values.b }}\n",
+            // Helm's actions quoted, as kustomize output made into a chart writes them.
+            "value: \"{{ .Values.x }}\"\n",
+            "metadata:\n  namespace: '{{- .Release.Namespace }}'\n",
+            "- name: \"{{ include \\\"x.name\\\" . }}-sa\"\n",
+            // Jinja and Liquid tags (mkdocs snippets, Ansible).
+            "{% raw %}\napiVersion: v1\nkind: ConfigMap\n{% endraw %}\n",
+            "data:\n  {% if x %}a: b{% endif %}\n",
         ] {
             assert!(template(text), "{text}");
         }
@@ -1338,7 +1374,11 @@ mod tests {
             "kind: Secret\nstringData:\n  am.yaml: |\n    html: '{{ template \"e\" . }}'\n    {{ define \"x\" }}\n",
             "description: 'Uses {{args.lookback}} to look back'\n",
             "description: Time to look back, {{args.lookback}}\n",
-            "value: \"{{ .Values.x }}\"\n",
+            // Templates other programs fill in at run time: Argo CD ApplicationSets',
+            // Kyverno's, Alertmanager's.
+            "name: '{{ .values.env }}-app'\n",
+            "message: \"{{ request.object.metadata.name }}\"\n",
+            "text: '{{ template \"slack.title\" . }}'\n",
             "# {{ a comment }}\nkind: ConfigMap\n",
             "a: >-\n  {{ folded }}\n\n  {{ after a blank line }}\n",
             "no braces at all\n",
