@@ -284,7 +284,9 @@ fn generic(
         .iter()
         .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
         .count();
-    if !generic::ends_key(contents, word_start..word_start + word_len) {
+    if !generic::ends_key(contents, word_start..word_start + word_len)
+        || generic::names_existing(contents, word_start)
+    {
         return None;
     }
     let secret = generic::literal(contents, value_start, colon, family)?;
@@ -804,6 +806,10 @@ pub mod tests {
             "secretName",
             "secretRef",
             "subtoken",
+            // Helm charts name a Secret that already exists.
+            "existingSecret",
+            "EXISTING_SECRET",
+            "auth.existing-secret",
         ] {
             assert_eq!(found(key, Family::Config), 0, "{key}");
         }

@@ -52,6 +52,18 @@ pub fn ends_key(contents: &[u8], word: Range<usize>) -> bool {
         || (all_capitals && before.is_ascii_uppercase())
 }
 
+/// Whether the key whose credential word starts at `word` names a Secret that exists
+/// elsewhere rather than holds one: Helm charts' `existingSecret` (also `existing_secret`,
+/// `EXISTING-SECRET`), whose value is a Secret's name.
+pub fn names_existing(contents: &[u8], word: usize) -> bool {
+    let before = &contents[..word];
+    let before = before
+        .strip_suffix(b"_")
+        .or_else(|| before.strip_suffix(b"-"))
+        .unwrap_or(before);
+    before.len() >= 8 && before[before.len() - 8..].eq_ignore_ascii_case(b"existing")
+}
+
 /// The literal assigned on the line that continues at `value_start`, after the key and its
 /// operator (`=`, `:`, `:=`, `=>`); `colon` says whether the operator was `:` (which in
 /// code may be followed by a type, as in `API_TOKEN: &str = "..."`).
