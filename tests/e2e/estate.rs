@@ -724,7 +724,10 @@ fn braces_in_strings_do_not_make_a_template_of_a_manifest() {
         pairs(&[
             ("estate/run-time-templates/docs-snippet.yaml", "template"),
             ("estate/run-time-templates/helmified.yaml", "template"),
-            ("estate/run-time-templates/values-templated.yaml", "template"),
+            (
+                "estate/run-time-templates/values-templated.yaml",
+                "template"
+            ),
         ])
     );
     assert_eq!(

@@ -138,6 +138,8 @@ impl Texts {
         namespace: Option<&str>,
         lines: &str,
     ) -> Result<Self, TooLarge> {
+        // The API server ignores the namespace of a cluster-scoped object, and so do we.
+        let namespace = namespace.filter(|_| !is_cluster_scoped(names[1]));
         let parts = [json, names[0], names[1], names[2], namespace.unwrap_or("")];
         let ends = ends_within(u32::MAX, parts.map(str::len), lines.len())?;
         let mut text = String::with_capacity(ends[4] as usize + lines.len());
@@ -686,7 +688,8 @@ impl ManifestObject {
         self.texts.name(2)
     }
 
-    /// `metadata.namespace` as written.
+    /// `metadata.namespace` as written; none for a kind that lives outside namespaces
+    /// (a `ClusterRole` written with `namespace: system`), as the API server has it.
     pub fn namespace(&self) -> Option<&str> {
         self.texts.namespaced.then(|| self.texts.name(3))
     }
@@ -979,6 +982,27 @@ mod tests {
         assert_eq!(
             lacks("apiVersion: v1\nkind: Service\nmetadata: {name: s}\n"),
             None
+        );
+    }
+
+    #[test]
+    fn a_cluster_scoped_object_has_no_namespace_whatever_it_says() {
+        let namespace = |text: &str| {
+            let parsed = parse(text);
+            parsed[0].0[0].namespace().map(str::to_owned)
+        };
+        let metadata = "metadata: {name: reader, namespace: system}\n";
+        assert_eq!(
+            namespace(&format!(
+                "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\n{metadata}"
+            )),
+            None
+        );
+        assert_eq!(
+            namespace(&format!(
+                "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\n{metadata}"
+            )),
+            Some("system".into())
         );
     }
 
