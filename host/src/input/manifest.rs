@@ -1068,7 +1068,9 @@ mod tests {
                 object.name(),
                 object.namespace(),
             );
-            assert_eq!(read, (api_version, kind, name, Some("elsewhere")));
+            // A Namespace lives in none, whatever is written.
+            let elsewhere = (kind != "Namespace").then_some("elsewhere");
+            assert_eq!(read, (api_version, kind, name, elsewhere));
         }
     }
 
