@@ -8,7 +8,7 @@ use pretty_assertions::assert_eq;
 use serde_json::Value;
 
 use crate::git::Repo;
-use crate::util::{Run, control, errors, findings, fixtures, scan_json, tollgate};
+use crate::util::{Run, control, errors, findings, fixtures, scan_json, scan_json_in, tollgate};
 
 /// `(path, reason)` of every skipped file.
 fn skipped(report: &Value) -> Vec<(String, String)> {
@@ -802,4 +802,51 @@ fn patches_no_kustomization_uses_are_set_aside_whole_objects_beside_them_judged(
         ]
     );
     assert_eq!(report["summary"]["objects"], 2);
+}
+
+#[test]
+fn a_build_that_needs_a_file_gitignore_keeps_out_is_a_note_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    // The overlay's generator reads a file `make` writes before deploying.
+    write("deploy/overlays/dev/.gitignore", "params.env\n");
+    write(
+        "deploy/overlays/dev/kustomization.yaml",
+        "resources:\n- ../../base\nconfigMapGenerator:\n- name: app-env\n  envs: [params.env]\n",
+    );
+    write("deploy/base/kustomization.yaml", "resources: [role.yaml]\n");
+    write(
+        "deploy/base/role.yaml",
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: app, namespace: shop}\nrules:\n- apiGroups: ['']\n  resources: [secrets]\n  verbs: [list]\n",
+    );
+    let (code, report) = scan_json_in(dir.path(), &["deploy"]);
+    assert_eq!(errors(&report), Vec::<String>::new());
+    assert_eq!(
+        notices(&report),
+        pairs(&[("deploy/overlays/dev", "kustomization")])
+    );
+    let message = report["notices"][0]["message"].as_str().unwrap();
+    assert!(
+        message.ends_with(
+            "it needs deploy/overlays/dev/params.env, which .gitignore keeps out of the tree \
+             (made by a build step, or kept local), so its own files were read as written"
+        ),
+        "{message}"
+    );
+    // What the overlay's base holds is judged all the same.
+    assert_eq!(code, 1);
+    assert_eq!(
+        findings(&report),
+        ["rbac-least-privilege/secrets-read deploy/base/role.yaml:6 Role shop/app"]
+    );
+
+    // The same missing file, not ignored, is an error: the tree is broken.
+    std::fs::remove_file(dir.path().join("deploy/overlays/dev/.gitignore")).unwrap();
+    let (code, report) = scan_json_in(dir.path(), &["deploy"]);
+    assert_eq!(code, 2);
+    assert_eq!(errors(&report).len(), 1, "{:?}", errors(&report));
 }

@@ -481,6 +481,7 @@ fn kustomize_trees(inputs: &mut Inputs, files: &[PathBuf], options: &InputOption
     let mut consumed: HashSet<usize> = HashSet::new();
     let mut built_objects = Vec::new();
     for TopBuild {
+        top,
         k,
         uses,
         remote,
@@ -513,8 +514,12 @@ fn kustomize_trees(inputs: &mut Inputs, files: &[PathBuf], options: &InputOption
         };
         // A part that could not be built for its remote resources either is told of by
         // the kustomization it is part of.
+        let ignored = match &failed {
+            Some(_) => forest.ignored_missing(top),
+            None => Vec::new(),
+        };
         if !(part_of.is_some() && remote && failed.is_some()) {
-            tell_unbuilt(inputs, k, failed, (remote, parts_built), options);
+            tell_unbuilt(inputs, k, failed, (remote, parts_built), &ignored, options);
         }
         // A file two kustomizations consume is read once, as the first has it.
         let sources: Vec<_> = sources
@@ -714,16 +719,39 @@ fn build_tops<'f>(
 
 /// Says why a kustomization's files were read as written: its build `failed` (an error,
 /// or a notice when it uses remote resources, which may be what failed, saying whether
-/// its parts were built on their own), or it was not built at all.
+/// its parts were built on their own, or needs files that `.gitignore` keeps out of the
+/// tree, which are what failed), or it was not built at all.
 fn tell_unbuilt(
     inputs: &mut Inputs,
     k: &kustomize::Kustomization,
     failed: Option<String>,
     (remote, parts_built): (bool, bool),
+    ignored: &[&Path],
     options: &InputOptions,
 ) {
     let dir = k.display_dir();
     match failed {
+        Some(message) if !ignored.is_empty() && !remote => {
+            // Named from the working directory, as the scan's paths are.
+            let here = std::env::current_dir().and_then(std::fs::canonicalize);
+            let named: Vec<String> = ignored
+                .iter()
+                .map(|p| match &here {
+                    Ok(here) => p.strip_prefix(here).unwrap_or(p).display().to_string(),
+                    Err(_) => p.display().to_string(),
+                })
+                .collect();
+            inputs.notices.push(Notice {
+                kind: NoticeKind::Kustomization,
+                path: dir,
+                message: format!(
+                    "kustomization could not be built ({message}); it needs {}, which \
+                     .gitignore keeps out of the tree (made by a build step, or kept \
+                     local), so its own files were read as written",
+                    named.join(", ")
+                ),
+            });
+        }
         Some(message) if remote => inputs.notices.push(Notice {
             kind: NoticeKind::Kustomization,
             path: dir,

@@ -65,6 +65,32 @@ impl Excludes {
     }
 }
 
+/// Whether `path` is ignored by a `.gitignore` or `.ignore` of its directory or one above
+/// it, up to the top of its Git work tree, as the walk would have ignored it.
+pub fn is_ignored(path: &Path) -> bool {
+    let Ok(path) = std::path::absolute(path) else {
+        return false;
+    };
+    for dir in path.ancestors().skip(1) {
+        // The nearest file that says anything about the path decides.
+        for name in [".ignore", ".gitignore"] {
+            let file = dir.join(name);
+            if !file.is_file() {
+                continue;
+            }
+            let (matcher, _) = Gitignore::new(&file);
+            let matched = matcher.matched_path_or_any_parents(&path, false);
+            if !matched.is_none() {
+                return matched.is_ignore();
+            }
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    false
+}
+
 /// What walking the named directories found.
 #[derive(Debug, Default)]
 pub struct Walk {
