@@ -282,6 +282,9 @@ impl<'a> Model<'a> {
     /// on the selector that picks them.
     fn aggregated(&self, role: &'a Object, key: RoleKey<'a>, reach: Reach) -> Vec<Finding> {
         let mut findings = Vec::new();
+        // Copies of one role that grant the same (the same base built through several
+        // overlays) are one grant to the role that picks them up.
+        let mut picked = BTreeSet::new();
         for (index, selector) in selectors(role) {
             let Ok(selector) = selector else { continue };
             let at = Pointer::root()
@@ -295,6 +298,10 @@ impl<'a> Model<'a> {
                 .filter(|source| selector.matches(&source.labels()));
             for source in sources {
                 for (rule_index, grant) in grants::of_rules(&rules_of(source), reach) {
+                    let same = (index, source.display_name(), rule_index, grant.check.id);
+                    if !picked.insert((same, grant.what.clone())) {
+                        continue;
+                    }
                     let what = format!(
                         "{} aggregates {} rule #{}, which",
                         role.display_name(),
@@ -666,7 +673,8 @@ mod tests {
                 {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["create"]}
             ]),
         );
-        let objects = vec![admin, core];
+        // The same role twice (one base built through two overlays) grants nothing more.
+        let objects = vec![admin, core.clone(), core];
         let set = Manifests::from_values("default", objects).unwrap();
         let identities: Vec<(String, String)> = Model::new(&set, &Settings::default())
             .findings()
@@ -674,9 +682,20 @@ mod tests {
             .filter(|f| f.check == "pod-create")
             .map(|f| (f.message[..41].to_owned(), f.identity))
             .collect();
-        // Two findings at one selector, told apart (and fingerprinted apart) by the rule.
+        // Two findings at one selector, told apart (and fingerprinted apart) by the rule,
+        // not four; each copy of the role is judged on its own.
+        let copy = [
+            (
+                "ClusterRole core rule #1 can create pods ".to_owned(),
+                "/rules/0/resources".to_owned(),
+            ),
+            (
+                "ClusterRole core rule #2 can create pods ".to_owned(),
+                "/rules/1/resources".to_owned(),
+            ),
+        ];
         assert_eq!(
-            identities,
+            identities[..2],
             [
                 (
                     "ClusterRole admin aggregates ClusterRole ".to_owned(),
@@ -686,16 +705,9 @@ mod tests {
                     "ClusterRole admin aggregates ClusterRole ".to_owned(),
                     "/aggregationRule/clusterRoleSelectors/0 ClusterRole core rule #2".to_owned()
                 ),
-                (
-                    "ClusterRole core rule #1 can create pods ".to_owned(),
-                    "/rules/0/resources".to_owned()
-                ),
-                (
-                    "ClusterRole core rule #2 can create pods ".to_owned(),
-                    "/rules/1/resources".to_owned()
-                ),
             ]
         );
+        assert_eq!(identities[2..], [copy.clone(), copy].concat());
     }
 
     #[test]
