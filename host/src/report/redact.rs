@@ -33,7 +33,9 @@ const SHAPES: &[Shape] = &[
     },
     Shape {
         name: "secret",
-        pattern: r#"(?i)\b(?:password|passwd|secret|client[_-]?secret|token|api[_-]?key|access[_-]?key)["']?\s*[:=]\s*["']?(?P<secret>[^\s"',;\[][^\s"',;]*)"#,
+        // A quoted name is quoted whole (`"db_password":`): a path that ends in a
+        // keyword (`'/deploy/api-token': must resolve`) names no secret.
+        pattern: r#"(?i)(?:["'][a-z0-9_.-]*(?:password|passwd|secret|client[_-]?secret|token|api[_-]?key|access[_-]?key)["']|\b(?:password|passwd|secret|client[_-]?secret|token|api[_-]?key|access[_-]?key))\s*[:=]\s*["']?(?P<secret>[^\s"',;\[][^\s"',;]*)"#,
         keywords: &[
             "password",
             "passwd",
@@ -270,6 +272,18 @@ mod tests {
         assert_eq!(
             redact(r#"{"token": "abc123"}"#),
             r#"{"token": "[redacted secret]"}"#
+        );
+    }
+
+    #[test]
+    fn a_path_that_ends_in_a_keyword_names_no_secret() {
+        let message = "accumulating resources from '../ai/vllm-7b-token': \
+                       '/work/ai/vllm-7b-token' must resolve to a file': recursed";
+        assert_eq!(redact(message), message);
+        assert!(!holds_credential(message));
+        assert_eq!(
+            redact("{'API_TOKEN': 'abc123', \"db.password\" = x9 }"),
+            "{'API_TOKEN': '[redacted secret]', \"db.password\" = [redacted secret] }"
         );
     }
 
