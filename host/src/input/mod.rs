@@ -1077,23 +1077,27 @@ struct Parsed {
     names_api_version_or_kind: bool,
 }
 
-/// Whether `text` (which `breaks` YAML or not) is a template such as a Helm chart's (or
-/// Jinja's, `{% %}`), rather than YAML that holds `{{` in its strings. It is one when it
-/// holds `{{` or `{%` and breaks YAML, or when one starts a line's content (an action:
-/// `{{- if .Values.on }}`, `{% raw %}`) or a value (`image: {{ .Values.image }}`,
-/// `- {{ .x }}`) outside comments and block scalars, or when a quoted value is a Helm
-/// action (`namespace: "{{ .Release.Namespace }}"`). Any other `{{` inside a quoted or
-/// block string or within a value (a CRD's description, Alertmanager's
-/// `html: '{{ template "email" . }}'`, Argo's `{{args.x}}`) is text a program reads at run
-/// time, and the objects around it are judged.
+/// Whether `text` (which `breaks` YAML or not) is a Go template such as a Helm chart's,
+/// rather than YAML that holds `{{` in its strings. It is one when it holds `{{` and
+/// breaks YAML, or when a `{{` starts a line's content (an action: `{{- if .Values.on }}`)
+/// or a value (`image: {{ .Values.image }}`, `- {{ .x }}`) outside comments and block
+/// scalars. A `{{` inside a quoted or block string or within a value (a CRD's description,
+/// Alertmanager's `html: '{{ template "email" . }}'`, Argo's `{{args.x}}`, values a
+/// HelmRelease hands a chart) is text a program reads at run time, and the objects around
+/// it are judged. A Jinja or Liquid tag (`{% raw %}`, `{% if x %}`) that starts a line
+/// of YAML that does not parse makes it a template too.
 fn is_template(text: &str, breaks: bool) -> bool {
     let bytes = text.as_bytes();
-    if memchr::memmem::find(bytes, b"{{").is_none() && memchr::memmem::find(bytes, b"{%").is_none()
-    {
-        return false;
-    }
+    let braces = memchr::memmem::find(bytes, b"{{").is_some();
     if breaks {
-        return true;
+        let tag_line = || {
+            memchr::memmem::find(bytes, b"{%").is_some()
+                && text.lines().any(|l| l.trim_start().starts_with("{%"))
+        };
+        return braces || tag_line();
+    }
+    if !braces {
+        return false;
     }
     // The indentation of the line that opened the block scalar being read.
     let mut block: Option<usize> = None;
@@ -1110,8 +1114,7 @@ fn is_template(text: &str, breaks: bool) -> bool {
             continue;
         }
         let value = value_of(content);
-        let opens = |text: &str| text.starts_with("{{") || text.starts_with("{%");
-        if opens(content) || opens(value) || is_helm_action(value) {
+        if content.starts_with("{{") || value.starts_with("{{") {
             return true;
         }
         let indicator = value.split(" #").next().unwrap_or(value).trim_end();
@@ -1124,30 +1127,6 @@ fn is_template(text: &str, breaks: bool) -> bool {
         }
     }
     false
-}
-
-/// Whether a quoted value starts with an action that only Helm fills in: one on the
-/// chart's `.Values`, `.Release`, `.Chart`, `.Capabilities` or `.Files`, or Helm's
-/// `include` or `tpl` (`"{{ .Release.Namespace }}"`, `'{{ include "x.name" . }}-sa'`).
-fn is_helm_action(value: &str) -> bool {
-    let Some(action) = value
-        .strip_prefix(['"', '\''])
-        .and_then(|quoted| quoted.strip_prefix("{{"))
-    else {
-        return false;
-    };
-    let action = action.strip_prefix('-').unwrap_or(action).trim_start();
-    [
-        ".Values.",
-        ".Release.",
-        ".Chart.",
-        ".Capabilities.",
-        ".Files.",
-        "include ",
-        "tpl ",
-    ]
-    .iter()
-    .any(|helm| action.starts_with(helm))
 }
 
 /// The value a line's content starts: after its sequence dashes and its mapping key
@@ -1388,13 +1367,6 @@ mod tests {
             "spec:\n  - - {{ .x }}\n",
             // A block scalar ends where the indentation falls back.
             "a: |\n  {{ kept }}\nb: {{ .Values.b }}\n",
-            // Helm's actions quoted, as kustomize output made into a chart writes them.
-            "value: \"{{ .Values.x }}\"\n",
-            "metadata:\n  namespace: '{{- .Release.Namespace }}'\n",
-            "- name: \"{{ include \\\"x.name\\\" . }}-sa\"\n",
-            // Jinja and Liquid tags (mkdocs snippets, Ansible).
-            "{% raw %}\napiVersion: v1\nkind: ConfigMap\n{% endraw %}\n",
-            "data:\n  {% if x %}a: b{% endif %}\n",
         ] {
             assert!(template(text), "{text}");
         }
@@ -1406,6 +1378,10 @@ mod tests {
             // Kyverno's, Alertmanager's.
             "name: '{{ .values.env }}-app'\n",
             "message: \"{{ request.object.metadata.name }}\"\n",
+            // Values a HelmRelease hands a chart, which renders them with `tpl`.
+            "value: \"{{ .Release.Name }}.example.com\"\n",
+            // A tag inside a string that goes on over lines.
+            "banner: \"Welcome.\n  {% if down %}Down{% endif %}\"\n",
             "text: '{{ template \"slack.title\" . }}'\n",
             "# {{ a comment }}\nkind: ConfigMap\n",
             "a: >-\n  {{ folded }}\n\n  {{ after a blank line }}\n",
@@ -1413,9 +1389,20 @@ mod tests {
         ] {
             assert!(!template(text), "{text}");
         }
-        // Text that breaks YAML with `{{` in it is taken for a template, as before.
+        // Text that breaks YAML with `{{` in it is taken for a template, as before, and
+        // so is text that breaks with a line that starts with a Jinja tag (mkdocs snippets,
+        // Ansible); a `{%` elsewhere excuses no broken YAML.
         assert!(is_template("a: b: {{ c }}", true));
         assert!(!is_template("a: b: c", true));
+        assert!(is_template(
+            "{% raw %}\nkind: ConfigMap\n{% endraw %}\n",
+            true
+        ));
+        assert!(is_template("data:\n  {% if x %}a: b{% endif %}\n", true));
+        assert!(!is_template(
+            "note: \"uses {%s} formatting\"\n  bad: indent\n",
+            true
+        ));
     }
 
     #[test]
