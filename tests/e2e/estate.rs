@@ -843,6 +843,17 @@ fn a_build_that_needs_a_file_gitignore_keeps_out_is_a_note_not_an_error() {
         ["rbac-least-privilege/secrets-read deploy/base/role.yaml:6 Role shop/app"]
     );
 
+    // A file missing that nothing ignores is an error, though an ignored one is missing
+    // too: the build cannot be told apart from a broken tree.
+    write(
+        "deploy/base/kustomization.yaml",
+        "resources: [role.yaml, binding.yaml]\n",
+    );
+    let (code, report) = scan_json_in(dir.path(), &["deploy"]);
+    assert_eq!(code, 2);
+    assert_eq!(errors(&report).len(), 1, "{:?}", errors(&report));
+    write("deploy/base/kustomization.yaml", "resources: [role.yaml]\n");
+
     // The same missing file, not ignored, is an error: the tree is broken.
     std::fs::remove_file(dir.path().join("deploy/overlays/dev/.gitignore")).unwrap();
     let (code, report) = scan_json_in(dir.path(), &["deploy"]);

@@ -731,7 +731,8 @@ fn tell_unbuilt(
 ) {
     let dir = k.display_dir();
     match failed {
-        Some(message) if !ignored.is_empty() && !remote => {
+        // Only when what kustomize failed on is one of them.
+        Some(message) if !remote && names_one_of(&message, ignored) => {
             // Named from the working directory, as the scan's paths are.
             let here = std::env::current_dir().and_then(std::fs::canonicalize);
             let named: Vec<String> = ignored
@@ -796,6 +797,15 @@ fn tell_unbuilt(
             ),
         }),
     }
+}
+
+/// Whether a build's failure `message` names one of `paths` (by its file name: kustomize
+/// writes paths as it resolved them).
+fn names_one_of(message: &str, paths: &[&Path]) -> bool {
+    paths.iter().any(|path| {
+        path.file_name()
+            .is_some_and(|name| message.contains(&*name.to_string_lossy()))
+    })
 }
 
 /// Each file's position in `files`, by its canonical path (how kustomize names them).

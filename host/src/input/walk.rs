@@ -79,7 +79,11 @@ pub fn is_ignored(path: &Path) -> bool {
                 continue;
             }
             let (matcher, _) = Gitignore::new(&file);
-            let matched = matcher.matched_path_or_any_parents(&path, false);
+            // A missing path may have been a file or a directory (`generated/`).
+            let mut matched = matcher.matched_path_or_any_parents(&path, false);
+            if matched.is_none() {
+                matched = matcher.matched_path_or_any_parents(&path, true);
+            }
             if !matched.is_none() {
                 return matched.is_ignore();
             }

@@ -145,17 +145,21 @@ impl Forest {
     }
 
     /// The files that building `top` needs and that `.gitignore` (or `.ignore`) keeps out
-    /// of the tree, which is why they are not there: made by a build step, or kept local.
+    /// of the tree, which is why they are not there (made by a build step, or kept
+    /// local), when those are all it misses: none if a file it needs is missing that no
+    /// ignore rule accounts for.
     pub fn ignored_missing(&self, top: usize) -> Vec<&Path> {
         let mut reached: Vec<usize> = self.reachable(top).into_iter().collect();
         reached.sort_unstable();
         let missing = reached
             .into_iter()
             .flat_map(|k| &self.kustomizations[k].missing);
-        missing
-            .filter(|path| super::walk::is_ignored(path))
-            .map(PathBuf::as_path)
-            .collect()
+        let (ignored, unaccounted): (Vec<&PathBuf>, Vec<&PathBuf>) =
+            missing.partition(|path| super::walk::is_ignored(path));
+        if !unaccounted.is_empty() {
+            return Vec::new();
+        }
+        ignored.into_iter().map(PathBuf::as_path).collect()
     }
 
     /// The kustomizations of the scan that building `top` goes through, `top` with them.
