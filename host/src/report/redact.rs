@@ -33,9 +33,8 @@ const SHAPES: &[Shape] = &[
     },
     Shape {
         name: "secret",
-        // A quoted name is quoted whole (`"db_password":`): a path that ends in a
-        // keyword (`'/deploy/api-token': must resolve`) names no secret.
-        pattern: r#"(?i)(?:["'][a-z0-9_.-]*(?:password|passwd|secret|client[_-]?secret|token|api[_-]?key|access[_-]?key)["']|\b(?:password|passwd|secret|client[_-]?secret|token|api[_-]?key|access[_-]?key))\s*[:=]\s*["']?(?P<secret>[^\s"',;\[][^\s"',;]*)"#,
+        // The name may end in the keyword (`--db-password=`, `API_TOKEN:`).
+        pattern: r#"(?i)(?:\b|_)(?:password|passwd|secret|client[_-]?secret|token|api[_-]?key|access[_-]?key)\\?["']?\s*[:=]\s*\\?["']?(?P<secret>[^\s"',;\[][^\s"',;]*)"#,
         keywords: &[
             "password",
             "passwd",
@@ -162,11 +161,12 @@ pub fn redact(text: &str) -> Cow<'_, str> {
     if !may_hold_credential(text) {
         return Cow::Borrowed(text);
     }
-    SHAPES_REGEX.replace_all(text, |found: &Captures| replacement(found))
+    SHAPES_REGEX.replace_all(text, |found: &Captures| replacement(text, found))
 }
 
-/// Whether [`redact`] would change `text`: every match is replaced by a marker, which
-/// differs from what it replaces.
+/// Whether [`redact`] may change `text`: every match is replaced by a marker, which
+/// differs from what it replaces, except a secret-named assignment whose name is the end
+/// of a path (see [`in_path`]), which is left as it is.
 pub fn holds_credential(text: &str) -> bool {
     if !text.is_ascii() {
         return SHAPES_REGEX.is_match(text);
@@ -174,11 +174,15 @@ pub fn holds_credential(text: &str) -> bool {
     KEYWORDS_SEARCH.is_match(text) && ASCII_SHAPES_REGEX.is_match(text.as_bytes())
 }
 
-/// What replaces one match: the match itself with its secret part swapped for the marker.
-fn replacement(found: &Captures) -> String {
+/// What replaces one match of `text`: the match itself with its secret part swapped for
+/// the marker.
+fn replacement(text: &str, found: &Captures) -> String {
     let (index, whole) = (0..SHAPES.len())
         .find_map(|i| found.name(&format!("s{i}")).map(|m| (i, m)))
         .expect("one alternative matched");
+    if SHAPES[index].name == "secret" && in_path(&text[..whole.start()]) {
+        return whole.as_str().to_owned();
+    }
     let marker = format!("[redacted {}]", SHAPES[index].name);
     match found.name(&format!("secret{index}")) {
         Some(secret) => {
@@ -188,6 +192,20 @@ fn replacement(found: &Captures) -> String {
         }
         None => marker,
     }
+}
+
+/// Whether a secret-named assignment that starts after `before` names the end of a path
+/// rather than a secret: the word its name is part of starts as a path does
+/// (`'/work/ai/vllm-7b-token': must resolve`, `from '../ai/api-token': accumulating`, in
+/// kustomize's errors).
+fn in_path(before: &str) -> bool {
+    let word = before
+        .rsplit(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '(' | '['))
+        .next()
+        .unwrap_or(before);
+    ["/", "./", "../", "~/"]
+        .iter()
+        .any(|start| word.starts_with(start))
 }
 
 #[cfg(test)]
@@ -280,7 +298,17 @@ mod tests {
         let message = "accumulating resources from '../ai/vllm-7b-token': \
                        '/work/ai/vllm-7b-token' must resolve to a file': recursed";
         assert_eq!(redact(message), message);
-        assert!(!holds_credential(message));
+        // A path with a keyword inside it, or a name with a slash, still names a secret.
+        assert_eq!(
+            redact("from 'db/password': hunter2x and /etc/app password=hunter2x"),
+            "from 'db/password': [redacted secret] and /etc/app password=[redacted secret]"
+        );
+        // Quotes escaped, as JSON inside an error message writes them.
+        assert!(!redact(r#"patch: {\"password\": \"hunter2x\"}"#).contains("hunter2x"));
+        assert_eq!(
+            redact(r#"{"admin password": "hunter2xQ", "db:password": "Zk7hunter"}"#),
+            r#"{"admin password": "[redacted secret]", "db:password": "[redacted secret]"}"#
+        );
         assert_eq!(
             redact("{'API_TOKEN': 'abc123', \"db.password\" = x9 }"),
             "{'API_TOKEN': '[redacted secret]', \"db.password\" = [redacted secret] }"
