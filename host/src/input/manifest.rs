@@ -514,6 +514,10 @@ pub fn incomplete_workload(object: &ManifestObject) -> Option<String> {
     let Some(containers) = containers.filter(|c| !c.is_empty()) else {
         return lacks("containers".into());
     };
+    // OpenShift fills a DeploymentConfig's images in from its image change triggers.
+    if kind == "DeploymentConfig" {
+        return None;
+    }
     let imageless = pod
         .get("initContainers")
         .and_then(Value::as_array)
@@ -977,6 +981,13 @@ mod tests {
         assert_eq!(
             lacks("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: []\n"),
             Some("a Pod without containers".into())
+        );
+        // An image change trigger gives a DeploymentConfig's containers their images.
+        assert_eq!(
+            lacks(
+                "apiVersion: apps.openshift.io/v1\nkind: DeploymentConfig\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      containers: [{name: app}]\n"
+            ),
+            None
         );
         // Not a workload: nothing is asked of it here.
         assert_eq!(
