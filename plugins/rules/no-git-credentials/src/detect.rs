@@ -794,6 +794,9 @@ pub mod tests {
         for key in [
             "db_password",
             "dbPassword",
+            // Only a Secret is named by an existing-something key.
+            "existingPassword",
+            "existing-api-key",
             "PGPASSWORD",
             "client-secret",
             "apiKey",

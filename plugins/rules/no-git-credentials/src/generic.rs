@@ -56,6 +56,12 @@ pub fn ends_key(contents: &[u8], word: Range<usize>) -> bool {
 /// elsewhere rather than holds one: Helm charts' `existingSecret` (also `existing_secret`,
 /// `EXISTING-SECRET`), whose value is a Secret's name.
 pub fn names_existing(contents: &[u8], word: usize) -> bool {
+    let is_secret = contents[word..]
+        .get(..6)
+        .is_some_and(|w| w.eq_ignore_ascii_case(b"secret"));
+    if !is_secret {
+        return false;
+    }
     let before = &contents[..word];
     let before = before
         .strip_suffix(b"_")
