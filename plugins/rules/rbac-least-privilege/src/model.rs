@@ -308,12 +308,14 @@ impl<'a> Model<'a> {
                         source.display_name(),
                         rule_index + 1
                     );
-                    // One selector picks many rules: each grant is its own finding.
+                    // One selector picks many rules, and copies of one role may differ:
+                    // each grant is its own finding.
                     let identity = format!(
-                        "{} {} rule #{}",
+                        "{} {} rule #{}: {}",
                         String::from(at.clone()),
                         source.display_name(),
-                        rule_index + 1
+                        rule_index + 1,
+                        grant.what
                     );
                     let finding = self.report(role, key, at.clone(), &what, &grant);
                     findings.push(finding.with_identity(identity));
@@ -699,11 +701,11 @@ mod tests {
             [
                 (
                     "ClusterRole admin aggregates ClusterRole ".to_owned(),
-                    "/aggregationRule/clusterRoleSelectors/0 ClusterRole core rule #1".to_owned()
+                    "/aggregationRule/clusterRoleSelectors/0 ClusterRole core rule #1: can create pods or workloads that run them (create on pods)".to_owned()
                 ),
                 (
                     "ClusterRole admin aggregates ClusterRole ".to_owned(),
-                    "/aggregationRule/clusterRoleSelectors/0 ClusterRole core rule #2".to_owned()
+                    "/aggregationRule/clusterRoleSelectors/0 ClusterRole core rule #2: can create pods or workloads that run them (create on deployments)".to_owned()
                 ),
             ]
         );
