@@ -20,11 +20,18 @@ impl Object {
     /// typed view of the kept nodes ([`Object::read`]), [`Object::contains`] and
     /// [`Object::nearest`] on them read as on the whole object. Text that is no JSON object
     /// is kept as sent, for the rule that reads it to stop on; so is the object when a
-    /// node is the root.
+    /// node is the root. An object without a name keeps its `metadata.generateName`, by
+    /// which [`Object::display_name`] names it.
     pub fn keeping(mut self, nodes: &[Pointer]) -> Self {
         if nodes.contains(&Pointer::root()) {
             return self;
         }
+        let mut nodes = Cow::Borrowed(nodes);
+        if self.name.is_empty() {
+            let generated = Pointer::root().at("metadata").at("generateName");
+            nodes.to_mut().push(generated);
+        }
+        let nodes = &*nodes;
         let kept = TREES.with_borrow_mut(|trees| {
             let tree = trees.of(nodes);
             let mut kept = Vec::with_capacity(128);
@@ -290,6 +297,18 @@ mod tests {
                 "metadata": {"labels": {"app": "web"}},
                 "spec": {"serviceAccountName": "web"}
             }}})
+        );
+    }
+
+    #[test]
+    fn an_object_without_a_name_keeps_the_prefix_it_is_named_by() {
+        let job = json!({"kind": "Job", "metadata": {"generateName": "migrate-", "labels": {"a": "b"}},
+            "spec": {"template": {"spec": {"serviceAccountName": "ci"}}}});
+        let nodes = ["/spec/template/spec/serviceAccountName"];
+        assert_eq!(
+            kept(job, &nodes),
+            json!({"metadata": {"generateName": "migrate-"},
+                "spec": {"template": {"spec": {"serviceAccountName": "ci"}}}})
         );
     }
 
