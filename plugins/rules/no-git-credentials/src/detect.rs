@@ -286,6 +286,7 @@ fn generic(
         .count();
     if !generic::ends_key(contents, word_start..word_start + word_len)
         || generic::names_existing(contents, word_start)
+        || generic::names_target_key(contents, word_start)
     {
         return None;
     }
@@ -819,6 +820,25 @@ pub mod tests {
         assert_eq!(found("paren_token", Family::Code), 0, "bare words in code");
         let next_line = format!("password:\n  {value}\ntoken:\n  description: {value}\n");
         assert_eq!(kinds(&next_line), []);
+    }
+
+    #[test]
+    fn an_external_secrets_secret_key_names_a_key_of_the_secret_it_writes() {
+        let value = fake(Kind::GenericSecret, 12);
+        let object = |kind: &str| {
+            format!(
+                "apiVersion: external-secrets.io/v1\nkind: {kind}\nspec:\n  data:\n  - secretKey: {value}\n"
+            )
+        };
+        for kind in ["ExternalSecret", "ClusterExternalSecret", "PushSecret"] {
+            assert_eq!(kinds(&object(kind)), [], "{kind}");
+        }
+        // Elsewhere (a MinIO chart's values) a secretKey holds the secret itself.
+        assert_eq!(kinds(&object("Tenant")), [Kind::GenericSecret]);
+        assert_eq!(
+            kinds(&format!("secretKey: {value}\n")),
+            [Kind::GenericSecret]
+        );
     }
 
     #[test]

@@ -70,6 +70,30 @@ pub fn names_existing(contents: &[u8], word: usize) -> bool {
     before.len() >= 8 && before[before.len() - 8..].eq_ignore_ascii_case(b"existing")
 }
 
+/// The kinds of the External Secrets Operator whose `secretKey` names a key of a Secret.
+const EXTERNAL_SECRETS_KINDS: [&str; 3] = ["ExternalSecret", "ClusterExternalSecret", "PushSecret"];
+
+/// Whether the key whose credential word starts at `word` is the `secretKey` of an
+/// External Secrets object (`secretKey: db-password-1`: the key the operator writes to or
+/// reads from a Secret), in a file that declares one of its kinds.
+pub fn names_target_key(contents: &[u8], word: usize) -> bool {
+    let rest = &contents[word..];
+    let is_secret_key = rest.starts_with(b"secretKey")
+        && !rest
+            .get(9)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+    is_secret_key
+        && String::from_utf8_lossy(contents).lines().any(|line| {
+            let kind = line.trim().trim_start_matches('"');
+            kind.strip_prefix("kind").is_some_and(|rest| {
+                let value = rest
+                    .trim_start_matches(['"', ':', ' '])
+                    .trim_end_matches(['"', ',']);
+                EXTERNAL_SECRETS_KINDS.contains(&value.trim())
+            })
+        })
+}
+
 /// The literal assigned on the line that continues at `value_start`, after the key and its
 /// operator (`=`, `:`, `:=`, `=>`); `colon` says whether the operator was `:` (which in
 /// code may be followed by a type, as in `API_TOKEN: &str = "..."`).
