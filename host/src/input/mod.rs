@@ -514,9 +514,10 @@ fn kustomize_trees(inputs: &mut Inputs, files: &[PathBuf], options: &InputOption
         };
         // A part that could not be built for its remote resources either is told of by
         // the kustomization it is part of.
+        // What it needs that .gitignore keeps out, if that may be why a local build failed.
         let ignored = match &failed {
-            Some(_) => forest.ignored_missing(top),
-            None => Vec::new(),
+            Some(_) if !remote => forest.ignored_missing(top),
+            _ => Vec::new(),
         };
         if !(part_of.is_some() && remote && failed.is_some()) {
             tell_unbuilt(inputs, k, failed, (remote, parts_built), &ignored, options);
@@ -732,7 +733,7 @@ fn tell_unbuilt(
     let dir = k.display_dir();
     match failed {
         // Only when what kustomize failed on is one of them.
-        Some(message) if !remote && names_one_of(&message, ignored) => {
+        Some(message) if names_one_of(&message, ignored) => {
             // Named from the working directory, as the scan's paths are.
             let here = std::env::current_dir().and_then(std::fs::canonicalize);
             let named: Vec<String> = ignored

@@ -271,23 +271,19 @@ impl Kustomization {
         let dir = canonical_dir(file)
             .ok_or_else(|| error(None, "cannot resolve its directory".into()))?;
         let mut unresolved = false;
+        // A local entry that does not resolve names nothing there.
         let mut missing = Vec::new();
-        let mut is_missing = |entry: &str| {
-            let path = dir.join(entry);
-            let local = !entry.contains(':') && !entry.contains('\n');
-            if local && !path.exists() {
-                missing.push(path);
-            }
-        };
         let mut resolve = |entry: &str| {
             let resource = Resource::of(&dir, entry);
-            unresolved |= resource.is_none();
+            if resource.is_none() {
+                unresolved = true;
+                missing.push(dir.join(entry));
+            }
             resource
         };
         let resources = ["resources", "bases", "components"]
             .iter()
             .flat_map(|key| strings(&value, key))
-            .inspect(|entry| is_missing(entry))
             .filter_map(&mut resolve)
             .collect();
         let plugins = ["generators", "transformers", "validators"]
@@ -295,15 +291,20 @@ impl Kustomization {
             .flat_map(|key| strings(&value, key))
             // Inline configurations are YAML of several lines, not paths.
             .filter(|entry| !entry.contains('\n'))
-            .inspect(|entry| is_missing(entry))
             .filter_map(&mut resolve)
             .collect();
         let inputs = input_entries(&value)
             .into_iter()
             // `key=path` in generators' `files`.
             .map(|entry| entry.split_once('=').map_or(entry, |(_, path)| path))
-            .inspect(|entry| is_missing(entry))
-            .filter_map(|entry| std::fs::canonicalize(dir.join(entry)).ok())
+            .filter_map(|entry| {
+                let path = dir.join(entry);
+                let resolved = std::fs::canonicalize(&path).ok();
+                if resolved.is_none() {
+                    missing.push(path);
+                }
+                resolved
+            })
             .collect();
         Ok(Self {
             file: file.to_owned(),
