@@ -298,16 +298,6 @@ impl<'a> Model<'a> {
                 .filter(|source| selector.matches(&source.labels()));
             for source in sources {
                 for (rule_index, grant) in grants::of_rules(&rules_of(source), reach) {
-                    let same = (index, source.display_name(), rule_index, grant.check.id);
-                    if !picked.insert((same, grant.what.clone())) {
-                        continue;
-                    }
-                    let what = format!(
-                        "{} aggregates {} rule #{}, which",
-                        role.display_name(),
-                        source.display_name(),
-                        rule_index + 1
-                    );
                     // One selector picks many rules, and copies of one role may differ:
                     // each grant is its own finding.
                     let identity = format!(
@@ -316,6 +306,15 @@ impl<'a> Model<'a> {
                         source.display_name(),
                         rule_index + 1,
                         grant.what
+                    );
+                    if !picked.insert((grant.check.id, identity.clone())) {
+                        continue;
+                    }
+                    let what = format!(
+                        "{} aggregates {} rule #{}, which",
+                        role.display_name(),
+                        source.display_name(),
+                        rule_index + 1
                     );
                     let finding = self.report(role, key, at.clone(), &what, &grant);
                     findings.push(finding.with_identity(identity));
