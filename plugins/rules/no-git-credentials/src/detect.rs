@@ -229,6 +229,7 @@ pub fn scan(contents: &[u8], family: Family) -> Vec<Match> {
     let mut found = Vec::new();
     // Found once per file, and only when a generic candidate needs them.
     let mut judged_elsewhere: Option<Vec<Range<usize>>> = None;
+    let mut external_secrets: Option<bool> = None;
     let combined = &*COMBINED;
     for caps in combined.regex.captures_iter(contents) {
         let Some((index, whole)) = (combined.groups.iter().enumerate())
@@ -248,8 +249,15 @@ pub fn scan(contents: &[u8], family: Family) -> Vec<Match> {
                 let colon = groups.colon.and_then(|c| caps.get(c)).is_some();
                 let elsewhere =
                     judged_elsewhere.get_or_insert_with(|| judged_elsewhere_in(contents));
+                // An External Secrets object's secretKey names a key of a Secret.
+                let mut names_a_key = || {
+                    generic::is_secret_key(contents, whole.start())
+                        && *external_secrets
+                            .get_or_insert_with(|| generic::declares_external_secrets(contents))
+                };
                 generic(contents, whole.start(), secret.start, colon, family)
                     .filter(|_| !elsewhere.iter().any(|r| r.contains(&whole.start())))
+                    .filter(|_| !names_a_key())
                     .map(|secret| Match {
                         kind: Kind::GenericSecret,
                         start: secret.start,
@@ -286,7 +294,6 @@ fn generic(
         .count();
     if !generic::ends_key(contents, word_start..word_start + word_len)
         || generic::names_existing(contents, word_start)
-        || generic::names_target_key(contents, word_start)
     {
         return None;
     }

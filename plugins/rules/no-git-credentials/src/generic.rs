@@ -73,25 +73,28 @@ pub fn names_existing(contents: &[u8], word: usize) -> bool {
 /// The kinds of the External Secrets Operator whose `secretKey` names a key of a Secret.
 const EXTERNAL_SECRETS_KINDS: [&str; 3] = ["ExternalSecret", "ClusterExternalSecret", "PushSecret"];
 
-/// Whether the key whose credential word starts at `word` is the `secretKey` of an
-/// External Secrets object (`secretKey: db-password-1`: the key the operator writes to or
-/// reads from a Secret), in a file that declares one of its kinds.
-pub fn names_target_key(contents: &[u8], word: usize) -> bool {
+/// Whether the key whose credential word starts at `word` is `secretKey`, which an
+/// External Secrets object uses to name a key of a Secret ([`declares_external_secrets`]).
+pub fn is_secret_key(contents: &[u8], word: usize) -> bool {
     let rest = &contents[word..];
-    let is_secret_key = rest.starts_with(b"secretKey")
+    rest.starts_with(b"secretKey")
         && !rest
             .get(9)
-            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
-    is_secret_key
-        && String::from_utf8_lossy(contents).lines().any(|line| {
-            let kind = line.trim().trim_start_matches('"');
-            kind.strip_prefix("kind").is_some_and(|rest| {
-                let value = rest
-                    .trim_start_matches(['"', ':', ' '])
-                    .trim_end_matches(['"', ',']);
-                EXTERNAL_SECRETS_KINDS.contains(&value.trim())
-            })
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+}
+
+/// Whether `contents` declares an External Secrets object, whose `secretKey` names the
+/// key the operator writes to or reads from a Secret (`secretKey: db-password-1`).
+pub fn declares_external_secrets(contents: &[u8]) -> bool {
+    String::from_utf8_lossy(contents).lines().any(|line| {
+        let kind = line.trim().trim_start_matches('"');
+        kind.strip_prefix("kind").is_some_and(|rest| {
+            let value = rest
+                .trim_start_matches(['"', ':', ' '])
+                .trim_end_matches(['"', ',']);
+            EXTERNAL_SECRETS_KINDS.contains(&value.trim())
         })
+    })
 }
 
 /// The literal assigned on the line that continues at `value_start`, after the key and its
